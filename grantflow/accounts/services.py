@@ -1,0 +1,134 @@
+"""Account operations: registration, login checks, reset tokens, invitations."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from grantflow.accounts.models import Invitation, Membership, User
+from grantflow.core import auditlog
+from grantflow.core import roles as R
+from grantflow.core.auth import hash_password, verify_password
+from grantflow.core.db import db, utcnow
+from grantflow.core.text import unique_slug
+from grantflow.organizations.models import Organization
+
+
+class AccountError(Exception):
+    """A problem to show the user next to the field named in `field`."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(func.lower(User.email) == normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(email: str, name: str, password: str) -> User:
+    if find_user(email) is not None:
+        raise AccountError("An account with this email already exists. Log in or reset your password.", "email")
+    user = User(email=normalize_email(email), name=name.strip(), password_hash=hash_password(password))
+    db.session.add(user)
+    return user
+
+
+def register_applicant(*, name: str, email: str, password: str, organization_name: str,
+                       organization_kind: str = "cbo") -> User:
+    """A CBO (or network) staff member signs up and becomes an applicant of a new organization."""
+    user = create_user(email, name, password)
+    org = Organization(kind=organization_kind, name=organization_name.strip(),
+                       slug=unique_slug(Organization, organization_name))
+    db.session.add(org)
+    db.session.add(Membership(user=user, organization=org, role=R.APPLICANT, title="staff"))
+    db.session.flush()
+    auditlog.record("account.register", user, actor_id=user.id, after={"organization_id": org.id})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The same answer, and about the same time, for an unknown email and a wrong password."""
+    user = find_user(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # The hash fragment makes the token single-use: it stops matching once the password changes.
+    return _serializer().dumps({"uid": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_SECONDS"])
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("h"):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    auditlog.record("account.password_reset", user, actor_id=user.id)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(organization: Organization, email: str, role: str, invited_by: User) -> tuple[Invitation, str]:
+    if role not in R.FUNDER_ROLES:
+        raise AccountError("Choose one of the funder roles.", "role")
+    token = secrets.token_urlsafe(32)
+    inv = Invitation(
+        organization=organization, email=normalize_email(email), role=role,
+        token_hash=_token_hash(token), invited_by_id=invited_by.id,
+        expires_at=utcnow() + dt.timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(inv)
+    db.session.flush()
+    auditlog.record("invitation.create", inv, after={"email": inv.email, "role": role})
+    return inv, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    inv = db.session.execute(
+        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
+        return None
+    return inv
+
+
+def accept_invitation(inv: Invitation, *, name: str, password: str, user: User | None = None) -> User:
+    if user is None:
+        user = find_user(inv.email) or create_user(inv.email, name, password)
+    exists = db.session.execute(select(Membership).where(
+        Membership.user_id == user.id, Membership.organization_id == inv.organization_id,
+        Membership.role == inv.role)).scalar_one_or_none() if user.id else None
+    if exists is None:
+        db.session.add(Membership(user=user, organization_id=inv.organization_id, role=inv.role))
+    inv.accepted_at = utcnow()
+    db.session.flush()
+    auditlog.record("invitation.accept", inv, actor_id=user.id)
+    return user

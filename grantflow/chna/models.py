@@ -1,0 +1,45 @@
+"""A funder's Community Health Needs Assessment: ranked needs and places with need indices."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from grantflow.core.db import UTCDateTime, db, utcnow
+
+
+class PriorityNeed(db.Model):
+    __tablename__ = "priority_needs"
+    __table_args__ = (UniqueConstraint("funder_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    rank: Mapped[int]
+    weight: Mapped[Optional[Decimal]] = mapped_column(Numeric(8, 3))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Place(db.Model):
+    """A census tract, ZCTA, county or block group with its need index (e.g. SVI RPL_THEMES, 0-1)."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("funder_id", "geoid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    geoid: Mapped[str] = mapped_column(String(15))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="tract")
+    need_index: Mapped[Optional[float]]
+    theme1: Mapped[Optional[float]]
+    theme2: Mapped[Optional[float]]
+    theme3: Mapped[Optional[float]]
+    theme4: Mapped[Optional[float]]
+    population: Mapped[Optional[int]]
+    is_priority: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[Optional[str]] = mapped_column(String(80))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

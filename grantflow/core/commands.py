@@ -1,0 +1,41 @@
+"""The project's own CLI commands that belong to no single area."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(demo_exists_command)
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Drop every table first, then create the demo again.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed: the same seed gives the same data.")
+@click.option("--applications", "n_applications", default=None, type=int,
+              help="How many applications to generate (default: a realistic demo of about 60).")
+@with_appcontext
+def demo_command(reset: bool, seed: int, n_applications: int | None) -> None:
+    """Create the database with realistic demo data and print the demo logins."""
+    from grantflow.demo import build_demo
+
+    logins = build_demo(reset=reset, seed=seed, n_applications=n_applications, echo=click.echo)
+    click.echo("\nDemo logins (password for all: %s)" % logins["password"])
+    for role, email in logins["users"]:
+        click.echo(f"  {role:<20} {email}")
+
+
+@click.command("demo-exists")
+@with_appcontext
+def demo_exists_command() -> None:
+    """Exit 0 when the database already holds data (scripts use it to load the demo only once)."""
+    from sqlalchemy import inspect, select
+
+    from grantflow.core.db import db
+    from grantflow.organizations.models import Organization
+
+    if not inspect(db.engine).has_table("organizations") or \
+            db.session.execute(select(Organization.id).limit(1)).first() is None:
+        raise SystemExit(1)

@@ -1,0 +1,16 @@
+"""Every model, imported once so that metadata (create_all, Alembic autogenerate) sees them all."""
+from grantflow.accounts.models import Invitation, Membership, User  # noqa: F401
+from grantflow.applications.models import (  # noqa: F401
+    Answer, Application, Attachment, BudgetLine, StatusChange, application_needs, application_places,
+)
+from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
+from grantflow.core.auditlog import AuditEvent  # noqa: F401
+from grantflow.decisions.models import Decision  # noqa: F401
+from grantflow.feedback.models import AdvisorRanking, BurdenSurvey, ProgressReport, YouSaidWeDid  # noqa: F401
+from grantflow.letters.models import IssuedLetter, LetterTemplate  # noqa: F401
+from grantflow.organizations.models import (  # noqa: F401
+    CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,
+)
+from grantflow.programs.models import CustomQuestion, Criterion, Program, ProgramRule, Rubric  # noqa: F401
+from grantflow.reviews.models import ConflictOfInterest, CriterionScore, Review, ReviewAssignment  # noqa: F401
+from grantflow.scoring.models import ScoreResult, ScoreRun  # noqa: F401

@@ -1,0 +1,88 @@
+"""Review assignments, conflict-of-interest declarations, reviews and per-criterion scores."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grantflow.core.db import UTCDateTime, db, utcnow
+
+if TYPE_CHECKING:
+    from grantflow.accounts.models import User
+    from grantflow.applications.models import Application
+
+ASSIGNED = "assigned"
+RECUSED = "recused"
+
+
+class ReviewAssignment(db.Model):
+    __tablename__ = "review_assignments"
+    __table_args__ = (UniqueConstraint("application_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default=ASSIGNED)
+    no_conflict_confirmed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped["Application"] = relationship()
+    reviewer: Mapped["User"] = relationship(foreign_keys=[reviewer_id])
+    review: Mapped[Optional["Review"]] = relationship(back_populates="assignment", uselist=False)
+
+
+class ConflictOfInterest(db.Model):
+    """A conflict found in the records or declared by the reviewer; either one recuses."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # "records" or "declared"
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("review_assignments.id", ondelete="CASCADE"), unique=True
+    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Imported history may name a reviewer that has no account.
+    reviewer_label: Mapped[Optional[str]] = mapped_column(String(120))
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubrics.id"))
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    comment_to_applicant: Mapped[str] = mapped_column(Text, default="")
+    private_comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Optional[ReviewAssignment]] = relationship(back_populates="review")
+    scores: Mapped[list["CriterionScore"]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+
+
+class CriterionScore(db.Model):
+    __tablename__ = "criterion_scores"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"))
+    score: Mapped[Optional[int]]  # None: not scored, never counted as zero
+
+    review: Mapped[Review] = relationship(back_populates="scores")

@@ -1,0 +1,183 @@
+"""Fixtures: the app on SQLite (default) or on the throwaway PostgreSQL server, clients, users of
+every role, and a small world of two funders and two CBOs for scoping and authorization tests."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import psycopg
+import pytest
+from flask_login import FlaskLoginClient
+
+from grantflow import create_app
+from grantflow.core import roles as R
+from grantflow.core.db import db
+from tests import factories as F
+from tests import pgserver
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_server():
+    base = Path(tempfile.mkdtemp(prefix="grantflow-pg-"))
+    server, owner = pgserver.start(base)
+    yield server
+    pgserver.stop(server, owner)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _admin(server):
+    return psycopg.connect(host=server.host, port=server.port, user=server.user, dbname="postgres", autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A database holding the current schema; each test copies it (CREATE DATABASE ... TEMPLATE)."""
+    with _admin(pg_server) as conn:
+        conn.execute("CREATE DATABASE gf_template")
+    app = create_app({"TESTING": True, "DATABASE_URL": pg_server.url("gf_template"), "SECRET_KEY": "t"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return "gf_template"
+
+
+@pytest.fixture
+def pg_url(pg_server, pg_template):
+    name = "t_" + uuid.uuid4().hex[:12]
+    with _admin(pg_server) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {pg_template}")
+    yield pg_server.url(name)
+    with _admin(pg_server) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def empty_pg_url(pg_server):
+    """A database with no tables, for migration tests."""
+    name = "m_" + uuid.uuid4().hex[:12]
+    with _admin(pg_server) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield pg_server.url(name)
+    with _admin(pg_server) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- the app ---------------------------------------------------------------------------------------
+
+def make_app(tmp_path, database_url=None, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = FlaskLoginClient
+    return app
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module (or with indirect parametrization) to change the app's config."""
+    return {}
+
+
+def _app_for(tmp_path, url, app_config):
+    app = make_app(tmp_path, url, **app_config)
+    ctx = app.app_context()
+    ctx.push()
+    if url is None:
+        db.create_all()
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    """The app on a fresh SQLite file in a temporary instance folder, inside an app context."""
+    yield from _app_for(tmp_path, None, app_config)
+
+
+@pytest.fixture
+def pg_app(tmp_path, pg_url, app_config):
+    """The app on a fresh database of the real PostgreSQL server."""
+    yield from _app_for(tmp_path, pg_url, app_config)
+
+
+@pytest.fixture(params=BACKENDS)
+def any_app(request, tmp_path, app_config):
+    """The app on each backend in turn: tests using it run against SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        yield from _app_for(tmp_path, None, app_config)
+    else:
+        url = request.getfixturevalue("pg_url")
+        yield from _app_for(tmp_path, url, app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- people and a small world --------------------------------------------------------------------
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+def build_world() -> SimpleNamespace:
+    """Two funders and two CBOs, one user per role, and two submitted applications.
+
+    `cbo` applied to `program` and its application is assigned to `reviewer`; `other_cbo` applied
+    too, with no assignment. `other_officer` is staff of a different funder.
+    """
+    w = SimpleNamespace()
+    w.funder = F.funder(name="Riverside Health Foundation", slug="riverside")
+    w.other_funder = F.funder(name="Hilltop Hospital", slug="hilltop")
+    w.cbo = F.cbo(name="Eastside Tenants Union", slug="eastside")
+    w.other_cbo = F.cbo(name="Northside Food Collective", slug="northside")
+    w.program = F.program(w.funder, slug="health-2026", title="Community Health 2026")
+    w.other_program = F.program(w.other_funder, slug="hilltop-2026", title="Hilltop Grants 2026")
+    w.users = {
+        "applicant": F.user("applicant@eastside.org", "Ana Applicant", org=w.cbo, role=R.APPLICANT),
+        "other_applicant": F.user("applicant@northside.org", "Noor Other", org=w.other_cbo, role=R.APPLICANT),
+        "funder_admin": F.user("admin@riverside.org", "Fran Admin", org=w.funder, role=R.FUNDER_ADMIN),
+        "program_officer": F.user("po@riverside.org", "Pat Officer", org=w.funder, role=R.PROGRAM_OFFICER),
+        "reviewer": F.user("rev@riverside.org", "Rae Reviewer", org=w.funder, role=R.REVIEWER),
+        "other_reviewer": F.user("rev2@riverside.org", "Ola Reviewer", org=w.funder, role=R.REVIEWER),
+        "community_advisor": F.user("adv@riverside.org", "Cam Advisor", org=w.funder, role=R.COMMUNITY_ADVISOR),
+        "other_officer": F.user("po@hilltop.org", "Hal Hilltop", org=w.other_funder, role=R.PROGRAM_OFFICER),
+    }
+    w.application = F.application(w.program, w.cbo)
+    w.other_application = F.application(w.program, w.other_cbo)
+    from grantflow.reviews.models import ReviewAssignment
+
+    w.assignment = ReviewAssignment(application=w.application, reviewer=w.users["reviewer"])
+    db.session.add(w.assignment)
+    db.session.commit()
+    return w
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client whose session is that user's."""
+    def _login(user):
+        return app.test_client(user=user)
+
+    return _login
