@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask
+from flask import Flask, g
 
 from grantflow.core.db import db
 from grantflow.core.extensions import login_manager
@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -37,6 +37,12 @@ def init_app(app: Flask) -> None:
 
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
+
+    @app.before_request
+    def forget_cached_user():
+        """Each request loads its own user, even when an outer app context (a test, a CLI
+        command) outlives several requests and would otherwise keep the first one's user in g."""
+        g.pop("_login_user", None)
 
     @app.after_request
     def commit_session(response):

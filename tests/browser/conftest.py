@@ -1,0 +1,68 @@
+"""Browser journeys: the real app served on 127.0.0.1 in a thread, driven by Debian's Chromium
+through Playwright (never a downloaded browser), with axe-core for accessibility checks."""
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from grantflow.core.db import db
+from tests.conftest import make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def live_server(tmp_path, app_config):
+    """The app, with CSRF on, on a fresh SQLite database, served at `live_server.url`.
+
+    `live_server.app` is the Flask app (use `with live_server.app.app_context():` to seed data).
+    """
+    config = {"WTF_CSRF_ENABLED": True, "SERVER_NAME": None}
+    config.update(app_config)
+    app = make_app(tmp_path, **config)
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page, impacts=("serious", "critical")):
+    """No serious or critical axe-core violations on the page as it is now."""
+    results = _axe.run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in impacts]
+    assert not bad, "axe-core violations on %s:\n%s" % (
+        page.url, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — "
+                            f"{[n['target'] for n in v['nodes']][:3]}" for v in bad))
