@@ -30,5 +30,7 @@ class Decision(db.Model):
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the applicant was emailed about the released decision (once per application).
+    notified_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
     application: Mapped["Application"] = relationship()
