@@ -6,7 +6,9 @@ from grantflow.applications.models import (  # noqa: F401
 from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401
 from grantflow.decisions.models import Decision  # noqa: F401
-from grantflow.feedback.models import AdvisorRanking, BurdenSurvey, ProgressReport, YouSaidWeDid  # noqa: F401
+from grantflow.feedback.models import (  # noqa: F401
+    AdvisorRanking, ApplicantNote, BurdenSurvey, BurdenSurveyDone, ProgressReport, YouSaidWeDid,
+)
 from grantflow.letters.models import IssuedLetter, LetterTemplate  # noqa: F401
 from grantflow.organizations.models import (  # noqa: F401
     CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,

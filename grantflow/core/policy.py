@@ -237,3 +237,29 @@ def scope_applications(user):
             | Application.id.in_(assigned)
         )
     )
+
+
+# --- feedback (issue 6) ----------------------------------------------------------------------------
+
+@policy("application.read_feedback")
+def _application_read_feedback(user, application) -> bool:
+    """The applicant; funder staff may preview what the applicant sees. Never reviewers."""
+    return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
+
+
+@policy("application.answer_survey")
+def _application_answer_survey(user, application) -> bool:
+    return is_applicant_of(user, application)
+
+
+@policy("report.file")
+def _report_file(user, report) -> bool:
+    from grantflow.applications.models import Application
+
+    application = db.session.get(Application, report.application_id)
+    return application is not None and is_applicant_of(user, application)
+
+
+@policy("funder.rank_priorities")
+def _funder_rank_priorities(user, funder) -> bool:
+    return R.COMMUNITY_ADVISOR in user.roles_in(funder.id)

@@ -66,3 +66,28 @@ class YouSaidWeDid(db.Model):
     we_did: Mapped[str] = mapped_column(Text)
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BurdenSurveyDone(db.Model):
+    """Which applications have answered the burden survey, so it is offered only once.
+
+    Deliberately holds no reference to the survey row and no time: an anonymous answer cannot be
+    joined back to its application through this table (tests/feedback/test_anonymity.py)."""
+
+    __tablename__ = "burden_survey_done"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ApplicantNote(db.Model):
+    """A program officer's own words for the applicant: "what would have strengthened it"."""
+
+    __tablename__ = "applicant_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
