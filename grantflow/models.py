@@ -9,7 +9,7 @@ from grantflow.decisions.models import Decision  # noqa: F401
 from grantflow.feedback.models import (  # noqa: F401
     AdvisorRanking, ApplicantNote, BurdenSurvey, BurdenSurveyDone, ProgressReport, YouSaidWeDid,
 )
-from grantflow.letters.models import IssuedLetter, LetterTemplate  # noqa: F401
+from grantflow.letters.models import IssuedLetter, LetterBatch, LetterTemplate  # noqa: F401
 from grantflow.organizations.models import (  # noqa: F401
     CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,
 )

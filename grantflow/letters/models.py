@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grantflow.core.db import UTCDateTime, db, utcnow
@@ -31,6 +31,11 @@ class LetterTemplate(db.Model):
 
 class IssuedLetter(db.Model):
     __tablename__ = "issued_letters"
+    # At most one current (not superseded) letter per decision, even with two workers racing.
+    __table_args__ = (
+        Index("uq_issued_letters_current", "decision_id", unique=True,
+              sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
@@ -39,6 +44,31 @@ class IssuedLetter(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
     issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    batch_id: Mapped[Optional[int]] = mapped_column(ForeignKey("letter_batches.id", ondelete="SET NULL"), index=True)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A re-issue keeps the earlier letter and marks it superseded, so the change is visible.
     superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+
+BATCH_RUNNING = "running"
+BATCH_ZIPPING = "zipping"
+BATCH_DONE = "done"
+
+
+class LetterBatch(db.Model):
+    """All letters of a program, issued by the task queue; progress is counted from IssuedLetter
+    rows, so workers never race on a counter and a resumed batch knows what is left."""
+
+    __tablename__ = "letter_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    kinds: Mapped[list] = mapped_column(JSON, default=list)  # ["award"] or ["award", "decline"]
+    reissue: Mapped[bool] = mapped_column(default=False)
+    decision_ids: Mapped[list] = mapped_column(JSON, default=list)  # fixed when the batch starts
+    status: Mapped[str] = mapped_column(String(16), default=BATCH_RUNNING)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    zip_stored_name: Mapped[Optional[str]] = mapped_column(String(120))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
