@@ -1,8 +1,10 @@
-"""Every hook a GrantFlow plugin can implement.
+"""Every hook a GrantFlow plugin can implement (documented for plugin authors in docs/plugins.md).
 
 Plugins write `from grantflow import hookimpl` and implement any of these by name. Hooks are
 always called with keyword arguments, and plugins receive plain frozen values, never ORM objects
-or sessions. Ordering never depends on registration order.
+or sessions. Ordering never depends on registration order: callers sort what the hooks return
+by key. `tests/scoring/test_hooks.py` fails when a hook here has no section in docs/plugins.md or
+no `test_hook_<name>` test.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ hookspec = pluggy.HookspecMarker("grantflow")
 
 @hookspec
 def grantflow_scoring_rules():
-    """Called once when the plugin manager starts; returns a list of scoring rules this plugin
-    provides (see `grantflow.scoring.rules.ScoringRule`). Rule keys must be unique across plugins."""
+    """Called whenever the available scoring rules are listed (the scoring configuration page,
+    every rescoring, the what-if sandbox, `grantflow plugins`); takes no arguments and returns a
+    list of `grantflow.scoring.rules.ScoringRule` instances. Rule keys must be unique across
+    plugins (a duplicate is an error); rules are used in key order."""
 
 
 @hookspec
@@ -22,3 +26,12 @@ def grantflow_audit_dimensions():
     """Called when the equity audit is built; returns a list of extra audit dimensions
     (see `grantflow.equity.dimensions.Dimension`): a key, a label and a function that puts an
     application's facts into a group."""
+
+
+@hookspec
+def grantflow_application_questions():
+    """Called when a program's scoring configuration is saved and when rules are listed; takes no
+    arguments and returns a list of `grantflow.scoring.rules.Question` — extra application
+    questions that a plugin's rules read. The questions named in an enabled rule's `questions`
+    are added to the program's custom questions (by key, once); their answers reach the rule as
+    `facts.extra[key]`. Questions are used in key order."""

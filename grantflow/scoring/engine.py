@@ -1,0 +1,264 @@
+"""Rescoring a program: every application × every enabled rule, reproducibly.
+
+`rescore` reads the facts once (`grantflow.facts.load_facts`, with the reviewers' rubric scores
+when a rule needs them), runs each enabled rule over every application in a plain loop, and bulk
+inserts one `ScoreResult` per (application, rule) under a new `ScoreRun`. The run stores the whole
+configuration (rules, versions, weights, parameters) and its hash; each result stores its rule's
+version and parameters. Rules are pure and run in key order over applications in id order, so the
+same configuration on the same data gives identical results.
+
+A rule that raises is recorded as "errored" with the error message for that application; the
+other rules still score. A rule returning points outside [0, max] is treated the same way.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from sqlalchemy import insert, select
+
+from grantflow.core import auditlog
+from grantflow.core.db import db
+from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, load_facts
+from grantflow.programs.models import Program, ProgramRule
+from grantflow.scoring.models import ScoreResult, ScoreRun
+from grantflow.scoring.registry import available_rules
+from grantflow.scoring.results import (
+    ERRORED, NO_DATA, OK, ApplicationScore, RuleOutcome, build_score,
+)
+from grantflow.scoring.rules import MERIT, RuleScore, ScoringRule
+
+INSERT_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """One rule as configured for a program (or in the what-if sandbox)."""
+
+    key: str
+    rule: ScoringRule
+    enabled: bool
+    weight: float
+    params: dict  # validated, with defaults filled in
+
+    @property
+    def label(self) -> str:
+        return self.rule.label
+
+
+def program_config(program: Program) -> list[RuleConfig]:
+    """Every available rule, in key order, with the program's saved weight and parameters.
+
+    A program never configured scores with each rule's defaults (`default_enabled`,
+    `default_weight`). Saved parameters that no longer validate (a rule upgraded) fall back to
+    the rule's defaults for those parameters.
+    """
+    saved = {r.rule_key: r for r in db.session.execute(
+        select(ProgramRule).where(ProgramRule.program_id == program.id)).scalars()}
+    configs = []
+    for key, rule in available_rules().items():
+        row = saved.get(key)
+        params, errors = rule.clean_params(row.params if row else None)
+        if errors:
+            params = {**params, **{k: v for k, v in rule.defaults().items() if k in errors}}
+        if row is None:
+            configs.append(RuleConfig(key, rule, bool(rule.default_enabled and not saved), rule.default_weight, params))
+        else:
+            configs.append(RuleConfig(key, rule, row.enabled, float(row.weight), params))
+    return configs
+
+
+def missing_rules(program: Program) -> list[str]:
+    """Rule keys the program enabled whose plugin is no longer installed."""
+    known = available_rules()
+    return sorted(r.rule_key for r in db.session.execute(
+        select(ProgramRule).where(ProgramRule.program_id == program.id, ProgramRule.enabled)).scalars()
+        if r.rule_key not in known)
+
+
+def resolve(configs: list[RuleConfig], program: Program) -> list[RuleConfig]:
+    """The enabled rules with program-dependent parameter values made explicit (the rubric's
+    "as set in the program" becomes "raw" or "normalized"), so the stored config says exactly
+    what was computed."""
+    out = []
+    for c in configs:
+        if not c.enabled or c.weight <= 0:
+            continue
+        params = dict(c.params)
+        if params.get("scores") == "program" and c.rule.rubric_mode(params) == "program":
+            params["scores"] = "normalized" if program.normalize_scores else "raw"
+        out.append(RuleConfig(c.key, c.rule, True, c.weight, params))
+    return out
+
+
+def snapshot(configs: list[RuleConfig]) -> dict:
+    return {"total": "weighted mean of points/max, 0-100", "rules": [
+        {"key": c.key, "label": c.rule.label, "version": str(c.rule.version), "kind": c.rule.kind,
+         "weight": c.weight, "params": c.params} for c in configs]}
+
+
+def config_hash(config: dict) -> str:
+    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- loading and scoring -------------------------------------------------------------------------
+
+def load_answers(program_id: int, keys: set[str]) -> dict[int, dict[str, object]]:
+    """Answers to the custom questions with these keys: `{application_id: {key: value}}`."""
+    from grantflow.applications.models import Answer, Application
+    from grantflow.programs.models import CustomQuestion
+
+    out: dict[int, dict[str, object]] = {}
+    if not keys:
+        return out
+    for app_id, key, value in db.session.execute(
+            select(Answer.application_id, CustomQuestion.key, Answer.value)
+            .join(CustomQuestion, CustomQuestion.id == Answer.question_id)
+            .join(Application, Application.id == Answer.application_id)
+            .where(Application.program_id == program_id, CustomQuestion.key.in_(sorted(keys)))):
+        out.setdefault(app_id, {})[key] = value
+    return out
+
+
+def load_inputs(program: Program, configs: list[RuleConfig]) -> tuple[ProgramContext, list[ApplicationFacts]]:
+    """The facts the enabled rules read, loaded once: rubric scores only when a rule uses them,
+    answers to plugin questions only when a rule names them."""
+    modes = [c.rule.rubric_mode(c.params) for c in configs]
+    modes = [m for m in modes if m]
+    rubric = None
+    if modes:
+        from grantflow.reviews.aggregate import rubric_scores
+
+        rubric = {aid: RubricFact(s.weighted, s.fraction, s.n_reviews)
+                  for aid, s in rubric_scores(program.id, normalized=modes[0] == "normalized").items()}
+    ctx, facts = load_facts(program.id, rubric=rubric)
+    keys = {q for c in configs for q in c.rule.questions}
+    if keys:
+        answers = load_answers(program.id, keys)
+        for f in facts:
+            # `extra` is each fact's own dict (documented in grantflow.facts as the plugin answers).
+            f.extra.update(answers.get(f.application_id, {}))
+    return ctx, facts
+
+
+Outcome = tuple  # (points, max_points, status, explanation, evidence)
+
+
+def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[ApplicationFacts]) -> list[Outcome]:
+    """One rule over every application; an exception or an out-of-range result is "errored"."""
+    score, params = config.rule.score, config.params
+    out: list[Outcome] = []
+    append = out.append
+    for f in facts:
+        try:
+            rs = score(f, ctx, params)
+            if not isinstance(rs, RuleScore):
+                raise TypeError(f"score() returned {type(rs).__name__}, not RuleScore")
+            points, maximum = rs.points, rs.max_points
+            if points is None:
+                append((None, float(maximum), NO_DATA, rs.explanation, rs.evidence))
+                continue
+            if not (maximum > 0) or not (0 <= points <= maximum):
+                raise ValueError(f"returned {points} points out of a maximum of {maximum}")
+            append((float(points), float(maximum), OK, rs.explanation, rs.evidence))
+        except Exception as exc:  # a plugin's bug must not stop the other rules
+            append((None, None, ERRORED, f"This rule failed: {type(exc).__name__}: {exc}", {}))
+    return out
+
+
+def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[ApplicationFacts],
+              run_id: Optional[int] = None) -> dict[int, ApplicationScore]:
+    """Scores in memory (the what-if sandbox): nothing is written."""
+    columns = [score_column(c, ctx, facts) for c in configs]
+    scores = {}
+    for i, f in enumerate(facts):
+        outcomes = tuple(
+            RuleOutcome(c.key, c.rule.label, str(c.rule.version), c.weight, col[i][0], col[i][1], col[i][2],
+                        col[i][3], col[i][4], c.rule.kind)
+            for c, col in zip(configs, columns))
+        scores[f.application_id] = build_score(f.application_id, outcomes, run_id)
+    return scores
+
+
+# --- rescoring -----------------------------------------------------------------------------------
+
+def rescore(program_id: int, *, actor_id: int | None = None,
+            progress: Callable[[int], None] | None = None) -> ScoreRun:
+    """Scores every (non-draft) application of the program with its enabled rules and stores a
+    new run. `progress(n)` is called as each batch of n results is written (for a progress bar)."""
+    program = db.session.get(Program, program_id)
+    if program is None:
+        raise LookupError(f"no program {program_id}")
+    configs = resolve(program_config(program), program)
+    config = snapshot(configs)
+    ctx, facts = load_inputs(program, configs)
+    run = ScoreRun(program_id=program_id, created_by_id=actor_id, config=config, config_hash=config_hash(config))
+    db.session.add(run)
+    db.session.flush()
+    run_id = run.id
+    app_ids = [f.application_id for f in facts]
+    for c in configs:
+        column = score_column(c, ctx, facts)
+        key, version, weight, params = c.key, str(c.rule.version), c.weight, c.params
+        rows = [
+            {"run_id": run_id, "application_id": aid, "rule_key": key, "rule_version": version,
+             "params": params, "weight": weight, "points": o[0], "max_points": o[1], "status": o[2],
+             "explanation": o[3], "evidence": o[4]}
+            for aid, o in zip(app_ids, column)
+        ]
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            db.session.execute(insert(ScoreResult), chunk)
+            if progress is not None:
+                progress(len(chunk))
+    auditlog.record("scoring.rescore", run, actor_id=actor_id,
+                    after={"program_id": program_id, "config_hash": run.config_hash, "applications": len(facts),
+                           "rules": [c.key for c in configs]})
+    return run
+
+
+# --- reading results -----------------------------------------------------------------------------
+
+def latest_run(program_id: int) -> Optional[ScoreRun]:
+    return db.session.execute(
+        select(ScoreRun).where(ScoreRun.program_id == program_id).order_by(ScoreRun.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None) -> dict[int, ApplicationScore]:
+    """`{application_id: ApplicationScore}` of one run (optionally only some applications)."""
+    meta = {r["key"]: r for r in (run.config or {}).get("rules", [])}
+    q = (select(ScoreResult.application_id, ScoreResult.rule_key, ScoreResult.rule_version, ScoreResult.weight,
+                ScoreResult.points, ScoreResult.max_points, ScoreResult.status, ScoreResult.explanation,
+                ScoreResult.evidence)
+         .where(ScoreResult.run_id == run.id).order_by(ScoreResult.application_id, ScoreResult.rule_key))
+    if application_ids is not None:
+        q = q.where(ScoreResult.application_id.in_(application_ids))
+    grouped: dict[int, list[RuleOutcome]] = {}
+    for aid, key, version, weight, points, maximum, status, explanation, evidence in db.session.execute(q):
+        m = meta.get(key, {})
+        grouped.setdefault(aid, []).append(RuleOutcome(
+            key, m.get("label", key), version, weight, points, maximum, status, explanation, evidence or {},
+            m.get("kind", "priority")))
+    return {aid: build_score(aid, tuple(outs), run.id) for aid, outs in grouped.items()}
+
+
+def latest_results(program_id: int) -> dict[int, ApplicationScore]:
+    """The latest run's scores of a program; `{}` when it was never scored."""
+    run = latest_run(program_id)
+    return {} if run is None else run_results(run)
+
+
+def application_score(application_id: int, program_id: int) -> Optional[ApplicationScore]:
+    run = latest_run(program_id)
+    if run is None:
+        return None
+    return run_results(run, [application_id]).get(application_id)
+
+
+__all__ = ["RuleConfig", "program_config", "resolve", "snapshot", "config_hash", "load_inputs", "score_all",
+           "score_column", "rescore", "latest_run", "latest_results", "run_results", "application_score",
+           "MERIT", "OK"]

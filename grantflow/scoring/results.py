@@ -1,0 +1,103 @@
+"""Score results as plain frozen values, and the one definition of the total.
+
+The total is the weighted mean of each rule's points/maximum, on 0–100:
+
+    total = 100 × Σ weightᵣ × pointsᵣ / maxᵣ  /  Σ weightᵣ      (over rules with status "ok")
+
+`merit` is the rubric rule's points/max × 100 (None when not yet reviewed); `priority` is the same
+weighted mean over the priority (non-merit) rules. A rule with no data ("no data", e.g. not yet
+reviewed) or that raised ("errored") is left out of the sums, never counted as zero; such an
+application is marked incomplete and ranked after every complete one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+OK = "ok"
+ERRORED = "errored"
+NO_DATA = "no data"
+STATUS_LABELS = {OK: "Scored", ERRORED: "Error — not counted", NO_DATA: "No data — not counted"}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    rule_key: str
+    label: str
+    version: str
+    weight: float
+    points: Optional[float]
+    max_points: Optional[float]
+    status: str
+    explanation: str
+    evidence: dict
+    kind: str = "priority"
+
+    @property
+    def counted(self) -> bool:
+        return self.status == OK and bool(self.max_points) and self.weight > 0
+
+    @property
+    def percent(self) -> Optional[float]:
+        if self.status != OK or not self.max_points:
+            return None
+        return 100.0 * (self.points or 0.0) / self.max_points
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationScore:
+    application_id: int
+    total: float
+    merit: Optional[float]
+    priority: Optional[float]
+    rules: tuple[RuleOutcome, ...]
+    run_id: Optional[int]
+
+    @property
+    def complete(self) -> bool:
+        return all(r.status == OK for r in self.rules)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(r.label for r in self.rules if r.status != OK)
+
+    def contribution(self, rule_key: str) -> float:
+        """How many of the total's 0–100 points this rule contributes."""
+        den = sum(r.weight for r in self.rules if r.counted)
+        for r in self.rules:
+            if r.rule_key == rule_key and r.counted and den:
+                return 100.0 * r.weight * (r.points or 0.0) / r.max_points / den
+        return 0.0
+
+
+def combine(outcomes: Iterable[RuleOutcome]) -> tuple[float, Optional[float], Optional[float]]:
+    """(total, merit, priority) per the module's definition."""
+    num = den = pnum = pden = 0.0
+    merit = None
+    for r in outcomes:
+        if not r.counted:
+            continue
+        frac = (r.points or 0.0) / r.max_points
+        num += r.weight * frac
+        den += r.weight
+        if r.kind == "merit":
+            merit = 100.0 * frac
+        else:
+            pnum += r.weight * frac
+            pden += r.weight
+    return (100.0 * num / den if den else 0.0, merit, 100.0 * pnum / pden if pden else None)
+
+
+def build_score(application_id: int, outcomes: tuple[RuleOutcome, ...], run_id: Optional[int]) -> ApplicationScore:
+    total, merit, priority = combine(outcomes)
+    return ApplicationScore(application_id, round(total, 6), None if merit is None else round(merit, 6),
+                            None if priority is None else round(priority, 6), outcomes, run_id)
+
+
+def ranking_key(score: ApplicationScore):
+    """Complete scores first, then by total (highest first), ties by application id (stable)."""
+    return (not score.complete, -score.total, score.application_id)
+
+
+def ranked(scores: Iterable[ApplicationScore]) -> list[ApplicationScore]:
+    return sorted(scores, key=ranking_key)

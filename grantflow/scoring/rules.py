@@ -1,0 +1,234 @@
+"""The scoring-rule API that every rule, built-in or third-party, implements.
+
+A rule turns one application's plain, frozen facts (`grantflow.facts`) into points out of a
+maximum, with a plain-language explanation and the evidence it used. Rules are pure: the same
+facts and parameters always give the same score, which is what makes a rescoring reproducible.
+Parameters are typed (`Param`); their declarations are the single source of the defaults, of the
+validation and of the configuration form (`forms/scoring.py`).
+
+A rule returns `points=None` when it has nothing to judge (an application not yet reviewed, a
+funder with no CHNA needs): the result is stored with status "no data" and left out of the total
+rather than counted as zero, so it never looks like a low score.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from grantflow.facts import ApplicationFacts, ProgramContext
+
+PARAM_TYPES = ("int", "float", "bool", "choice", "mapping")
+MERIT = "merit"
+PRIORITY = "priority"
+
+
+class ParamError(ValueError):
+    """A parameter value a rule cannot use; the message is shown at the form field."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed parameter of a rule.
+
+    `optional` numbers may be left blank (None), which a rule reads as "not used" — e.g. a POC-led
+    definition that ignores senior staff. A `mapping` is `{str: float}` (e.g. need id → weight).
+    """
+
+    name: str
+    type: str
+    default: Any
+    label: str = ""
+    help: str = ""
+    min: Optional[float] = None
+    max: Optional[float] = None
+    choices: tuple[tuple[str, str], ...] = ()
+    optional: bool = False
+
+    def __post_init__(self):
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"unknown parameter type {self.type!r} (one of {', '.join(PARAM_TYPES)})")
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def _range(self, value: float) -> None:
+        if self.min is not None and value < self.min:
+            raise ParamError(f"{self.title} must be at least {_num(self.min)}.")
+        if self.max is not None and value > self.max:
+            raise ParamError(f"{self.title} must be at most {_num(self.max)}.")
+
+    def validate(self, value: Any) -> Any:
+        """The clean value, or `ParamError` with a message naming the parameter and the limit."""
+        if value is None or value == "":
+            if self.type == "mapping":
+                return {}
+            if self.optional:
+                return None
+            if self.type == "bool":
+                return False
+            raise ParamError(f"Enter a value for {self.title.lower()}.")
+        if self.type == "bool":
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on", "y")
+            return bool(value)
+        if self.type == "int":
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ParamError(f"{self.title} must be a whole number, like 10.") from None
+            if not math.isfinite(number) or number != int(number):
+                raise ParamError(f"{self.title} must be a whole number, like 10.")
+            self._range(number)
+            return int(number)
+        if self.type == "float":
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ParamError(f"{self.title} must be a number, like 0.5.") from None
+            if not math.isfinite(number):
+                raise ParamError(f"{self.title} must be a number, like 0.5.")
+            self._range(number)
+            return number
+        if self.type == "choice":
+            allowed = [c for c, _ in self.choices]
+            if value not in allowed:
+                raise ParamError(f"Choose one of: {', '.join(label for _, label in self.choices)}.")
+            return value
+        # mapping
+        if isinstance(value, str):
+            value = parse_mapping(value, self.title)
+        if not isinstance(value, dict):
+            raise ParamError(f"{self.title} must be a list of “key = number” lines.")
+        clean: dict[str, float] = {}
+        for key, raw in value.items():
+            try:
+                number = float(raw)
+            except (TypeError, ValueError):
+                raise ParamError(f"The weight of {key} must be a number.") from None
+            if not math.isfinite(number):
+                raise ParamError(f"The weight of {key} must be a number.")
+            self._range(number)
+            clean[str(key)] = number
+        return dict(sorted(clean.items()))
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def parse_mapping(text: str, title: str = "Weights") -> dict[str, str]:
+    """Parses lines of `key = value` (or `key: value`); blank lines are ignored."""
+    out: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        for sep in ("=", ":"):
+            if sep in line:
+                key, _, value = line.partition(sep)
+                break
+        else:
+            raise ParamError(f"Line {n} of {title.lower()} needs the form “key = number”.")
+        key, value = key.strip(), value.strip()
+        if not key or not value:
+            raise ParamError(f"Line {n} of {title.lower()} needs the form “key = number”.")
+        out[key] = value
+    return out
+
+
+def format_mapping(mapping: dict) -> str:
+    return "\n".join(f"{k} = {_num(float(v))}" for k, v in sorted((mapping or {}).items()))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScore:
+    """What a rule says about one application. `points=None`: nothing to judge ("no data")."""
+
+    points: Optional[float]
+    max_points: float
+    explanation: str
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Question:
+    """An extra application question a rule depends on (hook `grantflow_application_questions`).
+
+    Saving a program's scoring configuration adds the questions of its enabled rules to the
+    program's custom questions; the answers reach rules as `facts.extra[key]`.
+    """
+
+    key: str
+    label: str
+    kind: str = "single_choice"  # a programs.models.QUESTION_KINDS value
+    help_text: str = ""
+    options: tuple[str, ...] = ()
+    required: bool = False
+
+
+class ScoringRule:
+    """Base class for rules. Subclasses set the class attributes and implement `score`.
+
+    `kind` is MERIT for the reviewers' rubric and PRIORITY for the funder's priorities; the total
+    keeps the two visible separately. `questions` names keys of `Question`s this rule reads from
+    `facts.extra`. `version` must change whenever the scoring logic changes, since every stored
+    result records it.
+    """
+
+    key: str = ""
+    label: str = ""
+    description: str = ""
+    version: str = "1"
+    kind: str = PRIORITY
+    params: tuple[Param, ...] = ()
+    questions: tuple[str, ...] = ()
+    default_enabled: bool = False
+    default_weight: float = 1.0
+
+    def score(self, facts: ApplicationFacts, ctx: ProgramContext, params: dict) -> RuleScore:
+        raise NotImplementedError
+
+    # --- parameters ----------------------------------------------------------------------------
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+    def check(self, params: dict) -> dict[str, str]:
+        """Cross-parameter checks: `{param name: message}`; override when parameters interact."""
+        return {}
+
+    def clean_params(self, raw: dict | None) -> tuple[dict, dict[str, str]]:
+        """Validated parameters with defaults for anything missing, and `{name: message}` errors.
+        Unknown keys are dropped, so a stored config from an older rule version still loads."""
+        raw = raw or {}
+        clean: dict = {}
+        errors: dict[str, str] = {}
+        for p in self.params:
+            try:
+                clean[p.name] = p.validate(raw[p.name]) if p.name in raw else p.validate(p.default)
+            except ParamError as exc:
+                errors[p.name] = str(exc)
+        if not errors:
+            errors.update(self.check(clean))
+        return clean, errors
+
+    def rubric_mode(self, params: dict) -> Optional[str]:
+        """"raw" or "normalized" when this rule reads `facts.rubric` (the engine then loads the
+        reviewers' scores once, that way); None when it does not."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<ScoringRule {self.key} v{self.version}>"
+
+
+def ratio(points: float, maximum: float) -> float:
+    return 0.0 if maximum <= 0 else points / maximum
+
+
+def pct(x: Optional[float]) -> str:
+    return "not reported" if x is None else f"{round(x * 100)}%"
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,65 @@
+"""Credit for addressing the needs the funder's CHNA ranked highest.
+
+Weights: the `need_weights` parameter (need id as a string → weight; community advisors' adopted
+ranking is written there), else each need's CHNA weight, else its rank (the top of n needs weighs
+n, the last 1). Needs missing from a non-empty `need_weights` weigh 0.
+"""
+from __future__ import annotations
+
+from grantflow import hookimpl
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+
+MAX = 10.0
+
+
+def need_weights(ctx, params) -> tuple[dict[int, float], str]:
+    """`{need_id: weight}` and where the weights came from."""
+    chosen = params.get("need_weights") or {}
+    if chosen:
+        return {nid: max(0.0, float(chosen.get(str(nid), 0.0))) for nid in ctx.needs}, "the program's need weights"
+    if ctx.needs and all(n.weight is not None for n in ctx.needs.values()):
+        return {nid: max(0.0, n.weight) for nid, n in ctx.needs.items()}, "the CHNA's weights"
+    lowest = max((n.rank for n in ctx.needs.values()), default=0)
+    return {nid: float(lowest + 1 - n.rank) for nid, n in ctx.needs.items()}, "the CHNA's ranking"
+
+
+class ChnaAlignmentRule(ScoringRule):
+    key = "chna_alignment"
+    label = "CHNA need alignment"
+    description = ("Credit for the needs an application addresses, weighted by their rank in the funder's "
+                   "Community Health Needs Assessment (or by the weights the program sets, e.g. the "
+                   "community advisors' ranking). Addressing the top-weighted need earns full credit.")
+    version = "1"
+    default_enabled = True
+    params = (
+        Param("combine", "choice", "best", label="Several needs addressed",
+              choices=(("best", "Count the highest-weighted need addressed"),
+                       ("sum", "Add up the needs addressed (capped at full credit)"))),
+        Param("need_weights", "mapping", {}, label="Need weights", min=0, max=1000,
+              help="One line per need: need id = weight. Leave empty to use the CHNA's weights or ranking."),
+    )
+
+    def score(self, facts, ctx, params) -> RuleScore:
+        weights, source = need_weights(ctx, params)
+        top = max(weights.values(), default=0.0)
+        if top <= 0:
+            return RuleScore(None, MAX, "The funder has no weighted CHNA needs yet, so this rule is left out.", {})
+        addressed = [nid for nid in facts.need_ids if nid in weights]
+        if not addressed:
+            return RuleScore(0.0, MAX, "The application does not name any of the CHNA's priority needs.",
+                             {"needs": []})
+        values = [weights[nid] for nid in addressed]
+        value = max(values) if params["combine"] == "best" else sum(values)
+        points = round(MAX * min(1.0, value / top), 4)
+        names = ", ".join(f"{ctx.needs[nid].name} (rank {ctx.needs[nid].rank})"
+                          for nid in sorted(addressed, key=lambda n: (ctx.needs[n].rank, n)))
+        return RuleScore(points, MAX, f"Addresses {names}; weighted by {source}.",
+                         {"needs": sorted(addressed), "source": source})
+
+
+RULE = ChnaAlignmentRule()
+
+
+@hookimpl
+def grantflow_scoring_rules():
+    return [RULE]

@@ -1,0 +1,74 @@
+"""Priority for community-led organizations: lived experience and residence of board and staff,
+and decision power held by the community (DOMAIN.md). Uses `facts.is_community_led` and `share`."""
+from __future__ import annotations
+
+from grantflow import hookimpl
+from grantflow.facts import is_community_led, share
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, pct, sentence
+
+
+def _best(*shares):
+    reported = [s for s in shares if s is not None]
+    return max(reported) if reported else None
+
+
+class CommunityLedRule(ScoringRule):
+    key = "community_led"
+    label = "Community-led"
+    description = ("Priority for organizations whose board and staff have lived experience of the issue "
+                   "or live in the area served, and where the community holds decision power. A share at "
+                   "or above the threshold earns that part in full; a smaller share earns part of it. "
+                   "Anything not reported earns no credit for that part, never less than reporting none.")
+    version = "1"
+    default_enabled = True
+    params = (
+        Param("threshold", "float", 0.5, label="Full-credit share", min=0.05, max=1,
+              help="Share of board or staff (0 to 1) with lived experience or living in the area that earns full credit."),
+        Param("board_points", "float", 4, label="Points for the board", min=0, max=100),
+        Param("staff_points", "float", 3, label="Points for the staff", min=0, max=100),
+        Param("decision_points", "float", 3, label="Points for community decision power", min=0, max=100),
+    )
+
+    def check(self, params):
+        if params["board_points"] + params["staff_points"] + params["decision_points"] <= 0:
+            return {"board_points": "Give at least one part some points."}
+        return {}
+
+    def score(self, facts, ctx, params) -> RuleScore:
+        t = params["threshold"]
+        board = _best(share(facts.board_lived_experience, facts.practice_board_total),
+                      share(facts.board_in_service_area, facts.practice_board_total))
+        staff = _best(share(facts.staff_lived_experience, facts.staff_total),
+                      share(facts.staff_in_service_area, facts.staff_total))
+        power = facts.community_decision_power
+        maximum = params["board_points"] + params["staff_points"] + params["decision_points"]
+        points = 0.0
+        said = []
+        for name, value, part in (("board", board, params["board_points"]), ("staff", staff, params["staff_points"])):
+            if value is None:
+                said.append(f"{name}: not reported, no credit")
+            else:
+                earned = part * min(1.0, value / t)
+                points += earned
+                said.append(f"{name}: {pct(value)} with lived experience or living in the area")
+        if power is None:
+            said.append("community decision power: not reported, no credit")
+        elif power:
+            points += params["decision_points"]
+            said.append("the community holds decision power")
+        else:
+            said.append("the community does not hold decision power")
+        points = round(min(maximum, max(0.0, points)), 4)
+        led = is_community_led(facts, threshold=t)
+        verdict = {True: "Meets", False: "Does not meet", None: "Did not report enough for"}[led]
+        explanation = f"{verdict} the community-led definition. " + sentence("; ".join(said)) + "."
+        return RuleScore(points, maximum, explanation,
+                         {"board_share": board, "staff_share": staff, "decision_power": power, "community_led": led})
+
+
+RULE = CommunityLedRule()
+
+
+@hookimpl
+def grantflow_scoring_rules():
+    return [RULE]

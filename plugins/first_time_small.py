@@ -1,0 +1,61 @@
+"""Priority for organizations never funded before by this funder, and for small organizations
+(annual budget below a threshold)."""
+from __future__ import annotations
+
+from grantflow import hookimpl
+from grantflow.core.money import format_money
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, sentence
+
+
+class FirstTimeSmallRule(ScoringRule):
+    key = "first_time_small"
+    label = "First-time and small organizations"
+    description = ("Priority for organizations this funder has never funded before, and for small "
+                   "organizations whose annual budget is below the threshold. An organization that did "
+                   "not report its budget does not receive the small-organization part.")
+    version = "1"
+    default_enabled = True
+    params = (
+        Param("budget_threshold_dollars", "int", 500_000, label="Small-organization budget (dollars)",
+              min=0, max=1_000_000_000, help="Annual budgets below this amount count as small."),
+        Param("first_time_points", "float", 5, label="Points for never funded before", min=0, max=100),
+        Param("small_points", "float", 5, label="Points for a small organization", min=0, max=100),
+    )
+
+    def check(self, params):
+        if params["first_time_points"] + params["small_points"] <= 0:
+            return {"first_time_points": "Give first-time or small organizations some points."}
+        return {}
+
+    def score(self, facts, ctx, params) -> RuleScore:
+        maximum = params["first_time_points"] + params["small_points"]
+        limit = params["budget_threshold_dollars"] * 100
+        points = 0.0
+        said = []
+        if facts.first_time:
+            points += params["first_time_points"]
+            said.append("never funded by this funder before")
+        elif facts.first_time is None:
+            said.append("funding history unknown")
+        else:
+            said.append("funded by this funder before")
+        budget = facts.annual_budget_cents
+        small = None if budget is None else budget < limit
+        if small is None:
+            said.append("annual budget not reported, so no small-organization priority")
+        elif small:
+            points += params["small_points"]
+            said.append(f"annual budget {format_money(budget, whole=True)}, below {format_money(limit, whole=True)}")
+        else:
+            said.append(f"annual budget {format_money(budget, whole=True)}, not below {format_money(limit, whole=True)}")
+        text = sentence("; ".join(said)) + "."
+        return RuleScore(round(min(points, maximum), 4), maximum, text,
+                         {"first_time": facts.first_time, "small": small})
+
+
+RULE = FirstTimeSmallRule()
+
+
+@hookimpl
+def grantflow_scoring_rules():
+    return [RULE]

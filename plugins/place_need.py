@@ -1,0 +1,58 @@
+"""Credit for serving high-need places: the population-weighted need index of the places served
+(`facts.served_need_index`, e.g. CDC SVI 0–1) and a bonus for the funder's priority places."""
+from __future__ import annotations
+
+from grantflow import hookimpl
+from grantflow.facts import need_quartile, served_need_index, serves_priority_place
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+
+
+class PlaceNeedRule(ScoringRule):
+    key = "place_need"
+    label = "Place-based need"
+    description = ("Credit for serving places with high need: the need index (such as the CDC Social "
+                   "Vulnerability Index, 0 to 1) of the places served, weighted by their population, plus "
+                   "a bonus for serving one of the funder's priority places.")
+    version = "1"
+    default_enabled = True
+    params = (
+        Param("index_points", "float", 8, label="Points for the need index", min=0, max=100,
+              help="A need index of 1 (the highest need) earns all of these points."),
+        Param("priority_points", "float", 2, label="Bonus for serving a priority place", min=0, max=100),
+    )
+
+    def check(self, params):
+        if params["index_points"] + params["priority_points"] <= 0:
+            return {"index_points": "Give the need index or priority places some points."}
+        return {}
+
+    def score(self, facts, ctx, params) -> RuleScore:
+        maximum = params["index_points"] + params["priority_points"]
+        index = served_need_index(facts, ctx)
+        priority = serves_priority_place(facts, ctx)
+        points = 0.0
+        said = []
+        if index is None:
+            said.append("No place served has a need index, so the need part earns nothing")
+        else:
+            index = max(0.0, min(1.0, index))
+            points += params["index_points"] * index
+            said.append(f"The places served have a population-weighted need index of {index:.2f} "
+                        f"(quartile {need_quartile(index)} of 4)")
+        if priority:
+            points += params["priority_points"]
+            said.append("it serves a priority place")
+        elif facts.place_ids:
+            said.append("it serves no priority place")
+        text = "; ".join(said) + "."
+        return RuleScore(round(min(points, maximum), 4), maximum, text,
+                         {"need_index": None if index is None else round(index, 4), "priority_place": priority,
+                          "places": len(facts.place_ids)})
+
+
+RULE = PlaceNeedRule()
+
+
+@hookimpl
+def grantflow_scoring_rules():
+    return [RULE]

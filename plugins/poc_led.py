@@ -1,0 +1,77 @@
+"""Priority for organizations led by people of color, under the funder's chosen definition.
+
+The definition is `grantflow.facts.leadership_is_poc` (shared with the equity audit); the
+parameter names match its arguments. Not reporting earns no priority but never scores below a
+reported "no": both get 0 points.
+"""
+from __future__ import annotations
+
+from grantflow import hookimpl
+from grantflow.facts import leadership_is_poc, share
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, pct
+
+MAX = 10.0
+
+
+def definition(params: dict) -> str:
+    parts = []
+    if params["use_ed"]:
+        parts.append("the executive director identifies as a person of color")
+    if params["board_share"] is not None:
+        parts.append(f"at least {pct(params['board_share'])} of the board are people of color")
+    if params["senior_share"] is not None:
+        parts.append(f"at least {pct(params['senior_share'])} of senior staff are people of color")
+    joiner = " and " if params["combine"] == "and" else " or "
+    return joiner.join(parts)
+
+
+class PocLedRule(ScoringRule):
+    key = "poc_led"
+    label = "Led by people of color"
+    description = ("Priority for organizations whose leadership meets the program's definition of "
+                   "“led by people of color”: tests on the executive director, the board and senior "
+                   "staff, combined with OR (any one is enough) or AND (all must be met). "
+                   "Organizations that chose not to report do not receive this priority, and are "
+                   "never scored below those that reported “no”.")
+    version = "1"
+    default_enabled = True
+    params = (
+        Param("use_ed", "bool", True, label="Count an executive director who identifies as a person of color"),
+        Param("board_share", "float", 0.5, label="Board share", min=0, max=1, optional=True,
+              help="Share of board members who are people of color, from 0 to 1 (0.5 = 50%). "
+                   "Leave blank to not use the board."),
+        Param("senior_share", "float", 0.5, label="Senior staff share", min=0, max=1, optional=True,
+              help="Share of senior staff who are people of color, from 0 to 1. Leave blank to not use it."),
+        Param("combine", "choice", "or", label="Combine the tests with",
+              choices=(("or", "OR: any one test is enough"), ("and", "AND: every test must be met"))),
+    )
+
+    def check(self, params):
+        if not params["use_ed"] and params["board_share"] is None and params["senior_share"] is None:
+            return {"board_share": "Use at least one test: the executive director, the board or senior staff."}
+        return {}
+
+    def score(self, facts, ctx, params) -> RuleScore:
+        led = leadership_is_poc(facts, use_ed=params["use_ed"], board_share=params["board_share"],
+                                senior_share=params["senior_share"], combine=params["combine"])
+        evidence = {"led_by_poc": led}
+        if facts.demographics_consented:
+            evidence.update(ed_poc=facts.ed_poc, board_share=share(facts.board_poc, facts.board_total),
+                            senior_share=share(facts.senior_poc, facts.senior_total))
+        if led is None:
+            return RuleScore(0.0, MAX, "The organization chose not to report its leadership demographics "
+                             "(or the parts this definition needs), so it does not receive this priority. "
+                             "Not reporting is never scored below reporting “no”.", evidence)
+        if led:
+            return RuleScore(MAX, MAX, f"Led by people of color under this program's definition: "
+                             f"{definition(params)}.", evidence)
+        return RuleScore(0.0, MAX, f"Does not meet this program's definition of led by people of color "
+                         f"({definition(params)}).", evidence)
+
+
+RULE = PocLedRule()
+
+
+@hookimpl
+def grantflow_scoring_rules():
+    return [RULE]

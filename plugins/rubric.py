@@ -1,0 +1,54 @@
+"""Merit: the reviewers' weighted rubric score (grantflow.reviews.aggregate), raw or normalized."""
+from __future__ import annotations
+
+from grantflow import hookimpl
+from grantflow.scoring.rules import MERIT, Param, RuleScore, ScoringRule
+
+MAX = 100.0
+NOT_REVIEWED = ("Not yet reviewed: no submitted review counts yet, so the merit part is left out of "
+                "the total until reviews are in. This is not a score of zero.")
+
+
+class RubricRule(ScoringRule):
+    key = "rubric"
+    label = "Reviewers' rubric score"
+    description = ("The reviewers' scores on the program's rubric, as a weighted mean of the criteria "
+                   "(0–100). Applications with fewer submitted reviews than the minimum are marked "
+                   "“not yet reviewed” and this part is left out of their total, never counted as zero.")
+    version = "1"
+    kind = MERIT
+    default_enabled = True
+    default_weight = 1.0
+    params = (
+        Param("scores", "choice", "program", label="Which reviewer scores",
+              help="Normalized scores correct for harsh and lenient reviewers.",
+              choices=(("program", "As set in the program's review settings"), ("raw", "Raw scores"),
+                       ("normalized", "Normalized per reviewer"))),
+        Param("min_reviews", "int", 1, label="Minimum submitted reviews", min=1, max=20,
+              help="Below this number the application counts as not yet reviewed."),
+    )
+
+    def rubric_mode(self, params: dict) -> str:
+        return params.get("scores", "program")
+
+    def score(self, facts, ctx, params) -> RuleScore:
+        r = facts.rubric
+        n = r.n_reviews if r is not None else 0
+        if r is None or r.fraction is None or n < params["min_reviews"]:
+            return RuleScore(None, MAX, NOT_REVIEWED, {"reviews": n})
+        points = round(max(0.0, min(1.0, r.fraction)) * MAX, 4)
+        which = "normalized" if params.get("scores") == "normalized" else "reviewers'"
+        return RuleScore(
+            points, MAX,
+            f"The {which} weighted rubric score is {r.weighted:.2f} on the rubric's scale "
+            f"({points:.0f} of 100), from {n} review{'s' if n != 1 else ''}.",
+            {"weighted": round(r.weighted, 4), "reviews": n},
+        )
+
+
+RULE = RubricRule()
+
+
+@hookimpl
+def grantflow_scoring_rules():
+    return [RULE]
