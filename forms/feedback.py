@@ -1,0 +1,173 @@
+"""Forms of the feedback loops: the burden survey, feedback settings, advisors' rankings, the
+report schedule, progress reports, officer notes and "you said, we did" entries."""
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import (
+    BooleanField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forms.base import BaseForm
+from grantflow.feedback.applicant import SETTING_KEYS, SETTING_LABELS
+from grantflow.feedback.burden import HELPERS, SCALE_ENDS, SCALE_LABELS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a multiple choice (rendered as a fieldset by templates/macros/forms.html)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _scale(key: str) -> RadioField:
+    low, high = SCALE_ENDS[key]
+    return RadioField(
+        SCALE_LABELS[key], coerce=int, validators=[Optional()],
+        choices=[(1, f"1 — {low}"), (2, "2"), (3, "3"), (4, "4"), (5, f"5 — {high}")])
+
+
+class BurdenSurveyForm(BaseForm):
+    hours_spent = DecimalField(
+        "About how many hours did your organization spend on this application?",
+        description="All people together, including reading the guidelines. A rough estimate is fine.",
+        places=1, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
+        render_kw={"inputmode": "decimal"})
+    who_helped = MultiCheckboxField("Who helped with the application?", choices=list(HELPERS),
+                                    validators=[Optional()])
+    clarity = _scale("clarity")
+    fairness = _scale("fairness")
+    respect = _scale("respect")
+    burden = _scale("burden")
+    what_to_change = TextAreaField("What should we change about how we ask for applications?",
+                                   validators=[Optional(), Length(max=3000, message="Keep it under 3,000 characters.")])
+    anonymous = BooleanField(
+        "Answer anonymously", default=True,
+        description="Anonymous answers are stored without your application, organization or name, and "
+                    "with only the month. Program staff see them only as totals of 11 or more answers.")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        answered = [self.hours_spent.data is not None, bool(self.who_helped.data), bool(self.what_to_change.data)]
+        answered += [getattr(self, k).data is not None for k in ("clarity", "fairness", "respect", "burden")]
+        if ok and not any(answered):
+            self.hours_spent.errors.append("Answer at least one question, or skip the survey.")
+            return False
+        return ok
+
+
+class FeedbackSettingsForm(BaseForm):
+    pass
+
+
+for _key in SETTING_KEYS:
+    setattr(FeedbackSettingsForm, _key, BooleanField(SETTING_LABELS[_key]))
+
+
+class ApplicantNoteForm(BaseForm):
+    text = TextAreaField("Your note to the applicant: what would have strengthened the application",
+                         description="Shown on the applicant's feedback page once decisions are released.",
+                         validators=[Optional(), Length(max=4000, message="Keep the note under 4,000 characters.")])
+
+
+class ScheduleForm(BaseForm):
+    dates = TextAreaField(
+        "Report due dates", description="One date per line, as YYYY-MM-DD (for example 2027-03-31).",
+        validators=[Length(max=2000)])
+
+    def validate_dates(self, field) -> None:
+        parsed, bad = [], []
+        for line in (field.data or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                parsed.append(dt.date.fromisoformat(line))
+            except ValueError:
+                bad.append(line)
+        if bad:
+            raise ValidationError("These are not dates in the form YYYY-MM-DD: " + ", ".join(bad[:5]) + ".")
+        if len(parsed) > 24:
+            raise ValidationError("Set at most 24 due dates.")
+        self.parsed_dates = parsed
+
+
+THEMES = (("burden", "Burden of applying and reporting"), ("fairness", "Fairness"),
+          ("priorities", "Community priorities"), ("other", "Something else"))
+THEME_LABELS = dict(THEMES)
+
+
+class YouSaidWeDidForm(BaseForm):
+    theme = SelectField("Theme", choices=list(THEMES), validators=[InputRequired("Choose a theme.")])
+    we_heard = TextAreaField("You said", description="What we heard, in the words of the people who told us.",
+                             validators=[InputRequired("Write what you heard."), Length(max=3000)])
+    we_did = TextAreaField("We did", description="What we changed in response, or why not yet.",
+                           validators=[InputRequired("Write what you changed."), Length(max=3000)])
+
+
+def ranking_form(needs, places, existing: dict, formdata=None):
+    """A form with a rank (1..n) and a comment for every need and every priority place.
+
+    Ranks of each list must each be used once, so the advisor makes real trade-offs."""
+
+    class RankingForm(BaseForm):
+        pass
+
+    def add(kind: str, items):
+        n = len(items)
+        choices = [("", "Choose a rank")] + [(str(i), str(i)) for i in range(1, n + 1)]
+        for item in items:
+            row = existing.get((kind, item.id))
+            setattr(RankingForm, f"{kind}_{item.id}_rank", SelectField(
+                f"Rank of {item.name}", choices=choices,
+                default=str(row.rank) if row else "",
+                validators=[InputRequired(f"Choose a rank for {item.name}.")]))
+            setattr(RankingForm, f"{kind}_{item.id}_comment", TextAreaField(
+                f"Comment on {item.name}", default=row.comment if row else "",
+                validators=[Optional(), Length(max=2000, message="Keep the comment under 2,000 characters.")],
+                render_kw={"rows": 2}))
+
+    add("need", needs)
+    add("place", places)
+
+    def validate(self, extra_validators=None):
+        ok = BaseForm.validate(self, extra_validators)
+        for kind, items in (("need", needs), ("place", places)):
+            seen: dict[str, str] = {}
+            for item in items:
+                f = self[f"{kind}_{item.id}_rank"]
+                if not f.data:
+                    continue
+                if f.data in seen:
+                    f.errors = list(f.errors) + [f"Rank {f.data} is already given to {seen[f.data]}; "
+                                                 f"use each rank once."]
+                    ok = False
+                else:
+                    seen[f.data] = item.name
+        return ok
+
+    RankingForm.validate = validate
+    return RankingForm(formdata=formdata) if formdata is not None else RankingForm()
+
+
+def progress_report_form(outcomes: list, report, formdata=None):
+    """The measures the grantee committed to (metric + target) with the value reached."""
+
+    class ProgressForm(BaseForm):
+        how_funder_could_help = TextAreaField(
+            "How could we help you more, or burden you less?",
+            default=report.how_funder_could_help or "",
+            validators=[Optional(), Length(max=4000, message="Keep it under 4,000 characters.")])
+
+    previous = {i: m.get("actual", "") for i, m in enumerate((report.measures or {}).get("items", []))}
+    for i, outcome in enumerate(outcomes or []):
+        metric = str(outcome.get("metric", "")) or f"Measure {i + 1}"
+        target = str(outcome.get("target", ""))
+        setattr(ProgressForm, f"actual_{i}", StringField(
+            f"{metric}: value reached", description=f"Your target: {target}" if target else None,
+            default=previous.get(i, ""),
+            validators=[InputRequired(f"Enter the value reached for {metric}, or “not yet”."),
+                        Length(max=200, message="Keep it under 200 characters.")]))
+    return ProgressForm(formdata=formdata) if formdata is not None else ProgressForm()
