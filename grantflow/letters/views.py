@@ -1,6 +1,356 @@
-"""Pages of the letters area."""
+"""Pages of the letters area: wording and preview, one letter per decision, batches with progress.
+
+Every route is for the program's funder staff (``program.manage``); a decision, letter or batch of
+another program is a 404.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import click
+from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
+                   request, send_file, url_for)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from forms.letters import BatchForm, IssueForm, LetterTemplateForm
+from grantflow.applications.models import Application
+from grantflow.core import auditlog
+from grantflow.core.db import db
+from grantflow.core.money import format_money
+from grantflow.core.policy import authorize
+from grantflow.decisions.models import AWARD, DECLINE, Decision
+from grantflow.letters import jobs, services
+from grantflow.letters.models import IssuedLetter, LetterBatch, LetterTemplate
+from grantflow.letters.render import (KIND_LABELS, KINDS, LetterData, feedback_for, letter_data, letter_pdf,
+                                      logo_folder, wording_for)
+from grantflow.letters.services import write_atomically
+from grantflow.letters.wording import PLACEHOLDERS, Wording, WordingError
+from grantflow.organizations.models import Organization
+from grantflow.programs.models import Program
+from grantflow.tasks import register_cli
 
 bp = Blueprint("letters", __name__, cli_group=None)
+register_cli(bp)
+
+
+def _program(slug: str) -> Program:
+    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
+    if program is None:
+        abort(404)
+    authorize("program.manage", program)
+    return program
+
+
+def _decision(program: Program, decision_id: int) -> Decision:
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or decision.program_id != program.id:
+        abort(404)
+    return decision
+
+
+def _pdf_response(pdf: bytes, filename: str, *, inline: bool = True):
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- overview --------------------------------------------------------------------------------------
+
+@bp.route("/programs/<slug>/letters")
+def index(slug: str):
+    program = _program(slug)
+    rows = db.session.execute(
+        select(Decision.id, Decision.outcome, Decision.amount_cents, Organization.name, Application.title)
+        .join(Application, Application.id == Decision.application_id)
+        .join(Organization, Organization.id == func.coalesce(Application.on_behalf_of_id, Application.organization_id))
+        .where(Decision.program_id == program.id).order_by(Decision.outcome, Organization.name)
+    ).all()
+    letters: dict[int, list[IssuedLetter]] = {}
+    for letter in db.session.execute(
+        select(IssuedLetter).join(Decision, Decision.id == IssuedLetter.decision_id)
+        .where(Decision.program_id == program.id).order_by(IssuedLetter.id.desc())
+    ).scalars():
+        letters.setdefault(letter.decision_id, []).append(letter)
+    batches = list(db.session.execute(
+        select(LetterBatch).where(LetterBatch.program_id == program.id).order_by(LetterBatch.id.desc()).limit(5)
+    ).scalars())
+    templates = {t.kind: t for t in db.session.execute(
+        select(LetterTemplate).where(LetterTemplate.program_id == program.id)).scalars()}
+    return render_template("letters/index.html", program=program, rows=rows, letters=letters,
+                           batches=[(b, jobs.progress(b)) for b in batches], templates=templates,
+                           form=BatchForm(), kinds=KINDS, kind_labels=KIND_LABELS, format_money=format_money)
+
+
+# --- wording ---------------------------------------------------------------------------------------
+
+def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
+    """A real decision of this kind when there is one, otherwise a clearly made-up example."""
+    decision = db.session.execute(
+        select(Decision).where(Decision.program_id == program.id, Decision.outcome == kind)
+        .order_by(Decision.id).limit(1)
+    ).scalar_one_or_none()
+    if decision is not None:
+        return letter_data(decision), decision.application_id
+    from grantflow.core.timeutil import to_local
+    from grantflow.core.db import utcnow
+    from grantflow.letters.render import _contact, long_date
+
+    start, end = program.grant_start, program.grant_end
+    return LetterData(
+        decision_id=0, application_id=0, kind=kind, organization="Example Community Organization",
+        program=program.title, funder=program.funder.name, application_title="Example project",
+        amount=format_money(program.min_award_cents or 25_000_00), amount_requested=format_money(program.max_award_cents),
+        grant_start=long_date(start), grant_end=long_date(end),
+        grant_period=f"{long_date(start)} – {long_date(end)}" if start and end else "as agreed with our program staff",
+        contact=_contact(program), date=long_date(to_local(utcnow(), program.timezone).date()),
+        address_lines=("123 Example Street", "Anytown, ST 00000"),
+    ), None
+
+
+def _save_logo(data: bytes, ext: str) -> str:
+    name = secrets.token_hex(16) + ext
+    write_atomically(logo_folder() / name, data)
+    return name
+
+
+@bp.route("/programs/<slug>/letters/templates/<kind>", methods=["GET", "POST"])
+def edit_template(slug: str, kind: str):
+    program = _program(slug)
+    if kind not in KINDS:
+        abort(404)
+    row = db.session.execute(
+        select(LetterTemplate).where(LetterTemplate.program_id == program.id, LetterTemplate.kind == kind)
+    ).scalar_one_or_none()
+    current = wording_for(program.id, kind, row)
+    form = LetterTemplateForm(obj=None if request.method == "POST" else current)
+    if request.method == "GET" and row is None:
+        form.include_feedback.data = True
+    if form.validate_on_submit():
+        wording = Wording(
+            kind=kind, body=form.body.data, payment_schedule=form.payment_schedule.data or "",
+            reporting_requirements=form.reporting_requirements.data or "", conditions=form.conditions.data or "",
+            signatory_name=form.signatory_name.data or "", signatory_title=form.signatory_title.data or "",
+            include_feedback=bool(form.include_feedback.data), pdf_variant=form.pdf_variant.data,
+            logo_path=None if form.remove_logo.data else current.logo_path)
+        if form.preview.data:
+            return _preview(program, kind, wording, form)
+        before = None
+        if row is None:
+            row = LetterTemplate(program_id=program.id, kind=kind)
+            db.session.add(row)
+        else:
+            before = {"body": row.body, "logo": row.logo_stored_name}
+        row.body = wording.body
+        row.payment_schedule = wording.payment_schedule
+        row.reporting_requirements = wording.reporting_requirements
+        row.conditions = wording.conditions
+        row.signatory_name = wording.signatory_name
+        row.signatory_title = wording.signatory_title
+        row.include_feedback = wording.include_feedback
+        row.pdf_variant = wording.pdf_variant
+        if form.remove_logo.data:
+            row.logo_stored_name = None
+        if form.logo_bytes:
+            row.logo_stored_name = _save_logo(form.logo_bytes, form.logo_ext)
+        db.session.flush()
+        auditlog.record("letters.template_edit", row, before=before,
+                        after={"body": row.body, "logo": row.logo_stored_name, "kind": kind})
+        flash(f"{KIND_LABELS[kind]} wording saved.", "success")
+        return redirect(url_for(".edit_template", slug=slug, kind=kind))
+    return render_template("letters/template_form.html", program=program, kind=kind, form=form,
+                           kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
+                           has_logo=current.logo_path is not None), (400 if form.errors else 200)
+
+
+def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplateForm):
+    data, application_id = _sample_data(program, kind)
+    feedback = None
+    if kind == DECLINE and application_id:
+        feedback = feedback_for(program.id, [application_id]).get(application_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        if form.logo_bytes:
+            path = Path(tmp) / f"logo{form.logo_ext}"
+            path.write_bytes(form.logo_bytes)
+            wording = replace(wording, logo_path=path)
+        try:
+            pdf = letter_pdf(data, wording, feedback)
+        except WordingError as exc:
+            form.body.errors.append(str(exc))
+            return render_template("letters/template_form.html", program=program, kind=kind, form=form,
+                                   kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
+                                   has_logo=wording.logo_path is not None), 400
+    return _pdf_response(pdf, f"preview-{kind}-{program.slug}.pdf")
+
+
+# --- one letter ------------------------------------------------------------------------------------
+
+@bp.route("/programs/<slug>/letters/<int:decision_id>")
+def letter(slug: str, decision_id: int):
+    program = _program(slug)
+    decision = _decision(program, decision_id)
+    return render_template("letters/letter_page.html", program=program, decision=decision,
+                           data=letter_data(decision), letters=services.letters_of(decision.id),
+                           form=IssueForm(), can_issue=decision.outcome in KINDS, format_money=format_money)
+
+
+@bp.route("/programs/<slug>/letters/<int:decision_id>/preview")
+def preview(slug: str, decision_id: int):
+    program = _program(slug)
+    decision = _decision(program, decision_id)
+    if decision.outcome not in KINDS:
+        abort(404)
+    wording = wording_for(program.id, decision.outcome)
+    feedback = None
+    if decision.outcome == DECLINE and wording.include_feedback:
+        feedback = feedback_for(program.id, [decision.application_id]).get(decision.application_id)
+    try:
+        pdf = letter_pdf(letter_data(decision), wording, feedback)
+    except WordingError as exc:
+        flash(f"The {decision.outcome} wording has a problem: {exc}", "error")
+        return redirect(url_for(".edit_template", slug=slug, kind=decision.outcome))
+    return _pdf_response(pdf, f"preview-{decision.outcome}-{decision.id}.pdf")
+
+
+@bp.route("/programs/<slug>/letters/<int:decision_id>/issue", methods=["POST"])
+def issue(slug: str, decision_id: int):
+    program = _program(slug)
+    decision = _decision(program, decision_id)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        letter, issued = services.issue(decision, reissue=bool(form.reissue.data), actor_id=current_user.id)
+    except (services.LetterError, WordingError) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".letter", slug=slug, decision_id=decision.id))
+    flash("Letter issued." if issued else "This letter was already issued; choose Re-issue to replace it.",
+          "success" if issued else "info")
+    return redirect(url_for(".letter", slug=slug, decision_id=decision.id))
+
+
+@bp.route("/programs/<slug>/letters/<int:decision_id>/files/<int:letter_id>")
+def download(slug: str, decision_id: int, letter_id: int):
+    program = _program(slug)
+    decision = _decision(program, decision_id)
+    letter = db.session.get(IssuedLetter, letter_id)
+    if letter is None or letter.decision_id != decision.id:
+        abort(404)
+    path = services.letter_path(letter)
+    if not path.is_file():
+        abort(404)
+    name = f"{letter.kind}-letter-{decision.id}-{letter.issued_at:%Y%m%d}.pdf"
+    return send_file(path, mimetype="application/pdf", as_attachment=request.args.get("inline") != "1",
+                     download_name=name, max_age=0)
+
+
+# --- batches ---------------------------------------------------------------------------------------
+
+def _batch(program: Program, batch_id: int) -> LetterBatch:
+    batch = db.session.get(LetterBatch, batch_id)
+    if batch is None or batch.program_id != program.id:
+        abort(404)
+    return batch
+
+
+@bp.route("/programs/<slug>/letters/batches", methods=["POST"])
+def start_batch(slug: str):
+    program = _program(slug)
+    form = BatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    batch = jobs.start_batch(program, include_declines=bool(form.include_declines.data),
+                             reissue=bool(form.reissue.data), actor_id=current_user.id)
+    return redirect(url_for(".batch", slug=slug, batch_id=batch.id))
+
+
+@bp.route("/programs/<slug>/letters/batches/<int:batch_id>")
+def batch(slug: str, batch_id: int):
+    program = _program(slug)
+    batch = _batch(program, batch_id)
+    return render_template("letters/batch.html", program=program, batch=batch, progress=jobs.progress(batch))
+
+
+@bp.route("/programs/<slug>/letters/batches/<int:batch_id>/status")
+def batch_status(slug: str, batch_id: int):
+    program = _program(slug)
+    batch = _batch(program, batch_id)
+    data = jobs.progress(batch)
+    if data["finished"]:
+        data["zip_url"] = url_for(".batch_zip", slug=slug, batch_id=batch.id)
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/programs/<slug>/letters/batches/<int:batch_id>/zip")
+def batch_zip(slug: str, batch_id: int):
+    program = _program(slug)
+    batch = _batch(program, batch_id)
+    if not batch.zip_stored_name:
+        abort(404)
+    path = services.letters_folder() / batch.zip_stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"letters-{program.slug}-batch-{batch.id}.zip", max_age=0)
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+@bp.cli.command("letters")
+@click.argument("program_slug")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for one PDF per decision and the ZIP.")
+@click.option("--declines/--no-declines", default=False, help="Also issue decline letters.")
+@click.option("--reissue", is_flag=True, help="Re-issue letters already issued (earlier ones kept, superseded).")
+@click.option("--queue", "use_queue", is_flag=True,
+              help="Hand the batch to the task queue (a running `grantflow worker`) and follow its progress.")
+def letters_command(program_slug: str, output: Path, declines: bool, reissue: bool, use_queue: bool) -> None:
+    """Issue all letters of PROGRAM_SLUG: one PDF per decision, and a ZIP of them."""
+    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
+    if program is None:
+        raise click.BadParameter(f"no program with the slug {program_slug!r}", param_hint="PROGRAM_SLUG")
+    batch = jobs.create_batch(program, include_declines=declines, reissue=reissue)
+    total = len(batch.decision_ids)
+    if use_queue:
+        jobs.enqueue_batch(batch)
+    with click.progressbar(length=total, label=f"Letters for {program.slug}", show_pos=True) as bar:
+        shown = 0
+        if use_queue:
+            while True:
+                db.session.expire_all()
+                state = jobs.progress(db.session.get(LetterBatch, batch.id))
+                bar.update(state["done"] - shown)
+                shown = state["done"]
+                if state["finished"]:
+                    break
+                time.sleep(0.5)
+        else:
+            done = jobs.done_ids(batch)
+            bar.update(len(done))
+            for decision_id in [d for d in batch.decision_ids if d not in done]:
+                jobs.issue_chunk(batch.id, [decision_id])
+                bar.update(1)
+            jobs.maybe_finish(batch.id)
+    batch = db.session.get(LetterBatch, batch.id)
+    db.session.refresh(batch)
+    output.mkdir(parents=True, exist_ok=True)
+    for letter, name in jobs.batch_letters(batch):
+        shutil.copyfile(services.letter_path(letter), output / name)
+    if batch.zip_stored_name:
+        zip_target = output / f"letters-{program.slug}.zip"
+        shutil.copyfile(services.letters_folder() / batch.zip_stored_name, zip_target)
+        click.echo(f"{total} letter(s) in {output} and {zip_target.name}")
+    if batch.error:
+        click.echo(f"Some letters failed: {batch.error}", err=True)
+        raise SystemExit(1)

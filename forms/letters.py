@@ -1,0 +1,95 @@
+"""Forms of the letters area: the funder's wording of a letter kind, and starting a batch."""
+from __future__ import annotations
+
+import io
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from forms.base import BaseForm
+from grantflow.letters.wording import WordingError, check_wording
+
+VARIANT_CHOICES = [
+    ("pdf/ua-1", "Accessible: tagged PDF/UA-1 (recommended)"),
+    ("pdf/a-3b", "Archival: PDF/A-3b, also tagged"),
+]
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_FORMATS = {"PNG": ".png", "JPEG": ".jpg"}
+
+
+def sniff_logo(data: bytes) -> str:
+    """Returns the file extension of a PNG or JPEG logo, judged by its content, or raises ValueError."""
+    if not data:
+        raise ValueError("The logo file is empty.")
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValueError(f"The logo is {len(data) / 1024 / 1024:.1f} MB; at most 2 MB, please.")
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise ValueError("The logo must be a PNG or JPEG image (this file is neither, whatever its name).")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            fmt = image.format
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValueError("The logo image is damaged or incomplete; please export it again.") from None
+    if fmt not in LOGO_FORMATS:
+        raise ValueError("The logo must be a PNG or JPEG image.")
+    if width * height > 25_000_000:
+        raise ValueError("The logo image is too large (over 25 megapixels).")
+    return LOGO_FORMATS[fmt]
+
+
+class LetterTemplateForm(BaseForm):
+    body = TextAreaField(
+        "Letter wording", validators=[DataRequired("Write the letter's wording."), Length(max=20_000)],
+        render_kw={"rows": 16},
+        description="Plain text. Leave a blank line between paragraphs. Insert details with placeholders "
+                    "such as {{ organization }} or {{ amount }} (listed beside this form).")
+    payment_schedule = TextAreaField("Payment schedule", validators=[Length(max=5_000)], render_kw={"rows": 3})
+    reporting_requirements = TextAreaField("Reporting requirements", validators=[Length(max=5_000)],
+                                           render_kw={"rows": 3})
+    conditions = TextAreaField("Conditions", validators=[Length(max=5_000)], render_kw={"rows": 3})
+    signatory_name = StringField("Signed by (name)", validators=[Length(max=200)])
+    signatory_title = StringField("Signatory's title", validators=[Length(max=200)])
+    include_feedback = BooleanField("Include the review panel's feedback (averages per criterion and "
+                                    "reviewers' comments to the applicant)")
+    pdf_variant = SelectField("PDF format", choices=VARIANT_CHOICES, default="pdf/ua-1")
+    logo = FileField("Logo (PNG or JPEG, at most 2 MB)")
+    remove_logo = BooleanField("Remove the current logo")
+    save = SubmitField("Save wording")
+    preview = SubmitField("Preview PDF")
+
+    logo_ext: str | None = None
+    logo_bytes: bytes | None = None
+
+    def validate_body(self, field) -> None:
+        try:
+            check_wording(field.data or "")
+        except WordingError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def validate_logo(self, field) -> None:
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        data = upload.read()
+        try:
+            self.logo_ext = sniff_logo(data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        self.logo_bytes = data
+
+
+class BatchForm(BaseForm):
+    include_declines = BooleanField("Also issue decline letters")
+    reissue = BooleanField("Re-issue letters already issued (the earlier ones are kept, marked superseded)")
+    submit = SubmitField("Issue all letters")
+
+
+class IssueForm(BaseForm):
+    reissue = BooleanField("Re-issue")
+    submit = SubmitField("Issue letter")

@@ -1,0 +1,216 @@
+"""All letters of a program as a batch on the task queue, resumable after a crash.
+
+A batch fixes its list of decisions when it starts and is split into chunks, one queue task each,
+so every worker process takes its share. A letter counts as done for the batch when its decision
+has a current letter (and, for a re-issue batch, one issued by this batch); progress is counted
+from those rows, never from a counter that two workers would race on. Each letter is committed on
+its own, so a killed worker loses at most the letter it was rendering; ``resume_unfinished``
+(run when ``grantflow worker`` starts) puts back on the queue whatever is neither done nor queued.
+The last chunk to finish builds the ZIP (one worker wins a conditional UPDATE).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from grantflow.core import auditlog
+from grantflow.core.db import db, utcnow
+from grantflow.decisions.models import AWARD, DECLINE, Decision
+from grantflow.letters import services
+from grantflow.letters.models import BATCH_DONE, BATCH_RUNNING, BATCH_ZIPPING, IssuedLetter, LetterBatch
+from grantflow.letters.render import feedback_for, letter_data, load_decisions, wording_for
+from grantflow.programs.models import Program
+from grantflow.tasks import enqueue, pending, task
+
+log = logging.getLogger(__name__)
+CHUNK_TASK = "letters_issue_chunk"
+DEFAULT_CHUNK = 10
+
+
+def chunk_size() -> int:
+    return max(1, int(current_app.config.get("LETTERS_CHUNK_SIZE") or DEFAULT_CHUNK))
+
+
+def decision_ids_for(program_id: int, kinds: list[str]) -> list[int]:
+    return list(db.session.execute(
+        select(Decision.id).where(Decision.program_id == program_id, Decision.outcome.in_(kinds))
+        .order_by(Decision.id)
+    ).scalars())
+
+
+def create_batch(program: Program, *, include_declines: bool = False, reissue: bool = False,
+                 actor_id: int | None = None) -> LetterBatch:
+    """Creates and commits the batch (the workers must see it before its tasks arrive)."""
+    kinds = [AWARD, DECLINE] if include_declines else [AWARD]
+    batch = LetterBatch(program_id=program.id, kinds=kinds, reissue=reissue, created_by_id=actor_id,
+                        decision_ids=decision_ids_for(program.id, kinds), status=BATCH_RUNNING)
+    db.session.add(batch)
+    db.session.flush()
+    auditlog.record("letters.batch_start", batch, actor_id=actor_id,
+                    after={"program_id": program.id, "kinds": kinds, "reissue": reissue,
+                           "letters": len(batch.decision_ids)})
+    db.session.commit()
+    return batch
+
+
+def _done_query(batch: LetterBatch):
+    query = select(IssuedLetter.decision_id).where(
+        IssuedLetter.decision_id.in_(batch.decision_ids or [-1]), IssuedLetter.superseded_at.is_(None))
+    if batch.reissue:
+        query = query.where(IssuedLetter.batch_id == batch.id)
+    return query
+
+
+def done_ids(batch: LetterBatch) -> set[int]:
+    return set(db.session.execute(_done_query(batch)).scalars())
+
+
+def progress(batch: LetterBatch) -> dict:
+    total = len(batch.decision_ids)
+    done = db.session.execute(select(func.count()).select_from(_done_query(batch).subquery())).scalar_one()
+    return {"id": batch.id, "status": batch.status, "total": total, "done": done,
+            "percent": 100 if total == 0 else int(100 * done / total), "error": batch.error,
+            "finished": batch.status == BATCH_DONE}
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    size = chunk_size()
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def enqueue_batch(batch: LetterBatch) -> int:
+    """Queues every letter of the batch that is neither done nor already queued; returns how many."""
+    done = done_ids(batch)
+    queued = {d for args in pending(CHUNK_TASK) if args and args[0] == batch.id for d in args[1]}
+    todo = [d for d in batch.decision_ids if d not in done and d not in queued]
+    for chunk in _chunks(todo):
+        enqueue(CHUNK_TASK, batch.id, chunk)
+    if not todo and not queued:
+        maybe_finish(batch.id)
+    return len(todo)
+
+
+def start_batch(program: Program, **options) -> LetterBatch:
+    batch = create_batch(program, **options)
+    enqueue_batch(batch)
+    return batch
+
+
+def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
+    """Issues the letters of one chunk, each committed on its own; returns how many were issued."""
+    batch = db.session.get(LetterBatch, batch_id)
+    if batch is None or batch.status == BATCH_DONE:
+        return 0
+    done = done_ids(batch)
+    decisions = [d for d in load_decisions([i for i in decision_ids if i not in done])
+                 if d.outcome in batch.kinds]
+    wordings = {kind: wording_for(batch.program_id, kind) for kind in batch.kinds}
+    declines = [d.application_id for d in decisions if d.outcome == DECLINE]
+    feedback = feedback_for(batch.program_id, declines) if declines and wordings[DECLINE].include_feedback else {}
+    issued = 0
+    for decision in decisions:
+        try:
+            _, now = services.issue(decision, reissue=batch.reissue, actor_id=batch.created_by_id,
+                                    batch_id=batch.id, wording=wordings[decision.outcome],
+                                    feedback=feedback.get(decision.application_id), data=letter_data(decision))
+            db.session.commit()
+            issued += now
+        except Exception as exc:  # one bad letter must not stop the batch
+            db.session.rollback()
+            log.exception("letter for decision %s failed", decision.id)
+            db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
+                error=f"Decision {decision.id}: {exc}"[:1000]))
+            db.session.commit()
+    maybe_finish(batch_id)
+    return issued
+
+
+@task(CHUNK_TASK, retries=2, retry_delay=1)
+def _issue_chunk_task(batch_id: int, decision_ids: list[int]) -> None:
+    issue_chunk(batch_id, decision_ids)
+
+
+def maybe_finish(batch_id: int) -> bool:
+    """When every letter is done, one caller wins the right to build the ZIP and close the batch."""
+    batch = db.session.get(LetterBatch, batch_id)
+    db.session.refresh(batch)
+    if batch.status != BATCH_RUNNING or done_ids(batch) != set(batch.decision_ids):
+        return False
+    won = db.session.execute(update(LetterBatch).where(
+        LetterBatch.id == batch_id, LetterBatch.status == BATCH_RUNNING).values(status=BATCH_ZIPPING)).rowcount
+    db.session.commit()
+    if not won:
+        return False
+    build_zip(batch)
+    db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
+        status=BATCH_DONE, finished_at=utcnow(), zip_stored_name=zip_name(batch)))
+    auditlog.record("letters.batch_done", batch, object_type="LetterBatch", object_id=batch_id,
+                    actor_id=batch.created_by_id, after={"letters": len(batch.decision_ids)})
+    db.session.commit()
+    return True
+
+
+def zip_name(batch: LetterBatch) -> str:
+    return f"batches/letters-{batch.program_id}-batch-{batch.id}.zip"
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()[:50] or "organization"
+
+
+def letter_filename(letter: IssuedLetter, organization: str) -> str:
+    return f"{letter.decision_id:05d}-{letter.kind}-{_slug(organization)}.pdf"
+
+
+def batch_letters(batch: LetterBatch) -> list[tuple[IssuedLetter, str]]:
+    """The batch's current letters with their file names, in decision order."""
+    from grantflow.applications.models import Application
+    from grantflow.organizations.models import Organization
+
+    rows = db.session.execute(
+        select(IssuedLetter, Organization.name)
+        .join(Decision, Decision.id == IssuedLetter.decision_id)
+        .join(Application, Application.id == Decision.application_id)
+        .join(Organization, Organization.id == func.coalesce(Application.on_behalf_of_id, Application.organization_id))
+        .where(IssuedLetter.id.in_(_done_letter_ids(batch)))
+        .order_by(IssuedLetter.decision_id)
+    ).all()
+    return [(letter, letter_filename(letter, name)) for letter, name in rows]
+
+
+def _done_letter_ids(batch: LetterBatch):
+    query = select(IssuedLetter.id).where(
+        IssuedLetter.decision_id.in_(batch.decision_ids or [-1]), IssuedLetter.superseded_at.is_(None))
+    if batch.reissue:
+        query = query.where(IssuedLetter.batch_id == batch.id)
+    return query
+
+
+def build_zip(batch: LetterBatch) -> Path:
+    path = services.letters_folder() / zip_name(batch)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+        for letter, name in batch_letters(batch):
+            archive.write(services.letter_path(letter), arcname=name)
+    tmp.replace(path)
+    return path
+
+
+def resume_unfinished(app=None) -> int:
+    """Re-queues the missing letters of every unfinished batch (after a crash or a killed worker)."""
+    resumed = 0
+    db.session.execute(update(LetterBatch).where(LetterBatch.status == BATCH_ZIPPING)
+                       .values(status=BATCH_RUNNING))
+    db.session.commit()
+    for batch in db.session.execute(select(LetterBatch).where(LetterBatch.status == BATCH_RUNNING)).scalars():
+        enqueue_batch(batch)
+        resumed += 1
+    return resumed

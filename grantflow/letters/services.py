@@ -1,0 +1,112 @@
+"""Issuing one letter: render, write the file atomically, then record it with its SHA-256.
+
+Order matters for crash safety: the PDF is written to a temporary file and renamed into place
+*before* its row is added, so a committed row always has its file; a crash between the two leaves
+only an unreferenced file, and the letter is simply issued again. A re-issue marks the previous
+letter superseded (kept, visible, downloadable) in the same transaction as the new row; a partial
+unique index allows one current letter per decision, so two workers can never both issue it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from grantflow.core import auditlog
+from grantflow.core.db import db, utcnow
+from grantflow.decisions.models import Decision
+from grantflow.letters.models import IssuedLetter
+from grantflow.letters.render import Feedback, KINDS, LetterData, feedback_for, letter_data, letter_pdf, wording_for
+from grantflow.letters.wording import Wording
+
+
+class LetterError(Exception):
+    """A letter that cannot be issued, with a message for the program officer."""
+
+
+def letters_folder() -> Path:
+    return Path(current_app.config.get("LETTERS_FOLDER") or Path(current_app.instance_path) / "letters")
+
+
+def letter_path(letter: IssuedLetter) -> Path:
+    return letters_folder() / letter.stored_name
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename: a reader sees the whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def current_letter(decision_id: int) -> IssuedLetter | None:
+    return db.session.execute(
+        select(IssuedLetter).where(IssuedLetter.decision_id == decision_id, IssuedLetter.superseded_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def letters_of(decision_id: int) -> list[IssuedLetter]:
+    """Every letter issued for a decision, newest first (superseded ones included)."""
+    return list(db.session.execute(
+        select(IssuedLetter).where(IssuedLetter.decision_id == decision_id).order_by(IssuedLetter.id.desc())
+    ).scalars())
+
+
+def issue(decision: Decision, *, reissue: bool = False, actor_id: int | None = None, batch_id: int | None = None,
+          wording: Wording | None = None, feedback: Feedback | None = None,
+          data: LetterData | None = None) -> tuple[IssuedLetter, bool]:
+    """Issues the decision's letter; returns (letter, issued_now). Flushes; the caller commits.
+
+    Without ``reissue`` an existing current letter is returned unchanged.
+    """
+    if decision.outcome not in KINDS:
+        raise LetterError(f"A {decision.outcome} decision has no letter; letters are for awards and declines.")
+    existing = current_letter(decision.id)
+    if existing is not None and not reissue:
+        return existing, False
+    kind = decision.outcome
+    wording = wording or wording_for(decision.program_id, kind)
+    if feedback is None and kind != "award" and wording.include_feedback:
+        feedback = feedback_for(decision.program_id, [decision.application_id]).get(decision.application_id)
+    pdf = letter_pdf(data or letter_data(decision), wording, feedback)
+    now = utcnow()
+    stored = f"{decision.program_id}/{decision.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
+    path = letters_folder() / stored
+    write_atomically(path, pdf)
+    letter = IssuedLetter(decision_id=decision.id, kind=kind, stored_name=stored,
+                          sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), issued_by_id=actor_id,
+                          batch_id=batch_id, issued_at=now)
+    try:
+        with db.session.begin_nested():
+            if existing is not None:
+                db.session.execute(update(IssuedLetter).where(
+                    IssuedLetter.id == existing.id, IssuedLetter.superseded_at.is_(None)
+                ).values(superseded_at=now))
+            db.session.add(letter)
+            db.session.flush()
+    except IntegrityError:
+        # Another worker issued it first: keep theirs, drop our file.
+        path.unlink(missing_ok=True)
+        winner = current_letter(decision.id)
+        if winner is None:
+            raise
+        return winner, False
+    auditlog.record("letter.reissue" if existing else "letter.issue", letter, actor_id=actor_id,
+                    before={"sha256": existing.sha256} if existing else None,
+                    after={"decision_id": decision.id, "kind": kind, "sha256": letter.sha256,
+                           "batch_id": batch_id})
+    return letter, True

@@ -1,0 +1,133 @@
+"""The task queue: Huey, with its SQLite storage in the instance folder by default and Redis when
+``HUEY_URL`` is a ``redis://`` URL.
+
+Nothing is built at import time. :func:`get_huey` makes the app's Huey on first use and registers
+every function declared with :func:`task` (areas list their task modules in ``TASK_MODULES``);
+each task runs inside the app's context with a fresh database session. ``grantflow worker`` runs
+Huey's consumer with worker *processes* (WeasyPrint is slower in threads and unsafe with a shared
+font configuration).
+
+Settings: ``HUEY_URL`` (None → ``instance/huey.sqlite``), ``HUEY_NAME`` (queue name, "grantflow"),
+``HUEY_IMMEDIATE`` (run tasks in the caller — for a shell, never used by the tests).
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from huey import RedisHuey, SqliteHuey
+from huey.api import Huey
+
+log = logging.getLogger(__name__)
+
+# Modules whose import declares tasks with @task.
+TASK_MODULES = ("grantflow.letters.jobs",)
+# Functions run by each worker process before it takes its first task (after the fork).
+_STARTUP_HOOKS: list[Callable[[], None]] = []
+_TASKS: dict[str, tuple[Callable, dict]] = {}
+
+
+def task(name: str, **options) -> Callable:
+    """Declares a queue task; ``enqueue(name, *args)`` runs it on a worker."""
+    def register(fn: Callable) -> Callable:
+        _TASKS[name] = (fn, options)
+        return fn
+    return register
+
+
+def on_worker_startup(fn: Callable[[], None]) -> Callable[[], None]:
+    _STARTUP_HOOKS.append(fn)
+    return fn
+
+
+def make_huey(app: Flask) -> Huey:
+    name = app.config.get("HUEY_NAME") or "grantflow"
+    url = app.config.get("HUEY_URL")
+    immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
+    if url and str(url).startswith(("redis://", "rediss://", "unix://")):
+        huey: Huey = RedisHuey(name, url=url, results=False, immediate=immediate)
+    elif url:
+        raise ValueError(f"HUEY_URL must be a redis:// URL (or unset for SQLite), not {url!r}")
+    else:
+        path = Path(app.instance_path) / "huey.sqlite"
+        huey = SqliteHuey(name, filename=str(path), results=False, immediate=immediate)
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+    huey.grantflow_tasks = {
+        task_name: huey.task(name=task_name, **options)(_in_app_context(app, fn))
+        for task_name, (fn, options) in _TASKS.items()
+    }
+
+    @huey.on_startup()
+    def _worker_started():
+        # A forked worker must not reuse the parent's database connections.
+        with app.app_context():
+            from grantflow.core.db import db
+            db.engine.dispose(close=False)
+            for hook in _STARTUP_HOOKS:
+                hook()
+
+    return huey
+
+
+def _in_app_context(app: Flask, fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with app.app_context():
+            from grantflow.core.db import db
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                db.session.remove()
+    return run
+
+
+def get_huey(app: Flask | None = None) -> Huey:
+    app = app or current_app._get_current_object()
+    huey = app.extensions.get("huey")
+    if huey is None:
+        huey = app.extensions["huey"] = make_huey(app)
+    return huey
+
+
+def enqueue(name: str, *args, app: Flask | None = None):
+    """Puts one call of the task ``name`` on the queue."""
+    wrappers = get_huey(app).grantflow_tasks
+    if name not in wrappers:
+        raise LookupError(f"no task named {name!r}")
+    return wrappers[name](*args)
+
+
+def pending(name: str, app: Flask | None = None) -> list[tuple]:
+    """Arguments of the calls of ``name`` still waiting in the queue (not yet taken by a worker)."""
+    huey = get_huey(app)
+    return [tuple(t.args) for t in huey.pending() if t.name == name]
+
+
+def run_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process", **options) -> None:
+    """Runs Huey's consumer until it is stopped (SIGINT/SIGTERM); blocks."""
+    huey = get_huey(app)
+    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=False,
+                                    check_worker_health=True, **options)
+    consumer.run()
+
+
+def register_cli(bp) -> None:
+    """Adds ``grantflow worker`` to a blueprint's CLI group."""
+    @bp.cli.command("worker")
+    @click.option("-w", "--workers", default=1, show_default=True, help="Worker processes.")
+    @click.option("--worker-type", type=click.Choice(["process", "thread"]), default="process",
+                  show_default=True, help="Processes render PDFs in parallel; threads do not.")
+    def worker(workers: int, worker_type: str) -> None:
+        """Run the task queue's consumer (letters and other background jobs)."""
+        app = current_app._get_current_object()
+        from grantflow.letters.jobs import resume_unfinished
+        resumed = resume_unfinished(app)
+        if resumed:
+            click.echo(f"Resumed {resumed} unfinished letter batch(es).")
+        run_consumer(app, workers=workers, worker_type=worker_type)
