@@ -1,6 +1,212 @@
-"""Pages of the chna area."""
+"""Pages of the CHNA area: a funder's ranked needs and its places (import, priority marks), and the
+`grantflow import-places` command, both through `grantflow.chna.importer`."""
 from __future__ import annotations
 
-from flask import Blueprint
+import sys
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from forms.chna import ImportPlacesForm, NeedForm, ThresholdForm
+from grantflow.chna import importer, services
+from grantflow.chna.models import Place
+from grantflow.core.db import db
+from grantflow.core.policy import authorize
+from grantflow.organizations.models import FUNDER, Organization
 
 bp = Blueprint("chna", __name__, cli_group=None)
+
+PAGE_SIZE = 100
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _funder(slug: str) -> Organization:
+    funder = db.session.execute(
+        select(Organization).where(Organization.slug == slug, Organization.kind == FUNDER)).scalar_one_or_none()
+    if funder is None:
+        abort(404)
+    authorize("funder.staff", funder)
+    return funder
+
+
+def _index_url(funder, anchor=""):
+    return url_for("chna.index", slug=funder.slug) + anchor
+
+
+def _render(funder, need_form=None, import_form=None, mark_form=None, import_errors=None, status=200):
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    only_priority = request.args.get("priority") == "1"
+    query = select(Place).where(Place.funder_id == funder.id)
+    if only_priority:
+        query = query.where(Place.is_priority)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    places = db.session.execute(
+        query.order_by(Place.need_index.desc().nulls_last(), Place.geoid)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    stats = db.session.execute(
+        select(func.count(), func.count().filter(Place.is_priority)).where(Place.funder_id == funder.id)).one()
+    forms_ = (need_form, import_form, mark_form)
+    return render_template(
+        "chna/index.html", funder=funder, needs=services.needs(funder.id),
+        need_form=need_form or NeedForm(formdata=None), import_form=import_form or ImportPlacesForm(formdata=None, prefix="imp"),
+        mark_form=mark_form or ThresholdForm(formdata=None, prefix="mark"), import_errors=import_errors or [],
+        places=places, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), only_priority=only_priority,
+        n_places=stats[0], n_priority=stats[1],
+    ), (422 if import_errors or any(f is not None and f.errors for f in forms_) else status)
+
+
+@bp.route("/funders/<slug>/chna")
+def index(slug):
+    return _render(_funder(slug))
+
+
+def _need_values(form: NeedForm) -> dict:
+    return {"name": form.name.data, "weight": form.weight.data, "description": form.description.data or ""}
+
+
+@bp.route("/funders/<slug>/chna/needs", methods=["POST"])
+def need_add(slug):
+    funder = _funder(slug)
+    form = NeedForm()
+    if form.validate_on_submit():
+        try:
+            services.add_need(funder.id, _need_values(form), rank=form.rank.data)
+        except services.NeedError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            flash(f"Need “{form.name.data}” added.", "success")
+            return redirect(_index_url(funder, "#needs"))
+    return _render(funder, need_form=form)
+
+
+def _need(funder, need_id):
+    try:
+        return services.get_need(funder.id, need_id)
+    except LookupError:
+        abort(404)
+
+
+@bp.route("/funders/<slug>/chna/needs/<int:need_id>", methods=["GET", "POST"])
+def need_edit(slug, need_id):
+    funder = _funder(slug)
+    need = _need(funder, need_id)
+    form = NeedForm(obj=need) if request.method == "GET" else NeedForm()
+    if form.validate_on_submit():
+        try:
+            services.update_need(funder.id, need_id, _need_values(form), rank=form.rank.data)
+        except services.NeedError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            flash("Need saved.", "success")
+            return redirect(_index_url(funder, "#needs"))
+    return render_template("chna/need_edit.html", funder=funder, need=need, form=form), (422 if form.errors else 200)
+
+
+@bp.route("/funders/<slug>/chna/needs/<int:need_id>/move", methods=["POST"])
+def need_move(slug, need_id):
+    funder = _funder(slug)
+    _need(funder, need_id)
+    services.move_need(funder.id, need_id, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(_index_url(funder, "#needs"))
+
+
+@bp.route("/funders/<slug>/chna/needs/<int:need_id>/remove", methods=["POST"])
+def need_remove(slug, need_id):
+    funder = _funder(slug)
+    try:
+        need = services.get_need(funder.id, need_id)
+    except LookupError:  # a second click, or a stale page
+        flash("That need was already removed.", "success")
+        return redirect(_index_url(funder, "#needs"))
+    name = need.name
+    services.remove_need(funder.id, need_id)
+    flash(f"Need “{name}” removed.", "success")
+    return redirect(_index_url(funder, "#needs"))
+
+
+@bp.route("/funders/<slug>/chna/places/import", methods=["POST"])
+def import_places(slug):
+    funder = _funder(slug)
+    form = ImportPlacesForm(prefix="imp")
+    if not form.validate_on_submit():
+        return _render(funder, import_form=form)
+    upload = form.file.data
+    data = upload.stream.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        form.file.errors.append(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
+        return _render(funder, import_form=form)
+    threshold = float(form.threshold.data) if form.use_threshold.data and form.threshold.data is not None else None
+    try:
+        result = importer.import_bytes(funder.id, data, source=(upload.filename or "upload")[:80],
+                                       priority_threshold=threshold)
+    except importer.ImportRefused as exc:
+        form.file.errors.append(f"Nothing was imported: {len(exc.errors)} "
+                                f"{'row has a problem' if len(exc.errors) == 1 else 'rows have problems'} (listed below).")
+        return _render(funder, import_form=form, import_errors=exc.errors)
+    flash(f"Imported {result.created + result.updated} places ({result.created} new, {result.updated} updated, "
+          f"{result.layout.upper() if result.layout == 'svi' else 'simple'} layout). "
+          f"{result.priority} places are marked as priority.", "success")
+    return redirect(_index_url(funder, "#places"))
+
+
+@bp.route("/funders/<slug>/chna/places/mark", methods=["POST"])
+def mark_priority(slug):
+    funder = _funder(slug)
+    form = ThresholdForm(prefix="mark")
+    if not form.validate_on_submit():
+        return _render(funder, mark_form=form)
+    count = services.mark_priority_at_least(funder.id, float(form.threshold.data))
+    flash(f"{count} places with a need index of at least {form.threshold.data} are now marked as priority.", "success")
+    return redirect(_index_url(funder, "#places"))
+
+
+@bp.route("/funders/<slug>/chna/places/<int:place_id>/priority", methods=["POST"])
+def place_priority(slug, place_id):
+    funder = _funder(slug)
+    try:
+        place = services.set_priority(funder.id, place_id, request.form.get("priority") == "1")
+    except LookupError:
+        abort(404)
+    flash(f"{place.name} is {'now' if place.is_priority else 'no longer'} a priority place.", "success")
+    args = {"page": request.form.get("page", type=int)}
+    if request.form.get("only_priority") == "1":
+        args["priority"] = "1"
+    return redirect(url_for("chna.index", slug=funder.slug, **{k: v for k, v in args.items() if v})
+                    + f"#place-{place.id}")
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+@bp.cli.command("import-places")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--funder", "funder_slug", default=None, help="The funder's slug (needed when there are several).")
+@click.option("--priority-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Mark places whose index is at least this as priority (when the file has no priority column).")
+def import_places_command(csv_file: str, funder_slug: str | None, priority_threshold: float | None) -> None:
+    """Import a funder's places from a CSV (SVI or geoid,name,index[,population]); all rows or none."""
+    query = select(Organization).where(Organization.kind == FUNDER)
+    if funder_slug:
+        query = query.where(Organization.slug == funder_slug)
+    funders = db.session.execute(query.order_by(Organization.slug)).scalars().all()
+    if not funders:
+        raise click.ClickException(f"no funder with the slug {funder_slug!r}" if funder_slug else "no funder exists yet")
+    if len(funders) > 1:
+        raise click.ClickException("several funders exist; choose one with --funder: "
+                                   + ", ".join(f.slug for f in funders))
+    funder = funders[0]
+    with open(csv_file, "rb") as fh:
+        data = fh.read()
+    try:
+        result = importer.import_bytes(funder.id, data, source=click.format_filename(csv_file)[-80:],
+                                       priority_threshold=priority_threshold)
+    except importer.ImportRefused as exc:
+        db.session.rollback()
+        click.echo(f"Refused: nothing was imported. {len(exc.errors)} bad "
+                   f"{'row' if len(exc.errors) == 1 else 'rows'} in {csv_file}:", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Imported {result.created + result.updated} places for {funder.name} ({result.created} new, "
+               f"{result.updated} updated; {result.priority} priority).")

@@ -1,6 +1,321 @@
-"""Pages of the programs area."""
+"""Pages of the programs area: the program form, the officer's hub, publish/close, the rubric builder,
+custom questions, and the public page of a published program."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms.programs import CriterionForm, ProgramForm, QuestionForm, anchors_text
+from forms.questions import build_answer_form
+from grantflow.core.db import db
+from grantflow.core.policy import authorize, can
+from grantflow.core.timeutil import from_local, to_local
+from grantflow.programs import questions as qsvc
+from grantflow.programs import rubrics, services
+from grantflow.programs.models import CLOSED, DRAFT, PUBLISHED, Criterion, CustomQuestion, Program, Rubric
 
 bp = Blueprint("programs", __name__, cli_group=None)
+
+DATETIMES = ("opens_at", "closes_at", "review_ends_at", "decisions_release_at")
+# Other areas' pages linked from the hub, shown only when the endpoint exists.
+AREA_LINKS = (
+    ("decisions.board", "Ranking board"),
+    ("scoring.configure", "Scoring rules"),
+    ("scoring.whatif", "What-if scoring"),
+    ("reviews.assignments", "Reviewer assignments"),
+    ("letters.index", "Decision letters"),
+    ("equity.audit", "Equity audit"),
+    ("feedback.manage", "Feedback"),
+)
+
+
+def _program(slug: str, *, options=()) -> Program:
+    program = db.session.execute(select(Program).where(Program.slug == slug).options(*options)).scalar_one_or_none()
+    if program is None:
+        abort(404)
+    return program
+
+
+def _managed(slug: str, *options) -> Program:
+    program = _program(slug, options=options)
+    authorize("program.manage", program)
+    return program
+
+
+def _form_values(form: ProgramForm) -> dict:
+    values = {name: form[name].data for name in services.EDITABLE if name in form._fields}
+    tz = form.timezone.data
+    for name in DATETIMES:
+        values[name] = from_local(form[name].data, tz)
+    values["min_award_cents"] = values.get("min_award_cents") or 0
+    values["description"] = values.get("description") or ""
+    for name in ("contact_name", "contact_email"):
+        values[name] = values.get(name) or None
+    return values
+
+
+def _form_data(program: Program) -> dict:
+    data = {name: getattr(program, name) for name in services.EDITABLE}
+    for name in DATETIMES:
+        local = to_local(getattr(program, name), program.timezone)
+        data[name] = local.replace(tzinfo=None) if local else None
+    return data
+
+
+def _render_form(form, program=None, status=200):
+    funders = services.staff_funders(current_user)
+    return render_template("programs/form.html", form=form, program=program, funders=funders), \
+        (422 if form.errors else status)
+
+
+@bp.route("/programs/new", methods=["GET", "POST"])
+def new():
+    authorize("program.create")
+    funders = services.staff_funders(current_user)
+    if not funders:
+        abort(403)
+    form = ProgramForm()
+    funder = funders[0]
+    if len(funders) > 1:
+        chosen = request.values.get("funder", type=int)
+        funder = next((f for f in funders if f.id == chosen), funders[0])
+    if form.validate_on_submit():
+        program = services.create_program(funder, _form_values(form))
+        flash("Program created as a draft. Next, build its rubric.", "success")
+        return redirect(url_for("programs.rubric", slug=program.slug))
+    return _render_form(form)
+
+
+@bp.route("/programs/<slug>/edit", methods=["GET", "POST"])
+def edit(slug):
+    program = _managed(slug)
+    form = ProgramForm(data=_form_data(program)) if request.method == "GET" else ProgramForm()
+    if form.validate_on_submit():
+        services.update_program(program, _form_values(form))
+        flash("Program saved.", "success")
+        return redirect(url_for("programs.manage", slug=program.slug))
+    return _render_form(form, program)
+
+
+def _area_links(program: Program) -> list[tuple[str, str]]:
+    views = current_app.view_functions
+    links = []
+    for endpoint, label in AREA_LINKS:
+        if endpoint in views:
+            try:
+                links.append((url_for(endpoint, slug=program.slug), label))
+            except Exception:  # an endpoint with other URL arguments is not a program page
+                continue
+    return links
+
+
+@bp.route("/programs/<slug>/manage")
+def manage(slug):
+    program = _managed(slug, selectinload(Program.rubrics).selectinload(Rubric.criteria),
+                       selectinload(Program.questions), selectinload(Program.funder))
+    from grantflow.applications.models import Application
+    from sqlalchemy import func
+
+    counts = dict(db.session.execute(
+        select(Application.status, func.count()).where(Application.program_id == program.id)
+        .group_by(Application.status)).all())
+    return render_template("programs/manage.html", program=program, area_links=_area_links(program),
+                           problems=services.publish_problems(program) if program.status == DRAFT else [],
+                           counts=counts, is_open=services.is_open(program))
+
+
+@bp.route("/programs/<slug>/publish", methods=["POST"])
+def publish(slug):
+    program = _managed(slug)
+    try:
+        services.publish(program)
+    except services.PublishError as exc:
+        for problem in exc.problems:
+            flash(problem, "error")
+        return redirect(url_for("programs.manage", slug=slug))
+    flash("Program published. It is listed on the open opportunities page.", "success")
+    return redirect(url_for("programs.manage", slug=slug))
+
+
+@bp.route("/programs/<slug>/close", methods=["POST"])
+def close(slug):
+    program = _managed(slug)
+    if program.status == DRAFT:
+        flash("A draft program cannot be closed; publish it first.", "error")
+    else:
+        services.close(program)
+        flash("Program closed. It no longer accepts applications.", "success")
+    return redirect(url_for("programs.manage", slug=slug))
+
+
+@bp.route("/programs/<slug>")
+def public(slug):
+    program = _program(slug, options=(selectinload(Program.funder), selectinload(Program.questions)))
+    if program.status == DRAFT and not can("program.manage", program):
+        abort(404)
+    can_apply = "applications.start" in current_app.view_functions and services.is_open(program)
+    return render_template("programs/public.html", program=program, can_apply=can_apply,
+                           is_open=services.is_open(program),
+                           can_manage=can("program.manage", program))
+
+
+# --- rubric ----------------------------------------------------------------------------------------
+
+def _rubric_page(program, form, status=200, editing=None):
+    rubric = program.current_rubric
+    frozen = rubrics.is_frozen(rubric) if rubric else False
+    return render_template("programs/rubric.html", program=program, rubric=rubric, form=form, frozen=frozen,
+                           shares=rubrics.weight_shares(rubric), levels=rubrics.levels, editing=editing), \
+        (422 if form.errors else status)
+
+
+def _criterion_values(form: CriterionForm) -> dict:
+    return {"label": form.label.data, "guidance": form.guidance.data or "", "weight": form.weight.data,
+            "scale_min": form.scale_min.data, "scale_max": form.scale_max.data, "anchors": form.anchors_dict()}
+
+
+@bp.route("/programs/<slug>/rubric", methods=["GET", "POST"])
+def rubric(slug):
+    program = _managed(slug, selectinload(Program.rubrics).selectinload(Rubric.criteria))
+    form = CriterionForm()
+    if form.validate_on_submit():
+        old = program.current_rubric.version if program.current_rubric else None
+        rubrics.add_criterion(program, _criterion_values(form))
+        _flash_version(program, old)
+        flash("Criterion added.", "success")
+        return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+    return _rubric_page(program, form)
+
+
+def _flash_version(program, old_version):
+    new = program.current_rubric.version
+    if old_version is not None and new != old_version:
+        flash(f"Reviews already use version {old_version} of this rubric, so your change made version {new}. "
+              f"Existing reviews keep version {old_version}.", "success")
+
+
+def _criterion(program, criterion_id) -> Criterion:
+    current = program.current_rubric
+    for c in (current.criteria if current else []):
+        if c.id == criterion_id:
+            return c
+    abort(404)
+
+
+@bp.route("/programs/<slug>/rubric/<int:criterion_id>", methods=["GET", "POST"])
+def criterion_edit(slug, criterion_id):
+    program = _managed(slug)
+    criterion = _criterion(program, criterion_id)
+    if request.method == "GET":
+        form = CriterionForm(obj=criterion, data={"anchors": anchors_text(criterion)})
+        form.anchors.data = anchors_text(criterion)
+    else:
+        form = CriterionForm()
+    if form.validate_on_submit():
+        old = program.current_rubric.version
+        rubrics.update_criterion(program, criterion_id, _criterion_values(form))
+        _flash_version(program, old)
+        flash("Criterion saved.", "success")
+        return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+    return render_template("programs/criterion_edit.html", program=program, criterion=criterion, form=form), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/programs/<slug>/rubric/<int:criterion_id>/move", methods=["POST"])
+def criterion_move(slug, criterion_id):
+    program = _managed(slug)
+    _criterion(program, criterion_id)
+    old = program.current_rubric.version
+    rubrics.move_criterion(program, criterion_id, -1 if request.form.get("direction") == "up" else 1)
+    _flash_version(program, old)
+    return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+
+
+@bp.route("/programs/<slug>/rubric/<int:criterion_id>/remove", methods=["POST"])
+def criterion_remove(slug, criterion_id):
+    program = _managed(slug)
+    current = program.current_rubric
+    criterion = next((c for c in (current.criteria if current else []) if c.id == criterion_id), None)
+    if criterion is None:  # a second click, or a stale page
+        flash("That criterion was already removed.", "success")
+        return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+    label = criterion.label
+    old = program.current_rubric.version
+    rubrics.remove_criterion(program, criterion_id)
+    _flash_version(program, old)
+    flash(f"Criterion “{label}” removed.", "success")
+    return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+
+
+# --- custom questions ------------------------------------------------------------------------------
+
+def _question(program, question_id) -> CustomQuestion:
+    try:
+        return qsvc.get_question(program, question_id)
+    except LookupError:
+        abort(404)
+
+
+@bp.route("/programs/<slug>/questions", methods=["GET", "POST"])
+def questions(slug):
+    program = _managed(slug, selectinload(Program.questions))
+    form = QuestionForm()
+    if form.validate_on_submit():
+        qsvc.add_question(program, form.values())
+        flash("Question added.", "success")
+        return redirect(url_for("programs.questions", slug=slug) + "#questions")
+    preview = build_answer_form(program.questions, formdata=None, meta={"csrf": False}, prefix="preview")
+    return render_template("programs/questions.html", program=program, form=form, preview=preview,
+                           kind_labels=qsvc.KIND_LABELS), (422 if form.errors else 200)
+
+
+@bp.route("/programs/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+def question_edit(slug, question_id):
+    program = _managed(slug)
+    q = _question(program, question_id)
+    if request.method == "GET":
+        form = QuestionForm(obj=q)
+        form.options.data = "\n".join(str(o) for o in (q.options or []))
+    else:
+        form = QuestionForm()
+    if form.validate_on_submit():
+        qsvc.update_question(program, question_id, form.values())
+        flash("Question saved.", "success")
+        return redirect(url_for("programs.questions", slug=slug) + "#questions")
+    return render_template("programs/question_edit.html", program=program, question=q, form=form), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/programs/<slug>/questions/<int:question_id>/move", methods=["POST"])
+def question_move(slug, question_id):
+    program = _managed(slug)
+    _question(program, question_id)
+    qsvc.move_question(program, question_id, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("programs.questions", slug=slug) + "#questions")
+
+
+@bp.route("/programs/<slug>/questions/<int:question_id>/remove", methods=["POST"])
+def question_remove(slug, question_id):
+    program = _managed(slug)
+    q = next((q for q in program.questions if q.id == question_id), None)
+    if q is None:  # a second click, or a stale page
+        flash("That question was already removed.", "success")
+        return redirect(url_for("programs.questions", slug=slug) + "#questions")
+    label = q.label
+    try:
+        qsvc.remove_question(program, question_id)
+    except qsvc.QuestionInUse as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Question “{label}” removed.", "success")
+    return redirect(url_for("programs.questions", slug=slug) + "#questions")
+
+
+STATUS_LABELS = {DRAFT: "Draft", PUBLISHED: "Published", CLOSED: "Closed"}
+
+
+@bp.app_template_filter("program_status")
+def program_status(status: str) -> str:
+    return STATUS_LABELS.get(status, status)

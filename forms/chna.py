@@ -1,0 +1,40 @@
+"""Forms of the CHNA page: priority needs, the places import and the priority threshold."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from forms.base import BaseForm
+from forms.programs import PlainDecimalField, PlainIntegerField
+
+
+class NeedForm(BaseForm):
+    name = StringField("Need", validators=[InputRequired("Name the need, e.g. Housing stability."),
+                                           Length(max=200, message="Use at most 200 characters.")])
+    rank = PlainIntegerField("Rank", validators=[Optional(), NumberRange(1, 100, "Enter a rank from 1 to 100.")],
+                             description="1 is the top priority. Leave empty to add it at the end.")
+    weight = PlainDecimalField("Weight (optional)", places=None, validators=[
+        Optional(), NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
+        description="Used by the CHNA-alignment scoring rule; without weights, the rank is used.")
+    description = TextAreaField("Description", validators=[
+        Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
+
+
+class ImportPlacesForm(BaseForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
+                     description="CDC/ATSDR SVI layout (FIPS or STCNTY, LOCATION, E_TOTPOP, RPL_THEMES, "
+                                 "RPL_THEME1–RPL_THEME4) or geoid,name,index[,population]; an optional "
+                                 "priority column (yes/no).")
+    use_threshold = BooleanField("Mark places with a high need index as priority")
+    threshold = PlainDecimalField("Need index threshold", places=None, default=Decimal("0.75"), validators=[
+        Optional(), NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")],
+        description="Places with an index at or above this are marked as priority (when no priority column).")
+
+
+class ThresholdForm(BaseForm):
+    threshold = PlainDecimalField("Mark places with a need index of at least", places=None, validators=[
+        InputRequired("Enter a number from 0 to 1, like 0.75."),
+        NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")])

@@ -1,0 +1,265 @@
+"""Forms of the program officer's pages: the program, rubric criteria and custom questions.
+
+Amounts are typed in dollars and held in cents (`MoneyField.data`); date-times are typed in the
+program's time zone (the view converts them to UTC). Cross-field rules (min ≤ max ≤ budget, dates in
+order) put their message on the field that has to change, and every typed value is kept.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField,
+    StringField, TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
+
+from forms.base import BaseForm
+from grantflow.core.money import cents_to_dollars, dollars_to_cents
+from grantflow.core.timeutil import timezone_choices
+from grantflow.programs.models import QUESTION_KINDS
+from grantflow.programs.questions import KIND_LABELS
+
+MAX_MONEY_CENTS = 10**13  # $100 billion: anything above is a typo
+
+
+class MoneyField(Field):
+    """Dollars typed as text ("25,000", "$25000.50"); `data` is integer cents."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        dollars = cents_to_dollars(self.data)
+        return f"{dollars:,.0f}" if dollars == dollars.to_integral() else f"{dollars:,.2f}"
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        text = str(valuelist[0]).strip()
+        try:
+            cents = dollars_to_cents(text)
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
+        if cents < 0:
+            self.data = None
+            raise ValueError("Enter an amount of zero or more.")
+        if cents > MAX_MONEY_CENTS:
+            self.data = None
+            raise ValueError("That amount is too large; check the number of digits.")
+        self.data = cents
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a date and time like 2026-03-31 17:00.") from None
+
+
+class PlainDateField(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a real date, like 2026-03-31.") from None
+
+
+class PlainDecimalField(DecimalField):
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = Decimal(str(valuelist[0]).strip().replace(",", ""))
+            if not self.data.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError("Enter a number, like 2 or 1.5.") from None
+
+
+class PlainIntegerField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, like 3.") from None
+
+
+def _after(other: str, message: str):
+    def check(form, field):
+        earlier = form[other].data
+        if field.data is not None and earlier is not None and not field.data > earlier:
+            raise ValidationError(message)
+    return check
+
+
+class ProgramForm(BaseForm):
+    title = StringField("Title", validators=[InputRequired("Give the program a title."),
+                                             Length(max=200, message="Use at most 200 characters.")])
+    description = TextAreaField("Description for applicants", validators=[
+        Optional(), Length(max=20_000, message="Use at most 20,000 characters.")])
+    timezone = SelectField("Time zone of the program's dates", default="America/New_York",
+                           validators=[InputRequired("Choose a time zone.")])
+    budget_cents = MoneyField("Total budget ($)", validators=[InputRequired("Enter the total budget in dollars.")])
+    min_award_cents = MoneyField("Minimum award ($)", default=0, validators=[Optional()])
+    max_award_cents = MoneyField("Maximum award ($)", validators=[InputRequired("Enter the maximum award in dollars.")])
+    opens_at = LocalDateTimeField("Applications open", validators=[Optional()],
+                                  description="In the program's time zone.")
+    closes_at = LocalDateTimeField("Applications close", validators=[
+        Optional(), _after("opens_at", "The close must come after the open.")],
+        description="In the program's time zone. Submissions are refused after this time.")
+    review_ends_at = LocalDateTimeField("Review ends", validators=[
+        Optional(), _after("closes_at", "Review must end after applications close.")])
+    decisions_release_at = LocalDateTimeField("Decisions released", validators=[
+        Optional(), _after("review_ends_at", "Decisions must be released after review ends.")],
+        description="Applicants see decisions from this time.")
+    grant_start = PlainDateField("Grant period starts", validators=[Optional()])
+    grant_end = PlainDateField("Grant period ends", validators=[
+        Optional(), _after("grant_start", "The grant period must end after it starts.")])
+    contact_name = StringField("Contact person", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
+    contact_email = EmailField("Contact email", validators=[
+        Optional(), Email("Enter an email address like name@example.org.", check_deliverability=False),
+        Length(max=254, message="Use at most 254 characters.")])
+    require_tax_exempt_or_sponsor = BooleanField("Applicants must be tax-exempt or have a fiscal sponsor", default=True)
+    max_applicant_budget_cents = MoneyField("Applicant's annual budget ceiling ($)", validators=[Optional()],
+                                            description="Leave empty for no ceiling.")
+    require_service_area_in_region = BooleanField("Applicants must serve places inside the funder's region", default=True)
+    blind_review = BooleanField("Blind review (reviewers do not see who applied)")
+    reviewers_see_others = BooleanField("Reviewers see each other's scores after submitting their own")
+    reviewers_per_application = PlainIntegerField("Reviewers per application", default=3, validators=[
+        InputRequired("Enter how many reviewers read each application."),
+        NumberRange(1, 20, "Enter a number from 1 to 20.")])
+    normalize_scores = BooleanField("Normalize reviewers' scores (adjust for lenient and strict reviewers)")
+    share_rule_explanations = BooleanField("Show applicants how their score was reached once decisions are out",
+                                           default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(z, z.replace("_", " ")) for z in timezone_choices()]
+
+    def validate_min_award_cents(self, field):
+        if field.data is not None and self.max_award_cents.data is not None and field.data > self.max_award_cents.data:
+            raise ValidationError("The minimum award must not be larger than the maximum award.")
+
+    def validate_max_award_cents(self, field):
+        if field.data is not None and self.budget_cents.data is not None and field.data > self.budget_cents.data:
+            raise ValidationError("The maximum award must not be larger than the total budget.")
+        if field.data is not None and field.data <= 0:
+            raise ValidationError("Enter a maximum award above zero.")
+
+
+class CriterionForm(BaseForm):
+    label = StringField("Criterion", validators=[InputRequired("Name the criterion."),
+                                                 Length(max=200, message="Use at most 200 characters.")])
+    guidance = TextAreaField("Guidance for reviewers", validators=[
+        Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
+    weight = PlainDecimalField("Weight", default=Decimal(1), places=None, validators=[
+        InputRequired("Enter a weight, like 1 or 2.5."),
+        NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
+        description="Relative importance; shown as a share of the total.")
+    scale_min = PlainIntegerField("Lowest score", default=1, validators=[
+        InputRequired("Enter the lowest score."), NumberRange(0, 10, "Enter a whole number from 0 to 10.")])
+    scale_max = PlainIntegerField("Highest score", default=5, validators=[
+        InputRequired("Enter the highest score."), NumberRange(1, 10, "Enter a whole number from 1 to 10.")])
+    anchors = TextAreaField("What each score means", validators=[
+        Optional(), Length(max=10_000, message="Use at most 10,000 characters.")],
+        description="One line per score, lowest first (e.g. for 1–5, five lines). Leave empty for none.")
+
+    def validate_scale_max(self, field):
+        if field.data is not None and self.scale_min.data is not None and field.data <= self.scale_min.data:
+            raise ValidationError("The highest score must be above the lowest score.")
+
+    def validate_anchors(self, field):
+        lines = anchor_lines(field.data)
+        if not lines or self.scale_min.data is None or self.scale_max.data is None:
+            return
+        n = self.scale_max.data - self.scale_min.data + 1
+        if n > 0 and len(lines) != n:
+            raise ValidationError(f"Your scale has {n} scores ({self.scale_min.data}–{self.scale_max.data}); "
+                                  f"write {n} lines, one per score (you wrote {len(lines)}).")
+        if any(len(line) > 500 for line in lines):
+            raise ValidationError("Keep each line to 500 characters.")
+
+    def anchors_dict(self) -> dict[str, str]:
+        lines = anchor_lines(self.anchors.data)
+        return {str(self.scale_min.data + i): line for i, line in enumerate(lines)}
+
+
+def anchor_lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def anchors_text(criterion) -> str:
+    anchors = criterion.anchors or {}
+    return "\n".join(anchors.get(str(n), "") for n in range(criterion.scale_min, criterion.scale_max + 1)
+                     if anchors.get(str(n)))
+
+
+class QuestionForm(BaseForm):
+    label = StringField("Question", validators=[InputRequired("Write the question."),
+                                                Length(max=300, message="Use at most 300 characters.")])
+    help_text = TextAreaField("Help text for applicants", validators=[
+        Optional(), Length(max=2000, message="Use at most 2,000 characters.")])
+    kind = SelectField("Kind of answer", choices=[(k, KIND_LABELS[k]) for k in QUESTION_KINDS],
+                       validators=[InputRequired("Choose the kind of answer.")])
+    required = BooleanField("Applicants must answer")
+    options = TextAreaField("Choices", validators=[Optional(), Length(max=5000, message="Use at most 5,000 characters.")],
+                            description="For single or multiple choice: one choice per line.")
+    word_limit = PlainIntegerField("Word limit", validators=[
+        Optional(), NumberRange(1, 5000, "Enter a whole number from 1 to 5,000.")],
+        description="For long text.")
+    min_value = PlainDecimalField("Smallest number allowed", places=None, validators=[
+        Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
+        description="For numbers; leave empty for no limit.")
+    max_value = PlainDecimalField("Largest number allowed", places=None, validators=[
+        Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
+        description="For numbers; leave empty for no limit.")
+
+    def option_list(self) -> list[str]:
+        seen, out = set(), []
+        for line in (self.options.data or "").splitlines():
+            line = line.strip()
+            if line and line not in seen:
+                seen.add(line)
+                out.append(line)
+        return out
+
+    def validate_options(self, field):
+        if self.kind.data in ("single_choice", "multiple_choice"):
+            opts = self.option_list()
+            if len(opts) < 2:
+                raise ValidationError("Write at least two choices, one per line.")
+            if any(len(o) > 200 for o in opts):
+                raise ValidationError("Keep each choice to 200 characters.")
+
+    def validate_word_limit(self, field):
+        if self.kind.data == "long_text" and field.data is None:
+            raise ValidationError("Set a word limit for long text, like 300.")
+
+    def validate_max_value(self, field):
+        lo = self.min_value.data
+        if self.kind.data == "number" and field.data is not None and lo is not None and field.data < lo:
+            raise ValidationError("The largest number must not be smaller than the smallest.")
+
+    def values(self) -> dict:
+        return {"label": self.label.data, "help_text": self.help_text.data or "", "kind": self.kind.data,
+                "required": bool(self.required.data), "options": self.option_list(),
+                "word_limit": self.word_limit.data, "min_value": self.min_value.data,
+                "max_value": self.max_value.data}
