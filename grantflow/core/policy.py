@@ -217,6 +217,48 @@ def sees_identity(user, application) -> bool:
     return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
 
 
+# --- reviews and decisions (issue 4) ---------------------------------------------------------------
+
+@policy("program.assign_reviewers")
+def _program_assign_reviewers(user, program) -> bool:
+    return is_funder_staff(user, program.funder_id)
+
+
+@policy("program.decide")
+def _program_decide(user, program) -> bool:
+    """The ranking board, decisions and their release: the funder's admins and program officers."""
+    return is_funder_staff(user, program.funder_id)
+
+
+@policy("application.assign_reviewers")
+def _application_assign_reviewers(user, application) -> bool:
+    return is_funder_staff(user, application.program.funder_id)
+
+
+# --- scoring (issue 5) -----------------------------------------------------------------------------
+
+@policy("program.configure_scoring")
+def _program_configure_scoring(user, program) -> bool:
+    """Scoring rules, rescoring, rankings, run comparisons and the what-if sandbox: funder staff."""
+    return is_funder_staff(user, program.funder_id)
+
+
+@policy("application.view_score")
+def _application_view_score(user, application) -> bool:
+    """The full breakdown with evidence: the funder's admins and program officers."""
+    return is_funder_staff(user, application.program.funder_id)
+
+
+@policy("application.view_own_score")
+def _application_view_own_score(user, application) -> bool:
+    """Applicants see their plain-language breakdown once decisions are released, if the program shares it."""
+    if not is_applicant_of(user, application) or not application.program.share_rule_explanations:
+        return False
+    from grantflow.decisions.services import is_released
+
+    return is_released(application.program)
+
+
 # --- scoped queries ------------------------------------------------------------------------------
 
 def scope_applications(user):
@@ -263,3 +305,12 @@ def _report_file(user, report) -> bool:
 @policy("funder.rank_priorities")
 def _funder_rank_priorities(user, funder) -> bool:
     return R.COMMUNITY_ADVISOR in user.roles_in(funder.id)
+
+
+# --- equity audit (issue 8) ------------------------------------------------------------------------
+
+@policy("program.audit")
+def _program_audit(user, program) -> bool:
+    """The audit shows group-level outcomes of every applicant: program officers and admins of the
+    program's funder only (reviewers and community advisors see none of it)."""
+    return is_funder_staff(user, program.funder_id)

@@ -64,7 +64,8 @@ def dashboard():
             "assignments": db.session.execute(
                 select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id,
                                                ReviewAssignment.status == ASSIGNED)
-                .options(selectinload(ReviewAssignment.application).selectinload(Application.program))
+                .options(selectinload(ReviewAssignment.application).selectinload(Application.program),
+                         selectinload(ReviewAssignment.review))
             ).scalars().all(),
         }
     if user.has_role(R.COMMUNITY_ADVISOR):

@@ -37,6 +37,7 @@ from grantflow.organizations.models import network_members
 from grantflow.programs.models import Program
 from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, ReviewAssignment
 
+REMOVED = "removed"  # taken off by a program officer (may be assigned again)
 RECORDS = "records"
 DECLARED = "declared"
 # Applications that are in (or past) review; drafts, withdrawn and ineligible ones are not assigned.
@@ -285,14 +286,18 @@ def active_reviewer_ids(app_id: int) -> set[int]:
     ).scalars())
 
 
-def unassign(assignment: ReviewAssignment, *, actor_id: int | None) -> None:
+def unassign(assignment: ReviewAssignment, *, actor_id: int | None) -> bool:
+    """Takes a reviewer off an application (status "removed", kept for the record); False when
+    they were not on it. A submitted review stays and cannot be taken away this way."""
+    if assignment.status != ASSIGNED:
+        return False
     if assignment.review is not None and assignment.review.status == "submitted":
         raise AssignmentError(None, "This reviewer already submitted a review; it cannot be unassigned.")
-    auditlog.record("assignment.delete", assignment,
-                    before={"application_id": assignment.application_id, "reviewer_id": assignment.reviewer_id},
+    assignment.status = REMOVED
+    auditlog.record("assignment.remove", assignment, before={"status": ASSIGNED}, after={"status": REMOVED},
                     actor_id=actor_id)
-    db.session.delete(assignment)
     db.session.flush()
+    return True
 
 
 # --- declarations --------------------------------------------------------------------------------

@@ -1,6 +1,237 @@
-"""Pages of the reviews area."""
+"""Pages of the reviews area: the reviewer's conflict declaration and review form, and the program
+officer's reviewer assignment (by hand and automatic)."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
+from grantflow.accounts.models import User
+from grantflow.applications.models import Application
+from grantflow.core.db import db
+from grantflow.core.policy import active_assignment, authorize, get_or_404, sees_identity
+from grantflow.programs.models import Program
+from grantflow.reviews import assignment as assign
+from grantflow.reviews import services
+from grantflow.reviews.blind import reviewer_view
+from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, Review, ReviewAssignment
 
 bp = Blueprint("reviews", __name__, cli_group=None)
+
+
+def _program_by_slug(slug: str, action: str) -> Program:
+    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
+    if program is None:
+        abort(404)
+    authorize(action, program)
+    return program
+
+
+def attachment_url(application_id: int, attachment_id: int) -> str | None:
+    """The applications area's download route, when it exists (it applies blind names itself)."""
+    from flask import current_app
+
+    for rule in current_app.url_map.iter_rules():
+        if rule.endpoint.startswith("applications.") and "attachment_id" in rule.arguments \
+                and "GET" in (rule.methods or ()):
+            args = {"attachment_id": attachment_id}
+            if "app_id" in rule.arguments:
+                args["app_id"] = application_id
+            if set(args) == set(rule.arguments):
+                return url_for(rule.endpoint, **args)
+    return None
+
+
+# --- the reviewer ----------------------------------------------------------------------------------
+
+@bp.route("/reviews/<int:app_id>", methods=["GET", "POST"])
+def review(app_id: int):
+    application = get_or_404(Application, app_id, "application.review")
+    asg = active_assignment(current_user, application)
+    program = application.program
+    if asg.no_conflict_confirmed_at is None:
+        if request.method == "POST":
+            return redirect(url_for("reviews.review", app_id=app_id))
+        return _declare_page(application, ConflictForm())
+    own = services.review_of(asg)
+    rubric = services.rubric_for(application, own)
+    if rubric is None or not rubric.criteria:
+        flash("This program has no rubric yet; the program officer has to add one.", "error")
+        return redirect(url_for("core.dashboard"))
+    form_class = review_form_class(rubric)
+    data = {}
+    if own is not None:
+        data = {f"criterion_{s.criterion_id}": (str(s.score) if s.score is not None else None) for s in own.scores}
+        data.update(comment_to_applicant=own.comment_to_applicant, private_comment=own.private_comment)
+    form = form_class(data=data) if request.method == "GET" else form_class()
+    is_open = services.review_open(program)
+    status = 200
+    if request.method == "POST":
+        if not is_open:
+            form.form_errors.append("The review period has ended; reviews can no longer be changed.")
+            status = 409
+        elif form.validate_on_submit():
+            submitting = bool(form.submit.data)
+            if submitting and not form.validate_for_submit():
+                status = 422
+            else:
+                try:
+                    services.save_review(asg, rubric, scores=form.scores(),
+                                         comment_to_applicant=form.comment_to_applicant.data,
+                                         private_comment=form.private_comment.data, submit=submitting)
+                except services.ReviewError as exc:
+                    form.form_errors.append(str(exc))
+                    status = 422
+                else:
+                    flash("Your review was submitted. You can change it until the review period ends."
+                          if submitting else "Your draft was saved.", "success")
+                    return redirect(url_for("reviews.review", app_id=app_id))
+        else:
+            status = 422
+    others = []
+    if services.others_visible(program, own):
+        others = services.other_reviews(application.id, own)
+    return render_template(
+        "reviews/review.html", application=application, program=program, view=_view(application),
+        form=form, rubric=rubric, own=own, is_open=is_open, others=others,
+        criteria={c.id: c for c in rubric.criteria},
+    ), status
+
+
+def _view(application: Application):
+    blind = not sees_identity(current_user, application)
+    view = reviewer_view(application, blind=blind)
+    view.attachment_links = [(label, attachment_url(application.id, att_id)) for att_id, label in view.attachments]
+    return view
+
+
+def _declare_page(application: Application, form: ConflictForm, status: int = 200):
+    return render_template("reviews/declare.html", application=application, view=_view(application),
+                           form=form), status
+
+
+@bp.route("/reviews/<int:app_id>/conflict", methods=["POST"])
+def declare(app_id: int):
+    application = get_or_404(Application, app_id, "application.review")
+    asg = active_assignment(current_user, application)
+    form = ConflictForm()
+    if not form.validate_on_submit():
+        return _declare_page(application, form, 422)
+    if form.answer.data == CONFLICT:
+        try:
+            assign.declare_conflict(asg, form.reason.data)
+        except assign.AssignmentError as exc:
+            getattr(form, exc.field or "reason").errors.append(exc.message)
+            return _declare_page(application, form, 422)
+        flash("Thank you. You are recused from this application, and it will be given to another reviewer.",
+              "success")
+        return redirect(url_for("core.dashboard"))
+    assign.confirm_no_conflict(asg)
+    flash("Thank you for confirming you have no conflict of interest.", "success")
+    return redirect(url_for("reviews.review", app_id=app_id))
+
+
+# --- the program officer ---------------------------------------------------------------------------
+
+@bp.route("/programs/<slug>/reviewers")
+def assignments(slug: str):
+    program = _program_by_slug(slug, "program.assign_reviewers")
+    apps = db.session.execute(
+        select(Application).where(Application.program_id == program.id, Application.status.in_(assign.ASSIGNABLE))
+        .options(selectinload(Application.organization), selectinload(Application.on_behalf_of))
+        .order_by(Application.id)
+    ).scalars().all()
+    rows = db.session.execute(
+        select(ReviewAssignment).join(Application, Application.id == ReviewAssignment.application_id)
+        .where(Application.program_id == program.id)
+        .options(selectinload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
+        .order_by(ReviewAssignment.id)
+    ).scalars().all()
+    by_app: dict[int, list[ReviewAssignment]] = {}
+    for r in rows:
+        by_app.setdefault(r.application_id, []).append(r)
+    panel = assign.panel_ids(program.funder_id)
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(panel or [-1]))).scalars()}
+    load = {uid: 0 for uid in panel}
+    for r in rows:
+        if r.status == ASSIGNED and r.reviewer_id in load:
+            load[r.reviewer_id] += 1
+    conflicts = db.session.execute(
+        select(ConflictOfInterest).join(Application, Application.id == ConflictOfInterest.application_id)
+        .where(Application.program_id == program.id).order_by(ConflictOfInterest.id)
+    ).scalars().all()
+    return render_template("reviews/assignments.html", program=program, apps=apps, by_app=by_app,
+                           panel=[users[u] for u in panel], load=load, conflicts=conflicts, users=users)
+
+
+@bp.route("/programs/<slug>/reviewers/auto", methods=["POST"])
+def auto_assign(slug: str):
+    program = _program_by_slug(slug, "program.assign_reviewers")
+    made = assign.auto_assign(program, actor_id=current_user.id)
+    flash(f"{len(made)} assignment{'s' if len(made) != 1 else ''} made. Each application has up to "
+          f"{program.reviewers_per_application} reviewers without a conflict of interest.", "success")
+    return redirect(url_for("reviews.assignments", slug=slug))
+
+
+@bp.route("/applications/<int:app_id>/reviewers", methods=["GET", "POST"])
+def assign_reviewers(app_id: int):
+    application = get_or_404(Application, app_id, "application.assign_reviewers")
+    program = application.program
+    panel = assign.panel_ids(program.funder_id)
+    facts = assign.conflict_facts([(application.id, application.organization_id, application.on_behalf_of_id)],
+                                  panel)
+    active = assign.active_reviewer_ids(application.id)
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(panel or [-1]))).scalars()}
+    blocked = {uid: facts.blocked(application.id, uid) for uid in panel}
+    form = AssignForm()
+    form.reviewers.choices = [(uid, users[uid].name) for uid in panel if uid not in active and not blocked[uid]]
+    status = 200
+    if request.method == "POST":
+        # Conflicted reviewers are refused by the service with a message at the field.
+        form.reviewers.choices += [(uid, users[uid].name) for uid in panel if blocked[uid] and uid not in active]
+        if form.validate_on_submit():
+            chosen = form.reviewers.data or []
+            if not chosen:
+                form.reviewers.errors.append("Choose at least one reviewer to add.")
+                status = 422
+            else:
+                try:
+                    made = assign.assign_by_hand(application, chosen, actor_id=current_user.id)
+                except assign.AssignmentError as exc:
+                    form.reviewers.errors.append(exc.message)
+                    status = 422
+                else:
+                    flash(f"{len(made)} reviewer{'s' if len(made) != 1 else ''} assigned.", "success")
+                    return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
+        else:
+            status = 422
+        form.reviewers.choices = [c for c in form.reviewers.choices if not blocked[c[0]]]
+    assigned = db.session.execute(
+        select(ReviewAssignment).where(ReviewAssignment.application_id == application.id)
+        .options(selectinload(ReviewAssignment.reviewer), selectinload(ReviewAssignment.review))
+        .order_by(ReviewAssignment.id)
+    ).scalars().all()
+    return render_template("reviews/assign.html", application=application, program=program, form=form,
+                           assigned=assigned, blocked={users[u]: r for u, r in blocked.items() if r}), status
+
+
+@bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
+def unassign(assignment_id: int):
+    asg = db.session.get(ReviewAssignment, assignment_id)
+    if asg is None:
+        abort(404)
+    authorize("application.assign_reviewers", asg.application)
+    app_id = asg.application_id
+    try:
+        removed = assign.unassign(asg, actor_id=current_user.id)
+    except assign.AssignmentError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("The reviewer was unassigned." if removed else "That reviewer was not assigned any more.",
+              "success" if removed else "info")
+    return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
+
+
+__all__ = ["bp", "Review"]

@@ -1,0 +1,93 @@
+"""Forms of the review area: the conflict declaration, the review itself (built from the rubric
+version of the application) and the program officer's hand assignment."""
+from __future__ import annotations
+
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from forms.base import BaseForm
+from forms.questions import MultiCheckboxField
+
+NO_CONFLICT = "none"
+CONFLICT = "conflict"
+
+
+class ConflictForm(BaseForm):
+    answer = RadioField(
+        "Do you have a conflict of interest with this application?",
+        choices=[(NO_CONFLICT, "I have no conflict of interest with this applicant"),
+                 (CONFLICT, "I have a conflict of interest and recuse myself")],
+        description="For example: you work for, volunteer with, sit on the board of, or are close to "
+                    "someone at the applicant organization or a network it belongs to.",
+        validators=[Optional()])
+    reason = TextAreaField("If you have a conflict, describe it", validators=[Length(max=2000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.answer.data not in (NO_CONFLICT, CONFLICT):
+            self.answer.errors = list(self.answer.errors or []) + [
+                "Confirm you have no conflict, or declare one."]
+            ok = False
+        elif self.answer.data == CONFLICT and not (self.reason.data or "").strip():
+            self.reason.errors = list(self.reason.errors or []) + ["Describe the conflict of interest."]
+            ok = False
+        return ok
+
+
+def criterion_field_name(criterion_id: int) -> str:
+    return f"criterion_{criterion_id}"
+
+
+def scale_choices(criterion) -> list[tuple[str, str]]:
+    anchors = criterion.anchors or {}
+    choices = []
+    for k in range(criterion.scale_min, criterion.scale_max + 1):
+        text = (anchors.get(str(k)) or "").strip()
+        choices.append((str(k), f"{k} — {text}" if text else str(k)))
+    return choices
+
+
+def review_form_class(rubric):
+    """A form class with one radio group per criterion of `rubric`, in the rubric's order."""
+
+    class ReviewForm(BaseForm):
+        comment_to_applicant = TextAreaField(
+            "Comment for the applicant",
+            description="Shared with the applicant once decisions are released. Be specific and kind.",
+            validators=[Length(max=10000, message="Keep the comment under 10,000 characters.")])
+        private_comment = TextAreaField(
+            "Private comment for the funder",
+            description="Only the funder's staff see this.",
+            validators=[Length(max=10000, message="Keep the comment under 10,000 characters.")])
+        save = SubmitField("Save draft")
+        submit = SubmitField("Submit review")
+
+        criteria = list(rubric.criteria)
+
+        def criterion_fields(self):
+            return [(c, self[criterion_field_name(c.id)]) for c in self.criteria]
+
+        def scores(self) -> dict[int, int | None]:
+            out = {}
+            for c, f in self.criterion_fields():
+                out[c.id] = int(f.data) if f.data not in (None, "", "None") else None
+            return out
+
+        def validate_for_submit(self) -> bool:
+            ok = True
+            for c, f in self.criterion_fields():
+                if f.data in (None, "", "None"):
+                    f.errors = list(f.errors or []) + [
+                        f"Choose a score for “{c.label}”, or save the review as a draft."]
+                    ok = False
+            return ok
+
+    for c in rubric.criteria:
+        setattr(ReviewForm, criterion_field_name(c.id), RadioField(
+            c.label, choices=scale_choices(c), description=c.guidance or None,
+            validators=[Optional()], validate_choice=True))
+    return ReviewForm
+
+
+class AssignForm(BaseForm):
+    reviewers = MultiCheckboxField("Reviewers to add", coerce=int, validators=[Optional()])
