@@ -1,0 +1,36 @@
+"""The funder's wording: placeholders filled in the sandbox, errors told at the field."""
+from __future__ import annotations
+
+import pytest
+
+from grantflow.letters.wording import PLACEHOLDERS, WordingError, check_wording, default_wording, render_wording
+
+
+def test_placeholders_are_filled_and_everything_is_escaped():
+    out = render_wording("Dear {{ organization }},\n\n<b>Thanks</b> & {{ amount }}\nline two",
+                         {"organization": "<script>x</script>", "amount": "$5.00"})
+    assert str(out) == ("<p>Dear &lt;script&gt;x&lt;/script&gt;,</p>\n"
+                        "<p>&lt;b&gt;Thanks&lt;/b&gt; &amp; $5.00<br>\nline two</p>")
+
+
+@pytest.mark.parametrize("kind", ["award", "decline"])
+def test_default_wordings_are_valid(kind):
+    check_wording(default_wording(kind))
+
+
+@pytest.mark.parametrize("source, message", [
+    ("Dear {{ organisation }}", "Unknown placeholder {{ organisation }}"),
+    ("Dear {{ organization }", "Line 1"),
+    ("{% if amount %}x", "Line 1"),
+    ("{{ organization.__class__.__mro__ }}", "not allowed"),
+    ("{{ 'x' * 1000000 }}", "not allowed"),
+    ("{{ 9 ** 999999 }}", "not allowed"),
+])
+def test_errors_are_specific(source, message):
+    with pytest.raises(WordingError) as err:
+        check_wording(source)
+    assert message in str(err.value)
+
+
+def test_sample_values_cover_every_placeholder():
+    check_wording(" ".join("{{ %s }}" % name for name in PLACEHOLDERS))
