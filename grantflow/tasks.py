@@ -112,6 +112,9 @@ def pending(name: str, app: Flask | None = None) -> list[tuple]:
 def run_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process", **options) -> None:
     """Runs Huey's consumer until it is stopped (SIGINT/SIGTERM); blocks."""
     huey = get_huey(app)
+    # An idle worker polls at most every HUEY_MAX_DELAY seconds (Huey's default, 10 s, would make a
+    # batch started on an idle queue wait that long for its first letter).
+    options.setdefault("max_delay", float(app.config.get("HUEY_MAX_DELAY") or 0.5))
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=False,
                                     check_worker_health=True, **options)
     consumer.run()

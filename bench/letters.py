@@ -1,0 +1,172 @@
+"""Benchmark: 1,000 award letters issued as a batch through the real task queue.
+
+Measures letters per second with one `grantflow worker` process and with two (separate processes,
+as WeasyPrint wants), and compares the one-worker batch with the floor: WeasyPrint rendering the
+very same HTML strings in a bare loop (same fetcher, font configuration and PDF/UA-1 options) in
+one process. The batch's extra work — loading decisions, the sandboxed wording, writing each file
+atomically with its SHA-256, one commit per letter, the queue, the ZIP — is what the ratio shows.
+
+    .venv/bin/python bench/letters.py            # 1,000 letters (about 5 minutes on 2 cores)
+    .venv/bin/python bench/letters.py -n 200     # quicker
+
+The last line is the headline: per_s_1_worker=… per_s_2_workers=… speedup=… floor_ratio=…
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+GRANTFLOW = str(Path(sys.executable).parent / "grantflow")
+
+
+def seed(n: int):
+    from grantflow.applications.models import Application
+    from grantflow.core.db import db
+    from grantflow.decisions.models import Decision
+    from grantflow.letters.models import LetterTemplate
+    from grantflow.letters.wording import default_wording
+    from grantflow.organizations.models import Organization
+    from grantflow.programs.models import Program
+    import datetime as dt
+
+    funder = Organization(kind="funder", slug="bench-funder", name="Bench Community Health Foundation")
+    db.session.add(funder)
+    programs = []
+    for label in ("one", "two"):
+        program = Program(funder=funder, slug=f"bench-{label}", title=f"Community Wealth Grants ({label})",
+                          status="published", grant_start=dt.date(2027, 1, 1), grant_end=dt.date(2027, 12, 31),
+                          contact_name="Pat Officer", contact_email="pat@example.org")
+        db.session.add(program)
+        db.session.flush()
+        db.session.add(LetterTemplate(
+            program_id=program.id, kind="award", body=default_wording("award"),
+            payment_schedule="50% on signature of the grant agreement; 50% on July 1, 2027.",
+            reporting_requirements="A conversation at mid-year and a two-page report at the end of the grant.",
+            conditions="Funds may be used for any part of the organization's work.",
+            signatory_name="Jordan Rivera", signatory_title="President"))
+        for i in range(n):
+            org = Organization(kind="cbo", slug=f"org-{label}-{i}", name=f"Neighborhood Land Trust {label} {i}",
+                               address_line1=f"{100 + i} Main Street", city="Springfield", state="MA",
+                               postal_code="01103", tax_exempt=True)
+            application = Application(program=program, organization=org, status="awarded",
+                                      title=f"Permanently affordable homes, phase {i}",
+                                      amount_requested_cents=50_000_00)
+            db.session.add(application)
+            db.session.flush()
+            db.session.add(Decision(application_id=application.id, program_id=program.id, outcome="award",
+                                    amount_cents=(25_000 + i) * 100))
+        programs.append(program)
+    db.session.commit()
+    return programs
+
+
+def floor_rate(program, sample: int) -> tuple[float, int]:
+    """WeasyPrint on the batch's own HTML strings, in a bare loop (after one warm-up render)."""
+    from sqlalchemy import select
+
+    from weasyprint import HTML
+
+    from grantflow.core.db import db
+    from grantflow.core.pdf import STATIC_DIR, SafeURLFetcher, font_config
+    from grantflow.decisions.models import Decision
+    from grantflow.letters.render import letter_data, letter_html, load_decisions, wording_for
+
+    ids = list(db.session.execute(select(Decision.id).where(Decision.program_id == program.id)
+                                  .order_by(Decision.id).limit(sample)).scalars())
+    wording = wording_for(program.id, "award")
+    htmls = [letter_html(letter_data(d), wording) for d in load_decisions(ids)]
+    base_url = STATIC_DIR.as_uri() + "/"
+
+    def render(html: str) -> bytes:
+        return HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher()).write_pdf(
+            font_config=font_config(), pdf_variant="pdf/ua-1", pdf_tags=True)
+
+    render(htmls[0])
+    start = time.perf_counter()
+    for html in htmls:
+        render(html)
+    return len(htmls) / (time.perf_counter() - start), len(htmls)
+
+
+def run_batch(app, program, workers: int, instance: Path) -> float:
+    from grantflow.core.db import db
+    from grantflow.letters import jobs
+    from grantflow.letters.models import LetterBatch
+
+    log_path = instance / f"worker-{workers}.log"
+    env = dict(os.environ, GRANTFLOW_INSTANCE_PATH=str(instance), GRANTFLOW_SECRET_KEY="bench",
+               PYTHONUNBUFFERED="1")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([GRANTFLOW, "worker", "-w", str(workers)], env=env, stdout=log, stderr=log,
+                                start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while "consumer started" not in log_path.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"worker did not start; see {log_path}:\n{log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the worker processes finish importing
+        start = time.perf_counter()
+        batch = jobs.start_batch(program)
+        while True:
+            time.sleep(0.2)
+            db.session.expire_all()
+            if db.session.get(LetterBatch, batch.id).status == "done":
+                break
+            if proc.poll() is not None:
+                raise SystemExit(f"worker died; see {log_path}")
+        elapsed = time.perf_counter() - start
+        state = jobs.progress(db.session.get(LetterBatch, batch.id))
+        if state["done"] != len(batch.decision_ids) or state["error"]:
+            raise SystemExit(f"batch incomplete: {state}")
+        return len(batch.decision_ids) / elapsed
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="letters per batch (default 1000)")
+    parser.add_argument("--floor-sample", type=int, default=None, help="letters in the floor loop (default: n)")
+    args = parser.parse_args()
+
+    from grantflow import create_app
+    from grantflow.core.db import db
+
+    with tempfile.TemporaryDirectory(prefix="gf-bench-letters-") as tmp:
+        instance = Path(tmp) / "instance"
+        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "LETTERS_CHUNK_SIZE": 10})
+        with app.app_context():
+            db.create_all()
+            t = time.perf_counter()
+            one, two = seed(args.n)
+            print(f"seeded 2 programs x {args.n} award decisions in {time.perf_counter() - t:.1f}s", flush=True)
+            floor, sampled = floor_rate(one, args.floor_sample or args.n)
+            print(f"floor (bare WeasyPrint loop, {sampled} letters): {floor:.2f} letters/s, "
+                  f"{1000 / floor:.0f} ms/letter", flush=True)
+            per_1 = run_batch(app, one, 1, instance)
+            print(f"batch with 1 worker: {per_1:.2f} letters/s", flush=True)
+            per_2 = run_batch(app, two, 2, instance)
+            print(f"batch with 2 workers: {per_2:.2f} letters/s", flush=True)
+            db.session.remove()
+            db.engine.dispose()
+    print(f"cpus={os.cpu_count()} n={args.n}")
+    print(f"per_s_1_worker={per_1:.2f} per_s_2_workers={per_2:.2f} speedup={per_2 / per_1:.2f} "
+          f"floor_ratio={per_1 / floor:.2f}")
+
+
+if __name__ == "__main__":
+    main()
