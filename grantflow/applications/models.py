@@ -61,6 +61,9 @@ class Application(db.Model):
     first_time_applicant: Mapped[Optional[bool]]
     editing_seconds: Mapped[int] = mapped_column(default=0)
     last_edit_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Exactly what was typed in the draft form (field name -> list of values), so a draft resumes
+    # as it was left even when some values do not fit the typed columns yet.
+    draft_form: Mapped[Optional[dict]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)

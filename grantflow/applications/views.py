@@ -1,6 +1,389 @@
-"""Pages of the applications area."""
+"""Pages of the applications area: start (after the eligibility check), edit a draft with
+autosave, submit once, withdraw, the status page, and attachment downloads."""
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+from dataclasses import dataclass, field
+
+from flask import (
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+
+from forms.applications import ApplicationForm, completeness_errors, flat_errors
+from forms.questions import build_answer_form
+from grantflow.applications import attachments, eligibility, services
+from grantflow.applications.metrics import label as metric_label
+from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
+from grantflow.chna.models import Place, PriorityNeed
+from grantflow.core import roles as R
+from grantflow.core.db import db
+from grantflow.core.money import cents_to_dollars, format_money
+from grantflow.core.policy import authorize, can, get_or_404, sees_identity
+from grantflow.core.timeutil import to_local
+from grantflow.programs.models import Program
 
 bp = Blueprint("applications", __name__, cli_group=None)
+
+
+# --- starting: who may apply, as whom, and the eligibility check --------------------------------
+
+@dataclass
+class ApplyOption:
+    key: str
+    organization: object
+    on_behalf_of: object | None
+    failures: list = field(default_factory=list)
+    draft: Application | None = None
+
+    @property
+    def applicant(self):
+        return self.on_behalf_of or self.organization
+
+    @property
+    def label(self) -> str:
+        if self.on_behalf_of is not None:
+            return f"{self.organization.name}, on behalf of {self.on_behalf_of.name}"
+        return self.organization.name
+
+
+def apply_options(program, user=None) -> list[ApplyOption]:
+    """Each organization (and network member) the user may apply for, with its eligibility."""
+    user = user or current_user
+    if not getattr(user, "is_authenticated", False):
+        return []
+    options = []
+    for org in user.organizations_with(R.APPLICANT):
+        candidates = [(org, None)] + [(org, m) for m in (org.members if org.kind == "network" else [])]
+        for o, member in candidates:
+            who = member or o
+            options.append(ApplyOption(
+                key=f"{o.id}" + (f":{member.id}" if member else ""), organization=o, on_behalf_of=member,
+                failures=eligibility.check(who, program), draft=services.find_draft(program, o, member)))
+    return options
+
+
+@bp.app_template_global("application_options")
+def _application_options(program):
+    """For the program page: `{% set options = application_options(program) %}` (see
+    templates/applications/_apply_panel.html, which program pages include)."""
+    return apply_options(program)
+
+
+@bp.app_template_global("application_not_open")
+def _application_not_open(program):
+    return services.not_open_reason(program)
+
+
+def _program(slug: str) -> Program:
+    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
+    if program is None:
+        abort(404)
+    authorize("program.view_public", program)
+    return program
+
+
+@bp.route("/programs/<slug>/apply", methods=["GET", "POST"])
+@login_required
+def start(slug: str):
+    program = _program(slug)
+    if not current_user.has_role(R.APPLICANT):
+        abort(403, "Only staff of a community-based organization can apply. Register your organization first.")
+    options = apply_options(program)
+    reason = services.not_open_reason(program)
+    error = None
+    if request.method == "POST":
+        key = request.form.get("applicant") or (options[0].key if len(options) == 1 else "")
+        option = next((o for o in options if o.key == key), None)
+        if reason:
+            error = reason
+        elif option is None:
+            error = "Choose the organization you apply for."
+        elif option.failures:
+            error = f"{option.applicant.name} does not meet this program's eligibility rules (see below)."
+        elif option.draft is not None:
+            flash("You already have a draft for this program: here it is, as you left it.", "info")
+            return redirect(url_for("applications.edit", app_id=option.draft.id))
+        else:
+            try:
+                application = services.start(program, option.organization, current_user, option.on_behalf_of)
+            except services.NotOpen as exc:
+                error = str(exc)
+            else:
+                flash("Your draft is started. It saves as you type; come back to it at any time.", "success")
+                return redirect(url_for("applications.edit", app_id=application.id))
+    return render_template("applications/start.html", program=program, options=options, reason=reason,
+                           error=error, deadline=services.local_deadline(program)), 422 if error else 200
+
+
+# --- editing a draft --------------------------------------------------------------------------------
+
+def _choices(form, program) -> tuple[list, list]:
+    needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
+                               .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
+    places = db.session.execute(select(Place).where(Place.funder_id == program.funder_id)
+                                .order_by(Place.is_priority.desc(), Place.name)).scalars().all()
+    form.needs.choices = [(n.id, f"{n.rank}. {n.name}") for n in needs]
+    form.places.choices = [(p.id, f"{p.name} ({p.geoid})" + (" — priority place" if p.is_priority else ""))
+                           for p in places]
+    return needs, places
+
+
+def _initial(application: Application) -> dict:
+    money = lambda c: "" if c is None else f"{cents_to_dollars(c):,}"  # noqa: E731
+    return {
+        "title": application.title, "summary": application.summary, "community_voice": application.community_voice,
+        "amount_requested": money(application.amount_requested_cents),
+        "needs": [n.id for n in application.needs], "places": [p.id for p in application.places],
+        "budget": [{"category": b.category, "description": b.description, "amount": money(b.amount_cents)}
+                   for b in application.budget_lines],
+        "outcomes": [{"metric": o.get("metric", ""), "target": o.get("target", "")} for o in application.outcomes or []],
+    }
+
+
+def _answers_form(application, formdata=None, *, enforce_required=False):
+    return build_answer_form(application.program.questions, formdata=formdata,
+                             data=services.stored_answers(application), enforce_required=enforce_required,
+                             meta={"csrf": False})
+
+
+def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None):
+    token = secrets.token_urlsafe(16)
+    tokens = dict(session.get("submit_tokens", {}))
+    tokens[str(application.id)] = token
+    session["submit_tokens"] = tokens
+    program = application.program
+    return render_template(
+        "applications/edit.html", application=application, program=program, form=form, answers=answers,
+        errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token,
+        budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
+        not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
+        max_bytes=_max_bytes(),
+        max_text=attachments.megabytes(_max_bytes()),
+    ), status
+
+
+def _max_bytes() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def _rebuild(application, form, answers):
+    """The forms again from what was just typed (after adding or removing a row)."""
+    md = MultiDict([(k, v) for k, vs in services.serialize(form, answers).items() for v in vs])
+    return md
+
+
+def _row_action(action: str, md: MultiDict, application) -> MultiDict:
+    """Add or remove a budget line or an outcome in the typed data, renumbering the rows."""
+    kind, _, arg = action.partition(":")
+    for prefix, add, remove in (("budget", "add_line", "remove_line"), ("outcomes", "add_outcome", "remove_outcome")):
+        if kind not in (add, remove):
+            continue
+        rows: dict[int, dict[str, list[str]]] = {}
+        rest = MultiDict()
+        for k, v in md.items(multi=True):
+            parts = k.split("-", 2)
+            if parts[0] == prefix and len(parts) == 3 and parts[1].isdigit():
+                rows.setdefault(int(parts[1]), {}).setdefault(parts[2], []).append(v)
+            else:
+                rest.add(k, v)
+        ordered = [rows[i] for i in sorted(rows)]
+        if kind == add and len(ordered) < 50:
+            ordered.append({})
+        elif kind == remove and arg.isdigit() and int(arg) < len(ordered):
+            ordered.pop(int(arg))
+        for i, row in enumerate(ordered):
+            for name, values in row.items():
+                for v in values:
+                    rest.add(f"{prefix}-{i}-{name}", v)
+            if not row:
+                rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
+        return rest
+    if kind == "remove_attachment" and arg.isdigit():
+        att = next((a for a in application.attachments if a.id == int(arg)), None)
+        if att is not None:
+            from grantflow.core import auditlog
+
+            auditlog.record("attachment.deleted", att, before={"application_id": application.id,
+                                                               "sha256": att.sha256})
+            for ans in [a for a in application.answers
+                        if isinstance(a.value, dict) and a.value.get("attachment_id") == att.id]:
+                application.answers.remove(ans)
+            attachments.delete(att)
+    return md
+
+
+def _forms_from(application, md: MultiDict):
+    form = ApplicationForm(formdata=md)
+    answers = _answers_form(application, md)
+    _choices(form, application.program)
+    for f in list(form.budget) + list(form.outcomes):
+        for sub in f.form:
+            if hasattr(sub, "pre_validate") and sub.type == "MoneyField":
+                try:
+                    sub.pre_validate(f.form)
+                except Exception:  # noqa: BLE001 - the typed text stays as it is
+                    pass
+    return form, answers
+
+
+def _load_draft(app_id: int) -> Application:
+    application = get_or_404(Application, app_id, "application.edit")
+    return application
+
+
+@bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(app_id: int):
+    application = _load_draft(app_id)
+    if application.status != DRAFT:
+        flash("This application is no longer a draft, so it cannot be edited. Here is its status.", "info")
+        return redirect(url_for("applications.status", app_id=application.id))
+    program = application.program
+    if request.method == "GET":
+        md = services.draft_formdata(application)
+        if md is not None:
+            form, answers = _forms_from(application, md)
+        else:
+            form = ApplicationForm(formdata=None, data=_initial(application))
+            answers = _answers_form(application)
+            _choices(form, program)
+            for e in form.budget.entries:
+                e.form.amount.pre_validate(e.form)
+        return _render(application, form, answers)
+
+    action = request.form.get("action", "save")
+    form = ApplicationForm()
+    answers = _answers_form(application, CombinedMultiDict([request.files, request.form]),
+                            enforce_required=(action == "submit"))
+    _choices(form, program)
+    form.validate()
+    answers.validate()
+    if form.errors.get("csrf_token"):
+        return _render(application, form, answers, status=400,
+                       top_error="Your session expired, so nothing was saved. Log in again if asked, then "
+                                 "save once more: what you typed is still on this page.")
+    if not services.claim_draft(application):
+        flash("This application was already submitted. Here is its status.", "info")
+        return redirect(url_for("applications.status", app_id=application.id))
+    services.save_draft(application, form, answers, current_user, request.form.get("client_rev"))
+
+    if action != "save" and action != "submit":
+        md = _row_action(action, _rebuild(application, form, answers), application)
+        application.draft_form = {k: md.getlist(k) for k in md.keys()} | {
+            "_rev": [request.form.get("client_rev") or ""]}
+        form, answers = _forms_from(application, md)
+        return _render(application, form, answers, saved_note="Draft saved.")
+
+    if action == "submit":
+        expected = session.get("submit_tokens", {}).get(str(application.id))
+        if not expected or request.form.get("submit_token") != expected:
+            return _render(application, form, answers, status=409,
+                           top_error="This page was out of date (the application was open in another tab "
+                                     "or window). Your answers are saved: check them and submit again.")
+        reason = services.not_open_reason(program)
+        if reason:
+            return _render(application, form, answers, status=422, top_error=reason)
+        completeness_errors(form, program, has_needs=bool(form.needs.choices),
+                            has_places=bool(form.places.choices))
+        errors = flat_errors(form, answers)
+        if errors:
+            return _render(application, form, answers, status=422, errors=errors,
+                           top_error="Your draft is saved, but it cannot be submitted yet.")
+        try:
+            submitted = services.submit(application, current_user)
+        except services.NotOpen as exc:
+            return _render(application, form, answers, status=422, top_error=str(exc))
+        tokens = dict(session.get("submit_tokens", {}))
+        tokens.pop(str(application.id), None)
+        session["submit_tokens"] = tokens
+        if submitted:
+            flash("Your application is submitted. A confirmation email is on its way.", "success")
+        else:
+            flash("This application was already submitted. Here is its status.", "info")
+        return redirect(url_for("applications.status", app_id=application.id))
+
+    errors = flat_errors(form, answers)
+    if errors:
+        return _render(application, form, answers, errors=errors,
+                       saved_note="Draft saved. Some answers need attention before you submit; they are kept "
+                                  "as you typed them.")
+    flash("Draft saved.", "success")
+    return redirect(url_for("applications.edit", app_id=application.id))
+
+
+@bp.route("/applications/<int:app_id>/autosave", methods=["POST"])
+def autosave(app_id: int):
+    """The browser's autosave: the form's fields (no files), answered in JSON."""
+    if not current_user.is_authenticated:
+        return jsonify(saved=False, error="Your session has ended. Log in again to keep saving.",
+                       login=url_for("accounts.login", next=url_for("applications.edit", app_id=app_id))), 401
+    application = get_or_404(Application, app_id, "application.edit")
+    if application.status != DRAFT or not services.claim_draft(application):
+        return jsonify(saved=False, status=application.status,
+                       error="This application is no longer a draft, so changes are not saved."), 409
+    form = ApplicationForm(formdata=request.form)
+    answers = _answers_form(application, request.form)
+    _choices(form, application.program)
+    form.validate()
+    answers.validate()
+    form.attachment.data = None
+    services.save_draft(application, form, answers, current_user, request.form.get("client_rev"))
+    local = to_local(application.last_edit_at, application.program.timezone)
+    return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
+                   saved_at_text=f"{local:%I:%M %p}".lstrip("0"), issues=len(flat_errors(form, answers)),
+                   editing_seconds=application.editing_seconds, rev=request.form.get("client_rev") or "")
+
+
+# --- after submission ---------------------------------------------------------------------------------
+
+@bp.route("/applications/<int:app_id>")
+@login_required
+def status(app_id: int):
+    application = get_or_404(Application, app_id, "application.view")
+    program = application.program
+    identity = sees_identity(current_user, application)
+    files = [(a, attachments.shown_name(a, i, identity)) for i, a in enumerate(application.attachments, 1)]
+    can_edit = can("application.edit", application)
+    withdrawable = (can_edit and application.status in (DRAFT, SUBMITTED)
+                    and services.not_open_reason(program) is None)
+    return render_template("applications/status.html", application=application, program=program, files=files,
+                           can_edit=can_edit, withdrawable=withdrawable, identity=identity,
+                           metric_label=metric_label, deadline=services.local_deadline(program))
+
+
+@bp.route("/applications/<int:app_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(app_id: int):
+    application = get_or_404(Application, app_id, "application.edit")
+    try:
+        done = services.withdraw(application, current_user)
+    except services.NotOpen as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("applications.status", app_id=application.id))
+    flash("Your application is withdrawn." if done else "This application can no longer be withdrawn.",
+          "success" if done else "error")
+    return redirect(url_for("applications.status", app_id=application.id))
+
+
+@bp.route("/applications/<int:app_id>/attachments/<int:att_id>")
+@login_required
+def attachment(app_id: int, att_id: int):
+    application = get_or_404(Application, app_id, "application.view")
+    att = db.session.get(Attachment, att_id)
+    if att is None or att.application_id != application.id:
+        abort(404)
+    index = [a.id for a in application.attachments].index(att.id) + 1
+    name = attachments.shown_name(att, index, sees_identity(current_user, application))
+    path = attachments.path_of(att)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=att.mime_type, as_attachment=True, download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -104,6 +104,8 @@ class LeadershipProfile(db.Model):
     board_poc: Mapped[Optional[int]]  # None: prefer not to say
     senior_total: Mapped[Optional[int]]
     senior_poc: Mapped[Optional[int]]
+    # Names of the count fields the organization preferred not to report (their values stay None).
+    declined: Mapped[list] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="leadership")

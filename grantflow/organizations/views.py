@@ -1,6 +1,196 @@
-"""Pages of the organizations area."""
+"""Pages of the organizations area: a CBO's profile, leadership demographics (behind consent),
+community-led practices and feedback loops, and a network's members."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from forms.organizations import AddMemberForm, DemographicsForm, PracticesForm, ProfileForm
+from grantflow.core import auditlog
+from grantflow.core.db import db
+from grantflow.core.money import cents_to_dollars
+from grantflow.core.policy import authorize
+from grantflow.organizations import services
+from grantflow.organizations.models import FUNDER, NETWORK, Organization
 
 bp = Blueprint("organizations", __name__, cli_group=None)
+
+
+def _org(slug: str) -> Organization:
+    org = db.session.execute(select(Organization).where(Organization.slug == slug)).scalar_one_or_none()
+    if org is None or org.kind == FUNDER:
+        abort(404)
+    authorize("organization.edit", org)
+    return org
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.route("/organizations/<slug>/profile", methods=["GET", "POST"])
+@login_required
+def profile(slug: str):
+    org = _org(slug)
+    choices = services.place_choices()
+    known = {geoid for _, opts in choices for geoid, _ in opts}
+    if request.method == "POST":
+        form = ProfileForm()
+    else:
+        area = list(org.service_area or [])
+        form = ProfileForm(data={
+            "name": org.name, "ein": org.ein, "tax_exempt": "yes" if org.tax_exempt else ("no" if org.ein else None),
+            "fiscal_sponsor_name": org.fiscal_sponsor_name, "fiscal_sponsor_ein": org.fiscal_sponsor_ein,
+            "address_line1": org.address_line1, "address_line2": org.address_line2, "city": org.city,
+            "state": org.state, "postal_code": org.postal_code,
+            "service_places": [g for g in area if g in known],
+            "service_codes": ", ".join(g for g in area if g not in known),
+            "annual_budget": "" if org.annual_budget_cents is None else f"{cents_to_dollars(org.annual_budget_cents):,}",
+            "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
+            "website": org.website})
+    form.service_places.choices = dict(choices)
+    if form.validate_on_submit():
+        before = services.profile_snapshot(org)
+        org.name = form.name.data
+        org.ein = form.ein.data
+        org.tax_exempt = form.tax_exempt.data == "yes"
+        org.fiscal_sponsor_name = form.fiscal_sponsor_name.data or None
+        org.fiscal_sponsor_ein = form.fiscal_sponsor_ein.data or None
+        for name in ("address_line1", "address_line2", "city", "state", "postal_code", "mission", "website"):
+            setattr(org, name, getattr(form, name).data or None)
+        area = list(form.service_places.data or [])
+        area += [c for c in getattr(form, "parsed_codes", []) if c not in area]
+        org.service_area = area
+        org.annual_budget_cents = form.annual_budget.cents
+        org.staff_size = form.staff_size.data
+        org.year_founded = form.year_founded.data
+        auditlog.record("organization.profile_updated", org, before=before, after=services.profile_snapshot(org))
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("organizations.profile", slug=org.slug))
+    return render_template("organizations/profile.html", org=org, form=form, tab="profile"), _status(form)
+
+
+@bp.route("/organizations/<slug>/demographics", methods=["GET", "POST"])
+@login_required
+def demographics(slug: str):
+    org = _org(slug)
+    lp = org.leadership
+    if request.method == "POST":
+        form = DemographicsForm()
+    elif lp is not None:
+        declined = set(lp.declined or ())
+        form = DemographicsForm(data={
+            "consent": lp.consent_given_at is not None, "ed_race": lp.ed_race or [], "ed_race_other": lp.ed_race_other,
+            **{n: getattr(lp, n) for n in services.COUNT_FIELDS},
+            **{n + "_declined": n in declined for n in services.COUNT_FIELDS}})
+    else:
+        form = DemographicsForm()
+    if request.method == "POST":
+        form.validate()
+        if form.errors.get("csrf_token"):
+            pass
+        elif not form.consent.data:
+            # Without consent nothing is stored, and whatever was stored is deleted.
+            form = DemographicsForm(formdata=None)
+            had = org.leadership is not None
+            services.save_leadership(org, consent=False, ed_race=[], ed_race_other=None, counts={}, declined=[])
+            flash("Your consent is withdrawn and every demographic answer is deleted." if had
+                  else "Nothing was stored: you did not give consent.", "info")
+            return redirect(url_for("organizations.demographics", slug=org.slug))
+        elif not form.errors:
+            services.save_leadership(
+                org, consent=True, ed_race=form.ed_race.data or [], ed_race_other=form.ed_race_other.data,
+                counts={n: form[n].data for n in services.COUNT_FIELDS}, declined=form.declined())
+            flash("Your leadership demographics are saved.", "success")
+            return redirect(url_for("organizations.demographics", slug=org.slug))
+    return render_template("organizations/demographics.html", org=org, form=form, tab="demographics",
+                           consent_text=services.CONSENT_TEXT, shares=services.shares(org.leadership)), _status(form)
+
+
+def _loops_action() -> str:
+    return request.form.get("action", "save")
+
+
+@bp.route("/organizations/<slug>/practices", methods=["GET", "POST"])
+@login_required
+def practices(slug: str):
+    org = _org(slug)
+    pr = org.practices
+    if request.method == "POST":
+        form = PracticesForm()
+    else:
+        data = {"loops": [{"method": l.method, "frequency": l.frequency, "recent_change": l.recent_change}
+                          for l in org.feedback_loops]}
+        if pr is not None:
+            data |= {k: getattr(pr, k) for k in services.PRACTICE_FIELDS}
+            data["community_decision_power"] = {True: "yes", False: "no"}.get(pr.community_decision_power, "")
+        form = PracticesForm(data=data)
+    action = _loops_action()
+    if request.method == "POST" and action != "save":
+        # Adding or removing a feedback loop keeps everything typed and saves nothing yet.
+        rows = [dict(method=e.form.method.data, frequency=e.form.frequency.data,
+                     recent_change=e.form.recent_change.data) for e in form.loops.entries]
+        if action == "add_loop" and len(rows) < 20:
+            rows.append({"method": "", "frequency": "", "recent_change": ""})
+        elif action.startswith("remove_loop:"):
+            idx = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
+            if 0 <= idx < len(rows):
+                rows.pop(idx)
+        md = MultiDict([(k, v) for k, v in request.form.items(multi=True) if not k.startswith("loops-")])
+        for i, row in enumerate(rows):
+            for k, v in row.items():
+                md.add(f"loops-{i}-{k}", v or "")
+        form = PracticesForm(formdata=md)
+        if not rows:
+            form.loops.append_entry()
+        return render_template("organizations/practices.html", org=org, form=form, tab="practices",
+                               focus_loop=len(rows) - 1 if action == "add_loop" else None)
+    if form.validate_on_submit():
+        values = {k: form[k].data for k in services.PRACTICE_FIELDS}
+        values["community_decision_power"] = {"yes": True, "no": False}.get(form.community_decision_power.data)
+        values["decision_power_description"] = form.decision_power_description.data or None
+        loops = [dict(method=e.form.method.data, frequency=e.form.frequency.data,
+                      recent_change=e.form.recent_change.data) for e in form.loops.entries if e.form.method.data]
+        services.save_practices(org, values, loops)
+        flash("Your community practices and feedback loops are saved.", "success")
+        return redirect(url_for("organizations.practices", slug=org.slug))
+    return render_template("organizations/practices.html", org=org, form=form, tab="practices",
+                           focus_loop=None), _status(form)
+
+
+@bp.route("/organizations/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug: str):
+    org = _org(slug)
+    if org.kind != NETWORK:
+        abort(404)
+    form = AddMemberForm(formdata=request.form if request.form.get("action") == "add_new" else None)
+    query = request.args.get("q", "")
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        if action == "add_existing":
+            member = db.session.get(Organization, request.form.get("member_id", type=int) or 0)
+            try:
+                if member is None:
+                    raise services.ProfileError("member_id", "That organization no longer exists.")
+                services.add_member(org, member)
+            except services.ProfileError as exc:
+                error = str(exc)
+            else:
+                flash(f"{member.name} is now listed as a member.", "success")
+                return redirect(url_for("organizations.members", slug=org.slug))
+        elif action == "remove":
+            services.remove_member(org, request.form.get("member_id", type=int) or 0)
+            flash("The member is removed from your list.", "info")
+            return redirect(url_for("organizations.members", slug=org.slug))
+        elif action == "add_new" and form.validate_on_submit():
+            member = services.add_member_by_name(org, form.member_name.data, form.member_ein.data)
+            flash(f"{member.name} is now listed as a member.", "success")
+            return redirect(url_for("organizations.members", slug=org.slug))
+    results = services.search_organizations(query, exclude_id=org.id)
+    status = 422 if (form.errors or error) else 200
+    return render_template("organizations/members.html", org=org, form=form, tab="members", query=query,
+                           results=results, error=error), status

@@ -1,0 +1,270 @@
+"""Organization profile forms: the profile itself, leadership demographics behind consent,
+community-led practices with feedback loops, and a network's members. Also the small field
+types (counts, money, checkbox lists) the application forms reuse."""
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import (
+    BooleanField, Form, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    TextAreaField, URLField,
+)
+from wtforms.fields import FieldList, FormField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forms.base import BaseForm, _strip
+from grantflow.core.money import dollars_to_cents
+from grantflow.organizations import demographics
+from grantflow.organizations.services import STATE_FIPS, normalize_ein, parse_geo_codes  # noqa: F401
+
+US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+             "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI").split()
+FREQUENCIES = (("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly"),
+               ("yearly", "Once a year"), ("ad hoc", "Now and then (ad hoc)"))
+
+
+# --- shared field types ---------------------------------------------------------------------------
+
+class SubForm(Form):
+    """A form nested in a FieldList: no CSRF of its own, text stripped like BaseForm."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_strip, *(unbound_field.kwargs.get("filters", []) or [])]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def bind_containers_unfiltered(meta, form, unbound_field, options):
+    """Meta.bind_field for forms with FieldList/FormField, which refuse BaseForm's strip filter
+    (their enclosed fields are stripped by SubForm instead)."""
+    if issubclass(unbound_field.field_class, (FieldList, FormField)):
+        return unbound_field.bind(form=form, **options)
+    return BaseForm.Meta.bind_field(meta, form, unbound_field, options)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Select-all-that-apply as a list of checkboxes (the forms macro renders it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CountField(IntegerField):
+    """A whole number of people, with a message people understand when it is not one."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a whole number, like 7.") from None
+
+
+class MoneyField(StringField):
+    """Dollars as typed ("25,000" or "25000.50"); `cents` holds the parsed value once validated."""
+
+    cents: int | None = None
+
+    def pre_validate(self, form):
+        self.cents = None
+        if not self.data:
+            return
+        try:
+            cents = dollars_to_cents(self.data)
+        except ValueError:
+            raise ValidationError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
+        if cents < 0:
+            raise ValidationError("Enter an amount of zero or more.")
+        if cents > 10**15:
+            raise ValidationError("That amount is too large.")
+        self.cents = cents
+
+
+def ein_check(form, field):
+    if field.data:
+        try:
+            field.data = normalize_ein(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def _count(label, **kw):
+    return CountField(label, validators=[Optional(), NumberRange(0, 1_000_000, "Enter a number from 0 up.")], **kw)
+
+
+# --- the profile ----------------------------------------------------------------------------------
+
+class ProfileForm(BaseForm):
+    name = StringField("Legal name", validators=[InputRequired("Enter your organization's legal name."),
+                                                 Length(max=200)])
+    ein = StringField("Employer Identification Number (EIN)", description="9 digits, like 12-3456789.",
+                      validators=[InputRequired("Enter your EIN, like 12-3456789."), ein_check])
+    tax_exempt = RadioField("Is your organization tax-exempt (for example a 501(c)(3))?",
+                            choices=[("yes", "Yes"), ("no", "No")],
+                            validators=[InputRequired("Tell us whether your organization is tax-exempt.")])
+    fiscal_sponsor_name = StringField("Fiscal sponsor's legal name",
+                                      description="Only if a fiscal sponsor holds funds for you.",
+                                      validators=[Optional(), Length(max=200)])
+    fiscal_sponsor_ein = StringField("Fiscal sponsor's EIN", validators=[Optional(), ein_check])
+    address_line1 = StringField("Street address", validators=[Optional(), Length(max=200)])
+    address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    state = StringField("State", description="Two-letter abbreviation, like NY.",
+                        validators=[Optional(), Length(max=2, message="Use the two-letter abbreviation, like NY.")])
+    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=10)])
+    service_places = SelectMultipleField("Places you serve, from funders' community health needs assessments",
+                                         description="Hold Ctrl (or Cmd) to choose several.", choices=[],
+                                         validate_choice=True)
+    service_codes = TextAreaField("Other places you serve, as codes",
+                                  description="Census FIPS codes (state, county, tract or block group) or ZIP "
+                                              "codes, separated by commas or spaces.",
+                                  validators=[Optional(), Length(max=5000)])
+    annual_budget = MoneyField("Annual operating budget ($)")
+    staff_size = _count("Number of paid staff")
+    year_founded = CountField("Year founded")
+    mission = TextAreaField("Mission", validators=[Optional(), Length(max=5000)])
+    website = URLField("Website", validators=[Optional(), Length(max=300),
+                                              URL(message="Enter a web address like https://example.org.")])
+
+    def validate_year_founded(self, field):
+        if field.data is not None and not 1700 <= field.data <= dt.date.today().year:
+            raise ValidationError(f"Enter a year between 1700 and {dt.date.today().year}.")
+
+    def validate_state(self, field):
+        if field.data and field.data.upper() not in US_STATES:
+            raise ValidationError("Use the two-letter abbreviation of a US state or territory, like NY.")
+        field.data = (field.data or "").upper() or None
+
+    def validate_postal_code(self, field):
+        import re
+
+        if field.data and not re.fullmatch(r"\d{5}(-\d{4})?", field.data):
+            raise ValidationError("Enter a 5-digit ZIP code, like 10027 (or ZIP+4, like 10027-1234).")
+
+    def validate_service_codes(self, field):
+        try:
+            self.parsed_codes = parse_geo_codes(field.data)
+        except ValueError as exc:
+            self.parsed_codes = []
+            raise ValidationError(str(exc)) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        name, ein = self.fiscal_sponsor_name, self.fiscal_sponsor_ein
+        if name.data and not ein.data and not ein.errors:
+            ein.errors = [*ein.errors, "Enter your fiscal sponsor's EIN too."]
+            ok = False
+        if ein.data and not name.data and not name.errors:
+            name.errors = [*name.errors, "Enter your fiscal sponsor's legal name too."]
+            ok = False
+        return ok
+
+
+# --- leadership demographics ----------------------------------------------------------------------
+
+RACE_CHOICES = list(demographics.CATEGORIES) + [(demographics.PREFER_NOT, "Prefer not to say")]
+
+
+class DemographicsForm(BaseForm):
+    consent = BooleanField("I have read the statement above and agree that GrantFlow stores these answers "
+                           "for the uses it describes.")
+    ed_race = MultiCheckboxField("Executive director's race or ethnicity (select all that apply)",
+                                 choices=RACE_CHOICES)
+    ed_race_other = StringField("Another identity: please specify", validators=[Optional(), Length(max=120)])
+    board_total = _count("Board members in total")
+    board_total_declined = BooleanField("Prefer not to say (board total)")
+    board_poc = _count("Board members who identify as people of color")
+    board_poc_declined = BooleanField("Prefer not to say (board members of color)")
+    senior_total = _count("Senior staff in total")
+    senior_total_declined = BooleanField("Prefer not to say (senior staff total)")
+    senior_poc = _count("Senior staff who identify as people of color")
+    senior_poc_declined = BooleanField("Prefer not to say (senior staff of color)")
+
+    def validate_ed_race(self, field):
+        chosen = set(field.data or ())
+        if demographics.PREFER_NOT in chosen and len(chosen) > 1:
+            raise ValidationError("Choose “Prefer not to say” on its own, or the identities that apply.")
+        if "another" in chosen and not self.ed_race_other.data:
+            raise ValidationError("Describe the other identity in the box below, or untick “Another identity”.")
+
+    def _part_of(self, part, total):
+        p, t = part.data, total.data
+        if p is not None and t is not None and p > t:
+            raise ValidationError(f"This cannot be more than the total ({t}).")
+
+    def validate_board_poc(self, field):
+        self._part_of(field, self.board_total)
+
+    def validate_senior_poc(self, field):
+        self._part_of(field, self.senior_total)
+
+    def declined(self) -> list[str]:
+        return [n for n in ("board_total", "board_poc", "senior_total", "senior_poc") if self[n + "_declined"].data]
+
+
+# --- community practices --------------------------------------------------------------------------
+
+class FeedbackLoopForm(SubForm):
+    method = StringField("How you ask for feedback", description="For example: a tenants' assembly, a survey.",
+                         validators=[Length(max=200)])
+    frequency = SelectField("How often", choices=[("", "Choose…"), *FREQUENCIES], validate_choice=False)
+    recent_change = TextAreaField("A recent change you made because of feedback",
+                                  validators=[Optional(), Length(max=2000)])
+
+    def validate_frequency(self, field):
+        if field.data and field.data not in dict(FREQUENCIES):
+            raise ValidationError("Choose how often from the list.")
+        if self.method.data and not field.data:
+            raise ValidationError("Choose how often you do this.")
+
+    def validate_method(self, field):
+        if not field.data and (self.frequency.data or self.recent_change.data):
+            raise ValidationError("Describe how you ask for feedback.")
+
+
+class PracticesForm(BaseForm):
+    class Meta:
+        bind_field = bind_containers_unfiltered
+
+    board_total = _count("Board members in total")
+    board_lived_experience = _count("Board members with lived experience of the issues you work on")
+    board_in_service_area = _count("Board members living in your service area")
+    staff_total = _count("Staff in total")
+    staff_lived_experience = _count("Staff with lived experience of the issues you work on")
+    staff_in_service_area = _count("Staff living in your service area")
+    community_decision_power = RadioField(
+        "Do the people you serve hold decision power in your organization?",
+        choices=[("yes", "Yes"), ("no", "No"), ("", "Prefer not to say")], default="", validate_choice=True)
+    decision_power_description = TextAreaField("How do they hold it?",
+                                               description="For example: a majority of the board are residents.",
+                                               validators=[Optional(), Length(max=2000)])
+    loops = FieldList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
+
+    def _part(self, field, total):
+        if field.data is not None and total.data is not None and field.data > total.data:
+            raise ValidationError(f"This cannot be more than the total ({total.data}).")
+
+    def validate_board_lived_experience(self, f):
+        self._part(f, self.board_total)
+
+    def validate_board_in_service_area(self, f):
+        self._part(f, self.board_total)
+
+    def validate_staff_lived_experience(self, f):
+        self._part(f, self.staff_total)
+
+    def validate_staff_in_service_area(self, f):
+        self._part(f, self.staff_total)
+
+
+# --- networks -------------------------------------------------------------------------------------
+
+class AddMemberForm(BaseForm):
+    member_name = StringField("Member's legal name", validators=[InputRequired("Enter the member's legal name."),
+                                                                 Length(max=200)])
+    member_ein = StringField("Member's EIN", description="9 digits, like 12-3456789.",
+                             validators=[InputRequired("Enter the member's EIN, like 12-3456789."), ein_check])

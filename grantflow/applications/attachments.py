@@ -1,0 +1,160 @@
+"""Uploaded files: recognized by their content (never their name), size-limited, stored under
+the instance folder with random names, and their sha256 kept."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from pathlib import Path
+
+import magic
+from flask import current_app
+
+from grantflow.applications.models import Attachment
+from grantflow.core.db import db
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+PNG = "image/png"
+JPEG = "image/jpeg"
+# Content type -> (name shown to people, extensions that may carry it, extension given when missing).
+KINDS = {
+    PDF: ("PDF", (".pdf",), ".pdf"),
+    DOCX: ("Word document (DOCX)", (".docx",), ".docx"),
+    XLSX: ("Excel workbook (XLSX)", (".xlsx",), ".xlsx"),
+    CSV: ("CSV file", (".csv", ".txt"), ".csv"),
+    PNG: ("PNG image", (".png",), ".png"),
+    JPEG: ("JPEG image", (".jpg", ".jpeg"), ".jpg"),
+}
+ACCEPT = ",".join(ext for _, exts, _ in KINDS.values() for ext in exts if ext != ".txt")
+ALLOWED_TEXT = "PDF, DOCX, XLSX, CSV, PNG or JPEG"
+
+
+class UploadError(ValueError):
+    """Said at the upload field."""
+
+
+def _office_kind(data: bytes) -> str | None:
+    """DOCX and XLSX are zip containers: tell them apart by their parts, not their name."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            if "[Content_Types].xml" not in names:
+                return None
+            types = z.read("[Content_Types].xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    if "word/document.xml" in names and "wordprocessingml.document.main" in types:
+        return DOCX
+    if "xl/workbook.xml" in names and "spreadsheetml.sheet.main" in types:
+        return XLSX
+    return None
+
+
+def _is_csv(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    if not lines:
+        return False
+    try:
+        rows = list(csv.reader(lines))
+    except csv.Error:
+        return False
+    return len(rows[0]) >= 2 and all(len(r) >= 1 for r in rows)
+
+
+def sniff(data: bytes) -> str | None:
+    """The allowed content type of `data`, or None when it is none of them."""
+    detected = magic.from_buffer(data[:65536], mime=True)
+    if detected in (PDF, PNG, JPEG):
+        return detected
+    if detected in ("application/zip", DOCX, XLSX, "application/octet-stream") or data[:4] == b"PK\x03\x04":
+        return _office_kind(data)
+    if detected in ("text/csv", "text/plain", "application/csv") and _is_csv(data):
+        return CSV
+    return None
+
+
+def _describe(detected: str) -> str:
+    for mime, (label, _, _) in KINDS.items():
+        if mime == detected:
+            return label
+    return {"text/html": "a web page (HTML)", "application/x-dosexec": "a Windows program",
+            "application/x-executable": "a program", "text/plain": "plain text",
+            "application/zip": "a zip archive"}.get(detected, f"a {detected} file")
+
+
+def megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+
+
+def read_limited(stream, limit: int) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise UploadError(f"This file is larger than the {megabytes(limit)} limit. "
+                          f"Upload a smaller file (for example, a PDF saved at a lower image quality).")
+    return data
+
+
+def store(application, upload, *, user_id: int | None, question_id: int | None = None) -> Attachment:
+    """Checks and stores one uploaded file (a Werkzeug FileStorage); UploadError says why not."""
+    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    original = os.path.basename((upload.filename or "").replace("\\", "/")).strip()[:255] or "upload"
+    data = read_limited(upload.stream, limit)
+    if not data:
+        raise UploadError("This file is empty. Choose the file again.")
+    mime = sniff(data)
+    if mime is None:
+        detected = magic.from_buffer(data[:65536], mime=True)
+        raise UploadError(f"“{original}” is {_describe(detected)}, not one of the allowed kinds "
+                          f"({ALLOWED_TEXT}).")
+    label, exts, default_ext = KINDS[mime]
+    stem, ext = os.path.splitext(original)
+    if not ext:
+        original += default_ext
+    elif ext.lower() not in exts:
+        raise UploadError(f"“{original}” is really a {label}, but its name ends in {ext}. "
+                          f"Rename it to end in {default_ext}, or choose the file you meant.")
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    path = folder / stored_name
+    with open(path, "xb") as f:
+        f.write(data)
+    att = Attachment(application=application, question_id=question_id, original_name=original,
+                     stored_name=stored_name, mime_type=mime, size=len(data),
+                     sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user_id)
+    db.session.add(att)
+    db.session.flush()
+    return att
+
+
+def path_of(att: Attachment) -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / att.stored_name
+
+
+def delete(att: Attachment) -> None:
+    path = path_of(att)
+    db.session.delete(att)
+    db.session.flush()
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def shown_name(att: Attachment, index: int, sees_identity: bool) -> str:
+    """Blind review hides file names (they often carry the organization's name)."""
+    if sees_identity:
+        return att.original_name
+    return f"Attachment {index} ({KINDS.get(att.mime_type, ('file',))[0]})"

@@ -1,0 +1,148 @@
+/* Autosave for application drafts: a debounced POST of the form (no files) to the JSON autosave
+   endpoint, and a copy in localStorage so nothing typed is lost when a session ends mid-edit.
+   Each change gets a revision id; the server keeps the id of what it saved, so on the next page
+   load a local copy the server never received is restored (and saved) and the user is told. */
+(function () {
+  "use strict";
+  var form = document.getElementById("application-form");
+  if (!form || !window.fetch) { return; }
+  var url = form.dataset.autosaveUrl, key = form.dataset.storageKey, loginUrl = form.dataset.loginUrl;
+  var statusEl = document.getElementById("save-status"), notice = document.getElementById("restore-notice");
+  var revInput = document.createElement("input");
+  revInput.type = "hidden"; revInput.name = "client_rev"; revInput.value = form.dataset.serverRev || "";
+  form.appendChild(revInput);
+  var SKIP = { csrf_token: 1, submit_token: 1, action: 1, client_rev: 1 };
+  var timer = null, saving = false, again = false, submitting = false;
+
+  function newRev() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 8); }
+  function pairs() {
+    var out = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP[el.name] || el.type === "file" || el.type === "submit" || el.disabled) { return; }
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+      if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) { out.push([el.name, o.value]); });
+        return;
+      }
+      out.push([el.name, el.value]);
+    });
+    return out;
+  }
+  function readLocal() { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } }
+  function writeLocal(rev) {
+    try { localStorage.setItem(key, JSON.stringify({ rev: rev, at: Date.now(), fields: pairs() })); } catch (e) { /* full or private mode */ }
+  }
+  function say(text) { if (statusEl) { statusEl.textContent = text; } }
+  function warn(html) { notice.innerHTML = html; notice.hidden = false; }
+  function escapeHtml(s) { return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
+
+  function post(fieldPairs, rev) {
+    var body = new FormData();
+    fieldPairs.forEach(function (p) { body.append(p[0], p[1]); });
+    var token = form.querySelector("input[name=csrf_token]");
+    if (token) { body.append("csrf_token", token.value); }
+    body.append("client_rev", rev);
+    return fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                        headers: { "Accept": "application/json", "X-CSRFToken": token ? token.value : "" } })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) { data.httpStatus = r.status; return data; });
+      });
+  }
+  function failed(data) {
+    if (data.httpStatus === 409) {
+      say("Not saved: " + (data.error || "this application is no longer a draft."));
+      return;
+    }
+    say("Not saved to the server. Your changes are kept in this browser.");
+    warn("Your changes could not be saved: your session may have ended. They are kept in this browser. " +
+         "<a href=\"" + escapeHtml(data.login || loginUrl) + "\">Log in again</a> and this draft will " +
+         "come back with your changes.");
+  }
+  function save() {
+    if (submitting) { return; }
+    if (saving) { again = true; return; }
+    saving = true;
+    var rev = revInput.value;
+    say("Saving…");
+    post(pairs(), rev).then(function (data) {
+      if (data.saved) {
+        say("Saved at " + data.saved_at_text + ".");
+        notice.hidden = notice.dataset.keep ? false : true;
+        var local = readLocal();
+        if (local && local.rev === rev) { localStorage.removeItem(key); }
+      } else { failed(data); }
+    }, function () {
+      say("Not saved: no connection. Your changes are kept in this browser.");
+    }).then(function () {
+      saving = false;
+      if (again) { again = false; save(); }
+    });
+  }
+  function changed(ev) {
+    if (ev.target.type === "file") { return checkFile(ev.target); }
+    if (!ev.target.name) { return; }
+    revInput.value = newRev();
+    writeLocal(revInput.value);
+    updateTotal();
+    clearTimeout(timer);
+    timer = setTimeout(save, 1500);
+  }
+  function checkFile(input) {
+    var max = parseInt(form.dataset.maxBytes || "0", 10);
+    if (max && input.files && input.files[0] && input.files[0].size > max) {
+      var id = input.id + "-client-error", p = document.getElementById(id);
+      if (!p) { p = document.createElement("p"); p.id = id; p.className = "error"; input.parentNode.insertBefore(p, input); }
+      p.textContent = "This file is larger than the " + form.dataset.maxText + " limit. Choose a smaller file.";
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + id).trim());
+      input.value = "";
+    }
+  }
+  function updateTotal() {
+    var cents = 0, ok = true, out = document.getElementById("budget-total");
+    if (!out) { return; }
+    Array.prototype.forEach.call(form.querySelectorAll("input[name^=budget-][name$=-amount]"), function (el) {
+      var v = el.value.replace(/[$,\s]/g, "");
+      if (!v) { return; }
+      if (!/^\d+(\.\d{0,2})?$/.test(v)) { ok = false; return; }
+      cents += Math.round(parseFloat(v) * 100);
+    });
+    if (ok) {
+      out.textContent = "$" + Math.floor(cents / 100).toLocaleString("en-US") + "." + String(cents % 100).padStart(2, "0");
+    }
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", function (ev) { if (ev.target.type !== "text" && ev.target.tagName !== "TEXTAREA") { changed(ev); } });
+  form.addEventListener("submit", function (ev) {
+    if (submitting) { ev.preventDefault(); return; }  // a double click sends one request
+    submitting = true;
+    clearTimeout(timer);
+    writeLocal(revInput.value);
+  });
+  window.addEventListener("pageshow", function () { submitting = false; });
+
+  // On load: a local copy the server never received is saved now, then shown by reloading.
+  var restored = sessionStorage.getItem(key + "-restored");
+  if (restored) {
+    sessionStorage.removeItem(key + "-restored");
+    notice.dataset.keep = "1";
+    warn("We restored changes you made in this browser on " + escapeHtml(new Date(parseInt(restored, 10)).toLocaleString()) +
+         " that had not reached the server (for example because your session ended). They are saved now: please check them.");
+  }
+  var local = readLocal();
+  if (local && local.rev && local.rev !== (form.dataset.serverRev || "")) {
+    say("Restoring changes kept in this browser…");
+    post(local.fields, local.rev).then(function (data) {
+      if (data.saved) {
+        localStorage.removeItem(key);
+        sessionStorage.setItem(key + "-restored", String(local.at));
+        window.location.reload();
+      } else {
+        failed(data);
+      }
+    });
+  } else if (local) {
+    localStorage.removeItem(key);
+  }
+})();

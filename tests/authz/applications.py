@@ -1,0 +1,39 @@
+from tests.authz import route
+
+APPLICANTS = {"applicant", "other_applicant"}
+STAFF = {"funder_admin", "program_officer"}
+
+
+def _app(w):
+    return w.application.id
+
+
+def _att(w):
+    from grantflow.applications.models import Attachment
+    from grantflow.core.db import db
+
+    att = Attachment(application=w.application, original_name="budget.csv", stored_name="authz-test-file",
+                     mime_type="text/csv", size=10, sha256="0" * 64)
+    db.session.add(att)
+    db.session.commit()
+    from flask import current_app
+    from pathlib import Path
+
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "authz-test-file").write_bytes(b"a,b\n1,2\n")
+    return att.id
+
+
+ROUTES = [
+    route("applications.start", {"slug": "health-2026"}, ok=APPLICANTS),
+    route("applications.start", {"slug": "health-2026"}, method="POST", ok=APPLICANTS),
+    # The submitted application: the owner is sent to its status page; everyone else gets 404.
+    route("applications.edit", {"app_id": _app}, ok={"applicant"}),
+    route("applications.edit", {"app_id": _app}, method="POST", ok={"applicant"}),
+    # Autosave of a submitted application is refused with 409 (allowed, but nothing saved).
+    route("applications.autosave", {"app_id": _app}, method="POST", ok={"applicant"}),
+    route("applications.status", {"app_id": _app}, ok={"applicant", "reviewer"} | STAFF),
+    route("applications.withdraw", {"app_id": _app}, method="POST", ok={"applicant"}),
+    route("applications.attachment", {"app_id": _app, "att_id": _att}, ok={"applicant", "reviewer"} | STAFF),
+]
