@@ -6,6 +6,7 @@ from grantflow.applications.models import (  # noqa: F401
 from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401
 from grantflow.decisions.models import Decision  # noqa: F401
+from grantflow.equity.models import HistoricalClassification  # noqa: F401
 from grantflow.feedback.models import (  # noqa: F401
     AdvisorRanking, ApplicantNote, BurdenSurvey, BurdenSurveyDone, ProgressReport, YouSaidWeDid,
 )

@@ -1,0 +1,120 @@
+"""The groupings the equity audit reports on (DOMAIN.md, "Equity audit: definitions").
+
+A dimension puts each application's plain facts into one group (a short string); `None` means
+"not reported", so every application lands in exactly one group of every dimension and the groups
+of a dimension always add up to the program's applicants (which suppression relies on).
+Plugins add dimensions through the `grantflow_audit_dimensions` hook.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from grantflow.facts import (
+    BUDGET_BANDS, ApplicationFacts, ProgramContext, budget_band, has_regular_feedback_loop,
+    is_community_led, leadership_is_poc, need_quartile, served_need_index, serves_priority_place,
+)
+
+NOT_REPORTED = "not reported"
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    group: Callable[[ApplicationFacts, ProgramContext], Optional[str]]
+    order: tuple[str, ...] = ()
+    # The group the plain-language findings and reviewer diagnostics speak about
+    # (default: the first group of `order`).
+    focus: Optional[str] = None
+    # How findings name the focus group: "Organizations led by people of color".
+    focus_phrase: Optional[str] = None
+    group_labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def focus_group(self) -> Optional[str]:
+        return self.focus or (self.order[0] if self.order else None)
+
+    def label_of(self, group: str) -> str:
+        return dict(self.group_labels).get(group, group)
+
+    def sort_key(self, group: str):
+        if group in self.order:
+            return (0, self.order.index(group), "")
+        return (1 if group != NOT_REPORTED else 2, 0, group)
+
+
+def _yes_no(value: Optional[bool]) -> str:
+    return NOT_REPORTED if value is None else (YES if value else NO)
+
+
+_POC_PARAMS = set(inspect.signature(leadership_is_poc).parameters) - {"f"}
+
+
+def poc_params(rule_params: dict | None) -> dict:
+    """The program's `poc_led` scoring-rule parameters that `facts.leadership_is_poc` accepts
+    (use_ed, board_share, senior_share, combine); anything else is ignored."""
+    return {k: v for k, v in (rule_params or {}).items() if k in _POC_PARAMS}
+
+
+def _imported_or(key: str, f: ApplicationFacts, derive) -> Optional[bool]:
+    """An imported past cycle's own classification wins over the (current) profile."""
+    return f.extra[key] if key in f.extra else derive()
+
+
+def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
+    params = poc_params(poc_rule_params)
+    quartiles = ("Q4", "Q3", "Q2", "Q1")
+    bands = tuple(label for _, label in BUDGET_BANDS) + ("$5M and over",)
+    return [
+        Dimension("poc_led", "Led by people of color", lambda f, c: _yes_no(_imported_or("imported_poc_led", f, lambda: leadership_is_poc(f, **params))),
+                  (YES, NO, NOT_REPORTED), focus_phrase="Organizations led by people of color"),
+        Dimension("community_led", "Community-led", lambda f, c: _yes_no(_imported_or("imported_community_led", f, lambda: is_community_led(f))),
+                  (YES, NO, NOT_REPORTED), focus_phrase="Community-led organizations"),
+        Dimension("feedback_loops", "Regular feedback loops", lambda f, c: _yes_no(has_regular_feedback_loop(f)),
+                  (YES, NO), focus_phrase="Organizations with regular feedback loops"),
+        Dimension("priority_place", "Serves a priority place",
+                  lambda f, c: _yes_no(serves_priority_place(f, c)) if f.place_ids else NOT_REPORTED,
+                  (YES, NO, NOT_REPORTED), focus_phrase="Organizations serving a priority place"),
+        Dimension("svi_quartile", "Need (SVI) quartile of places served",
+                  lambda f, c: (lambda q: NOT_REPORTED if q is None else f"Q{q}")(need_quartile(served_need_index(f, c))),
+                  quartiles + (NOT_REPORTED,),
+                  focus_phrase="Organizations serving the highest-need places (SVI quartile 4)",
+                  group_labels=(("Q4", "Q4 (most need)"), ("Q1", "Q1 (least need)"))),
+        Dimension("budget_band", "Annual budget", lambda f, c: budget_band(f.annual_budget_cents),
+                  bands + (NOT_REPORTED,), focus_phrase="Organizations with annual budgets under $250k"),
+        Dimension("first_time", "First-time applicant", lambda f, c: _yes_no(f.first_time),
+                  (YES, NO, NOT_REPORTED), focus_phrase="First-time applicants"),
+        Dimension("network_member", "Member of a network", lambda f, c: _yes_no(f.network_member),
+                  (YES, NO), focus_phrase="Members of a network"),
+    ]
+
+
+def plugin_dimensions() -> list[Dimension]:
+    from grantflow.plugins import load_plugins
+
+    found: list[Dimension] = []
+    for result in load_plugins().hook.grantflow_audit_dimensions():
+        found.extend(result or ())
+    return sorted(found, key=lambda d: d.key)  # never registration order
+
+
+def program_dimensions(program_id: int) -> list[Dimension]:
+    """The built-in dimensions (POC-led judged by the program's own `poc_led` rule when it has one),
+    then every plugin dimension whose key is not already taken."""
+    from sqlalchemy import select
+
+    from grantflow.core.db import db
+    from grantflow.programs.models import ProgramRule
+
+    params = db.session.execute(select(ProgramRule.params).where(
+        ProgramRule.program_id == program_id, ProgramRule.rule_key == "poc_led")).scalar_one_or_none()
+    dims = builtin_dimensions(params)
+    taken = {d.key for d in dims}
+    for d in plugin_dimensions():
+        if d.key not in taken:
+            dims.append(d)
+            taken.add(d.key)
+    return dims
