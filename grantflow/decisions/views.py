@@ -89,6 +89,7 @@ def decide(app_id: int):
     form = DecisionForm(data={"outcome": current.outcome, "amount": current.amount_cents or None,
                               "rationale": current.rationale} if current and request.method == "GET" else None)
     status = 200
+    page_errors: list[str] = []
     if request.method == "POST":
         if form.validate_on_submit():
             try:
@@ -99,7 +100,7 @@ def decide(app_id: int):
                 if target is not None:
                     target.errors = list(target.errors or []) + [exc.message]
                 else:
-                    form.form_errors.append(exc.message)
+                    page_errors.append(exc.message)
                 status = 409 if exc.field is None else 422
             else:
                 flash(f"Decision saved for application #{application.id}.", "success")
@@ -127,7 +128,7 @@ def decide(app_id: int):
     return render_template("decisions/decide.html", application=application, program=program, form=form,
                            current=current, reviews=reviews, reviewer_names=reviewer_names, history=history,
                            actor_names=names, score=score, budget=services.budget_state(program),
-                           rubric=application.rubric or program.current_rubric), status
+                           rubric=application.rubric or program.current_rubric, page_errors=page_errors), status
 
 
 @bp.route("/programs/<slug>/release-decisions", methods=["POST"])

@@ -30,18 +30,13 @@ def _program_by_slug(slug: str, action: str) -> Program:
 
 
 def attachment_url(application_id: int, attachment_id: int) -> str | None:
-    """The applications area's download route, when it exists (it applies blind names itself)."""
-    from flask import current_app
+    """The applications area's download route (it gives blind-safe file names itself)."""
+    from werkzeug.routing import BuildError
 
-    for rule in current_app.url_map.iter_rules():
-        if rule.endpoint.startswith("applications.") and "attachment_id" in rule.arguments \
-                and "GET" in (rule.methods or ()):
-            args = {"attachment_id": attachment_id}
-            if "app_id" in rule.arguments:
-                args["app_id"] = application_id
-            if set(args) == set(rule.arguments):
-                return url_for(rule.endpoint, **args)
-    return None
+    try:
+        return url_for("applications.attachment", app_id=application_id, att_id=attachment_id)
+    except BuildError:
+        return None
 
 
 # --- the reviewer ----------------------------------------------------------------------------------
@@ -68,9 +63,10 @@ def review(app_id: int):
     form = form_class(data=data) if request.method == "GET" else form_class()
     is_open = services.review_open(program)
     status = 200
+    page_errors: list[str] = []
     if request.method == "POST":
         if not is_open:
-            form.form_errors.append("The review period has ended; reviews can no longer be changed.")
+            page_errors.append("The review period has ended; reviews can no longer be changed.")
             status = 409
         elif form.validate_on_submit():
             submitting = bool(form.submit.data)
@@ -82,7 +78,7 @@ def review(app_id: int):
                                          comment_to_applicant=form.comment_to_applicant.data,
                                          private_comment=form.private_comment.data, submit=submitting)
                 except services.ReviewError as exc:
-                    form.form_errors.append(str(exc))
+                    page_errors.append(str(exc))
                     status = 422
                 else:
                     flash("Your review was submitted. You can change it until the review period ends."
@@ -95,7 +91,7 @@ def review(app_id: int):
         others = services.other_reviews(application.id, own)
     return render_template(
         "reviews/review.html", application=application, program=program, view=_view(application),
-        form=form, rubric=rubric, own=own, is_open=is_open, others=others,
+        form=form, rubric=rubric, own=own, is_open=is_open, others=others, page_errors=page_errors,
         criteria={c.id: c for c in rubric.criteria},
     ), status
 

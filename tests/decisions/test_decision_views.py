@@ -1,0 +1,145 @@
+"""Deciding: field-level limits, status and audit trail, release to applicants and the emails."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from flask import render_template
+from sqlalchemy import select
+
+from grantflow.applications.models import StatusChange
+from grantflow.core.auditlog import AuditEvent
+from grantflow.core.db import db, utcnow
+from grantflow.core.mail import outbox
+from grantflow.decisions.models import Decision
+from tests import factories as F
+
+
+def _post(client, app_id, **data):
+    return client.post(f"/applications/{app_id}/decision", data=data)
+
+
+def test_award_limits_are_told_at_the_amount_field(world, login):
+    po = login(world.users["program_officer"])
+    a = world.application  # requested $50,000; program min $10,000, max $100,000, budget $500,000
+    cases = [
+        ("5,000", "The award must be at least the program's minimum of $10,000.00."),
+        ("60000", "The award cannot be more than the $50,000.00 requested."),
+        ("lots", "Enter an amount in dollars, like 25,000 or 25000.50."),
+        ("", "Enter the amount to award."),
+    ]
+    for amount, message in cases:
+        r = _post(po, a.id, outcome="award", amount=amount, rationale="Strong fit.")
+        body = html.unescape(r.get_data(as_text=True))
+        assert r.status_code == 422, amount
+        assert message in body
+        assert 'id="amount-error"' in body and f'value="{amount}"' in body  # tied to the field, kept
+        assert "Strong fit." in body
+    a.amount_requested_cents = 500_000_00
+    db.session.commit()
+    r = _post(po, a.id, outcome="award", amount="150,000", rationale="x")
+    assert "at most the program's maximum of $100,000.00" in html.unescape(r.get_data(as_text=True))
+    r = _post(po, a.id, outcome="decline", rationale="")
+    assert r.status_code == 422 and "Give the rationale for this decision." in html.unescape(r.get_data(as_text=True))
+    assert db.session.execute(select(Decision)).first() is None
+
+
+def test_budget_is_a_hard_limit(world, login):
+    world.program.budget_cents = 80_000_00
+    db.session.commit()
+    po = login(world.users["program_officer"])
+    assert _post(po, world.application.id, outcome="award", amount="50,000", rationale="Yes").status_code == 302
+    r = _post(po, world.other_application.id, outcome="award", amount="40,000", rationale="Yes")
+    assert r.status_code == 422
+    assert ("This award would exceed the program's budget of $80,000.00: $30,000.00 is left to award."
+            in html.unescape(r.get_data(as_text=True)))
+    assert _post(po, world.other_application.id, outcome="award", amount="30,000", rationale="Yes").status_code == 302
+    # Changing an existing award re-sums without counting the old amount of that same award.
+    assert _post(po, world.application.id, outcome="award", amount="50,000", rationale="Still yes").status_code == 302
+
+
+def test_decision_sets_status_and_every_change_is_audited(world, login):
+    po = login(world.users["program_officer"])
+    a = world.application
+    assert _post(po, a.id, outcome="award", amount="45,000", rationale="Strong community voice.").status_code == 302
+    db.session.expire_all()
+    assert a.status == "awarded"
+    assert _post(po, a.id, outcome="waitlist", rationale="Budget moved to a higher need.").status_code == 302
+    db.session.expire_all()
+    assert a.status == "waitlisted"
+    d = db.session.execute(select(Decision)).scalar_one()
+    assert d.outcome == "waitlist" and d.amount_cents == 0
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.object_type == "Decision")
+                                .order_by(AuditEvent.id)).scalars().all()
+    assert [e.action for e in events] == ["decision.create", "decision.change"]
+    officer = world.users["program_officer"].id
+    assert events[0].before is None and events[0].after["amount_cents"] == 45_000_00
+    assert events[1].before["outcome"] == "award" and events[1].after["outcome"] == "waitlist"
+    assert all(e.actor_id == officer for e in events)
+    changes = [(c.from_status, c.to_status) for c in db.session.execute(
+        select(StatusChange).where(StatusChange.application_id == a.id).order_by(StatusChange.id)).scalars()]
+    assert changes == [("submitted", "awarded"), ("awarded", "waitlisted")]
+    body = po.get(f"/applications/{a.id}/decision").get_data(as_text=True)
+    assert "Budget moved to a higher need." in body and "award $45,000.00 → waitlist" in body
+
+
+def _partial(app, application):
+    with app.test_request_context():
+        return render_template("decisions/_applicant_decision.html", application=application)
+
+
+def test_hidden_until_release_then_shown_and_emailed_once(app, world, login):
+    po = login(world.users["program_officer"])
+    _post(po, world.application.id, outcome="award", amount="45,000", rationale="Great.")
+    _post(po, world.other_application.id, outcome="decline", rationale="Not this time.")
+    db.session.expire_all()
+    assert "Awarded" not in _partial(app, world.application)
+    applicant = login(world.users["applicant"])
+    status_page = applicant.get(f"/applications/{world.application.id}").get_data(as_text=True)
+    assert "Awarded: $45,000.00" not in status_page
+    assert outbox() == []
+    r = po.post("/programs/health-2026/release-decisions")
+    assert r.status_code == 302
+    mails = list(outbox())
+    assert sorted(m["To"] for m in mails) == ["applicant@eastside.org", "applicant@northside.org"]
+    assert "Awarded ($45,000.00)" in mails[[m["To"] for m in mails].index("applicant@eastside.org")].get_content()
+    db.session.expire_all()
+    assert "Awarded: $45,000.00" in _partial(app, world.application)
+    assert "Awarded: $45,000.00" in applicant.get(f"/applications/{world.application.id}").get_data(as_text=True)
+    # Releasing again sends nothing new.
+    po.post("/programs/health-2026/release-decisions")
+    assert len(outbox()) == 2
+
+
+def test_scheduled_release_by_command_emails_once(app, world):
+    from grantflow.decisions.services import decide
+
+    decide(world.application, "decline", rationale="Outside our region.", actor=world.users["program_officer"])
+    world.program.decisions_release_at = utcnow() + dt.timedelta(days=1)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["release-decisions"])
+    assert result.exit_code == 0 and "0 decision emails sent." in result.output
+    world.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    result = runner.invoke(args=["release-decisions"])
+    assert "1 decision email sent." in result.output, result.output
+    assert [m["To"] for m in outbox()] == ["applicant@eastside.org"]
+    result = runner.invoke(args=["release-decisions"])
+    assert "0 decision emails sent." in result.output
+    db.session.expire_all()
+    assert db.session.execute(select(Decision)).scalar_one().notified_at is not None
+
+
+def test_undecidable_application_is_refused(world, login):
+    world.application.status = "withdrawn"
+    db.session.commit()
+    r = _post(login(world.users["program_officer"]), world.application.id, outcome="decline", rationale="x")
+    assert r.status_code == 409 and "An application that is withdrawn cannot be decided." in html.unescape(r.get_data(as_text=True))
+
+
+def test_foreign_officer_cannot_decide(world, login):
+    r = _post(login(world.users["other_officer"]), world.application.id, outcome="decline", rationale="x")
+    assert r.status_code == 404
+    other = F.program(world.other_funder)
+    assert other is not None
