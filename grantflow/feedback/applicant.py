@@ -9,7 +9,7 @@ from typing import Optional
 
 from sqlalchemy import select
 
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 
 # Which parts of the feedback a program shows (Program.feedback_settings); all on by default.
 SETTING_KEYS = ("show_criteria", "show_comments", "show_rules", "show_strengthen", "for_awarded")
@@ -28,25 +28,16 @@ def settings_of(program) -> dict[str, bool]:
 
 
 def is_released(program) -> bool:
-    """Decisions are public to applicants (issue 4's `decisions.services.is_released`)."""
-    try:
-        from grantflow.decisions.services import is_released as released
-    except ImportError:  # the decisions area not built yet: the same definition as contracts.md
-        return program.decisions_release_at is not None and utcnow() >= program.decisions_release_at
+    """Decisions are public to applicants (contracts.md item 5)."""
+    from grantflow.decisions.services import is_released as released
+
     return released(program)
 
 
 def released_decision(application):
-    try:
-        from grantflow.decisions.services import released_decision as rd
-    except ImportError:
-        from grantflow.decisions.models import Decision
+    from grantflow.decisions.services import released_decision as decision_if_released
 
-        if not is_released(application.program):
-            return None
-        return db.session.execute(
-            select(Decision).where(Decision.application_id == application.id)).scalar_one_or_none()
-    return rd(application)
+    return decision_if_released(application)
 
 
 @dataclass(frozen=True)
@@ -109,10 +100,8 @@ def applicant_comments(application) -> tuple[str, ...]:
 
 
 def rule_explanations(application) -> tuple[RuleFeedback, ...]:
-    try:
-        from grantflow.scoring.engine import latest_results
-    except ImportError:  # the scoring area not built yet
-        return ()
+    from grantflow.scoring.engine import latest_results
+
     score = latest_results(application.program_id).get(application.id)
     if score is None:
         return ()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db, utcnow
 from grantflow.feedback import applicant as fb
@@ -110,21 +112,39 @@ def test_officer_note_shown_to_applicant(world, login):
     assert "Pat Officer" not in html
 
 
-def test_rule_explanations_when_program_shares_them(world, monkeypatch):
-    """Scoring's latest_results (contracts.md item 2) feeds the explanations; only when shared."""
-    from types import SimpleNamespace
+def test_rule_explanations_when_program_shares_them(world, login):
+    """The scoring engine's latest results (contracts.md item 2) give the explanations."""
+    from grantflow.scoring.engine import latest_results, rescore
 
-    import grantflow.feedback.applicant as mod
-
-    outcome = SimpleNamespace(label="Led by people of color", explanation="The executive director identifies as a person of color.",
-                              points=1.0, max_points=1.0)
-    monkeypatch.setattr(mod, "rule_explanations", lambda application: (
-        mod.RuleFeedback(outcome.label, outcome.explanation, outcome.points, outcome.max_points),))
+    _reviewed(world)
     decide(world.other_application, "decline")
     release(world.program)
-    assert fb.build_feedback(world.other_application).rules[0].label == "Led by people of color"
+    rescore(world.program.id)
+    db.session.commit()
+    expected = [r for r in latest_results(world.program.id)[world.other_application.id].rules if r.explanation]
+    assert expected
+    rules = fb.build_feedback(world.other_application).rules
+    assert [(r.label, r.explanation) for r in rules] == [(r.label, r.explanation) for r in expected]
+    html = login(world.users["other_applicant"]).get(
+        f"/applications/{world.other_application.id}/feedback").get_data(as_text=True)
+    assert "How the program’s priorities were applied".replace("’", "'") in html
+    assert expected[0].label in html
     world.program.share_rule_explanations = False
+    db.session.commit()
     assert fb.build_feedback(world.other_application).rules == ()
+    html = login(world.users["other_applicant"]).get(
+        f"/applications/{world.other_application.id}/feedback").get_data(as_text=True)
+    assert "How the program's priorities were applied" not in html
+
+
+def test_criterion_means_agree_with_review_aggregate(world):
+    """Our per-application query and the reviews area's rubric_scores (contracts.md item 1) agree."""
+    from grantflow.reviews.aggregate import rubric_scores
+
+    _reviewed(world)
+    theirs = rubric_scores(world.program.id)[world.other_application.id].criterion_means
+    ours = {cid: mean for cid, (mean, _) in fb.criterion_means(world.other_application).items()}
+    assert ours == pytest.approx(theirs)
 
 
 def test_applicant_links_partial(world, login, app):
