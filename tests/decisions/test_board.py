@@ -1,0 +1,128 @@
+"""The ranking board: order, running total against the budget, filters, CSV, the scoring rules'
+contributions, and a fixed number of queries."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import event
+
+from grantflow.core import roles as R
+from grantflow.core.db import db, utcnow
+from grantflow.decisions.board import load_board
+from grantflow.decisions.services import decide
+from grantflow.organizations.models import LeadershipProfile
+from tests import factories as F
+from tests.reviews.helpers import review, reviewer
+
+
+@pytest.fixture
+def setup(app):
+    funder = F.funder(name="Board Funder", slug="board-funder")
+    prog = F.program(funder, slug="board-prog", budget_cents=100_000_00, min_award_cents=1_000_00,
+                     max_award_cents=50_000_00)
+    officer = F.user("po@board.org", org=funder, role=R.PROGRAM_OFFICER)
+    revs = [reviewer(funder) for _ in range(2)]
+    housing = F.need(funder, "Housing", 1)
+    food = F.need(funder, "Food access", 2)
+    hot = F.place(funder, "36061000100", need_index=0.9, is_priority=True, name="Tract 1 (priority)")
+    cool = F.place(funder, "36061000200", need_index=0.1, name="Tract 2")
+    apps = []
+    for i, score in enumerate([5, 2, 4, 3]):
+        org = F.cbo(name=f"Org {'ABCD'[i]}")
+        a = F.application(prog, org, title=f"Project {'ABCD'[i]}", amount_requested_cents=40_000_00)
+        a.needs = [housing] if i % 2 == 0 else [food]
+        a.places = [hot] if i < 2 else [cool]
+        for r in revs:
+            review(a, r, [score] * 3)
+        apps.append(a)
+    # Org A is led by people of color (ED identifies as Black, with consent).
+    db.session.add(LeadershipProfile(organization_id=apps[0].organization_id, consent_given_at=utcnow(),
+                                     ed_race=["black"], board_total=4, board_poc=1))
+    db.session.commit()
+    return prog, apps, officer, (housing, food, hot, cool)
+
+
+def test_order_and_running_total(setup):
+    prog, apps, officer, _ = setup
+    b = load_board(prog)
+    assert [r.title for r in b.rows] == ["Project A", "Project C", "Project D", "Project B"]
+    assert [r.rubric_score for r in b.rows] == [5.0, 4.0, 3.0, 2.0]
+    assert [r.running_total_cents for r in b.rows] == [40_000_00, 80_000_00, 120_000_00, 160_000_00]
+    assert [r.within_budget for r in b.rows] == [True, True, False, False]
+    assert b.runs_out_at == apps[3].id  # Project D is where the money runs out
+    # A decline takes nothing; an award counts its amount.
+    decide(apps[2], "award", amount_cents=30_000_00, rationale="Yes", actor=officer)
+    decide(apps[0], "decline", rationale="No", actor=officer)
+    b = load_board(prog)
+    assert [r.running_total_cents for r in b.rows] == [0, 30_000_00, 70_000_00, 110_000_00]
+    assert b.awarded_cents == 30_000_00 and b.runs_out_at == apps[1].id
+
+
+def test_filters_and_sorts(setup):
+    prog, apps, _, (housing, food, hot, cool) = setup
+    assert [r.title for r in load_board(prog, need=housing.id).rows] == ["Project A", "Project C"]
+    assert [r.title for r in load_board(prog, place=cool.id).rows] == ["Project C", "Project D"]
+    assert [r.title for r in load_board(prog, group="priority_place").rows] == ["Project A", "Project B"]
+    assert [r.title for r in load_board(prog, group="poc_led").rows] == ["Project A"]
+    assert [r.title for r in load_board(prog, sort="id").rows] == ["Project A", "Project B", "Project C", "Project D"]
+    assert load_board(prog, status="awarded").rows == ()
+
+
+def test_board_page_and_csv(setup, login):
+    prog, apps, officer, (housing, *_) = setup
+    client = login(officer)
+    body = client.get("/programs/board-prog/board").get_data(as_text=True)
+    assert body.index("Project C") < body.index("runs out here") < body.index("Project D")
+    assert "reviewers disagree" not in body
+    r = client.get(f"/programs/board-prog/board.csv?need={housing.id}")
+    assert r.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert [(x["title"], x["rubric_score"], x["running_total"], x["within_budget"]) for x in rows] == [
+        ("Project A", "5.00", "$40,000.00", "yes"), ("Project C", "4.00", "$80,000.00", "yes")]
+    assert rows[0]["poc_led"] == "yes" and rows[0]["needs"] == "Housing" and rows[0]["total"] == "100.00"
+
+
+def test_scoring_contributions_shown_when_present(setup, login):
+    from grantflow.scoring.engine import rescore
+
+    prog, apps, officer, _ = setup
+    rescore(prog.id)
+    db.session.commit()
+    b = load_board(prog)
+    assert b.scored and b.rule_labels
+    first = b.rows[0]
+    assert first.contributions and abs(sum(first.contributions.values()) - first.total) < 1e-6
+    body = login(officer).get("/programs/board-prog/board").get_data(as_text=True)
+    assert "total from the scoring rules" in body
+    for label in b.rule_labels:
+        assert label in body or label.replace("'", "&#39;") in body
+
+
+def test_fixed_number_of_queries(setup):
+    prog, apps, officer, (housing, food, hot, cool) = setup
+
+    def count():
+        n = []
+        listener = lambda *a: n.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            load_board(prog)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(n)
+
+    db.session.expire_all()
+    prog = db.session.get(type(prog), prog.id)
+    small = count()
+    revs = [reviewer(prog.funder) for _ in range(2)]
+    for i in range(12):
+        a = F.application(prog, F.cbo(), amount_requested_cents=10_000_00)
+        a.needs, a.places = [housing], [hot, cool]
+        for r in revs:
+            review(a, r, [3, 4, None])
+        decide(a, "decline", rationale="x", actor=officer)
+    db.session.commit()
+    prog = db.session.get(type(prog), prog.id)
+    assert count() == small
