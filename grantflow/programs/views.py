@@ -23,11 +23,13 @@ DATETIMES = ("opens_at", "closes_at", "review_ends_at", "decisions_release_at")
 AREA_LINKS = (
     ("decisions.board", "Ranking board"),
     ("scoring.configure", "Scoring rules"),
+    ("scoring.results", "Scores"),
     ("scoring.whatif", "What-if scoring"),
     ("reviews.assignments", "Reviewer assignments"),
     ("letters.index", "Decision letters"),
     ("equity.audit", "Equity audit"),
     ("feedback.manage", "Feedback"),
+    ("feedback.you_said", "You said, we did"),
 )
 
 
