@@ -143,6 +143,22 @@ class AdoptError(Exception):
     pass
 
 
+def _save_effective_config(program) -> None:
+    """A program never configured scores with every rule's defaults, and the scoring engine turns
+    off the rules without a saved row once any row exists; so before saving the first row, save
+    the configuration in effect, keeping every other rule exactly as it scored."""
+    from decimal import Decimal
+
+    from grantflow.programs.models import ProgramRule
+    from grantflow.scoring.engine import program_config
+
+    for cfg in program_config(program):
+        program.rules.append(ProgramRule(
+            rule_key=cfg.key, enabled=cfg.enabled or cfg.key == CHNA_RULE,
+            weight=Decimal(str(cfg.weight)) if cfg.key != CHNA_RULE else Decimal(1), params=dict(cfg.params)))
+    db.session.flush()
+
+
 def adopt_need_weights(program, actor_id: int | None = None) -> dict[str, float]:
     """Writes the advisors' combined weights into the program's CHNA-alignment rule (contracts.md
     item 2: need id as a string -> weight), creating the rule (enabled, weight 1) when absent.
@@ -158,7 +174,10 @@ def adopt_need_weights(program, actor_id: int | None = None) -> dict[str, float]
         raise AdoptError("No community advisor has ranked the needs yet, so there is nothing to adopt.")
     rule = next((r for r in program.rules if r.rule_key == CHNA_RULE), None)
     created = rule is None
-    if created:
+    if not program.rules:
+        _save_effective_config(program)
+        rule = next((r for r in program.rules if r.rule_key == CHNA_RULE), None)
+    if rule is None:
         rule = ProgramRule(rule_key=CHNA_RULE, enabled=True, weight=Decimal(1), params={})
         program.rules.append(rule)
     before = {"need_weights": dict((rule.params or {}).get("need_weights") or {}), "created": created}

@@ -120,3 +120,28 @@ def test_adopt_with_no_rankings_says_why(world, chna, login):
 def test_other_funder_officer_cannot_adopt(world, chna, login):
     assert login(world.users["other_officer"]).post(
         "/programs/health-2026/feedback/community/adopt").status_code == 404
+
+
+def test_adopted_weights_drive_the_chna_rule_and_keep_other_rules(world, chna):
+    """End to end with the scoring engine: other rules stay as they were; the CHNA rule uses the
+    advisors' weights (contracts.md item 2)."""
+    from grantflow.scoring.engine import latest_results, program_config, rescore
+
+    needs, _ = chna
+    before = {c.key: (c.enabled, c.weight) for c in program_config(world.program)}
+    world.application.needs.append(needs[1])  # Housing: the CHNA ranks it 2nd, advisors 1st
+    world.other_application.needs.append(needs[0])  # Chronic disease: CHNA 1st, advisors last
+    C.save_rankings(world.funder.id, world.users["community_advisor"].id,
+                    needs={needs[0].id: (3, ""), needs[1].id: (1, ""), needs[2].id: (2, "")}, places={})
+    C.adopt_need_weights(world.program, actor_id=world.users["program_officer"].id)
+    db.session.commit()
+    after = {c.key: (c.enabled, c.weight) for c in program_config(world.program)}
+    assert {k: v for k, v in after.items() if k != "chna_alignment"} == \
+        {k: v for k, v in before.items() if k != "chna_alignment"}
+    assert after["chna_alignment"] == (True, 1.0)
+    rescore(world.program.id)
+    scores = latest_results(world.program.id)
+    chna_of = {aid: next(r for r in s.rules if r.rule_key == "chna_alignment") for aid, s in scores.items()}
+    assert chna_of[world.application.id].points == 10.0
+    assert chna_of[world.other_application.id].points == pytest.approx(10.0 / 3, abs=1e-3)
+    assert "the program's need weights" in chna_of[world.application.id].explanation
