@@ -24,6 +24,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
+# WeasyPrint reports every rendering step at INFO; a batch of letters does not need 7 lines each.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
