@@ -17,7 +17,7 @@ from wtforms.widgets import TextInput
 
 from forms.base import BaseForm
 from grantflow.core.money import cents_to_dollars, dollars_to_cents
-from grantflow.core.timeutil import timezone_choices
+from grantflow.core.timeutil import from_local, timezone_choices, to_local
 from grantflow.programs.models import QUESTION_KINDS
 from grantflow.programs.questions import KIND_LABELS
 
@@ -102,6 +102,17 @@ class PlainIntegerField(IntegerField):
             raise ValueError("Enter a whole number, like 3.") from None
 
 
+def _exists_in_zone(form, field):
+    """A wall-clock time skipped by a daylight-saving change (e.g. 02:30 on the spring-forward night)."""
+    if field.data is None:
+        return
+    tz = form.timezone.data or "UTC"
+    local = to_local(from_local(field.data, tz), tz)
+    if local.replace(tzinfo=None) != field.data:
+        raise ValidationError(f"{field.data:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks change that night); "
+                              f"choose another time.")
+
+
 def _after(other: str, message: str):
     def check(form, field):
         earlier = form[other].data
@@ -120,15 +131,15 @@ class ProgramForm(BaseForm):
     budget_cents = MoneyField("Total budget ($)", validators=[InputRequired("Enter the total budget in dollars.")])
     min_award_cents = MoneyField("Minimum award ($)", default=0, validators=[Optional()])
     max_award_cents = MoneyField("Maximum award ($)", validators=[InputRequired("Enter the maximum award in dollars.")])
-    opens_at = LocalDateTimeField("Applications open", validators=[Optional()],
+    opens_at = LocalDateTimeField("Applications open", validators=[Optional(), _exists_in_zone],
                                   description="In the program's time zone.")
     closes_at = LocalDateTimeField("Applications close", validators=[
-        Optional(), _after("opens_at", "The close must come after the open.")],
+        Optional(), _exists_in_zone, _after("opens_at", "The close must come after the open.")],
         description="In the program's time zone. Submissions are refused after this time.")
     review_ends_at = LocalDateTimeField("Review ends", validators=[
-        Optional(), _after("closes_at", "Review must end after applications close.")])
+        Optional(), _exists_in_zone, _after("closes_at", "Review must end after applications close.")])
     decisions_release_at = LocalDateTimeField("Decisions released", validators=[
-        Optional(), _after("review_ends_at", "Decisions must be released after review ends.")],
+        Optional(), _exists_in_zone, _after("review_ends_at", "Decisions must be released after review ends.")],
         description="Applicants see decisions from this time.")
     grant_start = PlainDateField("Grant period starts", validators=[Optional()])
     grant_end = PlainDateField("Grant period ends", validators=[

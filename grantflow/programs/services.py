@@ -25,6 +25,9 @@ EDITABLE = (
 )
 
 
+RESERVED_SLUGS = {"new"}
+
+
 class PublishError(Exception):
     """The program is not complete enough to publish; `problems` says what is missing, each in words."""
 
@@ -54,7 +57,10 @@ def staff_funders(user) -> list[Organization]:
 
 def create_program(funder: Organization, values: dict[str, Any]) -> Program:
     """A new draft program with an empty first rubric version."""
-    program = Program(funder=funder, status=DRAFT, slug=unique_slug(Program, values["title"]))
+    slug = unique_slug(Program, values["title"])
+    if slug in RESERVED_SLUGS:  # /programs/new is the form, not a program
+        slug = unique_slug(Program, values["title"] + " program")
+    program = Program(funder=funder, status=DRAFT, slug=slug)
     for name in EDITABLE:
         if name in values:
             setattr(program, name, values[name])

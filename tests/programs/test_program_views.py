@@ -152,3 +152,15 @@ def test_dashboard_links_to_program_pages(world, officer):
     assert 'href="/programs/health-2026/manage"' in html
     assert 'href="/programs/new"' in html
     assert 'href="/funders/riverside/chna"' in html
+
+
+def test_a_time_skipped_by_daylight_saving_is_refused(world, officer):
+    r = officer.post("/programs/new", data=dict(VALID, opens_at="2027-03-14T02:30"))
+    assert r.status_code == 422
+    assert "2027-03-14 02:30 does not exist in America/Chicago" in r.get_data(as_text=True)
+
+
+def test_a_program_titled_new_does_not_hide_the_form(world, officer):
+    officer.post("/programs/new", data=dict(VALID, title="New"))
+    assert _program(title="New").slug == "new-program"
+    assert officer.get("/programs/new").status_code == 200
