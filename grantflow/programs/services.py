@@ -117,6 +117,8 @@ def publish_problems(program: Program) -> list[str]:
         problems.append("Give at least one rubric criterion a weight above zero.")
     if not (program.contact_name or program.contact_email):
         problems.append("Name a contact person for applicants.")
+    if program.status == CLOSED and (program.closes_at is None or program.closes_at <= utcnow()):
+        problems.append("To reopen a closed program, first set a close date in the future.")
     return problems
 
 

@@ -164,3 +164,19 @@ def test_a_program_titled_new_does_not_hide_the_form(world, officer):
     officer.post("/programs/new", data=dict(VALID, title="New"))
     assert _program(title="New").slug == "new-program"
     assert officer.get("/programs/new").status_code == 200
+
+
+def test_a_closed_program_reopens_only_with_a_future_close(world, officer):
+    officer.post("/programs/health-2026/close")
+    db.session.refresh(world.program)
+    assert world.program.status == CLOSED
+    r = officer.post("/programs/health-2026/publish", follow_redirects=True)
+    assert "set a close date in the future" in r.get_data(as_text=True)
+    db.session.refresh(world.program)
+    assert world.program.status == CLOSED
+    world.program.closes_at = world.program.closes_at + dt.timedelta(days=30)
+    world.program.contact_name = "Pat"
+    db.session.commit()
+    officer.post("/programs/health-2026/publish")
+    db.session.refresh(world.program)
+    assert world.program.status == PUBLISHED
