@@ -90,6 +90,7 @@ def _describe(detected: str) -> str:
         if mime == detected:
             return label
     return {"text/html": "a web page (HTML)", "application/x-dosexec": "a Windows program",
+            "application/vnd.microsoft.portable-executable": "a Windows program",
             "application/x-executable": "a program", "text/plain": "plain text",
             "application/zip": "a zip archive"}.get(detected, f"a {detected} file")
 

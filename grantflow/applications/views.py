@@ -347,6 +347,10 @@ def status(app_id: int):
     application = get_or_404(Application, app_id, "application.view")
     program = application.program
     identity = sees_identity(current_user, application)
+    if not identity:  # blind review: a reviewer sees the masked view (grantflow/reviews/blind.py)
+        from grantflow.reviews.views import blind_status
+
+        return blind_status(application)
     files = [(a, attachments.shown_name(a, i, identity)) for i, a in enumerate(application.attachments, 1)]
     can_edit = can("application.edit", application)
     withdrawable = (can_edit and application.status in (DRAFT, SUBMITTED)
