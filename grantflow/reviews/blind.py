@@ -38,7 +38,7 @@ def identifying_strings(application: Application) -> dict[str, str]:
                 digits = re.sub(r"\D", "", ein)
                 if len(digits) >= 9:
                     out[digits] = ORG_MASK
-        for value in (org.address_line1, org.address_line2):
+        for value in (org.address_line1, org.address_line2, org.city):
             if value and len(value.strip()) >= 4:
                 out[value.strip()] = ADDRESS_MASK
     org_ids = [o.id for o in orgs]

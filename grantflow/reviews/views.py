@@ -103,6 +103,11 @@ def _view(application: Application):
     return view
 
 
+def blind_status(application: Application):
+    """The application's status page as a reviewer under blind review sees it: masked, read-only."""
+    return render_template("reviews/application.html", application=application, view=_view(application))
+
+
 def _declare_page(application: Application, form: ConflictForm, status: int = 200):
     return render_template("reviews/declare.html", application=application, view=_view(application),
                            form=form), status
