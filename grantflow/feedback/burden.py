@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import select
 
-from grantflow.core.db import db
+from grantflow.core.db import db, utcnow
 from grantflow.feedback.suppression import k_threshold, small, suppress_counts
 
 SCALES = ("clarity", "fairness", "respect", "burden")
@@ -60,8 +60,26 @@ def has_answered(application_id: int) -> bool:
     return db.session.get(BurdenSurveyDone, application_id) is not None
 
 
+def survey_closes_at(program) -> Optional[dt.datetime]:
+    """Answers are taken until this long after applications close (BURDEN_SURVEY_DAYS, default 30).
+
+    Results are shown only once it has passed, so the aggregate never changes while an officer
+    watches: comparing it before and after one applicant's submission cannot reveal their answer."""
+    from flask import current_app
+
+    if program.closes_at is None:
+        return None
+    return program.closes_at + dt.timedelta(days=int(current_app.config.get("BURDEN_SURVEY_DAYS", 30)))
+
+
+def survey_open(program) -> bool:
+    closes = survey_closes_at(program)
+    return closes is None or utcnow() < closes
+
+
 def can_answer(application) -> bool:
-    return application.submitted_at is not None and application.status not in ("draft", "withdrawn")
+    return (application.submitted_at is not None and application.status not in ("draft", "withdrawn")
+            and survey_open(application.program))
 
 
 def record_answer(application, *, anonymous: bool, hours_spent: Optional[float], who_helped: list[str],
@@ -73,6 +91,8 @@ def record_answer(application, *, anonymous: bool, hours_spent: Optional[float],
 
     if has_answered(application.id):
         raise SurveyError("This application's survey was already answered. Thank you!")
+    if not survey_open(application.program):
+        raise SurveyError("The survey for this program has closed. Thank you all the same.")
     today = today or dt.date.today()
     db.session.add(BurdenSurvey(
         program_id=application.program_id,
@@ -114,7 +134,9 @@ class BurdenReport:
     program_id: int
     k: int
     n_answers: int
-    shown: bool                    # False: fewer than k answers, nothing but the fact is shown
+    shown: bool                    # False: survey still open or fewer than k answers: no result shown
+    survey_open: bool = False
+    survey_closes_at: Optional[dt.datetime] = None
     n_anonymous: Optional[int] = None
     scales: list[ScaleSummary] = field(default_factory=list)
     mean_hours: Optional[float] = None
@@ -204,7 +226,9 @@ def burden_report(program, *, rng: random.Random | None = None) -> BurdenReport:
     editing = db.session.execute(
         select(Application.editing_seconds).where(Application.program_id == program.id,
                                                   Application.submitted_at.is_not(None))).scalars().all()
-    report = BurdenReport(program_id=program.id, k=k, n_answers=n, shown=n >= k, n_submitted=len(editing))
+    is_open = survey_open(program)
+    report = BurdenReport(program_id=program.id, k=k, n_answers=n, shown=n >= k and not is_open,
+                          survey_open=is_open, survey_closes_at=survey_closes_at(program), n_submitted=len(editing))
     if len(editing) >= k:
         hours = [s / 3600 for s in editing if s]
         report.editing_hours_median = _median(hours)
@@ -245,6 +269,7 @@ class ProgramBurdenRow:
     n_answers: Optional[int]       # None: 1..k-1
     mean_burden: Optional[float]
     mean_hours: Optional[float]
+    still_open: bool = False
 
 
 def funder_overview(programs) -> list[ProgramBurdenRow]:
@@ -260,7 +285,9 @@ def funder_overview(programs) -> list[ProgramBurdenRow]:
     rows = []
     for p in programs:
         n, b, h = stats.get(p.id, (0, None, None))
-        if small(n, k):
+        if survey_open(p):
+            rows.append(ProgramBurdenRow(p, None, None, None, still_open=True))
+        elif small(n, k):
             rows.append(ProgramBurdenRow(p, None, None, None))
         else:
             rows.append(ProgramBurdenRow(p, n, None if b is None else float(b), None if h is None else float(h)))

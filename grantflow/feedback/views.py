@@ -117,7 +117,8 @@ def settings(slug: str):
 def survey(app_id: int):
     application = get_or_404(Application, app_id, "application.answer_survey")
     if not fb_burden.can_answer(application):
-        flash("The survey opens once the application is submitted.", "info")
+        flash("The survey opens once the application is submitted." if application.submitted_at is None
+              else "The survey for this program has closed. Thank you all the same.", "info")
         return redirect(_status_page(application))
     if fb_burden.has_answered(application.id):
         return render_template("feedback/survey_done.html", application=application)

@@ -14,7 +14,7 @@ from grantflow.core.db import db
 from grantflow.feedback import burden as B
 from grantflow.feedback.models import BurdenSurvey, BurdenSurveyDone
 from tests import factories as F
-from tests.feedback.builders import decide, release
+from tests.feedback.builders import close_survey, decide, release
 
 MARKER = "Zebra-crossing suggestion 7731"
 HOURS = "37.25"
@@ -104,6 +104,7 @@ def _urls_for_officer(app, world):
 def test_no_page_an_officer_can_open_joins_an_anonymous_answer(app, world, login, caplog):
     _answer_anonymously(world, login, caplog)
     _fill_to_k(world)
+    close_survey(world.program)
     decide(world.application, "decline")
     release(world.program)
     db.session.commit()
@@ -141,6 +142,7 @@ def test_no_page_an_officer_can_open_joins_an_anonymous_answer(app, world, login
 def test_aggregate_view_hides_small_programs(world, login):
     B.record_answer(world.application, anonymous=True, hours_spent=37.25, who_helped=[], clarity=1, fairness=1,
                     respect=1, burden=5, what_to_change=MARKER)
+    close_survey(world.program)
     db.session.commit()
     html = login(world.users["program_officer"]).get("/programs/health-2026/feedback/burden").get_data(as_text=True)
     assert "results are withheld" in html

@@ -13,7 +13,7 @@ from grantflow.feedback import burden as B
 from grantflow.feedback.models import BurdenSurvey, BurdenSurveyDone
 from grantflow.feedback.suppression import suppress_counts
 from tests import factories as F
-from tests.feedback.builders import decide
+from tests.feedback.builders import close_survey, decide
 
 
 def test_survey_form_validation_keeps_values(world, login):
@@ -73,6 +73,7 @@ def _apps(program, n, **org_fields):
 
 def test_report_withheld_below_k(world):
     _answers(world.program, _apps(world.program, 10), anonymous=True, burden=4, hours=20)
+    close_survey(world.program)
     report = B.burden_report(world.program)
     assert report.n_answers == 10 and report.shown is False and report.scales == [] and report.free_text == []
 
@@ -86,6 +87,7 @@ def test_report_aggregates_and_group_suppression(world, login):
     _answers(world.program, anon, anonymous=True, burden=2, hours=10, text="Pay us for our time")
     for a in big[:3]:
         decide(a, "award", 50_000_00)
+    close_survey(world.program)
     db.session.commit()
     report = B.burden_report(world.program, rng=random.Random(1))
     assert report.n_answers == 27 and report.shown
@@ -111,6 +113,7 @@ def test_group_table_shows_groups_of_k(world):
     other = _apps(world.program, 11, annual_budget_cents=2_000_000_00)
     _answers(world.program, big, anonymous=False, burden=4, hours=20)
     _answers(world.program, other, anonymous=False, burden=2, hours=8)
+    close_survey(world.program)
     report = B.burden_report(world.program)
     budget = next(t for t in report.groups if t.label == "Organization budget")
     rows = {r.label: r for r in budget.rows}
@@ -122,10 +125,15 @@ def test_funder_overview_by_program(world, login):
     _answers(world.program, _apps(world.program, 11), anonymous=True, burden=3, hours=6)
     second = F.program(world.funder, slug="second")
     _answers(second, _apps(second, 3), anonymous=True, burden=5, hours=40)
+    third = F.program(world.funder, slug="third")
+    _answers(third, _apps(third, 11), anonymous=True, burden=5, hours=40)
+    close_survey(world.program)
+    close_survey(second)
     db.session.commit()
-    rows = {r.program.slug: r for r in B.funder_overview([world.program, second])}
+    rows = {r.program.slug: r for r in B.funder_overview([world.program, second, third])}
     assert rows["health-2026"].n_answers == 11 and rows["health-2026"].mean_burden == 3
     assert rows["second"].n_answers is None and rows["second"].mean_hours is None
+    assert rows["third"].still_open and rows["third"].n_answers is None
     html = login(world.users["program_officer"]).get("/funders/riverside/feedback/burden").get_data(as_text=True)
     assert "fewer than 11: not shown" in html
 
@@ -142,4 +150,30 @@ def test_editing_time_aggregated(world):
 @pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 3}])
 def test_k_from_config(world, app_config):
     _answers(world.program, _apps(world.program, 3), anonymous=True, burden=3, hours=6)
+    close_survey(world.program)
     assert B.burden_report(world.program).shown
+
+
+def test_results_only_after_the_survey_closes(world, login):
+    """While answers still come in, nothing (not even the count) is shown: watching the totals
+    change around one applicant's submission cannot reveal their answer."""
+    _answers(world.program, _apps(world.program, 12), anonymous=True, burden=3, hours=6, text="Visible later")
+    db.session.commit()
+    officer = login(world.users["program_officer"])
+    report = B.burden_report(world.program)
+    assert report.survey_open and not report.shown and report.scales == []
+    html = officer.get("/programs/health-2026/feedback/burden").get_data(as_text=True)
+    assert "Results appear once it has closed" in html and "Visible later" not in html and "12 answers" not in html
+    close_survey(world.program)
+    db.session.commit()
+    html = officer.get("/programs/health-2026/feedback/burden").get_data(as_text=True)
+    assert "12 answers" in html and "Visible later" in html
+    # Once closed, the survey takes no more answers.
+    late = F.application(world.program, world.cbo)
+    db.session.commit()
+    r = login(world.users["applicant"]).post(f"/applications/{late.id}/burden-survey", data={"hours_spent": "2"})
+    assert r.status_code == 302
+    with pytest.raises(B.SurveyError):
+        B.record_answer(late, anonymous=True, hours_spent=2, who_helped=[], clarity=None, fairness=None,
+                        respect=None, burden=None, what_to_change="")
+    assert B.burden_report(world.program).n_answers == 12

@@ -11,7 +11,7 @@ from grantflow.feedback import community as C
 from grantflow.programs.models import ProgramRule
 from tests import factories as F
 from tests.conftest import build_world
-from tests.feedback.builders import decide
+from tests.feedback.builders import close_survey, decide
 
 
 def test_advisor_dashboard_and_officer_hub_link_here(world, login):
@@ -33,6 +33,7 @@ def test_aggregates_on_postgresql(pg_app):
         B.record_answer(a, anonymous=i < 5, hours_spent=4 + i, who_helped=["board"], clarity=3, fairness=4,
                         respect=5, burden=2, what_to_change=f"idea {i}")
     decide(apps[0], "award", 30_000_00)
+    close_survey(w.program)
     db.session.commit()
     report = B.burden_report(w.program, rng=random.Random(3))
     assert report.shown and report.n_answers == 12 and report.n_anonymous is None  # 5 anonymous: small
