@@ -180,3 +180,10 @@ def test_a_closed_program_reopens_only_with_a_future_close(world, officer):
     officer.post("/programs/health-2026/publish")
     db.session.refresh(world.program)
     assert world.program.status == PUBLISHED
+
+
+def test_open_opportunities_link_to_the_public_page(world, client):
+    html = client.get("/opportunities").get_data(as_text=True)
+    assert 'href="/programs/health-2026"' in html
+    page = client.get("/programs/health-2026").get_data(as_text=True)
+    assert "Community Health 2026" in page and "Riverside Health Foundation" in page
