@@ -1,16 +1,24 @@
-# Two commands on a fresh machine: `make run` and `make test`. Both start with `make install`.
+# Two commands on a fresh machine: `make run` and `make test`. Both start with `make install`,
+# which installs only what is missing (a stamp file remembers the Python side), so it is quick
+# the second time.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PYTHON ?= python3
 
-.PHONY: install run test bench clean
+.PHONY: install system run test bench clean
 
-install: $(STAMP)
+install: system $(STAMP)
+
+# Debian packages (PostgreSQL for the tests, Chromium for browser tests, fonts and HarfBuzz for PDFs).
+system:
 	@bash scripts/install-system.sh
 
+# The virtual environment with the app (editable), its test extras and the example plugin the
+# tests discover through its entry point. Redone when a pyproject.toml changes.
 $(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
-	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	$(PY) -m pip install -q -e tests/plugin_pkg
@@ -22,8 +30,9 @@ run: install
 test: install
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
+# Each benchmark prints its headline figures on its last line.
 bench: install
-	for b in bench/*.py; do $(PY) $$b || exit 1; done
+	@for b in bench/*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) "$$b" || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance/grantflow.sqlite* instance/huey.sqlite*

@@ -420,18 +420,21 @@ class DemoGenerator:
             elif roll < 0.22:
                 leaders.append(dict(organization_id=oid, consent_given_at=self.days(-rng.randint(30, 500)),
                                     consent_version="2025-1", ed_race=["prefer_not_to_say"], ed_race_other=None,
-                                    board_total=None, board_poc=None, senior_total=None, senior_poc=None))
+                                    board_total=None, board_poc=None, senior_total=None, senior_poc=None,
+                                    declined=["board_total", "board_poc", "senior_total", "senior_poc"]))
             else:
                 poc = rng.random() < (0.7 if small else 0.4)
                 ed = rng.choice((["hispanic"], ["black"], ["asian"], ["aian"], ["hispanic", "white"], ["nhpi"],
                                  ["mena"])) if poc else ["white"]
                 board = rng.randint(5, 15)
                 senior = rng.randint(1, 6)
+                senior_declined = rng.random() < 0.1
                 leaders.append(dict(
                     organization_id=oid, consent_given_at=self.days(-rng.randint(30, 500)), consent_version="2025-1",
                     ed_race=ed, ed_race_other=None, board_total=board,
                     board_poc=round(board * rng.uniform(0.4, 1.0) if poc else board * rng.uniform(0, 0.45)),
-                    senior_total=senior, senior_poc=None if rng.random() < 0.1 else rng.randint(0, senior)))
+                    senior_total=senior, senior_poc=None if senior_declined else rng.randint(0, senior),
+                    declined=["senior_poc"] if senior_declined else []))
                 self.poc_led[oid] = poc
             if rng.random() < 0.65:
                 board, staff = rng.randint(5, 15), max(1, org["staff_size"])
