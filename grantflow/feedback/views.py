@@ -6,6 +6,7 @@ import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from forms.feedback import (
@@ -59,8 +60,8 @@ def applicant_links(application) -> dict:
         return links
     if fb_applicant.is_released(application.program):
         links["feedback"] = url_for("feedback.applicant", app_id=application.id)
-        if db.session.execute(select(ProgressReport.id).where(
-                ProgressReport.application_id == application.id).limit(1)).first():
+        decision = fb_applicant.released_decision(application)
+        if decision is not None and decision.outcome == "award" and checkins.schedule_dates(application.program):
             links["reports"] = url_for("feedback.grantee_reports", app_id=application.id)
     if fb_burden.can_answer(application) and not fb_burden.has_answered(application.id):
         links["survey"] = url_for("feedback.survey", app_id=application.id)
@@ -325,6 +326,7 @@ def manage(slug: str):
     program = _program(slug)
     applications = db.session.execute(
         select(Application).where(Application.program_id == program.id, Application.submitted_at.is_not(None))
+        .options(selectinload(Application.organization), selectinload(Application.on_behalf_of))
         .order_by(Application.id)).scalars().all()
     return render_template("feedback/manage.html", program=program, applications=applications,
                            released=fb_applicant.is_released(program),

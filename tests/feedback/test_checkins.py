@@ -121,3 +121,19 @@ def test_remind_reports_cli_once_per_day(funded, app):
     for r in db.session.execute(select(ProgressReport)).scalars():
         r.submitted_at = utcnow()
     assert checkins.send_reminders(now=utcnow() + dt.timedelta(days=2)) == 0
+
+
+def test_status_page_links_to_reports_of_funded_grantee(funded, app):
+    from flask import render_template
+    from flask_login import login_user
+
+    w = funded
+    with app.test_request_context():
+        login_user(w.users["applicant"])
+        assert "/reports" not in render_template("feedback/_applicant_links.html", application=w.application)
+        checkins.set_schedule(w.program, [dt.date(2027, 6, 30)])
+        html = render_template("feedback/_applicant_links.html", application=w.application)
+        assert f"/applications/{w.application.id}/reports" in html
+    with app.test_request_context():
+        login_user(w.users["other_applicant"])  # declined: no reports
+        assert "/reports" not in render_template("feedback/_applicant_links.html", application=w.other_application)
