@@ -113,11 +113,15 @@ def _exists_in_zone(form, field):
                               f"choose another time.")
 
 
-def _after(other: str, message: str):
+def _after(*rules: tuple[str, str]):
+    """The field must come after the first of the named earlier fields that has a value."""
     def check(form, field):
-        earlier = form[other].data
-        if field.data is not None and earlier is not None and not field.data > earlier:
-            raise ValidationError(message)
+        for other, message in rules:
+            earlier = form[other].data
+            if earlier is not None:
+                if field.data is not None and not field.data > earlier:
+                    raise ValidationError(message)
+                return
     return check
 
 
@@ -134,16 +138,19 @@ class ProgramForm(BaseForm):
     opens_at = LocalDateTimeField("Applications open", validators=[Optional(), _exists_in_zone],
                                   description="In the program's time zone.")
     closes_at = LocalDateTimeField("Applications close", validators=[
-        Optional(), _exists_in_zone, _after("opens_at", "The close must come after the open.")],
+        Optional(), _exists_in_zone, _after(("opens_at", "The close must come after the open."))],
         description="In the program's time zone. Submissions are refused after this time.")
     review_ends_at = LocalDateTimeField("Review ends", validators=[
-        Optional(), _exists_in_zone, _after("closes_at", "Review must end after applications close.")])
+        Optional(), _exists_in_zone, _after(("closes_at", "Review must end after applications close."),
+                                 ("opens_at", "Review must end after applications open."))])
     decisions_release_at = LocalDateTimeField("Decisions released", validators=[
-        Optional(), _exists_in_zone, _after("review_ends_at", "Decisions must be released after review ends.")],
+        Optional(), _exists_in_zone, _after(
+            ("review_ends_at", "Decisions must be released after review ends."),
+            ("closes_at", "Decisions must be released after applications close."))],
         description="Applicants see decisions from this time.")
     grant_start = PlainDateField("Grant period starts", validators=[Optional()])
     grant_end = PlainDateField("Grant period ends", validators=[
-        Optional(), _after("grant_start", "The grant period must end after it starts.")])
+        Optional(), _after(("grant_start", "The grant period must end after it starts."))])
     contact_name = StringField("Contact person", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
     contact_email = EmailField("Contact email", validators=[
         Optional(), Email("Enter an email address like name@example.org.", check_deliverability=False),

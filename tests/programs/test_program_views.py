@@ -187,3 +187,9 @@ def test_open_opportunities_link_to_the_public_page(world, client):
     assert 'href="/programs/health-2026"' in html
     page = client.get("/programs/health-2026").get_data(as_text=True)
     assert "Community Health 2026" in page and "Riverside Health Foundation" in page
+
+
+def test_decisions_before_the_close_are_refused_even_without_a_review_end(world, officer):
+    r = officer.post("/programs/new", data=dict(VALID, review_ends_at="", decisions_release_at="2027-01-20T12:00"))
+    assert r.status_code == 422
+    assert "Decisions must be released after applications close." in r.get_data(as_text=True)
