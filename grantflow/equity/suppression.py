@@ -7,14 +7,15 @@ Each column of a dimension also has a published total (the program's count at th
 the same totals are shared by every dimension — so a lone withheld cell could be recovered as
 "total minus the visible groups". Complementary suppression prevents that:
 
-1. In each column of each dimension, when exactly one cell is withheld, or the withheld cells could
-   only add up to their sum one way (all 1s; or all k−1 when every one is a primary cell), the
-   smallest visible non-zero cell is withheld too; repeat.
+1. A group withheld for its number of applicants has its whole row withheld (zeros included).
+   Then in each column of each dimension, when exactly one cell is withheld, or the withheld cells
+   could only add up to their sum one way (all 0s or 1s; or all k−1 when every one is a primary
+   cell), the smallest visible non-zero cell is withheld too; repeat.
 2. When no visible non-zero cell is left to withhold, the column's total is withheld — in every
    dimension, since all dimensions share it — and each dimension that then shows every non-zero
    cell of that column has its smallest one withheld, so the total cannot be re-added.
-3. Zeros are never withheld (a zero discloses nothing about a person or organization) and never
-   used as complements (a zero complement would let "hidden sum = 1" recover the hidden 1).
+3. Zeros are withheld only in the rows of step 1, and never used as complements (a zero
+   complement would let "hidden sum = 1" recover the hidden 1).
 
 Derived figures (rates, ratios, shares, dollars, p-values, score statistics) are withheld by the
 report whenever any count they are built from is withheld; dollars follow their count's cell.
@@ -46,7 +47,8 @@ def _complete_column(values: dict[str, int], hidden: set[str], primary: set[str]
     while hidden:
         s = sum(values[g] for g in hidden)
         all_primary = hidden <= primary
-        unsafe = len(hidden) == 1 or s == len(hidden) or (all_primary and s == (k - 1) * len(hidden))
+        # One hidden cell, or hidden cells whose sum leaves no doubt (all zeros, all ones, all k−1).
+        unsafe = len(hidden) == 1 or s <= len(hidden) or (all_primary and s == (k - 1) * len(hidden))
         if not unsafe:
             return True
         candidates = sorted((v, g) for g, v in values.items() if g not in hidden and v > 0)
@@ -56,11 +58,13 @@ def _complete_column(values: dict[str, int], hidden: set[str], primary: set[str]
     return True
 
 
-def suppress(dimensions: dict[str, dict[str, dict[str, int]]], k: int) -> dict[str, Mask]:
+def suppress(dimensions: dict[str, dict[str, dict[str, int]]], k: int, *, base: str = "applied") -> dict[str, Mask]:
     """`dimensions[key][column][group] = count` → a Mask per dimension key.
 
     Every dimension must hold the same columns with the same totals (they partition the same
-    applications); k ≤ 1 withholds nothing.
+    applications); k ≤ 1 withholds nothing. A group too small to show in the `base` column
+    (applicants) has every other cell of its row withheld too, zeros included: "0 of a hidden
+    handful were funded" would tell each of them their fate.
     """
     masks = {key: Mask() for key in dimensions}
     if k <= 1:
@@ -68,17 +72,18 @@ def suppress(dimensions: dict[str, dict[str, dict[str, int]]], k: int) -> dict[s
     hidden_totals: set[str] = set()
     hidden_by: dict[tuple[str, str], set[str]] = {}
     for key, columns in dimensions.items():
+        small_rows = {g for g, v in columns.get(base, {}).items() if is_small(v, k)}
         for column, values in columns.items():
             primary = {g for g, v in values.items() if is_small(v, k)}
-            hidden = set(primary)
+            hidden = primary | (small_rows & set(values))
             if is_small(sum(values.values()), k) or not _complete_column(values, hidden, primary, k):
                 hidden_totals.add(column)
             hidden_by[(key, column)] = hidden
     for key, columns in dimensions.items():
         for column, values in columns.items():
             hidden = hidden_by[(key, column)]
-            if column in hidden_totals and not hidden:
-                nonzero = sorted((v, g) for g, v in values.items() if v > 0)
+            if column in hidden_totals and not any(values[g] for g in hidden):
+                nonzero = sorted((v, g) for g, v in values.items() if v > 0 and g not in hidden)
                 if nonzero:
                     hidden.add(nonzero[0][1])
             masks[key].cells |= {(g, column) for g in hidden}
