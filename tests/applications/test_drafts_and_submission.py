@@ -295,3 +295,27 @@ def test_over_long_text_is_refused_at_the_field(scene, draft):
     assert "Use at most 5,000 characters." in html and "Use at most 10,000 characters." in html
     assert "Use at most 50 words (you used 51)." in html
     assert db.session.get(Application, draft.id).status == DRAFT
+
+
+def test_malformed_date_answer_is_told_at_its_field_and_kept(app, login):
+    from grantflow.programs.models import CustomQuestion
+
+    s = build_scene(questions=False)
+    db.session.add(CustomQuestion(program=s.program, position=0, key="start", label="When does the work start?",
+                                  kind="date", required=True))
+    db.session.commit()
+    client = login(s.user)
+    app_id = int(client.post("/programs/health-2026/apply").headers["Location"].split("/")[-2])
+    for bad in ("2026-02-30", "next spring", "31/12/2026"):
+        client.get(f"/applications/{app_id}/edit")
+        r = client.post(f"/applications/{app_id}/edit",
+                        data=complete_form(s, q_start=bad, action="submit", submit_token=_token(client, app_id)))
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and "Enter a real date, like 2026-03-31." in html
+        assert 'id="q_start-error"' in html and f'value="{bad}"' in html
+    client.get(f"/applications/{app_id}/edit")
+    r = client.post(f"/applications/{app_id}/edit",
+                    data=complete_form(s, q_start="2026-09-01", action="submit", submit_token=_token(client, app_id)))
+    assert r.status_code == 302
+    a = db.session.get(Application, app_id)
+    assert [ans.value for ans in a.answers] == ["2026-09-01"]

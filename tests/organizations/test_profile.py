@@ -248,3 +248,17 @@ def test_unit_helpers():
         "36", "36061", "36061000100", "360610001001", "10027"]
     with pytest.raises(ValueError, match="“1234” is not"):
         parse_geo_codes("1234")
+
+
+def test_html_in_practices_and_demographics_text_is_escaped(org_user, login):
+    _, user, *_ = org_user
+    payload = '<img src=x onerror="alert(1)">'
+    client = login(user)
+    client.post("/organizations/eastside/practices", data={
+        "decision_power_description": payload, "loops-0-method": payload, "loops-0-frequency": "monthly",
+        "loops-0-recent_change": payload, "action": "save"})
+    client.post("/organizations/eastside/demographics", data={"consent": "y", "ed_race": ["another"],
+                                                              "ed_race_other": payload})
+    for path in ("practices", "demographics"):
+        page = client.get(f"/organizations/eastside/{path}").get_data(as_text=True)
+        assert payload not in page and "&lt;img" in page
