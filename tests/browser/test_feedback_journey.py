@@ -83,3 +83,86 @@ def test_declined_applicant_reads_feedback_and_answers_survey(page, live_server)
     page.goto(f"{live_server.url}/applications/{app_id}/burden-survey")
     assert "already answered" in page.content()
     assert_accessible(page)
+
+
+def _seed_officer_world(app):
+    import datetime as dt
+
+    from grantflow.feedback import burden as B
+    from grantflow.feedback import checkins
+    from tests.feedback.builders import close_survey
+
+    with app.app_context():
+        w = build_world()
+        needs = [F.need(w.funder, "Chronic disease", 1), F.need(w.funder, "Housing", 2)]
+        F.place(w.funder, "36061000100", is_priority=True, name="Tract 100")
+        w.application.outcomes = [{"metric": "Households housed", "target": "40"}]
+        for i in range(11):
+            a = F.application(w.program, F.cbo(annual_budget_cents=100_000_00))
+            B.record_answer(a, anonymous=bool(i % 2), hours_spent=5 + i, who_helped=["board"], clarity=3,
+                            fairness=4, respect=5, burden=2, what_to_change=f"Suggestion {i}")
+        decide(w.application, "award", 40_000_00)
+        release(w.program)
+        close_survey(w.program)
+        checkins.set_schedule(w.program, [dt.date.today() - dt.timedelta(days=3)])
+        db.session.commit()
+        return {"officer": w.users["program_officer"].email, "advisor": w.users["community_advisor"].email,
+                "housing": needs[1].name}
+
+
+def _login(page, url, email):
+    page.goto(url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(F.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+
+
+def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server):
+    people = _seed_officer_world(live_server.app)
+    base = live_server.url
+    _login(page, base, people["advisor"])
+    page.get_by_role("link", name="Rank the community priorities of Riverside Health Foundation").click()
+    assert_accessible(page)
+    page.get_by_label("Rank of Chronic disease").select_option("1")
+    page.get_by_label("Rank of Housing").select_option("1")
+    page.get_by_label("Comment on Housing").fill("Rents doubled in two years.")
+    page.get_by_label("Rank of Tract 100").select_option("1")
+    page.get_by_role("button", name="Save my ranking").click()
+    assert "Rank 1 is already given to Chronic disease" in page.content()
+    assert page.get_by_label("Comment on Housing").input_value() == "Rents doubled in two years."
+    assert_accessible(page)
+    page.get_by_label("Rank of Chronic disease").select_option("2")
+    page.get_by_role("button", name="Save my ranking").click()
+    assert "Your ranking is saved" in page.content()
+    page.get_by_role("button", name="Log out").click()
+
+    _login(page, base, people["officer"])
+    page.goto(base + "/programs/health-2026/manage")
+    page.get_by_role("link", name="Feedback", exact=True).click()
+    page.wait_for_url("**/programs/health-2026/feedback")
+    assert_accessible(page)
+    page.get_by_role("link", name="Community priorities").click()
+    assert "Rents doubled in two years." in page.content()
+    assert_accessible(page)
+    page.get_by_role("button", name="Adopt the advisors' ranking as need weights").click()
+    assert "now the CHNA-alignment rule's need weights" in page.content()
+    page.get_by_role("link", name="Application burden").click()
+    assert "11 answers" in page.content() and "Suggestion 3" in page.content()
+    assert_accessible(page)
+    page.get_by_role("link", name="Progress reports").click()
+    assert page.locator("#late-reports").inner_text().startswith("Overdue")
+    assert_accessible(page)
+    page.get_by_role("link", name="What applicants see").click()
+    page.get_by_label("Reviewers' comments written for the applicant").uncheck()
+    page.get_by_role("button", name="Save settings").click()
+    assert "Feedback settings saved" in page.content()
+    page.get_by_role("navigation", name="Feedback").get_by_role("link", name="You said, we did").click()
+    page.get_by_role("link", name="Add an answer").click()
+    assert_accessible(page)
+    page.get_by_label("Theme").select_option("burden")
+    page.get_by_label("You said").fill("The budget form took a whole day.")
+    page.get_by_label("We did").fill("We now accept the budget you send other funders.")
+    page.get_by_role("button", name="Save").click()
+    assert "We now accept the budget you send other funders." in page.content()
+    assert_accessible(page)
