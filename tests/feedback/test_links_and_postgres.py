@@ -47,3 +47,24 @@ def test_aggregates_on_postgresql(pg_app):
     db.session.commit()
     rule = db.session.execute(select(ProgramRule).where(ProgramRule.rule_key == "chna_alignment")).scalar_one()
     assert rule.params["need_weights"] == {str(needs[0].id): 0.5, str(needs[1].id): 1.0}
+
+
+def test_reminders_on_postgresql(pg_app):
+    import datetime as dt
+
+    from grantflow.core.db import utcnow
+    from grantflow.core.mail import outbox
+    from grantflow.feedback import checkins
+    from tests.feedback.builders import release
+
+    w = build_world()
+    decide(w.application, "award", 20_000_00)
+    release(w.program)
+    today = checkins.today_for(w.program)
+    checkins.set_schedule(w.program, [today - dt.timedelta(days=1), today + dt.timedelta(days=40)])
+    db.session.commit()
+    assert checkins.send_reminders() == 1
+    assert checkins.send_reminders() == 0
+    assert checkins.send_reminders(now=utcnow() + dt.timedelta(days=1)) == 1
+    assert [m["To"] for m in outbox()] == [w.users["applicant"].email] * 2
+    assert [r.state for r in checkins.program_reports(w.program)] == ["overdue", "upcoming"]
