@@ -178,3 +178,34 @@ def test_grantflow_demo_on_a_fresh_instance(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Demo logins" in r.stdout and "admin@rchf.example.org" in r.stdout
     assert subprocess.run([grantflow, "demo-exists"], env=env, timeout=120).returncode == 0
+
+
+def test_the_demo_pages_open_for_each_demo_login(app):
+    """The demo data is whole enough for every area's main pages (as the demo's visitors see them)."""
+    logins = dict(build_demo(reset=False, seed=2026, n_applications=None, echo=_quiet)["users"])
+    user = {role: db.session.execute(select(User).where(User.email == email)).scalar_one()
+            for role, email in logins.items()}
+    programs = [OPEN_PROGRAM, BENCH_PROGRAM]
+    pages = {
+        "Funder admin": ["/dashboard", "/funders/riverside-health/people", "/funders/riverside-health/chna"],
+        "Program officer": ["/dashboard"] + [f"/programs/{p}/{page}" for p in programs
+                                             for page in ("manage", "board", "scoring", "audit")],
+        "Community advisor": ["/dashboard"],
+        "Applicant": ["/dashboard", f"/programs/{OPEN_PROGRAM}"],
+        "Applicant (network)": ["/dashboard"],
+    }
+    reviewer = user["Reviewer"]
+    assigned = db.session.execute(select(Review.application_id).where(Review.reviewer_id == reviewer.id)).scalars().first()
+    pages["Reviewer"] = ["/dashboard", f"/reviews/{assigned}"]
+    mine = db.session.execute(select(Application.id).where(
+        Application.organization_id == user["Applicant"].memberships[0].organization_id)).scalars().all()
+    pages["Applicant"] += [f"/applications/{a}" for a in mine]
+    failures = []
+    for role, urls in pages.items():
+        client = app.test_client(user=user[role])
+        for url in urls:
+            status = client.get(url).status_code
+            if status != 200:
+                failures.append(f"{role} {url}: {status}")
+            db.session.rollback()
+    assert not failures, failures
