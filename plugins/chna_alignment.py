@@ -7,7 +7,7 @@ n, the last 1). Needs missing from a non-empty `need_weights` weigh 0.
 from __future__ import annotations
 
 from grantflow import hookimpl
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, clamp
 
 MAX = 10.0
 
@@ -50,7 +50,7 @@ class ChnaAlignmentRule(ScoringRule):
                              {"needs": []})
         values = [weights[nid] for nid in addressed]
         value = max(values) if params["combine"] == "best" else sum(values)
-        points = round(MAX * min(1.0, value / top), 4)
+        points = clamp(MAX * min(1.0, value / top), MAX)
         names = ", ".join(f"{ctx.needs[nid].name} (rank {ctx.needs[nid].rank})"
                           for nid in sorted(addressed, key=lambda n: (ctx.needs[n].rank, n)))
         return RuleScore(points, MAX, f"Addresses {names}; weighted by {source}.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grantflow import hookimpl
 from grantflow.facts import is_community_led, share
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, pct, sentence
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, pct, sentence, clamp
 
 
 def _best(*shares):
@@ -58,7 +58,7 @@ class CommunityLedRule(ScoringRule):
             said.append("the community holds decision power")
         else:
             said.append("the community does not hold decision power")
-        points = round(min(maximum, max(0.0, points)), 4)
+        points = clamp(points, maximum)
         led = is_community_led(facts, threshold=t)
         verdict = {True: "Meets", False: "Does not meet", None: "Did not report enough for"}[led]
         explanation = f"{verdict} the community-led definition. " + sentence("; ".join(said)) + "."

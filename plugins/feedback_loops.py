@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grantflow import hookimpl
 from grantflow.facts import has_regular_feedback_loop
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, clamp
 
 
 class FeedbackLoopsRule(ScoringRule):
@@ -42,7 +42,7 @@ class FeedbackLoopsRule(ScoringRule):
         text = (f"Documented {'regular' if regular else 'only occasional'} feedback: {methods}. "
                 + (f"{changes} change{'s' if changes != 1 else ''} made because of feedback."
                    if changes else "No change made because of feedback was described."))
-        return RuleScore(round(min(points, maximum), 4), maximum, text,
+        return RuleScore(clamp(points, maximum), maximum, text,
                          {"loops": len(loops), "regular": regular, "changes": changes})
 
 

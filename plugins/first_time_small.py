@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grantflow import hookimpl
 from grantflow.core.money import format_money
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, sentence
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, sentence, clamp
 
 
 class FirstTimeSmallRule(ScoringRule):
@@ -49,7 +49,7 @@ class FirstTimeSmallRule(ScoringRule):
         else:
             said.append(f"annual budget {format_money(budget, whole=True)}, not below {format_money(limit, whole=True)}")
         text = sentence("; ".join(said)) + "."
-        return RuleScore(round(min(points, maximum), 4), maximum, text,
+        return RuleScore(clamp(points, maximum), maximum, text,
                          {"first_time": facts.first_time, "small": small})
 
 

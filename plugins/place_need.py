@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grantflow import hookimpl
 from grantflow.facts import need_quartile, served_need_index, serves_priority_place
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+from grantflow.scoring.rules import Param, RuleScore, ScoringRule, clamp
 
 
 class PlaceNeedRule(ScoringRule):
@@ -45,7 +45,7 @@ class PlaceNeedRule(ScoringRule):
         elif facts.place_ids:
             said.append("it serves no priority place")
         text = "; ".join(said) + "."
-        return RuleScore(round(min(points, maximum), 4), maximum, text,
+        return RuleScore(clamp(points, maximum), maximum, text,
                          {"need_index": None if index is None else round(index, 4), "priority_place": priority,
                           "places": len(facts.place_ids)})
 

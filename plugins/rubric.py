@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from grantflow import hookimpl
-from grantflow.scoring.rules import MERIT, Param, RuleScore, ScoringRule
+from grantflow.scoring.rules import MERIT, Param, RuleScore, ScoringRule, clamp
 
 MAX = 100.0
 NOT_REVIEWED = ("Not yet reviewed: no submitted review counts yet, so the merit part is left out of "
@@ -36,7 +36,7 @@ class RubricRule(ScoringRule):
         n = r.n_reviews if r is not None else 0
         if r is None or r.fraction is None or n < params["min_reviews"]:
             return RuleScore(None, MAX, NOT_REVIEWED, {"reviews": n})
-        points = round(max(0.0, min(1.0, r.fraction)) * MAX, 4)
+        points = clamp(r.fraction * MAX, MAX)
         which = "normalized" if params.get("scores") == "normalized" else "reviewers'"
         return RuleScore(
             points, MAX,

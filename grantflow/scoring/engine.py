@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Text, bindparam, cast, insert, select
 
 from grantflow.core import auditlog
 from grantflow.core.db import db
@@ -185,6 +185,20 @@ def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[Applic
 
 # --- rescoring -----------------------------------------------------------------------------------
 
+_dumps = json.JSONEncoder(separators=(",", ":"), default=str).encode
+
+
+def _insert_results():
+    """A bulk insert of score results taking the JSON columns already serialized: a rule's
+    parameters are the same on every row, so they are encoded once per rule, not once per row
+    (the JSON type's per-row encoding was the largest cost of a rescore)."""
+    def json_param(name):
+        p = bindparam(name, type_=Text)
+        return p if db.engine.dialect.name == "sqlite" else cast(p, JSON)
+
+    return insert(ScoreResult.__table__).values(params=json_param("params_json"), evidence=json_param("evidence_json"))
+
+
 def rescore(program_id: int, *, actor_id: int | None = None,
             progress: Callable[[int], None] | None = None) -> ScoreRun:
     """Scores every (non-draft) application of the program with its enabled rules and stores a
@@ -200,18 +214,20 @@ def rescore(program_id: int, *, actor_id: int | None = None,
     db.session.flush()
     run_id = run.id
     app_ids = [f.application_id for f in facts]
+    stmt = _insert_results()
+    dumps = _dumps
     for c in configs:
         column = score_column(c, ctx, facts)
-        key, version, weight, params = c.key, str(c.rule.version), c.weight, c.params
+        key, version, weight, params = c.key, str(c.rule.version), c.weight, dumps(c.params)
         rows = [
             {"run_id": run_id, "application_id": aid, "rule_key": key, "rule_version": version,
-             "params": params, "weight": weight, "points": o[0], "max_points": o[1], "status": o[2],
-             "explanation": o[3], "evidence": o[4]}
+             "params_json": params, "weight": weight, "points": o[0], "max_points": o[1], "status": o[2],
+             "explanation": o[3], "evidence_json": dumps(o[4]) if o[4] else "{}"}
             for aid, o in zip(app_ids, column)
         ]
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start:start + INSERT_CHUNK]
-            db.session.execute(insert(ScoreResult), chunk)
+            db.session.execute(stmt, chunk)
             if progress is not None:
                 progress(len(chunk))
     auditlog.record("scoring.rescore", run, actor_id=actor_id,

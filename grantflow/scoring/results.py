@@ -6,8 +6,9 @@ The total is the weighted mean of each rule's points/maximum, on 0–100:
 
 `merit` is the rubric rule's points/max × 100 (None when not yet reviewed); `priority` is the same
 weighted mean over the priority (non-merit) rules. A rule with no data ("no data", e.g. not yet
-reviewed) or that raised ("errored") is left out of the sums, never counted as zero; such an
-application is marked incomplete and ranked after every complete one.
+reviewed) or that raised ("errored") is left out of the sums, never counted as zero. An
+application whose merit part has no data yet (not yet reviewed) or with an errored rule is marked
+incomplete and ranked after every complete one (and the what-if sandbox does not fund it).
 """
 from __future__ import annotations
 
@@ -55,11 +56,13 @@ class ApplicationScore:
 
     @property
     def complete(self) -> bool:
-        return all(r.status == OK for r in self.rules)
+        """No rule errored and the merit part (if used) has data. A priority rule with no data
+        (e.g. a funder with no CHNA needs yet) is simply left out, for everyone alike."""
+        return all(r.status == OK or (r.status == NO_DATA and r.kind != "merit") for r in self.rules)
 
     @property
     def missing(self) -> tuple[str, ...]:
-        return tuple(r.label for r in self.rules if r.status != OK)
+        return tuple(r.label for r in self.rules if r.status == ERRORED or (r.status == NO_DATA and r.kind == "merit"))
 
     def contribution(self, rule_key: str) -> float:
         """How many of the total's 0–100 points this rule contributes."""

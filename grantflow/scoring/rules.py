@@ -232,3 +232,8 @@ def pct(x: Optional[float]) -> str:
 
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def clamp(points: float, maximum: float) -> float:
+    """Points rounded for storage, then kept within [0, maximum] (rounding must not exceed it)."""
+    return max(0.0, min(float(maximum), round(points, 4)))

@@ -1,6 +1,148 @@
-"""Pages of the scoring area."""
+"""Pages of the scoring area: configuration, rescoring, ranking, run comparison, per-application
+breakdown, the what-if sandbox, and the `grantflow score` command."""
 from __future__ import annotations
 
-from flask import Blueprint
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from forms.scoring import build_config_form, configs_from_form
+from grantflow.applications.models import Application
+from grantflow.core.db import db
+from grantflow.core.policy import authorize, can, get_or_404
+from grantflow.organizations.models import Organization
+from grantflow.programs.models import Program
+from grantflow.scoring import engine
+from grantflow.scoring.compare import compare_runs
+from grantflow.scoring.models import ScoreRun
+from grantflow.scoring.results import STATUS_LABELS, ranked
+from grantflow.scoring.services import save_config
 
 bp = Blueprint("scoring", __name__, cli_group=None)
+
+TOTAL_RULE = ("The total is the weighted mean of each rule's points out of its maximum, on a 0–100 scale. "
+              "A part with no data yet (for example, not yet reviewed) or that failed is left out, never "
+              "counted as zero; such applications are marked incomplete and listed after complete ones.")
+
+
+def _program(slug: str, action: str = "program.configure_scoring") -> Program:
+    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
+    if program is None:
+        abort(404)
+    authorize(action, program)
+    return program
+
+
+def _recent_runs(program_id: int, limit: int = 10) -> list[ScoreRun]:
+    return list(db.session.execute(
+        select(ScoreRun).where(ScoreRun.program_id == program_id).order_by(ScoreRun.id.desc()).limit(limit)
+    ).scalars())
+
+
+def _names(program_id: int) -> dict[int, tuple[str, str]]:
+    return {aid: (title, org) for aid, title, org in db.session.execute(
+        select(Application.id, Application.title, Organization.name)
+        .join(Organization, Organization.id == db.func.coalesce(Application.on_behalf_of_id, Application.organization_id))
+        .where(Application.program_id == program_id))}
+
+
+@bp.route("/programs/<slug>/scoring", methods=["GET", "POST"])
+def configure(slug: str):
+    program = _program(slug)
+    configs = engine.program_config(program)
+    form = build_config_form(configs)
+    if form.validate_on_submit():
+        save_config(program, configs_from_form(form, configs))
+        flash("Scoring configuration saved. Rescore the program to apply it.", "success")
+        return redirect(url_for(".configure", slug=slug))
+    status = 422 if form.errors else 200
+    return render_template("scoring/configure.html", program=program, form=form, configs=configs,
+                           runs=_recent_runs(program.id), missing=engine.missing_rules(program),
+                           total_rule=TOTAL_RULE), status
+
+
+@bp.post("/programs/<slug>/scoring/rescore")
+def rescore(slug: str):
+    program = _program(slug)
+    run = engine.rescore(program.id, actor_id=current_user.id)
+    flash(f"Rescored the program (run {run.id}).", "success")
+    return redirect(url_for(".results", slug=slug))
+
+
+@bp.get("/programs/<slug>/scoring/results")
+def results(slug: str):
+    program = _program(slug)
+    run = engine.latest_run(program.id)
+    scores = ranked(engine.run_results(run).values()) if run else []
+    return render_template("scoring/results.html", program=program, run=run, scores=scores,
+                           names=_names(program.id), total_rule=TOTAL_RULE, runs=_recent_runs(program.id))
+
+
+@bp.get("/programs/<slug>/scoring/compare")
+def compare(slug: str):
+    program = _program(slug)
+    runs = _recent_runs(program.id, 50)
+    by_id = {r.id: r for r in runs}
+    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    if a is None and b is None and len(runs) >= 2:
+        a, b = runs[1].id, runs[0].id
+    comparison = None
+    if a is not None or b is not None:
+        if a not in by_id or b not in by_id:
+            abort(404)
+        comparison = compare_runs(by_id[a], by_id[b])
+    return render_template("scoring/compare.html", program=program, runs=runs, comparison=comparison,
+                           names=_names(program.id))
+
+
+@bp.get("/applications/<int:app_id>/score")
+def breakdown(app_id: int):
+    application = get_or_404(Application, app_id, "application.view_score")
+    score = engine.application_score(application.id, application.program_id)
+    return render_template("scoring/breakdown.html", application=application, program=application.program,
+                           score=score, status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
+
+
+@bp.route("/programs/<slug>/what-if", methods=["GET", "POST"])
+def whatif(slug: str):
+    """Sandbox: nothing is saved, whatever is submitted."""
+    from grantflow.scoring.whatif import simulate
+
+    program = _program(slug)
+    saved = engine.program_config(program)
+    form = build_config_form(saved)
+    simulation = None
+    if request.method == "POST":
+        if form.validate():
+            simulation = simulate(program, configs_from_form(form, saved), saved)
+    else:
+        simulation = simulate(program, saved, saved)
+    return render_template("scoring/whatif.html", program=program, form=form, simulation=simulation,
+                           total_rule=TOTAL_RULE), 422 if form.errors else 200
+
+
+@bp.app_template_global()
+def applicant_score(application):
+    """The applicant's own breakdown, or None unless the policy allows it (program shares rule
+    explanations, decisions released, user is the applicant)."""
+    if application is None or not can("application.view_own_score", application):
+        return None
+    return engine.application_score(application.id, application.program_id)
+
+
+@bp.cli.command("score")
+@click.argument("program_slug")
+def score_command(program_slug: str) -> None:
+    """Rescore every application of a program with its enabled rules."""
+    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
+    if program is None:
+        raise click.ClickException(f"No program with the slug {program_slug!r}.")
+    configs = engine.resolve(engine.program_config(program), program)
+    n_apps = db.session.execute(
+        select(db.func.count()).select_from(Application)
+        .where(Application.program_id == program.id, Application.status != "draft")).scalar_one()
+    with click.progressbar(length=max(1, n_apps * len(configs)), label=f"Scoring {program.slug}") as bar:
+        run = engine.rescore(program.id, progress=bar.update)
+    db.session.commit()
+    click.echo(f"Run {run.id}: {n_apps} applications × {len(configs)} rules, config {run.config_hash[:12]}.")

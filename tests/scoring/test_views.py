@@ -1,0 +1,187 @@
+"""The scoring pages through the real app: configuration with validation at the fields and an
+audit event, rescoring, ranking, breakdown, run comparison, the what-if sandbox (which writes
+nothing), the applicant's plain-language breakdown, and the `grantflow score` command."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import render_template
+from sqlalchemy import func, inspect, select
+
+from grantflow.core.auditlog import AuditEvent
+from grantflow.core.db import db, utcnow
+from grantflow.programs.models import ProgramRule
+from grantflow.scoring import engine
+from grantflow.scoring.models import ScoreRun
+from tests.conftest import build_world
+from tests.scoring.helpers import leadership, review
+
+
+@pytest.fixture
+def w(app):
+    w = build_world()
+    leadership(w.cbo, ed_race=("black",))
+    review(w.application, w.users["reviewer"], [5, 4, 4])
+    db.session.commit()
+    return w
+
+
+def form_data(**overrides):
+    """A valid full configuration: every built-in on with weight 1 and its defaults."""
+    data = {}
+    for c in engine.program_config(db.session.execute(select(__import__("grantflow").programs.models.Program)).scalars().first()):
+        prefix = f"rule_{c.key}-"
+        if c.enabled:
+            data[prefix + "enabled"] = "y"
+        data[prefix + "weight"] = "1"
+        for p in c.rule.params:
+            v = c.params[p.name]
+            if p.type == "bool":
+                if v:
+                    data[prefix + p.name] = "y"
+            elif p.type == "mapping":
+                data[prefix + p.name] = ""
+            else:
+                data[prefix + p.name] = "" if v is None else str(v)
+    data.update(overrides)
+    return data
+
+
+def test_configure_page_lists_rules_with_descriptions(w, login):
+    r = login(w.users["program_officer"]).get("/programs/health-2026/scoring")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Led by people of color" in html and "never scored below" in html
+    assert "weighted mean of each rule" in html and "Rescore now" in html
+
+
+def test_configure_shows_errors_at_fields_and_keeps_typed_values(w, login):
+    client = login(w.users["program_officer"])
+    r = client.post("/programs/health-2026/scoring", data=form_data(**{
+        "rule_poc_led-weight": "heavy", "rule_poc_led-board_share": "1.5",
+        "rule_first_time_small-budget_threshold_dollars": "12.5",
+        "rule_chna_alignment-need_weights": "housing"}))
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Weight must be a number, like 0.5." in html
+    assert 'id="rule_poc_led-weight-error"' in html and 'value="heavy"' in html
+    assert "Board share must be at most 1." in html and 'value="1.5"' in html
+    assert "must be a whole number" in html
+    assert "Line 1 of need weights needs the form" in html
+    assert db.session.execute(select(func.count()).select_from(ProgramRule)).scalar_one() == 0
+
+
+def test_configure_cross_field_and_weight_checks(w, login):
+    client = login(w.users["program_officer"])
+    data = form_data(**{"rule_poc_led-board_share": "", "rule_poc_led-senior_share": "", "rule_rubric-weight": "0"})
+    data.pop("rule_poc_led-use_ed")
+    r = client.post("/programs/health-2026/scoring", data=data)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "Use at least one test" in html
+    assert "A rule in use needs a weight above 0" in html
+
+
+def test_saving_the_configuration_writes_rules_and_an_audit_event(w, login):
+    client = login(w.users["program_officer"])
+    data = form_data(**{"rule_poc_led-weight": "3", "rule_poc_led-combine": "and",
+                        "rule_chna_alignment-need_weights": "7 = 2\n3 = 1"})
+    data.pop("rule_place_need-enabled")
+    r = client.post("/programs/health-2026/scoring", data=data)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    rows = {r.rule_key: r for r in db.session.execute(select(ProgramRule)).scalars()}
+    assert float(rows["poc_led"].weight) == 3 and rows["poc_led"].params["combine"] == "and"
+    assert rows["chna_alignment"].params["need_weights"] == {"3": 1.0, "7": 2.0}
+    assert rows["place_need"].enabled is False
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "scoring.configure")).scalar_one()
+    assert event.actor_id == w.users["program_officer"].id and event.after["poc_led"]["weight"] == 3
+    page = client.get("/programs/health-2026/scoring").get_data(as_text=True)
+    assert "7 = 2" in page  # saved values come back in the form
+
+
+def test_rescore_results_breakdown_and_compare_pages(w, login):
+    client = login(w.users["program_officer"])
+    r = client.post("/programs/health-2026/scoring/rescore")
+    assert r.status_code == 302
+    run = db.session.execute(select(ScoreRun)).scalar_one()
+    assert run.created_by_id == w.users["program_officer"].id
+    results = client.get("/programs/health-2026/scoring/results").get_data(as_text=True)
+    assert "Eastside Tenants Union" in results and "Incomplete" in results  # other app: not yet reviewed
+    page = client.get(f"/applications/{w.application.id}/score").get_data(as_text=True)
+    assert "Led by people of color under this program" in page and "Reviewers&#39; rubric score" in page
+    other = client.get(f"/applications/{w.other_application.id}/score").get_data(as_text=True)
+    assert "Not yet reviewed" in other
+    client.post("/programs/health-2026/scoring", data=form_data(**{"rule_poc_led-weight": "20"}))
+    client.post("/programs/health-2026/scoring/rescore")
+    cmp = client.get("/programs/health-2026/scoring/compare").get_data(as_text=True)
+    assert "Led by people of color: weight 1 → 20" in cmp
+
+
+def _row_counts():
+    tables = inspect(db.engine).get_table_names()
+    return {t: db.session.execute(select(func.count()).select_from(db.metadata.tables[t])).scalar_one()
+            for t in tables if t in db.metadata.tables}
+
+
+def test_whatif_shows_ranking_funding_and_shares_and_writes_nothing(w, login):
+    engine.rescore(w.program.id)
+    db.session.commit()
+    before = _row_counts()
+    client = login(w.users["program_officer"])
+    r = client.post("/programs/health-2026/what-if", data=form_data(**{"rule_poc_led-weight": "50"}))
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Led by people of color" in html and "Community-led" in html and "Serves a priority place" in html
+    assert "Funded" in html and "Share of dollars" in html
+    db.session.rollback()
+    assert _row_counts() == before
+    bad = client.post("/programs/health-2026/what-if", data=form_data(**{"rule_poc_led-weight": "-1"}))
+    assert bad.status_code == 422 and "Weight must be between 0 and 100." in bad.get_data(as_text=True)
+    assert _row_counts() == before
+
+
+def test_whatif_funds_greedily_within_budget(w):
+    from grantflow.scoring.whatif import simulate
+
+    review(w.other_application, w.users["reviewer"], [1, 1, 1])
+    w.program.budget_cents = 60_000_00  # room for one of the two 50,000 requests
+    saved = engine.program_config(w.program)
+    sim = simulate(w.program, saved, saved)
+    assert [r.funded for r in sim.rows] == [True, False]
+    assert sim.funded_cents == 50_000_00 and sim.rows[0].application_id == w.application.id
+    poc = next(g for g in sim.groups if g.label == "Led by people of color")
+    assert poc.applicants == 0.5 and poc.funded == 1.0 and poc.dollars == 1.0
+
+
+def _partial(application):
+    return render_template("scoring/_applicant_breakdown.html", application=application)
+
+
+def test_applicant_sees_plain_breakdown_only_after_release_when_shared(w, app):
+    engine.rescore(w.program.id)
+    db.session.commit()
+    applicant = w.users["applicant"]
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(applicant)
+        assert _partial(w.application).strip() == ""  # decisions not released yet
+        w.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
+        html = _partial(w.application)
+        assert "How your application was scored" in html and "Led by people of color" in html
+        assert "out of 100" in html
+        w.program.share_rule_explanations = False
+        assert _partial(w.application).strip() == ""
+        w.program.share_rule_explanations = True
+        login_user(w.users["other_applicant"])
+        assert _partial(w.application).strip() == ""  # never someone else's
+
+
+def test_score_command_rescores_with_a_progress_bar(w, app):
+    result = app.test_cli_runner().invoke(args=["score", "health-2026"])
+    assert result.exit_code == 0, result.output
+    assert "Scoring health-2026" in result.output and "2 applications × 7 rules" in result.output
+    assert db.session.execute(select(func.count()).select_from(ScoreRun)).scalar_one() == 1
+    missing = app.test_cli_runner().invoke(args=["score", "nope"])
+    assert missing.exit_code != 0 and "No program with the slug 'nope'" in missing.output
