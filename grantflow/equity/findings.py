@@ -139,10 +139,10 @@ def findings(report: dict) -> list[dict]:
                 out.append(_finding(
                     "flag",
                     f"Reviewer {r['reviewer']} scores {dim['label'].lower()} — {rv['focus_group']} applications "
-                    f"{r['gap']:+.2f} points against the rest, where the panel's gap is {rv['panel']['gap']:+.2f} "
+                    f"{r['gap']:+.2f} points against the rest, where the panel's is {rv['panel']['reference_gap']:+.2f} "
                     f"(n = {r['n_reviews']} reviews).",
                     dimension=key, group=rv["focus_group"],
-                    evidence={"gap": r["gap"], "panel_gap": rv["panel"]["gap"], "n": r["n_reviews"]},
+                    evidence={"gap": r["gap"], "panel_gap": rv["panel"]["reference_gap"], "n": r["n_reviews"]},
                     next_step="Calibrate this reviewer: a norming session on the anchors, or paired reviews."))
 
     nb = report["need_benchmarks"]

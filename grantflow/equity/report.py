@@ -203,7 +203,6 @@ def _reviewer_gaps(dim: Dimension, labels_by_app: dict[int, str], data: AuditDat
         (all_g if label == focus else all_r).append(rv.weighted)
     panel_ok = len(all_g) >= k and len(all_r) >= k
     panel_gap = float(np.mean(all_g) - np.mean(all_r)) if panel_ok else None
-    result["panel"] = {"n_reviews": len(all_g) + len(all_r), "gap": panel_gap, "suppressed": not panel_ok}
     n_g = {key: len(e["g"]) for key, e in per.items()}
     n_r = {key: len(e["r"]) for key, e in per.items()}
     hidden: set[str] = set()
@@ -213,17 +212,29 @@ def _reviewer_gaps(dim: Dimension, labels_by_app: dict[int, str], data: AuditDat
         hidden = suppress_list(n_r, k, seed=hidden)
         if hidden == before:
             break
+    gaps = {}
+    for key, e in per.items():
+        if key not in hidden and panel_ok and n_g[key] and n_r[key]:
+            gaps[key] = float(np.mean(e["g"]) - np.mean(e["r"]))
+    # The reference a reviewer is compared with: the typical (median) reviewer's gap among those
+    # with enough reviews, so one outlier does not make every other reviewer look off; with fewer
+    # than three such reviewers, the gap over all the panel's reviews.
+    enough = [g for key, g in gaps.items() if n_g[key] + n_r[key] >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]]
+    reference = float(np.median(enough)) if len(enough) >= 3 else panel_gap
+    result["panel"] = {"n_reviews": len(all_g) + len(all_r), "gap": panel_gap, "reference_gap": reference,
+                       "reference": "median reviewer" if len(enough) >= 3 else "all reviews",
+                       "suppressed": not panel_ok}
     for key, e in sorted(per.items(), key=lambda kv: kv[1]["name"].lower()):
         n = n_g[key] + n_r[key]
-        withhold = key in hidden or not panel_ok or n_g[key] == 0 or n_r[key] == 0
-        gap = None if withhold else float(np.mean(e["g"]) - np.mean(e["r"]))
-        diff = None if gap is None else gap - panel_gap
-        enough = n >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]
+        gap = gaps.get(key)
+        withhold = gap is None and (key in hidden or not panel_ok)
+        diff = None if gap is None or reference is None else gap - reference
+        enough_reviews = n >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]
         result["reviewers"].append({
             "reviewer": e["name"], "n_reviews": n,
             "n_group": _show(n_g[key], key in hidden), "n_rest": _show(n_r[key], key in hidden),
-            "gap": gap, "difference_from_panel": diff, "enough_reviews": enough,
-            "flagged": bool(enough and diff is not None and abs(diff) >= cfg["AUDIT_REVIEWER_GAP"]),
+            "gap": gap, "difference_from_panel": diff, "enough_reviews": enough_reviews,
+            "flagged": bool(enough_reviews and diff is not None and abs(diff) >= cfg["AUDIT_REVIEWER_GAP"]),
             "suppressed": withhold,
         })
     return result

@@ -1,0 +1,177 @@
+"""The audit's findings and outputs on a program with a built-in disparity: the page, the downloads,
+the CLI in each format, the PDF read back (text, contents, page numbers, metadata, tags), the
+cycle-by-cycle comparison and a plugin's dimension."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pikepdf
+import pytest
+from flask import current_app
+from pypdf import PdfReader
+
+from grantflow import hookimpl
+from grantflow.core import roles as R
+from grantflow.core.db import db
+from grantflow.equity import exports
+from grantflow.equity.dimensions import Dimension
+from grantflow.equity.report import build_report
+from tests import factories as F
+from tests.equity.builders import Spec, build_program
+
+
+def _cycle(funder, slug, sizes, *, series="health", cycle_label=None, **fields):
+    """POC-led organizations are funded less, and reviewer Sam scores them lower (2 points on the
+    first criterion, 1 on the others); Rae and Lee do not."""
+    specs = []
+    for poc, n, a in sizes:
+        for i in range(n):
+            base = 3 + (i % 3) - 1
+            sam = [max(1, base - 2), 2, 2] if poc else [base, 3, 3]
+            specs.append(Spec(poc=poc, awarded=i < a, requested=40_000_00 + 1000_00 * (i % 9),
+                              reviews={"Rae": [base, 3, 3], "Sam": sam, "Lee": [base, 3, 3]}))
+    return build_program(funder, specs, slug=slug, series=series, cycle_label=cycle_label,
+                         data_vintage="Applications through 2026-03-31", budget_cents=2_000_000_00, **fields)[0]
+
+
+@pytest.fixture
+def audited(app):
+    funder = F.funder(name="Riverside Health Foundation")
+    _cycle(funder, "health-2025", [(True, 40, 12), (False, 40, 14)], cycle_label="2025")
+    prog = _cycle(funder, "health-2026", [(True, 120, 15), (False, 80, 32)], cycle_label="2026")
+    officer = F.user(org=funder, role=R.PROGRAM_OFFICER)
+    db.session.commit()
+    return prog, officer
+
+
+def test_findings_flag_the_disparity_with_evidence_and_next_steps(audited):
+    prog, _ = audited
+    report = build_report(prog)
+    texts = [f["text"] for f in report["findings"]]
+    assert any(t.startswith("Organizations led by people of color were 60% of applicants and received 32% of dollars")
+               for t in texts), texts
+    flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["dimension"] == "poc_led"
+                and f["group"] == "yes" and "impact ratio" in f["text"])
+    assert flag["evidence"]["impact_ratio"] == pytest.approx((15 / 120) / (32 / 80))
+    assert flag["evidence"]["fisher_p"] < 0.001 and flag["evidence"]["n"] == 120
+    assert "re-examine the criterion “Criterion 1”" in flag["next_step"]
+    crit = next(f for f in report["findings"] if f["kind"] == "flag" and "Rubric criterion “Criterion 1”" in f["text"])
+    assert "Re-examine this criterion" in crit["next_step"]
+    sam = next(f for f in report["findings"] if f["kind"] == "flag" and f["text"].startswith("Reviewer Sam"))
+    assert "Calibrate this reviewer" in sam["next_step"] and "n = 200 reviews" in sam["text"]
+    assert not any(f["text"].startswith(("Reviewer Rae", "Reviewer Lee")) for f in report["findings"])
+    reviewers = {r["reviewer"]: r for r in report["dimensions"]["poc_led"]["reviewers"]["reviewers"]}
+    assert reviewers["Sam"]["n_reviews"] == 200 and reviewers["Sam"]["flagged"]
+    assert reviewers["Rae"]["flagged"] is False
+
+
+def test_reviewers_with_few_reviews_are_shown_with_n_but_never_flagged(audited):
+    prog, _ = audited
+    report = build_report(prog, overrides={"AUDIT_MIN_REVIEWER_REVIEWS": 500})
+    sam = next(r for r in report["dimensions"]["poc_led"]["reviewers"]["reviewers"] if r["reviewer"] == "Sam")
+    assert sam["n_reviews"] == 200 and sam["enough_reviews"] is False and sam["flagged"] is False
+    assert sam["gap"] is not None
+
+
+def test_cycles_of_a_series_are_compared(audited):
+    prog, _ = audited
+    report = build_report(prog)
+    assert [c["program"]["cycle_label"] for c in report["cycles"]] == ["2025", "2026"]
+    assert [c["current"] for c in report["cycles"]] == [False, True]
+    past = {g["group"]: g for g in report["cycles"][0]["dimensions"]["poc_led"]}
+    assert past["yes"]["award_rate"] == pytest.approx(12 / 40) and past["no"]["awards"] == 14
+
+
+def test_page_shows_findings_charts_and_tables(audited, login):
+    prog, officer = audited
+    client = login(officer)
+    html = client.get(f"/programs/{prog.slug}/audit").get_data(as_text=True)
+    assert "<h2 id=\"findings-h\">Findings</h2>" in html
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') >= 3 * 8
+    assert re.search(r'<title id="chart\d+-t">Award rate by group: Led by people of color</title>', html)
+    assert "<caption>Applicants, awards and dollars by group: Led by people of color</caption>" in html
+    assert "Applications through 2026-03-31" in html and "rubric version: 1" in html
+    assert "Cycle by cycle" in html
+    res = client.get(f"/programs/{prog.slug}/audit.json")
+    assert res.mimetype == "application/json" and res.json["format_version"] == 1
+    res = client.get(f"/programs/{prog.slug}/audit.csv")
+    assert res.mimetype == "text/csv" and "attachment" in res.headers["Content-Disposition"]
+    assert client.get(f"/programs/{prog.slug}/audit.xls").status_code == 404
+
+
+def test_cli_writes_each_format_with_the_same_numbers(audited, tmp_path):
+    prog, _ = audited
+    runner = current_app.test_cli_runner()
+    for fmt in ("json", "csv", "pdf"):
+        out = tmp_path / f"audit.{fmt}"
+        res = runner.invoke(args=["audit", prog.slug, "--format", fmt, "-o", str(out)])
+        assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "audit.json").read_text())
+    yes = next(g for g in data["dimensions"]["poc_led"]["groups"] if g["group"] == "yes")
+    for key in ("group", "applicants", "awards", "award_rate", "impact_ratio", "dollars_requested",
+                "dollars_awarded", "fisher_p", "suppressed"):
+        assert key in yes
+    rows = list(csv.reader(io.StringIO((tmp_path / "audit.csv").read_text())))
+    assert rows[1] == ["section", "dimension", "group", "item", "measure", "value"]
+    csv_rate = next(r[5] for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "award_rate"])
+    assert float(csv_rate) == yes["award_rate"] == pytest.approx(15 / 120)
+    csv_ir = next(r[5] for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "impact_ratio"])
+    assert float(csv_ir) == yes["impact_ratio"]
+    assert (tmp_path / "audit.pdf").read_bytes().startswith(b"%PDF")
+    res = runner.invoke(args=["audit", "no-such-program", "--format", "json", "-o", str(tmp_path / "x.json")])
+    assert res.exit_code != 0 and "no program with the slug 'no-such-program'" in res.output
+
+
+def test_pdf_reads_back_with_contents_page_numbers_metadata_and_tags(audited):
+    prog, _ = audited
+    report = build_report(prog)
+    pdf = exports.to_pdf(report)
+    reader = PdfReader(io.BytesIO(pdf))
+    n = len(reader.pages)
+    assert n >= 9  # a page per dimension after the findings
+    assert reader.metadata.title == f"Equity audit — {prog.title}"
+    assert reader.metadata.author == "Riverside Health Foundation"
+    first = reader.pages[0].extract_text()
+    assert "Data vintage: Applications through 2026-03-31" in first and "Rubric version: 1" in first
+    assert "Contents" in first
+    # The table of contents gives each section's page, and that page really holds it.
+    toc = dict((title, int(page)) for title, page in re.findall(r"(Led by people of color|Community-led|Need benchmarks)"
+                                                              r" \.+ ?(\d+)", " ".join(first.split())))
+    assert set(toc) == {"Led by people of color", "Community-led", "Need benchmarks"}
+    for title, page in toc.items():
+        assert title in reader.pages[page - 1].extract_text()
+    for i, page in enumerate(reader.pages, 1):
+        assert f"Page {i} of {n}" in page.extract_text()
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert "Organizations led by people of color were 60% of applicants" in " ".join(text.split())
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/StructTreeRoot" in doc.Root and bool(doc.Root.MarkInfo.Marked)
+        assert str(doc.Root.Lang) == "en"
+        with doc.open_metadata() as meta:
+            assert meta.get("pdfuaid:part") == "1"
+
+
+class _KindPlugin:
+    @hookimpl
+    def grantflow_audit_dimensions(self):
+        return [Dimension("org_kind", "Kind of organization", lambda f, c: f.organization_kind, ("cbo", "network"),
+                          focus_phrase="Community-based organizations")]
+
+
+def test_a_plugin_adds_a_dimension(audited):
+    from grantflow.plugins import load_plugins
+
+    prog, _ = audited
+    pm = load_plugins()
+    plugin = _KindPlugin()
+    pm.register(plugin, "test-kind-plugin")
+    try:
+        report = build_report(prog)
+    finally:
+        pm.unregister(plugin)
+    groups = {g["group"]: g for g in report["dimensions"]["org_kind"]["groups"]}
+    assert groups["cbo"]["applicants"] == 200 and groups["network"]["applicants"] == 0
+    assert "org_kind" not in build_report(prog)["dimensions"]
