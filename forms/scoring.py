@@ -41,12 +41,21 @@ class NumberField(FloatField):
             raise ValueError(f"{self.title} must be a number, like {example}.") from None
 
 
+class MappingField(TextAreaField):
+    """`key = number` lines; a stored mapping is shown in that form."""
+
+    def _value(self):
+        if isinstance(self.data, dict):
+            return format_mapping(self.data)
+        return super()._value()
+
+
 def _param_validator(param: Param):
     def validate(form, field):
         if field.process_errors:
             raise StopValidation()
         try:
-            field.data = param.validate(field.data)
+            param.validate(field.data)  # the form keeps what was typed; clean values come from params_of
         except ParamError as exc:
             raise ValidationError(str(exc)) from None
 
@@ -75,7 +84,7 @@ def param_field(param: Param):
     if param.type == "choice":
         return SelectField(param.title, choices=list(param.choices), validate_choice=False, **kwargs)
     if param.type == "mapping":
-        return TextAreaField(param.title, render_kw={"rows": 4}, **kwargs)
+        return MappingField(param.title, render_kw={"rows": 4}, **kwargs)
     step = "1" if param.type == "int" else "any"
     render = {"step": step}
     if param.min is not None:
