@@ -113,19 +113,22 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
     wordings = {kind: wording_for(batch.program_id, kind) for kind in batch.kinds}
     declines = [d.application_id for d in decisions if d.outcome == DECLINE]
     feedback = feedback_for(batch.program_id, declines) if declines and wordings[DECLINE].include_feedback else {}
+    # Plain values first: each commit below expires the ORM objects.
+    work = [(services.DecisionRef.of(d), letter_data(d)) for d in decisions]
+    reissue, actor_id = batch.reissue, batch.created_by_id
     issued = 0
-    for decision in decisions:
+    for ref, data in work:
         try:
-            _, now = services.issue(decision, reissue=batch.reissue, actor_id=batch.created_by_id,
-                                    batch_id=batch.id, wording=wordings[decision.outcome],
-                                    feedback=feedback.get(decision.application_id), data=letter_data(decision))
+            _, now = services.issue(ref, reissue=reissue, actor_id=actor_id, batch_id=batch_id,
+                                    wording=wordings[ref.outcome], feedback=feedback.get(ref.application_id),
+                                    data=data)
             db.session.commit()
             issued += now
         except Exception as exc:  # one bad letter must not stop the batch
             db.session.rollback()
-            log.exception("letter for decision %s failed", decision.id)
+            log.exception("letter for decision %s failed", ref.id)
             db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
-                error=f"Decision {decision.id}: {exc}"[:1000]))
+                error=f"Decision {ref.id}: {exc}"[:1000]))
             db.session.commit()
     maybe_finish(batch_id)
     return issued

@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -66,28 +67,46 @@ def letters_of(decision_id: int) -> list[IssuedLetter]:
     ).scalars())
 
 
-def issue(decision: Decision, *, reissue: bool = False, actor_id: int | None = None, batch_id: int | None = None,
-          wording: Wording | None = None, feedback: Feedback | None = None,
+@dataclass(frozen=True)
+class DecisionRef:
+    """The few plain facts issuing needs, so a batch can commit after each letter without the ORM
+    reloading every expired decision."""
+
+    id: int
+    program_id: int
+    application_id: int
+    outcome: str
+
+    @classmethod
+    def of(cls, decision: Decision) -> "DecisionRef":
+        return cls(decision.id, decision.program_id, decision.application_id, decision.outcome)
+
+
+def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: int | None = None,
+          batch_id: int | None = None, wording: Wording | None = None, feedback: Feedback | None = None,
           data: LetterData | None = None) -> tuple[IssuedLetter, bool]:
     """Issues the decision's letter; returns (letter, issued_now). Flushes; the caller commits.
 
     Without ``reissue`` an existing current letter is returned unchanged.
     """
-    if decision.outcome not in KINDS:
-        raise LetterError(f"A {decision.outcome} decision has no letter; letters are for awards and declines.")
-    existing = current_letter(decision.id)
+    ref = decision if isinstance(decision, DecisionRef) else DecisionRef.of(decision)
+    if ref.outcome not in KINDS:
+        raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
+    existing = current_letter(ref.id)
     if existing is not None and not reissue:
         return existing, False
-    kind = decision.outcome
-    wording = wording or wording_for(decision.program_id, kind)
+    kind = ref.outcome
+    wording = wording or wording_for(ref.program_id, kind)
     if feedback is None and kind != "award" and wording.include_feedback:
-        feedback = feedback_for(decision.program_id, [decision.application_id]).get(decision.application_id)
-    pdf = letter_pdf(data or letter_data(decision), wording, feedback)
+        feedback = feedback_for(ref.program_id, [ref.application_id]).get(ref.application_id)
+    if data is None:
+        data = letter_data(db.session.get(Decision, ref.id))
+    pdf = letter_pdf(data, wording, feedback)
     now = utcnow()
-    stored = f"{decision.program_id}/{decision.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
+    stored = f"{ref.program_id}/{ref.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
     path = letters_folder() / stored
     write_atomically(path, pdf)
-    letter = IssuedLetter(decision_id=decision.id, kind=kind, stored_name=stored,
+    letter = IssuedLetter(decision_id=ref.id, kind=kind, stored_name=stored,
                           sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), issued_by_id=actor_id,
                           batch_id=batch_id, issued_at=now)
     try:
@@ -101,12 +120,12 @@ def issue(decision: Decision, *, reissue: bool = False, actor_id: int | None = N
     except IntegrityError:
         # Another worker issued it first: keep theirs, drop our file.
         path.unlink(missing_ok=True)
-        winner = current_letter(decision.id)
+        winner = current_letter(ref.id)
         if winner is None:
             raise
         return winner, False
     auditlog.record("letter.reissue" if existing else "letter.issue", letter, actor_id=actor_id,
                     before={"sha256": existing.sha256} if existing else None,
-                    after={"decision_id": decision.id, "kind": kind, "sha256": letter.sha256,
+                    after={"decision_id": ref.id, "kind": kind, "sha256": letter.sha256,
                            "batch_id": batch_id})
     return letter, True

@@ -8,6 +8,7 @@ kept as a line break.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
@@ -67,7 +68,9 @@ def default_wording(kind: str) -> str:
     return (DEFAULTS_DIR / f"default_{kind}.txt").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=64)
 def _compile(source: str):
+    """Parsed and compiled once per distinct wording (a batch renders the same one many times)."""
     if len(source) > MAX_SOURCE:
         raise WordingError(f"The wording is too long ({len(source):,} characters; at most {MAX_SOURCE:,}).")
     try:
