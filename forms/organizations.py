@@ -74,8 +74,10 @@ class MoneyField(StringField):
         if not self.data:
             return
         try:
-            cents = dollars_to_cents(self.data)
-        except ValueError:
+            cents = dollars_to_cents(self.data) if len(self.data) <= 40 else None
+            if cents is None:
+                raise ValueError(self.data)
+        except (ValueError, ArithmeticError):
             raise ValidationError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
         if cents < 0:
             raise ValidationError("Enter an amount of zero or more.")

@@ -319,3 +319,21 @@ def test_malformed_date_answer_is_told_at_its_field_and_kept(app, login):
     assert r.status_code == 302
     a = db.session.get(Application, app_id)
     assert [ans.value for ans in a.answers] == ["2026-09-01"]
+
+
+def test_invalid_draft_saves_and_resumes_on_postgres(pg_app):
+    """PostgreSQL enforces column lengths: what does not fit stays only in the typed copy."""
+    s = build_scene()
+    a = services.start(s.program, s.cbo, s.user)
+    db.session.commit()
+    client = pg_app.test_client(user=s.user)
+    typed = complete_form(s, title="t" * 300, q_staff="x" * 400, **{
+        "budget-0-category": "c" * 120, "outcomes-0-target": "y" * 400, "amount_requested": "9" * 30})
+    r = client.post(f"/applications/{a.id}/edit", data={**typed, "action": "save"})
+    assert r.status_code == 200
+    html = client.get(f"/applications/{a.id}/edit").get_data(as_text=True)
+    assert "t" * 300 in html and "c" * 120 in html and "9" * 30 in html
+    db.session.expire_all()
+    stored = db.session.get(Application, a.id)
+    assert stored.title == "" and stored.summary == "Repairs that keep asthma away."
+    assert [b.category for b in stored.budget_lines] == ["Repairs"]
