@@ -231,3 +231,32 @@ def test_application_can_be_completed_with_the_keyboard_alone(page, live_server)
         a = db.session.execute(select(Application)).scalar_one()
         assert a.status == SUBMITTED and a.title == "Keyboard-only project"
         assert a.outcomes == [{"metric": "units", "target": "12 units"}]
+
+
+def test_network_members_and_ineligible_start_pages_are_accessible(page, live_server):
+    seed(live_server.app)
+    with live_server.app.app_context():
+        net = F.organization("network", name="Harlem CBO Network", slug="harlem-net", ein="13-1111111",
+                             tax_exempt=False, service_area=["06037"])
+        F.cbo(name="Eastside Tenants Union", slug="eastside")
+        F.user("net@harlem.org", "Nia Network", org=net, role=R.APPLICANT)
+        db.session.commit()
+    base = live_server.url
+    page.goto(base + "/login")
+    log_in(page, base, email="net@harlem.org")
+    page.wait_for_url("**/dashboard")
+    page.goto(base + "/organizations/harlem-net/members")
+    assert_accessible(page)
+    page.get_by_label("Name or EIN").fill("eastside")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Add Eastside Tenants Union").click()
+    expect(page.get_by_text("Eastside Tenants Union is now listed as a member.")).to_be_visible()
+    page.get_by_label("Member's legal name").fill("Block Association 12")
+    page.get_by_label("Member's EIN").fill("12-99")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.locator("#member_ein-error")).to_contain_text("NN-NNNNNNN")
+    assert_accessible(page)
+    # The network itself is not eligible (no tax exemption, outside the region): told before starting.
+    page.goto(base + "/programs/healthy-homes/apply")
+    expect(page.get_by_text("Tax-exempt status or a fiscal sponsor:").first).to_be_visible()
+    assert_accessible(page)
