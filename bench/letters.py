@@ -154,13 +154,16 @@ def main() -> None:
             t = time.perf_counter()
             one, two = seed(args.n)
             print(f"seeded 2 programs x {args.n} award decisions in {time.perf_counter() - t:.1f}s", flush=True)
+            print(f"load average (1 min) before the floor: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+                  flush=True)
             floor, sampled = floor_rate(one, args.floor_sample or args.n)
             print(f"floor (bare WeasyPrint loop, {sampled} letters): {floor:.2f} letters/s, "
                   f"{1000 / floor:.0f} ms/letter", flush=True)
+            print(f"load average before the batches: {os.getloadavg()[0]:.1f}", flush=True)
             per_1 = run_batch(app, one, 1, instance)
-            print(f"batch with 1 worker: {per_1:.2f} letters/s", flush=True)
+            print(f"batch with 1 worker: {per_1:.2f} letters/s (load {os.getloadavg()[0]:.1f})", flush=True)
             per_2 = run_batch(app, two, 2, instance)
-            print(f"batch with 2 workers: {per_2:.2f} letters/s", flush=True)
+            print(f"batch with 2 workers: {per_2:.2f} letters/s (load {os.getloadavg()[0]:.1f})", flush=True)
             db.session.remove()
             db.engine.dispose()
     print(f"cpus={os.cpu_count()} n={args.n}")

@@ -87,7 +87,7 @@ def kind_for(outcome: str) -> str | None:
     return outcome if outcome in KINDS else None
 
 
-def _contact(program: Program) -> str:
+def contact_line(program: Program) -> str:
     name, email = (program.contact_name or "").strip(), (program.contact_email or "").strip()
     if name and email:
         return f"{name} ({email})"
@@ -112,7 +112,7 @@ def letter_data(decision: Decision, *, today: dt.date | None = None) -> LetterDa
         amount=format_money(decision.amount_cents),
         amount_requested=format_money(application.amount_requested_cents),
         grant_start=long_date(start), grant_end=long_date(end), grant_period=period,
-        contact=_contact(program), date=long_date(today), address_lines=address,
+        contact=contact_line(program), date=long_date(today), address_lines=address,
     )
 
 
@@ -155,7 +155,7 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
     """Panel averages per criterion and the reviewers' comments meant for the applicant."""
-    from grantflow.programs.models import Criterion
+    from grantflow.programs.models import Criterion, Rubric
     from grantflow.reviews.models import SUBMITTED, Review
 
     try:
@@ -164,7 +164,7 @@ def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedb
     except ImportError:  # the reviews area not installed
         scores = {}
     criteria = {c.id: c for c in db.session.execute(
-        select(Criterion).join(Criterion.rubric).where(Criterion.rubric.has(program_id=program_id))
+        select(Criterion).join(Rubric, Rubric.id == Criterion.rubric_id).where(Rubric.program_id == program_id)
     ).scalars()}
     comments: dict[int, list[str]] = {}
     for app_id, text in db.session.execute(

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from flask import (Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template,
+from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
                    request, send_file, url_for)
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ from grantflow.core import auditlog
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 from grantflow.core.policy import authorize
-from grantflow.decisions.models import AWARD, DECLINE, Decision
+from grantflow.decisions.models import DECLINE, Decision
 from grantflow.letters import jobs, services
 from grantflow.letters.models import IssuedLetter, LetterBatch, LetterTemplate
 from grantflow.letters.render import (KIND_LABELS, KINDS, LetterData, feedback_for, letter_data, letter_pdf,
@@ -101,9 +101,9 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
     ).scalar_one_or_none()
     if decision is not None:
         return letter_data(decision), decision.application_id
-    from grantflow.core.timeutil import to_local
     from grantflow.core.db import utcnow
-    from grantflow.letters.render import _contact, long_date
+    from grantflow.core.timeutil import to_local
+    from grantflow.letters.render import contact_line, long_date
 
     start, end = program.grant_start, program.grant_end
     return LetterData(
@@ -112,7 +112,7 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
         amount=format_money(program.min_award_cents or 25_000_00), amount_requested=format_money(program.max_award_cents),
         grant_start=long_date(start), grant_end=long_date(end),
         grant_period=f"{long_date(start)} – {long_date(end)}" if start and end else "as agreed with our program staff",
-        contact=_contact(program), date=long_date(to_local(utcnow(), program.timezone).date()),
+        contact=contact_line(program), date=long_date(to_local(utcnow(), program.timezone).date()),
         address_lines=("123 Example Street", "Anytown, ST 00000"),
     ), None
 

@@ -7,7 +7,6 @@ import pytest
 
 from grantflow.core.db import db
 from grantflow.decisions.models import Decision
-from tests import factories as F
 
 
 def decide(application, outcome: str, amount_cents: int = 0) -> Decision:

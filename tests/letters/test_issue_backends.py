@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from grantflow.core.auditlog import AuditEvent
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 from grantflow.letters import services
 from grantflow.letters.models import IssuedLetter
 from tests.conftest import build_world

@@ -88,7 +88,6 @@ def test_batch_through_sqlite_queue_with_progress_zip_and_skip(app, letters_worl
 
 def test_reissue_batch_through_redis(app_config, tmp_path, redis_url, login):
     from tests.conftest import _app_for, build_world
-    from tests.letters.conftest import letters_world as _  # noqa: F401  (fixture module)
 
     gen = _app_for(tmp_path, None, {"LETTERS_CHUNK_SIZE": 2, "HUEY_URL": redis_url})
     app = next(gen)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from grantflow.core.db import db
 from grantflow.letters import services
-from grantflow.letters.render import letter_data, letter_pdf, wording_for
 from tests.letters import pdfcheck as C
 
 

@@ -3,7 +3,6 @@ re-issue (the old letter kept and visible), download."""
 from __future__ import annotations
 
 import io
-import re
 
 from PIL import Image
 from sqlalchemy import select
