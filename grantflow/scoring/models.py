@@ -33,7 +33,8 @@ class ScoreResult(db.Model):
     __table_args__ = (UniqueConstraint("run_id", "application_id", "rule_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"), index=True)
+    # Indexed by the unique (run_id, application_id, rule_key) constraint, whose leading column it is.
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     rule_key: Mapped[str] = mapped_column(String(80))
     rule_version: Mapped[str] = mapped_column(String(40))

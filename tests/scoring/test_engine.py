@@ -179,3 +179,22 @@ def test_unconfigured_program_scores_with_rule_defaults(app):
     run = engine.rescore(w.program.id)
     assert {r["key"] for r in run.config["rules"]} == set(ALL)  # every built-in is on by default
     assert db.session.execute(select(func.count()).select_from(ScoreRun)).scalar_one() == 1
+
+
+def test_rescore_round_trips_on_both_backends(any_app):
+    """The bulk insert with pre-encoded JSON works on SQLite and PostgreSQL alike."""
+    w = scoring_world()
+    configure(w.program, {k: (1, {}) for k in ALL})
+    review(w.apps[0], w.reviewer, [5, 3, 4])
+    db.session.commit()
+    a = engine.rescore(w.program.id)
+    db.session.commit()
+    b = engine.rescore(w.program.id)
+    db.session.commit()
+    assert _rows(a.id) == _rows(b.id)
+    row = db.session.execute(select(ScoreResult).where(ScoreResult.run_id == a.id, ScoreResult.rule_key == "poc_led",
+                                                       ScoreResult.application_id == w.apps[0].id)).scalar_one()
+    assert row.params == {"use_ed": True, "board_share": 0.5, "senior_share": 0.5, "combine": "or"}
+    assert row.evidence["led_by_poc"] is True
+    # criteria weights 1, 2, 3 on 1-5 scales; scores 5, 3, 4 -> fractions 1, 0.5, 0.75
+    assert engine.latest_results(w.program.id)[w.apps[0].id].merit == pytest.approx(100 * (1 + 2 * 0.5 + 3 * 0.75) / 6, abs=1e-3)
