@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,6 +32,9 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 
 _font_config: tuple[int, FontConfiguration] | None = None
+# A threaded web server may render two previews at once; WeasyPrint with one shared font
+# configuration is unsafe across threads, so renders in one process take turns (free when alone).
+_render_lock = threading.Lock()
 
 
 class RefusedFetch(ValueError):
@@ -105,12 +109,13 @@ def render_pdf(html: str, *, title: str, author: str, subject: str = "", lang: s
     fetcher = fetcher or SafeURLFetcher(allowed_files=allowed_files)
     if base_url is None:
         base_url = STATIC_DIR.as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        font_config=font_config(), pdf_tags=True, pdf_variant=variant)
-    meta = document.metadata
-    meta.title = title
-    meta.authors = [author] if author else []
-    meta.description = subject or None
-    meta.lang = lang
-    meta.generator = "GrantFlow"
-    return document.write_pdf(pdf_variant=variant, pdf_tags=True)
+    with _render_lock:
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            font_config=font_config(), pdf_tags=True, pdf_variant=variant)
+        meta = document.metadata
+        meta.title = title
+        meta.authors = [author] if author else []
+        meta.description = subject or None
+        meta.lang = lang
+        meta.generator = "GrantFlow"
+        return document.write_pdf(pdf_variant=variant, pdf_tags=True)

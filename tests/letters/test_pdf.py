@@ -91,3 +91,14 @@ def test_static_assets_load_and_everything_else_is_refused(tmp_path):
 
 def test_one_font_configuration_per_process():
     assert P.font_config() is P.font_config()
+
+
+def test_threads_take_turns_and_all_get_valid_pdfs():
+    """A threaded web server rendering two previews at once: serialized, both PDFs whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda i: P.render_pdf(_doc(f"<p>Letter {i}</p>"), title=f"T{i}", author="A"),
+                             range(6)))
+    for i, out in enumerate(outs):
+        assert f"Letter {i}" in C.text(out) and C.info(out)["title"] == f"T{i}"
