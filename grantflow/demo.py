@@ -148,21 +148,18 @@ def bulk(model, rows: list[dict], *, ids: bool = False) -> list[int]:
         new_ids = list(range(start, start + len(rows)))
         for row, new_id in zip(rows, new_ids):
             row["id"] = new_id
-        _sequences_to_fix.add(table.name)
     db.session.execute(insert(table), rows)
     return new_ids
 
 
-_sequences_to_fix: set[str] = set()
-
-
 def fix_sequences() -> None:
     """PostgreSQL's id sequences do not see ids given explicitly: move them past the largest."""
-    if db.engine.dialect.name == "postgresql":
-        for name in sorted(_sequences_to_fix):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"))
-    _sequences_to_fix.clear()
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key:
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"))
 
 
 def prepare_schema(reset: bool) -> None:
@@ -202,10 +199,6 @@ def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Call
         db.session.commit()
         echo(f"Scored both cycles with the programs' rules in {time.perf_counter() - started:.1f} s.")
     return result
-
-
-def _email_local(name: str) -> str:
-    return slugify(name).replace("-", ".")
 
 
 class DemoGenerator:
@@ -387,12 +380,11 @@ class DemoGenerator:
             mission="A network of community organizations sharing back-office services and advocacy.")
             for k, nm in enumerate(net_names)], ids=True)
         self.member_of: dict[int, int] = {}
-        links = []
+        links, pool = [], rng.sample(self.org_ids, len(self.org_ids))  # each CBO in one network at most
         for net in self.network_ids:
-            for member in rng.sample(self.org_ids, rng.randint(5, 8)):
-                if member not in self.member_of:
-                    self.member_of[member] = net
-                    links.append(dict(network_id=net, member_id=member))
+            for member in [pool.pop() for _ in range(min(len(pool), rng.randint(5, 8)))]:
+                self.member_of[member] = net
+                links.append(dict(network_id=net, member_id=member))
         bulk(network_members, links)
 
         # Applicant accounts for the first forty organizations and the first networks.
