@@ -30,8 +30,8 @@ def grantflow_audit_dimensions():
 
 @hookspec
 def grantflow_application_questions():
-    """Called when a program's scoring configuration is saved and when rules are listed; takes no
-    arguments and returns a list of `grantflow.scoring.rules.Question` — extra application
-    questions that a plugin's rules read. The questions named in an enabled rule's `questions`
-    are added to the program's custom questions (by key, once); their answers reach the rule as
-    `facts.extra[key]`. Questions are used in key order."""
+    """Called when a program's scoring configuration is saved; takes no arguments and returns a
+    list of `grantflow.scoring.rules.Question` — extra application questions that a plugin's
+    rules read. The questions named in an enabled rule's `questions` are added to the program's
+    custom questions (by key, once); their answers reach the rule as `facts.extra[key]`.
+    Questions are used in key order."""
