@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+import numpy as np
 from sqlalchemy import func, select
 
 from grantflow.core.db import db
@@ -32,14 +33,6 @@ STAGE_LABELS = {"applied": "Applied", "eligible": "Eligible", "reviewed": "Revie
                 "recommended": "Recommended", "awarded": "Awarded"}
 _ELIGIBLE_STATUSES = {"eligible", "under_review", "recommended", "awarded", "declined", "waitlisted"}
 _RECOMMENDED_STATUSES = {"recommended", "waitlisted"}
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    reviewer: str          # stable key: "u<id>" for an account, "l<label>" for an imported name
-    reviewer_name: str
-    application_id: int
-    weighted: float        # the review's weighted mean on the rubric scale
 
 
 @dataclass(frozen=True)
@@ -69,11 +62,23 @@ class AuditData:
     award_cents: list[int]
     requested_cents: list[int]
     rubric: list[Optional[float]]      # application's rubric score on the scale, None if unreviewed
-    criterion_means: dict[int, dict[int, float]] = field(default_factory=dict)  # app id -> criterion -> mean
     criteria: list[CriterionInfo] = field(default_factory=list)
-    reviews: list[ReviewRow] = field(default_factory=list)
+    # criterion id -> (positions in `facts` of the applications scored on it, their mean scores)
+    criterion_values: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Submitted reviews as parallel arrays: position of the application in `facts`, reviewer index
+    # (into `reviewer_names`), and the review's weighted mean.
+    review_app: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    review_reviewer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    review_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reviewer_names: list[str] = field(default_factory=list)
     merit: Optional[list[Optional[float]]] = None  # rubric-only score (scoring engine), None when unscored
     total: Optional[list[Optional[float]]] = None  # total with priority rules
+
+
+def _rows(stmt):
+    """Plain rows through the session's connection, skipping the ORM's per-row processing
+    (about 3x cheaper at 100,000 rows; these statements select columns, never entities)."""
+    return db.session.connection().execute(stmt)
 
 
 def _stage(status: str, outcome: Optional[str], reviewed: bool) -> int:
@@ -125,13 +130,13 @@ def load_audit_data(program) -> AuditData:
         facts = [replace(f, extra={**f.extra, IMPORTED_POC: imported[f.application_id].poc_led,
                                    IMPORTED_COMMUNITY: imported[f.application_id].community_led})
                  if f.application_id in imported else f for f in facts]
-    decisions = {r.application_id: (r.outcome, r.amount_cents) for r in db.session.execute(
+    decisions = {r.application_id: (r.outcome, r.amount_cents) for r in _rows(
         select(Decision.application_id, Decision.outcome, Decision.amount_cents)
         .where(Decision.program_id == program.id))}
 
     # One row per submitted review: its weighted mean over the criteria it scored (missing scores
     # are left out, never counted as zero).
-    per_review = db.session.execute(
+    per_review = _rows(
         select(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label,
                func.sum(CriterionScore.score * Criterion.weight), func.sum(Criterion.weight))
         .join(CriterionScore, CriterionScore.review_id == Review.id)
@@ -143,41 +148,56 @@ def load_audit_data(program) -> AuditData:
     ).all()
     user_ids = {r.reviewer_id for r in per_review if r.reviewer_id is not None}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    reviews: list[ReviewRow] = []
-    by_app: dict[int, list[float]] = defaultdict(list)
+    pos = {f.application_id: i for i, f in enumerate(facts)}
+    reviewer_index: dict[str, int] = {}
+    reviewer_names: list[str] = []
+    r_app, r_rev, r_score = [], [], []
+    sums: dict[int, float] = defaultdict(float)
+    counts: dict[int, int] = defaultdict(int)
     for r in per_review:
-        if not r[5]:
+        if not r[5] or r.application_id not in pos:
             continue
         weighted = float(r[4]) / float(r[5])
-        if r.reviewer_id is not None:
-            key, name = f"u{r.reviewer_id}", names.get(r.reviewer_id, f"Reviewer {r.reviewer_id}")
-        else:
-            key, name = f"l{r.reviewer_label or '?'}", r.reviewer_label or "Unnamed reviewer"
-        reviews.append(ReviewRow(key, name, r.application_id, weighted))
-        by_app[r.application_id].append(weighted)
+        # A stable key per reviewer: the account, or the imported name of one without an account.
+        key = f"u{r.reviewer_id}" if r.reviewer_id is not None else f"l{r.reviewer_label or '?'}"
+        if key not in reviewer_index:
+            reviewer_index[key] = len(reviewer_names)
+            reviewer_names.append(names.get(r.reviewer_id, f"Reviewer {r.reviewer_id}") if r.reviewer_id is not None
+                                  else (r.reviewer_label or "Unnamed reviewer"))
+        r_app.append(pos[r.application_id])
+        r_rev.append(reviewer_index[key])
+        r_score.append(weighted)
+        sums[r.application_id] += weighted
+        counts[r.application_id] += 1
 
-    criterion_means: dict[int, dict[int, float]] = defaultdict(dict)
-    for app_id, crit_id, mean in db.session.execute(
+    per_criterion: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for app_id, crit_id, mean in _rows(
             select(Review.application_id, CriterionScore.criterion_id, func.avg(CriterionScore.score))
             .join(CriterionScore, CriterionScore.review_id == Review.id)
             .join(Application, Application.id == Review.application_id)
             .where(Application.program_id == program.id, Review.status == SUBMITTED,
                    CriterionScore.score.is_not(None))
             .group_by(Review.application_id, CriterionScore.criterion_id)):
-        criterion_means[app_id][crit_id] = float(mean)
-    used = {c for means in criterion_means.values() for c in means}
+        if app_id in pos:
+            apps, values = per_criterion[crit_id]
+            apps.append(pos[app_id])
+            values.append(float(mean))
+    criterion_values = {c: (np.asarray(a, dtype=np.int64), np.asarray(v, dtype=float))
+                        for c, (a, v) in per_criterion.items()}
     criteria = [CriterionInfo(r.id, r.label, r.version, r.position) for r in db.session.execute(
         select(Criterion.id, Criterion.label, Rubric.version, Criterion.position)
         .join(Rubric, Rubric.id == Criterion.rubric_id)
         .where(Rubric.program_id == program.id).order_by(Rubric.version, Criterion.position))
-        if r.id in used]
+        if r.id in criterion_values]
 
-    board = _app_rubric_scores(program.id, bool(program.normalize_scores))
+    # The board's normalized scores when the program normalizes; otherwise the plain mean of the
+    # reviews' weighted means, which is what the board shows too (computed here from one query).
+    board = _app_rubric_scores(program.id, True) if program.normalize_scores else None
     rubric: list[Optional[float]] = []
     stage, awarded, award_cents, requested = [], [], [], []
     for f in facts:
         outcome, amount = decisions.get(f.application_id, (None, 0))
-        s = _stage(f.status, outcome, f.application_id in by_app)
+        s = _stage(f.status, outcome, f.application_id in counts)
         stage.append(s)
         awarded.append(s == 4)
         req = f.amount_requested_cents or 0
@@ -185,9 +205,8 @@ def load_audit_data(program) -> AuditData:
         award_cents.append((amount or 0) if outcome == "award" else (req if s == 4 else 0))
         if board is not None and f.application_id in board:
             rubric.append(board[f.application_id])
-        elif by_app.get(f.application_id):
-            vals = by_app[f.application_id]
-            rubric.append(sum(vals) / len(vals))
+        elif counts.get(f.application_id):
+            rubric.append(sums[f.application_id] / counts[f.application_id])
         else:
             rubric.append(None)
 
@@ -204,5 +223,7 @@ def load_audit_data(program) -> AuditData:
         rubric_version=current.version if current else None, is_historical=bool(program.is_historical),
         budget_cents=program.budget_cents or 0, ctx=ctx, facts=facts, stage=stage, awarded=awarded,
         award_cents=award_cents, requested_cents=requested, rubric=rubric,
-        criterion_means=dict(criterion_means), criteria=criteria, reviews=reviews, merit=merit, total=total,
+        criteria=criteria, criterion_values=criterion_values, review_app=np.asarray(r_app, dtype=np.int64),
+        review_reviewer=np.asarray(r_rev, dtype=np.int64), review_score=np.asarray(r_score, dtype=float),
+        reviewer_names=reviewer_names, merit=merit, total=total,
     )

@@ -123,17 +123,21 @@ def _group_rows(dim: Dimension, counts: list[M.GroupCounts], mask: Mask, totals:
     return rows, summary
 
 
-def _score_stats(dim_groups: list[str], idx: np.ndarray, data: AuditData, mask: Mask, k: int) -> dict[str, dict]:
+def _score_stats(dim_groups: list[str], idx: np.ndarray, data: AuditData, mask: Mask, k: int,
+                 cache: dict) -> dict[str, dict]:
     """Mann–Whitney U of application rubric scores, group vs rest, with the rank-biserial effect."""
-    scored = np.array([r is not None for r in data.rubric], dtype=bool)
-    if not scored.any():
+    if "rubric" not in cache:
+        scored = np.array([r is not None for r in data.rubric], dtype=bool)
+        values = np.array([r for r in data.rubric if r is not None], dtype=float)
+        cache["rubric"] = (scored, M.Ranked(values) if len(values) else None)
+    scored, ranked = cache["rubric"]
+    if ranked is None:
         return {}
-    values = np.array([r for r in data.rubric if r is not None], dtype=float)
     gidx = idx[scored]
-    ranked = M.Ranked(values)
-    n_by = {g: int((gidx == i).sum()) for i, g in enumerate(dim_groups)}
+    counts = np.bincount(gidx, minlength=len(dim_groups))
+    n_by = {g: int(counts[i]) for i, g in enumerate(dim_groups)}
     hidden = suppress_list(n_by, k, seed={g for g in dim_groups if mask.hidden(g, "reviewed")})
-    total = len(values)
+    total = ranked.n
     out = {}
     for i, g in enumerate(dim_groups):
         n = n_by[g]
@@ -149,18 +153,18 @@ def _score_stats(dim_groups: list[str], idx: np.ndarray, data: AuditData, mask: 
     return out
 
 
-def _criterion_gaps(dim_groups: list[str], group_of: dict[int, int], data: AuditData, mask: Mask,
-                    cfg: dict) -> list[dict]:
+def _criterion_gaps(dim_groups: list[str], idx: np.ndarray, data: AuditData, mask: Mask, cfg: dict,
+                    cache: dict) -> list[dict]:
     k = cfg["SUPPRESSION_K"]
     out = []
     for crit in data.criteria:
-        app_ids = [a for a, means in data.criterion_means.items() if crit.id in means and a in group_of]
-        if not app_ids:
-            continue
-        values = np.array([data.criterion_means[a][crit.id] for a in app_ids], dtype=float)
-        gidx = np.array([group_of[a] for a in app_ids], dtype=np.int64)
-        ranked = M.Ranked(values)
-        n_by = {g: int((gidx == i).sum()) for i, g in enumerate(dim_groups)}
+        positions, values = data.criterion_values[crit.id]
+        if crit.id not in cache:
+            cache[crit.id] = M.Ranked(values)
+        ranked = cache[crit.id]
+        gidx = idx[positions]
+        counts = np.bincount(gidx, minlength=len(dim_groups))
+        n_by = {g: int(counts[i]) for i, g in enumerate(dim_groups)}
         hidden = suppress_list(n_by, k, seed={g for g in dim_groups if mask.hidden(g, "reviewed")})
         groups = []
         for i, g in enumerate(dim_groups):
@@ -179,60 +183,56 @@ def _criterion_gaps(dim_groups: list[str], group_of: dict[int, int], data: Audit
     return out
 
 
-def _reviewer_gaps(dim: Dimension, labels_by_app: dict[int, str], data: AuditData, mask: Mask,
+def _reviewer_gaps(dim: Dimension, groups: list[str], idx: np.ndarray, data: AuditData, mask: Mask,
                    cfg: dict) -> dict:
     """Each reviewer's gap (their mean for the focus group − their mean for the rest) next to the
-    panel's gap on all reviews; flagged only with at least AUDIT_MIN_REVIEWER_REVIEWS reviews."""
+    panel's; flagged only with at least AUDIT_MIN_REVIEWER_REVIEWS reviews."""
     focus = dim.focus_group
     k = cfg["SUPPRESSION_K"]
     result = {"focus_group": focus, "panel": None, "reviewers": [], "suppressed": False}
-    if focus is None or not data.reviews:
+    if focus is None or not len(data.review_score) or focus not in groups:
         return result
     if mask.hidden(focus, "reviewed") or "reviewed" in mask.totals:
         result["suppressed"] = True
         return result
-    per: dict[str, dict] = defaultdict(lambda: {"name": "", "g": [], "r": []})
-    all_g, all_r = [], []
-    for rv in data.reviews:
-        label = labels_by_app.get(rv.application_id)
-        if label is None:
-            continue
-        entry = per[rv.reviewer]
-        entry["name"] = rv.reviewer_name
-        (entry["g"] if label == focus else entry["r"]).append(rv.weighted)
-        (all_g if label == focus else all_r).append(rv.weighted)
-    panel_ok = len(all_g) >= k and len(all_r) >= k
-    panel_gap = float(np.mean(all_g) - np.mean(all_r)) if panel_ok else None
-    n_g = {key: len(e["g"]) for key, e in per.items()}
-    n_r = {key: len(e["r"]) for key, e in per.items()}
-    hidden: set[str] = set()
+    in_focus = idx[data.review_app] == groups.index(focus)
+    m = len(data.reviewer_names)
+    scores, rev = data.review_score, data.review_reviewer
+    cnt_g = np.bincount(rev[in_focus], minlength=m)
+    cnt_r = np.bincount(rev[~in_focus], minlength=m)
+    sum_g = np.bincount(rev[in_focus], weights=scores[in_focus], minlength=m)
+    sum_r = np.bincount(rev[~in_focus], weights=scores[~in_focus], minlength=m)
+    n_all_g, n_all_r = int(in_focus.sum()), int((~in_focus).sum())
+    panel_ok = n_all_g >= k and n_all_r >= k
+    panel_gap = float(scores[in_focus].mean() - scores[~in_focus].mean()) if panel_ok else None
+    n_g = {i: int(cnt_g[i]) for i in range(m)}
+    n_r = {i: int(cnt_r[i]) for i in range(m)}
+    hidden: set[int] = set()
     while True:  # withhold both splits together, and never exactly one reviewer in either column
         before = set(hidden)
         hidden = suppress_list(n_g, k, seed=hidden)
         hidden = suppress_list(n_r, k, seed=hidden)
         if hidden == before:
             break
-    gaps = {}
-    for key, e in per.items():
-        if key not in hidden and panel_ok and n_g[key] and n_r[key]:
-            gaps[key] = float(np.mean(e["g"]) - np.mean(e["r"]))
+    gaps = {i: float(sum_g[i] / cnt_g[i] - sum_r[i] / cnt_r[i]) for i in range(m)
+            if i not in hidden and panel_ok and cnt_g[i] and cnt_r[i]}
     # The reference a reviewer is compared with: the typical (median) reviewer's gap among those
     # with enough reviews, so one outlier does not make every other reviewer look off; with fewer
     # than three such reviewers, the gap over all the panel's reviews.
-    enough = [g for key, g in gaps.items() if n_g[key] + n_r[key] >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]]
+    enough = [g for i, g in gaps.items() if n_g[i] + n_r[i] >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]]
     reference = float(np.median(enough)) if len(enough) >= 3 else panel_gap
-    result["panel"] = {"n_reviews": len(all_g) + len(all_r), "gap": panel_gap, "reference_gap": reference,
+    result["panel"] = {"n_reviews": n_all_g + n_all_r, "gap": panel_gap, "reference_gap": reference,
                        "reference": "median reviewer" if len(enough) >= 3 else "all reviews",
                        "suppressed": not panel_ok}
-    for key, e in sorted(per.items(), key=lambda kv: kv[1]["name"].lower()):
-        n = n_g[key] + n_r[key]
-        gap = gaps.get(key)
-        withhold = gap is None and (key in hidden or not panel_ok)
+    for i in sorted(range(m), key=lambda i: data.reviewer_names[i].lower()):
+        n = n_g[i] + n_r[i]
+        gap = gaps.get(i)
+        withhold = gap is None and (i in hidden or not panel_ok)
         diff = None if gap is None or reference is None else gap - reference
         enough_reviews = n >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]
         result["reviewers"].append({
-            "reviewer": e["name"], "n_reviews": n,
-            "n_group": _show(n_g[key], key in hidden), "n_rest": _show(n_r[key], key in hidden),
+            "reviewer": data.reviewer_names[i], "n_reviews": n,
+            "n_group": _show(n_g[i], i in hidden), "n_rest": _show(n_r[i], i in hidden),
             "gap": gap, "difference_from_panel": diff, "enough_reviews": enough_reviews,
             "flagged": bool(enough_reviews and diff is not None and abs(diff) >= cfg["AUDIT_REVIEWER_GAP"]),
             "suppressed": withhold,
@@ -331,11 +331,11 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> dict:
         "cents_awarded": _show(totals_raw["cents_awarded"], "awarded" in hidden_totals),
         "suppressed": sorted(hidden_totals),
     }
-    group_of_app: dict[str, dict[int, int]] = {}
+    rank_cache: dict = {}  # one ranking per criterion and of the rubric scores, shared by dimensions
     dimensions = {}
     for key, (dim, labels, counts, groups, idx) in per_dim.items():
         mask = masks[key]
-        scores = _score_stats(groups, idx, data, mask, k)
+        scores = _score_stats(groups, idx, data, mask, k, rank_cache)
         rows, summary = _group_rows(dim, counts, mask, totals_raw, cfg, scores)
         funnel = []
         for c in counts:
@@ -345,17 +345,14 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> dict:
             funnel.append({"group": c.group, "label": dim.label_of(c.group), "stages": stages,
                            "share_reaching": reach,
                            "suppressed": any(v is None for v in stages.values())})
-        gof = {f.application_id: int(i) for f, i in zip(data.facts, idx)}
-        group_of_app[key] = gof
-        labels_by_app = {f.application_id: lab for f, lab in zip(data.facts, labels)}
         dimensions[key] = {
             "key": key, "label": dim.label, "focus_group": dim.focus_group,
             "focus_phrase": dim.focus_phrase or f"{dim.label}: {dim.focus_group}",
             **summary,
             "groups": rows,
             "funnel": funnel,
-            "criteria": _criterion_gaps(groups, gof, data, mask, cfg),
-            "reviewers": _reviewer_gaps(dim, labels_by_app, data, mask, cfg),
+            "criteria": _criterion_gaps(groups, idx, data, mask, cfg, rank_cache),
+            "reviewers": _reviewer_gaps(dim, groups, idx, data, mask, cfg),
             "priority_rules": _priority_rules(dim, counts, hypo, idx, data, mask, groups),
         }
     return {

@@ -1,0 +1,39 @@
+"""The audit page in Chromium: reached from the program hub, readable with axe-core's checks, and
+its charts announced by their titles."""
+from __future__ import annotations
+
+import pytest
+
+from grantflow.core import roles as R
+from grantflow.core.db import db
+from tests import factories as F
+from tests.browser.conftest import assert_accessible, browser, live_server, page  # noqa: F401  (fixtures)
+from tests.equity.builders import Spec, build_program
+
+pytestmark = pytest.mark.browser
+
+
+def test_program_officer_reads_the_audit_and_downloads_it(page, live_server):  # noqa: F811
+    with live_server.app.app_context():
+        funder = F.funder(name="Riverside Health Foundation", slug="riverside")
+        specs = [Spec(poc=i % 2 == 0, awarded=i % 5 < (1 if i % 2 == 0 else 3),
+                      reviews={"Rae": [3, 3 + i % 2, 4]}) for i in range(120)] + [Spec(poc=None) for _ in range(4)]
+        build_program(funder, specs, slug="health-2026", title="Community Health 2026")
+        F.user("po@riverside.org", "Pat Officer", org=funder, role=R.PROGRAM_OFFICER)
+        db.session.commit()
+
+    page.goto(live_server.url + "/login")
+    page.get_by_label("Email").fill("po@riverside.org")
+    page.get_by_label("Password").fill(F.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+    page.goto(live_server.url + "/programs/health-2026/manage")
+    page.get_by_role("link", name="Equity audit").click()
+    page.wait_for_url("**/programs/health-2026/audit")
+    assert page.get_by_role("heading", name="Findings").is_visible()
+    assert page.get_by_role("img", name="Award rate by group: Led by people of color").count() == 1
+    assert page.get_by_text("Insufficient sample").count() > 0  # the 4 not reported
+    assert_accessible(page)
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="CSV").click()
+    assert dl.value.suggested_filename == "health-2026-equity-audit.csv"
