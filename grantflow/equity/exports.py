@@ -120,8 +120,6 @@ def to_pdf(report: dict) -> bytes:
     p = report["program"]
     title = f"Equity audit — {p['title']}"
     subject = f"Equity audit of {p['title']} ({p['funder']})"
-    try:
-        from grantflow.core.pdf import render_pdf
-    except ImportError:  # the shared renderer (issue 7) is not there yet
-        from grantflow.equity._pdf_fallback import render_pdf
+    from grantflow.core.pdf import render_pdf
+
     return render_pdf(html, title=title, author=p["funder"], subject=subject, lang="en", variant="pdf/ua-1")

@@ -13,7 +13,10 @@ import pytest
 from flask import current_app
 from pypdf import PdfReader
 
+from sqlalchemy import select
+
 from grantflow import hookimpl
+from grantflow.applications.models import Application
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.equity import exports
@@ -175,3 +178,30 @@ def test_a_plugin_adds_a_dimension(audited):
     groups = {g["group"]: g for g in report["dimensions"]["org_kind"]["groups"]}
     assert groups["cbo"]["applicants"] == 200 and groups["network"]["applicants"] == 0
     assert "org_kind" not in build_report(prog)["dimensions"]
+
+
+def test_with_and_without_the_priority_rules(audited):
+    from grantflow.equity.metrics import greedy_funded
+    from grantflow.scoring.engine import latest_results, rescore
+
+    prog, _ = audited
+    rescore(prog.id)
+    db.session.commit()
+    report = build_report(prog)
+    assert report["scored"] == {"rubric": True, "rules": True}
+    rows = {g["group"]: g for g in report["dimensions"]["poc_led"]["priority_rules"]["groups"]}
+    assert set(rows["yes"]) >= {"rubric_only", "with_rules"}
+    # The same greedy funding, recomputed here from the scoring engine's own results.
+    results = latest_results(prog.id)
+    apps = sorted(results)
+    amounts = {a.id: a.amount_requested_cents for a in db.session.execute(
+        select(Application).where(Application.program_id == prog.id)).scalars()}
+    for scenario, attr in (("rubric_only", "merit"), ("with_rules", "total")):
+        funded = greedy_funded([getattr(results[a], attr) for a in apps], [amounts[a] for a in apps],
+                               prog.budget_cents)
+        total_funded = int(funded.sum())
+        shown = sum(rows[g][scenario]["awards"] or 0 for g in rows)
+        assert shown == total_funded or any(rows[g][scenario]["awards"] is None for g in rows)
+    # The POC-led priority rule moves dollars toward organizations led by people of color.
+    assert rows["yes"]["with_rules"]["share_of_dollars"] > rows["yes"]["rubric_only"]["share_of_dollars"]
+    assert any("with the priority rules" in f["text"] for f in report["findings"])
