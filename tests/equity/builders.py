@@ -9,9 +9,8 @@ from typing import Optional
 
 from sqlalchemy import insert
 
-from grantflow.accounts.models import User
 from grantflow.applications.models import Application, application_places
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 from grantflow.decisions.models import Decision
 from grantflow.organizations.models import LeadershipProfile, Organization
 from grantflow.reviews.models import CriterionScore, Review
