@@ -209,3 +209,15 @@ def test_the_demo_pages_open_for_each_demo_login(app):
                 failures.append(f"{role} {url}: {status}")
             db.session.rollback()
     assert not failures, failures
+
+
+def test_reset_on_postgresql_drops_the_data_and_rebuilds_the_schema_with_migrations(pg_app):
+    from sqlalchemy import inspect
+
+    from grantflow.demo import prepare_schema
+
+    build_demo(reset=False, seed=2, n_applications=5, echo=_quiet)
+    db.session.commit()
+    prepare_schema(reset=True)
+    assert inspect(db.engine).has_table("alembic_version")
+    assert _count(Organization) == 0 and _count(Application) == 0
