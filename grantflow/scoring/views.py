@@ -40,6 +40,15 @@ def _recent_runs(program_id: int, limit: int = 10) -> list[ScoreRun]:
     ).scalars())
 
 
+def _needs(program: Program):
+    """The funder's CHNA needs, so officers can write the CHNA rule's need weights by id."""
+    from grantflow.chna.models import PriorityNeed
+
+    return db.session.execute(select(PriorityNeed.id, PriorityNeed.name, PriorityNeed.rank, PriorityNeed.weight)
+                              .where(PriorityNeed.funder_id == program.funder_id)
+                              .order_by(PriorityNeed.rank, PriorityNeed.id)).all()
+
+
 def _names(program_id: int) -> dict[int, tuple[str, str]]:
     return {aid: (title, org) for aid, title, org in db.session.execute(
         select(Application.id, Application.title, Organization.name)
@@ -59,7 +68,7 @@ def configure(slug: str):
     status = 422 if form.errors else 200
     return render_template("scoring/configure.html", program=program, form=form, configs=configs,
                            runs=_recent_runs(program.id), missing=engine.missing_rules(program),
-                           total_rule=TOTAL_RULE), status
+                           needs=_needs(program), total_rule=TOTAL_RULE), status
 
 
 @bp.post("/programs/<slug>/scoring/rescore")
@@ -119,7 +128,7 @@ def whatif(slug: str):
     else:
         simulation = simulate(program, saved, saved)
     return render_template("scoring/whatif.html", program=program, form=form, simulation=simulation,
-                           total_rule=TOTAL_RULE), 422 if form.errors else 200
+                           needs=_needs(program), total_rule=TOTAL_RULE), 422 if form.errors else 200
 
 
 @bp.app_template_global()

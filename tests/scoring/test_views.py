@@ -49,11 +49,16 @@ def form_data(**overrides):
 
 
 def test_configure_page_lists_rules_with_descriptions(w, login):
+    from tests import factories as F
+
+    housing = F.need(w.funder, "Safe, affordable housing", 1)
+    db.session.commit()
     r = login(w.users["program_officer"]).get("/programs/health-2026/scoring")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "Led by people of color" in html and "never scored below" in html
     assert "weighted mean of each rule" in html and "Rescore now" in html
+    assert f"<td>{housing.id}</td><td>Safe, affordable housing</td>" in html  # ids for the need weights
 
 
 def test_configure_shows_errors_at_fields_and_keeps_typed_values(w, login):
