@@ -93,7 +93,8 @@ def _lock_program(program_id: int) -> Program:
     """Takes the program's write lock for the rest of the transaction and reloads the row."""
     if db.session.get_bind().dialect.name == "sqlite":
         try:
-            db.session.execute(update(Program).where(Program.id == program_id).values(id=Program.id))
+            db.session.execute(update(Program).where(Program.id == program_id)
+                               .values(id=Program.id, updated_at=Program.updated_at))
         except OperationalError as exc:  # another writer held the lock past the busy timeout
             db.session.rollback()
             raise DecisionError(None, "Another decision was being saved at the same moment. "

@@ -18,7 +18,7 @@ from grantflow.decisions import services
 from grantflow.decisions.board import GROUPS, SORTS, load_board, to_csv
 from grantflow.decisions.models import Decision
 from grantflow.programs.models import Program
-from grantflow.reviews.aggregate import rubric_scores
+from grantflow.reviews.aggregate import disagreement_threshold, rubric_scores
 from grantflow.reviews.models import Review
 
 bp = Blueprint("decisions", __name__, cli_group=None)
@@ -70,7 +70,7 @@ def board(slug: str):
 
     return render_template("decisions/board.html", program=program, board=b, filters=filters, groups=GROUPS,
                            sorts=SORTS, statuses=[s for s in STATUSES if s != "draft"],
-                           released=services.is_released(program))
+                           released=services.is_released(program), threshold=disagreement_threshold())
 
 
 @bp.route("/programs/<slug>/board.csv")

@@ -76,7 +76,8 @@ def _clamp(x: float) -> float:
     return min(1.0, max(0.0, x))
 
 
-def _threshold() -> float:
+def disagreement_threshold() -> float:
+    """The disagreement spread as a fraction of the scale's range (config or 0.375)."""
     if has_app_context():
         return float(current_app.config.get("REVIEW_DISAGREEMENT_FRACTION", DEFAULT_DISAGREEMENT_FRACTION))
     return DEFAULT_DISAGREEMENT_FRACTION
@@ -164,7 +165,7 @@ def rubric_scores(program_id: int, *, normalized: bool = False,
     reviews = _reviews(criteria, rows)
     if normalized:
         _normalize(reviews)
-    threshold = _threshold() if threshold is None else threshold
+    threshold = disagreement_threshold() if threshold is None else threshold
 
     scale_of: dict[int, tuple[int, int]] = {}
     for c in criteria.values():
