@@ -16,7 +16,7 @@ from grantflow.programs.models import CustomQuestion
 from grantflow.scoring import engine
 from grantflow.scoring.registry import DuplicateRuleError, available_questions, available_rules
 from grantflow.scoring.rules import RuleScore, ScoringRule
-from tests.scoring.helpers import configure, scoring_world
+from tests.scoring.helpers import scoring_world
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 HOOKS = sorted(name for name in dir(load_plugins().hook) if name.startswith("grantflow_"))
