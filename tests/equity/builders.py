@@ -44,6 +44,8 @@ def build_program(funder, specs: list[Spec], *, reviewers: dict | None = None, *
         n = next(_seq)
         orgs.append({"kind": "cbo", "slug": f"audit-org-{n}", "name": f"Audit Org {n}", "tax_exempt": True,
                      "annual_budget_cents": s.budget, "service_area": [], "created_at": NOW, "updated_at": NOW})
+    if not specs:
+        return prog, []
     org_ids = [r for (r,) in db.session.execute(insert(Organization).returning(Organization.id), orgs)]
     for s, oid in zip(specs, org_ids):
         if s.poc is not None:

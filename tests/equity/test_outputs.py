@@ -205,3 +205,22 @@ def test_with_and_without_the_priority_rules(audited):
     # The POC-led priority rule moves dollars toward organizations led by people of color.
     assert rows["yes"]["with_rules"]["share_of_dollars"] > rows["yes"]["rubric_only"]["share_of_dollars"]
     assert any("with the priority rules" in f["text"] for f in report["findings"])
+
+
+@pytest.mark.parametrize("n", [0, 3])
+def test_a_program_with_no_or_few_applications_still_audits(app, login, n):
+    funder = F.funder()
+    prog, _ = build_program(funder, [Spec(poc=True, awarded=i == 0) for i in range(n)], slug=f"tiny-{n}")
+    officer = F.user(org=funder, role=R.PROGRAM_OFFICER)
+    db.session.commit()
+    client = login(officer)
+    assert client.get(f"/programs/{prog.slug}/audit").status_code == 200
+    data = client.get(f"/programs/{prog.slug}/audit.json").json
+    if n == 0:
+        assert data["totals"]["applicants"] == 0
+    else:
+        assert data["totals"]["applicants"] is None and data["totals"]["awards"] is None
+        assert "fewer than 11 applications" in data["findings"][0]["text"]
+        for dim in data["dimensions"].values():
+            assert all(g["applicants"] in (None, 0) for g in dim["groups"])
+    assert client.get(f"/programs/{prog.slug}/audit.pdf").data.startswith(b"%PDF")
