@@ -241,12 +241,11 @@ def _reviewer_gaps(dim: Dimension, groups: list[str], idx: np.ndarray, data: Aud
 
 
 def _priority_rules(dim: Dimension, counts: list[M.GroupCounts], hypo: dict, idx: np.ndarray, data: AuditData,
-                    mask: Mask, groups: list[str]) -> dict:
+                    mask: Mask, groups: list[str], cfg: dict) -> dict:
     """Award rates, impact ratios and dollar shares of the actual decisions, the rubric-only
     ranking and the ranking with the priority rules — a disparity by design vs an unintended one."""
     out = {"available": {k: v is not None for k, v in hypo.items()}, "groups": []}
     cents = np.asarray(data.requested_cents, dtype=float)
-    scenario_rates = {}
     per = {}
     for name, funded in hypo.items():
         if funded is None:
@@ -259,8 +258,7 @@ def _priority_rules(dim: Dimension, counts: list[M.GroupCounts], hypo: dict, idx
             c = counts[i]
             hid = mask.hidden(g, name) or mask.hidden(g, "applied")
             rates[g] = None if hid else M.rate(int(cnt[i]), c.applicants)
-        ref = M.reference_group(rates)
-        scenario_rates[name] = ref
+        ref = M.reference_group(rates, (cfg["AUDIT_REFERENCE_GROUPS"] or {}).get(dim.key))
         for i, g in enumerate(groups):
             hid = mask.hidden(g, name)
             per.setdefault(g, {})[name] = {
@@ -353,7 +351,7 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> dict:
             "funnel": funnel,
             "criteria": _criterion_gaps(groups, idx, data, mask, cfg, rank_cache),
             "reviewers": _reviewer_gaps(dim, groups, idx, data, mask, cfg),
-            "priority_rules": _priority_rules(dim, counts, hypo, idx, data, mask, groups),
+            "priority_rules": _priority_rules(dim, counts, hypo, idx, data, mask, groups, cfg),
         }
     return {
         "program": {"slug": data.slug, "title": data.title, "funder": data.funder_name, "series": data.series,
