@@ -40,7 +40,7 @@ def seed(n: int):
     funder = Organization(kind="funder", slug="bench-funder", name="Bench Community Health Foundation")
     db.session.add(funder)
     programs = []
-    for label in ("one", "two"):
+    for label in ("one", "two", "interleaved"):
         program = Program(funder=funder, slug=f"bench-{label}", title=f"Community Wealth Grants ({label})",
                           status="published", grant_start=dt.date(2027, 1, 1), grant_end=dt.date(2027, 12, 31),
                           contact_name="Pat Officer", contact_email="pat@example.org")
@@ -94,6 +94,34 @@ def floor_rate(program, sample: int) -> tuple[float, int]:
     for html in htmls:
         render(html)
     return len(htmls) / (time.perf_counter() - start), len(htmls)
+
+
+def interleaved_ratio(program, n: int) -> float:
+    """The batch's per-letter work (in this process, no queue) against the bare loop, alternating
+    chunks of ten so that a change in the machine's load hits both sides alike."""
+    from weasyprint import HTML
+
+    from grantflow.core.pdf import STATIC_DIR, SafeURLFetcher, font_config
+    from grantflow.letters import jobs
+    from grantflow.letters.render import letter_data, letter_html, load_decisions, wording_for
+
+    batch = jobs.create_batch(program)
+    ids = batch.decision_ids[:n]
+    wording = wording_for(program.id, "award")
+    base_url = STATIC_DIR.as_uri() + "/"
+    bare = batched = 0.0
+    for i in range(0, len(ids), 10):
+        chunk = ids[i:i + 10]
+        htmls = [letter_html(letter_data(d), wording) for d in load_decisions(chunk)]
+        start = time.perf_counter()
+        for html in htmls:
+            HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher()).write_pdf(
+                font_config=font_config(), pdf_variant="pdf/ua-1", pdf_tags=True)
+        bare += time.perf_counter() - start
+        start = time.perf_counter()
+        jobs.issue_chunk(batch.id, chunk)
+        batched += time.perf_counter() - start
+    return bare / batched
 
 
 def run_batch(app, program, workers: int, instance: Path) -> float:
@@ -152,13 +180,16 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             t = time.perf_counter()
-            one, two = seed(args.n)
-            print(f"seeded 2 programs x {args.n} award decisions in {time.perf_counter() - t:.1f}s", flush=True)
+            one, two, third = seed(args.n)
+            print(f"seeded 3 programs x {args.n} award decisions in {time.perf_counter() - t:.1f}s", flush=True)
             print(f"load average (1 min) before the floor: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
                   flush=True)
             floor, sampled = floor_rate(one, args.floor_sample or args.n)
             print(f"floor (bare WeasyPrint loop, {sampled} letters): {floor:.2f} letters/s, "
                   f"{1000 / floor:.0f} ms/letter", flush=True)
+            ratio = interleaved_ratio(third, min(args.n, 100))
+            print(f"batch code in process vs bare loop, interleaved ({min(args.n, 100)} letters): "
+                  f"{ratio:.2f}", flush=True)
             print(f"load average before the batches: {os.getloadavg()[0]:.1f}", flush=True)
             per_1 = run_batch(app, one, 1, instance)
             print(f"batch with 1 worker: {per_1:.2f} letters/s (load {os.getloadavg()[0]:.1f})", flush=True)
