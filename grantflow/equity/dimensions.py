@@ -66,13 +66,20 @@ def _imported_or(key: str, f: ApplicationFacts, derive) -> Optional[bool]:
 
 def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
     params = poc_params(poc_rule_params)
+
+    def _poc(f: ApplicationFacts, ctx: ProgramContext) -> str:
+        return _yes_no(_imported_or("imported_poc_led", f, lambda: leadership_is_poc(f, **params)))
+
+    def _community(f: ApplicationFacts, ctx: ProgramContext) -> str:
+        return _yes_no(_imported_or("imported_community_led", f, lambda: is_community_led(f)))
+
     quartiles = ("Q4", "Q3", "Q2", "Q1")
     bands = tuple(label for _, label in BUDGET_BANDS) + ("$5M and over",)
     return [
-        Dimension("poc_led", "Led by people of color", lambda f, c: _yes_no(_imported_or("imported_poc_led", f, lambda: leadership_is_poc(f, **params))),
-                  (YES, NO, NOT_REPORTED), focus_phrase="Organizations led by people of color"),
-        Dimension("community_led", "Community-led", lambda f, c: _yes_no(_imported_or("imported_community_led", f, lambda: is_community_led(f))),
-                  (YES, NO, NOT_REPORTED), focus_phrase="Community-led organizations"),
+        Dimension("poc_led", "Led by people of color", _poc, (YES, NO, NOT_REPORTED),
+                  focus_phrase="Organizations led by people of color"),
+        Dimension("community_led", "Community-led", _community, (YES, NO, NOT_REPORTED),
+                  focus_phrase="Community-led organizations"),
         Dimension("feedback_loops", "Regular feedback loops", lambda f, c: _yes_no(has_regular_feedback_loop(f)),
                   (YES, NO), focus_phrase="Organizations with regular feedback loops"),
         Dimension("priority_place", "Serves a priority place",
