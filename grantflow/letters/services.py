@@ -110,15 +110,16 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
                           sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), issued_by_id=actor_id,
                           batch_id=batch_id, issued_at=now)
     try:
-        with db.session.begin_nested():
-            if existing is not None:
-                db.session.execute(update(IssuedLetter).where(
-                    IssuedLetter.id == existing.id, IssuedLetter.superseded_at.is_(None)
-                ).values(superseded_at=now))
-            db.session.add(letter)
-            db.session.flush()
+        if existing is not None:
+            db.session.execute(update(IssuedLetter).where(
+                IssuedLetter.id == existing.id, IssuedLetter.superseded_at.is_(None)
+            ).values(superseded_at=now))
+        db.session.add(letter)
+        db.session.flush()
     except IntegrityError:
-        # Another worker issued it first: keep theirs, drop our file.
+        # Another worker issued it first: keep theirs, drop our file. (Issuing is the only change in
+        # its transaction — one letter per commit in a batch, one per request on the page.)
+        db.session.rollback()
         path.unlink(missing_ok=True)
         winner = current_letter(ref.id)
         if winner is None:
