@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from wtforms import RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from forms.base import BaseForm
 from forms.programs import MoneyField
@@ -21,6 +21,4 @@ class DecisionForm(BaseForm):
 
     def validate_amount(self, field):
         if self.outcome.data == AWARD and field.data is None and not field.errors:
-            from wtforms.validators import StopValidation
-
             raise StopValidation("Enter the amount to award.")

@@ -16,7 +16,6 @@ from grantflow.core.db import db
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.decisions import services
 from grantflow.decisions.board import GROUPS, SORTS, load_board, to_csv
-from grantflow.decisions.models import Decision
 from grantflow.programs.models import Program
 from grantflow.reviews.aggregate import disagreement_threshold, rubric_scores
 from grantflow.reviews.models import Review
@@ -146,5 +145,3 @@ def release_decisions_command():
     db.session.commit()
     click.echo(f"{sent} decision email{'s' if sent != 1 else ''} sent.")
 
-
-__all__ = ["bp", "Decision"]

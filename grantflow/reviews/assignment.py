@@ -230,8 +230,7 @@ def auto_assign(program: Program, *, actor_id: int | None = None,
                 _record_conflict(app_id, r, reason, actor_id)
         eligible[app_id] = ok
     # Applications outside this run still count toward loads but are not planned.
-    planned_existing = dict(existing)
-    new = plan(eligible, planned_existing, panel, program.reviewers_per_application)
+    new = plan(eligible, existing, panel, program.reviewers_per_application)
     made = []
     for app_id, reviewers in new.items():
         for r in reviewers:

@@ -16,7 +16,7 @@ from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import services
 from grantflow.reviews.blind import reviewer_view
-from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, Review, ReviewAssignment
+from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
 
 bp = Blueprint("reviews", __name__, cli_group=None)
 
@@ -234,5 +234,3 @@ def unassign(assignment_id: int):
               "success" if removed else "info")
     return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
 
-
-__all__ = ["bp", "Review"]
