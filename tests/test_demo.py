@@ -159,6 +159,8 @@ def test_demo_command_prints_logins_and_reset_rebuilds_with_migrations(app):
     assert "admin@rchf.example.org" in first.output and "reviewer1@rchf.example.org" in first.output
     again = runner.invoke(args=["demo"])
     assert again.exit_code != 0 and "--reset" in again.output
+    kept = runner.invoke(args=["demo", "--if-empty"])  # what `make run` does every time
+    assert kept.exit_code == 0 and "not loaded again" in kept.output
     reset = runner.invoke(args=["demo", "--reset", "--applications", "8"])
     assert reset.exit_code == 0, reset.output
     past = db.session.execute(select(Program).where(Program.slug == BENCH_PROGRAM)).scalar_one()
