@@ -1,4 +1,4 @@
-"""The audit page in Chromium: reached from the program hub, readable with axe-core's checks, and
+"""The equity audit page (issue 8) in Chromium: reached from the program hub, readable with axe-core's checks, and
 its charts announced by their titles."""
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import pytest
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, browser, live_server, page  # noqa: F401  (fixtures)
+from tests.browser.conftest import assert_accessible
 from tests.equity.builders import Spec, build_program
 
 pytestmark = pytest.mark.browser
 
 
-def test_program_officer_reads_the_audit_and_downloads_it(page, live_server):  # noqa: F811
+def test_program_officer_reads_the_audit_and_downloads_it(page, live_server):
     with live_server.app.app_context():
         funder = F.funder(name="Riverside Health Foundation", slug="riverside")
         specs = [Spec(poc=i % 2 == 0, awarded=i % 5 < (1 if i % 2 == 0 else 3),
