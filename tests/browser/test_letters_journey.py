@@ -9,7 +9,7 @@ import pytest
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, browser, live_server, page  # noqa: F401  (fixtures)
+from tests.browser.conftest import assert_accessible
 from tests.letters.conftest import decide, worker_process
 
 pytestmark = pytest.mark.browser
