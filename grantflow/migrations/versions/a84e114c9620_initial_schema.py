@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: aff347bc5818
+Revision ID: a84e114c9620
 Revises: 
-Create Date: 2026-11-23 09:10:23.025613
+Create Date: 2026-11-23 10:50:52.171400
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import grantflow.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'aff347bc5818'
+revision = 'a84e114c9620'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('board_poc', sa.Integer(), nullable=True),
     sa.Column('senior_total', sa.Integer(), nullable=True),
     sa.Column('senior_poc', sa.Integer(), nullable=True),
+    sa.Column('declined', sa.JSON(), nullable=False),
     sa.Column('updated_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_leadership_profiles_organization_id_organizations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_leadership_profiles')),
@@ -272,6 +273,25 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_questions')),
     sa.UniqueConstraint('program_id', 'key', name=op.f('uq_custom_questions_program_id'))
     )
+    op.create_table('letter_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('program_id', sa.Integer(), nullable=False),
+    sa.Column('kinds', sa.JSON(), nullable=False),
+    sa.Column('reissue', sa.Boolean(), nullable=False),
+    sa.Column('decision_ids', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('zip_stored_name', sa.String(length=120), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_letter_batches_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_letter_batches_program_id_programs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter_batches'))
+    )
+    with op.batch_alter_table('letter_batches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letter_batches_program_id'), ['program_id'], unique=False)
+
     op.create_table('letter_templates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -356,6 +376,7 @@ def upgrade():
     sa.Column('first_time_applicant', sa.Boolean(), nullable=True),
     sa.Column('editing_seconds', sa.Integer(), nullable=False),
     sa.Column('last_edit_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('draft_form', sa.JSON(), nullable=True),
     sa.Column('created_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=True),
@@ -396,6 +417,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['question_id'], ['custom_questions.id'], name=op.f('fk_answers_question_id_custom_questions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answers')),
     sa.UniqueConstraint('application_id', 'question_id', name=op.f('uq_answers_application_id'))
+    )
+    op.create_table('applicant_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_applicant_notes_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_applicant_notes_author_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_applicant_notes')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_applicant_notes_application_id'))
     )
     op.create_table('application_needs',
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -444,6 +476,11 @@ def upgrade():
     with op.batch_alter_table('budget_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_budget_lines_application_id'), ['application_id'], unique=False)
 
+    op.create_table('burden_survey_done',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_burden_survey_done_application_id_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_burden_survey_done'))
+    )
     op.create_table('burden_surveys',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
@@ -488,6 +525,7 @@ def upgrade():
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('notified_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_decisions_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_decisions_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_decisions_program_id_programs'), ondelete='CASCADE'),
@@ -497,6 +535,15 @@ def upgrade():
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decisions_program_id'), ['program_id'], unique=False)
 
+    op.create_table('historical_classifications',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('poc_led', sa.Boolean(), nullable=True),
+    sa.Column('community_led', sa.Boolean(), nullable=True),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('imported_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_historical_classifications_application_id_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_historical_classifications'))
+    )
     op.create_table('progress_reports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -551,7 +598,6 @@ def upgrade():
     )
     with op.batch_alter_table('score_results', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_score_results_application_id'), ['application_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_score_results_run_id'), ['run_id'], unique=False)
 
     op.create_table('status_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -576,14 +622,18 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
     sa.Column('issued_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('superseded_at', grantflow.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['letter_batches.id'], name=op.f('fk_issued_letters_batch_id_letter_batches'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_issued_letters_decision_id_decisions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_issued_letters_issued_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_letters'))
     )
     with op.batch_alter_table('issued_letters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issued_letters_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issued_letters_decision_id'), ['decision_id'], unique=False)
+        batch_op.create_index('uq_issued_letters_current', ['decision_id'], unique=True, sqlite_where=sa.text('superseded_at IS NULL'), postgresql_where=sa.text('superseded_at IS NULL'))
 
     op.create_table('reviews',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -637,7 +687,9 @@ def downgrade():
 
     op.drop_table('reviews')
     with op.batch_alter_table('issued_letters', schema=None) as batch_op:
+        batch_op.drop_index('uq_issued_letters_current', sqlite_where=sa.text('superseded_at IS NULL'), postgresql_where=sa.text('superseded_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_issued_letters_decision_id'))
+        batch_op.drop_index(batch_op.f('ix_issued_letters_batch_id'))
 
     op.drop_table('issued_letters')
     with op.batch_alter_table('status_changes', schema=None) as batch_op:
@@ -645,7 +697,6 @@ def downgrade():
 
     op.drop_table('status_changes')
     with op.batch_alter_table('score_results', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_score_results_run_id'))
         batch_op.drop_index(batch_op.f('ix_score_results_application_id'))
 
     op.drop_table('score_results')
@@ -658,6 +709,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_progress_reports_application_id'))
 
     op.drop_table('progress_reports')
+    op.drop_table('historical_classifications')
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decisions_program_id'))
 
@@ -671,6 +723,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_burden_surveys_program_id'))
 
     op.drop_table('burden_surveys')
+    op.drop_table('burden_survey_done')
     with op.batch_alter_table('budget_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_budget_lines_application_id'))
 
@@ -681,6 +734,7 @@ def downgrade():
     op.drop_table('attachments')
     op.drop_table('application_places')
     op.drop_table('application_needs')
+    op.drop_table('applicant_notes')
     op.drop_table('answers')
     with op.batch_alter_table('criteria', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_criteria_rubric_id'))
@@ -703,6 +757,10 @@ def downgrade():
     op.drop_table('rubrics')
     op.drop_table('program_rules')
     op.drop_table('letter_templates')
+    with op.batch_alter_table('letter_batches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_letter_batches_program_id'))
+
+    op.drop_table('letter_batches')
     op.drop_table('custom_questions')
     with op.batch_alter_table('advisor_rankings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_advisor_rankings_funder_id'))
