@@ -65,9 +65,9 @@ def test_declined_applicant_reads_feedback_and_answers_survey(page, live_server)
     page.get_by_label("About how many hours").fill("18")
     page.get_by_role("group", name="How burdensome was applying?").get_by_label("3", exact=True).check()
     assert page.get_by_label("Answer anonymously").is_checked()
-    page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_load_state()
-    assert "Thank you. Your answers help us" in page.content()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my answers").click()
+    page.get_by_text("Thank you. Your answers help us").first.wait_for()
     # The status page no longer offers the survey, but links to the feedback.
     assert page.get_by_role("link", name="Read the review panel's feedback on your application").count() == 1
     assert page.get_by_role("link", name="Tell us what applying cost you").count() == 0

@@ -78,8 +78,8 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
     assert rows.count() == 2
     assert "67%" in rows.nth(0).inner_text() and "33%" in rows.nth(1).inner_text()
     page.get_by_role("button", name="Move up Feasibility").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("#criteria tbody tr").nth(0).locator("th").inner_text() == "Feasibility"
     assert page.get_by_role("heading", name="Preview: what reviewers see").is_visible()
     assert page.get_by_label("5 — Defining").is_disabled()
