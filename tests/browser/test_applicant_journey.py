@@ -95,7 +95,7 @@ def test_cbo_registers_profiles_applies_leaves_returns_fixes_and_submits(page, l
 
     # Start from the program's page.
     page.goto(base + "/programs/healthy-homes")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name=re.compile("Start an application")).click()
     page.wait_for_url(re.compile(r"/applications/\d+/edit$"))
     assert_accessible(page)
     edit_url = page.url
