@@ -61,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        # Their INFO lines are per-step chatter, not events an operator acts on.
+        for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from grantflow.core import auth, errors, templating
     from grantflow.core.db import db
