@@ -108,7 +108,7 @@ def _scoring_results(program_id: int):
         from grantflow.scoring.engine import latest_results
     except ImportError:
         return {}
-    return latest_results(program_id) or {}
+    return latest_results(program_id, details=False) or {}
 
 
 def load_audit_data(program) -> AuditData:

@@ -244,17 +244,24 @@ def latest_run(program_id: int) -> Optional[ScoreRun]:
     ).scalar_one_or_none()
 
 
-def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None) -> dict[int, ApplicationScore]:
-    """`{application_id: ApplicationScore}` of one run (optionally only some applications)."""
+def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None, *,
+                details: bool = True) -> dict[int, ApplicationScore]:
+    """`{application_id: ApplicationScore}` of one run (optionally only some applications).
+
+    `details=False` leaves out each rule's explanation and evidence: the totals are the same, and
+    at 50,000 applications it skips about 350,000 JSON decodes (the equity audit needs only totals).
+    """
     meta = {r["key"]: r for r in (run.config or {}).get("rules", [])}
+    text_cols = (ScoreResult.explanation, ScoreResult.evidence) if details else ()
     q = (select(ScoreResult.application_id, ScoreResult.rule_key, ScoreResult.rule_version, ScoreResult.weight,
-                ScoreResult.points, ScoreResult.max_points, ScoreResult.status, ScoreResult.explanation,
-                ScoreResult.evidence)
+                ScoreResult.points, ScoreResult.max_points, ScoreResult.status, *text_cols)
          .where(ScoreResult.run_id == run.id).order_by(ScoreResult.application_id, ScoreResult.rule_key))
     if application_ids is not None:
         q = q.where(ScoreResult.application_id.in_(application_ids))
     grouped: dict[int, list[RuleOutcome]] = {}
-    for aid, key, version, weight, points, maximum, status, explanation, evidence in db.session.execute(q):
+    for row in db.session.execute(q):
+        aid, key, version, weight, points, maximum, status = row[:7]
+        explanation, evidence = (row[7], row[8]) if details else ("", None)
         m = meta.get(key, {})
         grouped.setdefault(aid, []).append(RuleOutcome(
             key, m.get("label", key), version, weight, points, maximum, status, explanation, evidence or {},
@@ -262,10 +269,10 @@ def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None) -> d
     return {aid: build_score(aid, tuple(outs), run.id) for aid, outs in grouped.items()}
 
 
-def latest_results(program_id: int) -> dict[int, ApplicationScore]:
+def latest_results(program_id: int, *, details: bool = True) -> dict[int, ApplicationScore]:
     """The latest run's scores of a program; `{}` when it was never scored."""
     run = latest_run(program_id)
-    return {} if run is None else run_results(run)
+    return {} if run is None else run_results(run, details=details)
 
 
 def application_score(application_id: int, program_id: int) -> Optional[ApplicationScore]:
