@@ -176,7 +176,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="gf-bench-letters-") as tmp:
         instance = Path(tmp) / "instance"
-        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "LETTERS_CHUNK_SIZE": 10})
+        app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "LETTERS_CHUNK_SIZE": int(os.environ.get("LETTERS_CHUNK_SIZE", 10))})
         with app.app_context():
             db.create_all()
             t = time.perf_counter()
