@@ -87,7 +87,7 @@ def _latest_results(program_id: int) -> dict:
         from grantflow.scoring.engine import latest_results
     except ImportError:  # the scoring engine is optional for the board
         return {}
-    return latest_results(program_id) or {}
+    return latest_results(program_id, details=False) or {}  # contributions only, no explanations
 
 
 def load_board(program: Program, *, status: str | None = None, need: int | None = None, place: int | None = None,

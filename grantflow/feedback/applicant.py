@@ -100,9 +100,9 @@ def applicant_comments(application) -> tuple[str, ...]:
 
 
 def rule_explanations(application) -> tuple[RuleFeedback, ...]:
-    from grantflow.scoring.engine import latest_results
+    from grantflow.scoring.engine import application_score
 
-    score = latest_results(application.program_id).get(application.id)
+    score = application_score(application.id, application.program_id)
     if score is None:
         return ()
     return tuple(RuleFeedback(r.label, r.explanation, r.points, r.max_points)

@@ -20,13 +20,14 @@ from typing import Callable, Optional
 from sqlalchemy import JSON, Text, bindparam, cast, insert, select
 
 from grantflow.core import auditlog
+from grantflow.core.bulk import gc_paused
 from grantflow.core.db import db
 from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, load_facts
 from grantflow.programs.models import Program, ProgramRule
-from grantflow.scoring.models import ScoreResult, ScoreRun
+from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal
 from grantflow.scoring.registry import available_rules
 from grantflow.scoring.results import (
-    ERRORED, NO_DATA, OK, ApplicationScore, RuleOutcome, build_score,
+    ERRORED, NO_DATA, OK, ApplicationScore, RuleOutcome, build_score, combine_parts,
 )
 from grantflow.scoring.rules import MERIT, RuleScore, ScoringRule
 
@@ -203,6 +204,11 @@ def rescore(program_id: int, *, actor_id: int | None = None,
             progress: Callable[[int], None] | None = None) -> ScoreRun:
     """Scores every (non-draft) application of the program with its enabled rules and stores a
     new run. `progress(n)` is called as each batch of n results is written (for a progress bar)."""
+    with gc_paused():
+        return _rescore(program_id, actor_id, progress)
+
+
+def _rescore(program_id: int, actor_id: int | None, progress: Callable[[int], None] | None) -> ScoreRun:
     program = db.session.get(Program, program_id)
     if program is None:
         raise LookupError(f"no program {program_id}")
@@ -216,8 +222,12 @@ def rescore(program_id: int, *, actor_id: int | None = None,
     app_ids = [f.application_id for f in facts]
     stmt = _insert_results()
     dumps = _dumps
+    parts: list[list] = [[] for _ in app_ids]  # per application: (weight, points, max, status, kind)
     for c in configs:
         column = score_column(c, ctx, facts)
+        weight, kind = c.weight, c.rule.kind
+        for p, o in zip(parts, column):
+            p.append((weight, o[0], o[1], o[2], kind))
         key, version, weight, params = c.key, str(c.rule.version), c.weight, dumps(c.params)
         rows = [
             {"run_id": run_id, "application_id": aid, "rule_key": key, "rule_version": version,
@@ -230,6 +240,10 @@ def rescore(program_id: int, *, actor_id: int | None = None,
             db.session.execute(stmt, chunk)
             if progress is not None:
                 progress(len(chunk))
+    totals = [dict(zip(("run_id", "application_id", "total", "merit", "priority", "complete"),
+                       (run_id, aid, *combine_parts(p)))) for aid, p in zip(app_ids, parts)]
+    for start in range(0, len(totals), INSERT_CHUNK):
+        db.session.execute(insert(ScoreTotal.__table__), totals[start:start + INSERT_CHUNK])
     auditlog.record("scoring.rescore", run, actor_id=actor_id,
                     after={"program_id": program_id, "config_hash": run.config_hash, "applications": len(facts),
                            "rules": [c.key for c in configs]})
@@ -249,7 +263,8 @@ def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None, *,
     """`{application_id: ApplicationScore}` of one run (optionally only some applications).
 
     `details=False` leaves out each rule's explanation and evidence: the totals are the same, and
-    at 50,000 applications it skips about 350,000 JSON decodes (the equity audit needs only totals).
+    at 50,000 applications it skips about 350,000 JSON decodes (the ranking board shows only each
+    rule's contribution; readers needing only totals use `run_totals`).
     """
     meta = {r["key"]: r for r in (run.config or {}).get("rules", [])}
     text_cols = (ScoreResult.explanation, ScoreResult.evidence) if details else ()
@@ -269,6 +284,32 @@ def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None, *,
     return {aid: build_score(aid, tuple(outs), run.id) for aid, outs in grouped.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class Totals:
+    total: float
+    merit: Optional[float]
+    priority: Optional[float]
+    complete: bool
+
+
+def run_totals(run: ScoreRun) -> dict[int, Totals]:
+    """`{application_id: Totals}` of one run: one stored row per application. A run written before
+    totals were stored has none; its totals are then computed from its results."""
+    rows = db.session.connection().execute(
+        select(ScoreTotal.application_id, ScoreTotal.total, ScoreTotal.merit, ScoreTotal.priority,
+               ScoreTotal.complete).where(ScoreTotal.run_id == run.id)).all()
+    if rows:
+        return {aid: Totals(total, merit, priority, bool(complete)) for aid, total, merit, priority, complete in rows}
+    return {aid: Totals(s.total, s.merit, s.priority, s.complete)
+            for aid, s in run_results(run, details=False).items()}
+
+
+def latest_totals(program_id: int) -> dict[int, Totals]:
+    """The latest run's totals of a program; `{}` when it was never scored."""
+    run = latest_run(program_id)
+    return {} if run is None else run_totals(run)
+
+
 def latest_results(program_id: int, *, details: bool = True) -> dict[int, ApplicationScore]:
     """The latest run's scores of a program; `{}` when it was never scored."""
     run = latest_run(program_id)
@@ -284,4 +325,5 @@ def application_score(application_id: int, program_id: int) -> Optional[Applicat
 
 __all__ = ["RuleConfig", "program_config", "resolve", "snapshot", "config_hash", "load_inputs", "score_all",
            "score_column", "rescore", "latest_run", "latest_results", "run_results", "application_score",
+           "Totals", "run_totals", "latest_totals",
            "MERIT", "OK"]

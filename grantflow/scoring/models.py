@@ -47,3 +47,19 @@ class ScoreResult(db.Model):
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
 
     run: Mapped[ScoreRun] = relationship(back_populates="results")
+
+
+class ScoreTotal(db.Model):
+    """An application's combined score in a run, stored once beside its per-rule results so that
+    readers needing only totals (the equity audit) read one row per application, not one per rule.
+    Written by `engine.rescore` with `results.combine_parts`, the same definition `run_results` uses."""
+
+    __tablename__ = "score_totals"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"), primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                primary_key=True, index=True)
+    total: Mapped[float]
+    merit: Mapped[Optional[float]]
+    priority: Mapped[Optional[float]]
+    complete: Mapped[bool]

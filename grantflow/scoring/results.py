@@ -73,28 +73,42 @@ class ApplicationScore:
         return 0.0
 
 
-def combine(outcomes: Iterable[RuleOutcome]) -> tuple[float, Optional[float], Optional[float]]:
-    """(total, merit, priority) per the module's definition."""
+Part = tuple  # (weight, points, max_points, status, kind): one rule's outcome, as stored
+
+
+def combine_parts(parts: Iterable[Part]) -> tuple[float, Optional[float], Optional[float], bool]:
+    """(total, merit, priority, complete) per the module's definition, rounded as stored; the one
+    place the total is computed (for `RuleOutcome`s and for the rows `rescore` writes alike)."""
     num = den = pnum = pden = 0.0
     merit = None
-    for r in outcomes:
-        if not r.counted:
+    complete = True
+    for weight, points, maximum, status, kind in parts:
+        if status != OK:
+            complete = complete and status == NO_DATA and kind != "merit"
             continue
-        frac = (r.points or 0.0) / r.max_points
-        num += r.weight * frac
-        den += r.weight
-        if r.kind == "merit":
+        if not maximum or weight <= 0:
+            continue
+        frac = (points or 0.0) / maximum
+        num += weight * frac
+        den += weight
+        if kind == "merit":
             merit = 100.0 * frac
         else:
-            pnum += r.weight * frac
-            pden += r.weight
-    return (100.0 * num / den if den else 0.0, merit, 100.0 * pnum / pden if pden else None)
+            pnum += weight * frac
+            pden += weight
+    total = round(100.0 * num / den, 6) if den else 0.0
+    return (total, None if merit is None else round(merit, 6),
+            round(100.0 * pnum / pden, 6) if pden else None, complete)
+
+
+def combine(outcomes: Iterable[RuleOutcome]) -> tuple[float, Optional[float], Optional[float]]:
+    """(total, merit, priority) of rule outcomes."""
+    return combine_parts((r.weight, r.points, r.max_points, r.status, r.kind) for r in outcomes)[:3]
 
 
 def build_score(application_id: int, outcomes: tuple[RuleOutcome, ...], run_id: Optional[int]) -> ApplicationScore:
     total, merit, priority = combine(outcomes)
-    return ApplicationScore(application_id, round(total, 6), None if merit is None else round(merit, 6),
-                            None if priority is None else round(priority, 6), outcomes, run_id)
+    return ApplicationScore(application_id, total, merit, priority, outcomes, run_id)
 
 
 def ranking_key(score: ApplicationScore):
