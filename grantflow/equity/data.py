@@ -15,12 +15,11 @@ has decisions but no reviews):
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Float, func, select
 
 from grantflow.core.db import db
 from grantflow.facts import ApplicationFacts, ProgramContext, load_facts
@@ -103,20 +102,88 @@ def _app_rubric_scores(program_id: int, normalized: bool) -> Optional[dict[int, 
             if s.weighted is not None}
 
 
-def _scoring_results(program_id: int):
+def _scoring_totals(program_id: int):
     try:
-        from grantflow.scoring.engine import latest_results
+        from grantflow.scoring.engine import latest_totals
     except ImportError:
         return {}
-    return latest_results(program_id, details=False) or {}
+    return latest_totals(program_id)
+
+
+def _positions(app_ids: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `app_ids` (sorted, as `load_facts` returns them) of `ids`, and which were found."""
+    ids = np.asarray(ids, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(app_ids, ids), max(len(app_ids) - 1, 0))
+    return pos, (app_ids[pos] == ids) if len(app_ids) else np.zeros(len(ids), dtype=bool)
+
+
+def _reviews(program_id: int, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Submitted reviews as parallel arrays (position of the application, reviewer index, the
+    review's weighted mean over the criteria it scored: missing scores are left out, never zero)
+    and the reviewers' names, in order of their first review."""
+    from grantflow.accounts.models import User
+    from grantflow.applications.models import Application
+    from grantflow.programs.models import Criterion
+    from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
+
+    # Float, not the weight column's Numeric: Decimal conversion of 133,000 rows costs a second.
+    rows = _rows(
+        select(Review.application_id, Review.reviewer_id, Review.reviewer_label,
+               func.sum(CriterionScore.score * Criterion.weight, type_=Float),
+               func.sum(Criterion.weight, type_=Float))
+        .join(CriterionScore, CriterionScore.review_id == Review.id)
+        .join(Criterion, Criterion.id == CriterionScore.criterion_id)
+        .join(Application, Application.id == Review.application_id)
+        .where(Application.program_id == program_id, Review.status == SUBMITTED,
+               CriterionScore.score.is_not(None))
+        .group_by(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label)
+        .order_by(Review.id)
+    ).all()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), []
+    apps, reviewer_ids, labels, weighted_sums, weights = zip(*rows)
+    pos, found = _positions(app_ids, apps)
+    weights = np.asarray(weights, dtype=float)
+    keep = found & (weights > 0)
+    # A stable key per reviewer: the account, or the imported name of one without an account.
+    keys = [("u", rid) if rid is not None else ("l", label or "") for rid, label in zip(reviewer_ids, labels)]
+    index: dict[tuple, int] = {}
+    reviewer = np.fromiter((index.setdefault(k, len(index)) if kept else -1 for k, kept in zip(keys, keep.tolist())),
+                           dtype=np.int64, count=len(keys))
+    user_ids = {rid for kind, rid in index if kind == "u"}
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    reviewer_names = [names.get(v, f"Reviewer {v}") if kind == "u" else (v or "Unnamed reviewer")
+                      for kind, v in index]
+    score = np.asarray(weighted_sums, dtype=float)[keep] / weights[keep]
+    return pos[keep], reviewer[keep], score, reviewer_names
+
+
+def _criterion_values(program_id: int, app_ids: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Criterion id -> (positions of the applications scored on it, their mean scores)."""
+    from grantflow.applications.models import Application
+    from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
+
+    rows = _rows(
+        select(Review.application_id, CriterionScore.criterion_id, func.avg(CriterionScore.score, type_=Float))
+        .join(CriterionScore, CriterionScore.review_id == Review.id)
+        .join(Application, Application.id == Review.application_id)
+        .where(Application.program_id == program_id, Review.status == SUBMITTED,
+               CriterionScore.score.is_not(None))
+        .group_by(Review.application_id, CriterionScore.criterion_id)
+    ).all()
+    if not rows:
+        return {}
+    apps, criteria, means = zip(*rows)
+    pos, found = _positions(app_ids, apps)
+    criteria = np.asarray(criteria, dtype=np.int64)
+    means = np.asarray(means, dtype=float)
+    return {int(c): (pos[found & (criteria == c)], means[found & (criteria == c)]) for c in np.unique(criteria)}
 
 
 def load_audit_data(program) -> AuditData:
-    from grantflow.accounts.models import User
     from grantflow.applications.models import Application
     from grantflow.decisions.models import Decision
     from grantflow.programs.models import Criterion, Rubric
-    from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
 
     from grantflow.equity.models import HistoricalClassification
 
@@ -130,60 +197,15 @@ def load_audit_data(program) -> AuditData:
         facts = [replace(f, extra={**f.extra, IMPORTED_POC: imported[f.application_id].poc_led,
                                    IMPORTED_COMMUNITY: imported[f.application_id].community_led})
                  if f.application_id in imported else f for f in facts]
-    decisions = {r.application_id: (r.outcome, r.amount_cents) for r in _rows(
+    decisions = {app_id: (outcome, cents) for app_id, outcome, cents in _rows(
         select(Decision.application_id, Decision.outcome, Decision.amount_cents)
         .where(Decision.program_id == program.id))}
 
-    # One row per submitted review: its weighted mean over the criteria it scored (missing scores
-    # are left out, never counted as zero).
-    per_review = _rows(
-        select(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label,
-               func.sum(CriterionScore.score * Criterion.weight), func.sum(Criterion.weight))
-        .join(CriterionScore, CriterionScore.review_id == Review.id)
-        .join(Criterion, Criterion.id == CriterionScore.criterion_id)
-        .join(Application, Application.id == Review.application_id)
-        .where(Application.program_id == program.id, Review.status == SUBMITTED,
-               CriterionScore.score.is_not(None))
-        .group_by(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label)
-    ).all()
-    user_ids = {r.reviewer_id for r in per_review if r.reviewer_id is not None}
-    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    pos = {f.application_id: i for i, f in enumerate(facts)}
-    reviewer_index: dict[str, int] = {}
-    reviewer_names: list[str] = []
-    r_app, r_rev, r_score = [], [], []
-    sums: dict[int, float] = defaultdict(float)
-    counts: dict[int, int] = defaultdict(int)
-    for r in per_review:
-        if not r[5] or r.application_id not in pos:
-            continue
-        weighted = float(r[4]) / float(r[5])
-        # A stable key per reviewer: the account, or the imported name of one without an account.
-        key = f"u{r.reviewer_id}" if r.reviewer_id is not None else f"l{r.reviewer_label or '?'}"
-        if key not in reviewer_index:
-            reviewer_index[key] = len(reviewer_names)
-            reviewer_names.append(names.get(r.reviewer_id, f"Reviewer {r.reviewer_id}") if r.reviewer_id is not None
-                                  else (r.reviewer_label or "Unnamed reviewer"))
-        r_app.append(pos[r.application_id])
-        r_rev.append(reviewer_index[key])
-        r_score.append(weighted)
-        sums[r.application_id] += weighted
-        counts[r.application_id] += 1
-
-    per_criterion: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for app_id, crit_id, mean in _rows(
-            select(Review.application_id, CriterionScore.criterion_id, func.avg(CriterionScore.score))
-            .join(CriterionScore, CriterionScore.review_id == Review.id)
-            .join(Application, Application.id == Review.application_id)
-            .where(Application.program_id == program.id, Review.status == SUBMITTED,
-                   CriterionScore.score.is_not(None))
-            .group_by(Review.application_id, CriterionScore.criterion_id)):
-        if app_id in pos:
-            apps, values = per_criterion[crit_id]
-            apps.append(pos[app_id])
-            values.append(float(mean))
-    criterion_values = {c: (np.asarray(a, dtype=np.int64), np.asarray(v, dtype=float))
-                        for c, (a, v) in per_criterion.items()}
+    app_ids = np.fromiter((f.application_id for f in facts), dtype=np.int64, count=len(facts))
+    review_app, review_reviewer, review_score, reviewer_names = _reviews(program.id, app_ids)
+    n_reviews = np.bincount(review_app, minlength=len(facts))
+    review_means = np.bincount(review_app, weights=review_score, minlength=len(facts)) / np.maximum(n_reviews, 1)
+    criterion_values = _criterion_values(program.id, app_ids)
     criteria = [CriterionInfo(r.id, r.label, r.version, r.position) for r in db.session.execute(
         select(Criterion.id, Criterion.label, Rubric.version, Criterion.position)
         .join(Rubric, Rubric.id == Criterion.rubric_id)
@@ -195,9 +217,9 @@ def load_audit_data(program) -> AuditData:
     board = _app_rubric_scores(program.id, True) if program.normalize_scores else None
     rubric: list[Optional[float]] = []
     stage, awarded, award_cents, requested = [], [], [], []
-    for f in facts:
+    for f, n, mean in zip(facts, n_reviews.tolist(), review_means.tolist()):
         outcome, amount = decisions.get(f.application_id, (None, 0))
-        s = _stage(f.status, outcome, f.application_id in counts)
+        s = _stage(f.status, outcome, n > 0)
         stage.append(s)
         awarded.append(s == 4)
         req = f.amount_requested_cents or 0
@@ -205,12 +227,12 @@ def load_audit_data(program) -> AuditData:
         award_cents.append((amount or 0) if outcome == "award" else (req if s == 4 else 0))
         if board is not None and f.application_id in board:
             rubric.append(board[f.application_id])
-        elif counts.get(f.application_id):
-            rubric.append(sums[f.application_id] / counts[f.application_id])
+        elif n:
+            rubric.append(mean)
         else:
             rubric.append(None)
 
-    results = _scoring_results(program.id)
+    results = _scoring_totals(program.id)
     merit = total = None
     if results:
         merit = [getattr(results.get(f.application_id), "merit", None) for f in facts]
@@ -223,7 +245,7 @@ def load_audit_data(program) -> AuditData:
         rubric_version=current.version if current else None, is_historical=bool(program.is_historical),
         budget_cents=program.budget_cents or 0, ctx=ctx, facts=facts, stage=stage, awarded=awarded,
         award_cents=award_cents, requested_cents=requested, rubric=rubric,
-        criteria=criteria, criterion_values=criterion_values, review_app=np.asarray(r_app, dtype=np.int64),
-        review_reviewer=np.asarray(r_rev, dtype=np.int64), review_score=np.asarray(r_score, dtype=float),
+        criteria=criteria, criterion_values=criterion_values, review_app=review_app,
+        review_reviewer=review_reviewer, review_score=review_score,
         reviewer_names=reviewer_names, merit=merit, total=total,
     )

@@ -14,6 +14,7 @@ import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
+from grantflow.core.bulk import gc_paused
 from grantflow.core.db import db
 from grantflow.equity import metrics as M
 from grantflow.equity.data import STAGES, AuditData, load_audit_data
@@ -426,6 +427,11 @@ def _series_programs(program) -> list:
 
 def build_report(program, *, overrides: dict | None = None, cycles: bool = True) -> dict:
     """The full audit of a program: its own report, the findings, and the other cycles of its series."""
+    with gc_paused():
+        return _build_report(program, overrides, cycles)
+
+
+def _build_report(program, overrides: dict | None, cycles: bool) -> dict:
     from grantflow.equity.findings import findings
 
     cfg = settings(overrides)
