@@ -117,28 +117,37 @@ def _positions(app_ids: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
     return pos, (app_ids[pos] == ids) if len(app_ids) else np.zeros(len(ids), dtype=bool)
 
 
-def _reviews(program_id: int, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Submitted reviews as parallel arrays (position of the application, reviewer index, the
-    review's weighted mean over the criteria it scored: missing scores are left out, never zero)
-    and the reviewers' names, in order of their first review."""
-    from grantflow.accounts.models import User
+def _review_queries(program_id: int):
+    """The two aggregate queries over every submitted criterion score of the program: one row per
+    review (its weighted sum and weight total) and one per (application, criterion) (the mean)."""
     from grantflow.applications.models import Application
     from grantflow.programs.models import Criterion
     from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
 
+    scored = (select().select_from(Review)
+              .join(CriterionScore, CriterionScore.review_id == Review.id)
+              .join(Application, Application.id == Review.application_id)
+              .where(Application.program_id == program_id, Review.status == SUBMITTED,
+                     CriterionScore.score.is_not(None)))
     # Float, not the weight column's Numeric: Decimal conversion of 133,000 rows costs a second.
-    rows = _rows(
-        select(Review.application_id, Review.reviewer_id, Review.reviewer_label,
-               func.sum(CriterionScore.score * Criterion.weight, type_=Float),
-               func.sum(Criterion.weight, type_=Float))
-        .join(CriterionScore, CriterionScore.review_id == Review.id)
-        .join(Criterion, Criterion.id == CriterionScore.criterion_id)
-        .join(Application, Application.id == Review.application_id)
-        .where(Application.program_id == program_id, Review.status == SUBMITTED,
-               CriterionScore.score.is_not(None))
-        .group_by(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label)
-        .order_by(Review.id)
-    ).all()
+    per_review = (scored.add_columns(Review.application_id, Review.reviewer_id, Review.reviewer_label,
+                                     func.sum(CriterionScore.score * Criterion.weight, type_=Float),
+                                     func.sum(Criterion.weight, type_=Float))
+                  .join(Criterion, Criterion.id == CriterionScore.criterion_id)
+                  .group_by(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label)
+                  .order_by(Review.id))
+    per_criterion = (scored.add_columns(Review.application_id, CriterionScore.criterion_id,
+                                        func.avg(CriterionScore.score, type_=Float))
+                     .group_by(Review.application_id, CriterionScore.criterion_id))
+    return per_review, per_criterion
+
+
+def _reviews(rows, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Submitted reviews as parallel arrays (position of the application, reviewer index, the
+    review's weighted mean over the criteria it scored: missing scores are left out, never zero)
+    and the reviewers' names, in order of their first review."""
+    from grantflow.accounts.models import User
+
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), []
     apps, reviewer_ids, labels, weighted_sums, weights = zip(*rows)
@@ -158,19 +167,8 @@ def _reviews(program_id: int, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return pos[keep], reviewer[keep], score, reviewer_names
 
 
-def _criterion_values(program_id: int, app_ids: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _criterion_values(rows, app_ids: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Criterion id -> (positions of the applications scored on it, their mean scores)."""
-    from grantflow.applications.models import Application
-    from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
-
-    rows = _rows(
-        select(Review.application_id, CriterionScore.criterion_id, func.avg(CriterionScore.score, type_=Float))
-        .join(CriterionScore, CriterionScore.review_id == Review.id)
-        .join(Application, Application.id == Review.application_id)
-        .where(Application.program_id == program_id, Review.status == SUBMITTED,
-               CriterionScore.score.is_not(None))
-        .group_by(Review.application_id, CriterionScore.criterion_id)
-    ).all()
     if not rows:
         return {}
     apps, criteria, means = zip(*rows)
@@ -188,6 +186,7 @@ def load_audit_data(program) -> AuditData:
     from grantflow.equity.models import HistoricalClassification
 
     ctx, facts = load_facts(program.id)
+    review_rows, criterion_rows = (_rows(q).all() for q in _review_queries(program.id))
     imported = {r.application_id: r for r in db.session.execute(
         select(HistoricalClassification.application_id, HistoricalClassification.poc_led,
                HistoricalClassification.community_led)
@@ -202,10 +201,10 @@ def load_audit_data(program) -> AuditData:
         .where(Decision.program_id == program.id))}
 
     app_ids = np.fromiter((f.application_id for f in facts), dtype=np.int64, count=len(facts))
-    review_app, review_reviewer, review_score, reviewer_names = _reviews(program.id, app_ids)
+    review_app, review_reviewer, review_score, reviewer_names = _reviews(review_rows, app_ids)
     n_reviews = np.bincount(review_app, minlength=len(facts))
     review_means = np.bincount(review_app, weights=review_score, minlength=len(facts)) / np.maximum(n_reviews, 1)
-    criterion_values = _criterion_values(program.id, app_ids)
+    criterion_values = _criterion_values(criterion_rows, app_ids)
     criteria = [CriterionInfo(r.id, r.label, r.version, r.position) for r in db.session.execute(
         select(Criterion.id, Criterion.label, Rubric.version, Criterion.position)
         .join(Rubric, Rubric.id == Criterion.rubric_id)

@@ -59,19 +59,18 @@ def poc_params(rule_params: dict | None) -> dict:
     return {k: v for k, v in (rule_params or {}).items() if k in _POC_PARAMS}
 
 
-def _imported_or(key: str, f: ApplicationFacts, derive) -> Optional[bool]:
-    """An imported past cycle's own classification wins over the (current) profile."""
-    return f.extra[key] if key in f.extra else derive()
-
-
 def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
     params = poc_params(poc_rule_params)
 
+    # An imported past cycle's own classification (in `extra`) wins over the (current) profile.
     def _poc(f: ApplicationFacts, ctx: ProgramContext) -> str:
-        return _yes_no(_imported_or("imported_poc_led", f, lambda: leadership_is_poc(f, **params)))
+        extra = f.extra
+        return _yes_no(extra["imported_poc_led"] if "imported_poc_led" in extra else leadership_is_poc(f, **params))
 
     def _community(f: ApplicationFacts, ctx: ProgramContext) -> str:
-        return _yes_no(_imported_or("imported_community_led", f, lambda: is_community_led(f)))
+        extra = f.extra
+        return _yes_no(extra["imported_community_led"] if "imported_community_led" in extra
+                       else is_community_led(f))
 
     quartiles = ("Q4", "Q3", "Q2", "Q1")
     bands = tuple(label for _, label in BUDGET_BANDS) + ("$5M and over",)

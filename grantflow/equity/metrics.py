@@ -29,19 +29,15 @@ class GroupCounts:
 
 def group_index(labels: Sequence[str], order: Iterable[str]) -> tuple[list[str], np.ndarray]:
     """Groups in display order (the dimension's order first, then any others) and each row's index."""
-    seen: dict[str, int] = {}
-    for label in labels:
-        if label not in seen:
-            seen[label] = len(seen)
-    groups = [g for g in order]
-    groups += sorted(g for g in seen if g not in groups)
+    groups = list(order)
+    groups += sorted(g for g in dict.fromkeys(labels) if g not in groups)
     pos = {g: i for i, g in enumerate(groups)}
-    return groups, np.fromiter((pos[x] for x in labels), dtype=np.int64, count=len(labels))
+    return groups, np.fromiter(map(pos.__getitem__, labels), dtype=np.int64, count=len(labels))
 
 
-def group_counts(labels: Sequence[str], order: Iterable[str], stage: np.ndarray, requested: np.ndarray,
+def group_counts(groups: list[str], idx: np.ndarray, stage: np.ndarray, requested: np.ndarray,
                  awarded_cents: np.ndarray, n_stages: int = 5) -> list[GroupCounts]:
-    groups, idx = group_index(labels, order)
+    """Raw numbers per group, from `group_index`'s groups and row indices."""
     m = len(groups)
     n = np.bincount(idx, minlength=m)
     reached = [np.bincount(idx[stage >= s], minlength=m) for s in range(n_stages)]

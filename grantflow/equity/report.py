@@ -277,8 +277,8 @@ def _priority_rules(dim: Dimension, counts: list[M.GroupCounts], hypo: dict, idx
 
 def _dimension(dim: Dimension, labels: list[str], data: AuditData, arrays: dict, hypo: dict,
                cfg: dict) -> tuple[list[M.GroupCounts], list[str], np.ndarray, dict]:
-    counts = M.group_counts(labels, dim.order, arrays["stage"], arrays["requested"], arrays["award_cents"])
     groups, idx = M.group_index(labels, dim.order)
+    counts = M.group_counts(groups, idx, arrays["stage"], arrays["requested"], arrays["award_cents"])
     hypo_counts = {}
     for name, funded in hypo.items():
         if funded is not None:
