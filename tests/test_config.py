@@ -77,6 +77,7 @@ def test_sqlite_uses_wal_and_a_busy_timeout(app):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: safe with WAL
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 

@@ -55,9 +55,11 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def current_letter(decision_id: int) -> IssuedLetter | None:
-    return db.session.execute(
-        select(IssuedLetter).where(IssuedLetter.decision_id == decision_id, IssuedLetter.superseded_at.is_(None))
-    ).scalar_one_or_none()
+    # The id first (a plain indexed lookup), the entity only when there is one: a batch asks this
+    # for every letter and the answer is almost always "none yet".
+    letter_id = db.session.execute(select(IssuedLetter.id).where(
+        IssuedLetter.decision_id == decision_id, IssuedLetter.superseded_at.is_(None))).scalar_one_or_none()
+    return None if letter_id is None else db.session.get(IssuedLetter, letter_id)
 
 
 def letters_of(decision_id: int) -> list[IssuedLetter]:
