@@ -239,7 +239,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
 
     def grouped(stmt) -> dict[int, list]:
         out: dict[int, list] = defaultdict(list)
-        for key, value in execute(stmt):
+        for key, value in execute(stmt).all():  # fetchall: cheaper than row-by-row at 100,000 rows
             out[key].append(value)
         return out
 
@@ -252,7 +252,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
     loops: dict[int, list] = defaultdict(list)
     for org_id, method, freq, change in execute(
             select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency,
-                   FeedbackLoop.recent_change)):
+                   FeedbackLoop.recent_change)).all():
         if org_id in org_ids:
             loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
     in_network = {m for (m,) in execute(select(network_members.c.member_id))}

@@ -198,7 +198,7 @@ def load_audit_data(program) -> AuditData:
                  if f.application_id in imported else f for f in facts]
     decisions = {app_id: (outcome, cents) for app_id, outcome, cents in _rows(
         select(Decision.application_id, Decision.outcome, Decision.amount_cents)
-        .where(Decision.program_id == program.id))}
+        .where(Decision.program_id == program.id)).all()}
 
     app_ids = np.fromiter((f.application_id for f in facts), dtype=np.int64, count=len(facts))
     review_app, review_reviewer, review_score, reviewer_names = _reviews(review_rows, app_ids)
