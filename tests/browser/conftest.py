@@ -11,6 +11,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from grantflow.core.db import db
+from tests import factories as F
 from tests.conftest import make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -66,3 +67,17 @@ def assert_accessible(page, impacts=("serious", "critical")):
     assert not bad, "axe-core violations on %s:\n%s" % (
         page.url, "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — "
                             f"{[n['target'] for n in v['nodes']][:3]}" for v in bad))
+
+
+def fill_login(page, email: str, password: str = F.PASSWORD) -> None:
+    """Fills and sends the login form the page shows (also after a redirect to it)."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_in(page, base_url: str, email: str, password: str = F.PASSWORD) -> None:
+    """Logs in from the login page and waits for the dashboard."""
+    page.goto(base_url + "/login")
+    fill_login(page, email, password)
+    page.wait_for_url("**/dashboard")

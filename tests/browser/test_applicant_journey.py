@@ -15,7 +15,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_login, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,12 +37,6 @@ def seed(app, *, applicant: bool = False):
             F.user("dana@eastside.org", "Dana Rivera", org=org, role=R.APPLICANT)
         db.session.commit()
         return ids
-
-
-def log_in(page, url, email="dana@eastside.org", password=F.PASSWORD):
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def wait_saved(page):
@@ -152,9 +146,7 @@ def test_cbo_registers_profiles_applies_leaves_returns_fixes_and_submits(page, l
 def test_session_ending_mid_edit_loses_nothing(page, live_server):
     seed(live_server.app, applicant=True)
     base = live_server.url
-    page.goto(base + "/login")
-    log_in(page, base)
-    page.wait_for_url("**/dashboard")
+    log_in(page, base, "dana@eastside.org")
     page.goto(base + "/programs/healthy-homes/apply")
     assert_accessible(page)
     page.get_by_role("button", name=re.compile("Start an application")).click()
@@ -169,7 +161,7 @@ def test_session_ending_mid_edit_loses_nothing(page, live_server):
     assert_accessible(page)
     notice.get_by_role("link", name="Log in again").click()
     page.wait_for_url(re.compile(r"/login"))
-    log_in(page, base)
+    fill_login(page, "dana@eastside.org")
     page.wait_for_url(re.compile(r"/applications/\d+/edit$"))
     expect(page.locator("#restore-notice")).to_contain_text("We restored changes", timeout=10_000)
     expect(page.get_by_label("Project summary")).to_have_value("Typed after the session ended.")
@@ -191,9 +183,7 @@ def _tab_to(page, element_id: str, limit: int = 80):
 def test_application_can_be_completed_with_the_keyboard_alone(page, live_server):
     seed(live_server.app, applicant=True)
     base = live_server.url
-    page.goto(base + "/login")
-    log_in(page, base)
-    page.wait_for_url("**/dashboard")
+    log_in(page, base, "dana@eastside.org")
     page.goto(base + "/programs/healthy-homes/apply")
     # Start with the keyboard too.
     for _ in range(40):
@@ -242,9 +232,7 @@ def test_network_members_and_ineligible_start_pages_are_accessible(page, live_se
         F.user("net@harlem.org", "Nia Network", org=net, role=R.APPLICANT)
         db.session.commit()
     base = live_server.url
-    page.goto(base + "/login")
-    log_in(page, base, email="net@harlem.org")
-    page.wait_for_url("**/dashboard")
+    log_in(page, base, "net@harlem.org")
     page.goto(base + "/organizations/harlem-net/members")
     assert_accessible(page)
     page.get_by_label("Name or EIN").fill("eastside")

@@ -7,7 +7,7 @@ import pytest
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.equity.builders import Spec, build_program
 
 pytestmark = pytest.mark.browser
@@ -22,11 +22,7 @@ def test_program_officer_reads_the_audit_and_downloads_it(page, live_server):
         F.user("po@riverside.org", "Pat Officer", org=funder, role=R.PROGRAM_OFFICER)
         db.session.commit()
 
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("po@riverside.org")
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
+    log_in(page, live_server.url, "po@riverside.org")
     page.goto(live_server.url + "/programs/health-2026/manage")
     page.get_by_role("link", name="Equity audit").click()
     page.wait_for_url("**/programs/health-2026/audit")

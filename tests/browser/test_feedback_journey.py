@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import build_world
 from tests.feedback.builders import decide, release, review
 
@@ -28,11 +28,7 @@ def _seed(app):
 
 def test_declined_applicant_reads_feedback_and_answers_survey(page, live_server):
     app_id, email = _seed(live_server.app)
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
+    log_in(page, live_server.url, email)
 
     # From the application's status page (applications area), which includes our links.
     page.goto(f"{live_server.url}/applications/{app_id}")
@@ -110,18 +106,10 @@ def _seed_officer_world(app):
                 "housing": needs[1].name}
 
 
-def _login(page, url, email):
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
-
-
 def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server):
     people = _seed_officer_world(live_server.app)
     base = live_server.url
-    _login(page, base, people["advisor"])
+    log_in(page, base, people["advisor"])
     page.get_by_role("link", name="Rank the community priorities of Riverside Health Foundation").click()
     assert_accessible(page)
     page.get_by_label("Rank of Chronic disease").select_option("1")
@@ -137,7 +125,7 @@ def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server)
     assert "Your ranking is saved" in page.content()
     page.get_by_role("button", name="Log out").click()
 
-    _login(page, base, people["officer"])
+    log_in(page, base, people["officer"])
     page.goto(base + "/programs/health-2026/manage")
     page.get_by_role("link", name="Feedback", exact=True).click()
     page.wait_for_url("**/programs/health-2026/feedback")

@@ -9,7 +9,7 @@ import pytest
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.letters.conftest import decide, worker_process
 
 pytestmark = pytest.mark.browser
@@ -26,11 +26,7 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
             decide(application, "award" if i < 3 else "decline", 15_000_00 + i * 100)
         db.session.commit()
 
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("po@riverside.org")
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
+    log_in(page, live_server.url, "po@riverside.org")
 
     page.goto(live_server.url + "/programs/health-2026/letters")
     assert page.get_by_text("Block Club 0").is_visible()

@@ -12,7 +12,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.programs.models import PUBLISHED, Program
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +34,7 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
         F.user("po@riverside.org", "Pat Officer", org=funder, role=R.PROGRAM_OFFICER)
         db.session.commit()
 
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("po@riverside.org")
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
+    log_in(page, live_server.url, "po@riverside.org")
     assert_accessible(page)
 
     # 1. The program, first with mistakes.

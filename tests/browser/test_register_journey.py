@@ -1,7 +1,7 @@
 """A CBO registers, logs out, logs in again and sees its dashboard, in Chromium."""
 from __future__ import annotations
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = __import__("pytest").mark.browser
 
@@ -26,10 +26,6 @@ def test_cbo_registers_logs_in_and_sees_dashboard(page, live_server):
     page.wait_for_url("**/dashboard")
     assert "Eastside Tenants Union" in page.content()
     page.get_by_role("button", name="Log out").click()
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email").fill("dana@eastside-tenants.org")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
+    log_in(page, live_server.url, "dana@eastside-tenants.org", "a long enough passphrase")
     assert page.get_by_role("heading", name="Welcome, Dana Rivera").is_visible()
     assert_accessible(page)

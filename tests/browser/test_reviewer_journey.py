@@ -10,7 +10,7 @@ from grantflow.core.db import db
 from grantflow.decisions.models import Decision
 from grantflow.reviews.models import Review, ReviewAssignment
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,17 +30,9 @@ def _seed(app):
         return a.id
 
 
-def _login(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
-
-
 def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
     app_id = _seed(live_server.app)
-    _login(page, live_server.url, "rev@riverside.org")
+    log_in(page, live_server.url, "rev@riverside.org")
     assert_accessible(page)
 
     page.get_by_role("link", name=f"Community Health 2026 — application #{app_id}").click()
@@ -85,7 +77,7 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
 
 def test_officer_assigns_ranks_and_decides(page, live_server):
     app_id = _seed(live_server.app)
-    _login(page, live_server.url, "po@riverside.org")
+    log_in(page, live_server.url, "po@riverside.org")
     page.goto(live_server.url + "/programs/health-2026/reviewers")
     assert_accessible(page)
     page.goto(live_server.url + f"/applications/{app_id}/reviewers")

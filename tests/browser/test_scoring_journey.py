@@ -7,7 +7,7 @@ import pytest
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.scoring.helpers import leadership, loop, practice, review
 
 pytestmark = pytest.mark.browser
@@ -33,18 +33,10 @@ def _seed(app):
         return ids
 
 
-def _login(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(F.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/dashboard")
-
-
 def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     ids = _seed(live_server.app)
     base = live_server.url
-    _login(page, base, "po@riverside.org")
+    log_in(page, base, "po@riverside.org")
     page.goto(base + "/programs/health-2026/scoring")
     assert page.get_by_role("heading", name="Scoring rules for Community Health 2026").is_visible()
     assert_accessible(page)
