@@ -389,7 +389,6 @@ class DemoGenerator:
 
         # Applicant accounts for the first forty organizations and the first networks.
         self.org_user: dict[int, int] = {}
-        logins = []
         for oid in self.org_ids[:40]:
             email = f"director@{self.orgs[oid]['slug']}.{DEMO_DOMAIN}"
             self.org_user[oid] = self.add_user(email, self.person(), oid, R.APPLICANT, "executive director")

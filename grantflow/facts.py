@@ -12,7 +12,7 @@ from typing import Iterable, Optional
 
 from sqlalchemy import select
 
-from grantflow.core.db import db
+from grantflow.core.db import db, plain_rows
 from grantflow.organizations.demographics import ed_is_poc
 
 REGULAR_FREQUENCIES = frozenset({"weekly", "monthly", "quarterly"})
@@ -231,9 +231,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         .order_by(Application.id)
     )
     q = q.where(Application.status.in_(list(statuses))) if statuses is not None else q.where(Application.status != "draft")
-    # Plain rows through the session's connection: these statements select columns, never
-    # entities, and skipping the ORM's per-row processing is about 3x cheaper at 50,000 rows.
-    execute = db.session.connection().execute
+    execute = plain_rows
     rows = execute(q).all()
     org_ids = {r.org_id for r in rows}
 

@@ -16,4 +16,4 @@ from grantflow.organizations.models import (  # noqa: F401
 )
 from grantflow.programs.models import CustomQuestion, Criterion, Program, ProgramRule, Rubric  # noqa: F401
 from grantflow.reviews.models import ConflictOfInterest, CriterionScore, Review, ReviewAssignment  # noqa: F401
-from grantflow.scoring.models import ScoreResult, ScoreRun  # noqa: F401
+from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal  # noqa: F401

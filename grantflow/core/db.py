@@ -47,6 +47,13 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(dt.timezone.utc)
 
 
+def plain_rows(stmt):
+    """Rows of a column select through the session's connection, skipping the ORM's per-row
+    processing: about 3x cheaper at 100,000 rows (the facts, the audit, score totals). For
+    statements that select columns, never entities."""
+    return db.session.connection().execute(stmt)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 

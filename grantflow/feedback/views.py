@@ -3,7 +3,7 @@ results and settings, advisors' rankings, grantee check-ins and "you said, we di
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

@@ -21,7 +21,7 @@ from sqlalchemy import JSON, Text, bindparam, cast, insert, select
 
 from grantflow.core import auditlog
 from grantflow.core.bulk import gc_paused
-from grantflow.core.db import db
+from grantflow.core.db import db, plain_rows
 from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, load_facts
 from grantflow.programs.models import Program, ProgramRule
 from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal
@@ -225,10 +225,9 @@ def _rescore(program_id: int, actor_id: int | None, progress: Callable[[int], No
     parts: list[list] = [[] for _ in app_ids]  # per application: (weight, points, max, status, kind)
     for c in configs:
         column = score_column(c, ctx, facts)
-        weight, kind = c.weight, c.rule.kind
+        key, version, weight, kind, params = c.key, str(c.rule.version), c.weight, c.rule.kind, dumps(c.params)
         for p, o in zip(parts, column):
             p.append((weight, o[0], o[1], o[2], kind))
-        key, version, weight, params = c.key, str(c.rule.version), c.weight, dumps(c.params)
         rows = [
             {"run_id": run_id, "application_id": aid, "rule_key": key, "rule_version": version,
              "params_json": params, "weight": weight, "points": o[0], "max_points": o[1], "status": o[2],
@@ -295,7 +294,7 @@ class Totals:
 def run_totals(run: ScoreRun) -> dict[int, Totals]:
     """`{application_id: Totals}` of one run: one stored row per application. A run written before
     totals were stored has none; its totals are then computed from its results."""
-    rows = db.session.connection().execute(
+    rows = plain_rows(
         select(ScoreTotal.application_id, ScoreTotal.total, ScoreTotal.merit, ScoreTotal.priority,
                ScoreTotal.complete).where(ScoreTotal.run_id == run.id)).all()
     if rows:

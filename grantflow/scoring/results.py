@@ -45,6 +45,12 @@ class RuleOutcome:
         return 100.0 * (self.points or 0.0) / self.max_points
 
 
+def keeps_complete(status: str, kind: str) -> bool:
+    """Whether a rule's outcome leaves the score complete: scored, or a priority rule with no data
+    (e.g. a funder with no CHNA needs yet), which is simply left out for everyone alike."""
+    return status == OK or (status == NO_DATA and kind != "merit")
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicationScore:
     application_id: int
@@ -56,13 +62,12 @@ class ApplicationScore:
 
     @property
     def complete(self) -> bool:
-        """No rule errored and the merit part (if used) has data. A priority rule with no data
-        (e.g. a funder with no CHNA needs yet) is simply left out, for everyone alike."""
-        return all(r.status == OK or (r.status == NO_DATA and r.kind != "merit") for r in self.rules)
+        """No rule errored and the merit part (if used) has data (`keeps_complete`)."""
+        return all(keeps_complete(r.status, r.kind) for r in self.rules)
 
     @property
     def missing(self) -> tuple[str, ...]:
-        return tuple(r.label for r in self.rules if r.status == ERRORED or (r.status == NO_DATA and r.kind == "merit"))
+        return tuple(r.label for r in self.rules if not keeps_complete(r.status, r.kind))
 
     def contribution(self, rule_key: str) -> float:
         """How many of the total's 0–100 points this rule contributes."""
@@ -84,7 +89,7 @@ def combine_parts(parts: Iterable[Part]) -> tuple[float, Optional[float], Option
     complete = True
     for weight, points, maximum, status, kind in parts:
         if status != OK:
-            complete = complete and status == NO_DATA and kind != "merit"
+            complete = complete and keeps_complete(status, kind)
             continue
         if not maximum or weight <= 0:
             continue
