@@ -16,8 +16,10 @@ import logging
 import mimetypes
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import FunctionType
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
@@ -25,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # WeasyPrint reports every rendering step at INFO; a batch of letters does not need 7 lines each.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -109,7 +112,7 @@ def render_pdf(html: str, *, title: str, author: str, subject: str = "", lang: s
     fetcher = fetcher or SafeURLFetcher(allowed_files=allowed_files)
     if base_url is None:
         base_url = STATIC_DIR.as_uri() + "/"
-    with _render_lock:
+    def render() -> bytes:
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_config(), pdf_tags=True, pdf_variant=variant)
         meta = document.metadata
@@ -119,3 +122,27 @@ def render_pdf(html: str, *, title: str, author: str, subject: str = "", lang: s
         meta.lang = lang
         meta.generator = "GrantFlow"
         return document.write_pdf(pdf_variant=variant, pdf_tags=True)
+
+    with _render_lock:
+        return with_stack_headroom(render)
+
+
+def _call(fn: Callable[[], T]) -> T:
+    return fn()
+
+
+# CPython 3.11 and 3.12 keep a thread's Python frames in 16 KiB chunks and give a chunk back to the
+# system as soon as the stack drops below it. WeasyPrint's layout recurses up and down all the
+# time, so when a chunk boundary falls inside that range each crossing costs an mmap, a munmap and
+# fresh pages: hundreds per letter, up to 10% of a render. Where the boundary falls depends only on
+# how deep the caller's stack is (a queue worker is deeper than a plain loop). See CPython issue
+# gh-142183, fixed in 3.13 and later by keeping one spare chunk. A frame declared with a large
+# evaluation stack gets a chunk of its own (128 KiB; its pages are touched only as used), and the
+# render's frames then fit above it in that one chunk, however deep the caller is.
+_HEADROOM_SLOTS = 7_200  # 8 * (7,200 + 1,000 overhead) bytes is just over 64 KiB: a 128 KiB chunk
+_call_with_headroom = FunctionType(_call.__code__.replace(co_stacksize=_HEADROOM_SLOTS), globals(), "_call")
+
+
+def with_stack_headroom(fn: Callable[[], T]) -> T:
+    """Calls ``fn()`` with about 70 KiB of Python stack above it in a single chunk."""
+    return _call_with_headroom(fn)
