@@ -14,6 +14,7 @@ import logging
 import re
 import unicodedata
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from flask import current_app
@@ -30,11 +31,18 @@ from grantflow.tasks import enqueue, pending, task
 
 log = logging.getLogger(__name__)
 CHUNK_TASK = "letters_issue_chunk"
-DEFAULT_CHUNK = 10
+DEFAULT_CHUNK = 25
+# A batch splits into at least this many tasks (when it has as many letters), so workers share it.
+MIN_CHUNKS = 8
+MAX_ERROR = 4000
 
 
-def chunk_size() -> int:
-    return max(1, int(current_app.config.get("LETTERS_CHUNK_SIZE") or DEFAULT_CHUNK))
+def chunk_size(letters: int) -> int:
+    """Letters per queue task: large enough that the per-task work (loading, the completion
+    check, the queue itself) is small beside rendering, small enough that a batch still splits
+    into several tasks for the workers to share."""
+    largest = max(1, int(current_app.config.get("LETTERS_CHUNK_SIZE") or DEFAULT_CHUNK))
+    return max(1, min(largest, -(-letters // MIN_CHUNKS)))
 
 
 def decision_ids_for(program_id: int, kinds: list[str]) -> list[int]:
@@ -73,29 +81,47 @@ def done_ids(batch: LetterBatch, among: list[int] | None = None) -> set[int]:
     return set(db.session.execute(_done_query(batch, among)).scalars())
 
 
-def _may_be_done(batch: LetterBatch) -> bool:
-    """A cheap necessary condition for `done_ids(batch) == set(batch.decision_ids)`: at least as
-    many current letters (of the batch's kinds, in its program) as the batch has decisions. One
-    indexed count instead of a 1,000-id IN list after every chunk."""
+def _left_since_start(batch: LetterBatch) -> int:
+    """Decisions of the program changed to an outcome outside the batch's kinds since it started
+    (an award turned into a decline): an upper bound on the batch's decisions no longer due."""
+    return db.session.execute(select(func.count()).select_from(Decision).where(
+        Decision.program_id == batch.program_id, Decision.outcome.not_in(batch.kinds),
+        Decision.updated_at >= batch.created_at)).scalar_one()
+
+
+def due_ids(batch: LetterBatch, left: int | None = None) -> set[int]:
+    """The batch's decisions still owed a letter: those whose outcome is still one of its kinds.
+    A chunk skips the others, so the batch must not wait for them."""
+    left = _left_since_start(batch) if left is None else left
+    if not left:
+        return set(batch.decision_ids)
+    return set(db.session.execute(select(Decision.id).where(
+        Decision.id.in_(batch.decision_ids or [-1]), Decision.outcome.in_(batch.kinds))).scalars())
+
+
+def _may_be_done(batch: LetterBatch, left: int) -> bool:
+    """A cheap necessary condition for `done_ids(batch) >= due_ids(batch)`: at least as many
+    current letters (of the batch's kinds, in its program) as the batch has decisions still due.
+    Two indexed counts instead of a 1,000-id IN list after every chunk."""
     query = (select(func.count()).select_from(IssuedLetter)
              .join(Decision, Decision.id == IssuedLetter.decision_id)
              .where(Decision.program_id == batch.program_id, Decision.outcome.in_(batch.kinds),
                     IssuedLetter.superseded_at.is_(None)))
     if batch.reissue:
         query = query.where(IssuedLetter.batch_id == batch.id)
-    return db.session.execute(query).scalar_one() >= len(batch.decision_ids)
+    return db.session.execute(query).scalar_one() >= len(batch.decision_ids) - left
 
 
 def progress(batch: LetterBatch) -> dict:
-    total = len(batch.decision_ids)
-    done = db.session.execute(select(func.count()).select_from(_done_query(batch).subquery())).scalar_one()
+    due = due_ids(batch)
+    total, done = len(due), len(done_ids(batch) & due)
     return {"id": batch.id, "status": batch.status, "total": total, "done": done,
             "percent": 100 if total == 0 else int(100 * done / total), "error": batch.error,
             "finished": batch.status == BATCH_DONE}
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
-    size = chunk_size()
+    size = chunk_size(len(ids))
     return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
@@ -132,21 +158,49 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
     work = [(services.DecisionRef.of(d), letter_data(d)) for d in decisions]
     reissue, actor_id = batch.reissue, batch.created_by_id
     issued = 0
-    for ref, data in work:
+
+    def finish(written: Future, rendered: services.RenderedLetter) -> None:
+        """Records a letter once its file is durable, in its own commit."""
+        nonlocal issued
         try:
-            _, now = services.issue(ref, reissue=reissue, actor_id=actor_id, batch_id=batch_id,
-                                    wording=wordings[ref.outcome], feedback=feedback.get(ref.application_id),
-                                    data=data)
+            written.result()
+            # Without re-issue, `done` held every current letter of the chunk: the rest have none.
+            existing = services.current_letter(rendered.ref.id) if reissue else None
+            _, now = services.record(rendered, existing, actor_id=actor_id, batch_id=batch_id)
             db.session.commit()
             issued += now
-        except Exception as exc:  # one bad letter must not stop the batch
-            db.session.rollback()
-            log.exception("letter for decision %s failed", ref.id)
-            db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
-                error=f"Decision {ref.id}: {exc}"[:1000]))
-            db.session.commit()
+        except Exception as exc:
+            _failed(batch_id, rendered.ref.id, exc)
+
+    # The disk syncs one letter while the next renders: the row of letter k is added after its file
+    # is durable, which is while letter k+1 is rendering (fsync releases the GIL).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="letters-sync") as syncer:
+        previous = None
+        for ref, data in work:
+            try:
+                rendered = services.render_letter(ref, wording=wordings[ref.outcome],
+                                                  feedback=feedback.get(ref.application_id), data=data)
+            except Exception as exc:  # one bad letter must not stop the batch
+                _failed(batch_id, ref.id, exc)
+                continue
+            written = syncer.submit(services.write_atomically, rendered.path, rendered.pdf)
+            if previous is not None:
+                finish(*previous)
+            previous = (written, rendered)
+        if previous is not None:
+            finish(*previous)
     maybe_finish(batch_id)
     return issued
+
+
+def _failed(batch_id: int, decision_id: int, exc: Exception) -> None:
+    """Adds a line to the batch's error (in SQL, so two workers' failures are both kept)."""
+    db.session.rollback()
+    log.error("letter for decision %s failed", decision_id, exc_info=exc)
+    line = f"Decision {decision_id}: {exc}"[:500]
+    db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
+        error=func.substr(func.coalesce(LetterBatch.error + "\n", "") + line, 1, MAX_ERROR)))
+    db.session.commit()
 
 
 @task(CHUNK_TASK, retries=2, retry_delay=1)
@@ -158,7 +212,10 @@ def maybe_finish(batch_id: int) -> bool:
     """When every letter is done, one caller wins the right to build the ZIP and close the batch."""
     batch = db.session.get(LetterBatch, batch_id)
     db.session.refresh(batch)
-    if batch.status != BATCH_RUNNING or not _may_be_done(batch) or done_ids(batch) != set(batch.decision_ids):
+    if batch.status != BATCH_RUNNING:
+        return False
+    left = _left_since_start(batch)
+    if not _may_be_done(batch, left) or not done_ids(batch) >= due_ids(batch, left):
         return False
     won = db.session.execute(update(LetterBatch).where(
         LetterBatch.id == batch_id, LetterBatch.status == BATCH_RUNNING).values(status=BATCH_ZIPPING)).rowcount
@@ -169,7 +226,7 @@ def maybe_finish(batch_id: int) -> bool:
     db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
         status=BATCH_DONE, finished_at=utcnow(), zip_stored_name=zip_name(batch)))
     auditlog.record("letters.batch_done", batch, object_type="LetterBatch", object_id=batch_id,
-                    actor_id=batch.created_by_id, after={"letters": len(batch.decision_ids)})
+                    actor_id=batch.created_by_id, after={"letters": len(due_ids(batch, left))})
     db.session.commit()
     return True
 

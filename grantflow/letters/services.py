@@ -1,13 +1,15 @@
 """Issuing one letter: render, write the file atomically, then record it with its SHA-256.
 
-Order matters for crash safety: the PDF is written to a temporary file and renamed into place
-*before* its row is added, so a committed row always has its file; a crash between the two leaves
-only an unreferenced file, and the letter is simply issued again. A re-issue marks the previous
+Order matters for crash safety: the PDF is written to a temporary file, synced and renamed into
+place *before* its row is added, so a committed row always has its file; a crash between the two
+leaves only an unreferenced file, and the letter is simply issued again. (A batch syncs one
+letter's file on a helper thread while it renders the next, and adds the row after.) A re-issue marks the previous
 letter superseded (kept, visible, downloadable) in the same transaction as the new row; a partial
 unique index allows one current letter per decision, so two workers can never both issue it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import secrets
@@ -84,19 +86,25 @@ class DecisionRef:
         return cls(decision.id, decision.program_id, decision.application_id, decision.outcome)
 
 
-def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: int | None = None,
-          batch_id: int | None = None, wording: Wording | None = None, feedback: Feedback | None = None,
-          data: LetterData | None = None) -> tuple[IssuedLetter, bool]:
-    """Issues the decision's letter; returns (letter, issued_now). Flushes; the caller commits.
+@dataclass(frozen=True)
+class RenderedLetter:
+    """A letter rendered for a decision but not yet on disk nor recorded."""
 
-    Without ``reissue`` an existing current letter is returned unchanged.
-    """
-    ref = decision if isinstance(decision, DecisionRef) else DecisionRef.of(decision)
+    ref: DecisionRef
+    pdf: bytes
+    stored_name: str
+    issued_at: dt.datetime
+
+    @property
+    def path(self) -> Path:
+        return letters_folder() / self.stored_name
+
+
+def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback: Feedback | None = None,
+                  data: LetterData | None = None) -> RenderedLetter:
+    """The decision's letter as PDF bytes, with the name it will be stored under."""
     if ref.outcome not in KINDS:
         raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
-    existing = current_letter(ref.id)
-    if existing is not None and not reissue:
-        return existing, False
     kind = ref.outcome
     wording = wording or wording_for(ref.program_id, kind)
     if feedback is None and kind != "award" and wording.include_feedback:
@@ -106,11 +114,17 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
     pdf = letter_pdf(data, wording, feedback)
     now = utcnow()
     stored = f"{ref.program_id}/{ref.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
-    path = letters_folder() / stored
-    write_atomically(path, pdf)
-    letter = IssuedLetter(decision_id=ref.id, kind=kind, stored_name=stored,
-                          sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), issued_by_id=actor_id,
-                          batch_id=batch_id, issued_at=now)
+    return RenderedLetter(ref, pdf, stored, now)
+
+
+def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id: int | None = None,
+           batch_id: int | None = None) -> tuple[IssuedLetter, bool]:
+    """Adds the row of a letter whose file is already in place (superseding ``existing``);
+    returns (letter, issued_now). Flushes; the caller commits."""
+    ref, now = rendered.ref, rendered.issued_at
+    letter = IssuedLetter(decision_id=ref.id, kind=ref.outcome, stored_name=rendered.stored_name,
+                          sha256=hashlib.sha256(rendered.pdf).hexdigest(), size=len(rendered.pdf),
+                          issued_by_id=actor_id, batch_id=batch_id, issued_at=now)
     try:
         if existing is not None:
             db.session.execute(update(IssuedLetter).where(
@@ -122,13 +136,30 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
         # Another worker issued it first: keep theirs, drop our file. (Issuing is the only change in
         # its transaction — one letter per commit in a batch, one per request on the page.)
         db.session.rollback()
-        path.unlink(missing_ok=True)
+        rendered.path.unlink(missing_ok=True)
         winner = current_letter(ref.id)
         if winner is None:
             raise
         return winner, False
     auditlog.record("letter.reissue" if existing else "letter.issue", letter, actor_id=actor_id,
                     before={"sha256": existing.sha256} if existing else None,
-                    after={"decision_id": ref.id, "kind": kind, "sha256": letter.sha256,
+                    after={"decision_id": ref.id, "kind": ref.outcome, "sha256": letter.sha256,
                            "batch_id": batch_id})
     return letter, True
+
+
+def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: int | None = None,
+          batch_id: int | None = None) -> tuple[IssuedLetter, bool]:
+    """Issues the decision's letter; returns (letter, issued_now). Flushes; the caller commits.
+
+    Without ``reissue`` an existing current letter is returned unchanged.
+    """
+    ref = decision if isinstance(decision, DecisionRef) else DecisionRef.of(decision)
+    if ref.outcome not in KINDS:
+        raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
+    existing = current_letter(ref.id)
+    if existing is not None and not reissue:
+        return existing, False
+    rendered = render_letter(ref)
+    write_atomically(rendered.path, rendered.pdf)
+    return record(rendered, existing, actor_id=actor_id, batch_id=batch_id)

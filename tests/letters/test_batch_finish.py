@@ -48,3 +48,70 @@ def test_a_reissue_batch_counts_only_its_own_letters(app, letters_world):
     assert not jobs.maybe_finish(batch.id)  # the earlier letter is not this batch's
     jobs.issue_chunk(batch.id, batch.decision_ids)
     assert _status(batch.id) == BATCH_DONE
+
+
+def test_a_decision_changed_to_an_outcome_outside_the_batch_does_not_hold_it_open(app, letters_world):
+    w = letters_world
+    second = decide(F.application(w.program, F.cbo(name="Southside Clinic", slug="southside")), "award", 10_000_00)
+    db.session.commit()
+    batch = jobs.create_batch(w.program)
+    assert batch.decision_ids == [w.award.id, second.id]
+    second.outcome = "waitlist"  # changed after the batch started, before its letter
+    db.session.commit()
+
+    jobs.issue_chunk(batch.id, batch.decision_ids)
+    assert _status(batch.id) == BATCH_DONE
+    state = jobs.progress(db.session.get(LetterBatch, batch.id))
+    assert (state["total"], state["done"], state["percent"]) == (1, 1, 100)
+    assert services.current_letter(second.id) is None
+    names = [name for _, name in jobs.batch_letters(db.session.get(LetterBatch, batch.id))]
+    assert len(names) == 1 and names[0].startswith(f"{w.award.id:05d}-award-")
+
+
+def test_a_failing_letter_is_reported_and_the_others_are_issued_after_their_files(app, letters_world, monkeypatch):
+    w = letters_world
+    ids = [w.award.id]
+    for i in range(3):
+        org = F.cbo(name=f"Neighbor {i}", slug=f"neighbor-{i}")
+        ids.append(decide(F.application(w.program, org), "award", 1_000_00 * (i + 1)).id)
+    db.session.commit()
+    batch = jobs.create_batch(w.program)
+    assert batch.decision_ids == ids
+    broken_write, broken_render = ids[1], ids[2]
+
+    real_write, real_record, real_pdf = services.write_atomically, services.record, services.letter_pdf
+    folder = services.letters_folder()
+
+    def write(path, data):
+        if path.name.startswith(f"{broken_write}-"):
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    def pdf(data, *args, **kwargs):
+        if data.decision_id == broken_render:
+            raise ValueError("the template broke")
+        return real_pdf(data, *args, **kwargs)
+
+    def record(rendered, *args, **kwargs):
+        # The row comes only once its file is complete and in place.
+        assert rendered.path.read_bytes() == rendered.pdf
+        return real_record(rendered, *args, **kwargs)
+
+    monkeypatch.setattr(services, "write_atomically", write)
+    monkeypatch.setattr(services, "letter_pdf", pdf)
+    monkeypatch.setattr(services, "record", record)
+    assert jobs.issue_chunk(batch.id, ids) == 2
+
+    issued = {d for d in ids if services.current_letter(d) is not None}
+    assert issued == {ids[0], ids[3]}
+    batch = db.session.get(LetterBatch, batch.id)
+    assert batch.status == BATCH_RUNNING  # two letters are still owed
+    assert batch.error.splitlines() == [f"Decision {broken_render}: the template broke",
+                                        f"Decision {broken_write}: [Errno 28] No space left on device"]
+    leftovers = [p.name for p in folder.rglob("*") if p.is_file() and p.name.startswith(f"{broken_write}-")]
+    assert leftovers == [] and not list(folder.rglob(".tmp-*"))
+
+    # Once the cause is gone, running the batch's chunk again issues exactly the missing letters.
+    monkeypatch.undo()
+    assert jobs.issue_chunk(batch.id, ids) == 2
+    assert _status(batch.id) == BATCH_DONE
