@@ -112,6 +112,7 @@ def render_pdf(html: str, *, title: str, author: str, subject: str = "", lang: s
     fetcher = fetcher or SafeURLFetcher(allowed_files=allowed_files)
     if base_url is None:
         base_url = STATIC_DIR.as_uri() + "/"
+
     def render() -> bytes:
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_config(), pdf_tags=True, pdf_variant=variant)
@@ -140,7 +141,7 @@ def _call(fn: Callable[[], T]) -> T:
 # evaluation stack gets a chunk of its own (128 KiB; its pages are touched only as used), and the
 # render's frames then fit above it in that one chunk, however deep the caller is.
 _HEADROOM_SLOTS = 7_200  # 8 * (7,200 + 1,000 overhead) bytes is just over 64 KiB: a 128 KiB chunk
-_call_with_headroom = FunctionType(_call.__code__.replace(co_stacksize=_HEADROOM_SLOTS), globals(), "_call")
+_call_with_headroom = FunctionType(_call.__code__.replace(co_stacksize=_HEADROOM_SLOTS), globals())
 
 
 def with_stack_headroom(fn: Callable[[], T]) -> T:

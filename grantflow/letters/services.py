@@ -3,9 +3,10 @@
 Order matters for crash safety: the PDF is written to a temporary file, synced and renamed into
 place *before* its row is added, so a committed row always has its file; a crash between the two
 leaves only an unreferenced file, and the letter is simply issued again. (A batch syncs one
-letter's file on a helper thread while it renders the next, and adds the row after.) A re-issue marks the previous
-letter superseded (kept, visible, downloadable) in the same transaction as the new row; a partial
-unique index allows one current letter per decision, so two workers can never both issue it.
+letter's file on a helper thread while it renders the next, and adds the row after.) A re-issue
+marks the previous letter superseded (kept, visible, downloadable) in the same transaction as the
+new row; a partial unique index allows one current letter per decision, so two workers can never
+both issue it.
 """
 from __future__ import annotations
 

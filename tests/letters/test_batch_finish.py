@@ -115,3 +115,11 @@ def test_a_failing_letter_is_reported_and_the_others_are_issued_after_their_file
     monkeypatch.undo()
     assert jobs.issue_chunk(batch.id, ids) == 2
     assert _status(batch.id) == BATCH_DONE
+
+
+def test_chunks_are_large_but_every_batch_splits_for_the_workers(app):
+    assert [len(c) for c in jobs._chunks(list(range(1000)))] == [25] * 40
+    assert [len(c) for c in jobs._chunks(list(range(40)))] == [5] * 8
+    assert [len(c) for c in jobs._chunks(list(range(3)))] == [1, 1, 1]
+    app.config["LETTERS_CHUNK_SIZE"] = 2
+    assert [len(c) for c in jobs._chunks(list(range(40)))] == [2] * 20
