@@ -19,7 +19,7 @@ The floor loop alternates two renders of each letter: bare, and through
 maps and unmaps stack chunks when a deep recursion keeps crossing a chunk boundary). The headline
 compares with the bare one; the diagnostic line also gives the like-for-like ratio.
 
-    .venv/bin/python bench/letters.py            # 1,000 letters (about 6 minutes on 2 cores)
+    .venv/bin/python bench/letters.py            # 1,000 letters (about 8 minutes on 2 cores)
     .venv/bin/python bench/letters.py -n 200     # quicker
 
 The last line is the headline: per_s_1_worker=… per_s_2_workers=… speedup=… floor_ratio=…
