@@ -67,8 +67,9 @@ def create_batch(program: Program, *, include_declines: bool = False, reissue: b
     return batch
 
 
-def _done_query(batch: LetterBatch, among: list[int] | None = None):
-    query = select(IssuedLetter.decision_id).where(
+def _done_query(batch: LetterBatch, among: list[int] | None = None, column=IssuedLetter.decision_id):
+    """The batch's done letters (``column`` of each): current, and this batch's own if re-issuing."""
+    query = select(column).where(
         IssuedLetter.decision_id.in_((batch.decision_ids if among is None else among) or [-1]),
         IssuedLetter.superseded_at.is_(None))
     if batch.reissue:
@@ -215,7 +216,10 @@ def maybe_finish(batch_id: int) -> bool:
     if batch.status != BATCH_RUNNING:
         return False
     left = _left_since_start(batch)
-    if not _may_be_done(batch, left) or not done_ids(batch) >= due_ids(batch, left):
+    if not _may_be_done(batch, left):
+        return False
+    due = due_ids(batch, left)
+    if not done_ids(batch) >= due:
         return False
     won = db.session.execute(update(LetterBatch).where(
         LetterBatch.id == batch_id, LetterBatch.status == BATCH_RUNNING).values(status=BATCH_ZIPPING)).rowcount
@@ -226,7 +230,7 @@ def maybe_finish(batch_id: int) -> bool:
     db.session.execute(update(LetterBatch).where(LetterBatch.id == batch_id).values(
         status=BATCH_DONE, finished_at=utcnow(), zip_stored_name=zip_name(batch)))
     auditlog.record("letters.batch_done", batch, object_type="LetterBatch", object_id=batch_id,
-                    actor_id=batch.created_by_id, after={"letters": len(due_ids(batch, left))})
+                    actor_id=batch.created_by_id, after={"letters": len(due)})
     db.session.commit()
     return True
 
@@ -254,18 +258,10 @@ def batch_letters(batch: LetterBatch) -> list[tuple[IssuedLetter, str]]:
         .join(Decision, Decision.id == IssuedLetter.decision_id)
         .join(Application, Application.id == Decision.application_id)
         .join(Organization, Organization.id == func.coalesce(Application.on_behalf_of_id, Application.organization_id))
-        .where(IssuedLetter.id.in_(_done_letter_ids(batch)))
+        .where(IssuedLetter.id.in_(_done_query(batch, column=IssuedLetter.id)))
         .order_by(IssuedLetter.decision_id)
     ).all()
     return [(letter, letter_filename(letter, name)) for letter, name in rows]
-
-
-def _done_letter_ids(batch: LetterBatch):
-    query = select(IssuedLetter.id).where(
-        IssuedLetter.decision_id.in_(batch.decision_ids or [-1]), IssuedLetter.superseded_at.is_(None))
-    if batch.reissue:
-        query = query.where(IssuedLetter.batch_id == batch.id)
-    return query
 
 
 def build_zip(batch: LetterBatch) -> Path:

@@ -101,11 +101,15 @@ class RenderedLetter:
         return letters_folder() / self.stored_name
 
 
+def _check_kind(ref: DecisionRef) -> None:
+    if ref.outcome not in KINDS:
+        raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
+
+
 def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback: Feedback | None = None,
                   data: LetterData | None = None) -> RenderedLetter:
     """The decision's letter as PDF bytes, with the name it will be stored under."""
-    if ref.outcome not in KINDS:
-        raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
+    _check_kind(ref)
     kind = ref.outcome
     wording = wording or wording_for(ref.program_id, kind)
     if feedback is None and kind != "award" and wording.include_feedback:
@@ -156,8 +160,7 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
     Without ``reissue`` an existing current letter is returned unchanged.
     """
     ref = decision if isinstance(decision, DecisionRef) else DecisionRef.of(decision)
-    if ref.outcome not in KINDS:
-        raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
+    _check_kind(ref)
     existing = current_letter(ref.id)
     if existing is not None and not reissue:
         return existing, False
