@@ -31,6 +31,30 @@ BLUEPRINTS = (
 )
 
 
+class GrantFlowApp(Flask):
+    """Flask with the unit of work (grantflow/core/uow.py): a request's changes are committed when
+    its view returns and rolled back when it raises, whatever the status code."""
+
+    def dispatch_request(self):
+        from grantflow.core import uow
+
+        rv = super().dispatch_request()
+        uow.finish_request()
+        return rv
+
+    def handle_user_exception(self, e):
+        from grantflow.core import uow
+
+        uow.abandon_request()
+        return super().handle_user_exception(e)
+
+    def handle_exception(self, e):
+        from grantflow.core import uow
+
+        uow.abandon_request()
+        return super().handle_exception(e)
+
+
 def _load(spec: str):
     module, attr = spec.split(":")
     return getattr(importlib.import_module(module), attr)
@@ -39,7 +63,7 @@ def _load(spec: str):
 def create_app(test_config: dict | None = None) -> Flask:
     instance_path = ((test_config or {}).get("INSTANCE_PATH")
                      or os.environ.get("GRANTFLOW_INSTANCE_PATH") or str(ROOT / "instance"))
-    app = Flask(
+    app = GrantFlowApp(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
@@ -65,7 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from grantflow.core import auth, errors, templating
+    from grantflow.core import auth, errors, templating, uow
     from grantflow.core.db import db
     from grantflow.core.extensions import csrf, limiter, login_manager, migrate
     from grantflow import models  # noqa: F401  (register every table)
@@ -77,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
+    uow.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
 

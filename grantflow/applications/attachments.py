@@ -1,5 +1,6 @@
-"""Uploaded files: recognized by their content (never their name), size-limited, stored under
-the instance folder with random names, and their sha256 kept."""
+"""Uploaded files: recognized by their content (never their name), size-limited, at most
+``ATTACHMENTS_PER_APPLICATION`` per application, stored under the instance folder with random
+names, and their sha256 kept. A file follows its row's transaction (grantflow/core/files.py)."""
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import magic
 from flask import current_app
+from sqlalchemy import func, select
 
 from grantflow.applications.models import Attachment
+from grantflow.core import files
 from grantflow.core.db import db
+from grantflow.tasks import periodic
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -110,6 +114,11 @@ def read_limited(stream, limit: int) -> bytes:
 def store(application, upload, *, user_id: int | None, question_id: int | None = None) -> Attachment:
     """Checks and stores one uploaded file (a Werkzeug FileStorage); UploadError says why not."""
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    cap = int(current_app.config["ATTACHMENTS_PER_APPLICATION"])
+    replacing = question_id is not None and any(a.question_id == question_id for a in application.attachments)
+    if not replacing and _count(application) >= cap:
+        raise UploadError(f"This application already has {cap} files, the most it can hold. "
+                          f"Remove one you no longer need, or combine several into one PDF.")
     original = os.path.basename((upload.filename or "").replace("\\", "/")).strip()[:255] or "upload"
     data = read_limited(upload.stream, limit)
     if not data:
@@ -126,12 +135,8 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
     elif ext.lower() not in exts:
         raise UploadError(f"“{original}” is really a {label}, but its name ends in {ext}. "
                           f"Rename it to end in {default_ext}, or choose the file you meant.")
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
-    path = folder / stored_name
-    with open(path, "xb") as f:
-        f.write(data)
+    files.write_new(_folder() / stored_name, data)
     att = Attachment(application=application, question_id=question_id, original_name=original,
                      stored_name=stored_name, mime_type=mime, size=len(data),
                      sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user_id)
@@ -140,18 +145,37 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
     return att
 
 
+def _count(application) -> int:
+    if application.id is None:
+        return 0
+    return db.session.execute(select(func.count(Attachment.id))
+                              .where(Attachment.application_id == application.id)).scalar_one()
+
+
+def _folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
 def path_of(att: Attachment) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / att.stored_name
+    return _folder() / att.stored_name
 
 
 def delete(att: Attachment) -> None:
-    path = path_of(att)
+    """Removes the row now and the file once the removal commits."""
+    files.remove_after_commit(path_of(att))
     db.session.delete(att)
     db.session.flush()
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
+
+
+def sweep(grace_seconds: float = 3600) -> list[Path]:
+    """Removes uploaded files whose row never committed (their writer was killed mid-request)."""
+    return files.sweep_orphans(_folder(), lambda: db.session.execute(select(Attachment.stored_name)).scalars(),
+                               grace_seconds=grace_seconds)
+
+
+@periodic("attachments_sweep", minute="17")
+def _sweep_task() -> None:
+    sweep()
 
 
 def shown_name(att: Attachment, index: int, sees_identity: bool) -> str:

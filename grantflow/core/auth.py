@@ -1,11 +1,10 @@
-"""Sessions (Flask-Login), password hashing (argon2) and the one commit per request."""
+"""Sessions (Flask-Login) and password hashing (argon2)."""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, g
 
-from grantflow.core.db import db
 from grantflow.core.extensions import login_manager
 
 _hasher = PasswordHasher()
@@ -32,23 +31,14 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from grantflow.accounts.models import User
+    def load_user(login_id: str):
+        """A cookie is accepted only while the server-side session it names is active."""
+        from grantflow.accounts import sessions
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return sessions.resolve(login_id)
 
     @app.before_request
     def forget_cached_user():
         """Each request loads its own user, even when an outer app context (a test, a CLI
         command) outlives several requests and would otherwise keep the first one's user in g."""
         g.pop("_login_user", None)
-
-    @app.after_request
-    def commit_session(response):
-        """Commits what the request changed when it succeeded; rolls back otherwise."""
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
