@@ -16,14 +16,25 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SECURE": True,
     "WTF_CSRF_TIME_LIMIT": None,  # a long application edit must not lose its token
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
+    "SESSION_IDLE_HOURS": 8,  # a login session not used for this long ends
+    "REMEMBER_DAYS": 30,  # "keep me logged in": the session ends after this many idle days
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,  # seconds; matches REMEMBER_DAYS
+    "VERIFY_EMAIL_DAYS": 7,  # an email-confirmation link works this long
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+    "ATTACHMENTS_PER_APPLICATION": 20,  # files one application may hold
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOGIN_RATE_LIMIT": "30 per minute;200 per hour",  # failed logins per address (an office shares one)
+    "RESET_RATE_LIMIT": "5 per minute;20 per hour",  # reset and confirmation-link requests per address
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;20 per hour;50 per day",  # failed logins per account
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_FROM": "grantflow@localhost",
+    "MAIL_DELIVERY": "queue",  # "queue": the worker sends after the commit; "inline": this process does
+    "OUTBOX_MAX_ATTEMPTS": 6,  # tries before a message is marked failed
+    "OUTBOX_RETRY_SECONDS": 30,  # first retry delay; doubles each time, at most an hour
+    "OUTBOX_SENDING_TIMEOUT": 300,  # a message claimed longer ago than this is "uncertain"
     "INVITATION_DAYS": 14,
     "PASSWORD_RESET_SECONDS": 3600,
     "SUPPRESSION_K": 11,

@@ -1,10 +1,12 @@
 """Every model, imported once so that metadata (create_all, Alembic autogenerate) sees them all."""
 from grantflow.accounts.models import Invitation, Membership, User  # noqa: F401
+from grantflow.accounts.sessions import UserSession  # noqa: F401
 from grantflow.applications.models import (  # noqa: F401
     Answer, Application, Attachment, BudgetLine, StatusChange, application_needs, application_places,
 )
 from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401
+from grantflow.core.outbox import OutboxMessage  # noqa: F401
 from grantflow.decisions.models import Decision  # noqa: F401
 from grantflow.equity.models import HistoricalClassification  # noqa: F401
 from grantflow.feedback.models import (  # noqa: F401

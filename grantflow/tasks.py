@@ -12,6 +12,7 @@ Settings: ``HUEY_URL`` (None → ``instance/huey.sqlite``), ``HUEY_NAME`` (queue
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib
 import logging
@@ -20,22 +21,31 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 
 log = logging.getLogger(__name__)
 
 # Modules whose import declares tasks with @task.
-TASK_MODULES = ("grantflow.letters.jobs",)
+TASK_MODULES = ("grantflow.core.outbox", "grantflow.applications.attachments", "grantflow.letters.jobs")
 # Functions run by each worker process before it takes its first task (after the fork).
 _STARTUP_HOOKS: list[Callable[[], None]] = []
 _TASKS: dict[str, tuple[Callable, dict]] = {}
+_PERIODIC: dict[str, tuple[Callable, dict]] = {}
 
 
 def task(name: str, **options) -> Callable:
     """Declares a queue task; ``enqueue(name, *args)`` runs it on a worker."""
     def register(fn: Callable) -> Callable:
         _TASKS[name] = (fn, options)
+        return fn
+    return register
+
+
+def periodic(name: str, **when) -> Callable:
+    """Declares a task the worker runs on a schedule (``when`` is Huey's crontab: minute="*")."""
+    def register(fn: Callable) -> Callable:
+        _PERIODIC[name] = (fn, when)
         return fn
     return register
 
@@ -62,6 +72,8 @@ def make_huey(app: Flask) -> Huey:
         task_name: huey.task(name=task_name, **options)(_in_app_context(app, fn))
         for task_name, (fn, options) in _TASKS.items()
     }
+    for task_name, (fn, when) in _PERIODIC.items():
+        huey.periodic_task(crontab(**when), name=task_name)(_in_app_context(app, fn))
 
     @huey.on_startup()
     def _worker_started():
@@ -97,10 +109,21 @@ def get_huey(app: Flask | None = None) -> Huey:
 
 def enqueue(name: str, *args, app: Flask | None = None):
     """Puts one call of the task ``name`` on the queue."""
+    return _wrapper(name, app)(*args)
+
+
+def enqueue_at(name: str, eta: dt.datetime | None, *args, app: Flask | None = None):
+    """Like :func:`enqueue`, not run before ``eta`` (an aware datetime; None or past: now)."""
+    if eta is None or eta <= dt.datetime.now(dt.timezone.utc):
+        return enqueue(name, *args, app=app)
+    return _wrapper(name, app).schedule(args=args, eta=eta)
+
+
+def _wrapper(name: str, app: Flask | None):
     wrappers = get_huey(app).grantflow_tasks
     if name not in wrappers:
         raise LookupError(f"no task named {name!r}")
-    return wrappers[name](*args)
+    return wrappers[name]
 
 
 def pending(name: str, app: Flask | None = None) -> list[tuple]:
@@ -115,7 +138,7 @@ def run_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process", 
     # An idle worker polls at most every HUEY_MAX_DELAY seconds (Huey's default, 10 s, would make a
     # batch started on an idle queue wait that long for its first letter).
     options.setdefault("max_delay", float(app.config.get("HUEY_MAX_DELAY") or 0.5))
-    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=False,
+    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,
                                     check_worker_health=True, **options)
     consumer.run()
 

@@ -82,11 +82,25 @@ def make_app(tmp_path, database_url=None, **overrides):
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "SERVER_NAME": "localhost",
+        "MAIL_DELIVERY": "inline",
     }
     config.update(overrides)
     app = create_app(config)
-    app.test_client_class = FlaskLoginClient
+    app.test_client_class = LoginClient
     return app
+
+
+class LoginClient(FlaskLoginClient):
+    """``app.test_client(user=u)``: a client logged in as ``u`` through a real server-side session."""
+
+    def __init__(self, *args, **kwargs):
+        user = kwargs.get("user")
+        if user is not None:
+            from grantflow.accounts import sessions
+
+            sessions.start(user)
+            db.session.commit()
+        super().__init__(*args, **kwargs)
 
 
 @pytest.fixture

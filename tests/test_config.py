@@ -30,7 +30,7 @@ def test_defaults_then_instance_file_then_environment(tmp_path, monkeypatch):
     app = create_app()
     assert app.instance_path == str(instance)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance}/grantflow.sqlite"
-    assert app.config["LOGIN_RATE_LIMIT"] == "10 per minute;50 per hour"
+    assert app.config["LOGIN_RATE_LIMIT"] == "30 per minute;200 per hour"
 
     (instance / "config.py").write_text(
         f'DATABASE_URL = "sqlite:///{tmp_path}/from-file.sqlite"\n'
@@ -76,7 +76,7 @@ def test_sqlite_uses_wal_and_a_busy_timeout(app):
     assert db.engine.dialect.name == "sqlite"
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: safe with WAL
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 

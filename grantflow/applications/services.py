@@ -277,7 +277,9 @@ def submit(application: Application, user, now: dt.datetime | None = None) -> bo
               f"Amount requested: ${(application.amount_requested_cents or 0) / 100:,.2f}\n"
               f"Reference number: {application.id}\n\n"
               f"Follow its status here: {url_for('applications.status', app_id=application.id, _external=True)}\n\n"
-              f"You can withdraw it until the deadline, {local_deadline(program)}.\n")
+              f"You can withdraw it until the deadline, {local_deadline(program)}.\n",
+              key=f"application.submitted:{application.id}", event="application.submitted",
+              funder_id=program.funder_id)
     return True
 
 

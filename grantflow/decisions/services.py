@@ -183,7 +183,8 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
 # --- release and emails ---------------------------------------------------------------------------
 
 def release_now(program: Program, actor: User | None = None) -> int:
-    """Makes the decisions visible from now on and emails the applicants; returns emails sent."""
+    """Makes the decisions visible from now on and queues the applicants' emails (they leave after
+    the commit, from the worker); returns how many were queued."""
     before = program.decisions_release_at
     if before is None or before > utcnow():
         program.decisions_release_at = utcnow()
@@ -228,7 +229,8 @@ def send_release_emails(program: Program) -> int:
                 + (f" ({format_money(decision.amount_cents)})" if decision.outcome == AWARD else "")
                 + ".\n\nLog in to GrantFlow and open your application's status page for the details.\n")
         for to in recipients:
-            send_mail(to, subject, body)
+            send_mail(to, subject, body, key=f"decision.released:{decision.id}:{decision.decided_at.isoformat()}:{to}",
+                      event="decision.released", funder_id=program.funder_id)
             sent += 1
         decision.notified_at = utcnow()
         auditlog.record("decision.notified", decision, after={"recipients": recipients})

@@ -134,7 +134,7 @@ def decide(app_id: int):
 def release(slug: str):
     program = _program(slug)
     sent = services.release_now(program, actor=current_user)
-    flash(f"Decisions are released to applicants. {sent} email{'s' if sent != 1 else ''} sent.", "success")
+    flash(f"Decisions are released to applicants. {sent} email{'s' if sent != 1 else ''} on {'their' if sent != 1 else 'its'} way.", "success")
     return redirect(url_for("decisions.board", slug=slug))
 
 
@@ -143,5 +143,5 @@ def release_decisions_command():
     """Emails applicants of every program whose decision release time has passed (once each)."""
     sent = services.release_due()
     db.session.commit()
-    click.echo(f"{sent} decision email{'s' if sent != 1 else ''} sent.")
+    click.echo(f"{sent} decision email{'s' if sent != 1 else ''} queued.")
 

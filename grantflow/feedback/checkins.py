@@ -193,7 +193,8 @@ def send_reminders(*, days: int = REMIND_DAYS, link_for=None, now: Optional[dt.d
                 + (f"File it here: {link}\n\n" if link else "")
                 + "If something makes reporting hard right now, reply and tell us.\n")
         for email in emails:
-            mail.send_mail(email, subject, body)
+            mail.send_mail(email, subject, body, key=f"report.reminder:{report.id}:{now.date().isoformat()}:{email}",
+                           event="report.reminder", funder_id=program.funder_id)
         report.reminder_sent_at = now
         sent += 1
     db.session.flush()

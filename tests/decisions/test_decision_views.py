@@ -119,14 +119,14 @@ def test_scheduled_release_by_command_emails_once(app, world):
     db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["release-decisions"])
-    assert result.exit_code == 0 and "0 decision emails sent." in result.output
+    assert result.exit_code == 0 and "0 decision emails queued." in result.output
     world.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     result = runner.invoke(args=["release-decisions"])
-    assert "1 decision email sent." in result.output, result.output
+    assert "1 decision email queued." in result.output, result.output
     assert [m["To"] for m in outbox()] == ["applicant@eastside.org"]
     result = runner.invoke(args=["release-decisions"])
-    assert "0 decision emails sent." in result.output
+    assert "0 decision emails queued." in result.output
     db.session.expire_all()
     assert db.session.execute(select(Decision)).scalar_one().notified_at is not None
 

@@ -116,6 +116,8 @@ def test_remind_reports_cli_once_per_day(funded, app):
     assert "Reminded 0 report(s)." in result.output and len(outbox()) == 2
     # The next day: reminded again.
     sent = checkins.send_reminders(now=utcnow() + dt.timedelta(days=1))
+    assert len(outbox()) == 2  # mail leaves with the commit, not before
+    db.session.commit()
     assert sent == 2 and len(outbox()) == 4
     # Filed reports are never reminded.
     for r in db.session.execute(select(ProgressReport)).scalars():

@@ -66,5 +66,6 @@ def test_reminders_on_postgresql(pg_app):
     assert checkins.send_reminders() == 1
     assert checkins.send_reminders() == 0
     assert checkins.send_reminders(now=utcnow() + dt.timedelta(days=1)) == 1
+    db.session.commit()
     assert [m["To"] for m in outbox()] == [w.users["applicant"].email] * 2
     assert [r.state for r in checkins.program_reports(w.program)] == ["overdue", "upcoming"]
