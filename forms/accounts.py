@@ -56,6 +56,24 @@ class ResetPasswordForm(BaseForm):
         InputRequired("Repeat your password."), EqualTo("password", "The two passwords differ.")], raw=True)
 
 
+class ChangePasswordForm(BaseForm):
+    email = EmailField("Email", render_kw={"readonly": True, "autocomplete": "username"})
+    current = PasswordField("Current password", validators=[InputRequired("Enter your current password.")],
+                            raw=True, render_kw={"autocomplete": "current-password"})
+    password = PasswordField("New password", description=PASSWORD_HELP, validators=[
+        InputRequired("Choose a password."), _password_strength], raw=True,
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat new password", validators=[
+        InputRequired("Repeat your password."), EqualTo("password", "The two passwords differ.")], raw=True,
+        render_kw={"autocomplete": "new-password"})
+
+
+class ResendVerificationForm(BaseForm):
+    email = EmailField("Email", validators=[
+        InputRequired("Enter your email address."),
+        Email("Enter an email address like name@example.org.", check_deliverability=False)])
+
+
 class InviteForm(BaseForm):
     email = EmailField("Email", validators=[
         InputRequired("Enter the person's email address."),

@@ -233,7 +233,8 @@ class DemoGenerator:
     # --- the funder and its people -----------------------------------------------------------------
 
     def add_user(self, email: str, name: str, org_id: int, role: str, title: str | None = None) -> int:
-        [uid] = bulk(User, [dict(email=email, name=name, password_hash=self.password_hash, active=True)], ids=True)
+        [uid] = bulk(User, [dict(email=email, name=name, password_hash=self.password_hash, active=True,
+                                 email_verified_at=self.today)], ids=True)
         bulk(Membership, [dict(user_id=uid, organization_id=org_id, role=role, title=title)])
         return uid
 

@@ -29,7 +29,8 @@ def _password_hash() -> str:
 def user(email: str | None = None, name: str | None = None, *, org: Organization | None = None,
          role: str | None = None, title: str | None = None) -> User:
     n = next(_seq)
-    u = User(email=email or f"user{n}@example.org", name=name or f"Test User {n}", password_hash=_password_hash())
+    u = User(email=email or f"user{n}@example.org", name=name or f"Test User {n}", password_hash=_password_hash(),
+             email_verified_at=utcnow())
     db.session.add(u)
     if org is not None and role is not None:
         db.session.add(Membership(user=u, organization=org, role=role, title=title))

@@ -24,14 +24,26 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # Set when the person opened the link we emailed; unverified accounts cannot log in.
+    email_verified_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # The login session this request runs in (grantflow/accounts/sessions.py), not stored here.
+    login_id = None
+    session_id = None
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id, which its cookies carry: it names a server-side session. Without one
+        (a user never logged in through accounts.sessions.start) it is the bare id, which the
+        user loader never accepts."""
+        return self.login_id or str(self.id)
 
     def roles_in(self, organization_id: int) -> set[str]:
         return {m.role for m in self.memberships if m.organization_id == organization_id}

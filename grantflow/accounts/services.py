@@ -36,17 +36,24 @@ def find_user(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def create_user(email: str, name: str, password: str) -> User:
+def create_user(email: str, name: str, password: str, *, verified: bool = False) -> User:
     if find_user(email) is not None:
         raise AccountError("An account with this email already exists. Log in or reset your password.", "email")
-    user = User(email=normalize_email(email), name=name.strip(), password_hash=hash_password(password))
+    user = User(email=normalize_email(email), name=name.strip(), password_hash=hash_password(password),
+                email_verified_at=utcnow() if verified else None)
     db.session.add(user)
     return user
 
 
 def register_applicant(*, name: str, email: str, password: str, organization_name: str,
-                       organization_kind: str = "cbo") -> User:
-    """A CBO (or network) staff member signs up and becomes an applicant of a new organization."""
+                       organization_kind: str = "cbo") -> User | None:
+    """A CBO (or network) staff member signs up and becomes an applicant of a new organization,
+    unverified until they open the link emailed to them. None when the email already has an
+    account: the caller answers exactly as for a new one (no one learns which emails exist) and
+    the account's owner is told by email instead."""
+    if find_user(email) is not None:
+        hash_password(password)  # the same work, so the answer takes the same time
+        return None
     user = create_user(email, name, password)
     org = Organization(kind=organization_kind, name=organization_name.strip(),
                        slug=unique_slug(Organization, organization_name))
@@ -57,14 +64,46 @@ def register_applicant(*, name: str, email: str, password: str, organization_nam
     return user
 
 
+class Unverified(AccountError):
+    """Right password, but the email address was never confirmed."""
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The same answer, and about the same time, for an unknown email and a wrong password."""
+    """The same answer, and about the same time, for an unknown email and a wrong password.
+    Unverified when the password is right but the address was never confirmed."""
     user = find_user(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         return None
+    if user.email_verified_at is None:
+        raise Unverified("Confirm your email address first: open the link we emailed you.", "email")
     user.last_login_at = utcnow()
     return user
+
+
+def _verify_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="verify-email")
+
+
+def make_verify_token(user: User) -> str:
+    return _verify_serializer().dumps({"uid": user.id, "e": user.email})
+
+
+def user_for_verify_token(token: str) -> User | None:
+    try:
+        data = _verify_serializer().loads(token, max_age=current_app.config["VERIFY_EMAIL_DAYS"] * 86400)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("e") or not user.active:
+        return None
+    return user
+
+
+def verify_email(user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        auditlog.record("account.verified", user, actor_id=user.id)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -87,9 +126,13 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, action: str = "account.password_reset") -> None:
+    """A new password; the flush ends the user's sessions (accounts/sessions.py)."""
     user.password_hash = hash_password(password)
-    auditlog.record("account.password_reset", user, actor_id=user.id)
+    # Whoever can read the reset email has shown they own the address.
+    if action == "account.password_reset" and user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    auditlog.record(action, user, actor_id=user.id)
 
 
 def _token_hash(token: str) -> str:
@@ -122,7 +165,8 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def accept_invitation(inv: Invitation, *, name: str, password: str, user: User | None = None) -> User:
     if user is None:
-        user = find_user(inv.email) or create_user(inv.email, name, password)
+        # The invitation link reached this address: that verifies it.
+        user = find_user(inv.email) or create_user(inv.email, name, password, verified=True)
     exists = db.session.execute(select(Membership).where(
         Membership.user_id == user.id, Membership.organization_id == inv.organization_id,
         Membership.role == inv.role)).scalar_one_or_none() if user.id else None

@@ -1,14 +1,21 @@
-"""Register, log in and out, reset a password, invite funder staff and accept an invitation."""
+"""Register (and confirm the email), log in and out, the sessions page and password change, reset a
+password, invite funder staff and accept an invitation, remove someone from a funder."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from forms.accounts import (
-    AcceptInviteForm, InviteForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
+    AcceptInviteForm, ChangePasswordForm, InviteForm, LoginForm, RegisterForm, ResendVerificationForm,
+    ResetPasswordForm, ResetRequestForm,
 )
-from grantflow.accounts import services
+from grantflow.accounts import services, sessions
+from grantflow.accounts.models import Membership
+from grantflow.core import auditlog
+from grantflow.core import outbox as ob
 from grantflow.core import roles as R
+from grantflow.core.auth import verify_password
 from grantflow.core.db import db
 from grantflow.core.extensions import limiter
 from grantflow.core.mail import send_mail
@@ -19,6 +26,35 @@ from grantflow.organizations.models import Organization
 bp = Blueprint("accounts", __name__)
 
 BAD_LOGIN = "That email and password do not match an account."
+CHECK_EMAIL = ("We sent a message to {email}. Open the link in it to confirm your address and finish "
+               "setting up your account. If nothing arrives within a few minutes, check your spam folder "
+               "or ask for a new link below.")
+
+
+def log_in(user, *, remember: bool = False) -> None:
+    """Starts a server-side session for ``user`` and logs them in with it."""
+    sessions.start(user, remember=remember)
+    login_user(user, remember=remember)
+
+
+# --- registration and email confirmation --------------------------------------------------------------
+
+def _send_verification(user) -> None:
+    link = url_for("accounts.verify", token=services.make_verify_token(user), _external=True)
+    send_mail(user.email, "Confirm your email address for GrantFlow",
+              f"Hello {user.name},\n\nTo finish setting up your GrantFlow account, confirm your email "
+              f"address by opening this link within {current_app.config['VERIFY_EMAIL_DAYS']} days:\n{link}\n\n"
+              f"If you did not register, ignore this message: nothing happens without the link.",
+              event="account.verify")
+
+
+def _send_already_registered(email: str) -> None:
+    send_mail(email, "Someone tried to register with your email on GrantFlow",
+              "Hello,\n\nSomeone (perhaps you) tried to register a new GrantFlow account with this email "
+              "address, which already has an account.\n\n"
+              f"To log in: {url_for('accounts.login', _external=True)}\n"
+              f"Forgot your password? {url_for('accounts.reset_request', _external=True)}\n\n"
+              "If it was not you, you need not do anything.", event="account.register_existing")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -27,51 +63,148 @@ def register():
         return redirect(url_for("core.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.register_applicant(
-                name=form.name.data, email=form.email.data, password=form.password.data,
-                organization_name=form.organization_name.data,
-                organization_kind=form.organization_kind.data)
-        except services.AccountError as exc:
-            getattr(form, exc.field).errors.append(str(exc))
+        user = services.register_applicant(
+            name=form.name.data, email=form.email.data, password=form.password.data,
+            organization_name=form.organization_name.data, organization_kind=form.organization_kind.data)
+        if user is None:
+            _send_already_registered(services.normalize_email(form.email.data))
         else:
-            db.session.commit()
-            login_user(user)
-            flash("Welcome to GrantFlow. Your organization's account is ready.", "success")
-            return redirect(url_for("core.dashboard"))
+            _send_verification(user)
+        # The same answer whether or not the email already had an account.
+        return _check_email(services.normalize_email(form.email.data))
     return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _check_email(email: str, status: int = 200):
+    return render_template("accounts/check_email.html", email=email,
+                           form=ResendVerificationForm(formdata=None, email=email)), status
+
+
+@bp.route("/verify/<token>")
+def verify(token: str):
+    user = services.user_for_verify_token(token)
+    if user is None:
+        flash("That confirmation link has expired or is not valid. Ask for a new one.", "error")
+        return redirect(url_for("accounts.resend_verification"))
+    services.verify_email(user)
+    if current_user.is_authenticated:
+        logout_user()
+    log_in(user)
+    flash("Your email address is confirmed. Welcome to GrantFlow.", "success")
+    return redirect(url_for("core.dashboard"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
+def resend_verification():
+    form = ResendVerificationForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is not None and user.active and user.email_verified_at is None:
+            _send_verification(user)
+        return _check_email(services.normalize_email(form.email.data))
+    return render_template("accounts/check_email.html", email=None, form=form), 422 if form.errors else 200
+
+
+# --- logging in and out --------------------------------------------------------------------------------
+
+def _failed_login(response) -> bool:
+    return response.status_code == 422
+
+
+def _login_email() -> str:
+    return "login:" + services.normalize_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], key_func=_login_email,
+               methods=["POST"], deduct_when=_failed_login)
 def login():
+    """Only failed attempts count against the limits: per account (so guessing one account's
+    password from many addresses stops quickly) and, more loosely, per address (people behind one
+    office's address are not locked out by one person's typos)."""
     if current_user.is_authenticated:
         return redirect_next()
     form = LoginForm()
+    unverified = False
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect_next()
-        form.password.errors.append(BAD_LOGIN)
-        form.email.errors.append(BAD_LOGIN)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.Unverified as exc:
+            form.email.errors.append(str(exc))
+            unverified = True
+        else:
+            if user is not None:
+                log_in(user, remember=form.remember.data)
+                return redirect_next()
+            form.password.errors.append(BAD_LOGIN)
+            form.email.errors.append(BAD_LOGIN)
     status = 422 if form.errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form, unverified=unverified), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    """Ends this session on the server, so neither its cookie nor its remember-me token opens
+    anything again; "everywhere" ends every session of the account."""
+    if current_user.is_authenticated:
+        if request.form.get("everywhere"):
+            sessions.end_all(current_user.id, "logged out everywhere")
+        else:
+            row = db.session.get(sessions.UserSession, current_user.session_id)
+            if row is not None:
+                sessions.end(row, "logged out")
+        logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("core.home"))
 
 
+# --- the account page: sessions and password ------------------------------------------------------------
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm(email=current_user.email)
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            sessions.keep_current_on_password_change()
+            services.set_password(current_user, form.password.data, action="account.password_change")
+            flash("Your password is changed. You were logged out everywhere else.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form, sessions=sessions.active_sessions(current_user.id),
+                           current_id=current_user.session_id), 422 if form.errors else 200
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    row = db.session.get(sessions.UserSession, session_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    sessions.end(row, "ended by the user")
+    if row.id == current_user.session_id:
+        logout_user()
+        flash("You are logged out.", "info")
+        return redirect(url_for("core.home"))
+    flash("That session is ended.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions():
+    n = sessions.end_all(current_user.id, "ended by the user", keep=current_user.session_id)
+    flash(f"Ended {n} other session{'s' if n != 1 else ''}.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+# --- password reset ---------------------------------------------------------------------------------------
+
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_RATE_LIMIT"], methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -81,7 +214,7 @@ def reset_request():
             send_mail(user.email, "Reset your GrantFlow password",
                       f"Someone asked to reset the password of your GrantFlow account.\n\n"
                       f"To choose a new password, open this link within an hour:\n{link}\n\n"
-                      f"If it was not you, ignore this message.")
+                      f"If it was not you, ignore this message.", event="account.reset")
         # The same answer whether or not the email has an account.
         flash("If that email has an account, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
@@ -97,29 +230,94 @@ def reset_password(token: str):
     form = ResetPasswordForm(email=user.email)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        db.session.commit()
-        flash("Your password is changed. Log in with the new one.", "success")
+        if current_user.is_authenticated:
+            logout_user()
+        flash("Your password is changed, and every session of your account has ended. "
+              "Log in with the new password.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+# --- a funder's people ---------------------------------------------------------------------------------
+
+def _funder(slug: str) -> Organization:
+    funder = db.first_or_404(db.select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
+    authorize("funder.admin", funder)
+    return funder
 
 
 @bp.route("/funders/<slug>/people", methods=["GET", "POST"])
 @login_required
 def people(slug: str):
-    funder = db.first_or_404(db.select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
-    authorize("funder.admin", funder)
+    funder = _funder(slug)
     form = InviteForm()
     if form.validate_on_submit():
         inv, token = services.invite(funder, form.email.data, form.role.data, current_user)
         link = url_for("accounts.accept_invitation", token=token, _external=True)
         send_mail(inv.email, f"You are invited to {funder.name} on GrantFlow",
                   f"{current_user.name} invited you to join {funder.name} on GrantFlow as "
-                  f"{R.LABELS[inv.role].lower()}.\n\nAccept the invitation here:\n{link}\n")
+                  f"{R.LABELS[inv.role].lower()}.\n\nAccept the invitation here:\n{link}\n",
+                  event="invitation.create", funder_id=funder.id)
         flash(f"Invitation sent to {inv.email}.", "success")
         return redirect(url_for("accounts.people", slug=slug))
     members = sorted(funder.memberships, key=lambda m: (m.role, m.user.name))
     return render_template("accounts/people.html", funder=funder, form=form, members=members), \
         422 if form.errors else 200
+
+
+@bp.route("/funders/<slug>/people/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove_member(slug: str, membership_id: int):
+    """Takes one role away; the person's sessions end with it (accounts/sessions.py)."""
+    funder = _funder(slug)
+    membership = db.session.execute(select(Membership).where(
+        Membership.id == membership_id, Membership.organization_id == funder.id)).scalar_one_or_none()
+    if membership is None:
+        abort(404)
+    if membership.user_id == current_user.id and membership.role == R.FUNDER_ADMIN:
+        flash("You cannot remove your own administrator role. Ask another administrator.", "error")
+        return redirect(url_for("accounts.people", slug=slug))
+    auditlog.record("membership.remove", membership, before={"user_id": membership.user_id, "role": membership.role})
+    name, role = membership.user.name, R.LABELS[membership.role].lower()
+    db.session.delete(membership)
+    db.session.flush()
+    flash(f"{name} is no longer {role} at {funder.name}.", "success")
+    return redirect(url_for("accounts.people", slug=slug))
+
+
+MESSAGES_PAGE = 100
+
+
+@bp.route("/funders/<slug>/messages")
+@login_required
+def messages(slug: str):
+    """What GrantFlow sent (or tried to send) on the funder's behalf, newest first."""
+    funder = _funder(slug)
+    status = request.args.get("status") or None
+    query = select(ob.OutboxMessage).where(ob.OutboxMessage.funder_id == funder.id)
+    if status in ob.STATUS_LABELS:
+        query = query.where(ob.OutboxMessage.status == status)
+    rows = db.session.execute(query.order_by(ob.OutboxMessage.id.desc()).limit(MESSAGES_PAGE)).scalars().all()
+    return render_template("accounts/messages.html", funder=funder, messages=rows, status=status,
+                           labels=ob.STATUS_LABELS, page_size=MESSAGES_PAGE)
+
+
+@bp.route("/funders/<slug>/messages/<int:message_id>/send-again", methods=["POST"])
+@login_required
+def send_message_again(slug: str, message_id: int):
+    funder = _funder(slug)
+    message = db.session.execute(select(ob.OutboxMessage).where(
+        ob.OutboxMessage.id == message_id, ob.OutboxMessage.funder_id == funder.id)).scalar_one_or_none()
+    if message is None:
+        abort(404)
+    try:
+        ob.send_again(message)
+    except ValueError as exc:
+        flash(str(exc), "error")
+    else:
+        auditlog.record("outbox.send_again", message, after={"recipient": message.recipient})
+        flash(f"The message to {message.recipient} will be sent again.", "success")
+    return redirect(url_for("accounts.messages", slug=slug))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -141,8 +339,8 @@ def accept_invitation(token: str):
         return redirect(url_for("accounts.login", next=request.path))
     if form.validate_on_submit():
         user = services.accept_invitation(inv, name=form.name.data, password=form.password.data)
-        db.session.commit()
-        login_user(user)
+        db.session.flush()
+        log_in(user)
         flash(f"Welcome. You joined {inv.organization.name}.", "success")
         return redirect(url_for("core.dashboard"))
     return render_template("accounts/accept.html", form=form, inv=inv), 422 if form.errors else 200

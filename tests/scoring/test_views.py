@@ -132,8 +132,8 @@ def _row_counts():
 def test_whatif_shows_ranking_funding_and_shares_and_writes_nothing(w, login):
     engine.rescore(w.program.id)
     db.session.commit()
+    client = login(w.users["program_officer"])  # logging in writes its session row
     before = _row_counts()
-    client = login(w.users["program_officer"])
     r = client.post("/programs/health-2026/what-if", data=form_data(**{"rule_poc_led-weight": "50"}))
     assert r.status_code == 200
     html = r.get_data(as_text=True)
