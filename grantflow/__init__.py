@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -13,27 +14,41 @@ hookimpl = pluggy.HookimplMarker("grantflow")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# One blueprint per domain area ("module:attribute"); each area keeps its views, services and
-# CLI commands side by side.
-BLUEPRINTS = (
-    "grantflow.core.views:bp",
-    "grantflow.accounts.views:bp",
-    "grantflow.organizations.views:bp",
-    "grantflow.programs.views:bp",
-    "grantflow.chna.views:bp",
-    "grantflow.applications.views:bp",
-    "grantflow.reviews.views:bp",
-    "grantflow.scoring.views:bp",
-    "grantflow.decisions.views:bp",
-    "grantflow.letters.views:bp",
-    "grantflow.feedback.views:bp",
-    "grantflow.equity.views:bp",
+# The areas, in order. Each is a package `grantflow.<area>` holding what it has of: `views` (its
+# blueprint `bp`), `policy` (its authorization rules), `commands` (its CLI, a `COMMANDS` tuple) and
+# `tasks` (its queue jobs). create_app loads them from this list; nothing else lists the areas.
+AREAS = (
+    "core",
+    "accounts",
+    "organizations",
+    "programs",
+    "chna",
+    "applications",
+    "reviews",
+    "scoring",
+    "decisions",
+    "letters",
+    "feedback",
+    "equity",
 )
+# The parts of an area that register themselves on import (rules and queue jobs), then the parts
+# create_app registers.
+AREA_PARTS = ("policy", "tasks", "views", "commands")
 
 
-def _load(spec: str):
-    module, attr = spec.split(":")
-    return getattr(importlib.import_module(module), attr)
+def _area_part(area: str, part: str):
+    """The module `grantflow.<area>.<part>`, or None when the area has no such part."""
+    name = f"grantflow.{area}.{part}"
+    return importlib.import_module(name) if importlib.util.find_spec(name) is not None else None
+
+
+def register_areas(app: Flask) -> None:
+    for area in AREAS:
+        parts = {part: _area_part(area, part) for part in AREA_PARTS}
+        if parts["views"] is not None:
+            app.register_blueprint(parts["views"].bp)
+        for command in getattr(parts["commands"], "COMMANDS", ()):
+            app.cli.add_command(command)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -84,10 +99,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_plugins(app)
 
-    for spec in BLUEPRINTS:
-        app.register_blueprint(_load(spec))
-
-    from grantflow.core.commands import register_commands
-
-    register_commands(app)
+    register_areas(app)
     return app

@@ -2,13 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
-
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(demo_command)
-    app.cli.add_command(demo_exists_command)
 
 
 @click.command("demo")
@@ -48,3 +42,6 @@ def demo_exists_command() -> None:
     if not inspect(db.engine).has_table("organizations") or \
             db.session.execute(select(Organization.id).limit(1)).first() is None:
         raise SystemExit(1)
+
+
+COMMANDS = (demo_command, demo_exists_command)
