@@ -79,20 +79,7 @@ def role_required(*roles: str):
 
 # --- facts about a user ------------------------------------------------------------------------
 
-def funder_roles(user, funder_id: int) -> set[str]:
-    return user.roles_in(funder_id)
-
-
-def is_funder_staff(user, funder_id: int) -> bool:
-    return bool(funder_roles(user, funder_id) & set(R.FUNDER_STAFF))
-
-
-def applicant_org_ids(user) -> set[int]:
-    return {m.organization_id for m in user.memberships if m.role == R.APPLICANT}
-
-
-def staff_funder_ids(user) -> set[int]:
-    return {m.organization_id for m in user.memberships if m.role in R.FUNDER_STAFF}
+from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids  # noqa: E402
 
 
 def is_applicant_of(user, application) -> bool:
