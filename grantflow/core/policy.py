@@ -101,21 +101,6 @@ def active_assignment(user, application):
 
 # --- programs ------------------------------------------------------------------------------------
 
-@policy("program.create", hide=False)
-def _program_create(user, _obj) -> bool:
-    return bool(staff_funder_ids(user))
-
-
-@policy("program.manage")
-def _program_manage(user, program) -> bool:
-    return is_funder_staff(user, program.funder_id)
-
-
-@policy("program.view_public", hide=True)
-def _program_view_public(user, program) -> bool:
-    return program.status != "draft" or is_funder_staff(user, program.funder_id)
-
-
 @policy("program.read_feedback_page")
 def _program_feedback_page(user, program) -> bool:
     """"You said, we did": the funder's people and anyone who applied to the program."""
