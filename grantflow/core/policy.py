@@ -80,23 +80,12 @@ def role_required(*roles: str):
 # --- facts about a user ------------------------------------------------------------------------
 
 from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids  # noqa: E402
+from grantflow.reviews.policy import active_assignment  # noqa: E402
 
 
 def is_applicant_of(user, application) -> bool:
     orgs = applicant_org_ids(user)
     return application.organization_id in orgs
-
-
-def active_assignment(user, application):
-    from grantflow.reviews.models import ASSIGNED, ReviewAssignment
-
-    return db.session.execute(
-        select(ReviewAssignment).where(
-            ReviewAssignment.application_id == application.id,
-            ReviewAssignment.reviewer_id == user.id,
-            ReviewAssignment.status == ASSIGNED,
-        )
-    ).scalar_one_or_none()
 
 
 # --- programs ------------------------------------------------------------------------------------
@@ -131,11 +120,6 @@ def _application_edit(user, application) -> bool:
     return is_applicant_of(user, application)
 
 
-@policy("application.review")
-def _application_review(user, application) -> bool:
-    return active_assignment(user, application) is not None
-
-
 @policy("application.decide")
 def _application_decide(user, application) -> bool:
     return is_funder_staff(user, application.program.funder_id)
@@ -150,20 +134,10 @@ def sees_identity(user, application) -> bool:
 
 # --- reviews and decisions (issue 4) ---------------------------------------------------------------
 
-@policy("program.assign_reviewers")
-def _program_assign_reviewers(user, program) -> bool:
-    return is_funder_staff(user, program.funder_id)
-
-
 @policy("program.decide")
 def _program_decide(user, program) -> bool:
     """The ranking board, decisions and their release: the funder's admins and program officers."""
     return is_funder_staff(user, program.funder_id)
-
-
-@policy("application.assign_reviewers")
-def _application_assign_reviewers(user, application) -> bool:
-    return is_funder_staff(user, application.program.funder_id)
 
 
 # --- scoring (issue 5) -----------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
 from grantflow.applications.models import Application
 from grantflow.core.db import db
-from grantflow.core.policy import active_assignment, authorize, get_or_404, sees_identity
+from grantflow.core.policy import authorize, get_or_404, sees_identity
 from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import services
 from grantflow.reviews.blind import reviewer_view
 from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
+from grantflow.reviews.policy import active_assignment
 
 bp = Blueprint("reviews", __name__, cli_group=None)
 
