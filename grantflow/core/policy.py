@@ -120,24 +120,11 @@ def _application_edit(user, application) -> bool:
     return is_applicant_of(user, application)
 
 
-@policy("application.decide")
-def _application_decide(user, application) -> bool:
-    return is_funder_staff(user, application.program.funder_id)
-
-
 def sees_identity(user, application) -> bool:
     """Blind review hides identity from reviewers only; applicants and funder staff see it all."""
     if not application.program.blind_review:
         return True
     return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
-
-
-# --- reviews and decisions (issue 4) ---------------------------------------------------------------
-
-@policy("program.decide")
-def _program_decide(user, program) -> bool:
-    """The ranking board, decisions and their release: the funder's admins and program officers."""
-    return is_funder_staff(user, program.funder_id)
 
 
 # --- scoring (issue 5) -----------------------------------------------------------------------------
