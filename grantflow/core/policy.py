@@ -131,12 +131,3 @@ def scope_applications(user):
             | Application.id.in_(assigned)
         )
     )
-
-
-# --- equity audit (issue 8) ------------------------------------------------------------------------
-
-@policy("program.audit")
-def _program_audit(user, program) -> bool:
-    """The audit shows group-level outcomes of every applicant: program officers and admins of the
-    program's funder only (reviewers and community advisors see none of it)."""
-    return is_funder_staff(user, program.funder_id)
