@@ -17,11 +17,12 @@ from forms.questions import build_answer_form
 from grantflow.applications import attachments, eligibility, services
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
+from grantflow.applications.policy import sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.money import cents_to_dollars, format_money
-from grantflow.core.policy import authorize, can, get_or_404, sees_identity
+from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
 from grantflow.programs.models import Program
 

@@ -1,9 +1,11 @@
-"""The one place that decides who may do what.
+"""The policy registry: one way to decide who may do what, whatever the area.
 
-Views call `authorize(action, obj)` (404 when the object is not the user's to see, 403 when it is
-visible but the action is not allowed) or `role_required(...)`; templates ask `can(action, obj)`
-only to hide buttons, never to protect data. Each action maps to a predicate
-`(user, obj) -> bool`; `scope_*` helpers give the queries that list only what a user may see.
+Each area declares its rules in its own `policy.py`: `@policy("application.edit")` maps an action
+to a predicate `(user, obj) -> bool` (create_app imports every area's policy module, so all rules
+are known before the first request). Views call `authorize(action, obj)` (404 when the object is
+not the user's to see, 403 when it is visible but the action is not allowed), `get_or_404(...)` or
+`role_required(...)`; templates ask `can(action, obj)` only to hide buttons, never to protect data.
+The areas' `scope_*` helpers give the queries that list only what a user may see.
 """
 from __future__ import annotations
 
@@ -12,9 +14,7 @@ from typing import Any, Callable
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
 
-from grantflow.core import roles as R
 from grantflow.core.db import db
 
 Predicate = Callable[[Any, Any], bool]
@@ -25,6 +25,8 @@ _HIDDEN_ON_DENY: set[str] = set()
 
 def policy(action: str, *, hide: bool = True):
     def register(fn: Predicate) -> Predicate:
+        if action in _POLICIES:
+            raise ValueError(f"two rules for {action!r}: {_POLICIES[action].__module__} and {fn.__module__}")
         _POLICIES[action] = fn
         if hide:
             _HIDDEN_ON_DENY.add(action)
@@ -75,59 +77,3 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
-
-
-# --- facts about a user ------------------------------------------------------------------------
-
-from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids  # noqa: E402
-from grantflow.reviews.policy import active_assignment  # noqa: E402
-
-
-def is_applicant_of(user, application) -> bool:
-    orgs = applicant_org_ids(user)
-    return application.organization_id in orgs
-
-
-# --- applications --------------------------------------------------------------------------------
-
-@policy("application.view")
-def _application_view(user, application) -> bool:
-    return (
-        is_applicant_of(user, application)
-        or is_funder_staff(user, application.program.funder_id)
-        or active_assignment(user, application) is not None
-    )
-
-
-@policy("application.edit")
-def _application_edit(user, application) -> bool:
-    return is_applicant_of(user, application)
-
-
-def sees_identity(user, application) -> bool:
-    """Blind review hides identity from reviewers only; applicants and funder staff see it all."""
-    if not application.program.blind_review:
-        return True
-    return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
-
-
-# --- scoped queries ------------------------------------------------------------------------------
-
-def scope_applications(user):
-    """A select of the applications `user` may see: own organization's, assigned, or funder's."""
-    from grantflow.applications.models import Application
-    from grantflow.programs.models import Program
-    from grantflow.reviews.models import ASSIGNED, ReviewAssignment
-
-    assigned = select(ReviewAssignment.application_id).where(
-        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status == ASSIGNED
-    )
-    return (
-        select(Application)
-        .join(Program, Program.id == Application.program_id)
-        .where(
-            Application.organization_id.in_(applicant_org_ids(user) or {-1})
-            | Program.funder_id.in_(staff_funder_ids(user) or {-1})
-            | Application.id.in_(assigned)
-        )
-    )

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from grantflow.applications.policy import scope_applications
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
-from grantflow.core.policy import scope_applications
 from grantflow.programs.models import PUBLISHED, Program
 
 bp = Blueprint("core", __name__, cli_group=None)

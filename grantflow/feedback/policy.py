@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from grantflow.accounts.policy import applicant_org_ids, is_funder_staff
 from grantflow.applications.models import Application
+from grantflow.applications.policy import is_applicant_of
 from grantflow.core import roles as R
 from grantflow.core.db import db
-from grantflow.core.policy import is_applicant_of, policy
+from grantflow.core.policy import policy
 
 
 @policy("program.read_feedback_page")

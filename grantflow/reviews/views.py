@@ -10,8 +10,9 @@ from sqlalchemy.orm import selectinload
 from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
 from grantflow.applications.models import Application
+from grantflow.applications.policy import sees_identity
 from grantflow.core.db import db
-from grantflow.core.policy import authorize, get_or_404, sees_identity
+from grantflow.core.policy import authorize, get_or_404
 from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import services

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from grantflow.accounts.policy import is_funder_staff
-from grantflow.core.policy import is_applicant_of, policy
+from grantflow.applications.policy import is_applicant_of
+from grantflow.core.policy import policy
 from grantflow.decisions.services import is_released
 
 
