@@ -1,9 +1,8 @@
 """Pages of the decisions area: the ranking board (and its CSV), the decision form, and the release
-of decisions to applicants (a "Release now" button, and `grantflow release-decisions` for a
-release date set in advance — run it from cron; both send each applicant one email)."""
+of decisions to applicants (a "Release now" button here; `grantflow release-decisions`, in
+commands.py, for a release date set in advance — run it from cron; both send each applicant one email)."""
 from __future__ import annotations
 
-import click
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -136,12 +135,3 @@ def release(slug: str):
     sent = services.release_now(program, actor=current_user)
     flash(f"Decisions are released to applicants. {sent} email{'s' if sent != 1 else ''} sent.", "success")
     return redirect(url_for("decisions.board", slug=slug))
-
-
-@bp.cli.command("release-decisions")
-def release_decisions_command():
-    """Emails applicants of every program whose decision release time has passed (once each)."""
-    sent = services.release_due()
-    db.session.commit()
-    click.echo(f"{sent} decision email{'s' if sent != 1 else ''} sent.")
-

@@ -2,7 +2,6 @@
 results and settings, advisors' rankings, grantee check-ins and "you said, we did"."""
 from __future__ import annotations
 
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -244,22 +243,6 @@ def report(report_id: int):
         return redirect(url_for("feedback.grantee_reports", app_id=application.id))
     return render_template("feedback/report.html", report=rep, application=application, form=form,
                            n_measures=len(application.outcomes or [])), _status(form)
-
-
-@bp.cli.command("remind-reports")
-@click.option("--days", default=checkins.REMIND_DAYS, show_default=True,
-              help="Remind about reports due within this many days (and every overdue one).")
-def remind_reports_command(days: int) -> None:
-    """Email applicants about progress reports due soon or overdue (at most once a day per report)."""
-    def link(rep):
-        try:
-            return url_for("feedback.report", report_id=rep.id, _external=True)
-        except RuntimeError:
-            return ""
-
-    n = checkins.send_reminders(days=days, link_for=link)
-    db.session.commit()
-    click.echo(f"Reminded {n} report(s).")
 
 
 # --- 5. you said, we did ---------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 """Pages of the scoring area: configuration, rescoring, ranking, run comparison, per-application
-breakdown, the what-if sandbox, and the `grantflow score` command."""
+breakdown and the what-if sandbox (`grantflow score` is in commands.py)."""
 from __future__ import annotations
 
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -138,20 +137,3 @@ def applicant_score(application):
     if application is None or not can("application.view_own_score", application):
         return None
     return engine.application_score(application.id, application.program_id)
-
-
-@bp.cli.command("score")
-@click.argument("program_slug")
-def score_command(program_slug: str) -> None:
-    """Rescore every application of a program with its enabled rules."""
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.ClickException(f"No program with the slug {program_slug!r}.")
-    configs = engine.resolve(engine.program_config(program), program)
-    n_apps = db.session.execute(
-        select(db.func.count()).select_from(Application)
-        .where(Application.program_id == program.id, Application.status != "draft")).scalar_one()
-    with click.progressbar(length=max(1, n_apps * len(configs)), label=f"Scoring {program.slug}") as bar:
-        run = engine.rescore(program.id, progress=bar.update)
-    db.session.commit()
-    click.echo(f"Run {run.id}: {n_apps} applications × {len(configs)} rules, config {run.config_hash[:12]}.")
