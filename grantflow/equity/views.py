@@ -11,12 +11,9 @@ from sqlalchemy import select
 
 from grantflow.core.db import db
 from grantflow.core.policy import authorize
-from grantflow.equity import charts
-from grantflow.equity.data import STAGE_LABELS, STAGES
+from grantflow.equity.exports import FORMATS, export, template_context
 
 bp = Blueprint("equity", __name__, cli_group=None)
-
-FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
 def _program(slug: str):
@@ -26,13 +23,6 @@ def _program(slug: str):
     if program is None:
         abort(404)
     return program
-
-
-def template_context(report: dict, *, for_pdf: bool = False) -> dict:
-    chart_set = {key: {"rate": charts.rate_chart(d), "share": charts.share_chart(d),
-                       "funnel": charts.funnel_chart(d, STAGES)} for key, d in report["dimensions"].items()}
-    return {"report": report, "charts": chart_set, "stages": STAGES, "stage_labels": STAGE_LABELS,
-            "for_pdf": for_pdf}
 
 
 @bp.route("/programs/<slug>/audit")
@@ -49,15 +39,13 @@ def audit(slug: str):
 @bp.route("/programs/<slug>/audit.<fmt>")
 @login_required
 def audit_export(slug: str, fmt: str):
-    from grantflow.equity import exports
     from grantflow.equity.report import build_report
 
     program = _program(slug)
     authorize("program.audit", program)
     if fmt not in FORMATS:
         abort(404)
-    report = build_report(program)
-    body = {"pdf": exports.to_pdf, "csv": exports.to_csv, "json": exports.to_json}[fmt](report)
+    body = export(build_report(program), fmt)
     response = Response(body, mimetype=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{program.slug}-equity-audit.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
@@ -72,15 +60,13 @@ def audit_export(slug: str, fmt: str):
 @with_appcontext
 def audit_command(program_slug: str, fmt: str, output: Path) -> None:
     """Write the equity audit of PROGRAM_SLUG as a PDF, CSV or JSON file."""
-    from grantflow.equity import exports
     from grantflow.equity.report import build_report
     from grantflow.programs.models import Program
 
     program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
     if program is None:
         raise click.ClickException(f"no program with the slug {program_slug!r}")
-    report = build_report(program)
-    body = {"pdf": exports.to_pdf, "csv": exports.to_csv, "json": exports.to_json}[fmt](report)
+    body = export(build_report(program), fmt)
     if isinstance(body, str):
         output.write_text(body, encoding="utf-8")
     else:
