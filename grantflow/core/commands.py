@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from grantflow import tasks
 
 
 @click.command("demo")
@@ -44,4 +47,16 @@ def demo_exists_command() -> None:
         raise SystemExit(1)
 
 
-COMMANDS = (demo_command, demo_exists_command)
+@click.command("worker")
+@click.option("-w", "--workers", default=1, show_default=True, help="Worker processes.")
+@click.option("--worker-type", type=click.Choice(["process", "thread"]), default="process",
+              show_default=True, help="Processes render PDFs in parallel; threads do not.")
+@with_appcontext
+def worker(workers: int, worker_type: str) -> None:
+    """Run the task queue's consumer (letters and other background jobs)."""
+    for line in tasks.consumer_start_hooks():
+        click.echo(line)
+    tasks.run_consumer(current_app._get_current_object(), workers=workers, worker_type=worker_type)
+
+
+COMMANDS = (demo_command, demo_exists_command, worker)

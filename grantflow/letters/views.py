@@ -30,10 +30,8 @@ from grantflow.letters.services import write_atomically
 from grantflow.letters.wording import PLACEHOLDERS, Wording, WordingError
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
-from grantflow.tasks import register_cli
 
 bp = Blueprint("letters", __name__, cli_group=None)
-register_cli(bp)
 
 
 def _program(slug: str) -> Program:
