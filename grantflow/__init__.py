@@ -30,6 +30,7 @@ AREAS = (
     "letters",
     "feedback",
     "equity",
+    "demo",
 )
 # The parts of an area that register themselves on import (rules and queue jobs), then the parts
 # create_app registers.
