@@ -67,7 +67,7 @@ def login():
 def logout():
     logout_user()
     flash("You are logged out.", "info")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("programs.home"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])

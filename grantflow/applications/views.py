@@ -10,6 +10,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from forms.applications import ApplicationForm, completeness_errors, flat_errors
@@ -17,13 +18,14 @@ from forms.questions import build_answer_form
 from grantflow.applications import attachments, eligibility, services
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
-from grantflow.applications.policy import sees_identity
+from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.money import cents_to_dollars, format_money
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
+from grantflow.core.views import dashboard_section
 from grantflow.programs.models import Program
 
 bp = Blueprint("applications", __name__, cli_group=None)
@@ -392,3 +394,17 @@ def attachment(app_id: int, att_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the applicant's section of the dashboard ------------------------------------------------------
+
+@dashboard_section("applications/_dashboard.html", R.APPLICANT, order=10)
+def applicant_dashboard(user) -> dict:
+    organizations = user.organizations_with(R.APPLICANT)
+    return {
+        "organizations": organizations,
+        "applications": db.session.execute(
+            scope_applications(user).where(Application.organization_id.in_([o.id for o in organizations]))
+            .options(selectinload(Application.program)).order_by(Application.updated_at.desc())
+        ).scalars().all(),
+    }

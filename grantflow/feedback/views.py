@@ -14,8 +14,10 @@ from forms.feedback import (
 )
 from grantflow.applications.models import Application
 from grantflow.core import auditlog
+from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.policy import authorize, can, get_or_404
+from grantflow.core.views import dashboard_section
 from grantflow.feedback import applicant as fb_applicant
 from grantflow.feedback import burden as fb_burden
 from grantflow.feedback import checkins, community
@@ -314,3 +316,10 @@ def manage(slug: str):
     return render_template("feedback/manage.html", program=program, applications=applications,
                            released=fb_applicant.is_released(program),
                            settings=fb_applicant.settings_of(program))
+
+
+# --- the community advisor's section of the dashboard ----------------------------------------------
+
+@dashboard_section("feedback/_dashboard.html", R.COMMUNITY_ADVISOR, order=40)
+def advisor_dashboard(user) -> dict:
+    return {"funders": user.organizations_with(R.COMMUNITY_ADVISOR)}

@@ -1,5 +1,6 @@
 """Pages of the programs area: the program form, the officer's hub, publish/close, the rubric builder,
-custom questions, and the public page of a published program."""
+custom questions, the public page of a published program, the home page and the list of open
+programs."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,9 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from forms.programs import CriterionForm, ProgramForm, QuestionForm, anchors_text
 from forms.questions import build_answer_form
-from grantflow.core.db import db
+from grantflow.core import roles as R
+from grantflow.core.db import db, utcnow
 from grantflow.core.policy import authorize, can
 from grantflow.core.timeutil import from_local, to_local
+from grantflow.core.views import dashboard_section
 from grantflow.programs import questions as qsvc
 from grantflow.programs import rubrics, services
 from grantflow.programs.models import CLOSED, DRAFT, PUBLISHED, Criterion, CustomQuestion, Program, Rubric
@@ -321,3 +324,36 @@ STATUS_LABELS = {DRAFT: "Draft", PUBLISHED: "Published", CLOSED: "Closed"}
 @bp.app_template_filter("program_status")
 def program_status(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+# --- the public list of open programs, and the funder staff's section of the dashboard --------------
+
+def open_programs():
+    now = utcnow()
+    return db.session.execute(
+        select(Program).options(selectinload(Program.funder))
+        .where(Program.status == PUBLISHED, (Program.closes_at.is_(None)) | (Program.closes_at > now))
+        .order_by(Program.closes_at)
+    ).scalars().all()
+
+
+@bp.route("/")
+def home():
+    return render_template("programs/home.html", programs=open_programs()[:6])
+
+
+@bp.route("/opportunities")
+def opportunities():
+    return render_template("programs/opportunities.html", programs=open_programs())
+
+
+@dashboard_section("programs/_dashboard.html", *R.FUNDER_STAFF, order=20)
+def funder_dashboard(user) -> dict:
+    funders = {o.id: o for o in user.organizations_with(*R.FUNDER_STAFF)}
+    return {
+        "funders": list(funders.values()),
+        "is_admin": user.has_role(R.FUNDER_ADMIN),
+        "programs": db.session.execute(
+            select(Program).where(Program.funder_id.in_(funders)).order_by(Program.created_at.desc())
+        ).scalars().all(),
+    }

@@ -11,8 +11,10 @@ from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
 from grantflow.applications.models import Application
 from grantflow.applications.policy import sees_identity
+from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.policy import authorize, get_or_404
+from grantflow.core.views import dashboard_section
 from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import services
@@ -236,3 +238,16 @@ def unassign(assignment_id: int):
               "success" if removed else "info")
     return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
 
+
+# --- the reviewer's section of the dashboard -------------------------------------------------------
+
+@dashboard_section("reviews/_dashboard.html", R.REVIEWER, order=30)
+def reviewer_dashboard(user) -> dict:
+    return {
+        "assignments": db.session.execute(
+            select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id,
+                                           ReviewAssignment.status == ASSIGNED)
+            .options(selectinload(ReviewAssignment.application).selectinload(Application.program),
+                     selectinload(ReviewAssignment.review))
+        ).scalars().all(),
+    }
