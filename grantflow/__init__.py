@@ -1,6 +1,7 @@
 """GrantFlow: an equity-centered grantmaking workflow."""
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 import logging
@@ -64,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from grantflow import config as cfg
 
-    app.config.update(cfg.DEFAULTS)
+    app.config.update(copy.deepcopy(cfg.DEFAULTS))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         cfg.apply_environment(app.config)
@@ -74,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.ensure_secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
-    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
+    app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(Path(app.instance_path) / "uploads")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
         # Their INFO lines are per-step chatter, not events an operator acts on.

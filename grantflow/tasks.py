@@ -9,8 +9,7 @@ and registers every declared job, each run inside the app's context with a fresh
 consumer with worker *processes* (WeasyPrint is slower in threads and unsafe with a shared font
 configuration).
 
-Settings: ``HUEY_URL`` (None → ``instance/huey.sqlite``), ``HUEY_NAME`` (queue name, "grantflow"),
-``HUEY_IMMEDIATE`` (run tasks in the caller — for a shell, never used by the tests).
+Settings (grantflow/config.py): ``HUEY_URL``, ``HUEY_NAME``, ``HUEY_IMMEDIATE``, ``HUEY_MAX_DELAY``.
 """
 from __future__ import annotations
 
@@ -48,9 +47,9 @@ def consumer_start_hooks() -> list[str]:
 
 
 def make_huey(app: Flask) -> Huey:
-    name = app.config.get("HUEY_NAME") or "grantflow"
-    url = app.config.get("HUEY_URL")
-    immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
+    name = app.config["HUEY_NAME"]
+    url = app.config["HUEY_URL"]
+    immediate = bool(app.config["HUEY_IMMEDIATE"])
     if url and str(url).startswith(("redis://", "rediss://", "unix://")):
         huey: Huey = RedisHuey(name, url=url, results=False, immediate=immediate)
     elif url:
@@ -112,7 +111,7 @@ def run_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process", 
     huey = get_huey(app)
     # An idle worker polls at most every HUEY_MAX_DELAY seconds (Huey's default, 10 s, would make a
     # batch started on an idle queue wait that long for its first letter).
-    options.setdefault("max_delay", float(app.config.get("HUEY_MAX_DELAY") or 0.5))
+    options.setdefault("max_delay", float(app.config["HUEY_MAX_DELAY"]))
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=False,
                                     check_worker_health=True, **options)
     consumer.run()

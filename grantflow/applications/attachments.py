@@ -107,9 +107,13 @@ def read_limited(stream, limit: int) -> bytes:
     return data
 
 
+def max_bytes() -> int:
+    return int(current_app.config["UPLOAD_MAX_BYTES"])
+
+
 def store(application, upload, *, user_id: int | None, question_id: int | None = None) -> Attachment:
     """Checks and stores one uploaded file (a Werkzeug FileStorage); UploadError says why not."""
-    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    limit = max_bytes()
     original = os.path.basename((upload.filename or "").replace("\\", "/")).strip()[:255] or "upload"
     data = read_limited(upload.stream, limit)
     if not data:

@@ -163,15 +163,9 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
         errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token,
         budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
-        max_bytes=_max_bytes(),
-        max_text=attachments.megabytes(_max_bytes()),
+        max_bytes=attachments.max_bytes(),
+        max_text=attachments.megabytes(attachments.max_bytes()),
     ), status
-
-
-def _max_bytes() -> int:
-    from flask import current_app
-
-    return int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 
 
 def _rebuild(application, form, answers):

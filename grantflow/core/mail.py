@@ -17,9 +17,9 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
     msg["Subject"] = subject
     msg.set_content(body)
     current_app.extensions.setdefault("grantflow_outbox", []).append(msg)
-    server = current_app.config.get("MAIL_SERVER")
+    server = current_app.config["MAIL_SERVER"]
     if server:
-        with smtplib.SMTP(server, current_app.config.get("MAIL_PORT", 25), timeout=10) as smtp:
+        with smtplib.SMTP(server, current_app.config["MAIL_PORT"], timeout=10) as smtp:
             smtp.send_message(msg)
     else:
         log.info("mail to %s: %s\n%s", to, subject, body)

@@ -32,7 +32,6 @@ from grantflow.tasks import enqueue, pending
 
 log = logging.getLogger(__name__)
 CHUNK_TASK = "letters_issue_chunk"
-DEFAULT_CHUNK = 25
 # A batch splits into at least this many tasks (when it has as many letters), so workers share it.
 MIN_CHUNKS = 8
 MAX_ERROR = 4000
@@ -42,7 +41,7 @@ def chunk_size(letters: int) -> int:
     """Letters per queue task: large enough that the per-task work (loading, the completion
     check, the queue itself) is small beside rendering, small enough that a batch still splits
     into several tasks for the workers to share."""
-    largest = max(1, int(current_app.config.get("LETTERS_CHUNK_SIZE") or DEFAULT_CHUNK))
+    largest = max(1, int(current_app.config["LETTERS_CHUNK_SIZE"]))
     return max(1, min(largest, -(-letters // MIN_CHUNKS)))
 
 
