@@ -1,5 +1,6 @@
 """Priority for community-led organizations: lived experience and residence of board and staff,
-and decision power held by the community (DOMAIN.md). Uses `facts.is_community_led` and `share`."""
+and decision power held by the community (docs/domain.md, "Community-led"). Uses `facts.is_community_led`
+and `share`."""
 from __future__ import annotations
 
 from grantflow import hookimpl

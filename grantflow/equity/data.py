@@ -1,6 +1,6 @@
 """Everything the audit of one program needs, loaded as plain values in a fixed number of queries.
 
-Funnel stages (DOMAIN.md: applied → eligible → reviewed → recommended → awarded). Each
+Funnel stages (applied → eligible → reviewed → recommended → awarded). Each
 application counts at the furthest stage it is known to have reached and at every stage before it
 (an award implies the application was eligible, reviewed and recommended — imported history often
 has decisions but no reviews):

@@ -1,4 +1,4 @@
-"""The groupings the equity audit reports on (DOMAIN.md, "Equity audit: definitions").
+"""The groupings the equity audit reports on (docs/domain.md, "Equity audit").
 
 A dimension puts each application's plain facts into one group (a short string); `None` means
 "not reported", so every application lands in exactly one group of every dimension and the groups

@@ -1,4 +1,4 @@
-"""The audit's statistics, as DOMAIN.md defines them, on plain Python and NumPy values.
+"""The audit's statistics, as docs/domain.md ("Equity audit") defines them, on plain Python and NumPy values.
 
 Everything here works on raw (unsuppressed) numbers; `suppression.py` decides what may be shown
 and `report.py` puts the two together. Fairlearn and pandas are used only by the tests, to check
