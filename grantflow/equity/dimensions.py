@@ -40,11 +40,6 @@ class Dimension:
     def label_of(self, group: str) -> str:
         return dict(self.group_labels).get(group, group)
 
-    def sort_key(self, group: str):
-        if group in self.order:
-            return (0, self.order.index(group), "")
-        return (1 if group != NOT_REPORTED else 2, 0, group)
-
 
 def _yes_no(value: Optional[bool]) -> str:
     return NOT_REPORTED if value is None else (YES if value else NO)

@@ -135,14 +135,6 @@ class Ranked:
                         2 * u1 / (n1 * n2) - 1)
 
 
-def mean_gap(values: np.ndarray, mask: np.ndarray) -> Optional[tuple[int, int, float]]:
-    n1 = int(mask.sum())
-    n2 = len(values) - n1
-    if n1 == 0 or n2 == 0:
-        return None
-    return n1, n2, float(values[mask].mean() - values[~mask].mean())
-
-
 def greedy_funded(scores: Sequence[Optional[float]], amounts: Sequence[int], budget: int) -> np.ndarray:
     """Fund down the ranking (highest score first; ties by position) while the budget allows,
     skipping any request that no longer fits; unscored applications are never funded."""

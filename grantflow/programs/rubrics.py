@@ -20,10 +20,6 @@ from grantflow.reviews.models import Review
 CRITERION_FIELDS = ("label", "guidance", "weight", "scale_min", "scale_max", "anchors")
 
 
-class RubricError(Exception):
-    pass
-
-
 def is_frozen(rubric: Rubric) -> bool:
     """True once a review (draft or submitted) exists for this version."""
     return db.session.execute(select(Review.id).where(Review.rubric_id == rubric.id).limit(1)).first() is not None
