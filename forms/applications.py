@@ -8,8 +8,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import Length, Optional, ValidationError
 
-from forms.base import BaseForm
-from forms.organizations import MoneyField, MultiCheckboxField, SubForm, bind_containers_unfiltered
+from forms.base import BaseForm, SubForm, bind_containers_unfiltered
+from forms.fields import MoneyField, MultiCheckboxField
 from grantflow.applications.attachments import ACCEPT
 from grantflow.applications.metrics import METRICS, metric_choices
 from grantflow.core.money import format_money
@@ -63,7 +63,7 @@ class ApplicationForm(BaseForm):
                            validators=[Optional()])
 
     def budget_total_cents(self) -> int:
-        return sum(e.form.amount.cents or 0 for e in self.budget.entries)
+        return sum(e.form.amount.data or 0 for e in self.budget.entries)
 
 
 def add_error(field, message: str) -> None:
@@ -89,30 +89,30 @@ def completeness_errors(form: ApplicationForm, program, *, has_needs: bool, has_
     if has_places and not form.places.data:
         need(form.places, "Choose at least one place the project serves.")
     amount = form.amount_requested
-    if not amount.data:
+    if not _typed(amount):
         need(amount, "Enter the amount you request.")
-    elif amount.cents is not None:
+    elif amount.data is not None:
         lo, hi = program.min_award_cents or 0, program.max_award_cents or 0
-        if amount.cents < lo or (hi and amount.cents > hi):
+        if amount.data < lo or (hi and amount.data > hi):
             need(amount, f"Request between {format_money(lo, whole=True)} and {format_money(hi, whole=True)}.")
     filled = 0
     for e in form.budget.entries:
         f = e.form
-        if not (f.category.data or f.description.data or f.amount.data):
+        if not (f.category.data or f.description.data or _typed(f.amount)):
             continue
         filled += 1
         if not f.category.data:
             need(f.category, "Enter a category for this budget line.")
-        if not f.amount.data:
+        if not _typed(f.amount):
             need(f.amount, "Enter the amount of this budget line.")
     if not filled:
         need(form.budget.entries[0].form.category, "Add at least one budget line.")
-    elif amount.cents is not None and not form.budget.errors and not any(
+    elif amount.data is not None and not form.budget.errors and not any(
             e.form.amount.errors for e in form.budget.entries):
         total = form.budget_total_cents()
-        if total != amount.cents:
+        if total != amount.data:
             need(amount, f"Your budget lines add up to {format_money(total)}, but you request "
-                         f"{format_money(amount.cents)}. Make them match.")
+                         f"{format_money(amount.data)}. Make them match.")
     chosen = 0
     for e in form.outcomes.entries:
         f = e.form
@@ -128,6 +128,10 @@ def completeness_errors(form: ApplicationForm, program, *, has_needs: bool, has_
     if not form.community_voice.data:
         need(form.community_voice, "Tell us how the people you serve shape this work.")
     return missing
+
+
+def _typed(field) -> bool:
+    return bool(field.raw_data and str(field.raw_data[0]).strip())
 
 
 def flat_errors(*forms) -> list[tuple[str, str, str]]:

@@ -18,11 +18,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
+from forms.fields import DecimalNumberField, MultiCheckboxField, PlainDateField
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX_CHARS = 20_000
@@ -36,38 +36,6 @@ def field_name(question) -> str:
 
 def count_words(text: str | None) -> int:
     return len(_WORD.findall(text or ""))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (rendered as a fieldset by the field macro)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class AnswerDecimalField(DecimalField):
-    """A number field whose parse error says what to type; the typed text is kept for redisplay."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        text = str(valuelist[0]).replace(",", "").strip()
-        try:
-            self.data = Decimal(text)
-            if not self.data.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError("Enter a number, like 12 or 12.5.") from None
-
-
-class AnswerDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, like 2026-03-31.") from None
 
 
 class WordLimit:
@@ -173,11 +141,11 @@ def _make_field(q, enforce_required: bool, has_stored_file: bool):
     if kind == "number":
         lo = Decimal(q.min_value) if q.min_value is not None else None
         hi = Decimal(q.max_value) if q.max_value is not None else None
-        return AnswerDecimalField(label, description=desc, places=None,
+        return DecimalNumberField(label, description=desc, example="12 or 12.5",
                                   validators=presence + [NumberBetween(lo, hi)],
                                   render_kw={"inputmode": "decimal"})
     if kind == "date":
-        return AnswerDateField(label, description=desc, validators=presence)
+        return PlainDateField(label, description=desc, validators=presence)
     if kind == "single_choice":
         return RadioField(label, description=desc, choices=_choices(q.options), validate_choice=True,
                           validators=[ChoiceRequired(f"Choose an answer to “{label}”.")] if required

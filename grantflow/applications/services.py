@@ -177,7 +177,7 @@ def save_draft(application: Application, form, answers_form, user, client_rev: s
     if not form.community_voice.errors:
         application.community_voice = form.community_voice.data or ""
     if not form.amount_requested.errors:
-        application.amount_requested_cents = form.amount_requested.cents
+        application.amount_requested_cents = form.amount_requested.data
     from grantflow.chna.models import Place, PriorityNeed
 
     if not form.needs.errors:
@@ -191,10 +191,10 @@ def save_draft(application: Application, form, answers_form, user, client_rev: s
     lines = []
     for i, entry in enumerate(form.budget.entries):
         f = entry.form
-        if f.errors or not (f.category.data or f.amount.cents is not None):
+        if f.errors or not (f.category.data or f.amount.data is not None):
             continue
         lines.append(BudgetLine(position=i, category=f.category.data or "", description=f.description.data or "",
-                                amount_cents=f.amount.cents or 0))
+                                amount_cents=f.amount.data or 0))
     application.budget_lines = lines
     application.outcomes = [{"metric": e.form.metric.data, "target": e.form.target.data or ""}
                             for e in form.outcomes.entries if e.form.metric.data and not e.form.errors]

@@ -20,7 +20,7 @@ from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachm
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
-from grantflow.core.money import cents_to_dollars, format_money
+from grantflow.core.money import format_money
 from grantflow.core.policy import authorize, can, get_or_404, sees_identity
 from grantflow.core.timeutil import to_local
 from grantflow.programs.models import Program
@@ -132,12 +132,11 @@ def _choices(form, program) -> tuple[list, list]:
 
 
 def _initial(application: Application) -> dict:
-    money = lambda c: "" if c is None else f"{cents_to_dollars(c):,}"  # noqa: E731
     return {
         "title": application.title, "summary": application.summary, "community_voice": application.community_voice,
-        "amount_requested": money(application.amount_requested_cents),
+        "amount_requested": application.amount_requested_cents,
         "needs": [n.id for n in application.needs], "places": [p.id for p in application.places],
-        "budget": [{"category": b.category, "description": b.description, "amount": money(b.amount_cents)}
+        "budget": [{"category": b.category, "description": b.description, "amount": b.amount_cents}
                    for b in application.budget_lines],
         "outcomes": [{"metric": o.get("metric", ""), "target": o.get("target", "")} for o in application.outcomes or []],
     }
@@ -221,13 +220,6 @@ def _forms_from(application, md: MultiDict):
     form = ApplicationForm(formdata=md)
     answers = _answers_form(application, md)
     _choices(form, application.program)
-    for f in list(form.budget) + list(form.outcomes):
-        for sub in f.form:
-            if hasattr(sub, "pre_validate") and sub.type == "MoneyField":
-                try:
-                    sub.pre_validate(f.form)
-                except Exception:  # noqa: BLE001 - the typed text stays as it is
-                    pass
     return form, answers
 
 
@@ -252,8 +244,6 @@ def edit(app_id: int):
             form = ApplicationForm(formdata=None, data=_initial(application))
             answers = _answers_form(application)
             _choices(form, program)
-            for e in form.budget.entries:
-                e.form.amount.pre_validate(e.form)
         return _render(application, form, answers)
 
     action = request.form.get("action", "save")
