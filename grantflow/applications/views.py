@@ -12,7 +12,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from forms.applications import ApplicationForm, completeness_errors, flat_errors
+from forms.applications import (
+    ApplicationForm, draft_input, flat_errors, form_data, formdata_of, session_expired, show_problems,
+    typed_values,
+)
 from forms.questions import build_answer_form
 from grantflow.applications import attachments, eligibility, services
 from grantflow.applications.metrics import label as metric_label
@@ -131,17 +134,6 @@ def _choices(form, program) -> tuple[list, list]:
     return needs, places
 
 
-def _initial(application: Application) -> dict:
-    return {
-        "title": application.title, "summary": application.summary, "community_voice": application.community_voice,
-        "amount_requested": application.amount_requested_cents,
-        "needs": [n.id for n in application.needs], "places": [p.id for p in application.places],
-        "budget": [{"category": b.category, "description": b.description, "amount": b.amount_cents}
-                   for b in application.budget_lines],
-        "outcomes": [{"metric": o.get("metric", ""), "target": o.get("target", "")} for o in application.outcomes or []],
-    }
-
-
 def _answers_form(application, formdata=None, *, enforce_required=False):
     return build_answer_form(application.program.questions, formdata=formdata,
                              data=services.stored_answers(application), enforce_required=enforce_required,
@@ -168,12 +160,6 @@ def _max_bytes() -> int:
     from flask import current_app
 
     return int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def _rebuild(application, form, answers):
-    """The forms again from what was just typed (after adding or removing a row)."""
-    md = MultiDict([(k, v) for k, vs in services.serialize(form, answers).items() for v in vs])
-    return md
 
 
 def _row_action(action: str, md: MultiDict, application) -> MultiDict:
@@ -203,16 +189,7 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
                 rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
         return rest
     if kind == "remove_attachment" and arg.isdigit():
-        att = next((a for a in application.attachments if a.id == int(arg)), None)
-        if att is not None:
-            from grantflow.core import auditlog
-
-            auditlog.record("attachment.deleted", att, before={"application_id": application.id,
-                                                               "sha256": att.sha256})
-            for ans in [a for a in application.answers
-                        if isinstance(a.value, dict) and a.value.get("attachment_id") == att.id]:
-                application.answers.remove(ans)
-            attachments.delete(att)
+        services.remove_attachment(application, int(arg))
     return md
 
 
@@ -237,11 +214,11 @@ def edit(app_id: int):
         return redirect(url_for("applications.status", app_id=application.id))
     program = application.program
     if request.method == "GET":
-        md = services.draft_formdata(application)
+        md = formdata_of(application.draft_form)
         if md is not None:
             form, answers = _forms_from(application, md)
         else:
-            form = ApplicationForm(formdata=None, data=_initial(application))
+            form = ApplicationForm(formdata=None, data=form_data(services.stored_input(application)))
             answers = _answers_form(application)
             _choices(form, program)
         return _render(application, form, answers)
@@ -251,19 +228,20 @@ def edit(app_id: int):
     answers = _answers_form(application, CombinedMultiDict([request.files, request.form]),
                             enforce_required=(action == "submit"))
     _choices(form, program)
-    form.validate()
-    answers.validate()
-    if form.errors.get("csrf_token"):
+    if session_expired(form):
+        show_problems({}, form, answers)
         return _render(application, form, answers, status=400,
                        top_error="Your session expired, so nothing was saved. Log in again if asked, then "
                                  "save once more: what you typed is still on this page.")
     if not services.claim_draft(application):
         flash("This application was already submitted. Here is its status.", "info")
         return redirect(url_for("applications.status", app_id=application.id))
-    services.save_draft(application, form, answers, current_user, request.form.get("client_rev"))
+    data = draft_input(form, answers)
+    saved = services.save_draft(application, data, current_user, request.form.get("client_rev"))
+    show_problems(saved.problems, form, answers)
 
     if action != "save" and action != "submit":
-        md = _row_action(action, _rebuild(application, form, answers), application)
+        md = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
         application.draft_form = {k: md.getlist(k) for k in md.keys()} | {
             "_rev": [request.form.get("client_rev") or ""]}
         form, answers = _forms_from(application, md)
@@ -278,16 +256,20 @@ def edit(app_id: int):
         reason = services.not_open_reason(program)
         if reason:
             return _render(application, form, answers, status=422, top_error=reason)
-        completeness_errors(form, program, has_needs=bool(form.needs.choices),
-                            has_places=bool(form.places.choices))
-        errors = flat_errors(form, answers)
-        if errors:
-            return _render(application, form, answers, status=422, errors=errors,
-                           top_error="Your draft is saved, but it cannot be submitted yet.")
+        problems, submitted = {}, False
         try:
-            submitted = services.submit(application, current_user)
+            if saved.problems:  # a value or a file was refused: nothing is submitted; show all that is missing
+                problems = services.submission_problems(application, data) | saved.problems
+            else:
+                submitted = services.submit(application, current_user, data)
+        except services.Incomplete as exc:
+            problems = exc.problems
         except services.NotOpen as exc:
             return _render(application, form, answers, status=422, top_error=str(exc))
+        if problems:
+            show_problems(problems, form, answers)
+            return _render(application, form, answers, status=422, errors=flat_errors(form, answers),
+                           top_error="Your draft is saved, but it cannot be submitted yet.")
         tokens = dict(session.get("submit_tokens", {}))
         tokens.pop(str(application.id), None)
         session["submit_tokens"] = tokens
@@ -319,10 +301,8 @@ def autosave(app_id: int):
     form = ApplicationForm(formdata=request.form)
     answers = _answers_form(application, request.form)
     _choices(form, application.program)
-    form.validate()
-    answers.validate()
-    form.attachment.data = None
-    services.save_draft(application, form, answers, current_user, request.form.get("client_rev"))
+    saved = services.save_draft(application, draft_input(form, answers), current_user, request.form.get("client_rev"))
+    show_problems(saved.problems, form, answers)
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
                    saved_at_text=f"{local:%I:%M %p}".lstrip("0"), issues=len(flat_errors(form, answers)),
