@@ -84,6 +84,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_plugins(app)
 
+    from grantflow.programs.slugs import init_app as init_program_urls
+
+    init_program_urls(app)  # the `<program:...>` URL converter, before the routes that use it
     for spec in BLUEPRINTS:
         app.register_blueprint(_load(spec))
 

@@ -80,18 +80,10 @@ def _application_not_open(program):
     return services.not_open_reason(program)
 
 
-def _program(slug: str) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize("program.view_public", program)
-    return program
-
-
-@bp.route("/programs/<slug>/apply", methods=["GET", "POST"])
+@bp.route("/programs/<program:program>/apply", methods=["GET", "POST"])
 @login_required
-def start(slug: str):
-    program = _program(slug)
+def start(program: Program):
+    authorize("program.view_public", program)
     if not current_user.has_role(R.APPLICANT):
         abort(403, "Only staff of a community-based organization can apply. Register your organization first.")
     options = apply_options(program)

@@ -7,25 +7,16 @@ import click
 from flask import Blueprint, Response, abort, render_template
 from flask.cli import with_appcontext
 from flask_login import login_required
-from sqlalchemy import select
 
-from grantflow.core.db import db
 from grantflow.core.policy import authorize
 from grantflow.equity import charts
 from grantflow.equity.data import STAGE_LABELS, STAGES
+from grantflow.programs.models import Program
+from grantflow.programs.slugs import PROGRAM
 
 bp = Blueprint("equity", __name__, cli_group=None)
 
 FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "json": "application/json"}
-
-
-def _program(slug: str):
-    from grantflow.programs.models import Program
-
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    return program
 
 
 def template_context(report: dict, *, for_pdf: bool = False) -> dict:
@@ -35,24 +26,22 @@ def template_context(report: dict, *, for_pdf: bool = False) -> dict:
             "for_pdf": for_pdf}
 
 
-@bp.route("/programs/<slug>/audit")
+@bp.route("/programs/<program:program>/audit")
 @login_required
-def audit(slug: str):
+def audit(program: Program):
     from grantflow.equity.report import build_report
 
-    program = _program(slug)
     authorize("program.audit", program)
     report = build_report(program)
     return render_template("equity/audit.html", **template_context(report))
 
 
-@bp.route("/programs/<slug>/audit.<fmt>")
+@bp.route("/programs/<program:program>/audit.<fmt>")
 @login_required
-def audit_export(slug: str, fmt: str):
+def audit_export(program: Program, fmt: str):
     from grantflow.equity import exports
     from grantflow.equity.report import build_report
 
-    program = _program(slug)
     authorize("program.audit", program)
     if fmt not in FORMATS:
         abort(404)
@@ -65,20 +54,16 @@ def audit_export(slug: str, fmt: str):
 
 
 @bp.cli.command("audit")
-@click.argument("program_slug")
+@click.argument("program", metavar="PROGRAM_SLUG", type=PROGRAM)
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write the audit to.")
 @with_appcontext
-def audit_command(program_slug: str, fmt: str, output: Path) -> None:
+def audit_command(program: Program, fmt: str, output: Path) -> None:
     """Write the equity audit of PROGRAM_SLUG as a PDF, CSV or JSON file."""
     from grantflow.equity import exports
     from grantflow.equity.report import build_report
-    from grantflow.programs.models import Program
 
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.ClickException(f"no program with the slug {program_slug!r}")
     report = build_report(program)
     body = {"pdf": exports.to_pdf, "csv": exports.to_csv, "json": exports.to_json}[fmt](report)
     if isinstance(body, str):
