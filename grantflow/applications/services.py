@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from grantflow.applications import attachments
 from grantflow.applications.drafts import (
@@ -23,11 +24,14 @@ from grantflow.applications.drafts import (
 from grantflow.applications.models import (
     DRAFT, SUBMITTED, WITHDRAWN, Answer, Application, Attachment, BudgetLine, StatusChange,
 )
+from grantflow.accounts.models import Membership
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import auditlog
+from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
+from grantflow.organizations.models import Organization
 from grantflow.programs.models import PUBLISHED
 
 # Time between two saves counts as editing when shorter than this (longer gaps are breaks).
@@ -86,15 +90,24 @@ def transition(application: Application, from_status: str | None, to_status: str
     return change
 
 
-def find_draft(program, org, on_behalf_of=None) -> Application | None:
-    return db.session.execute(
-        select(Application).where(
-            Application.program_id == program.id, Application.organization_id == org.id,
-            Application.status == DRAFT,
-            (Application.on_behalf_of_id == on_behalf_of.id) if on_behalf_of is not None
-            else Application.on_behalf_of_id.is_(None))
-        .order_by(Application.id)
-    ).scalars().first()
+def applicant_organizations(user) -> list[Organization]:
+    """The organizations `user` may apply for (as their applicant staff), networks' members
+    loaded with them."""
+    return list(db.session.execute(
+        select(Organization).join(Membership, Membership.organization_id == Organization.id)
+        .where(Membership.user_id == user.id, Membership.role == R.APPLICANT)
+        .order_by(Membership.id).options(selectinload(Organization.members))).scalars())
+
+
+def drafts_by_applicant(program, organization_ids) -> dict[tuple[int, int | None], Application]:
+    """The draft (the oldest, should there be several) of each (organization, member it applies
+    for, or None) among these organizations, in one query."""
+    out: dict[tuple[int, int | None], Application] = {}
+    for a in db.session.execute(select(Application).where(
+            Application.program_id == program.id, Application.status == DRAFT,
+            Application.organization_id.in_(sorted(set(organization_ids)))).order_by(Application.id)).scalars():
+        out.setdefault((a.organization_id, a.on_behalf_of_id), a)
+    return out
 
 
 def start(program, org, user, on_behalf_of=None) -> Application:

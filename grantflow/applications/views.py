@@ -53,18 +53,23 @@ class ApplyOption:
 
 
 def apply_options(program, user=None) -> list[ApplyOption]:
-    """Each organization (and network member) the user may apply for, with its eligibility."""
+    """Each organization (and network member) the user may apply for, with its eligibility and
+    its draft: a fixed number of queries, however many organizations (the program page runs it)."""
     user = user or current_user
     if not getattr(user, "is_authenticated", False):
         return []
+    orgs = services.applicant_organizations(user)
+    if not orgs:
+        return []
+    region = eligibility.region_of(program.funder) if program.require_service_area_in_region else None
+    drafts = services.drafts_by_applicant(program, [o.id for o in orgs])
     options = []
-    for org in user.organizations_with(R.APPLICANT):
-        candidates = [(org, None)] + [(org, m) for m in (org.members if org.kind == "network" else [])]
-        for o, member in candidates:
-            who = member or o
+    for org in orgs:
+        for member in [None] + (list(org.members) if org.kind == "network" else []):
             options.append(ApplyOption(
-                key=f"{o.id}" + (f":{member.id}" if member else ""), organization=o, on_behalf_of=member,
-                failures=eligibility.check(who, program), draft=services.find_draft(program, o, member)))
+                key=f"{org.id}" + (f":{member.id}" if member else ""), organization=org, on_behalf_of=member,
+                failures=eligibility.check(member or org, program, region=region),
+                draft=drafts.get((org.id, member.id if member else None))))
     return options
 
 
