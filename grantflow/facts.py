@@ -267,10 +267,12 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         .where(Application.program_id == program_id)
         .order_by(Application.id)
     )
-    q = q.where(Application.status.in_(list(statuses))) if statuses is not None else q.where(Application.status != "draft")
+    chosen = Application.status.in_(list(statuses)) if statuses is not None else Application.status != "draft"
+    q = q.where(chosen)
+    # The applicant organizations, as a subquery: what is read about organizations is filtered in SQL.
+    applicants = select(applicant).where(Application.program_id == program_id, chosen).scalar_subquery()
     execute = plain_rows
     rows = execute(q).all()
-    org_ids = {r.org_id for r in rows}
 
     def grouped(stmt) -> dict[int, list]:
         out: dict[int, list] = defaultdict(list)
@@ -286,11 +288,12 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
                      .where(Application.program_id == program_id))
     loops: dict[int, list] = defaultdict(list)
     for org_id, method, freq, change in execute(
-            select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency,
-                   FeedbackLoop.recent_change)).all():
-        if org_id in org_ids:
-            loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
-    in_network = {m for (m,) in execute(select(network_members.c.member_id))}
+            select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency, FeedbackLoop.recent_change)
+            .where(FeedbackLoop.organization_id.in_(applicants))
+            .order_by(FeedbackLoop.organization_id, FeedbackLoop.id)).all():
+        loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
+    in_network = {m for (m,) in execute(select(network_members.c.member_id).distinct()
+                                        .where(network_members.c.member_id.in_(applicants)))}
     # First-time: never awarded by this funder in any other program.
     funded_before = {o for (o,) in db.session.execute(
         select(db.func.coalesce(Application.on_behalf_of_id, Application.organization_id))
