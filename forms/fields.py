@@ -21,8 +21,18 @@ from grantflow.scoring.rules import format_mapping
 MAX_MONEY_CENTS = 10**13  # $100 billion: anything above is a typo
 
 
-def _blank(valuelist) -> bool:
-    return not valuelist or valuelist[0] is None or not str(valuelist[0]).strip()
+class _Parsed:
+    """A field whose `data` is `parse(text)` of what was typed, stripped (None when nothing was);
+    `parse` raises ValueError with the message to show."""
+
+    def parse(self, text: str):
+        raise NotImplementedError
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or valuelist[0] is None or not str(valuelist[0]).strip():
+            return
+        self.data = self.parse(str(valuelist[0]).strip())
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -33,7 +43,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MoneyField(Field):
+class MoneyField(_Parsed, Field):
     """Dollars typed as text ("25,000", "$25000.50"); `data` is integer cents (None when empty).
 
     Parsing is `grantflow.core.money.dollars_to_cents`; an amount below zero or above
@@ -53,12 +63,9 @@ class MoneyField(Field):
         dollars = cents_to_dollars(self.data)
         return f"{dollars:,.0f}" if dollars == dollars.to_integral() else f"{dollars:,.2f}"
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        if _blank(valuelist):
-            return
+    def parse(self, text: str) -> int:
         try:
-            cents = dollars_to_cents(str(valuelist[0]).strip())
+            cents = dollars_to_cents(text)
         except (ValueError, ArithmeticError):
             cents = None
         if cents is None:
@@ -67,27 +74,24 @@ class MoneyField(Field):
             raise ValueError("Enter an amount of zero or more.")
         if cents > MAX_MONEY_CENTS:
             raise ValueError("That amount is too large; check the number of digits.")
-        self.data = cents
+        return cents
 
 
-class WholeNumberField(IntegerField):
+class WholeNumberField(_Parsed, IntegerField):
     """A whole number (None when empty); the message gives an example (`example="7"`)."""
 
     def __init__(self, label=None, validators=None, *, example: str = "3", **kwargs):
         super().__init__(label, validators, **kwargs)
         self.example = example
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        if _blank(valuelist):
-            return
+    def parse(self, text: str) -> int:
         try:
-            self.data = int(str(valuelist[0]).strip())
+            return int(text)
         except ValueError:
             raise ValueError(f"Enter a whole number, like {self.example}.") from None
 
 
-class DecimalNumberField(DecimalField):
+class DecimalNumberField(_Parsed, DecimalField):
     """A number, exactly as a Decimal (thousands separators allowed; None when empty)."""
 
     def __init__(self, label=None, validators=None, *, example: str = "2 or 1.5", **kwargs):
@@ -95,20 +99,17 @@ class DecimalNumberField(DecimalField):
         super().__init__(label, validators, **kwargs)
         self.example = example
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        if _blank(valuelist):
-            return
+    def parse(self, text: str) -> Decimal:
         try:
-            value = Decimal(str(valuelist[0]).replace(",", "").strip())
-            if not value.is_finite():
-                raise InvalidOperation
+            value = Decimal(text.replace(",", ""))
         except (InvalidOperation, ValueError):
-            raise ValueError(f"Enter a number, like {self.example}.") from None
-        self.data = value
+            value = None
+        if value is None or not value.is_finite():
+            raise ValueError(f"Enter a number, like {self.example}.")
+        return value
 
 
-class FloatNumberField(FloatField):
+class FloatNumberField(_Parsed, FloatField):
     """A number whose parse error names the field ("Weight must be a number, like 0.5")."""
 
     def __init__(self, label=None, validators=None, *, title: str = "", whole: bool = False, **kwargs):
@@ -116,15 +117,11 @@ class FloatNumberField(FloatField):
         self.title = title or (label if isinstance(label, str) else "This value")
         self.whole = whole
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or valuelist[0] in ("", None):
-            return
+    def parse(self, text: str) -> float:
         try:
-            self.data = float(valuelist[0])
+            return float(text)
         except ValueError:
-            example = "10" if self.whole else "0.5"
-            raise ValueError(f"{self.title} must be a number, like {example}.") from None
+            raise ValueError(f"{self.title} must be a number, like {'10' if self.whole else '0.5'}.") from None
 
 
 class PlainDateField(DateField):

@@ -54,9 +54,8 @@ def test_groupings():
 def test_load_facts_reads_only_the_loops_and_memberships_of_the_programs_applicants(any_app):
     """Feedback loops and network memberships are filtered in SQL: organizations that did not
     apply to the program are never read, however many there are."""
-    from sqlalchemy import event
-
     from grantflow.organizations.models import NETWORK
+    from tests.queries import recorded
 
     funder = F.funder()
     prog = F.program(funder)
@@ -73,17 +72,9 @@ def test_load_facts_reads_only_the_loops_and_memberships_of_the_programs_applica
         F.application(F.program(funder), other)
     db.session.commit()
 
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if "feedback_loops" in statement or "network_members" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded() as statements:
         _, facts = load_facts(prog.id)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+    seen = [(s, p) for s, p in statements if "feedback_loops" in s or "network_members" in s]
     assert len(seen) == 2
     rows_read = sum(len(db.session.connection().exec_driver_sql(s, p).all()) for s, p in seen)
     assert rows_read == 2  # the applicant's loop and its membership, nothing else

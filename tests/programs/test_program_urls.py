@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from flask import url_for
-from sqlalchemy import event
 
 from grantflow.core.db import db
+from tests.queries import recorded
 
 GRANTFLOW = Path(__file__).resolve().parents[2] / "grantflow"
 
@@ -21,19 +21,10 @@ def test_one_look_up_by_slug():
 
 
 def _program_lookups(client, url) -> tuple[int, int]:
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
     db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded() as statements:
         status = client.get(url).status_code
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    by_slug = [s for s in statements if re.search(r"FROM programs\s+WHERE programs\.slug", s)]
-    return status, len(by_slug)
+    return status, sum(1 for s, _ in statements if re.search(r"FROM programs\s+WHERE programs\.slug", s))
 
 
 @pytest.mark.parametrize("path", ["manage", "rubric", "letters", "board", "scoring", "audit", "feedback",
