@@ -101,5 +101,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_plugins(app)
 
+    from grantflow.programs.slugs import init_app as init_program_urls
+
+    init_program_urls(app)  # the `<program:...>` URL converter, before the routes that use it
     register_areas(app)
     return app

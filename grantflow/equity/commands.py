@@ -5,26 +5,23 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from grantflow.core.db import db
 from grantflow.equity.exports import FORMATS, export
 from grantflow.equity.history import HistoryImportError, import_history
 from grantflow.equity.report import build_report
 from grantflow.programs.models import Program
+from grantflow.programs.slugs import PROGRAM
 
 
 @click.command("audit")
-@click.argument("program_slug")
+@click.argument("program", metavar="PROGRAM_SLUG", type=PROGRAM)
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="json", show_default=True)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write the audit to.")
 @with_appcontext
-def audit_command(program_slug: str, fmt: str, output: Path) -> None:
+def audit_command(program: Program, fmt: str, output: Path) -> None:
     """Write the equity audit of PROGRAM_SLUG as a PDF, CSV or JSON file."""
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.ClickException(f"no program with the slug {program_slug!r}")
     body = export(build_report(program), fmt)
     if isinstance(body, str):
         output.write_text(body, encoding="utf-8")

@@ -93,18 +93,19 @@ def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
     ]
 
 
-def plugin_dimensions() -> list[Dimension]:
-    from grantflow.plugins import load_plugins
+BUILTIN = "GrantFlow's built-in audit dimensions"
 
-    found: list[Dimension] = []
-    for result in load_plugins().hook.grantflow_audit_dimensions():
-        found.extend(result or ())
-    return sorted(found, key=lambda d: d.key)  # never registration order
+
+def plugin_dimensions(taken: dict[str, str] | None = None) -> list[Dimension]:
+    """The plugins' dimensions, in key order; a key used twice (or in `taken`) is an error."""
+    from grantflow.plugins import collect
+
+    return list(collect("grantflow_audit_dimensions", "audit dimension", taken=taken).values())
 
 
 def program_dimensions(program_id: int) -> list[Dimension]:
     """The built-in dimensions (POC-led judged by the program's own `poc_led` rule when it has one),
-    then every plugin dimension whose key is not already taken."""
+    then every plugin dimension (a plugin may not reuse a built-in key)."""
     from sqlalchemy import select
 
     from grantflow.core.db import db
@@ -113,9 +114,4 @@ def program_dimensions(program_id: int) -> list[Dimension]:
     params = db.session.execute(select(ProgramRule.params).where(
         ProgramRule.program_id == program_id, ProgramRule.rule_key == "poc_led")).scalar_one_or_none()
     dims = builtin_dimensions(params)
-    taken = {d.key for d in dims}
-    for d in plugin_dimensions():
-        if d.key not in taken:
-            dims.append(d)
-            taken.add(d.key)
-    return dims
+    return dims + plugin_dimensions({d.key: BUILTIN for d in dims})

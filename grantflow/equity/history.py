@@ -178,10 +178,10 @@ def import_history(program_slug: str, applications_csv: str, reviews_csv: Option
     caller commits); raises HistoryImportError with every problem and adds nothing otherwise."""
     from grantflow.applications.models import Application
     from grantflow.organizations.models import Organization
-    from grantflow.programs.models import Program
+    from grantflow.programs.slugs import by_slug
 
     errors: list[str] = []
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
+    program = by_slug(program_slug)
     funder = None
     if program is None:
         if funder_slug:

@@ -3,41 +3,29 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
 from flask_login import login_required
-from sqlalchemy import select
 
-from grantflow.core.db import db
 from grantflow.core.policy import authorize
 from grantflow.equity.exports import FORMATS, export, template_context
+from grantflow.programs.models import Program
 
 bp = Blueprint("equity", __name__, cli_group=None)
 
 
-def _program(slug: str):
-    from grantflow.programs.models import Program
-
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    return program
-
-
-@bp.route("/programs/<slug>/audit")
+@bp.route("/programs/<program:program>/audit")
 @login_required
-def audit(slug: str):
+def audit(program: Program):
     from grantflow.equity.report import build_report
 
-    program = _program(slug)
     authorize("program.audit", program)
     report = build_report(program)
     return render_template("equity/audit.html", **template_context(report))
 
 
-@bp.route("/programs/<slug>/audit.<fmt>")
+@bp.route("/programs/<program:program>/audit.<fmt>")
 @login_required
-def audit_export(slug: str, fmt: str):
+def audit_export(program: Program, fmt: str):
     from grantflow.equity.report import build_report
 
-    program = _program(slug)
     authorize("program.audit", program)
     if fmt not in FORMATS:
         abort(404)

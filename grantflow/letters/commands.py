@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from grantflow.core.db import db
 from grantflow.letters import jobs, services
 from grantflow.letters.models import LetterBatch
 from grantflow.programs.models import Program
+from grantflow.programs.slugs import PROGRAM
 
 
 @click.command("letters")
-@click.argument("program_slug")
+@click.argument("program", metavar="PROGRAM_SLUG", type=PROGRAM)
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for one PDF per decision and the ZIP.")
 @click.option("--declines/--no-declines", default=False, help="Also issue decline letters.")
@@ -24,11 +24,8 @@ from grantflow.programs.models import Program
 @click.option("--queue", "use_queue", is_flag=True,
               help="Hand the batch to the task queue (a running `grantflow worker`) and follow its progress.")
 @with_appcontext
-def letters_command(program_slug: str, output: Path, declines: bool, reissue: bool, use_queue: bool) -> None:
+def letters_command(program: Program, output: Path, declines: bool, reissue: bool, use_queue: bool) -> None:
     """Issue all letters of PROGRAM_SLUG: one PDF per decision, and a ZIP of them."""
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.BadParameter(f"no program with the slug {program_slug!r}", param_hint="PROGRAM_SLUG")
     batch = jobs.create_batch(program, include_declines=declines, reissue=reissue)
     total = len(batch.decision_ids)
     if use_queue:

@@ -25,14 +25,6 @@ from grantflow.reviews.policy import active_assignment
 bp = Blueprint("reviews", __name__, cli_group=None)
 
 
-def _program_by_slug(slug: str, action: str) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize(action, program)
-    return program
-
-
 def attachment_url(application_id: int, attachment_id: int) -> str | None:
     """The applications area's download route (it gives blind-safe file names itself)."""
     from werkzeug.routing import BuildError
@@ -140,9 +132,9 @@ def declare(app_id: int):
 
 # --- the program officer ---------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/reviewers")
-def assignments(slug: str):
-    program = _program_by_slug(slug, "program.assign_reviewers")
+@bp.route("/programs/<program:program>/reviewers")
+def assignments(program: Program):
+    authorize("program.assign_reviewers", program)
     apps = db.session.execute(
         select(Application).where(Application.program_id == program.id, Application.status.in_(assign.ASSIGNABLE))
         .options(selectinload(Application.organization), selectinload(Application.on_behalf_of))
@@ -171,13 +163,13 @@ def assignments(slug: str):
                            panel=[users[u] for u in panel], load=load, conflicts=conflicts, users=users)
 
 
-@bp.route("/programs/<slug>/reviewers/auto", methods=["POST"])
-def auto_assign(slug: str):
-    program = _program_by_slug(slug, "program.assign_reviewers")
+@bp.route("/programs/<program:program>/reviewers/auto", methods=["POST"])
+def auto_assign(program: Program):
+    authorize("program.assign_reviewers", program)
     made = assign.auto_assign(program, actor_id=current_user.id)
     flash(f"{len(made)} assignment{'s' if len(made) != 1 else ''} made. Each application has up to "
           f"{program.reviewers_per_application} reviewers without a conflict of interest.", "success")
-    return redirect(url_for("reviews.assignments", slug=slug))
+    return redirect(url_for("reviews.assignments", program=program))
 
 
 @bp.route("/applications/<int:app_id>/reviewers", methods=["GET", "POST"])

@@ -8,17 +8,15 @@ from sqlalchemy import select
 from grantflow.applications.models import Application
 from grantflow.core.db import db
 from grantflow.programs.models import Program
+from grantflow.programs.slugs import PROGRAM
 from grantflow.scoring import engine
 
 
 @click.command("score")
-@click.argument("program_slug")
+@click.argument("program", metavar="PROGRAM_SLUG", type=PROGRAM)
 @with_appcontext
-def score_command(program_slug: str) -> None:
+def score_command(program: Program) -> None:
     """Rescore every application of a program with its enabled rules."""
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.ClickException(f"No program with the slug {program_slug!r}.")
     configs = engine.resolve(engine.program_config(program), program)
     n_apps = db.session.execute(
         select(db.func.count()).select_from(Application)

@@ -17,7 +17,7 @@ def _question(w):
     return q.id
 
 
-P = {"slug": "health-2026"}
+P = {"program": "health-2026"}
 PROGRAM_DATA = {"title": "Renamed program", "description": "Still about health.", "timezone": "America/New_York",
                 "budget_cents": "500,000", "min_award_cents": "10,000", "max_award_cents": "100,000",
                 "reviewers_per_application": "3"}
