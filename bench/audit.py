@@ -35,7 +35,7 @@ def main() -> None:
     from grantflow import create_app
     from grantflow.applications.models import Application
     from grantflow.core.db import db
-    from grantflow.demo import BENCH_PROGRAM as slug
+    from grantflow.demo.build import BENCH_PROGRAM as slug
     from grantflow.equity import exports
     from grantflow.equity.report import build_report
     from grantflow.programs.models import Program

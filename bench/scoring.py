@@ -32,7 +32,7 @@ def main() -> None:
 
     from grantflow import create_app
     from grantflow.core.db import db
-    from grantflow.demo import BENCH_PROGRAM
+    from grantflow.demo.build import BENCH_PROGRAM
 
     app = create_app()
     logging.getLogger().setLevel(logging.WARNING)

@@ -1,55 +1,54 @@
-"""The application form. Its validators check formats only, so a draft can be saved at any time;
-completeness (what a submission needs) is checked by `completeness_errors` in one pass, so every
-missing field is reported at once, next to the field."""
+"""The application form, and its translation to and from the applications service's plain data.
+
+The form only reads what was typed (a field that does not parse keeps its text and says what to
+type); every check of the values — formats on each save, completeness at submission — is the
+service's (`grantflow.applications.drafts`), which returns problems keyed by field name, shown
+here next to their fields. Field names are the service's field keys.
+"""
 from __future__ import annotations
 
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional
 
-from forms.base import BaseForm
-from forms.organizations import MoneyField, MultiCheckboxField, SubForm, bind_containers_unfiltered
+from forms.base import BaseForm, SubForm, bind_containers_unfiltered
+from forms.fields import MoneyField, MultiCheckboxField
+from forms.questions import answers_from_form
 from grantflow.applications.attachments import ACCEPT
-from grantflow.applications.metrics import METRICS, metric_choices
-from grantflow.core.money import format_money
+from grantflow.applications.drafts import SUMMARY_MAX, BudgetLineInput, DraftInput, OutcomeInput, Upload
+from grantflow.applications.metrics import metric_choices
 
-SUMMARY_MAX = 5000
-LONG_MAX = 10000
+_NOT_TYPED = {"csrf_token", "action", "submit_token", "attachment"}
 
 
 class BudgetLineForm(SubForm):
-    category = StringField("Category", description="For example: staff, rent, supplies.",
-                           validators=[Length(max=80, message="Use at most 80 characters.")])
-    description = StringField("What it pays for", validators=[Length(max=300, message="Use at most 300 characters.")])
+    category = StringField("Category", description="For example: staff, rent, supplies.")
+    description = StringField("What it pays for")
     amount = MoneyField("Amount ($)")
 
 
 class OutcomeForm(SubForm):
     metric = SelectField("Metric", choices=[], validate_choice=False)
-    target = StringField("Target", description="For example: 40 households by June 2027.",
-                         validators=[Length(max=300, message="Use at most 300 characters.")])
+    target = StringField("Target", description="For example: 40 households by June 2027.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.metric.choices = {"": [("", "Choose a metric…")], **metric_choices()}
-
-    def validate_metric(self, field):
-        if field.data and field.data not in METRICS:
-            raise ValidationError("Choose a metric from the list.")
 
 
 class ApplicationForm(BaseForm):
     class Meta:
         bind_field = bind_containers_unfiltered
 
-    title = StringField("Project title", validators=[Length(max=200, message="Use at most 200 characters.")])
+    title = StringField("Project title")
     summary = TextAreaField("Project summary", description=f"What you will do, with whom, and why. "
-                                                           f"At most {SUMMARY_MAX:,} characters.",
-                            validators=[Length(max=SUMMARY_MAX, message=f"Use at most {SUMMARY_MAX:,} characters.")])
+                                                           f"At most {SUMMARY_MAX:,} characters.")
     needs = MultiCheckboxField("Community health needs this project addresses", coerce=int, choices=[],
+                               validate_choice=False,
                                description="From the funder's community health needs assessment. Choose all that apply.")
-    places = MultiCheckboxField("Places the project serves", coerce=int, choices=[],
+    places = MultiCheckboxField("Places the project serves", coerce=int, choices=[], validate_choice=False,
                                 description="Priority places are marked. Choose all that apply.")
     amount_requested = MoneyField("Amount requested ($)")
     budget = FieldList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
@@ -57,77 +56,97 @@ class ApplicationForm(BaseForm):
     community_voice = TextAreaField(
         "How the people you serve shape this work",
         description="For example: who decides priorities, how residents are paid for their time, "
-                    "what you changed after hearing from them.",
-        validators=[Length(max=LONG_MAX, message=f"Use at most {LONG_MAX:,} characters.")])
+                    "what you changed after hearing from them.")
     attachment = FileField("Add a supporting document", render_kw={"accept": ACCEPT},
                            validators=[Optional()])
 
     def budget_total_cents(self) -> int:
-        return sum(e.form.amount.cents or 0 for e in self.budget.entries)
+        return sum(e.form.amount.data or 0 for e in self.budget.entries)
 
 
-def add_error(field, message: str) -> None:
-    field.errors = [*(field.errors or []), message]
+def _fields(*forms):
+    """(field key, field) of every leaf field of the forms, in page order; the rows of a FieldList
+    are numbered in order (`budget-0-amount`, `budget-1-amount`...), as the service counts them."""
+    for form in forms:
+        for f in form:
+            if f.type == "FieldList":
+                for i, entry in enumerate(f.entries):
+                    for sub in entry.form:
+                        yield f"{f.name}-{i}-{sub.short_name}", sub
+            else:
+                yield f.name, f
 
 
-def completeness_errors(form: ApplicationForm, program, *, has_needs: bool, has_places: bool) -> bool:
-    """Adds a message to every field a submission still needs; True when something is missing."""
-    missing = False
+def _upload(data) -> Upload | None:
+    if data is None or not getattr(data, "filename", None):
+        return None
+    return Upload(data.filename, data.stream, getattr(data, "mimetype", "") or "")
 
-    def need(field, message):
-        nonlocal missing
-        if not field.errors:
-            add_error(field, message)
-        missing = True
 
-    if not form.title.data:
-        need(form.title, "Enter a project title.")
-    if not form.summary.data:
-        need(form.summary, "Enter a project summary.")
-    if has_needs and not form.needs.data:
-        need(form.needs, "Choose at least one community health need the project addresses.")
-    if has_places and not form.places.data:
-        need(form.places, "Choose at least one place the project serves.")
-    amount = form.amount_requested
-    if not amount.data:
-        need(amount, "Enter the amount you request.")
-    elif amount.cents is not None:
-        lo, hi = program.min_award_cents or 0, program.max_award_cents or 0
-        if amount.cents < lo or (hi and amount.cents > hi):
-            need(amount, f"Request between {format_money(lo, whole=True)} and {format_money(hi, whole=True)}.")
-    filled = 0
-    for e in form.budget.entries:
-        f = e.form
-        if not (f.category.data or f.description.data or f.amount.data):
+def typed_values(*forms) -> dict[str, list[str]]:
+    """Exactly what was typed, field name -> values (rows of a FieldList as `budget-0-amount`...)."""
+    out: dict[str, list[str]] = {}
+    for key, f in _fields(*forms):
+        if f.short_name in _NOT_TYPED or f.type in ("FileField", "CSRFTokenField", "SubmitField"):
             continue
-        filled += 1
-        if not f.category.data:
-            need(f.category, "Enter a category for this budget line.")
-        if not f.amount.data:
-            need(f.amount, "Enter the amount of this budget line.")
-    if not filled:
-        need(form.budget.entries[0].form.category, "Add at least one budget line.")
-    elif amount.cents is not None and not form.budget.errors and not any(
-            e.form.amount.errors for e in form.budget.entries):
-        total = form.budget_total_cents()
-        if total != amount.cents:
-            need(amount, f"Your budget lines add up to {format_money(total)}, but you request "
-                         f"{format_money(amount.cents)}. Make them match.")
-    chosen = 0
-    for e in form.outcomes.entries:
-        f = e.form
-        if not (f.metric.data or f.target.data):
+        if f.raw_data is not None:
+            out[key] = [str(v) for v in f.raw_data if isinstance(v, (str, int, float))]
+        elif f.type in ("MultiCheckboxField", "SelectMultipleField"):
+            out[key] = [str(v) for v in (f.data or [])]
+        elif f.type == "BooleanField":
+            out[key] = ["y"] if f.data else []
+        else:
+            value = f._value()
+            out[key] = [] if value is None else [str(value)]
+    return out
+
+
+def formdata_of(typed: dict | None) -> MultiDict | None:
+    """A stored `typed_values` copy as form data (None when there is none)."""
+    if not typed:
+        return None
+    return MultiDict([(k, v) for k, values in typed.items() for v in values])
+
+
+def draft_input(form: ApplicationForm, answers) -> DraftInput:
+    """The page's two forms as the service's input (uploads as plain `Upload`s)."""
+    values = answers_from_form(answers)
+    return DraftInput(
+        title=form.title.data or "", summary=form.summary.data or "",
+        community_voice=form.community_voice.data or "", amount_requested_cents=form.amount_requested.data,
+        need_ids=tuple(form.needs.data or ()), place_ids=tuple(form.places.data or ()),
+        budget=tuple(BudgetLineInput(e.form.category.data or "", e.form.description.data or "", e.form.amount.data)
+                     for e in form.budget.entries),
+        outcomes=tuple(OutcomeInput(e.form.metric.data or "", e.form.target.data or "")
+                       for e in form.outcomes.entries),
+        answers={q.key: _upload(values[q.key]) if q.kind == "file" else values[q.key] for q in answers.questions},
+        attachment=_upload(form.attachment.data),
+        unparsed=frozenset(key for key, f in _fields(form, answers) if f.process_errors),
+        typed=typed_values(form, answers))
+
+
+def form_data(data: DraftInput) -> dict:
+    """The service's plain values as the application form's `data` (a stored draft shown again)."""
+    return {
+        "title": data.title, "summary": data.summary, "community_voice": data.community_voice,
+        "amount_requested": data.amount_requested_cents, "needs": list(data.need_ids), "places": list(data.place_ids),
+        "budget": [{"category": b.category, "description": b.description, "amount": b.amount_cents}
+                   for b in data.budget],
+        "outcomes": [{"metric": o.metric, "target": o.target} for o in data.outcomes],
+    }
+
+
+def session_expired(form) -> bool:
+    """The page's own check: its CSRF token (every value is checked by the service)."""
+    return "csrf_token" in form and not form.csrf_token.validate(form)
+
+
+def show_problems(problems, *forms) -> None:
+    """Puts on each field what it says about itself: its parse error, else the service's problem."""
+    for key, f in _fields(*forms):
+        if f.type == "CSRFTokenField":
             continue
-        chosen += 1
-        if not f.metric.data:
-            need(f.metric, "Choose the metric this target is for.")
-        if not f.target.data:
-            need(f.target, "Enter the target for this metric.")
-    if not chosen:
-        need(form.outcomes.entries[0].form.metric, "Choose at least one outcome you will track.")
-    if not form.community_voice.data:
-        need(form.community_voice, "Tell us how the people you serve shape this work.")
-    return missing
+        f.errors = list(f.process_errors) or ([problems[key]] if key in problems else [])
 
 
 def flat_errors(*forms) -> list[tuple[str, str, str]]:

@@ -1,10 +1,13 @@
 """The base form: CSRF from Flask-WTF, and surrounding white space stripped from every text field.
 
-A field declared with `raw=True` (passwords) keeps its value exactly as typed.
+A field declared with `raw=True` (passwords) keeps its value exactly as typed. `SubForm` is the
+base of forms nested in a FieldList. Field types live in `forms/fields.py`.
 """
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import Form
+from wtforms.fields import FieldList, FormField
 from wtforms.fields.core import UnboundField
 
 
@@ -24,3 +27,20 @@ class BaseForm(FlaskForm):
             field = UnboundField(unbound_field.field_class, *unbound_field.args,
                                  name=unbound_field.name, filters=filters, **kwargs)
             return field.bind(form=form, **options)
+
+
+class SubForm(Form):
+    """A form nested in a FieldList: no CSRF of its own, text stripped like BaseForm."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [_strip, *(unbound_field.kwargs.get("filters", []) or [])]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def bind_containers_unfiltered(meta, form, unbound_field, options):
+    """Meta.bind_field for forms with FieldList/FormField, which refuse BaseForm's strip filter
+    (their enclosed fields are stripped by SubForm instead)."""
+    if issubclass(unbound_field.field_class, (FieldList, FormField)):
+        return unbound_field.bind(form=form, **options)
+    return BaseForm.Meta.bind_field(meta, form, unbound_field, options)

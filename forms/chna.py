@@ -8,15 +8,15 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forms.base import BaseForm
-from forms.programs import PlainDecimalField, PlainIntegerField
+from forms.fields import DecimalNumberField, WholeNumberField
 
 
 class NeedForm(BaseForm):
     name = StringField("Need", validators=[InputRequired("Name the need, e.g. Housing stability."),
                                            Length(max=200, message="Use at most 200 characters.")])
-    rank = PlainIntegerField("Rank", validators=[Optional(), NumberRange(1, 100, "Enter a rank from 1 to 100.")],
+    rank = WholeNumberField("Rank", validators=[Optional(), NumberRange(1, 100, "Enter a rank from 1 to 100.")],
                              description="1 is the top priority. Leave empty to add it at the end.")
-    weight = PlainDecimalField("Weight (optional)", places=None, validators=[
+    weight = DecimalNumberField("Weight (optional)", validators=[
         Optional(), NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
         description="Used by the CHNA-alignment scoring rule; without weights, the rank is used.")
     description = TextAreaField("Description", validators=[
@@ -29,12 +29,12 @@ class ImportPlacesForm(BaseForm):
                                  "RPL_THEME1–RPL_THEME4) or geoid,name,index[,population]; an optional "
                                  "priority column (yes/no).")
     use_threshold = BooleanField("Mark places with a high need index as priority")
-    threshold = PlainDecimalField("Need index threshold", places=None, default=Decimal("0.75"), validators=[
+    threshold = DecimalNumberField("Need index threshold", default=Decimal("0.75"), validators=[
         Optional(), NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")],
         description="Places with an index at or above this are marked as priority (when no priority column).")
 
 
 class ThresholdForm(BaseForm):
-    threshold = PlainDecimalField("Mark places with a need index of at least", places=None, validators=[
+    threshold = DecimalNumberField("Mark places with a need index of at least", validators=[
         InputRequired("Enter a number from 0 to 1, like 0.75."),
         NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")])

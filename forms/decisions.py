@@ -5,7 +5,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation
 
 from forms.base import BaseForm
-from forms.programs import MoneyField
+from forms.fields import MoneyField
 from grantflow.decisions.models import AWARD, DECLINE, WAITLIST
 
 

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import (
-    BooleanField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
-)
+from wtforms import BooleanField, DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
+from forms.fields import MultiCheckboxField
 from grantflow.feedback.applicant import SETTING_KEYS, SETTING_LABELS
 from grantflow.feedback.burden import HELPERS, SCALE_ENDS, SCALE_LABELS
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Checkboxes for a multiple choice (rendered as a fieldset by templates/macros/forms.html)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _scale(key: str) -> RadioField:

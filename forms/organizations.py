@@ -1,89 +1,24 @@
 """Organization profile forms: the profile itself, leadership demographics behind consent,
-community-led practices with feedback loops, and a network's members. Also the small field
-types (counts, money, checkbox lists) the application forms reuse."""
+community-led practices with feedback loops, and a network's members."""
 from __future__ import annotations
 
 import datetime as dt
 
 from wtforms import (
-    BooleanField, Form, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
-    TextAreaField, URLField,
+    BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField,
 )
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms.base import BaseForm, _strip
-from grantflow.core.money import dollars_to_cents
+from forms.base import BaseForm, SubForm, bind_containers_unfiltered
+from forms.fields import MoneyField, MultiCheckboxField, WholeNumberField
 from grantflow.organizations import demographics
-from grantflow.organizations.services import STATE_FIPS, normalize_ein, parse_geo_codes  # noqa: F401
+from grantflow.organizations.services import normalize_ein, parse_geo_codes
 
 US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
              "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI").split()
 FREQUENCIES = (("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly"),
                ("yearly", "Once a year"), ("ad hoc", "Now and then (ad hoc)"))
-
-
-# --- shared field types ---------------------------------------------------------------------------
-
-class SubForm(Form):
-    """A form nested in a FieldList: no CSRF of its own, text stripped like BaseForm."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            filters = [_strip, *(unbound_field.kwargs.get("filters", []) or [])]
-            return unbound_field.bind(form=form, filters=filters, **options)
-
-
-def bind_containers_unfiltered(meta, form, unbound_field, options):
-    """Meta.bind_field for forms with FieldList/FormField, which refuse BaseForm's strip filter
-    (their enclosed fields are stripped by SubForm instead)."""
-    if issubclass(unbound_field.field_class, (FieldList, FormField)):
-        return unbound_field.bind(form=form, **options)
-    return BaseForm.Meta.bind_field(meta, form, unbound_field, options)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Select-all-that-apply as a list of checkboxes (the forms macro renders it as a fieldset)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class CountField(IntegerField):
-    """A whole number of people, with a message people understand when it is not one."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        try:
-            self.data = int(str(valuelist[0]).strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a whole number, like 7.") from None
-
-
-class MoneyField(StringField):
-    """Dollars as typed ("25,000" or "25000.50"); `cents` holds the parsed value once validated."""
-
-    cents: int | None = None
-
-    def pre_validate(self, form):
-        self.cents = None
-        if not self.data:
-            return
-        try:
-            cents = dollars_to_cents(self.data) if len(self.data) <= 40 else None
-            if cents is None:
-                raise ValueError(self.data)
-        except (ValueError, ArithmeticError):
-            raise ValidationError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
-        if cents < 0:
-            raise ValidationError("Enter an amount of zero or more.")
-        if cents > 10**15:
-            raise ValidationError("That amount is too large.")
-        self.cents = cents
 
 
 def ein_check(form, field):
@@ -95,7 +30,8 @@ def ein_check(form, field):
 
 
 def _count(label, **kw):
-    return CountField(label, validators=[Optional(), NumberRange(0, 1_000_000, "Enter a number from 0 up.")], **kw)
+    return WholeNumberField(label, validators=[Optional(), NumberRange(0, 1_000_000, "Enter a number from 0 up.")],
+                            example="7", **kw)
 
 
 # --- the profile ----------------------------------------------------------------------------------
@@ -127,7 +63,7 @@ class ProfileForm(BaseForm):
                                   validators=[Optional(), Length(max=5000)])
     annual_budget = MoneyField("Annual operating budget ($)")
     staff_size = _count("Number of paid staff")
-    year_founded = CountField("Year founded")
+    year_founded = WholeNumberField("Year founded", example="7")
     mission = TextAreaField("Mission", validators=[Optional(), Length(max=5000)])
     website = URLField("Website", validators=[Optional(), Length(max=300),
                                               URL(message="Enter a web address like https://example.org.")])

@@ -6,100 +6,16 @@ order) put their message on the field that has to change, and every typed value 
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField,
-    StringField, TextAreaField,
-)
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import TextInput
 
 from forms.base import BaseForm
-from grantflow.core.money import cents_to_dollars, dollars_to_cents
+from forms.fields import DecimalNumberField, LocalDateTimeField, MoneyField, PlainDateField, WholeNumberField
 from grantflow.core.timeutil import from_local, timezone_choices, to_local
 from grantflow.programs.models import QUESTION_KINDS
 from grantflow.programs.questions import KIND_LABELS
-
-MAX_MONEY_CENTS = 10**13  # $100 billion: anything above is a typo
-
-
-class MoneyField(Field):
-    """Dollars typed as text ("25,000", "$25000.50"); `data` is integer cents."""
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        dollars = cents_to_dollars(self.data)
-        return f"{dollars:,.0f}" if dollars == dollars.to_integral() else f"{dollars:,.2f}"
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        text = str(valuelist[0]).strip()
-        try:
-            cents = dollars_to_cents(text)
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
-        if cents < 0:
-            self.data = None
-            raise ValueError("Enter an amount of zero or more.")
-        if cents > MAX_MONEY_CENTS:
-            self.data = None
-            raise ValueError("That amount is too large; check the number of digits.")
-        self.data = cents
-
-
-class LocalDateTimeField(DateTimeLocalField):
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-                         **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date and time like 2026-03-31 17:00.") from None
-
-
-class PlainDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, like 2026-03-31.") from None
-
-
-class PlainDecimalField(DecimalField):
-    def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = Decimal(str(valuelist[0]).strip().replace(",", ""))
-            if not self.data.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError("Enter a number, like 2 or 1.5.") from None
-
-
-class PlainIntegerField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a whole number, like 3.") from None
 
 
 def _exists_in_zone(form, field):
@@ -161,7 +77,7 @@ class ProgramForm(BaseForm):
     require_service_area_in_region = BooleanField("Applicants must serve places inside the funder's region", default=True)
     blind_review = BooleanField("Blind review (reviewers do not see who applied)")
     reviewers_see_others = BooleanField("Reviewers see each other's scores after submitting their own")
-    reviewers_per_application = PlainIntegerField("Reviewers per application", default=3, validators=[
+    reviewers_per_application = WholeNumberField("Reviewers per application", default=3, validators=[
         InputRequired("Enter how many reviewers read each application."),
         NumberRange(1, 20, "Enter a number from 1 to 20.")])
     normalize_scores = BooleanField("Normalize reviewers' scores (adjust for lenient and strict reviewers)")
@@ -188,13 +104,13 @@ class CriterionForm(BaseForm):
                                                  Length(max=200, message="Use at most 200 characters.")])
     guidance = TextAreaField("Guidance for reviewers", validators=[
         Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
-    weight = PlainDecimalField("Weight", default=Decimal(1), places=None, validators=[
+    weight = DecimalNumberField("Weight", default=Decimal(1), validators=[
         InputRequired("Enter a weight, like 1 or 2.5."),
         NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
         description="Relative importance; shown as a share of the total.")
-    scale_min = PlainIntegerField("Lowest score", default=1, validators=[
+    scale_min = WholeNumberField("Lowest score", default=1, validators=[
         InputRequired("Enter the lowest score."), NumberRange(0, 10, "Enter a whole number from 0 to 10.")])
-    scale_max = PlainIntegerField("Highest score", default=5, validators=[
+    scale_max = WholeNumberField("Highest score", default=5, validators=[
         InputRequired("Enter the highest score."), NumberRange(1, 10, "Enter a whole number from 1 to 10.")])
     anchors = TextAreaField("What each score means", validators=[
         Optional(), Length(max=10_000, message="Use at most 10,000 characters.")],
@@ -240,13 +156,13 @@ class QuestionForm(BaseForm):
     required = BooleanField("Applicants must answer")
     options = TextAreaField("Choices", validators=[Optional(), Length(max=5000, message="Use at most 5,000 characters.")],
                             description="For single or multiple choice: one choice per line.")
-    word_limit = PlainIntegerField("Word limit", validators=[
+    word_limit = WholeNumberField("Word limit", validators=[
         Optional(), NumberRange(1, 5000, "Enter a whole number from 1 to 5,000.")],
         description="For long text.")
-    min_value = PlainDecimalField("Smallest number allowed", places=None, validators=[
+    min_value = DecimalNumberField("Smallest number allowed", validators=[
         Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
         description="For numbers; leave empty for no limit.")
-    max_value = PlainDecimalField("Largest number allowed", places=None, validators=[
+    max_value = DecimalNumberField("Largest number allowed", validators=[
         Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
         description="For numbers; leave empty for no limit.")
 

@@ -2,9 +2,9 @@
 
 The program officer defines questions (`CustomQuestion` rows); applicants answer them inside the
 application form. `build_answer_form` turns the definitions into a form so answers are rendered by
-the shared field macro and validated by WTForms (required, word limit, number range, choices,
-dates). Stored answers are plain JSON values keyed by the question's `key`; `answers_from_form`
-gives them back in that shape.
+the shared field macro; what makes an answer valid (required, word limit, number range, choices,
+dates) is `grantflow.programs.answers`, which the form's validators call. Stored answers are
+plain JSON values keyed by the question's `key`; `answers_from_form` gives them back in that shape.
 
 Field names are `q_<key>` (see `field_name`) so they never collide with the application form's
 own fields. File questions are a `FileField`: the attachment service checks the file's content.
@@ -12,21 +12,18 @@ own fields. File questions are a `FileField`: the attachment service checks the 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import Optional, StopValidation, ValidationError
 
 from forms.base import BaseForm
-
-SHORT_TEXT_MAX = 300
-LONG_TEXT_MAX_CHARS = 20_000
-_WORD = re.compile(r"\S+")
+from forms.fields import DecimalNumberField, MultiCheckboxField, PlainDateField
+from grantflow.programs import answers
+from grantflow.programs.answers import number_text
 
 
 def field_name(question) -> str:
@@ -34,105 +31,36 @@ def field_name(question) -> str:
     return f"q_{question.key}"
 
 
-def count_words(text: str | None) -> int:
-    return len(_WORD.findall(text or ""))
+class Required:
+    """The question must be answered (a file question: unless a file was already uploaded)."""
 
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as a list of checkboxes (rendered as a fieldset by the field macro)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class AnswerDecimalField(DecimalField):
-    """A number field whose parse error says what to type; the typed text is kept for redisplay."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        text = str(valuelist[0]).replace(",", "").strip()
-        try:
-            self.data = Decimal(text)
-            if not self.data.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError("Enter a number, like 12 or 12.5.") from None
-
-
-class AnswerDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, like 2026-03-31.") from None
-
-
-class WordLimit:
-    def __init__(self, limit: int):
-        self.limit = limit
-
-    def __call__(self, form, field):
-        n = count_words(field.data)
-        if n > self.limit:
-            raise ValidationError(f"Use at most {self.limit} words (you used {n}).")
-
-
-class NumberBetween:
-    def __init__(self, low: Decimal | None, high: Decimal | None):
-        self.low, self.high = low, high
-
-    def __call__(self, form, field):
-        value = field.data
-        if value is None:
-            return
-        if self.low is not None and value < self.low:
-            raise ValidationError(f"Enter a number of at least {_num(self.low)}.")
-        if self.high is not None and value > self.high:
-            raise ValidationError(f"Enter a number no more than {_num(self.high)}.")
-
-
-class FileRequired:
-    """A file is required unless one was already uploaded (its stored answer is in `data`)."""
-
-    def __init__(self, message: str, already: bool):
-        self.message, self.already = message, already
+    def __init__(self, q, already: bool = False):
+        self.q, self.already = q, already
         self.field_flags = {"required": True}
 
     def __call__(self, form, field):
-        if self.already:
-            return
-        data = field.data
-        if not data or not getattr(data, "filename", None):
-            raise StopValidation(self.message)
-
-
-class ChoiceRequired:
-    def __init__(self, message: str):
-        self.message = message
-        self.field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        if not field.data:
-            raise StopValidation(self.message)
-
-
-def _num(value: Decimal) -> str:
-    value = Decimal(value)
-    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
-
-
-def _choices(options: Iterable[Any]) -> list[tuple[str, str]]:
-    out = []
-    for opt in options or []:
-        if isinstance(opt, Mapping):
-            value = str(opt.get("value", opt.get("label", "")))
-            out.append((value, str(opt.get("label", value))))
+        if field.process_errors:
+            raise StopValidation()
+        if self.q.kind == "file":
+            empty = not self.already and not getattr(field.data, "filename", None)
         else:
-            out.append((str(opt), str(opt)))
-    return out
+            empty = answers.is_empty(answer_value(self.q, field.data))
+        if empty:
+            raise StopValidation(answers.missing(self.q))
+
+
+class Check:
+    """The answer's checks (`grantflow.programs.answers.problem`), once what was typed parsed."""
+
+    def __init__(self, q):
+        self.q = q
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        message = answers.problem(self.q, answer_value(self.q, field.data))
+        if message:
+            raise ValidationError(message)
 
 
 def _description(q) -> str:
@@ -142,11 +70,11 @@ def _description(q) -> str:
     if q.kind == "number":
         lo, hi = q.min_value, q.max_value
         if lo is not None and hi is not None:
-            parts.append(f"A number from {_num(lo)} to {_num(hi)}.")
+            parts.append(f"A number from {number_text(lo)} to {number_text(hi)}.")
         elif lo is not None:
-            parts.append(f"A number of at least {_num(lo)}.")
+            parts.append(f"A number of at least {number_text(lo)}.")
         elif hi is not None:
-            parts.append(f"A number no more than {_num(hi)}.")
+            parts.append(f"A number no more than {number_text(hi)}.")
     if q.kind == "date":
         parts.append("Format: YYYY-MM-DD.")
     if q.kind == "multiple_choice":
@@ -155,40 +83,26 @@ def _description(q) -> str:
 
 
 def _make_field(q, enforce_required: bool, has_stored_file: bool):
-    label = q.label
-    required = bool(q.required) and enforce_required
-    missing = f"Answer “{label}”." if len(label) <= 80 else "Answer this question."
-    presence = [InputRequired(missing)] if required else [Optional()]
-    desc = _description(q)
-    kind = q.kind
+    label, desc, kind = q.label, _description(q), q.kind
+    first = [Required(q, has_stored_file)] if q.required and enforce_required else [Optional()]
+    validators = first + ([Check(q)] if kind != "file" else [])
     if kind == "short_text":
-        return StringField(label, description=desc, validators=presence + [
-            Length(max=SHORT_TEXT_MAX, message=f"Use at most {SHORT_TEXT_MAX} characters.")])
+        return StringField(label, description=desc, validators=validators)
     if kind == "long_text":
-        validators = presence + [Length(max=LONG_TEXT_MAX_CHARS,
-                                        message=f"Use at most {LONG_TEXT_MAX_CHARS:,} characters.")]
-        if q.word_limit:
-            validators.append(WordLimit(int(q.word_limit)))
         return TextAreaField(label, description=desc, validators=validators)
     if kind == "number":
-        lo = Decimal(q.min_value) if q.min_value is not None else None
-        hi = Decimal(q.max_value) if q.max_value is not None else None
-        return AnswerDecimalField(label, description=desc, places=None,
-                                  validators=presence + [NumberBetween(lo, hi)],
+        return DecimalNumberField(label, description=desc, example="12 or 12.5", validators=validators,
                                   render_kw={"inputmode": "decimal"})
     if kind == "date":
-        return AnswerDateField(label, description=desc, validators=presence)
+        return PlainDateField(label, description=desc, validators=validators)
     if kind == "single_choice":
-        return RadioField(label, description=desc, choices=_choices(q.options), validate_choice=True,
-                          validators=[ChoiceRequired(f"Choose an answer to “{label}”.")] if required
-                          else [Optional()])
+        return RadioField(label, description=desc, choices=answers.choices(q.options), validate_choice=False,
+                          validators=validators)
     if kind == "multiple_choice":
-        return MultiCheckboxField(label, description=desc, choices=_choices(q.options),
-                                  validators=[ChoiceRequired(f"Choose at least one answer to “{label}”.")]
-                                  if required else [Optional()])
+        return MultiCheckboxField(label, description=desc, choices=answers.choices(q.options),
+                                  validate_choice=False, validators=validators)
     if kind == "file":
-        return FileField(label, description=desc, validators=[
-            FileRequired(f"Attach a file for “{label}”.", has_stored_file)] if required else [Optional()])
+        return FileField(label, description=desc, validators=validators)
     raise ValueError(f"unknown question kind: {kind!r}")
 
 
@@ -245,21 +159,21 @@ def build_answer_form(questions, formdata=None, data=None, *, enforce_required: 
     return form
 
 
-def answers_from_form(form, questions=None) -> dict[str, Any]:
-    """The form's answers as JSON-ready values keyed by question key (files: the upload object,
+def answer_value(q, data) -> Any:
+    """A field's parsed data as the JSON value stored for question `q` (files: the upload object,
     left for the attachment service to store; None when nothing was uploaded)."""
-    out: dict[str, Any] = {}
-    for q in (questions if questions is not None else form.questions):
-        value = form[field_name(q)].data
-        if q.kind == "number":
-            value = None if value is None else _num(value)
-        elif q.kind == "date":
-            value = None if value is None else value.isoformat()
-        elif q.kind == "multiple_choice":
-            value = list(value or [])
-        elif q.kind == "file":
-            value = value if getattr(value, "filename", None) else None
-        else:
-            value = value if value not in ("",) else None
-        out[q.key] = value
-    return out
+    if q.kind == "number":
+        return None if data is None else number_text(data)
+    if q.kind == "date":
+        return None if data is None else data.isoformat()
+    if q.kind == "multiple_choice":
+        return list(data or [])
+    if q.kind == "file":
+        return data if getattr(data, "filename", None) else None
+    return data if data not in ("",) else None
+
+
+def answers_from_form(form, questions=None) -> dict[str, Any]:
+    """The form's answers as JSON-ready values keyed by question key."""
+    return {q.key: answer_value(q, form[field_name(q)].data)
+            for q in (questions if questions is not None else form.questions)}

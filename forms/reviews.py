@@ -6,7 +6,7 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from forms.base import BaseForm
-from forms.questions import MultiCheckboxField
+from forms.fields import MultiCheckboxField
 
 NO_CONFLICT = "none"
 CONFLICT = "conflict"

@@ -7,11 +7,12 @@ The same form drives the configuration page and the what-if sandbox.
 """
 from __future__ import annotations
 
-from wtforms import BooleanField, FloatField, Form, FormField, SelectField, TextAreaField
+from wtforms import BooleanField, Form, FormField, SelectField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import NumberInput
 
 from forms.base import BaseForm
+from forms.fields import FloatNumberField, MappingField
 from grantflow.scoring.rules import Param, ParamError, ScoringRule, format_mapping
 
 RESERVED = ("enabled", "weight")
@@ -19,35 +20,6 @@ RESERVED = ("enabled", "weight")
 
 def field_name(param: Param) -> str:
     return f"param_{param.name}" if param.name in RESERVED else param.name
-
-
-class NumberField(FloatField):
-    """A number input whose parse error names the field ("Weight must be a number, like 0.5")."""
-
-    def __init__(self, label=None, validators=None, *, title: str = "", whole: bool = False, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.title = title or (label if isinstance(label, str) else "This value")
-        self.whole = whole
-
-    def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        try:
-            self.data = float(valuelist[0])
-        except ValueError:
-            self.data = None
-            example = "10" if self.whole else "0.5"
-            raise ValueError(f"{self.title} must be a number, like {example}.") from None
-
-
-class MappingField(TextAreaField):
-    """`key = number` lines; a stored mapping is shown in that form."""
-
-    def _value(self):
-        if isinstance(self.data, dict):
-            return format_mapping(self.data)
-        return super()._value()
 
 
 def _param_validator(param: Param):
@@ -91,14 +63,14 @@ def param_field(param: Param):
         render["min"] = param.min
     if param.max is not None:
         render["max"] = param.max
-    return NumberField(param.title, title=param.title, whole=param.type == "int", widget=NumberInput(),
+    return FloatNumberField(param.title, title=param.title, whole=param.type == "int", widget=NumberInput(),
                        render_kw=render, **kwargs)
 
 
 def rule_subform(rule: ScoringRule) -> type[Form]:
     attrs = {
         "enabled": BooleanField(f"Use “{rule.label}” in the total"),
-        "weight": NumberField("Weight", title="Weight", widget=NumberInput(), render_kw={"step": "any", "min": 0, "max": 100},
+        "weight": FloatNumberField("Weight", title="Weight", widget=NumberInput(), render_kw={"step": "any", "min": 0, "max": 100},
                               description="How much this rule counts relative to the others (0–100).",
                               validators=[_weight_validator]),
     }

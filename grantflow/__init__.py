@@ -1,7 +1,9 @@
 """GrantFlow: an equity-centered grantmaking workflow."""
 from __future__ import annotations
 
+import copy
 import importlib
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -13,27 +15,43 @@ hookimpl = pluggy.HookimplMarker("grantflow")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# One blueprint per domain area ("module:attribute"); each area keeps its views, services and
-# CLI commands side by side.
-BLUEPRINTS = (
-    "grantflow.core.views:bp",
-    "grantflow.accounts.views:bp",
-    "grantflow.organizations.views:bp",
-    "grantflow.programs.views:bp",
-    "grantflow.chna.views:bp",
-    "grantflow.applications.views:bp",
-    "grantflow.reviews.views:bp",
-    "grantflow.scoring.views:bp",
-    "grantflow.decisions.views:bp",
-    "grantflow.letters.views:bp",
-    "grantflow.feedback.views:bp",
-    "grantflow.equity.views:bp",
+# The areas, in order. Each is a package `grantflow.<area>` holding what it has of: `views` (its
+# blueprint `bp`), `policy` (its authorization rules), `commands` (its CLI, a `COMMANDS` tuple) and
+# `tasks` (its queue jobs). create_app loads them from this list; nothing else lists the areas.
+AREAS = (
+    "core",
+    "accounts",
+    "organizations",
+    "programs",
+    "chna",
+    "applications",
+    "reviews",
+    "scoring",
+    "decisions",
+    "letters",
+    "feedback",
+    "equity",
+    "demo",
 )
+# The parts of an area that register themselves on import (rules and queue jobs), then the parts
+# create_app registers.
+AREA_PARTS = ("policy", "tasks", "views", "commands")
 
 
 class GrantFlowApp(Flask):
     """Flask with the unit of work (grantflow/core/uow.py): a request's changes are committed when
-    its view returns and rolled back when it raises, whatever the status code."""
+    its view returns and rolled back when it raises, whatever the status code; a request that writes
+    (not GET/HEAD/OPTIONS) says so before anything runs, even URL matching (which loads programs),
+    so that on SQLite its transaction takes the write lock first (grantflow/core/db.py)."""
+
+    def wsgi_app(self, environ, start_response):
+        from grantflow.core.db import reset_write_intent, set_write_intent
+
+        token = set_write_intent(environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "OPTIONS"))
+        try:
+            return super().wsgi_app(environ, start_response)
+        finally:
+            reset_write_intent(token)
 
     def dispatch_request(self):
         from grantflow.core import uow
@@ -55,9 +73,19 @@ class GrantFlowApp(Flask):
         return super().handle_exception(e)
 
 
-def _load(spec: str):
-    module, attr = spec.split(":")
-    return getattr(importlib.import_module(module), attr)
+def _area_part(area: str, part: str):
+    """The module `grantflow.<area>.<part>`, or None when the area has no such part."""
+    name = f"grantflow.{area}.{part}"
+    return importlib.import_module(name) if importlib.util.find_spec(name) is not None else None
+
+
+def register_areas(app: Flask) -> None:
+    for area in AREAS:
+        parts = {part: _area_part(area, part) for part in AREA_PARTS}
+        if parts["views"] is not None:
+            app.register_blueprint(parts["views"].bp)
+        for command in getattr(parts["commands"], "COMMANDS", ()):
+            app.cli.add_command(command)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -72,7 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from grantflow import config as cfg
 
-    app.config.update(cfg.DEFAULTS)
+    app.config.update(copy.deepcopy(cfg.DEFAULTS))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         cfg.apply_environment(app.config)
@@ -82,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.ensure_secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
-    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "uploads"))
+    app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(Path(app.instance_path) / "uploads")
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
         # Their INFO lines are per-step chatter, not events an operator acts on.
@@ -109,10 +137,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_plugins(app)
 
-    for spec in BLUEPRINTS:
-        app.register_blueprint(_load(spec))
+    from grantflow.programs.slugs import init_app as init_program_urls
 
-    from grantflow.core.commands import register_commands
-
-    register_commands(app)
+    init_program_urls(app)  # the `<program:...>` URL converter, before the routes that use it
+    register_areas(app)
     return app

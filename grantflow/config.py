@@ -1,45 +1,111 @@
-"""Configuration defaults; instance/config.py and GRANTFLOW_* environment variables override them."""
+"""Every setting with its default; instance/config.py and GRANTFLOW_* environment variables override them."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-DEFAULTS = {
-    "DATABASE_URL": None,  # None: SQLite file grantflow.sqlite in the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": True,
-    "REMEMBER_COOKIE_HTTPONLY": True,
-    "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_SECURE": True,
-    "WTF_CSRF_TIME_LIMIT": None,  # a long application edit must not lose its token
-    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 8,
-    "SESSION_IDLE_HOURS": 8,  # a login session not used for this long ends
-    "REMEMBER_DAYS": 30,  # "keep me logged in": the session ends after this many idle days
-    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,  # seconds; matches REMEMBER_DAYS
-    "VERIFY_EMAIL_DAYS": 7,  # an email-confirmation link works this long
-    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
-    "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
-    "ATTACHMENTS_PER_APPLICATION": 20,  # files one application may hold
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "30 per minute;200 per hour",  # failed logins per address (an office shares one)
-    "RESET_RATE_LIMIT": "5 per minute;20 per hour",  # reset and confirmation-link requests per address
-    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;20 per hour;50 per day",  # failed logins per account
-    "MAIL_SERVER": None,
-    "MAIL_PORT": 25,
-    "MAIL_FROM": "grantflow@localhost",
-    "MAIL_DELIVERY": "queue",  # "queue": the worker sends after the commit; "inline": this process does
-    "OUTBOX_MAX_ATTEMPTS": 6,  # tries before a message is marked failed
-    "OUTBOX_RETRY_SECONDS": 30,  # first retry delay; doubles each time, at most an hour
-    "OUTBOX_SENDING_TIMEOUT": 300,  # a message claimed longer ago than this is "uncertain"
-    "INVITATION_DAYS": 14,
-    "PASSWORD_RESET_SECONDS": 3600,
-    "SUPPRESSION_K": 11,
-    "HUEY_URL": None,  # None: SQLite storage in the instance folder; "redis://..." for Redis
-}
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    description: str
+
+
+# Every setting the code reads, with its default and what it does: the one place a default is
+# written (code reads `current_app.config["NAME"]`). The README's configuration table is generated
+# from it by scripts/settings_table.py; tests/test_settings.py keeps code, table and README in step.
+SETTINGS = (
+    # Storage
+    Setting("DATABASE_URL", None,
+            "Database URL (`postgresql://…` or `sqlite:///…`); unset: `grantflow.sqlite` in the instance folder."),
+    Setting("SQLALCHEMY_ENGINE_OPTIONS", {}, "Extra SQLAlchemy engine options (pool size, timeouts)."),
+    Setting("UPLOAD_FOLDER", None,
+            "Folder of uploaded attachments and letter logos; unset: `uploads/` in the instance folder."),
+    Setting("LETTERS_FOLDER", None,
+            "Folder of issued letters and batch ZIPs; unset: `letters/` in the instance folder."),
+    Setting("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, "Largest attachment accepted, in bytes."),
+    Setting("ATTACHMENTS_PER_APPLICATION", 20, "Most files one application may hold."),
+    Setting("MAX_CONTENT_LENGTH", 12 * 1024 * 1024,
+            "Largest request body accepted, in bytes (an upload plus its form)."),
+    # Sessions, cookies and sign-in
+    Setting("SECRET_KEY", None,
+            "Signs sessions and tokens; unset: a random key written once to `instance/secret_key`."),
+    Setting("SESSION_COOKIE_HTTPONLY", True, "The session cookie is hidden from scripts."),
+    Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
+    Setting("SESSION_COOKIE_SECURE", True,
+            "The session cookie is sent over HTTPS only (`make run` turns it off for localhost)."),
+    Setting("REMEMBER_COOKIE_HTTPONLY", True, "The remember-me cookie is hidden from scripts."),
+    Setting("REMEMBER_COOKIE_SAMESITE", "Lax", "SameSite attribute of the remember-me cookie."),
+    Setting("REMEMBER_COOKIE_SECURE", True, "The remember-me cookie is sent over HTTPS only."),
+    Setting("PERMANENT_SESSION_LIFETIME", 60 * 60 * 8, "Seconds a session lasts."),
+    Setting("SESSION_IDLE_HOURS", 8, "A login session not used for this many hours ends (server-side)."),
+    Setting("REMEMBER_DAYS", 30, "A \"keep me logged in\" session not used for this many days ends."),
+    Setting("REMEMBER_COOKIE_DURATION", 60 * 60 * 24 * 30,
+            "Seconds the remember-me cookie lasts in the browser (matches REMEMBER_DAYS)."),
+    Setting("VERIFY_EMAIL_DAYS", 7, "Days an email-confirmation link stays valid."),
+    Setting("WTF_CSRF_TIME_LIMIT", None,
+            "Seconds a form's CSRF token lasts; null: the session's life (a long edit keeps its token)."),
+    Setting("RATELIMIT_ENABLED", True, "Rate limits are applied."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://",
+            "Where rate-limit counters live (`redis://…` to share them between processes)."),
+    Setting("LOGIN_RATE_LIMIT", "30 per minute;200 per hour",
+            "Failed sign-ins allowed per client address (loose: people behind one office address share it)."),
+    Setting("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour;50 per day",
+            "Failed sign-ins allowed per account, from any address."),
+    Setting("RESET_RATE_LIMIT", "5 per minute;20 per hour",
+            "Password-reset and confirmation-link requests allowed per client address."),
+    Setting("PASSWORD_RESET_SECONDS", 3600, "Seconds a password-reset link stays valid."),
+    Setting("INVITATION_DAYS", 14, "Days an invitation stays valid."),
+    # Mail
+    Setting("MAIL_SERVER", None, "SMTP server; unset: messages are written to the log instead."),
+    Setting("MAIL_PORT", 25, "SMTP port."),
+    Setting("MAIL_FROM", "grantflow@localhost", "Sender address of every message."),
+    Setting("MAIL_DELIVERY", "queue",
+            "`queue`: the worker sends each message after its transaction commits; `inline`: the web process does."),
+    Setting("OUTBOX_MAX_ATTEMPTS", 6, "Tries before a message the mail server keeps refusing is marked failed."),
+    Setting("OUTBOX_RETRY_SECONDS", 30, "First retry delay of a refused message; it doubles each time, at most an hour."),
+    Setting("OUTBOX_SENDING_TIMEOUT", 300,
+            "Seconds after which a message whose sender stopped mid-send is marked uncertain (never resent on its own)."),
+    # Task queue
+    Setting("HUEY_URL", None,
+            "Task queue storage: `redis://…`; unset: SQLite `huey.sqlite` in the instance folder."),
+    Setting("HUEY_NAME", "grantflow", "Name of the queue (several instances may share one Redis)."),
+    Setting("HUEY_IMMEDIATE", False,
+            "Run queued tasks at once in the caller (for a shell; no worker needed)."),
+    Setting("HUEY_MAX_DELAY", 0.5, "Longest pause, in seconds, between an idle worker's polls of the queue."),
+    Setting("LETTERS_CHUNK_SIZE", 25,
+            "Most letters per queue task (a batch still splits into at least 8 tasks)."),
+    # Reviews and feedback
+    Setting("REVIEW_DISAGREEMENT_FRACTION", 0.375,
+            "Reviewers disagree when their scores spread by this fraction of the scale (1.5 points on 1–5)."),
+    Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),
+    Setting("SUPPRESSION_K", 11,
+            "Small-cell threshold k: counts from 1 to k−1 are withheld (equity audit, feedback pages)."),
+    # Equity audit
+    Setting("AUDIT_REFERENCE_GROUPS", {},
+            'A fixed reference group per dimension (`{"poc_led": "no"}`); else the group with the highest rate.'),
+    Setting("AUDIT_SMALL_SAMPLE", 30, "Groups with fewer applicants are flagged as a small sample."),
+    Setting("AUDIT_ALPHA", 0.05, "Significance level of the audit's tests."),
+    Setting("AUDIT_MIN_REVIEWER_REVIEWS", 10, "Reviewers with fewer reviews are shown but never flagged."),
+    Setting("AUDIT_REVIEWER_GAP", 0.5,
+            "A reviewer's gap, in rubric points, beyond the panel's gap that flags them."),
+    Setting("AUDIT_CRITERION_GAP", 0.25,
+            "A criterion's score gap, in points, that flags it (with p < AUDIT_ALPHA)."),
+)
+DEFAULTS = {s.name: s.default for s in SETTINGS}
+README_MARKERS = ("<!-- settings: generated from grantflow/config.py by scripts/settings_table.py -->",
+                  "<!-- /settings -->")
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (the README's configuration section)."""
+    rows = ["| Setting | Default | What it does |", "| --- | --- | --- |"]
+    rows += [f"| `{s.name}` | `{json.dumps(s.default)}` | {s.description} |" for s in SETTINGS]
+    return "\n".join(rows) + "\n"
 
 
 def apply_environment(config) -> None:

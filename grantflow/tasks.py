@@ -1,37 +1,31 @@
 """The task queue: Huey, with its SQLite storage in the instance folder by default and Redis when
 ``HUEY_URL`` is a ``redis://`` URL.
 
-Nothing is built at import time. :func:`get_huey` makes the app's Huey on first use and registers
-every function declared with :func:`task` (areas list their task modules in ``TASK_MODULES``);
-each task runs inside the app's context with a fresh database session. ``grantflow worker`` runs
-Huey's consumer with worker *processes* (WeasyPrint is slower in threads and unsafe with a shared
-font configuration).
+Nothing is built at import time. Each area declares its jobs with :func:`task` in its own
+``tasks.py`` (create_app imports them all); :func:`get_huey` makes the app's Huey on first use
+and registers every declared job, each run inside the app's context with a fresh database session.
+``grantflow worker`` (a core command) first runs the hooks areas declared with
+:func:`on_consumer_start` (to put back on the queue what a crash left unfinished), then Huey's
+consumer with worker *processes* (WeasyPrint is slower in threads and unsafe with a shared font
+configuration).
 
-Settings: ``HUEY_URL`` (None → ``instance/huey.sqlite``), ``HUEY_NAME`` (queue name, "grantflow"),
-``HUEY_IMMEDIATE`` (run tasks in the caller — for a shell, never used by the tests).
+Settings (grantflow/config.py): ``HUEY_URL``, ``HUEY_NAME``, ``HUEY_IMMEDIATE``, ``HUEY_MAX_DELAY``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import click
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 
-log = logging.getLogger(__name__)
-
-# Modules whose import declares tasks with @task.
-TASK_MODULES = ("grantflow.core.outbox", "grantflow.applications.attachments", "grantflow.letters.jobs")
-# Functions run by each worker process before it takes its first task (after the fork).
-_STARTUP_HOOKS: list[Callable[[], None]] = []
 _TASKS: dict[str, tuple[Callable, dict]] = {}
 _PERIODIC: dict[str, tuple[Callable, dict]] = {}
+# Run by `grantflow worker` before its consumer starts; each may return a line to print.
+_CONSUMER_START_HOOKS: list[Callable[[], str | None]] = []
 
 
 def task(name: str, **options) -> Callable:
@@ -50,15 +44,22 @@ def periodic(name: str, **when) -> Callable:
     return register
 
 
-def on_worker_startup(fn: Callable[[], None]) -> Callable[[], None]:
-    _STARTUP_HOOKS.append(fn)
+def on_consumer_start(fn: Callable[[], str | None]) -> Callable[[], str | None]:
+    """Declares a hook that `grantflow worker` runs once, in the app's context, before its consumer
+    starts."""
+    _CONSUMER_START_HOOKS.append(fn)
     return fn
 
 
+def consumer_start_hooks() -> list[str]:
+    """Runs every hook declared with :func:`on_consumer_start`; returns the lines they report."""
+    return [line for hook in _CONSUMER_START_HOOKS if (line := hook())]
+
+
 def make_huey(app: Flask) -> Huey:
-    name = app.config.get("HUEY_NAME") or "grantflow"
-    url = app.config.get("HUEY_URL")
-    immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
+    name = app.config["HUEY_NAME"]
+    url = app.config["HUEY_URL"]
+    immediate = bool(app.config["HUEY_IMMEDIATE"])
     if url and str(url).startswith(("redis://", "rediss://", "unix://")):
         huey: Huey = RedisHuey(name, url=url, results=False, immediate=immediate)
     elif url:
@@ -66,8 +67,6 @@ def make_huey(app: Flask) -> Huey:
     else:
         path = Path(app.instance_path) / "huey.sqlite"
         huey = SqliteHuey(name, filename=str(path), results=False, immediate=immediate)
-    for module in TASK_MODULES:
-        importlib.import_module(module)
     huey.grantflow_tasks = {
         task_name: huey.task(name=task_name, **options)(_in_app_context(app, fn))
         for task_name, (fn, options) in _TASKS.items()
@@ -81,8 +80,6 @@ def make_huey(app: Flask) -> Huey:
         with app.app_context():
             from grantflow.core.db import db
             db.engine.dispose(close=False)
-            for hook in _STARTUP_HOOKS:
-                hook()
 
     return huey
 
@@ -137,23 +134,7 @@ def run_consumer(app: Flask, *, workers: int = 1, worker_type: str = "process", 
     huey = get_huey(app)
     # An idle worker polls at most every HUEY_MAX_DELAY seconds (Huey's default, 10 s, would make a
     # batch started on an idle queue wait that long for its first letter).
-    options.setdefault("max_delay", float(app.config.get("HUEY_MAX_DELAY") or 0.5))
+    options.setdefault("max_delay", float(app.config["HUEY_MAX_DELAY"]))
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True,
                                     check_worker_health=True, **options)
     consumer.run()
-
-
-def register_cli(bp) -> None:
-    """Adds ``grantflow worker`` to a blueprint's CLI group."""
-    @bp.cli.command("worker")
-    @click.option("-w", "--workers", default=1, show_default=True, help="Worker processes.")
-    @click.option("--worker-type", type=click.Choice(["process", "thread"]), default="process",
-                  show_default=True, help="Processes render PDFs in parallel; threads do not.")
-    def worker(workers: int, worker_type: str) -> None:
-        """Run the task queue's consumer (letters and other background jobs)."""
-        app = current_app._get_current_object()
-        from grantflow.letters.jobs import resume_unfinished
-        resumed = resume_unfinished(app)
-        if resumed:
-            click.echo(f"Resumed {resumed} unfinished letter batch(es).")
-        run_consumer(app, workers=workers, worker_type=worker_type)

@@ -6,8 +6,7 @@ n, the last 1). Needs missing from a non-empty `need_weights` weigh 0.
 """
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, clamp
+from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, hookimpl
 
 MAX = 10.0
 

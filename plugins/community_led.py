@@ -1,10 +1,11 @@
 """Priority for community-led organizations: lived experience and residence of board and staff,
-and decision power held by the community (DOMAIN.md). Uses `facts.is_community_led` and `share`."""
+and decision power held by the community (docs/domain.md, "Community-led"). Uses `facts.is_community_led`
+and `share`."""
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.facts import is_community_led, share
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, pct, sentence, clamp
+from grantflow.plugin_api import (
+    Param, RuleScore, ScoringRule, clamp, hookimpl, is_community_led, pct, sentence, share,
+)
 
 
 def _best(*shares):

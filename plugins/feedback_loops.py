@@ -2,9 +2,7 @@
 because of that feedback (uses `facts.has_regular_feedback_loop`)."""
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.facts import has_regular_feedback_loop
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, clamp
+from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, has_regular_feedback_loop, hookimpl
 
 
 class FeedbackLoopsRule(ScoringRule):

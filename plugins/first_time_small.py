@@ -2,9 +2,7 @@
 (annual budget below a threshold)."""
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.core.money import format_money
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, sentence, clamp
+from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, format_money, hookimpl, sentence
 
 
 class FirstTimeSmallRule(ScoringRule):

@@ -2,9 +2,9 @@
 (`facts.served_need_index`, e.g. CDC SVI 0–1) and a bonus for the funder's priority places."""
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.facts import need_quartile, served_need_index, serves_priority_place
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, clamp
+from grantflow.plugin_api import (
+    Param, RuleScore, ScoringRule, clamp, hookimpl, need_quartile, served_need_index, serves_priority_place,
+)
 
 
 class PlaceNeedRule(ScoringRule):

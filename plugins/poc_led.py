@@ -6,9 +6,7 @@ reported "no": both get 0 points.
 """
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.facts import leadership_is_poc, share
-from grantflow.scoring.rules import Param, RuleScore, ScoringRule, pct
+from grantflow.plugin_api import Param, RuleScore, ScoringRule, hookimpl, leadership_is_poc, pct, share
 
 MAX = 10.0
 

@@ -1,8 +1,7 @@
 """Merit: the reviewers' weighted rubric score (grantflow.reviews.aggregate), raw or normalized."""
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.scoring.rules import MERIT, Param, RuleScore, ScoringRule, clamp
+from grantflow.plugin_api import MERIT, Param, RuleScore, ScoringRule, clamp, hookimpl
 
 MAX = 100.0
 NOT_REVIEWED = ("Not yet reviewed: no submitted review counts yet, so the merit part is left out of "

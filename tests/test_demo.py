@@ -18,7 +18,7 @@ from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.decisions.models import Decision
-from grantflow.demo import BENCH_PROGRAM, DEMO_PASSWORD, OPEN_PROGRAM, DemoExists, build_demo
+from grantflow.demo.build import BENCH_PROGRAM, DEMO_PASSWORD, OPEN_PROGRAM, DemoExists, build_demo
 from grantflow.feedback.models import BurdenSurvey
 from grantflow.organizations.models import LeadershipProfile, Organization, network_members
 from grantflow.programs.models import Program
@@ -216,7 +216,7 @@ def test_the_demo_pages_open_for_each_demo_login(app):
 def test_reset_on_postgresql_drops_the_data_and_rebuilds_the_schema_with_migrations(pg_app):
     from sqlalchemy import inspect
 
-    from grantflow.demo import prepare_schema
+    from grantflow.demo.build import prepare_schema
 
     build_demo(reset=False, seed=2, n_applications=5, echo=_quiet)
     db.session.commit()

@@ -49,3 +49,35 @@ def test_groupings():
     assert need_quartile(0.0) == 1 and need_quartile(0.74) == 3 and need_quartile(1.0) == 4
     assert need_quartile(None) is None
     assert budget_band(None) == "not reported" and budget_band(100_000_00) == "under $250k"
+
+
+def test_load_facts_reads_only_the_loops_and_memberships_of_the_programs_applicants(any_app):
+    """Feedback loops and network memberships are filtered in SQL: organizations that did not
+    apply to the program are never read, however many there are."""
+    from grantflow.organizations.models import NETWORK
+    from tests.queries import recorded
+
+    funder = F.funder()
+    prog = F.program(funder)
+    network = F.organization(NETWORK, name="Harbor Network")
+    applicant = F.cbo()
+    db.session.add(FeedbackLoop(organization_id=applicant.id, method="Assembly", frequency="monthly"))
+    network.members.append(applicant)
+    F.application(prog, applicant)
+    F.application(prog, F.cbo())  # an applicant with neither
+    for i in range(40):  # organizations that did not apply
+        other = F.cbo()
+        db.session.add(FeedbackLoop(organization_id=other.id, method=f"Survey {i}", frequency="yearly"))
+        network.members.append(other)
+        F.application(F.program(funder), other)
+    db.session.commit()
+
+    with recorded() as statements:
+        _, facts = load_facts(prog.id)
+    seen = [(s, p) for s, p in statements if "feedback_loops" in s or "network_members" in s]
+    assert len(seen) == 2
+    rows_read = sum(len(db.session.connection().exec_driver_sql(s, p).all()) for s, p in seen)
+    assert rows_read == 2  # the applicant's loop and its membership, nothing else
+    f = next(x for x in facts if x.organization_id == applicant.id)
+    assert f.network_member is True and [loop.method for loop in f.feedback_loops] == ["Assembly"]
+    assert sum(x.network_member for x in facts) == 1

@@ -2,8 +2,9 @@
 funder staff only their funder's; on both database backends."""
 from __future__ import annotations
 
+from grantflow.applications.policy import scope_applications
 from grantflow.core.db import db
-from grantflow.core.policy import can, scope_applications
+from grantflow.core.policy import can
 from grantflow.reviews.models import RECUSED
 from tests.conftest import build_world
 

@@ -157,7 +157,7 @@ def logout():
                 sessions.end(row, "logged out")
         logout_user()
     flash("You are logged out.", "info")
-    return redirect(url_for("core.home"))
+    return redirect(url_for("programs.home"))
 
 
 # --- the account page: sessions and password ------------------------------------------------------------

@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from grantflow.applications.models import Attachment
 from grantflow.core import files
 from grantflow.core.db import db
-from grantflow.tasks import periodic
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -111,9 +110,13 @@ def read_limited(stream, limit: int) -> bytes:
     return data
 
 
+def max_bytes() -> int:
+    return int(current_app.config["UPLOAD_MAX_BYTES"])
+
+
 def store(application, upload, *, user_id: int | None, question_id: int | None = None) -> Attachment:
     """Checks and stores one uploaded file (a Werkzeug FileStorage); UploadError says why not."""
-    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    limit = max_bytes()
     cap = int(current_app.config["ATTACHMENTS_PER_APPLICATION"])
     replacing = question_id is not None and any(a.question_id == question_id for a in application.attachments)
     if not replacing and _count(application) >= cap:
@@ -171,11 +174,6 @@ def sweep(grace_seconds: float = 3600) -> list[Path]:
     """Removes uploaded files whose row never committed (their writer was killed mid-request)."""
     return files.sweep_orphans(_folder(), lambda: db.session.execute(select(Attachment.stored_name)).scalars(),
                                grace_seconds=grace_seconds)
-
-
-@periodic("attachments_sweep", minute="17")
-def _sweep_task() -> None:
-    sweep()
 
 
 def shown_name(att: Attachment, index: int, sees_identity: bool) -> str:

@@ -17,14 +17,27 @@ class Failure:
     reason: str
 
 
-def _in_region(codes: list[str], prefixes: list[str], place_geoids: set[str]) -> list[str]:
-    return [c for c in codes if c in place_geoids or any(c.startswith(p) for p in prefixes)]
+@dataclass(frozen=True)
+class Region:
+    """Where a funder funds work: its service-area code prefixes and its CHNA places' codes."""
+
+    prefixes: tuple[str, ...]
+    geoids: frozenset[str]
+
+    def contains(self, codes: list[str]) -> bool:
+        return any(c in self.geoids or any(c.startswith(p) for p in self.prefixes) for c in codes)
 
 
-def check(org, program) -> list[Failure]:
-    """Every rule of `program` that `org` fails, each with a plain reason; [] when eligible."""
+def region_of(funder) -> Region:
     from grantflow.chna.models import Place
 
+    return Region(tuple(str(p) for p in (funder.service_area or []) if p),
+                  frozenset(db.session.execute(select(Place.geoid).where(Place.funder_id == funder.id)).scalars()))
+
+
+def check(org, program, *, region: Region | None = None) -> list[Failure]:
+    """Every rule of `program` that `org` fails, each with a plain reason; [] when eligible.
+    `region` is the funder's (`region_of`), when the caller checks several organizations."""
     failures: list[Failure] = []
     if program.require_tax_exempt_or_sponsor and not org.tax_exempt and not (
             org.fiscal_sponsor_name and org.fiscal_sponsor_ein):
@@ -47,19 +60,18 @@ def check(org, program) -> list[Failure]:
                 f"{format_money(org.annual_budget_cents, whole=True)}."))
     if program.require_service_area_in_region:
         funder = program.funder
-        prefixes = [str(p) for p in (funder.service_area or []) if p]
-        geoids = set(db.session.execute(select(Place.geoid).where(Place.funder_id == funder.id)).scalars())
+        region = region or region_of(funder)
         codes = [str(c) for c in (org.service_area or [])]
-        if prefixes or geoids:
-            region = ", ".join(prefixes) if prefixes else "the places of its health needs assessment"
+        if region.prefixes or region.geoids:
+            where = ", ".join(region.prefixes) if region.prefixes else "the places of its health needs assessment"
             if not codes:
                 failures.append(Failure(
                     "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({region}). Add the places you serve "
+                    f"{funder.name} funds work inside its region ({where}). Add the places you serve "
                     f"to your profile so we can check."))
-            elif not _in_region(codes, prefixes, geoids):
+            elif not region.contains(codes):
                 failures.append(Failure(
                     "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({region}); none of the places in your "
+                    f"{funder.name} funds work inside its region ({where}); none of the places in your "
                     f"service area ({', '.join(codes[:10])}{'…' if len(codes) > 10 else ''}) is inside it."))
     return failures

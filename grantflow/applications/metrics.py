@@ -1,6 +1,6 @@
 """Outcome metrics an applicant can promise to track, grouped by the families of community wealth
-building evaluation (DOMAIN.md: scale, affordability, neighborhood, wealth-building,
-compensation, racial equity)."""
+building evaluation (scale, affordability, neighborhood, wealth-building, compensation, racial
+equity; docs/domain.md, "What applicants promise to track")."""
 from __future__ import annotations
 
 FAMILIES = {

@@ -1,5 +1,8 @@
 """Applications: start a draft, save what was typed (at any time), submit once, withdraw.
 
+The service takes and returns plain data — a `DraftInput` in, problems keyed by field out
+(`grantflow.applications.drafts`) — so the edit page, a CLI, an importer or an API use it alike.
+
 Every transition is a conditional UPDATE on the application's status (after a row lock where the
 database has one), so two requests racing — a double-clicked submit, an autosave arriving after
 the submission — cannot both succeed: the loser sees the status already moved.
@@ -7,25 +10,32 @@ the submission — cannot both succeed: the loser sees the status already moved.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import select, update
-from werkzeug.datastructures import MultiDict
+from sqlalchemy.orm import selectinload
 
-from forms.questions import answers_from_form, field_name
 from grantflow.applications import attachments
-from grantflow.applications.models import (
-    DRAFT, SUBMITTED, WITHDRAWN, Answer, Application, BudgetLine, StatusChange,
+from grantflow.applications.drafts import (
+    BudgetLineInput, Catalog, DraftInput, OutcomeInput, answer_key, format_problems, missing, row_ok,
 )
+from grantflow.applications.models import (
+    DRAFT, SUBMITTED, WITHDRAWN, Answer, Application, Attachment, BudgetLine, StatusChange,
+)
+from grantflow.accounts.models import Membership
+from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import auditlog
+from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
+from grantflow.organizations.models import Organization
 from grantflow.programs.models import PUBLISHED
 
 # Time between two saves counts as editing when shorter than this (longer gaps are breaks).
 EDIT_GAP_SECONDS = 5 * 60
-_SKIP_FIELDS = {"csrf_token", "action", "submit_token", "attachment"}
 
 
 class ApplicationError(Exception):
@@ -34,6 +44,14 @@ class ApplicationError(Exception):
 
 class NotOpen(ApplicationError):
     pass
+
+
+class Incomplete(ApplicationError):
+    """A submission refused: `problems` maps each field to what it still needs."""
+
+    def __init__(self, problems: Mapping[str, str]):
+        super().__init__(f"{len(problems)} field(s) need attention before this application can be submitted.")
+        self.problems = dict(problems)
 
 
 # --- the program's window -------------------------------------------------------------------------
@@ -72,15 +90,24 @@ def transition(application: Application, from_status: str | None, to_status: str
     return change
 
 
-def find_draft(program, org, on_behalf_of=None) -> Application | None:
-    return db.session.execute(
-        select(Application).where(
-            Application.program_id == program.id, Application.organization_id == org.id,
-            Application.status == DRAFT,
-            (Application.on_behalf_of_id == on_behalf_of.id) if on_behalf_of is not None
-            else Application.on_behalf_of_id.is_(None))
-        .order_by(Application.id)
-    ).scalars().first()
+def applicant_organizations(user) -> list[Organization]:
+    """The organizations `user` may apply for (as their applicant staff), networks' members
+    loaded with them."""
+    return list(db.session.execute(
+        select(Organization).join(Membership, Membership.organization_id == Organization.id)
+        .where(Membership.user_id == user.id, Membership.role == R.APPLICANT)
+        .order_by(Membership.id).options(selectinload(Organization.members))).scalars())
+
+
+def drafts_by_applicant(program, organization_ids) -> dict[tuple[int, int | None], Application]:
+    """The draft (the oldest, should there be several) of each (organization, member it applies
+    for, or None) among these organizations, in one query."""
+    out: dict[tuple[int, int | None], Application] = {}
+    for a in db.session.execute(select(Application).where(
+            Application.program_id == program.id, Application.status == DRAFT,
+            Application.organization_id.in_(sorted(set(organization_ids)))).order_by(Application.id)).scalars():
+        out.setdefault((a.organization_id, a.on_behalf_of_id), a)
+    return out
 
 
 def start(program, org, user, on_behalf_of=None) -> Application:
@@ -122,37 +149,13 @@ def claim_draft(application: Application, now: dt.datetime | None = None) -> boo
 
 # --- drafts --------------------------------------------------------------------------------------
 
-def serialize(*forms) -> dict[str, list[str]]:
-    """Exactly what was typed, field name -> values, with repeated rows renumbered in order."""
-    out: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class DraftResult:
+    """What a save did: `problems` maps every field that was not written to its message (the
+    typed text stays in `draft_form`); `stored` are the files attached by this save."""
 
-    def raw(f) -> list[str]:
-        if f.raw_data is not None:
-            return [str(v) for v in f.raw_data if isinstance(v, (str, int, float))]
-        if f.type in ("MultiCheckboxField", "SelectMultipleField"):
-            return [str(v) for v in (f.data or [])]
-        if f.type == "BooleanField":
-            return ["y"] if f.data else []
-        value = f._value()
-        return [] if value is None else [str(value)]
-
-    for form in forms:
-        for f in form:
-            if f.short_name in _SKIP_FIELDS or f.type in ("FileField", "CSRFTokenField", "SubmitField"):
-                continue
-            if f.type == "FieldList":
-                for i, entry in enumerate(f.entries):
-                    for sub in entry.form:
-                        out[f"{f.name}-{i}-{sub.short_name}"] = raw(sub)
-            else:
-                out[f.name] = raw(f)
-    return out
-
-
-def draft_formdata(application: Application) -> MultiDict | None:
-    if not application.draft_form:
-        return None
-    return MultiDict([(k, v) for k, values in application.draft_form.items() for v in values])
+    problems: Mapping[str, str]
+    stored: tuple[Attachment, ...] = ()
 
 
 def stored_answers(application: Application) -> dict:
@@ -166,75 +169,114 @@ def stored_answers(application: Application) -> dict:
     return out
 
 
-def save_draft(application: Application, form, answers_form, user, client_rev: str | None = None) -> list:
-    """Writes every field whose value fits (fields with errors keep their typed text in
-    `draft_form` only) and stores uploads; returns the attachments stored."""
-    program = application.program
-    if not form.title.errors:
-        application.title = form.title.data or ""
-    if not form.summary.errors:
-        application.summary = form.summary.data or ""
-    if not form.community_voice.errors:
-        application.community_voice = form.community_voice.data or ""
-    if not form.amount_requested.errors:
-        application.amount_requested_cents = form.amount_requested.cents
-    from grantflow.chna.models import Place, PriorityNeed
+def stored_input(application: Application) -> DraftInput:
+    """The draft as stored, as the input that would store it again (what a submission without new
+    input is checked against)."""
+    answers = {a.question_id: a.value for a in application.answers}
+    return DraftInput(
+        title=application.title or "", summary=application.summary or "",
+        community_voice=application.community_voice or "", amount_requested_cents=application.amount_requested_cents,
+        need_ids=tuple(n.id for n in application.needs), place_ids=tuple(p.id for p in application.places),
+        budget=tuple(BudgetLineInput(b.category, b.description, b.amount_cents) for b in application.budget_lines),
+        outcomes=tuple(OutcomeInput(o.get("metric", ""), o.get("target", "")) for o in application.outcomes or []),
+        answers={q.key: answers.get(q.id) for q in application.program.questions if q.kind != "file"})
 
-    if not form.needs.errors:
-        ids = set(form.needs.data or [])
-        application.needs = list(db.session.execute(select(PriorityNeed).where(
-            PriorityNeed.id.in_(ids or {-1}), PriorityNeed.funder_id == program.funder_id)).scalars())
-    if not form.places.errors:
-        ids = set(form.places.data or [])
-        application.places = list(db.session.execute(select(Place).where(
-            Place.id.in_(ids or {-1}), Place.funder_id == program.funder_id)).scalars())
-    lines = []
-    for i, entry in enumerate(form.budget.entries):
-        f = entry.form
-        if f.errors or not (f.category.data or f.amount.cents is not None):
-            continue
-        lines.append(BudgetLine(position=i, category=f.category.data or "", description=f.description.data or "",
-                                amount_cents=f.amount.cents or 0))
-    application.budget_lines = lines
-    application.outcomes = [{"metric": e.form.metric.data, "target": e.form.target.data or ""}
-                            for e in form.outcomes.entries if e.form.metric.data and not e.form.errors]
+
+def _funder_choices(program) -> tuple[dict[int, PriorityNeed], dict[int, Place]]:
+    """The needs and places of the program's funder that an application may name."""
+    needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)).scalars()
+    places = db.session.execute(select(Place).where(Place.funder_id == program.funder_id)).scalars()
+    return {n.id: n for n in needs}, {p.id: p for p in places}
+
+
+def _catalog(needs: dict, places: dict) -> Catalog:
+    return Catalog(frozenset(needs), frozenset(places))
+
+
+def save_draft(application: Application, data: DraftInput, user, client_rev: str | None = None) -> DraftResult:
+    """Writes every field of `data` that passes its checks (the others keep their stored value)
+    and stores uploads; `client_rev` is the browser's revision id of what it sent (its autosave
+    script compares it with its own copy)."""
+    program = application.program
+    needs, places = _funder_choices(program)
+    problems = format_problems(program, data, _catalog(needs, places))
+    ok = lambda key: key not in problems  # noqa: E731
+    if ok("title"):
+        application.title = data.title
+    if ok("summary"):
+        application.summary = data.summary
+    if ok("community_voice"):
+        application.community_voice = data.community_voice
+    if ok("amount_requested"):
+        application.amount_requested_cents = data.amount_requested_cents
+    if ok("needs"):
+        application.needs = [needs[i] for i in sorted(set(data.need_ids))]
+    if ok("places"):
+        application.places = [places[i] for i in sorted(set(data.place_ids))]
+    application.budget_lines = [
+        BudgetLine(position=i, category=line.category, description=line.description,
+                   amount_cents=line.amount_cents or 0)
+        for i, line in enumerate(data.budget)
+        if row_ok("budget", i, problems) and (line.category or line.amount_cents is not None)]
+    application.outcomes = [{"metric": o.metric, "target": o.target} for i, o in enumerate(data.outcomes)
+                            if o.metric and row_ok("outcomes", i, problems)]
     stored = []
-    if answers_form is not None:
-        by_question = {a.question_id: a for a in application.answers}
-        values = answers_from_form(answers_form)
-        for q in answers_form.questions:
-            fld = answers_form[field_name(q)]
-            if q.kind == "file":
-                upload = values.get(q.key)
-                if upload is not None and not fld.errors:
-                    try:
-                        att = attachments.store(application, upload, user_id=user.id, question_id=q.id)
-                    except attachments.UploadError as exc:
-                        fld.errors = [*fld.errors, str(exc)]
-                        continue
-                    for old in [a for a in application.attachments if a.question_id == q.id and a is not att]:
-                        attachments.delete(old)
-                    stored.append(att)
-                    _set_answer(application, by_question, q, {"attachment_id": att.id})
+    by_question = {a.question_id: a for a in application.answers}
+    for q in program.questions:
+        key, value = answer_key(q.key), data.answers.get(q.key)
+        if not ok(key):
+            continue
+        if q.kind != "file":
+            _set_answer(application, by_question, q, value)
+        elif value is not None and getattr(value, "filename", None):
+            try:
+                att = attachments.store(application, value, user_id=user.id, question_id=q.id)
+            except attachments.UploadError as exc:
+                problems[key] = str(exc)
                 continue
-            if fld.errors:
-                continue
-            _set_answer(application, by_question, q, values.get(q.key))
-    upload = form.attachment.data
+            for old in [a for a in application.attachments if a.question_id == q.id and a is not att]:
+                attachments.delete(old)
+            stored.append(att)
+            _set_answer(application, by_question, q, {"attachment_id": att.id})
+    upload = data.attachment
     if upload is not None and getattr(upload, "filename", None):
         try:
             stored.append(attachments.store(application, upload, user_id=user.id))
         except attachments.UploadError as exc:
-            form.attachment.errors = [*form.attachment.errors, str(exc)]
+            problems["attachment"] = str(exc)
     for att in stored:
         auditlog.record("attachment.uploaded", att, after={"application_id": application.id, "sha256": att.sha256,
                                                             "size": att.size, "mime_type": att.mime_type})
-    forms = [form] + ([answers_form] if answers_form is not None else [])
-    # The browser's revision id of what it sent: its autosave script compares it with its own copy.
-    application.draft_form = serialize(*forms) | {"_rev": [client_rev or ""]}
+    application.draft_form = ({k: [str(v) for v in values] for k, values in data.typed.items()}
+                              | {"_rev": [client_rev or ""]}) if data.typed else None
     application.updated_at = utcnow()
     db.session.flush()
-    return stored
+    return DraftResult(problems, tuple(stored))
+
+
+def remove_attachment(application: Application, attachment_id: int) -> bool:
+    """Deletes one of the application's files (and the answer that named it); False when the
+    application has no file with that id."""
+    att = next((a for a in application.attachments if a.id == attachment_id), None)
+    if att is None:
+        return False
+    auditlog.record("attachment.deleted", att, before={"application_id": application.id, "sha256": att.sha256})
+    for ans in [a for a in application.answers
+                if isinstance(a.value, dict) and a.value.get("attachment_id") == att.id]:
+        application.answers.remove(ans)
+    attachments.delete(att)
+    return True
+
+
+def submission_problems(application: Application, data: DraftInput | None = None) -> dict[str, str]:
+    """Everything that stops `application` from being submitted with `data` (default: what is
+    stored), by field: each value that cannot be stored, and what a submission still needs."""
+    program = application.program
+    data = stored_input(application) if data is None else data
+    catalog = _catalog(*_funder_choices(program))
+    problems = format_problems(program, data, catalog)
+    files = frozenset(a.question_id for a in application.attachments if a.question_id is not None)
+    return problems | missing(program, data, problems, catalog, answered_files=files)
 
 
 def _set_answer(application, by_question, q, value) -> None:
@@ -251,15 +293,21 @@ def _set_answer(application, by_question, q, value) -> None:
 
 # --- submission and withdrawal -----------------------------------------------------------------------
 
-def submit(application: Application, user, now: dt.datetime | None = None) -> bool:
+def submit(application: Application, user, data: DraftInput | None = None, now: dt.datetime | None = None) -> bool:
     """Submits a complete draft once: True when this call submitted it, False when it already was.
 
-    NotOpen when the program's close time (server clock) has passed."""
+    NotOpen when the program's close time (server clock) has passed; Incomplete (with every
+    problem by field) when the draft — `data` as just saved, or else what is stored — is not
+    ready (`submission_problems`)."""
     now = now or utcnow()
     program = application.program
     reason = not_open_reason(program, now)
     if reason:
         raise NotOpen(reason)
+    if application.status == DRAFT:
+        problems = submission_problems(application, data)
+        if problems:
+            raise Incomplete(problems)
     rubric = program.current_rubric
     result = db.session.execute(
         update(Application).where(Application.id == application.id, Application.status == DRAFT)

@@ -10,19 +10,25 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from forms.applications import ApplicationForm, completeness_errors, flat_errors
+from forms.applications import (
+    ApplicationForm, draft_input, flat_errors, form_data, formdata_of, session_expired, show_problems,
+    typed_values,
+)
 from forms.questions import build_answer_form
 from grantflow.applications import attachments, eligibility, services
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
+from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
-from grantflow.core.money import cents_to_dollars, format_money
-from grantflow.core.policy import authorize, can, get_or_404, sees_identity
+from grantflow.core.money import format_money
+from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
+from grantflow.core.views import dashboard_section
 from grantflow.programs.models import Program
 
 bp = Blueprint("applications", __name__, cli_group=None)
@@ -50,18 +56,23 @@ class ApplyOption:
 
 
 def apply_options(program, user=None) -> list[ApplyOption]:
-    """Each organization (and network member) the user may apply for, with its eligibility."""
+    """Each organization (and network member) the user may apply for, with its eligibility and
+    its draft: a fixed number of queries, however many organizations (the program page runs it)."""
     user = user or current_user
     if not getattr(user, "is_authenticated", False):
         return []
+    orgs = services.applicant_organizations(user)
+    if not orgs:
+        return []
+    region = eligibility.region_of(program.funder) if program.require_service_area_in_region else None
+    drafts = services.drafts_by_applicant(program, [o.id for o in orgs])
     options = []
-    for org in user.organizations_with(R.APPLICANT):
-        candidates = [(org, None)] + [(org, m) for m in (org.members if org.kind == "network" else [])]
-        for o, member in candidates:
-            who = member or o
+    for org in orgs:
+        for member in [None] + (list(org.members) if org.kind == "network" else []):
             options.append(ApplyOption(
-                key=f"{o.id}" + (f":{member.id}" if member else ""), organization=o, on_behalf_of=member,
-                failures=eligibility.check(who, program), draft=services.find_draft(program, o, member)))
+                key=f"{org.id}" + (f":{member.id}" if member else ""), organization=org, on_behalf_of=member,
+                failures=eligibility.check(member or org, program, region=region),
+                draft=drafts.get((org.id, member.id if member else None))))
     return options
 
 
@@ -77,18 +88,10 @@ def _application_not_open(program):
     return services.not_open_reason(program)
 
 
-def _program(slug: str) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize("program.view_public", program)
-    return program
-
-
-@bp.route("/programs/<slug>/apply", methods=["GET", "POST"])
+@bp.route("/programs/<program:program>/apply", methods=["GET", "POST"])
 @login_required
-def start(slug: str):
-    program = _program(slug)
+def start(program: Program):
+    authorize("program.view_public", program)
     if not current_user.has_role(R.APPLICANT):
         abort(403, "Only staff of a community-based organization can apply. Register your organization first.")
     options = apply_options(program)
@@ -131,18 +134,6 @@ def _choices(form, program) -> tuple[list, list]:
     return needs, places
 
 
-def _initial(application: Application) -> dict:
-    money = lambda c: "" if c is None else f"{cents_to_dollars(c):,}"  # noqa: E731
-    return {
-        "title": application.title, "summary": application.summary, "community_voice": application.community_voice,
-        "amount_requested": money(application.amount_requested_cents),
-        "needs": [n.id for n in application.needs], "places": [p.id for p in application.places],
-        "budget": [{"category": b.category, "description": b.description, "amount": money(b.amount_cents)}
-                   for b in application.budget_lines],
-        "outcomes": [{"metric": o.get("metric", ""), "target": o.get("target", "")} for o in application.outcomes or []],
-    }
-
-
 def _answers_form(application, formdata=None, *, enforce_required=False):
     return build_answer_form(application.program.questions, formdata=formdata,
                              data=services.stored_answers(application), enforce_required=enforce_required,
@@ -160,21 +151,9 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
         errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token,
         budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
-        max_bytes=_max_bytes(),
-        max_text=attachments.megabytes(_max_bytes()),
+        max_bytes=attachments.max_bytes(),
+        max_text=attachments.megabytes(attachments.max_bytes()),
     ), status
-
-
-def _max_bytes() -> int:
-    from flask import current_app
-
-    return int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
-
-
-def _rebuild(application, form, answers):
-    """The forms again from what was just typed (after adding or removing a row)."""
-    md = MultiDict([(k, v) for k, vs in services.serialize(form, answers).items() for v in vs])
-    return md
 
 
 def _row_action(action: str, md: MultiDict, application) -> MultiDict:
@@ -204,16 +183,7 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
                 rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
         return rest
     if kind == "remove_attachment" and arg.isdigit():
-        att = next((a for a in application.attachments if a.id == int(arg)), None)
-        if att is not None:
-            from grantflow.core import auditlog
-
-            auditlog.record("attachment.deleted", att, before={"application_id": application.id,
-                                                               "sha256": att.sha256})
-            for ans in [a for a in application.answers
-                        if isinstance(a.value, dict) and a.value.get("attachment_id") == att.id]:
-                application.answers.remove(ans)
-            attachments.delete(att)
+        services.remove_attachment(application, int(arg))
     return md
 
 
@@ -221,13 +191,6 @@ def _forms_from(application, md: MultiDict):
     form = ApplicationForm(formdata=md)
     answers = _answers_form(application, md)
     _choices(form, application.program)
-    for f in list(form.budget) + list(form.outcomes):
-        for sub in f.form:
-            if hasattr(sub, "pre_validate") and sub.type == "MoneyField":
-                try:
-                    sub.pre_validate(f.form)
-                except Exception:  # noqa: BLE001 - the typed text stays as it is
-                    pass
     return form, answers
 
 
@@ -245,15 +208,13 @@ def edit(app_id: int):
         return redirect(url_for("applications.status", app_id=application.id))
     program = application.program
     if request.method == "GET":
-        md = services.draft_formdata(application)
+        md = formdata_of(application.draft_form)
         if md is not None:
             form, answers = _forms_from(application, md)
         else:
-            form = ApplicationForm(formdata=None, data=_initial(application))
+            form = ApplicationForm(formdata=None, data=form_data(services.stored_input(application)))
             answers = _answers_form(application)
             _choices(form, program)
-            for e in form.budget.entries:
-                e.form.amount.pre_validate(e.form)
         return _render(application, form, answers)
 
     action = request.form.get("action", "save")
@@ -261,19 +222,20 @@ def edit(app_id: int):
     answers = _answers_form(application, CombinedMultiDict([request.files, request.form]),
                             enforce_required=(action == "submit"))
     _choices(form, program)
-    form.validate()
-    answers.validate()
-    if form.errors.get("csrf_token"):
+    if session_expired(form):
+        show_problems({}, form, answers)
         return _render(application, form, answers, status=400,
                        top_error="Your session expired, so nothing was saved. Log in again if asked, then "
                                  "save once more: what you typed is still on this page.")
     if not services.claim_draft(application):
         flash("This application was already submitted. Here is its status.", "info")
         return redirect(url_for("applications.status", app_id=application.id))
-    services.save_draft(application, form, answers, current_user, request.form.get("client_rev"))
+    data = draft_input(form, answers)
+    saved = services.save_draft(application, data, current_user, request.form.get("client_rev"))
+    show_problems(saved.problems, form, answers)
 
     if action != "save" and action != "submit":
-        md = _row_action(action, _rebuild(application, form, answers), application)
+        md = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
         application.draft_form = {k: md.getlist(k) for k in md.keys()} | {
             "_rev": [request.form.get("client_rev") or ""]}
         form, answers = _forms_from(application, md)
@@ -288,16 +250,20 @@ def edit(app_id: int):
         reason = services.not_open_reason(program)
         if reason:
             return _render(application, form, answers, status=422, top_error=reason)
-        completeness_errors(form, program, has_needs=bool(form.needs.choices),
-                            has_places=bool(form.places.choices))
-        errors = flat_errors(form, answers)
-        if errors:
-            return _render(application, form, answers, status=422, errors=errors,
-                           top_error="Your draft is saved, but it cannot be submitted yet.")
+        problems, submitted = {}, False
         try:
-            submitted = services.submit(application, current_user)
+            if saved.problems:  # a value or a file was refused: nothing is submitted; show all that is missing
+                problems = services.submission_problems(application, data) | saved.problems
+            else:
+                submitted = services.submit(application, current_user, data)
+        except services.Incomplete as exc:
+            problems = exc.problems
         except services.NotOpen as exc:
             return _render(application, form, answers, status=422, top_error=str(exc))
+        if problems:
+            show_problems(problems, form, answers)
+            return _render(application, form, answers, status=422, errors=flat_errors(form, answers),
+                           top_error="Your draft is saved, but it cannot be submitted yet.")
         tokens = dict(session.get("submit_tokens", {}))
         tokens.pop(str(application.id), None)
         session["submit_tokens"] = tokens
@@ -329,10 +295,8 @@ def autosave(app_id: int):
     form = ApplicationForm(formdata=request.form)
     answers = _answers_form(application, request.form)
     _choices(form, application.program)
-    form.validate()
-    answers.validate()
-    form.attachment.data = None
-    services.save_draft(application, form, answers, current_user, request.form.get("client_rev"))
+    saved = services.save_draft(application, draft_input(form, answers), current_user, request.form.get("client_rev"))
+    show_problems(saved.problems, form, answers)
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
                    saved_at_text=f"{local:%I:%M %p}".lstrip("0"), issues=len(flat_errors(form, answers)),
@@ -391,3 +355,17 @@ def attachment(app_id: int, att_id: int):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the applicant's section of the dashboard ------------------------------------------------------
+
+@dashboard_section("applications/_dashboard.html", R.APPLICANT, order=10)
+def applicant_dashboard(user) -> dict:
+    organizations = user.organizations_with(R.APPLICANT)
+    return {
+        "organizations": organizations,
+        "applications": db.session.execute(
+            scope_applications(user).where(Application.organization_id.in_([o.id for o in organizations]))
+            .options(selectinload(Application.program)).order_by(Application.updated_at.desc())
+        ).scalars().all(),
+    }

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import auditlog
 from grantflow.core.db import db
+from grantflow.core.ordering import move, renumber
 
 NEED_FIELDS = ("name", "weight", "description")
 
@@ -44,11 +45,6 @@ def _check_name(funder_id: int, name: str, need_id: int | None = None) -> None:
         raise NeedError("name", "This need is already on the list.")
 
 
-def _rerank(funder_id: int, ordered: list[PriorityNeed]) -> None:
-    for i, n in enumerate(ordered, start=1):
-        n.rank = i
-
-
 def add_need(funder_id: int, values: dict[str, Any], rank: int | None = None) -> PriorityNeed:
     """Adds a need at `rank` (1 = top priority; default: last)."""
     _check_name(funder_id, values["name"])
@@ -58,7 +54,7 @@ def add_need(funder_id: int, values: dict[str, Any], rank: int | None = None) ->
     db.session.add(need)
     position = len(current) if rank is None else max(0, min(rank - 1, len(current)))
     current.insert(position, need)
-    _rerank(funder_id, current)
+    renumber(current, "rank", start=1)
     db.session.flush()
     auditlog.record("chna.need_add", need, after={"name": need.name, "rank": need.rank,
                                                   "weight": str(need.weight) if need.weight is not None else None})
@@ -75,7 +71,7 @@ def update_need(funder_id: int, need_id: int, values: dict[str, Any], rank: int 
     if rank is not None and rank != need.rank:
         others = [n for n in needs(funder_id) if n.id != need.id]
         others.insert(max(0, min(rank - 1, len(others))), need)
-        _rerank(funder_id, others)
+        renumber(others, "rank", start=1)
     db.session.flush()
     auditlog.record("chna.need_update", need, before=before,
                     after={"name": need.name, "rank": need.rank,
@@ -84,19 +80,13 @@ def update_need(funder_id: int, need_id: int, values: dict[str, Any], rank: int 
 
 
 def move_need(funder_id: int, need_id: int, step: int) -> PriorityNeed:
-    ordered = needs(funder_id)
-    ids = [n.id for n in ordered]
-    if need_id not in ids:
-        raise LookupError(need_id)
-    i = ids.index(need_id)
-    j = i + step
-    if 0 <= j < len(ordered):
-        ordered[i], ordered[j] = ordered[j], ordered[i]
-        _rerank(funder_id, ordered)
+    """Moves a need one rank up (step -1) or down (+1); at either end nothing changes."""
+    ordered, i, j = move(needs(funder_id), need_id, step)
+    if i != j:
+        renumber(ordered, "rank", start=1)
         db.session.flush()
         auditlog.record("chna.need_move", ordered[j], after={"rank": ordered[j].rank})
-        return ordered[j]
-    return ordered[i]
+    return ordered[j]
 
 
 def remove_need(funder_id: int, need_id: int) -> None:
@@ -104,7 +94,7 @@ def remove_need(funder_id: int, need_id: int) -> None:
     before = {"name": need.name, "rank": need.rank}
     db.session.delete(need)
     db.session.flush()
-    _rerank(funder_id, needs(funder_id))
+    renumber(needs(funder_id), "rank", start=1)
     auditlog.record("chna.need_remove", object_type="PriorityNeed", object_id=need_id, before=before)
 
 

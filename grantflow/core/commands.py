@@ -1,50 +1,23 @@
-"""The project's own CLI commands that belong to no single area."""
+"""The core's CLI: the task queue's worker (areas add their jobs and start-up hooks in their tasks.py)."""
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import current_app
 from flask.cli import with_appcontext
 
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(demo_command)
-    app.cli.add_command(demo_exists_command)
+from grantflow import tasks
 
 
-@click.command("demo")
-@click.option("--reset", is_flag=True, help="Drop every table first, then create the demo again.")
-@click.option("--if-empty", is_flag=True,
-              help="Only migrate when the database already holds data (what `make run` does).")
-@click.option("--seed", default=2026, show_default=True, help="Random seed: the same seed gives the same data.")
-@click.option("--applications", "n_applications", default=None, type=click.IntRange(min=0),
-              help="Applications in the past, fully decided cycle (the benchmarks' program); "
-                   "default 36, beside the open cycle's 38. Try 50000.")
+@click.command("worker")
+@click.option("-w", "--workers", default=1, show_default=True, help="Worker processes.")
+@click.option("--worker-type", type=click.Choice(["process", "thread"]), default="process",
+              show_default=True, help="Processes render PDFs in parallel; threads do not.")
 @with_appcontext
-def demo_command(reset: bool, if_empty: bool, seed: int, n_applications: int | None) -> None:
-    """Create the database with realistic demo data and print the demo logins."""
-    from grantflow.demo import DemoExists, build_demo
-
-    try:
-        logins = build_demo(reset=reset, seed=seed, n_applications=n_applications, echo=click.echo)
-    except DemoExists as exc:
-        if if_empty:
-            click.echo("The database already holds data (migrated to the latest schema); the demo is not loaded again.")
-            return
-        raise click.ClickException(str(exc)) from None
-    click.echo("\nDemo logins (password for all: %s)" % logins["password"])
-    for role, email in logins["users"]:
-        click.echo(f"  {role:<20} {email}")
+def worker(workers: int, worker_type: str) -> None:
+    """Run the task queue's consumer (letters and other background jobs)."""
+    for line in tasks.consumer_start_hooks():
+        click.echo(line)
+    tasks.run_consumer(current_app._get_current_object(), workers=workers, worker_type=worker_type)
 
 
-@click.command("demo-exists")
-@with_appcontext
-def demo_exists_command() -> None:
-    """Exit 0 when the database already holds data (scripts use it to load the demo only once)."""
-    from sqlalchemy import inspect, select
-
-    from grantflow.core.db import db
-    from grantflow.organizations.models import Organization
-
-    if not inspect(db.engine).has_table("organizations") or \
-            db.session.execute(select(Organization.id).limit(1)).first() is None:
-        raise SystemExit(1)
+COMMANDS = (worker,)

@@ -33,7 +33,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from grantflow.core import uow
 from grantflow.core.db import UTCDateTime, db, separate_session, utcnow
-from grantflow.tasks import periodic, task
 
 log = logging.getLogger(__name__)
 
@@ -227,15 +226,3 @@ def cancel(messages: Iterable[OutboxMessage]) -> int:
             n += 1
     db.session.flush()
     return n
-
-
-# --- the queue's tasks ---------------------------------------------------------------------------------
-
-@task(DELIVER_TASK)
-def _deliver_task(message_id: int) -> None:
-    deliver(message_id)
-
-
-@periodic(SWEEP_TASK, minute="*")
-def _sweep_task() -> None:
-    sweep()

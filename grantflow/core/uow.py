@@ -23,11 +23,11 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 
-from flask import g, request
+from flask import g
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from grantflow.core.db import db, reset_write_intent, set_write_intent
+from grantflow.core.db import db
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +91,11 @@ def abandon_request() -> None:
 
 
 def init_app(app) -> None:
-    @app.before_request
-    def _declare_intent():
-        # A POST (PUT, DELETE...) writes: on SQLite its transaction takes the write lock first.
-        g.gf_intent = set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
-
     @app.teardown_request
     def _end(exc):
         # A request answered before its view ran (a before-request hook's response) keeps nothing.
         if db.session().in_transaction():
             abandon_request()
-        token = g.pop("gf_intent", None)
-        if token is not None:
-            reset_write_intent(token)
 
 
 def _run(callbacks: list[Callable[[], None]], what: str) -> None:

@@ -1,10 +1,9 @@
 """Pages of the decisions area: the ranking board (and its CSV), the decision form, and the release
-of decisions to applicants (a "Release now" button, and `grantflow release-decisions` for a
-release date set in advance — run it from cron; both send each applicant one email)."""
+of decisions to applicants (a "Release now" button here; `grantflow release-decisions`, in
+commands.py, for a release date set in advance — run it from cron; both send each applicant one email)."""
 from __future__ import annotations
 
-import click
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,14 +20,6 @@ from grantflow.reviews.aggregate import disagreement_threshold, rubric_scores
 from grantflow.reviews.models import Review
 
 bp = Blueprint("decisions", __name__, cli_group=None)
-
-
-def _program(slug: str) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize("program.decide", program)
-    return program
 
 
 def _int_arg(name: str) -> int | None:
@@ -60,9 +51,9 @@ def _applicant_comments(application) -> list[str]:
     ).scalars() if c and c.strip()]
 
 
-@bp.route("/programs/<slug>/board")
-def board(slug: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/board")
+def board(program: Program):
+    authorize("program.decide", program)
     filters = _filters()
     b = load_board(program, **filters)
     from grantflow.applications.models import STATUSES
@@ -72,9 +63,9 @@ def board(slug: str):
                            released=services.is_released(program), threshold=disagreement_threshold())
 
 
-@bp.route("/programs/<slug>/board.csv")
-def board_csv(slug: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/board.csv")
+def board_csv(program: Program):
+    authorize("program.decide", program)
     b = load_board(program, **_filters())
     return Response(to_csv(b), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{program.slug}-board.csv"'})
@@ -103,7 +94,7 @@ def decide(app_id: int):
                 status = 409 if exc.field is None else 422
             else:
                 flash(f"Decision saved for application #{application.id}.", "success")
-                return redirect(url_for("decisions.board", slug=program.slug))
+                return redirect(url_for("decisions.board", program=program))
         else:
             status = 422
     reviews = db.session.execute(
@@ -130,18 +121,10 @@ def decide(app_id: int):
                            rubric=application.rubric or program.current_rubric, page_errors=page_errors), status
 
 
-@bp.route("/programs/<slug>/release-decisions", methods=["POST"])
-def release(slug: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/release-decisions", methods=["POST"])
+def release(program: Program):
+    authorize("program.decide", program)
     sent = services.release_now(program, actor=current_user)
-    flash(f"Decisions are released to applicants. {sent} email{'s' if sent != 1 else ''} on {'their' if sent != 1 else 'its'} way.", "success")
-    return redirect(url_for("decisions.board", slug=slug))
-
-
-@bp.cli.command("release-decisions")
-def release_decisions_command():
-    """Emails applicants of every program whose decision release time has passed (once each)."""
-    sent = services.release_due()
-    db.session.commit()
-    click.echo(f"{sent} decision email{'s' if sent != 1 else ''} queued.")
-
+    flash(f"Decisions are released to applicants. {sent} email{'s' if sent != 1 else ''} on "
+          f"{'their' if sent != 1 else 'its'} way.", "success")
+    return redirect(url_for("decisions.board", program=program))

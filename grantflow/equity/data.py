@@ -1,6 +1,6 @@
 """Everything the audit of one program needs, loaded as plain values in a fixed number of queries.
 
-Funnel stages (DOMAIN.md: applied → eligible → reviewed → recommended → awarded). Each
+Funnel stages (applied → eligible → reviewed → recommended → awarded). Each
 application counts at the furthest stage it is known to have reached and at every stage before it
 (an award implies the application was eligible, reviewed and recommended — imported history often
 has decisions but no reviews):
@@ -15,7 +15,7 @@ has decisions but no reviews):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
@@ -191,8 +191,8 @@ def load_audit_data(program) -> AuditData:
         .join(Application, Application.id == HistoricalClassification.application_id)
         .where(Application.program_id == program.id))}
     if imported:
-        facts = [replace(f, extra={**f.extra, IMPORTED_POC: imported[f.application_id].poc_led,
-                                   IMPORTED_COMMUNITY: imported[f.application_id].community_led})
+        facts = [f.with_extra({IMPORTED_POC: imported[f.application_id].poc_led,
+                               IMPORTED_COMMUNITY: imported[f.application_id].community_led})
                  if f.application_id in imported else f for f in facts]
     decisions = {app_id: (outcome, cents) for app_id, outcome, cents in plain_rows(
         select(Decision.application_id, Decision.outcome, Decision.amount_cents)

@@ -1,4 +1,4 @@
-"""The groupings the equity audit reports on (DOMAIN.md, "Equity audit: definitions").
+"""The groupings the equity audit reports on (docs/domain.md, "Equity audit").
 
 A dimension puts each application's plain facts into one group (a short string); `None` means
 "not reported", so every application lands in exactly one group of every dimension and the groups
@@ -39,11 +39,6 @@ class Dimension:
 
     def label_of(self, group: str) -> str:
         return dict(self.group_labels).get(group, group)
-
-    def sort_key(self, group: str):
-        if group in self.order:
-            return (0, self.order.index(group), "")
-        return (1 if group != NOT_REPORTED else 2, 0, group)
 
 
 def _yes_no(value: Optional[bool]) -> str:
@@ -98,18 +93,19 @@ def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
     ]
 
 
-def plugin_dimensions() -> list[Dimension]:
-    from grantflow.plugins import load_plugins
+BUILTIN = "GrantFlow's built-in audit dimensions"
 
-    found: list[Dimension] = []
-    for result in load_plugins().hook.grantflow_audit_dimensions():
-        found.extend(result or ())
-    return sorted(found, key=lambda d: d.key)  # never registration order
+
+def plugin_dimensions(taken: dict[str, str] | None = None) -> list[Dimension]:
+    """The plugins' dimensions, in key order; a key used twice (or in `taken`) is an error."""
+    from grantflow.plugins import collect
+
+    return list(collect("grantflow_audit_dimensions", "audit dimension", taken=taken).values())
 
 
 def program_dimensions(program_id: int) -> list[Dimension]:
     """The built-in dimensions (POC-led judged by the program's own `poc_led` rule when it has one),
-    then every plugin dimension whose key is not already taken."""
+    then every plugin dimension (a plugin may not reuse a built-in key)."""
     from sqlalchemy import select
 
     from grantflow.core.db import db
@@ -118,9 +114,4 @@ def program_dimensions(program_id: int) -> list[Dimension]:
     params = db.session.execute(select(ProgramRule.params).where(
         ProgramRule.program_id == program_id, ProgramRule.rule_key == "poc_led")).scalar_one_or_none()
     dims = builtin_dimensions(params)
-    taken = {d.key for d in dims}
-    for d in plugin_dimensions():
-        if d.key not in taken:
-            dims.append(d)
-            taken.add(d.key)
-    return dims
+    return dims + plugin_dimensions({d.key: BUILTIN for d in dims})

@@ -13,7 +13,8 @@ from typing import Any, Iterator
 
 from flask import render_template
 
-from grantflow.equity.data import STAGES
+from grantflow.equity import charts
+from grantflow.equity.data import STAGE_LABELS, STAGES
 from grantflow.equity.suppression import INSUFFICIENT
 
 GROUP_MEASURES = ("applicants", "awards", "award_rate", "share_of_applicants", "share_of_awards",
@@ -22,6 +23,8 @@ GROUP_MEASURES = ("applicants", "awards", "award_rate", "share_of_applicants", "
                   "fisher_p", "small_sample")
 SCORE_MEASURES = ("n", "mean", "mean_rest", "gap", "mannwhitney_p", "effect_size")
 CSV_HEADER = ("section", "dimension", "group", "item", "measure", "value")
+# Each download format and its content type.
+FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
 def to_json(report: dict) -> str:
@@ -108,9 +111,14 @@ def to_csv(report: dict) -> str:
     return buf.getvalue()
 
 
-def to_html(report: dict, *, for_pdf: bool = False) -> str:
-    from grantflow.equity.views import template_context
+def template_context(report: dict, *, for_pdf: bool = False) -> dict:
+    chart_set = {key: {"rate": charts.rate_chart(d), "share": charts.share_chart(d),
+                       "funnel": charts.funnel_chart(d, STAGES)} for key, d in report["dimensions"].items()}
+    return {"report": report, "charts": chart_set, "stages": STAGES, "stage_labels": STAGE_LABELS,
+            "for_pdf": for_pdf}
 
+
+def to_html(report: dict, *, for_pdf: bool = False) -> str:
     return render_template("equity/report_pdf.html" if for_pdf else "equity/audit.html",
                            **template_context(report, for_pdf=for_pdf))
 
@@ -123,3 +131,8 @@ def to_pdf(report: dict) -> bytes:
     from grantflow.core.pdf import render_pdf
 
     return render_pdf(html, title=title, author=p["funder"], subject=subject, lang="en", variant="pdf/ua-1")
+
+
+def export(report: dict, fmt: str) -> str | bytes:
+    """The report in one of FORMATS (the page's downloads and `grantflow audit`)."""
+    return {"pdf": to_pdf, "csv": to_csv, "json": to_json}[fmt](report)

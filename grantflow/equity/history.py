@@ -1,4 +1,4 @@
-"""`grantflow import-history`: past cycles from a funder's spreadsheets, so the audit covers them.
+"""Past cycles from a funder's spreadsheets (`grantflow import-history`), so the audit covers them.
 
 Every row of both files is checked first; any bad row is reported by file, line and reason and
 nothing at all is imported. The columns are documented in README.md ("Importing past cycles").
@@ -10,11 +10,8 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Optional
 
-import click
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from grantflow.core import auditlog
@@ -181,10 +178,10 @@ def import_history(program_slug: str, applications_csv: str, reviews_csv: Option
     caller commits); raises HistoryImportError with every problem and adds nothing otherwise."""
     from grantflow.applications.models import Application
     from grantflow.organizations.models import Organization
-    from grantflow.programs.models import Program
+    from grantflow.programs.slugs import by_slug
 
     errors: list[str] = []
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
+    program = by_slug(program_slug)
     funder = None
     if program is None:
         if funder_slug:
@@ -360,39 +357,3 @@ def _write_reviews(program, apps: dict, review_rows: list[dict]) -> int:
         reviews[key].scores.append(CriterionScore(criterion_id=criteria[r["criterion"].lower()].id,
                                                   score=int(r["score"])))
     return len(reviews)
-
-
-def register_cli(bp) -> None:
-    bp.cli.add_command(import_history_command)
-
-
-@click.command("import-history")
-@click.argument("program_slug")
-@click.argument("applications", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reviews", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV of past reviews: ref, reviewer, criterion, score.")
-@click.option("--funder", "funder_slug", help="The funder's slug (needed when the program does not exist "
-                                               "and more than one funder is registered).")
-@click.option("--title", help="Title of the program when it is created.")
-@click.option("--series", help="Series the cycle belongs to (compared cycle by cycle in the audit).")
-@click.option("--cycle", "cycle_label", help="Label of the cycle, e.g. 2023.")
-@click.option("--vintage", "data_vintage", help="Data vintage, e.g. 'Funder records, exported 2024-01'.")
-@with_appcontext
-def import_history_command(program_slug, applications, reviews, funder_slug, title, series, cycle_label,
-                           data_vintage) -> None:
-    """Import a past cycle's applications and decisions (and reviews) for the equity audit."""
-    try:
-        result = import_history(
-            program_slug, applications.read_text(encoding="utf-8-sig"),
-            reviews.read_text(encoding="utf-8-sig") if reviews else None, funder_slug=funder_slug, title=title,
-            series=series, cycle_label=cycle_label, data_vintage=data_vintage,
-            source=applications.name, reviews_source=reviews.name if reviews else "reviews.csv")
-    except HistoryImportError as exc:
-        db.session.rollback()
-        for e in exc.errors:
-            click.echo(e, err=True)
-        raise click.ClickException(f"nothing imported: {len(exc.errors)} problem(s) found")
-    db.session.commit()
-    click.echo(f"Imported {result.applications} applications and {result.reviews} reviews into "
-               f"{result.program_slug}" + (" (created as a closed past cycle)" if result.created_program else "")
-               + f"; {result.organizations_created} organizations created.")

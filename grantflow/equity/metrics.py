@@ -1,4 +1,4 @@
-"""The audit's statistics, as DOMAIN.md defines them, on plain Python and NumPy values.
+"""The audit's statistics, as docs/domain.md ("Equity audit") defines them, on plain Python and NumPy values.
 
 Everything here works on raw (unsuppressed) numbers; `suppression.py` decides what may be shown
 and `report.py` puts the two together. Fairlearn and pandas are used only by the tests, to check
@@ -133,14 +133,6 @@ class Ranked:
             p = float(min(1.0, 2 * stats.norm.sf(z)))
         return RankTest(n1, n2, float(g.mean()), float(r.mean()), float(g.mean() - r.mean()), p,
                         2 * u1 / (n1 * n2) - 1)
-
-
-def mean_gap(values: np.ndarray, mask: np.ndarray) -> Optional[tuple[int, int, float]]:
-    n1 = int(mask.sum())
-    n2 = len(values) - n1
-    if n1 == 0 or n2 == 0:
-        return None
-    return n1, n2, float(values[mask].mean() - values[~mask].mean())
 
 
 def greedy_funded(scores: Sequence[Optional[float]], amounts: Sequence[int], budget: int) -> np.ndarray:

@@ -24,19 +24,20 @@ from grantflow.equity.suppression import Mask, suppress, suppress_list
 FORMAT = "grantflow-equity-audit"
 FORMAT_VERSION = 1
 HYPOTHETICAL = ("rubric_only", "with_rules")
-DEFAULTS = {
-    "SUPPRESSION_K": 11,
-    "AUDIT_REFERENCE_GROUPS": {},     # {"poc_led": "no"}: a fixed reference group per dimension
-    "AUDIT_SMALL_SAMPLE": 30,         # groups under this size are flagged "small sample"
-    "AUDIT_ALPHA": 0.05,
-    "AUDIT_MIN_REVIEWER_REVIEWS": 10,  # reviewers with fewer reviews are shown, never flagged
-    "AUDIT_REVIEWER_GAP": 0.5,         # |reviewer gap − panel gap| in rubric points that flags
-    "AUDIT_CRITERION_GAP": 0.25,       # |gap| in criterion points that flags (with p < alpha)
-}
 
 
 def settings(overrides: dict | None = None) -> dict:
-    cfg = {key: current_app.config.get(key, default) for key, default in DEFAULTS.items()}
+    """The audit's settings (grantflow/config.py), with the caller's overrides."""
+    config = current_app.config
+    cfg = {
+        "SUPPRESSION_K": config["SUPPRESSION_K"],
+        "AUDIT_REFERENCE_GROUPS": config["AUDIT_REFERENCE_GROUPS"],
+        "AUDIT_SMALL_SAMPLE": config["AUDIT_SMALL_SAMPLE"],
+        "AUDIT_ALPHA": config["AUDIT_ALPHA"],
+        "AUDIT_MIN_REVIEWER_REVIEWS": config["AUDIT_MIN_REVIEWER_REVIEWS"],
+        "AUDIT_REVIEWER_GAP": config["AUDIT_REVIEWER_GAP"],
+        "AUDIT_CRITERION_GAP": config["AUDIT_CRITERION_GAP"],
+    }
     cfg.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return cfg
 

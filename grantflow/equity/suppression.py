@@ -1,4 +1,4 @@
-"""Small-cell suppression with complementary suppression (DOMAIN.md; CMS's cell-size rule).
+"""Small-cell suppression with complementary suppression (CMS's cell-size rule; docs/domain.md).
 
 A *cell* is a count of applications in one group of one dimension at one column (applied,
 eligible, reviewed, recommended, awarded, and the hypothetical "funded by rubric only" / "funded

@@ -3,7 +3,7 @@
 An anonymous answer is stored with only its program and a coarse date (the first day of its month),
 never the application, organization or user; the one-survey-per-application marker
 (`BurdenSurveyDone`) does not point at the answer. Officers see aggregates only, with groups of
-1..k-1 answers suppressed (`SUPPRESSION_K`, default 11) and free text only for programs with at
+1..k-1 answers suppressed (k: the setting `SUPPRESSION_K`) and free text only for programs with at
 least k answers, shuffled and undated.
 """
 from __future__ import annotations
@@ -61,7 +61,7 @@ def has_answered(application_id: int) -> bool:
 
 
 def survey_closes_at(program) -> Optional[dt.datetime]:
-    """Answers are taken until this long after applications close (BURDEN_SURVEY_DAYS, default 30).
+    """Answers are taken until `BURDEN_SURVEY_DAYS` (a setting) after applications close.
 
     Results are shown only once it has passed, so the aggregate never changes while an officer
     watches: comparing it before and after one applicant's submission cannot reveal their answer."""
@@ -69,7 +69,7 @@ def survey_closes_at(program) -> Optional[dt.datetime]:
 
     if program.closes_at is None:
         return None
-    return program.closes_at + dt.timedelta(days=int(current_app.config.get("BURDEN_SURVEY_DAYS", 30)))
+    return program.closes_at + dt.timedelta(days=int(current_app.config["BURDEN_SURVEY_DAYS"]))
 
 
 def survey_open(program) -> bool:

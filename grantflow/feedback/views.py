@@ -2,7 +2,6 @@
 results and settings, advisors' rankings, grantee check-ins and "you said, we did"."""
 from __future__ import annotations
 
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,8 +14,10 @@ from forms.feedback import (
 )
 from grantflow.applications.models import Application
 from grantflow.core import auditlog
+from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.policy import authorize, can, get_or_404
+from grantflow.core.views import dashboard_section
 from grantflow.feedback import applicant as fb_applicant
 from grantflow.feedback import burden as fb_burden
 from grantflow.feedback import checkins, community
@@ -25,12 +26,6 @@ from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
 
 bp = Blueprint("feedback", __name__, cli_group=None)
-
-
-def _program(slug: str, action: str = "program.manage") -> Program:
-    program = db.first_or_404(select(Program).where(Program.slug == slug))
-    authorize(action, program)
-    return program
 
 
 def _funder(slug: str, action: str) -> Organization:
@@ -98,15 +93,15 @@ def note(app_id: int):
     return render_template("feedback/note.html", application=application, form=form), _status(form)
 
 
-@bp.route("/programs/<slug>/feedback/settings", methods=["GET", "POST"])
+@bp.route("/programs/<program:program>/feedback/settings", methods=["GET", "POST"])
 @login_required
-def settings(slug: str):
-    program = _program(slug)
+def settings(program: Program):
+    authorize("program.manage", program)
     form = FeedbackSettingsForm(data=fb_applicant.settings_of(program))
     if form.validate_on_submit():
         fb_applicant.save_settings(program, {k: getattr(form, k).data for k in fb_applicant.SETTING_KEYS})
         flash("Feedback settings saved.", "success")
-        return redirect(url_for("feedback.manage", slug=slug))
+        return redirect(url_for("feedback.manage", program=program))
     return render_template("feedback/settings.html", program=program, form=form,
                            keys=fb_applicant.SETTING_KEYS), _status(form)
 
@@ -140,10 +135,10 @@ def survey(app_id: int):
     return render_template("feedback/survey.html", application=application, form=form), _status(form)
 
 
-@bp.route("/programs/<slug>/feedback/burden")
+@bp.route("/programs/<program:program>/feedback/burden")
 @login_required
-def burden(slug: str):
-    program = _program(slug)
+def burden(program: Program):
+    authorize("program.manage", program)
     report = fb_burden.burden_report(program)
     return render_template("feedback/burden.html", program=program, report=report,
                            helper_labels=fb_burden.HELPER_LABELS)
@@ -181,19 +176,19 @@ def advise(slug: str):
     return render_template("feedback/advise.html", funder=funder, form=form, needs=needs, places=places), _status(form)
 
 
-@bp.route("/programs/<slug>/feedback/community")
+@bp.route("/programs/<program:program>/feedback/community")
 @login_required
-def community_ranking(slug: str):
-    program = _program(slug)
+def community_ranking(program: Program):
+    authorize("program.manage", program)
     needs, places, n_advisors = community.combined_rankings(program.funder_id)
     return render_template("feedback/community.html", program=program, needs=needs, places=places,
                            n_advisors=n_advisors, current=community.current_need_weights(program))
 
 
-@bp.route("/programs/<slug>/feedback/community/adopt", methods=["POST"])
+@bp.route("/programs/<program:program>/feedback/community/adopt", methods=["POST"])
 @login_required
-def adopt_ranking(slug: str):
-    program = _program(slug)
+def adopt_ranking(program: Program):
+    authorize("program.manage", program)
     try:
         community.adopt_need_weights(program, actor_id=current_user.id)
     except community.AdoptError as exc:
@@ -201,20 +196,20 @@ def adopt_ranking(slug: str):
     else:
         flash("The advisors' ranking is now the CHNA-alignment rule's need weights. Rescore to apply it.",
               "success")
-    return redirect(url_for("feedback.community_ranking", slug=slug))
+    return redirect(url_for("feedback.community_ranking", program=program))
 
 
 # --- 4. grantee check-ins --------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/feedback/reports", methods=["GET", "POST"])
+@bp.route("/programs/<program:program>/feedback/reports", methods=["GET", "POST"])
 @login_required
-def reports(slug: str):
-    program = _program(slug)
+def reports(program: Program):
+    authorize("program.manage", program)
     form = ScheduleForm(data={"dates": "\n".join(d.isoformat() for d in checkins.schedule_dates(program))})
     if form.validate_on_submit():
         checkins.set_schedule(program, form.parsed_dates)
         flash("Report schedule saved.", "success")
-        return redirect(url_for("feedback.reports", slug=slug))
+        return redirect(url_for("feedback.reports", program=program))
     checkins.ensure_reports(program)
     rows = checkins.program_reports(program)
     return render_template("feedback/reports.html", program=program, form=form, rows=rows,
@@ -246,39 +241,23 @@ def report(report_id: int):
                            n_measures=len(application.outcomes or [])), _status(form)
 
 
-@bp.cli.command("remind-reports")
-@click.option("--days", default=checkins.REMIND_DAYS, show_default=True,
-              help="Remind about reports due within this many days (and every overdue one).")
-def remind_reports_command(days: int) -> None:
-    """Email applicants about progress reports due soon or overdue (at most once a day per report)."""
-    def link(rep):
-        try:
-            return url_for("feedback.report", report_id=rep.id, _external=True)
-        except RuntimeError:
-            return ""
-
-    n = checkins.send_reminders(days=days, link_for=link)
-    db.session.commit()
-    click.echo(f"Reminded {n} report(s).")
-
-
 # --- 5. you said, we did ---------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/you-said-we-did")
+@bp.route("/programs/<program:program>/you-said-we-did")
 @login_required
-def you_said(slug: str):
-    program = _program(slug, "program.read_feedback_page")
+def you_said(program: Program):
+    authorize("program.read_feedback_page", program)
     entries = db.session.execute(select(YouSaidWeDid).where(YouSaidWeDid.program_id == program.id)
                                  .order_by(YouSaidWeDid.theme, YouSaidWeDid.created_at)).scalars().all()
     return render_template("feedback/you_said.html", program=program, entries=entries, themes=THEME_LABELS,
                            manage=can("program.manage", program))
 
 
-@bp.route("/programs/<slug>/you-said-we-did/new", methods=["GET", "POST"])
-@bp.route("/programs/<slug>/you-said-we-did/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/programs/<program:program>/you-said-we-did/new", methods=["GET", "POST"])
+@bp.route("/programs/<program:program>/you-said-we-did/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
-def you_said_edit(slug: str, entry_id: int | None = None):
-    program = _program(slug)
+def you_said_edit(program: Program, entry_id: int | None = None):
+    authorize("program.manage", program)
     entry = None
     if entry_id is not None:
         entry = db.session.get(YouSaidWeDid, entry_id)
@@ -297,33 +276,33 @@ def you_said_edit(slug: str, entry_id: int | None = None):
         auditlog.record("feedback.you_said_we_did_saved", entry, before=before,
                         after={"theme": entry.theme, "we_heard": entry.we_heard, "we_did": entry.we_did})
         flash("Saved.", "success")
-        return redirect(url_for("feedback.you_said", slug=slug))
+        return redirect(url_for("feedback.you_said", program=program))
     return render_template("feedback/you_said_edit.html", program=program, form=form, entry=entry), _status(form)
 
 
-@bp.route("/programs/<slug>/you-said-we-did/<int:entry_id>/delete", methods=["POST"])
+@bp.route("/programs/<program:program>/you-said-we-did/<int:entry_id>/delete", methods=["POST"])
 @login_required
-def you_said_delete(slug: str, entry_id: int):
-    program = _program(slug)
+def you_said_delete(program: Program, entry_id: int):
+    authorize("program.manage", program)
     entry = db.session.get(YouSaidWeDid, entry_id)
     if entry is None:  # already deleted (a second click, or a colleague was quicker)
         flash("That answer was already deleted.", "info")
-        return redirect(url_for("feedback.you_said", slug=slug))
+        return redirect(url_for("feedback.you_said", program=program))
     if entry.program_id != program.id:
         abort(404)
     auditlog.record("feedback.you_said_we_did_deleted", entry,
                     before={"theme": entry.theme, "we_heard": entry.we_heard, "we_did": entry.we_did})
     db.session.delete(entry)
     flash("Deleted.", "success")
-    return redirect(url_for("feedback.you_said", slug=slug))
+    return redirect(url_for("feedback.you_said", program=program))
 
 
 # --- the officer's hub -----------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/feedback")
+@bp.route("/programs/<program:program>/feedback")
 @login_required
-def manage(slug: str):
-    program = _program(slug)
+def manage(program: Program):
+    authorize("program.manage", program)
     applications = db.session.execute(
         select(Application).where(Application.program_id == program.id, Application.submitted_at.is_not(None))
         .options(selectinload(Application.organization), selectinload(Application.on_behalf_of))
@@ -331,3 +310,10 @@ def manage(slug: str):
     return render_template("feedback/manage.html", program=program, applications=applications,
                            released=fb_applicant.is_released(program),
                            settings=fb_applicant.settings_of(program))
+
+
+# --- the community advisor's section of the dashboard ----------------------------------------------
+
+@dashboard_section("feedback/_dashboard.html", R.COMMUNITY_ADVISOR, order=40)
+def advisor_dashboard(user) -> dict:
+    return {"funders": user.organizations_with(R.COMMUNITY_ADVISOR)}

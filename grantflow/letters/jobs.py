@@ -5,7 +5,8 @@ so every worker process takes its share. A letter counts as done for the batch w
 has a current letter (and, for a re-issue batch, one issued by this batch); progress is counted
 from those rows, never from a counter that two workers would race on. Each letter is committed on
 its own, so a killed worker loses at most the letter it was rendering; ``resume_unfinished``
-(run when ``grantflow worker`` starts) puts back on the queue whatever is neither done nor queued.
+(run when ``grantflow worker`` starts, see tasks.py) puts back on the queue whatever is neither done
+nor queued.
 The last chunk to finish builds the ZIP (one worker wins a conditional UPDATE).
 """
 from __future__ import annotations
@@ -27,11 +28,10 @@ from grantflow.letters import services
 from grantflow.letters.models import BATCH_DONE, BATCH_RUNNING, BATCH_ZIPPING, IssuedLetter, LetterBatch
 from grantflow.letters.render import feedback_for, letter_data, load_decisions, wording_for
 from grantflow.programs.models import Program
-from grantflow.tasks import enqueue, pending, task
+from grantflow.tasks import enqueue, pending
 
 log = logging.getLogger(__name__)
 CHUNK_TASK = "letters_issue_chunk"
-DEFAULT_CHUNK = 25
 # A batch splits into at least this many tasks (when it has as many letters), so workers share it.
 MIN_CHUNKS = 8
 MAX_ERROR = 4000
@@ -41,7 +41,7 @@ def chunk_size(letters: int) -> int:
     """Letters per queue task: large enough that the per-task work (loading, the completion
     check, the queue itself) is small beside rendering, small enough that a batch still splits
     into several tasks for the workers to share."""
-    largest = max(1, int(current_app.config.get("LETTERS_CHUNK_SIZE") or DEFAULT_CHUNK))
+    largest = max(1, int(current_app.config["LETTERS_CHUNK_SIZE"]))
     return max(1, min(largest, -(-letters // MIN_CHUNKS)))
 
 
@@ -204,11 +204,6 @@ def _failed(batch_id: int, decision_id: int, exc: Exception) -> None:
     db.session.commit()
 
 
-@task(CHUNK_TASK, retries=2, retry_delay=1)
-def _issue_chunk_task(batch_id: int, decision_ids: list[int]) -> None:
-    issue_chunk(batch_id, decision_ids)
-
-
 def maybe_finish(batch_id: int) -> bool:
     """When every letter is done, one caller wins the right to build the ZIP and close the batch."""
     batch = db.session.get(LetterBatch, batch_id)
@@ -275,7 +270,7 @@ def build_zip(batch: LetterBatch) -> Path:
     return path
 
 
-def resume_unfinished(app=None) -> int:
+def resume_unfinished() -> int:
     """Re-queues the missing letters of every unfinished batch (after a crash or a killed worker)."""
     resumed = 0
     db.session.execute(update(LetterBatch).where(LetterBatch.status == BATCH_ZIPPING)

@@ -83,10 +83,6 @@ class Feedback:
     comments: tuple[str, ...] = field(default_factory=tuple)
 
 
-def kind_for(outcome: str) -> str | None:
-    return outcome if outcome in KINDS else None
-
-
 def contact_line(program: Program) -> str:
     name, email = (program.contact_name or "").strip(), (program.contact_email or "").strip()
     if name and email:
@@ -156,13 +152,10 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
     """Panel averages per criterion and the reviewers' comments meant for the applicant."""
     from grantflow.programs.models import Criterion, Rubric
+    from grantflow.reviews.aggregate import rubric_scores
     from grantflow.reviews.models import SUBMITTED, Review
 
-    try:
-        from grantflow.reviews.aggregate import rubric_scores
-        scores = rubric_scores(program_id)
-    except ImportError:  # the reviews area not installed
-        scores = {}
+    scores = rubric_scores(program_id)
     criteria = {c.id: c for c in db.session.execute(
         select(Criterion).join(Rubric, Rubric.id == Criterion.rubric_id).where(Rubric.program_id == program_id)
     ).scalars()}

@@ -35,7 +35,7 @@ class LetterError(Exception):
 
 
 def letters_folder() -> Path:
-    return Path(current_app.config.get("LETTERS_FOLDER") or Path(current_app.instance_path) / "letters")
+    return Path(current_app.config["LETTERS_FOLDER"] or Path(current_app.instance_path) / "letters")
 
 
 def letter_path(letter: IssuedLetter) -> Path:

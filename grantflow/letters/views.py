@@ -6,13 +6,10 @@ another program is a 404.
 from __future__ import annotations
 
 import secrets
-import shutil
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
-import click
 from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
                    request, send_file, url_for)
 from flask_login import current_user
@@ -33,18 +30,8 @@ from grantflow.letters.services import write_atomically
 from grantflow.letters.wording import PLACEHOLDERS, Wording, WordingError
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
-from grantflow.tasks import register_cli
 
 bp = Blueprint("letters", __name__, cli_group=None)
-register_cli(bp)
-
-
-def _program(slug: str) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize("program.manage", program)
-    return program
 
 
 def _decision(program: Program, decision_id: int) -> Decision:
@@ -66,9 +53,9 @@ def _pdf_response(pdf: bytes, filename: str, *, inline: bool = True):
 
 # --- overview --------------------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/letters")
-def index(slug: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters")
+def index(program: Program):
+    authorize("program.manage", program)
     rows = db.session.execute(
         select(Decision.id, Decision.outcome, Decision.amount_cents, Organization.name, Application.title)
         .join(Application, Application.id == Decision.application_id)
@@ -123,9 +110,9 @@ def _save_logo(data: bytes, ext: str) -> str:
     return name
 
 
-@bp.route("/programs/<slug>/letters/templates/<kind>", methods=["GET", "POST"])
-def edit_template(slug: str, kind: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/templates/<kind>", methods=["GET", "POST"])
+def edit_template(program: Program, kind: str):
+    authorize("program.manage", program)
     if kind not in KINDS:
         abort(404)
     row = db.session.execute(
@@ -166,7 +153,7 @@ def edit_template(slug: str, kind: str):
         auditlog.record("letters.template_edit", row, before=before,
                         after={"body": row.body, "logo": row.logo_stored_name, "kind": kind})
         flash(f"{KIND_LABELS[kind]} wording saved.", "success")
-        return redirect(url_for(".edit_template", slug=slug, kind=kind))
+        return redirect(url_for(".edit_template", program=program, kind=kind))
     return render_template("letters/template_form.html", program=program, kind=kind, form=form,
                            kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
                            has_logo=current.logo_path is not None), (400 if form.errors else 200)
@@ -194,18 +181,18 @@ def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplate
 
 # --- one letter ------------------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/letters/<int:decision_id>")
-def letter(slug: str, decision_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/<int:decision_id>")
+def letter(program: Program, decision_id: int):
+    authorize("program.manage", program)
     decision = _decision(program, decision_id)
     return render_template("letters/letter_page.html", program=program, decision=decision,
                            data=letter_data(decision), letters=services.letters_of(decision.id),
                            form=IssueForm(), can_issue=decision.outcome in KINDS, format_money=format_money)
 
 
-@bp.route("/programs/<slug>/letters/<int:decision_id>/preview")
-def preview(slug: str, decision_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/<int:decision_id>/preview")
+def preview(program: Program, decision_id: int):
+    authorize("program.manage", program)
     decision = _decision(program, decision_id)
     if decision.outcome not in KINDS:
         abort(404)
@@ -217,13 +204,13 @@ def preview(slug: str, decision_id: int):
         pdf = letter_pdf(letter_data(decision), wording, feedback)
     except WordingError as exc:
         flash(f"The {decision.outcome} wording has a problem: {exc}", "error")
-        return redirect(url_for(".edit_template", slug=slug, kind=decision.outcome))
+        return redirect(url_for(".edit_template", program=program, kind=decision.outcome))
     return _pdf_response(pdf, f"preview-{decision.outcome}-{decision.id}.pdf")
 
 
-@bp.route("/programs/<slug>/letters/<int:decision_id>/issue", methods=["POST"])
-def issue(slug: str, decision_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/<int:decision_id>/issue", methods=["POST"])
+def issue(program: Program, decision_id: int):
+    authorize("program.manage", program)
     decision = _decision(program, decision_id)
     form = IssueForm()
     if not form.validate_on_submit():
@@ -232,15 +219,15 @@ def issue(slug: str, decision_id: int):
         letter, issued = services.issue(decision, reissue=bool(form.reissue.data), actor_id=current_user.id)
     except (services.LetterError, WordingError) as exc:
         flash(str(exc), "error")
-        return redirect(url_for(".letter", slug=slug, decision_id=decision.id))
+        return redirect(url_for(".letter", program=program, decision_id=decision.id))
     flash("Letter issued." if issued else "This letter was already issued; choose Re-issue to replace it.",
           "success" if issued else "info")
-    return redirect(url_for(".letter", slug=slug, decision_id=decision.id))
+    return redirect(url_for(".letter", program=program, decision_id=decision.id))
 
 
-@bp.route("/programs/<slug>/letters/<int:decision_id>/files/<int:letter_id>")
-def download(slug: str, decision_id: int, letter_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/<int:decision_id>/files/<int:letter_id>")
+def download(program: Program, decision_id: int, letter_id: int):
+    authorize("program.manage", program)
     decision = _decision(program, decision_id)
     letter = db.session.get(IssuedLetter, letter_id)
     if letter is None or letter.decision_id != decision.id:
@@ -262,39 +249,39 @@ def _batch(program: Program, batch_id: int) -> LetterBatch:
     return batch
 
 
-@bp.route("/programs/<slug>/letters/batches", methods=["POST"])
-def start_batch(slug: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/batches", methods=["POST"])
+def start_batch(program: Program):
+    authorize("program.manage", program)
     form = BatchForm()
     if not form.validate_on_submit():
         abort(400)
     batch = jobs.start_batch(program, include_declines=bool(form.include_declines.data),
                              reissue=bool(form.reissue.data), actor_id=current_user.id)
-    return redirect(url_for(".batch", slug=slug, batch_id=batch.id))
+    return redirect(url_for(".batch", program=program, batch_id=batch.id))
 
 
-@bp.route("/programs/<slug>/letters/batches/<int:batch_id>")
-def batch(slug: str, batch_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/batches/<int:batch_id>")
+def batch(program: Program, batch_id: int):
+    authorize("program.manage", program)
     batch = _batch(program, batch_id)
     return render_template("letters/batch.html", program=program, batch=batch, progress=jobs.progress(batch))
 
 
-@bp.route("/programs/<slug>/letters/batches/<int:batch_id>/status")
-def batch_status(slug: str, batch_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/batches/<int:batch_id>/status")
+def batch_status(program: Program, batch_id: int):
+    authorize("program.manage", program)
     batch = _batch(program, batch_id)
     data = jobs.progress(batch)
     if data["finished"]:
-        data["zip_url"] = url_for(".batch_zip", slug=slug, batch_id=batch.id)
+        data["zip_url"] = url_for(".batch_zip", program=program, batch_id=batch.id)
     response = jsonify(data)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.route("/programs/<slug>/letters/batches/<int:batch_id>/zip")
-def batch_zip(slug: str, batch_id: int):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/letters/batches/<int:batch_id>/zip")
+def batch_zip(program: Program, batch_id: int):
+    authorize("program.manage", program)
     batch = _batch(program, batch_id)
     if not batch.zip_stored_name:
         abort(404)
@@ -303,54 +290,3 @@ def batch_zip(slug: str, batch_id: int):
         abort(404)
     return send_file(path, mimetype="application/zip", as_attachment=True,
                      download_name=f"letters-{program.slug}-batch-{batch.id}.zip", max_age=0)
-
-
-# --- command line ----------------------------------------------------------------------------------
-
-@bp.cli.command("letters")
-@click.argument("program_slug")
-@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for one PDF per decision and the ZIP.")
-@click.option("--declines/--no-declines", default=False, help="Also issue decline letters.")
-@click.option("--reissue", is_flag=True, help="Re-issue letters already issued (earlier ones kept, superseded).")
-@click.option("--queue", "use_queue", is_flag=True,
-              help="Hand the batch to the task queue (a running `grantflow worker`) and follow its progress.")
-def letters_command(program_slug: str, output: Path, declines: bool, reissue: bool, use_queue: bool) -> None:
-    """Issue all letters of PROGRAM_SLUG: one PDF per decision, and a ZIP of them."""
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.BadParameter(f"no program with the slug {program_slug!r}", param_hint="PROGRAM_SLUG")
-    batch = jobs.create_batch(program, include_declines=declines, reissue=reissue)
-    total = len(batch.decision_ids)
-    if use_queue:
-        jobs.enqueue_batch(batch)
-    with click.progressbar(length=total, label=f"Letters for {program.slug}", show_pos=True) as bar:
-        shown = 0
-        if use_queue:
-            while True:
-                db.session.expire_all()
-                state = jobs.progress(db.session.get(LetterBatch, batch.id))
-                bar.update(state["done"] - shown)
-                shown = state["done"]
-                if state["finished"]:
-                    break
-                time.sleep(0.5)
-        else:
-            done = jobs.done_ids(batch)
-            bar.update(len(done))
-            for decision_id in [d for d in batch.decision_ids if d not in done]:
-                jobs.issue_chunk(batch.id, [decision_id])
-                bar.update(1)
-            jobs.maybe_finish(batch.id)
-    batch = db.session.get(LetterBatch, batch.id)
-    db.session.refresh(batch)
-    output.mkdir(parents=True, exist_ok=True)
-    for letter, name in jobs.batch_letters(batch):
-        shutil.copyfile(services.letter_path(letter), output / name)
-    if batch.zip_stored_name:
-        zip_target = output / f"letters-{program.slug}.zip"
-        shutil.copyfile(services.letters_folder() / batch.zip_stored_name, zip_target)
-        click.echo(f"{total} letter(s) in {output} and {zip_target.name}")
-    if batch.error:
-        click.echo(f"Some letters failed: {batch.error}", err=True)
-        raise SystemExit(1)

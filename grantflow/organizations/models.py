@@ -83,7 +83,7 @@ class Organization(db.Model):
 
 
 class LeadershipProfile(db.Model):
-    """Self-identified leadership demographics, kept only with consent (DOMAIN.md, identity data).
+    """Self-identified leadership demographics, kept only with consent (docs/domain.md, "Identity data").
 
     The executive director is reported individually (OMB SPD 15 categories, select all that
     apply); board and senior staff as raw counts, from which shares are derived.

@@ -10,7 +10,6 @@ from werkzeug.datastructures import MultiDict
 from forms.organizations import AddMemberForm, DemographicsForm, PracticesForm, ProfileForm
 from grantflow.core import auditlog
 from grantflow.core.db import db
-from grantflow.core.money import cents_to_dollars
 from grantflow.core.policy import authorize
 from grantflow.organizations import services
 from grantflow.organizations.models import FUNDER, NETWORK, Organization
@@ -47,7 +46,7 @@ def profile(slug: str):
             "state": org.state, "postal_code": org.postal_code,
             "service_places": [g for g in area if g in known],
             "service_codes": ", ".join(g for g in area if g not in known),
-            "annual_budget": "" if org.annual_budget_cents is None else f"{cents_to_dollars(org.annual_budget_cents):,}",
+            "annual_budget": org.annual_budget_cents,
             "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
             "website": org.website})
     form.service_places.choices = dict(choices)
@@ -63,7 +62,7 @@ def profile(slug: str):
         area = list(form.service_places.data or [])
         area += [c for c in getattr(form, "parsed_codes", []) if c not in area]
         org.service_area = area
-        org.annual_budget_cents = form.annual_budget.cents
+        org.annual_budget_cents = form.annual_budget.data
         org.staff_size = form.staff_size.data
         org.year_founded = form.year_founded.data
         auditlog.record("organization.profile_updated", org, before=before, after=services.profile_snapshot(org))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from grantflow.core import auditlog
 from grantflow.core.db import db
+from grantflow.core.ordering import move, renumber
 from grantflow.core.text import slugify
 from grantflow.programs.models import CustomQuestion, Program
 
@@ -78,19 +79,13 @@ def update_question(program: Program, question_id: int, values: dict[str, Any]) 
 
 
 def move_question(program: Program, question_id: int, step: int) -> CustomQuestion:
-    ordered = sorted(program.questions, key=lambda q: (q.position, q.id))
-    ids = [q.id for q in ordered]
-    if question_id not in ids:
-        raise LookupError(question_id)
-    i = ids.index(question_id)
-    j = i + step
-    if 0 <= j < len(ordered):
-        ordered[i], ordered[j] = ordered[j], ordered[i]
-        for pos, q in enumerate(ordered):
-            q.position = pos
+    """Moves a question one place up (step -1) or down (+1); at either end nothing changes."""
+    ordered, i, j = move(sorted(program.questions, key=lambda q: (q.position, q.id)), question_id, step)
+    if i != j:
+        renumber(ordered)
         db.session.flush()
         auditlog.record("question.move", ordered[j], after={"position": j})
-    return ordered[j] if 0 <= j < len(ordered) else ordered[i]
+    return ordered[j]
 
 
 class QuestionInUse(Exception):
@@ -110,6 +105,5 @@ def remove_question(program: Program, question_id: int) -> None:
     before = _values(q)
     program.questions.remove(q)
     db.session.flush()
-    for pos, other in enumerate(sorted(program.questions, key=lambda x: x.position)):
-        other.position = pos
+    renumber(sorted(program.questions, key=lambda x: x.position))
     auditlog.record("question.remove", program, before=before)

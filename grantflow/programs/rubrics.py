@@ -14,14 +14,11 @@ from sqlalchemy import select
 
 from grantflow.core import auditlog
 from grantflow.core.db import db
+from grantflow.core.ordering import move, renumber
 from grantflow.programs.models import Criterion, Program, Rubric
 from grantflow.reviews.models import Review
 
 CRITERION_FIELDS = ("label", "guidance", "weight", "scale_min", "scale_max", "anchors")
-
-
-class RubricError(Exception):
-    pass
 
 
 def is_frozen(rubric: Rubric) -> bool:
@@ -63,8 +60,7 @@ def _target(program: Program, criterion_id: int) -> tuple[Rubric, Criterion]:
 
 
 def _renumber(rubric: Rubric) -> None:
-    for i, c in enumerate(sorted(rubric.criteria, key=lambda c: (c.position, c.id or 0))):
-        c.position = i
+    renumber(sorted(rubric.criteria, key=lambda c: (c.position, c.id or 0)))
 
 
 def _values(c: Criterion) -> dict[str, Any]:
@@ -95,19 +91,12 @@ def update_criterion(program: Program, criterion_id: int, values: dict[str, Any]
 def move_criterion(program: Program, criterion_id: int, step: int) -> Criterion:
     """Moves a criterion one place up (step -1) or down (+1); at either end nothing changes."""
     current = program.current_rubric
-    ordered = sorted(current.criteria, key=lambda c: c.position) if current else []
-    ids = [c.id for c in ordered]
-    if criterion_id not in ids:
-        raise LookupError(criterion_id)
-    i = ids.index(criterion_id)
-    j = i + step
-    if not 0 <= j < len(ids):
+    ordered, i, j = move(sorted(current.criteria, key=lambda c: c.position) if current else [], criterion_id, step)
+    if i == j:
         return ordered[i]
-    rubric, mapping = editable_rubric(program)
-    moved = [mapping[cid] for cid in ids]
-    moved[i], moved[j] = moved[j], moved[i]
-    for pos, c in enumerate(moved):
-        c.position = pos
+    rubric, mapping = editable_rubric(program)  # a rubric in use gets a new version first
+    moved = [mapping[c.id] for c in ordered]
+    renumber(moved)
     db.session.flush()
     auditlog.record("rubric.criterion_move", moved[j], after={"rubric_version": rubric.version, "position": j})
     return moved[j]

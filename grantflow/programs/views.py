@@ -1,5 +1,6 @@
 """Pages of the programs area: the program form, the officer's hub, publish/close, the rubric builder,
-custom questions, and the public page of a published program."""
+custom questions, the public page of a published program, the home page and the list of open
+programs."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,12 +10,14 @@ from sqlalchemy.orm import selectinload
 
 from forms.programs import CriterionForm, ProgramForm, QuestionForm, anchors_text
 from forms.questions import build_answer_form
-from grantflow.core.db import db
+from grantflow.core import roles as R
+from grantflow.core.db import db, utcnow
 from grantflow.core.policy import authorize, can
 from grantflow.core.timeutil import from_local, to_local
+from grantflow.core.views import dashboard_section
 from grantflow.programs import questions as qsvc
 from grantflow.programs import rubrics, services
-from grantflow.programs.models import CLOSED, DRAFT, PUBLISHED, Criterion, CustomQuestion, Program, Rubric
+from grantflow.programs.models import CLOSED, DRAFT, PUBLISHED, Criterion, CustomQuestion, Program
 
 bp = Blueprint("programs", __name__, cli_group=None)
 
@@ -31,19 +34,6 @@ AREA_LINKS = (
     ("feedback.manage", "Feedback"),
     ("feedback.you_said", "You said, we did"),
 )
-
-
-def _program(slug: str, *, options=()) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug).options(*options)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    return program
-
-
-def _managed(slug: str, *options) -> Program:
-    program = _program(slug, options=options)
-    authorize("program.manage", program)
-    return program
 
 
 def _form_values(form: ProgramForm) -> dict:
@@ -86,18 +76,18 @@ def new():
     if form.validate_on_submit():
         program = services.create_program(funder, _form_values(form))
         flash("Program created as a draft. Next, build its rubric.", "success")
-        return redirect(url_for("programs.rubric", slug=program.slug))
+        return redirect(url_for("programs.rubric", program=program))
     return _render_form(form)
 
 
-@bp.route("/programs/<slug>/edit", methods=["GET", "POST"])
-def edit(slug):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/edit", methods=["GET", "POST"])
+def edit(program):
+    authorize("program.manage", program)
     form = ProgramForm(data=_form_data(program)) if request.method == "GET" else ProgramForm()
     if form.validate_on_submit():
         services.update_program(program, _form_values(form))
         flash("Program saved.", "success")
-        return redirect(url_for("programs.manage", slug=program.slug))
+        return redirect(url_for("programs.manage", program=program))
     return _render_form(form, program)
 
 
@@ -107,16 +97,15 @@ def _area_links(program: Program) -> list[tuple[str, str]]:
     for endpoint, label in AREA_LINKS:
         if endpoint in views:
             try:
-                links.append((url_for(endpoint, slug=program.slug), label))
+                links.append((url_for(endpoint, program=program), label))
             except Exception:  # an endpoint with other URL arguments is not a program page
                 continue
     return links
 
 
-@bp.route("/programs/<slug>/manage")
-def manage(slug):
-    program = _managed(slug, selectinload(Program.rubrics).selectinload(Rubric.criteria),
-                       selectinload(Program.questions), selectinload(Program.funder))
+@bp.route("/programs/<program:program>/manage")
+def manage(program):
+    authorize("program.manage", program)
     from grantflow.applications.models import Application
     from sqlalchemy import func
 
@@ -128,33 +117,32 @@ def manage(slug):
                            counts=counts, is_open=services.is_open(program))
 
 
-@bp.route("/programs/<slug>/publish", methods=["POST"])
-def publish(slug):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/publish", methods=["POST"])
+def publish(program):
+    authorize("program.manage", program)
     try:
         services.publish(program)
     except services.PublishError as exc:
         for problem in exc.problems:
             flash(problem, "error")
-        return redirect(url_for("programs.manage", slug=slug))
+        return redirect(url_for("programs.manage", program=program))
     flash("Program published. It is listed on the open opportunities page.", "success")
-    return redirect(url_for("programs.manage", slug=slug))
+    return redirect(url_for("programs.manage", program=program))
 
 
-@bp.route("/programs/<slug>/close", methods=["POST"])
-def close(slug):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/close", methods=["POST"])
+def close(program):
+    authorize("program.manage", program)
     if program.status == DRAFT:
         flash("A draft program cannot be closed; publish it first.", "error")
     else:
         services.close(program)
         flash("Program closed. It no longer accepts applications.", "success")
-    return redirect(url_for("programs.manage", slug=slug))
+    return redirect(url_for("programs.manage", program=program))
 
 
-@bp.route("/programs/<slug>")
-def public(slug):
-    program = _program(slug, options=(selectinload(Program.funder), selectinload(Program.questions)))
+@bp.route("/programs/<program:program>")
+def public(program):
     if program.status == DRAFT and not can("program.manage", program):
         abort(404)
     can_apply = "applications.start" in current_app.view_functions and services.is_open(program)
@@ -178,16 +166,16 @@ def _criterion_values(form: CriterionForm) -> dict:
             "scale_min": form.scale_min.data, "scale_max": form.scale_max.data, "anchors": form.anchors_dict()}
 
 
-@bp.route("/programs/<slug>/rubric", methods=["GET", "POST"])
-def rubric(slug):
-    program = _managed(slug, selectinload(Program.rubrics).selectinload(Rubric.criteria))
+@bp.route("/programs/<program:program>/rubric", methods=["GET", "POST"])
+def rubric(program):
+    authorize("program.manage", program)
     form = CriterionForm()
     if form.validate_on_submit():
         old = program.current_rubric.version if program.current_rubric else None
         rubrics.add_criterion(program, _criterion_values(form))
         _flash_version(program, old)
         flash("Criterion added.", "success")
-        return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+        return redirect(url_for("programs.rubric", program=program) + "#criteria")
     return _rubric_page(program, form)
 
 
@@ -206,9 +194,9 @@ def _criterion(program, criterion_id) -> Criterion:
     abort(404)
 
 
-@bp.route("/programs/<slug>/rubric/<int:criterion_id>", methods=["GET", "POST"])
-def criterion_edit(slug, criterion_id):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/rubric/<int:criterion_id>", methods=["GET", "POST"])
+def criterion_edit(program, criterion_id):
+    authorize("program.manage", program)
     criterion = _criterion(program, criterion_id)
     if request.method == "GET":
         form = CriterionForm(obj=criterion, data={"anchors": anchors_text(criterion)})
@@ -220,35 +208,35 @@ def criterion_edit(slug, criterion_id):
         rubrics.update_criterion(program, criterion_id, _criterion_values(form))
         _flash_version(program, old)
         flash("Criterion saved.", "success")
-        return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+        return redirect(url_for("programs.rubric", program=program) + "#criteria")
     return render_template("programs/criterion_edit.html", program=program, criterion=criterion, form=form), \
         (422 if form.errors else 200)
 
 
-@bp.route("/programs/<slug>/rubric/<int:criterion_id>/move", methods=["POST"])
-def criterion_move(slug, criterion_id):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/rubric/<int:criterion_id>/move", methods=["POST"])
+def criterion_move(program, criterion_id):
+    authorize("program.manage", program)
     _criterion(program, criterion_id)
     old = program.current_rubric.version
     rubrics.move_criterion(program, criterion_id, -1 if request.form.get("direction") == "up" else 1)
     _flash_version(program, old)
-    return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+    return redirect(url_for("programs.rubric", program=program) + "#criteria")
 
 
-@bp.route("/programs/<slug>/rubric/<int:criterion_id>/remove", methods=["POST"])
-def criterion_remove(slug, criterion_id):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/rubric/<int:criterion_id>/remove", methods=["POST"])
+def criterion_remove(program, criterion_id):
+    authorize("program.manage", program)
     current = program.current_rubric
     criterion = next((c for c in (current.criteria if current else []) if c.id == criterion_id), None)
     if criterion is None:  # a second click, or a stale page
         flash("That criterion was already removed.", "success")
-        return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+        return redirect(url_for("programs.rubric", program=program) + "#criteria")
     label = criterion.label
     old = program.current_rubric.version
     rubrics.remove_criterion(program, criterion_id)
     _flash_version(program, old)
     flash(f"Criterion “{label}” removed.", "success")
-    return redirect(url_for("programs.rubric", slug=slug) + "#criteria")
+    return redirect(url_for("programs.rubric", program=program) + "#criteria")
 
 
 # --- custom questions ------------------------------------------------------------------------------
@@ -260,22 +248,22 @@ def _question(program, question_id) -> CustomQuestion:
         abort(404)
 
 
-@bp.route("/programs/<slug>/questions", methods=["GET", "POST"])
-def questions(slug):
-    program = _managed(slug, selectinload(Program.questions))
+@bp.route("/programs/<program:program>/questions", methods=["GET", "POST"])
+def questions(program):
+    authorize("program.manage", program)
     form = QuestionForm()
     if form.validate_on_submit():
         qsvc.add_question(program, form.values())
         flash("Question added.", "success")
-        return redirect(url_for("programs.questions", slug=slug) + "#questions")
+        return redirect(url_for("programs.questions", program=program) + "#questions")
     preview = build_answer_form(program.questions, formdata=None, meta={"csrf": False}, prefix="preview")
     return render_template("programs/questions.html", program=program, form=form, preview=preview,
                            kind_labels=qsvc.KIND_LABELS), (422 if form.errors else 200)
 
 
-@bp.route("/programs/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
-def question_edit(slug, question_id):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/questions/<int:question_id>", methods=["GET", "POST"])
+def question_edit(program, question_id):
+    authorize("program.manage", program)
     q = _question(program, question_id)
     if request.method == "GET":
         form = QuestionForm(obj=q)
@@ -285,26 +273,26 @@ def question_edit(slug, question_id):
     if form.validate_on_submit():
         qsvc.update_question(program, question_id, form.values())
         flash("Question saved.", "success")
-        return redirect(url_for("programs.questions", slug=slug) + "#questions")
+        return redirect(url_for("programs.questions", program=program) + "#questions")
     return render_template("programs/question_edit.html", program=program, question=q, form=form), \
         (422 if form.errors else 200)
 
 
-@bp.route("/programs/<slug>/questions/<int:question_id>/move", methods=["POST"])
-def question_move(slug, question_id):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/questions/<int:question_id>/move", methods=["POST"])
+def question_move(program, question_id):
+    authorize("program.manage", program)
     _question(program, question_id)
     qsvc.move_question(program, question_id, -1 if request.form.get("direction") == "up" else 1)
-    return redirect(url_for("programs.questions", slug=slug) + "#questions")
+    return redirect(url_for("programs.questions", program=program) + "#questions")
 
 
-@bp.route("/programs/<slug>/questions/<int:question_id>/remove", methods=["POST"])
-def question_remove(slug, question_id):
-    program = _managed(slug)
+@bp.route("/programs/<program:program>/questions/<int:question_id>/remove", methods=["POST"])
+def question_remove(program, question_id):
+    authorize("program.manage", program)
     q = next((q for q in program.questions if q.id == question_id), None)
     if q is None:  # a second click, or a stale page
         flash("That question was already removed.", "success")
-        return redirect(url_for("programs.questions", slug=slug) + "#questions")
+        return redirect(url_for("programs.questions", program=program) + "#questions")
     label = q.label
     try:
         qsvc.remove_question(program, question_id)
@@ -312,7 +300,7 @@ def question_remove(slug, question_id):
         flash(str(exc), "error")
     else:
         flash(f"Question “{label}” removed.", "success")
-    return redirect(url_for("programs.questions", slug=slug) + "#questions")
+    return redirect(url_for("programs.questions", program=program) + "#questions")
 
 
 STATUS_LABELS = {DRAFT: "Draft", PUBLISHED: "Published", CLOSED: "Closed"}
@@ -321,3 +309,36 @@ STATUS_LABELS = {DRAFT: "Draft", PUBLISHED: "Published", CLOSED: "Closed"}
 @bp.app_template_filter("program_status")
 def program_status(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+# --- the public list of open programs, and the funder staff's section of the dashboard --------------
+
+def open_programs():
+    now = utcnow()
+    return db.session.execute(
+        select(Program).options(selectinload(Program.funder))
+        .where(Program.status == PUBLISHED, (Program.closes_at.is_(None)) | (Program.closes_at > now))
+        .order_by(Program.closes_at)
+    ).scalars().all()
+
+
+@bp.route("/")
+def home():
+    return render_template("programs/home.html", programs=open_programs()[:6])
+
+
+@bp.route("/opportunities")
+def opportunities():
+    return render_template("programs/opportunities.html", programs=open_programs())
+
+
+@dashboard_section("programs/_dashboard.html", *R.FUNDER_STAFF, order=20)
+def funder_dashboard(user) -> dict:
+    funders = {o.id: o for o in user.organizations_with(*R.FUNDER_STAFF)}
+    return {
+        "funders": list(funders.values()),
+        "is_admin": user.has_role(R.FUNDER_ADMIN),
+        "programs": db.session.execute(
+            select(Program).where(Program.funder_id.in_(funders)).order_by(Program.created_at.desc())
+        ).scalars().all(),
+    }

@@ -20,8 +20,7 @@ Definitions (kept here, in one place, because the board, the scoring engine and 
   nothing to calibrate against. Results are clamped to the scale.
 - Disagreement: `spread` is max − min of the reviewers' totals on the rubric's scale; the flag is
   raised when at least two reviews count and `spread >= threshold × (scale_max − scale_min)`.
-  The threshold defaults to the app config `REVIEW_DISAGREEMENT_FRACTION` or 0.375 of the range,
-  i.e. 1.5 points on the default 1–5 scale.
+  The threshold is the setting `REVIEW_DISAGREEMENT_FRACTION` of the range (grantflow/config.py).
 
 Everything is read as plain tuples in three queries, whatever the number of applications.
 """
@@ -36,12 +35,10 @@ from sqlalchemy import select
 
 from grantflow.applications.models import DRAFT as APP_DRAFT
 from grantflow.applications.models import Application
+from grantflow.config import DEFAULTS
 from grantflow.core.db import db
 from grantflow.programs.models import Criterion, Rubric
 from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
-
-DEFAULT_DISAGREEMENT_FRACTION = 0.375  # 1.5 points on a 1–5 scale
-
 
 @dataclass(frozen=True)
 class RubricScore:
@@ -77,10 +74,10 @@ def _clamp(x: float) -> float:
 
 
 def disagreement_threshold() -> float:
-    """The disagreement spread as a fraction of the scale's range (config or 0.375)."""
-    if has_app_context():
-        return float(current_app.config.get("REVIEW_DISAGREEMENT_FRACTION", DEFAULT_DISAGREEMENT_FRACTION))
-    return DEFAULT_DISAGREEMENT_FRACTION
+    """The disagreement spread as a fraction of the scale's range (the app's setting, or its default
+    outside an app)."""
+    config = current_app.config if has_app_context() else DEFAULTS
+    return float(config["REVIEW_DISAGREEMENT_FRACTION"])
 
 
 def _load(program_id: int):

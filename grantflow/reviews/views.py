@@ -10,23 +10,19 @@ from sqlalchemy.orm import selectinload
 from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
 from grantflow.applications.models import Application
+from grantflow.applications.policy import sees_identity
+from grantflow.core import roles as R
 from grantflow.core.db import db
-from grantflow.core.policy import active_assignment, authorize, get_or_404, sees_identity
+from grantflow.core.policy import authorize, get_or_404
+from grantflow.core.views import dashboard_section
 from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import services
 from grantflow.reviews.blind import reviewer_view
 from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
+from grantflow.reviews.policy import active_assignment
 
 bp = Blueprint("reviews", __name__, cli_group=None)
-
-
-def _program_by_slug(slug: str, action: str) -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize(action, program)
-    return program
 
 
 def attachment_url(application_id: int, attachment_id: int) -> str | None:
@@ -136,9 +132,9 @@ def declare(app_id: int):
 
 # --- the program officer ---------------------------------------------------------------------------
 
-@bp.route("/programs/<slug>/reviewers")
-def assignments(slug: str):
-    program = _program_by_slug(slug, "program.assign_reviewers")
+@bp.route("/programs/<program:program>/reviewers")
+def assignments(program: Program):
+    authorize("program.assign_reviewers", program)
     apps = db.session.execute(
         select(Application).where(Application.program_id == program.id, Application.status.in_(assign.ASSIGNABLE))
         .options(selectinload(Application.organization), selectinload(Application.on_behalf_of))
@@ -167,13 +163,13 @@ def assignments(slug: str):
                            panel=[users[u] for u in panel], load=load, conflicts=conflicts, users=users)
 
 
-@bp.route("/programs/<slug>/reviewers/auto", methods=["POST"])
-def auto_assign(slug: str):
-    program = _program_by_slug(slug, "program.assign_reviewers")
+@bp.route("/programs/<program:program>/reviewers/auto", methods=["POST"])
+def auto_assign(program: Program):
+    authorize("program.assign_reviewers", program)
     made = assign.auto_assign(program, actor_id=current_user.id)
     flash(f"{len(made)} assignment{'s' if len(made) != 1 else ''} made. Each application has up to "
           f"{program.reviewers_per_application} reviewers without a conflict of interest.", "success")
-    return redirect(url_for("reviews.assignments", slug=slug))
+    return redirect(url_for("reviews.assignments", program=program))
 
 
 @bp.route("/applications/<int:app_id>/reviewers", methods=["GET", "POST"])
@@ -234,3 +230,16 @@ def unassign(assignment_id: int):
               "success" if removed else "info")
     return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
 
+
+# --- the reviewer's section of the dashboard -------------------------------------------------------
+
+@dashboard_section("reviews/_dashboard.html", R.REVIEWER, order=30)
+def reviewer_dashboard(user) -> dict:
+    return {
+        "assignments": db.session.execute(
+            select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id,
+                                           ReviewAssignment.status == ASSIGNED)
+            .options(selectinload(ReviewAssignment.application).selectinload(Application.program),
+                     selectinload(ReviewAssignment.review))
+        ).scalars().all(),
+    }

@@ -22,7 +22,7 @@ from sqlalchemy import JSON, Text, bindparam, cast, insert, select
 from grantflow.core import auditlog
 from grantflow.core.bulk import gc_paused
 from grantflow.core.db import db, plain_rows
-from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, load_facts
+from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, freeze, load_facts
 from grantflow.programs.models import Program, ProgramRule
 from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal
 from grantflow.scoring.registry import available_rules
@@ -139,9 +139,7 @@ def load_inputs(program: Program, configs: list[RuleConfig]) -> tuple[ProgramCon
     keys = {q for c in configs for q in c.rule.questions}
     if keys:
         answers = load_answers(program.id, keys)
-        for f in facts:
-            # `extra` is each fact's own dict (documented in grantflow.facts as the plugin answers).
-            f.extra.update(answers.get(f.application_id, {}))
+        facts = [f.with_extra(answers[f.application_id]) if f.application_id in answers else f for f in facts]
     return ctx, facts
 
 
@@ -150,7 +148,7 @@ Outcome = tuple  # (points, max_points, status, explanation, evidence)
 
 def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[ApplicationFacts]) -> list[Outcome]:
     """One rule over every application; an exception or an out-of-range result is "errored"."""
-    score, params = config.rule.score, config.params
+    score, params = config.rule.score, freeze(config.params)  # read-only: shared by every application
     out: list[Outcome] = []
     append = out.append
     for f in facts:

@@ -1,8 +1,7 @@
 """Pages of the scoring area: configuration, rescoring, ranking, run comparison, per-application
-breakdown, the what-if sandbox, and the `grantflow score` command."""
+breakdown and the what-if sandbox (`grantflow score` is in commands.py)."""
 from __future__ import annotations
 
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,14 +23,6 @@ bp = Blueprint("scoring", __name__, cli_group=None)
 TOTAL_RULE = ("The total is the weighted mean of each rule's points out of its maximum, on a 0–100 scale. "
               "A part with no data yet (for example, not yet reviewed) or that failed is left out, never "
               "counted as zero; such applications are marked incomplete and listed after complete ones.")
-
-
-def _program(slug: str, action: str = "program.configure_scoring") -> Program:
-    program = db.session.execute(select(Program).where(Program.slug == slug)).scalar_one_or_none()
-    if program is None:
-        abort(404)
-    authorize(action, program)
-    return program
 
 
 def _recent_runs(program_id: int, limit: int = 10) -> list[ScoreRun]:
@@ -56,41 +47,41 @@ def _names(program_id: int) -> dict[int, tuple[str, str]]:
         .where(Application.program_id == program_id))}
 
 
-@bp.route("/programs/<slug>/scoring", methods=["GET", "POST"])
-def configure(slug: str):
-    program = _program(slug)
+@bp.route("/programs/<program:program>/scoring", methods=["GET", "POST"])
+def configure(program: Program):
+    authorize("program.configure_scoring", program)
     configs = engine.program_config(program)
     form = build_config_form(configs)
     if form.validate_on_submit():
         save_config(program, configs_from_form(form, configs))
         flash("Scoring configuration saved. Rescore the program to apply it.", "success")
-        return redirect(url_for(".configure", slug=slug))
+        return redirect(url_for(".configure", program=program))
     status = 422 if form.errors else 200
     return render_template("scoring/configure.html", program=program, form=form, configs=configs,
                            runs=_recent_runs(program.id), missing=engine.missing_rules(program),
                            needs=_needs(program), total_rule=TOTAL_RULE), status
 
 
-@bp.post("/programs/<slug>/scoring/rescore")
-def rescore(slug: str):
-    program = _program(slug)
+@bp.post("/programs/<program:program>/scoring/rescore")
+def rescore(program: Program):
+    authorize("program.configure_scoring", program)
     run = engine.rescore(program.id, actor_id=current_user.id)
     flash(f"Rescored the program (run {run.id}).", "success")
-    return redirect(url_for(".results", slug=slug))
+    return redirect(url_for(".results", program=program))
 
 
-@bp.get("/programs/<slug>/scoring/results")
-def results(slug: str):
-    program = _program(slug)
+@bp.get("/programs/<program:program>/scoring/results")
+def results(program: Program):
+    authorize("program.configure_scoring", program)
     run = engine.latest_run(program.id)
     scores = ranked(engine.run_results(run).values()) if run else []
     return render_template("scoring/results.html", program=program, run=run, scores=scores,
                            names=_names(program.id), total_rule=TOTAL_RULE, runs=_recent_runs(program.id))
 
 
-@bp.get("/programs/<slug>/scoring/compare")
-def compare(slug: str):
-    program = _program(slug)
+@bp.get("/programs/<program:program>/scoring/compare")
+def compare(program: Program):
+    authorize("program.configure_scoring", program)
     runs = _recent_runs(program.id, 50)
     by_id = {r.id: r for r in runs}
     a, b = request.args.get("a", type=int), request.args.get("b", type=int)
@@ -113,12 +104,12 @@ def breakdown(app_id: int):
                            score=score, status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
 
 
-@bp.route("/programs/<slug>/what-if", methods=["GET", "POST"])
-def whatif(slug: str):
+@bp.route("/programs/<program:program>/what-if", methods=["GET", "POST"])
+def whatif(program: Program):
     """Sandbox: nothing is saved, whatever is submitted."""
     from grantflow.scoring.whatif import simulate
 
-    program = _program(slug)
+    authorize("program.configure_scoring", program)
     saved = engine.program_config(program)
     form = build_config_form(saved)
     simulation = None
@@ -138,20 +129,3 @@ def applicant_score(application):
     if application is None or not can("application.view_own_score", application):
         return None
     return engine.application_score(application.id, application.program_id)
-
-
-@bp.cli.command("score")
-@click.argument("program_slug")
-def score_command(program_slug: str) -> None:
-    """Rescore every application of a program with its enabled rules."""
-    program = db.session.execute(select(Program).where(Program.slug == program_slug)).scalar_one_or_none()
-    if program is None:
-        raise click.ClickException(f"No program with the slug {program_slug!r}.")
-    configs = engine.resolve(engine.program_config(program), program)
-    n_apps = db.session.execute(
-        select(db.func.count()).select_from(Application)
-        .where(Application.program_id == program.id, Application.status != "draft")).scalar_one()
-    with click.progressbar(length=max(1, n_apps * len(configs)), label=f"Scoring {program.slug}") as bar:
-        run = engine.rescore(program.id, progress=bar.update)
-    db.session.commit()
-    click.echo(f"Run {run.id}: {n_apps} applications × {len(configs)} rules, config {run.config_hash[:12]}.")

@@ -26,8 +26,8 @@ def _att(w):
 
 
 ROUTES = [
-    route("applications.start", {"slug": "health-2026"}, ok=APPLICANTS),
-    route("applications.start", {"slug": "health-2026"}, method="POST", ok=APPLICANTS),
+    route("applications.start", {"program": "health-2026"}, ok=APPLICANTS),
+    route("applications.start", {"program": "health-2026"}, method="POST", ok=APPLICANTS),
     # The submitted application: the owner is sent to its status page; everyone else gets 404.
     route("applications.edit", {"app_id": _app}, ok={"applicant"}),
     route("applications.edit", {"app_id": _app}, method="POST", ok={"applicant"}),

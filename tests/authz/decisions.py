@@ -1,7 +1,7 @@
 from tests.authz import FUNDER_STAFF, route
 
 APP = {"app_id": lambda w: w.application.id}
-PROGRAM = {"slug": "health-2026"}
+PROGRAM = {"program": "health-2026"}
 
 ROUTES = [
     route("decisions.board", PROGRAM, ok=FUNDER_STAFF),

@@ -1,6 +1,6 @@
 from tests.authz import FUNDER_STAFF, route
 
-PROGRAM = {"slug": "health-2026"}
+PROGRAM = {"program": "health-2026"}
 
 ROUTES = [
     # The audit is for the funder's program officers and admins only: reviewers, community advisors,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.authz import FUNDER_STAFF, route
 
-P = {"slug": "health-2026"}
+P = {"program": "health-2026"}
 FUNDER = {"slug": "riverside"}
 
 

@@ -1,7 +1,7 @@
 """Letters: only the program's funder staff (admin, program officer); anything of another program is a 404."""
 from tests.authz import FUNDER_STAFF, route
 
-SLUG = {"slug": "health-2026"}
+SLUG = {"program": "health-2026"}
 
 
 def _decision(w):

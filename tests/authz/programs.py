@@ -1,5 +1,5 @@
 """Programs: funder admin and program officer of the program's funder configure it; the public page of a
-published program is public."""
+published program, the home page and the list of open programs are public."""
 from tests.authz import FUNDER_STAFF, route
 
 
@@ -17,12 +17,14 @@ def _question(w):
     return q.id
 
 
-P = {"slug": "health-2026"}
+P = {"program": "health-2026"}
 PROGRAM_DATA = {"title": "Renamed program", "description": "Still about health.", "timezone": "America/New_York",
                 "budget_cents": "500,000", "min_award_cents": "10,000", "max_award_cents": "100,000",
                 "reviewers_per_application": "3"}
 
 ROUTES = [
+    route("programs.home", public=True),
+    route("programs.opportunities", public=True),
     route("programs.new", ok=FUNDER_STAFF | {"other_officer"}),
     route("programs.new", method="POST", ok=FUNDER_STAFF | {"other_officer"}, data=PROGRAM_DATA),
     route("programs.edit", P, ok=FUNDER_STAFF),

@@ -1,7 +1,7 @@
 from tests.authz import FUNDER_STAFF, route
 
 APP = {"app_id": lambda w: w.application.id}
-PROGRAM = {"slug": "health-2026"}
+PROGRAM = {"program": "health-2026"}
 
 ROUTES = [
     # Only the assigned reviewer reviews; program officers read applications elsewhere.

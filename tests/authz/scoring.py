@@ -1,7 +1,7 @@
 from tests.authz import route
 
 STAFF = {"funder_admin", "program_officer"}
-PROGRAM = {"slug": "health-2026"}
+PROGRAM = {"program": "health-2026"}
 APP = {"app_id": lambda w: w.application.id}
 
 ROUTES = [

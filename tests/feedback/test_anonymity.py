@@ -89,8 +89,8 @@ def _urls_for_officer(app, world):
                     kwargs["slug"] = world.funder.slug
                 elif rule.rule.startswith("/organizations/"):
                     kwargs["slug"] = world.cbo.slug
-                else:
-                    kwargs["slug"] = world.program.slug
+            if "program" in args:
+                kwargs["program"] = world.program.slug
             if args - set(kwargs) - set(values):
                 continue
             if "app_id" in args:

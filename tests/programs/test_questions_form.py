@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 
-from forms.questions import answers_from_form, build_answer_form, count_words, field_name
+from forms.questions import answers_from_form, build_answer_form, field_name
+from grantflow.programs.answers import count_words
 
 
 def Q(key, kind, label=None, required=False, options=(), word_limit=None, min_value=None, max_value=None,

@@ -55,7 +55,7 @@ def _candidates(w, arg):
         "app_id": [w.application.id], "application_id": [w.application.id],
         "att_id": [att.id], "attachment_id": [att.id],
         "assignment_id": [w.assignment.id],
-        "slug": [w.program.slug, w.funder.slug, w.cbo.slug],
+        "slug": [w.funder.slug, w.cbo.slug], "program": [w.program.slug],
         "org_slug": [w.cbo.slug], "program_slug": [w.program.slug],
     }.get(arg)
 

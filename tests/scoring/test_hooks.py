@@ -14,7 +14,8 @@ from grantflow.core.db import db
 from grantflow.plugins import DEFAULT_PLUGINS, get_plugins, load_plugins, pm
 from grantflow.programs.models import CustomQuestion
 from grantflow.scoring import engine
-from grantflow.scoring.registry import DuplicateRuleError, available_questions, available_rules
+from grantflow.plugin_api import DuplicateKeyError
+from grantflow.scoring.registry import available_questions, available_rules
 from grantflow.scoring.rules import RuleScore, ScoringRule
 from tests.scoring.helpers import scoring_world
 
@@ -34,7 +35,8 @@ def registered():
 
     yield register
     for plugin in added:
-        pm.unregister(plugin)
+        if pm.is_registered(plugin):
+            pm.unregister(plugin)
 
 
 @pytest.mark.parametrize("hook", HOOKS)
@@ -92,8 +94,10 @@ def test_hook_grantflow_scoring_rules(registered):
             return [clash]
 
     registered(Clash(), "clash")
-    with pytest.raises(DuplicateRuleError, match="poc_led"):
+    with pytest.raises(DuplicateKeyError, match="poc_led") as clash:
         available_rules()
+    assert clash.value.plugins == ("clash", "plugins.poc_led")
+    assert "registered by both clash and plugins.poc_led" in str(clash.value)
 
 
 def test_hook_grantflow_audit_dimensions(app, registered):
@@ -114,11 +118,47 @@ def test_hook_grantflow_audit_dimensions(app, registered):
     ctx, facts = engine.load_inputs(w.program, [])
     assert {dims["aa_kind"].group(f, ctx) for f in facts} == {"cbo"}
 
+    # One rule for keys: a built-in's key, or another plugin's, is an error naming both.
+    class Shadow:
+        @hookimpl
+        def grantflow_audit_dimensions(self):
+            return [Dimension("poc_led", "Mine", lambda f, c: "yes")]
 
-def test_hook_grantflow_application_questions(app, login):
+    shadow = registered(Shadow(), "shadow")
+    with pytest.raises(DuplicateKeyError) as clash:
+        program_dimensions(w.program.id)
+    assert clash.value.plugins == ("GrantFlow's built-in audit dimensions", "shadow")
+    pm.unregister(shadow)
+
+    class Twin:
+        @hookimpl
+        def grantflow_audit_dimensions(self):
+            return [Dimension("zz_network", "Network again", lambda f, c: "yes")]
+
+    registered(Twin(), "twin")
+    with pytest.raises(DuplicateKeyError, match="zz_network") as clash:
+        plugin_dimensions()
+    assert clash.value.plugins == ("dims", "twin")
+
+
+def test_hook_grantflow_application_questions(app, login, registered):
     """The installed example plugin's question is added when its rule is turned on, and the
-    applicant's answer reaches the rule through facts.extra."""
+    applicant's answer reaches the rule through facts.extra; a second plugin defining the same
+    key is an error naming both."""
+    from grantflow.plugin_api import Question
+
     assert "youth_led" in available_questions()
+
+    class Twin:
+        @hookimpl
+        def grantflow_application_questions(self):
+            return [Question("youth_led", "Are you young?")]
+
+    twin = registered(Twin(), "twin")
+    with pytest.raises(DuplicateKeyError) as clash:
+        available_questions()
+    assert clash.value.plugins == ("example", "twin")
+    pm.unregister(twin)
     w = scoring_world()
     from grantflow.scoring.services import save_config
 

@@ -189,4 +189,4 @@ def test_score_command_rescores_with_a_progress_bar(w, app):
     assert "Scoring health-2026" in result.output and "2 applications × 7 rules" in result.output
     assert db.session.execute(select(func.count()).select_from(ScoreRun)).scalar_one() == 1
     missing = app.test_cli_runner().invoke(args=["score", "nope"])
-    assert missing.exit_code != 0 and "No program with the slug 'nope'" in missing.output
+    assert missing.exit_code != 0 and "no program with the slug 'nope'" in missing.output

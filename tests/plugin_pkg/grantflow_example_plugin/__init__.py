@@ -5,8 +5,7 @@ and the question itself (`grantflow_application_questions`).
 """
 from __future__ import annotations
 
-from grantflow import hookimpl
-from grantflow.scoring.rules import Param, Question, RuleScore, ScoringRule
+from grantflow.plugin_api import Param, Question, RuleScore, ScoringRule, hookimpl
 
 __version__ = "1.0.0"
 

@@ -4,7 +4,7 @@
 comes from one `random.Random(seed)`; dates are anchored to today's midnight UTC). Rows go in with
 bulk `insert(Model)` statements, so `--applications 50000` takes seconds, not minutes.
 
-The story follows the seeds: "Riverside Community Health Foundation" funds community
+The story is the one the README tells: "Riverside Community Health Foundation" funds community
 organizations from its hospital community-benefit program; its CHNA ranks housing first.
 - The **2025 cycle** (closed, decisions released) holds `n_applications` applications, fully
   reviewed and decided within its budget; it is the program the benchmarks use (`BENCH_PROGRAM`).
@@ -134,7 +134,7 @@ class DemoExists(Exception):
 
 
 def bulk(model, rows: list[dict], *, ids: bool = False) -> list[int]:
-    """Inserts many rows with one executemany (5-7x faster than ORM objects, STYLE.md).
+    """Inserts many rows with one executemany (measured 5-7x faster than adding ORM objects).
 
     With `ids`, the rows get the next free ids here, in order, and those are returned: asking
     the database back for them (RETURNING) costs a round trip per row on SQLite.

@@ -1,0 +1,20 @@
+"""Facts about a user that every area's rules build on: the roles their memberships give them."""
+from __future__ import annotations
+
+from grantflow.core import roles as R
+
+
+def funder_roles(user, funder_id: int) -> set[str]:
+    return user.roles_in(funder_id)
+
+
+def is_funder_staff(user, funder_id: int) -> bool:
+    return bool(funder_roles(user, funder_id) & set(R.FUNDER_STAFF))
+
+
+def applicant_org_ids(user) -> set[int]:
+    return {m.organization_id for m in user.memberships if m.role == R.APPLICANT}
+
+
+def staff_funder_ids(user) -> set[int]:
+    return {m.organization_id for m in user.memberships if m.role in R.FUNDER_STAFF}

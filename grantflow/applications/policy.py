@@ -1,0 +1,54 @@
+"""Who may see and edit an application, who sees its applicant's identity, and the query of the
+applications a user may see."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids
+from grantflow.applications.models import Application
+from grantflow.core.policy import policy
+from grantflow.programs.models import Program
+from grantflow.reviews.models import ASSIGNED, ReviewAssignment
+from grantflow.reviews.policy import active_assignment
+
+
+def is_applicant_of(user, application) -> bool:
+    orgs = applicant_org_ids(user)
+    return application.organization_id in orgs
+
+
+@policy("application.view")
+def _application_view(user, application) -> bool:
+    return (
+        is_applicant_of(user, application)
+        or is_funder_staff(user, application.program.funder_id)
+        or active_assignment(user, application) is not None
+    )
+
+
+@policy("application.edit")
+def _application_edit(user, application) -> bool:
+    return is_applicant_of(user, application)
+
+
+def sees_identity(user, application) -> bool:
+    """Blind review hides identity from reviewers only; applicants and funder staff see it all."""
+    if not application.program.blind_review:
+        return True
+    return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
+
+
+def scope_applications(user):
+    """A select of the applications `user` may see: own organization's, assigned, or funder's."""
+    assigned = select(ReviewAssignment.application_id).where(
+        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status == ASSIGNED
+    )
+    return (
+        select(Application)
+        .join(Program, Program.id == Application.program_id)
+        .where(
+            Application.organization_id.in_(applicant_org_ids(user) or {-1})
+            | Program.funder_id.in_(staff_funder_ids(user) or {-1})
+            | Application.id.in_(assigned)
+        )
+    )

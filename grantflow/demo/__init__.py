@@ -1,0 +1,1 @@
+"""The deterministic demo: its data (build.py) and its commands."""

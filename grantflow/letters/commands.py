@@ -1,0 +1,65 @@
+"""The letters area's CLI: issuing all letters of a program into a folder and a ZIP."""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from grantflow.core.db import db
+from grantflow.letters import jobs, services
+from grantflow.letters.models import LetterBatch
+from grantflow.programs.models import Program
+from grantflow.programs.slugs import PROGRAM
+
+
+@click.command("letters")
+@click.argument("program", metavar="PROGRAM_SLUG", type=PROGRAM)
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for one PDF per decision and the ZIP.")
+@click.option("--declines/--no-declines", default=False, help="Also issue decline letters.")
+@click.option("--reissue", is_flag=True, help="Re-issue letters already issued (earlier ones kept, superseded).")
+@click.option("--queue", "use_queue", is_flag=True,
+              help="Hand the batch to the task queue (a running `grantflow worker`) and follow its progress.")
+@with_appcontext
+def letters_command(program: Program, output: Path, declines: bool, reissue: bool, use_queue: bool) -> None:
+    """Issue all letters of PROGRAM_SLUG: one PDF per decision, and a ZIP of them."""
+    batch = jobs.create_batch(program, include_declines=declines, reissue=reissue)
+    total = len(batch.decision_ids)
+    if use_queue:
+        jobs.enqueue_batch(batch)
+    with click.progressbar(length=total, label=f"Letters for {program.slug}", show_pos=True) as bar:
+        shown = 0
+        if use_queue:
+            while True:
+                db.session.expire_all()
+                state = jobs.progress(db.session.get(LetterBatch, batch.id))
+                bar.update(state["done"] - shown)
+                shown = state["done"]
+                if state["finished"]:
+                    break
+                time.sleep(0.5)
+        else:
+            done = jobs.done_ids(batch)
+            bar.update(len(done))
+            for decision_id in [d for d in batch.decision_ids if d not in done]:
+                jobs.issue_chunk(batch.id, [decision_id])
+                bar.update(1)
+            jobs.maybe_finish(batch.id)
+    batch = db.session.get(LetterBatch, batch.id)
+    db.session.refresh(batch)
+    output.mkdir(parents=True, exist_ok=True)
+    for letter, name in jobs.batch_letters(batch):
+        shutil.copyfile(services.letter_path(letter), output / name)
+    if batch.zip_stored_name:
+        zip_target = output / f"letters-{program.slug}.zip"
+        shutil.copyfile(services.letters_folder() / batch.zip_stored_name, zip_target)
+        click.echo(f"{total} letter(s) in {output} and {zip_target.name}")
+    if batch.error:
+        click.echo(f"Some letters failed: {batch.error}", err=True)
+        raise SystemExit(1)
+
+
+COMMANDS = (letters_command,)

@@ -1,0 +1,96 @@
+"""What a valid answer to a custom question is: one definition for the answer form
+(`forms/questions.py`) and for the applications service, so an answer given through any door
+(the page, an API, an importer) meets the same checks with the same messages.
+
+An answer is a plain JSON value: text, a number as a string ("12.5"), an ISO date, the chosen
+option (or list of options); a file question's answer is checked by the attachment service.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+SHORT_TEXT_MAX = 300
+LONG_TEXT_MAX_CHARS = 20_000
+_WORD = re.compile(r"\S+")
+
+
+def count_words(text: str | None) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def number_text(value: Decimal) -> str:
+    """A number as people write it: 12 rather than 12.00, 12.5 rather than 1.25E+1."""
+    value = Decimal(value)
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def choices(options: Iterable[Any] | None) -> list[tuple[str, str]]:
+    """(value, label) of a choice question's options (stored as text or as {value, label})."""
+    out = []
+    for opt in options or []:
+        if isinstance(opt, Mapping):
+            value = str(opt.get("value", opt.get("label", "")))
+            out.append((value, str(opt.get("label", value))))
+        else:
+            out.append((str(opt), str(opt)))
+    return out
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == ()
+
+
+def missing(q) -> str:
+    """The message for a required question left unanswered."""
+    label = q.label
+    if q.kind == "single_choice":
+        return f"Choose an answer to “{label}”."
+    if q.kind == "multiple_choice":
+        return f"Choose at least one answer to “{label}”."
+    if q.kind == "file":
+        return f"Attach a file for “{label}”."
+    return f"Answer “{label}”." if len(label) <= 80 else "Answer this question."
+
+
+def problem(q, value: Any) -> str | None:
+    """Why `value` is not a valid answer to `q` (None when it is, or when it is empty)."""
+    if is_empty(value) or q.kind == "file":
+        return None
+    kind = q.kind
+    if kind in ("short_text", "long_text"):
+        text = str(value)
+        limit = SHORT_TEXT_MAX if kind == "short_text" else LONG_TEXT_MAX_CHARS
+        if len(text) > limit:
+            return f"Use at most {limit:,} characters."
+        if kind == "long_text" and q.word_limit and count_words(text) > int(q.word_limit):
+            return f"Use at most {q.word_limit} words (you used {count_words(text)})."
+        return None
+    if kind == "number":
+        try:
+            number = Decimal(str(value).replace(",", "").strip())
+            if not number.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            return "Enter a number, like 12 or 12.5."
+        if q.min_value is not None and number < Decimal(q.min_value):
+            return f"Enter a number of at least {number_text(q.min_value)}."
+        if q.max_value is not None and number > Decimal(q.max_value):
+            return f"Enter a number no more than {number_text(q.max_value)}."
+        return None
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return "Enter a real date, like 2026-03-31."
+        return None
+    allowed = {v for v, _ in choices(q.options)}
+    if kind == "single_choice":
+        return None if str(value) in allowed else "Choose one of the answers listed."
+    if kind == "multiple_choice":
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return None if all(str(v) in allowed for v in values) else "Choose only answers from the list."
+    raise ValueError(f"unknown question kind: {kind!r}")

@@ -1,0 +1,34 @@
+"""Who reviews an application (an active assignment) and who assigns reviewers."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grantflow.accounts.policy import is_funder_staff
+from grantflow.core.db import db
+from grantflow.core.policy import policy
+from grantflow.reviews.models import ASSIGNED, ReviewAssignment
+
+
+def active_assignment(user, application):
+    return db.session.execute(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id,
+            ReviewAssignment.reviewer_id == user.id,
+            ReviewAssignment.status == ASSIGNED,
+        )
+    ).scalar_one_or_none()
+
+
+@policy("application.review")
+def _application_review(user, application) -> bool:
+    return active_assignment(user, application) is not None
+
+
+@policy("program.assign_reviewers")
+def _program_assign_reviewers(user, program) -> bool:
+    return is_funder_staff(user, program.funder_id)
+
+
+@policy("application.assign_reviewers")
+def _application_assign_reviewers(user, application) -> bool:
+    return is_funder_staff(user, application.program.funder_id)
