@@ -69,6 +69,20 @@ def assert_accessible(page, impacts=("serious", "critical")):
                             f"{[n['target'] for n in v['nodes']][:3]}" for v in bad))
 
 
+def confirm_email(page, app, email: str) -> None:
+    """After registering: the "check your email" page, then the link we emailed, opened in the
+    browser (it logs the new account in and shows the dashboard)."""
+    import re
+
+    from grantflow.core.mail import outbox
+
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    with app.app_context():
+        [message] = [m for m in outbox() if m["To"] == email and "Confirm your email" in m["Subject"]]
+    page.goto(re.search(r"http://\S+/verify/\S+", message.get_content()).group(0))
+    page.wait_for_url("**/dashboard")
+
+
 def fill_login(page, email: str, password: str = F.PASSWORD) -> None:
     """Fills and sends the login form the page shows (also after a redirect to it)."""
     page.get_by_label("Email").fill(email)

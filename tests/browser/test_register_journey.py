@@ -1,7 +1,7 @@
-"""A CBO registers, logs out, logs in again and sees its dashboard, in Chromium."""
+"""A CBO registers, confirms its email, logs out, logs in again and sees its dashboard, in Chromium."""
 from __future__ import annotations
 
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, confirm_email, log_in
 
 pytestmark = __import__("pytest").mark.browser
 
@@ -23,7 +23,7 @@ def test_cbo_registers_logs_in_and_sees_dashboard(page, live_server):
     page.get_by_label("Password", exact=True).fill("a long enough passphrase")
     page.get_by_label("Repeat password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/dashboard")
+    confirm_email(page, live_server.app, "dana@eastside-tenants.org")
     assert "Eastside Tenants Union" in page.content()
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server.url, "dana@eastside-tenants.org", "a long enough passphrase")
