@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from forms.organizations import AddMemberForm, DemographicsForm, PracticesForm, ProfileForm
 from grantflow.core import auditlog
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int
 from grantflow.core.money import cents_to_dollars
 from grantflow.core.policy import authorize
 from grantflow.organizations import services
@@ -172,7 +173,7 @@ def members(slug: str):
     if request.method == "POST":
         action = request.form.get("action", "")
         if action == "add_existing":
-            member = db.session.get(Organization, request.form.get("member_id", type=int) or 0)
+            member = db.session.get(Organization, request.form.get("member_id", type=query_int) or 0)
             try:
                 if member is None:
                     raise services.ProfileError("member_id", "That organization no longer exists.")
@@ -183,7 +184,7 @@ def members(slug: str):
                 flash(f"{member.name} is now listed as a member.", "success")
                 return redirect(url_for("organizations.members", slug=org.slug))
         elif action == "remove":
-            services.remove_member(org, request.form.get("member_id", type=int) or 0)
+            services.remove_member(org, request.form.get("member_id", type=query_int) or 0)
             flash("The member is removed from your list.", "info")
             return redirect(url_for("organizations.members", slug=org.slug))
         elif action == "add_new" and form.validate_on_submit():
