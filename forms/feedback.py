@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
+from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 from grantflow.feedback.applicant import SETTING_KEYS, SETTING_LABELS
 from grantflow.feedback.burden import HELPERS, SCALE_ENDS, SCALE_LABELS
 
@@ -89,6 +90,8 @@ class ScheduleForm(BaseForm):
                 bad.append(line)
         if bad:
             raise ValidationError("These are not dates in the form YYYY-MM-DD: " + ", ".join(bad[:5]) + ".")
+        if not all(year_in_range(d) for d in parsed):
+            raise ValidationError(YEAR_RANGE_MESSAGE)
         if len(parsed) > 24:
             raise ValidationError("Set at most 24 due dates.")
         self.parsed_dates = parsed

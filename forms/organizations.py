@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm, _strip
-from grantflow.core.money import dollars_to_cents
+from grantflow.core.money import MoneyError, dollars_to_cents
 from grantflow.organizations import demographics
 from grantflow.organizations.services import STATE_FIPS, normalize_ein, parse_geo_codes  # noqa: F401
 
@@ -74,15 +74,11 @@ class MoneyField(StringField):
         if not self.data:
             return
         try:
-            cents = dollars_to_cents(self.data) if len(self.data) <= 40 else None
-            if cents is None:
-                raise ValueError(self.data)
-        except (ValueError, ArithmeticError):
-            raise ValidationError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
+            cents = dollars_to_cents(self.data)
+        except MoneyError as exc:
+            raise ValidationError(str(exc)) from None
         if cents < 0:
             raise ValidationError("Enter an amount of zero or more.")
-        if cents > 10**15:
-            raise ValidationError("That amount is too large.")
         self.cents = cents
 
 

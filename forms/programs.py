@@ -16,12 +16,10 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TextInput
 
 from forms.base import BaseForm
-from grantflow.core.money import cents_to_dollars, dollars_to_cents
-from grantflow.core.timeutil import from_local, timezone_choices, to_local
+from grantflow.core.money import MoneyError, cents_to_dollars, dollars_to_cents
+from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, from_local, timezone_choices, to_local, year_in_range
 from grantflow.programs.models import QUESTION_KINDS
 from grantflow.programs.questions import KIND_LABELS
-
-MAX_MONEY_CENTS = 10**13  # $100 billion: anything above is a typo
 
 
 class MoneyField(Field):
@@ -48,15 +46,12 @@ class MoneyField(Field):
         text = str(valuelist[0]).strip()
         try:
             cents = dollars_to_cents(text)
-        except ValueError:
+        except MoneyError:  # its message says what to type
             self.data = None
-            raise ValueError("Enter an amount in dollars, like 25,000 or 25000.50.") from None
+            raise
         if cents < 0:
             self.data = None
             raise ValueError("Enter an amount of zero or more.")
-        if cents > MAX_MONEY_CENTS:
-            self.data = None
-            raise ValueError("That amount is too large; check the number of digits.")
         self.data = cents
 
 
@@ -70,6 +65,9 @@ class LocalDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a date and time like 2026-03-31 17:00.") from None
+        if self.data is not None and not year_in_range(self.data):
+            self.data = None
+            raise ValueError(YEAR_RANGE_MESSAGE)
 
 
 class PlainDateField(DateField):
@@ -78,6 +76,9 @@ class PlainDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a real date, like 2026-03-31.") from None
+        if self.data is not None and not year_in_range(self.data):
+            self.data = None
+            raise ValueError(YEAR_RANGE_MESSAGE)
 
 
 class PlainDecimalField(DecimalField):

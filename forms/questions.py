@@ -23,6 +23,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
+from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX_CHARS = 20_000
@@ -68,6 +69,9 @@ class AnswerDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a real date, like 2026-03-31.") from None
+        if self.data is not None and not year_in_range(self.data):
+            self.data = None
+            raise ValueError(YEAR_RANGE_MESSAGE)
 
 
 class WordLimit:
