@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm, _strip
+from grantflow.core.inputs import MAX_ID, MIN_INT
 from grantflow.core.money import MoneyError, dollars_to_cents
 from grantflow.organizations import demographics
 from grantflow.organizations.services import STATE_FIPS, normalize_ein, parse_geo_codes  # noqa: F401
@@ -62,6 +63,9 @@ class CountField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError("Enter a whole number, like 7.") from None
+        if not MIN_INT <= self.data <= MAX_ID:  # NumberRange fails past 1e308
+            self.data = None
+            raise ValueError("That number is too large.")
 
 
 class MoneyField(StringField):

@@ -16,6 +16,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TextInput
 
 from forms.base import BaseForm
+from grantflow.core.inputs import MAX_ID, MIN_INT
 from grantflow.core.money import MoneyError, cents_to_dollars, dollars_to_cents
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, from_local, timezone_choices, to_local, year_in_range
 from grantflow.programs.models import QUESTION_KINDS
@@ -101,6 +102,9 @@ class PlainIntegerField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a whole number, like 3.") from None
+        if self.data is not None and not MIN_INT <= self.data <= MAX_ID:  # NumberRange fails past 1e308
+            self.data = None
+            raise ValueError("That number is too large.")
 
 
 def _exists_in_zone(form, field):

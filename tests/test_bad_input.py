@@ -138,6 +138,7 @@ def test_nul_in_query_and_form_values_is_removed(w, officer, any_app):
     ("closes_at", "0001-01-01T00:00", "Enter a date between 1900 and 2200."),
     ("grant_start", "9999-12-31", "Enter a date between 1900 and 2200."),
     ("reviewers_per_application", "9" * 30, "Enter a number from 1 to 20."),
+    ("reviewers_per_application", "9" * 400, "That number is too large."),  # NumberRange's float() overflowed
 ])
 def test_program_form_values_out_of_range_get_a_field_message(w, officer, field, value, message):
     data = dict(VALID, timezone="Pacific/Kiritimati", **{field: value})
