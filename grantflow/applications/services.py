@@ -133,7 +133,7 @@ def serialize(*forms) -> dict[str, list[str]]:
             return [str(v) for v in (f.data or [])]
         if f.type == "BooleanField":
             return ["y"] if f.data else []
-        value = f._value()
+        value = f._value() if hasattr(f, "_value") else f.data  # a select has no text of its own
         return [] if value is None else [str(value)]
 
     for form in forms:
