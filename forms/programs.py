@@ -6,7 +6,7 @@ order) put their message on the field that has to change, and every typed value 
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, DecimalField, EmailField, Field, IntegerField, SelectField,
@@ -16,7 +16,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TextInput
 
 from forms.base import BaseForm
-from grantflow.core.inputs import MAX_ID, MIN_INT
+from grantflow.core.inputs import MAX_ID, MIN_INT, plain_decimal
 from grantflow.core.money import MoneyError, cents_to_dollars, dollars_to_cents
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, from_local, timezone_choices, to_local, year_in_range
 from grantflow.programs.models import QUESTION_KINDS
@@ -83,17 +83,16 @@ class PlainDateField(DateField):
 
 
 class PlainDecimalField(DecimalField):
+    """A number in plain digits with at most `max_places` decimals (what its column keeps)."""
+
+    def __init__(self, label=None, validators=None, *, max_places: int = 6, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.max_places = max_places
+
     def process_formdata(self, valuelist):
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        try:
-            self.data = Decimal(str(valuelist[0]).strip().replace(",", ""))
-            if not self.data.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError("Enter a number, like 2 or 1.5.") from None
+        self.data = None
+        if valuelist and str(valuelist[0]).strip():
+            self.data = plain_decimal(str(valuelist[0]), places=self.max_places, example="2 or 1.5")
 
 
 class PlainIntegerField(IntegerField):
@@ -193,7 +192,7 @@ class CriterionForm(BaseForm):
                                                  Length(max=200, message="Use at most 200 characters.")])
     guidance = TextAreaField("Guidance for reviewers", validators=[
         Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
-    weight = PlainDecimalField("Weight", default=Decimal(1), places=None, validators=[
+    weight = PlainDecimalField("Weight", default=Decimal(1), places=None, max_places=3, validators=[
         InputRequired("Enter a weight, like 1 or 2.5."),
         NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
         description="Relative importance; shown as a share of the total.")
@@ -235,6 +234,10 @@ def anchors_text(criterion) -> str:
                      if anchors.get(str(n)))
 
 
+QUESTION_LIMIT = Decimal(10**12 - 1)
+QUESTION_LIMIT_MESSAGE = f"Enter a number from {-QUESTION_LIMIT:,} to {QUESTION_LIMIT:,}."
+
+
 class QuestionForm(BaseForm):
     label = StringField("Question", validators=[InputRequired("Write the question."),
                                                 Length(max=300, message="Use at most 300 characters.")])
@@ -248,11 +251,12 @@ class QuestionForm(BaseForm):
     word_limit = PlainIntegerField("Word limit", validators=[
         Optional(), NumberRange(1, 5000, "Enter a whole number from 1 to 5,000.")],
         description="For long text.")
-    min_value = PlainDecimalField("Smallest number allowed", places=None, validators=[
-        Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
+    # Numeric(14, 2) columns: 12 digits before the point, 2 after.
+    min_value = PlainDecimalField("Smallest number allowed", places=None, max_places=2, validators=[
+        Optional(), NumberRange(-QUESTION_LIMIT, QUESTION_LIMIT, QUESTION_LIMIT_MESSAGE)],
         description="For numbers; leave empty for no limit.")
-    max_value = PlainDecimalField("Largest number allowed", places=None, validators=[
-        Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
+    max_value = PlainDecimalField("Largest number allowed", places=None, max_places=2, validators=[
+        Optional(), NumberRange(-QUESTION_LIMIT, QUESTION_LIMIT, QUESTION_LIMIT_MESSAGE)],
         description="For numbers; leave empty for no limit.")
 
     def option_list(self) -> list[str]:

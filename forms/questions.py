@@ -23,6 +23,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
+from grantflow.core.inputs import plain_decimal
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 
 SHORT_TEXT_MAX = 300
@@ -50,17 +51,9 @@ class AnswerDecimalField(DecimalField):
     """A number field whose parse error says what to type; the typed text is kept for redisplay."""
 
     def process_formdata(self, valuelist):
-        if not valuelist or valuelist[0] in ("", None):
-            self.data = None
-            return
-        text = str(valuelist[0]).replace(",", "").strip()
-        try:
-            self.data = Decimal(text)
-            if not self.data.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError("Enter a number, like 12 or 12.5.") from None
+        self.data = None
+        if valuelist and str(valuelist[0]).strip():
+            self.data = plain_decimal(str(valuelist[0]), example="12 or 12.5")
 
 
 class AnswerDateField(DateField):

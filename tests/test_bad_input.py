@@ -161,3 +161,35 @@ def test_program_form_accepts_dates_at_the_edges_of_the_range(w, officer):
     db.session.expire_all()
     program = db.session.execute(select(Program).where(Program.title == VALID["title"])).scalar_one()
     assert program.closes_at.year == 2200 and program.grant_end.year == 2200
+
+
+# --- numbers: in plain digits, within what their column holds ---------------------------------------
+
+@pytest.mark.parametrize("field,value,message", [
+    ("min_value", "1000000000000", "Enter a number from -999,999,999,999 to 999,999,999,999."),  # Numeric(14, 2)
+    ("max_value", "-1000000000000", "Enter a number from -999,999,999,999 to 999,999,999,999."),
+    ("min_value", "0.001", "Use at most 2 digits after the decimal point."),  # was rounded by the column
+    ("min_value", "1e-999999999", "Enter a number, like 2 or 1.5."),  # a billion digits when shown
+    ("max_value", "9" * 400, "That number is too large."),
+])
+def test_question_limits_in_range_of_their_column(w, officer, field, value, message):
+    r = officer.post("/programs/health-2026/questions", data={"label": "How many?", "kind": "number", field: value})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html and f'value="{value}"' in html
+    from grantflow.programs.models import CustomQuestion
+
+    assert db.session.execute(select(CustomQuestion)).first() is None
+
+
+@pytest.mark.parametrize("url,data,message", [
+    ("/programs/health-2026/rubric", {"label": "Voice", "weight": "1.2345", "scale_min": "1", "scale_max": "5"},
+     "Use at most 3 digits after the decimal point."),
+    ("/programs/health-2026/rubric", {"label": "Voice", "weight": "NaN", "scale_min": "1", "scale_max": "5"},
+     "Enter a number, like 2 or 1.5."),
+    ("/funders/riverside/chna/needs", {"name": "Housing", "weight": "1e309"}, "Enter a number, like 2 or 1.5."),
+    ("/funders/riverside/chna/needs", {"name": "Housing", "rank": "9" * 400}, "That number is too large."),
+])
+def test_weights_and_ranks_in_plain_digits(w, officer, url, data, message):
+    r = officer.post(url, data=data)
+    assert r.status_code == 422 and message in r.get_data(as_text=True)

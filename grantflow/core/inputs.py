@@ -1,4 +1,5 @@
-"""What a request may carry to the database: integers it can hold and text without NUL characters.
+"""What a request may carry to the database: integers and numbers it can hold, and text without
+NUL characters.
 
 Ids are INTEGER columns, 32-bit on PostgreSQL (SQLite's driver overflows only past 2^63−1): a
 larger number in a URL cannot name a row, so it is "not found" (404) rather than a driver error.
@@ -8,6 +9,7 @@ query and form value, and a path segment holding one matches no route (404).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask import Flask, Request
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
@@ -16,6 +18,10 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 MAX_ID = 2**31 - 1
 MIN_INT = -(2**31)
 _INTEGER = re.compile(r"[+-]?[0-9]{1,10}")  # ASCII digits only: int() would also read "٣" or "1_000"
+# A number in plain digits with an optional sign and point. ASCII only: Decimal() would also read
+# exponents ("1e-999999999", a billion digits when shown), "NaN", "Infinity" and other scripts' digits.
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
+MAX_DIGITS = 15  # before the point: past any count, weight or amount a form asks for
 
 
 def query_int(text: str) -> int:
@@ -30,6 +36,21 @@ def query_int(text: str) -> int:
     if not MIN_INT <= value <= MAX_ID:
         raise ValueError(f"out of range: {text}")
     return value
+
+
+def plain_decimal(text: str, *, places: int = 6, example: str = "12 or 1.5") -> Decimal:
+    """A number typed in digits ("12", "-1.5", "1,000.25") with at most `places` digits after the
+    point (what its column keeps) and MAX_DIGITS before it; else ValueError with a message."""
+    text = text.replace(",", "").strip()
+    if not NUMBER.fullmatch(text):
+        raise ValueError(f"Enter a number, like {example}.")
+    whole, _, fraction = text.lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) > MAX_DIGITS:
+        raise ValueError("That number is too large.")
+    if len(fraction.rstrip("0")) > places:
+        raise ValueError(f"Use at most {places} digits after the decimal point." if places else
+                         "Enter a whole number.")
+    return Decimal(text)
 
 
 class IdConverter(IntegerConverter):

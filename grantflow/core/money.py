@@ -4,14 +4,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from grantflow.core.inputs import NUMBER
+
 # The largest amount accepted anywhere ($10 trillion): past it a typed amount is a typo, and a
 # thousand such amounts still sum within a 64-bit column.
 MAX_CENTS = 10**15
-# Digits with an optional point, once "$", thousands commas and surrounding space are removed; ASCII
-# digits only, as Decimal() would also read exponents, "NaN", "Infinity" and other scripts' digits.
-_NUMBER = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)"
-_AMOUNT = re.compile(_NUMBER)
-_EXPONENT = re.compile(_NUMBER + r"[eE][+-]?[0-9]+")
+_EXPONENT = re.compile(NUMBER.pattern + r"[eE][+-]?[0-9]+")
+
 
 class MoneyError(ValueError):
     """Why a text is not an amount of money; its message is for the person who typed it."""
@@ -29,7 +28,7 @@ def dollars_to_cents(value) -> int | None:
     text = str(value).replace("$", "").replace(",", "").strip()
     if _EXPONENT.fullmatch(text):
         raise MoneyError("Write the amount in digits, like 1000000 (not 1e6).")
-    if not _AMOUNT.fullmatch(text):
+    if not NUMBER.fullmatch(text):  # "$", thousands commas and surrounding space removed
         raise MoneyError("Enter an amount in dollars, like 25,000 or 25000.50.")
     cents = Decimal(text).scaleb(2)
     if abs(cents) > MAX_CENTS:
