@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from wtforms import (
-    BooleanField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
+from forms.programs import PlainDecimalField
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 from grantflow.feedback.applicant import SETTING_KEYS, SETTING_LABELS
 from grantflow.feedback.burden import HELPERS, SCALE_ENDS, SCALE_LABELS
@@ -31,10 +32,10 @@ def _scale(key: str) -> RadioField:
 
 
 class BurdenSurveyForm(BaseForm):
-    hours_spent = DecimalField(
+    hours_spent = PlainDecimalField(
         "About how many hours did your organization spend on this application?",
         description="All people together, including reading the guidelines. A rough estimate is fine.",
-        places=1, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
+        places=1, max_places=1, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
         render_kw={"inputmode": "decimal"})
     who_helped = MultiCheckboxField("Who helped with the application?", choices=list(HELPERS),
                                     validators=[Optional()])
