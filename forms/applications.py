@@ -8,7 +8,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import Length, Optional, ValidationError
 
-from forms.base import BaseForm
+from forms.base import BaseForm, RowList
 from forms.organizations import MoneyField, MultiCheckboxField, SubForm, bind_containers_unfiltered
 from grantflow.applications.attachments import ACCEPT
 from grantflow.applications.metrics import METRICS, metric_choices
@@ -52,8 +52,8 @@ class ApplicationForm(BaseForm):
     places = MultiCheckboxField("Places the project serves", coerce=int, choices=[],
                                 description="Priority places are marked. Choose all that apply.")
     amount_requested = MoneyField("Amount requested ($)")
-    budget = FieldList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
-    outcomes = FieldList(FormField(OutcomeForm), label="Outcomes you will track", min_entries=1, max_entries=20)
+    budget = RowList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
+    outcomes = RowList(FormField(OutcomeForm), label="Outcomes you will track", min_entries=1, max_entries=20)
     community_voice = TextAreaField(
         "How the people you serve shape this work",
         description="For example: who decides priorities, how residents are paid for their time, "
@@ -138,7 +138,7 @@ def flat_errors(*forms) -> list[tuple[str, str, str]]:
         for f in fields:
             if f.type == "CSRFTokenField":
                 continue
-            if f.type == "FieldList":
+            if isinstance(f, FieldList):
                 for i, entry in enumerate(f.entries, 1):
                     walk(entry.form, f"{f.label.text} line {i}: ")
             elif f.errors:

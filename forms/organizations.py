@@ -13,7 +13,7 @@ from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms.base import BaseForm, _strip
+from forms.base import BaseForm, RowList, _strip
 from grantflow.core.inputs import MAX_ID, MIN_INT
 from grantflow.core.money import MoneyError, dollars_to_cents
 from grantflow.organizations import demographics
@@ -244,7 +244,7 @@ class PracticesForm(BaseForm):
     decision_power_description = TextAreaField("How do they hold it?",
                                                description="For example: a majority of the board are residents.",
                                                validators=[Optional(), Length(max=2000)])
-    loops = FieldList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
+    loops = RowList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
 
     def _part(self, field, total):
         if field.data is not None and total.data is not None and field.data > total.data:

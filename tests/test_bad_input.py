@@ -202,3 +202,30 @@ def test_burden_survey_hours_in_plain_digits(w, any_app, hours, message):
     applicant = any_app.test_client(user=w.users["applicant"])
     r = applicant.post(f"/applications/{w.application.id}/burden-survey", data={"hours_spent": hours, "burden": "3"})
     assert r.status_code == 422 and message in r.get_data(as_text=True)
+
+
+# --- row numbers in field names and buttons --------------------------------------------------------
+
+ODD_ROWS = ["²", "٣", "9" * 5000]
+
+
+@pytest.mark.parametrize("row", ODD_ROWS)
+def test_odd_row_numbers_in_an_application_are_ignored(w, any_app, row):
+    """WTForms' FieldList and the row buttons took any str.isdigit() text, and int("²") raised."""
+    draft = F.application(w.program, w.cbo, status="draft")
+    db.session.commit()
+    applicant = any_app.test_client(user=w.users["applicant"])
+    url = f"/applications/{draft.id}/edit"
+    for data in ({f"budget-{row}-amount": "1", "title": "Odd rows"}, {"action": f"remove_line:{row}"},
+                 {"action": f"remove_outcome:{row}"}, {"action": f"remove_attachment:{row}"}):
+        assert applicant.post(url, data=data).status_code < 400, data
+    db.session.expire_all()
+    saved = db.session.get(type(draft), draft.id)
+    assert saved.status == "draft" and saved.budget_lines == []
+
+
+@pytest.mark.parametrize("row", ODD_ROWS)
+def test_odd_row_numbers_in_feedback_loops_are_ignored(w, any_app, row):
+    applicant = any_app.test_client(user=w.users["applicant"])
+    for data in ({f"loops-{row}-method": "Assembly", "board_total": "5"}, {"action": f"remove_loop:{row}"}):
+        assert applicant.post("/organizations/eastside/practices", data=data).status_code < 500, data

@@ -11,6 +11,7 @@ import datetime as dt
 from flask import url_for
 from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
+from wtforms.fields import FieldList
 
 from forms.questions import answers_from_form, field_name
 from grantflow.applications import attachments
@@ -140,7 +141,7 @@ def serialize(*forms) -> dict[str, list[str]]:
         for f in form:
             if f.short_name in _SKIP_FIELDS or f.type in ("FileField", "CSRFTokenField", "SubmitField"):
                 continue
-            if f.type == "FieldList":
+            if isinstance(f, FieldList):
                 for i, entry in enumerate(f.entries):
                     for sub in entry.form:
                         out[f"{f.name}-{i}-{sub.short_name}"] = raw(sub)

@@ -20,6 +20,7 @@ from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachm
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
+from grantflow.core.inputs import row_index
 from grantflow.core.money import cents_to_dollars, format_money
 from grantflow.core.policy import authorize, can, get_or_404, sees_identity
 from grantflow.core.timeutil import to_local
@@ -187,15 +188,17 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
         rest = MultiDict()
         for k, v in md.items(multi=True):
             parts = k.split("-", 2)
-            if parts[0] == prefix and len(parts) == 3 and parts[1].isdigit():
-                rows.setdefault(int(parts[1]), {}).setdefault(parts[2], []).append(v)
+            row = row_index(parts[1]) if parts[0] == prefix and len(parts) == 3 else None
+            if row is not None:
+                rows.setdefault(row, {}).setdefault(parts[2], []).append(v)
             else:
                 rest.add(k, v)
         ordered = [rows[i] for i in sorted(rows)]
+        chosen = row_index(arg)
         if kind == add and len(ordered) < 50:
             ordered.append({})
-        elif kind == remove and arg.isdigit() and int(arg) < len(ordered):
-            ordered.pop(int(arg))
+        elif kind == remove and chosen is not None and chosen < len(ordered):
+            ordered.pop(chosen)
         for i, row in enumerate(ordered):
             for name, values in row.items():
                 for v in values:
@@ -203,8 +206,8 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
             if not row:
                 rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
         return rest
-    if kind == "remove_attachment" and arg.isdigit():
-        att = next((a for a in application.attachments if a.id == int(arg)), None)
+    if kind == "remove_attachment" and arg.isascii() and arg.isdigit():
+        att = next((a for a in application.attachments if str(a.id) == arg), None)
         if att is not None:
             from grantflow.core import auditlog
 

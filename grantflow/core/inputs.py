@@ -21,6 +21,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,10}")  # ASCII digits only: int() would als
 # A number in plain digits with an optional sign and point. ASCII only: Decimal() would also read
 # exponents ("1e-999999999", a billion digits when shown), "NaN", "Infinity" and other scripts' digits.
 NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
+_ROW = re.compile(r"[0-9]{1,4}")
 MAX_DIGITS = 15  # before the point: past any count, weight or amount a form asks for
 
 
@@ -36,6 +37,12 @@ def query_int(text: str) -> int:
     if not MIN_INT <= value <= MAX_ID:
         raise ValueError(f"out of range: {text}")
     return value
+
+
+def row_index(text: str) -> int | None:
+    """A row number in a field name or a button's value ("budget-3-amount", "remove_line:3"), or
+    None: ASCII digits only (str.isdigit() also takes "²", which int() refuses), at most 9999."""
+    return int(text) if _ROW.fullmatch(text) else None
 
 
 def plain_decimal(text: str, *, places: int = 6, example: str = "12 or 1.5") -> Decimal:

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from forms.organizations import AddMemberForm, DemographicsForm, PracticesForm, ProfileForm
 from grantflow.core import auditlog
 from grantflow.core.db import db
-from grantflow.core.inputs import query_int
+from grantflow.core.inputs import query_int, row_index
 from grantflow.core.money import cents_to_dollars
 from grantflow.core.policy import authorize
 from grantflow.organizations import services
@@ -136,8 +136,8 @@ def practices(slug: str):
         if action == "add_loop" and len(rows) < 20:
             rows.append({"method": "", "frequency": "", "recent_change": ""})
         elif action.startswith("remove_loop:"):
-            idx = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
-            if 0 <= idx < len(rows):
+            idx = row_index(action.split(":", 1)[1])
+            if idx is not None and idx < len(rows):
                 rows.pop(idx)
         md = MultiDict([(k, v) for k, v in request.form.items(multi=True) if not k.startswith("loops-")])
         for i, row in enumerate(rows):
