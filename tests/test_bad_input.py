@@ -229,3 +229,14 @@ def test_odd_row_numbers_in_feedback_loops_are_ignored(w, any_app, row):
     applicant = any_app.test_client(user=w.users["applicant"])
     for data in ({f"loops-{row}-method": "Assembly", "board_total": "5"}, {"action": f"remove_loop:{row}"}):
         assert applicant.post("/organizations/eastside/practices", data=data).status_code < 500, data
+
+
+@pytest.mark.parametrize("target", ["//[", "http://[::1", "/\\[", "/\\evil.example", "\\\\evil.example"])
+def test_an_unparseable_next_goes_to_the_dashboard(w, any_app, target):
+    """urlsplit raised ValueError ("Invalid IPv6 URL") on a `next` like //[ after a good login; and
+    a browser reads /\\evil.example as //evil.example."""
+    from tests.factories import PASSWORD
+
+    r = any_app.test_client().post("/login", query_string={"next": target},
+                                   data={"email": "po@riverside.org", "password": PASSWORD})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/dashboard")
