@@ -7,7 +7,7 @@ import datetime as dt
 from wtforms import (
     BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import BaseForm
@@ -127,7 +127,7 @@ def ranking_form(needs, places, existing: dict, formdata=None):
             setattr(RankingForm, f"{kind}_{item.id}_rank", SelectField(
                 f"Rank of {item.name}", choices=choices,
                 default=str(row.rank) if row else "",
-                validators=[InputRequired(f"Choose a rank for {item.name}.")]))
+                validators=[DataRequired(f"Choose a rank for {item.name}.")]))  # " " is no rank
             setattr(RankingForm, f"{kind}_{item.id}_comment", TextAreaField(
                 f"Comment on {item.name}", default=row.comment if row else "",
                 validators=[Optional(), Length(max=2000, message="Keep the comment under 2,000 characters.")],

@@ -240,3 +240,12 @@ def test_an_unparseable_next_goes_to_the_dashboard(w, any_app, target):
     r = any_app.test_client().post("/login", query_string={"next": target},
                                    data={"email": "po@riverside.org", "password": PASSWORD})
     assert r.status_code == 302 and r.headers["Location"].endswith("/dashboard")
+
+
+def test_a_blank_rank_is_asked_for_again(w, any_app):
+    """A rank of " " passed InputRequired, was stripped to "", and int("") raised (found by the route fuzz)."""
+    need = F.need(w.funder, "Housing", 1)
+    db.session.commit()
+    advisor = any_app.test_client(user=w.users["community_advisor"])
+    r = advisor.post("/funders/riverside/advise", data={f"need_{need.id}_rank": " "})
+    assert r.status_code == 422 and "Choose a rank for Housing." in r.get_data(as_text=True)
