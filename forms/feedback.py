@@ -35,7 +35,7 @@ class BurdenSurveyForm(BaseForm):
     hours_spent = PlainDecimalField(
         "About how many hours did your organization spend on this application?",
         description="All people together, including reading the guidelines. A rough estimate is fine.",
-        places=1, max_places=1, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
+        places=1, max_places=2, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
         render_kw={"inputmode": "decimal"})
     who_helped = MultiCheckboxField("Who helped with the application?", choices=list(HELPERS),
                                     validators=[Optional()])

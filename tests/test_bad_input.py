@@ -197,7 +197,7 @@ def test_weights_and_ranks_in_plain_digits(w, officer, url, data, message):
 
 @pytest.mark.parametrize("hours,message", [("sNaN", "Enter a number, like 2 or 1.5."),  # math.isnan raised
                                            ("1e-999999999", "Enter a number, like 2 or 1.5."),
-                                           ("12.25", "Use at most 1 digit after the decimal point.")])
+                                           ("12.255", "Use at most 2 digits after the decimal point.")])
 def test_burden_survey_hours_in_plain_digits(w, any_app, hours, message):
     applicant = any_app.test_client(user=w.users["applicant"])
     r = applicant.post(f"/applications/{w.application.id}/burden-survey", data={"hours_spent": hours, "burden": "3"})

@@ -55,8 +55,7 @@ def plain_decimal(text: str, *, places: int = 6, example: str = "12 or 1.5") -> 
     if len(whole.lstrip("0")) > MAX_DIGITS:
         raise ValueError("That number is too large.")
     if len(fraction.rstrip("0")) > places:
-        raise ValueError(f"Use at most {places} digit{'s' if places > 1 else ''} after the decimal point."
-                         if places else "Enter a whole number.")
+        raise ValueError(f"Use at most {places} digits after the decimal point.")
     return Decimal(text)
 
 
