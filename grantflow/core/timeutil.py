@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Dates typed or imported stay within these years: room for any grant, and far from the ends of
@@ -33,5 +34,7 @@ def from_local(naive: dt.datetime | None, tz: str) -> dt.datetime | None:
     return naive.replace(tzinfo=zone(tz)).astimezone(dt.timezone.utc)
 
 
-def timezone_choices() -> list[str]:
-    return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+@cache
+def timezone_choices() -> tuple[str, ...]:
+    """The zones a program may use (read once: listing them scans the time zone database)."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
