@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from grantflow.core import roles as R
 from grantflow.core.db import db
-from grantflow.organizations.models import NETWORK, Organization
+from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
 from tests import factories as F
 from tests.authz.letters import _decision_id
@@ -55,15 +55,12 @@ def test_negative_ids_are_not_found(w, any_app):
 
 
 def test_the_int_converter_is_bounded_for_every_route(any_app):
-    """The bound is the smallest id column's: every integer key is a 32-bit INTEGER."""
-    from sqlalchemy import BigInteger, Integer
-
+    """The bound is the id columns': every key is a 32-bit INTEGER (a BIGINT key would allow more)."""
     from grantflow.core.inputs import MAX_ID
 
     assert any_app.url_map.converters["int"](any_app.url_map).max == MAX_ID == 2**31 - 1
     keys = [c for t in db.metadata.tables.values() for c in t.columns if c.primary_key or c.foreign_keys]
-    assert keys and all(isinstance(c.type, Integer) and not isinstance(c.type, BigInteger)
-                        for c in keys if isinstance(c.type, Integer))
+    assert len(keys) > 50 and {type(c.type).__name__ for c in keys} == {"Integer"}
 
 
 @pytest.mark.parametrize("number", [BIG, "-" + BIG, "1e9", "٣"])
@@ -91,10 +88,9 @@ def test_form_integers_past_the_range_are_ignored(any_app):
     assert r.status_code == 302
     db.session.expire_all()
     assert [m.slug for m in db.session.get(Organization, network.id).members] == ["member-org"]
-    assert network.kind == NETWORK
 
 
-def test_query_int_helper_bounds_and_parses_only_plain_digits(app):
+def test_query_int_helper_bounds_and_parses_only_plain_digits():
     from grantflow.core.inputs import query_int
 
     assert query_int("42") == 42 and query_int(" 7 ") == 7 and query_int("-3") == -3
