@@ -1,7 +1,8 @@
 """`grantflow import-history`: past cycles from a funder's spreadsheets, so the audit covers them.
 
 Every row of both files is checked first; any bad row (a line that is not UTF-8 text too) is
-reported by file, line and reason and nothing at all is imported. The columns are documented in README.md ("Importing past cycles").
+reported by file, line and reason and nothing at all is imported. The columns are documented in
+README.md ("Importing past cycles").
 """
 from __future__ import annotations
 
@@ -71,7 +72,8 @@ class ImportResult:
     organizations_created: int
 
 
-def _read(data: str | bytes, name: str, required: tuple, allowed: tuple, errors: list[str]) -> list[tuple[int, dict]]:
+def _read(data: str | bytes, name: str, required: tuple, allowed: tuple,
+          errors: list[str]) -> list[tuple[int, dict]]:
     """The rows of one file by line number; its problems go to `errors`. A line that is not text
     is reported as such, and nothing else about it."""
     text, bad_lines = decode_csv(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
