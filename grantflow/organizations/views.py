@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from forms.organizations import AddMemberForm, DemographicsForm, PracticesForm, ProfileForm
 from grantflow.core import auditlog
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int, row_index
 from grantflow.core.policy import authorize
 from grantflow.organizations import services
 from grantflow.organizations.models import FUNDER, NETWORK, Organization
@@ -134,8 +135,8 @@ def practices(slug: str):
         if action == "add_loop" and len(rows) < 20:
             rows.append({"method": "", "frequency": "", "recent_change": ""})
         elif action.startswith("remove_loop:"):
-            idx = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
-            if 0 <= idx < len(rows):
+            idx = row_index(action.split(":", 1)[1])
+            if idx is not None and idx < len(rows):
                 rows.pop(idx)
         md = MultiDict([(k, v) for k, v in request.form.items(multi=True) if not k.startswith("loops-")])
         for i, row in enumerate(rows):
@@ -171,7 +172,7 @@ def members(slug: str):
     if request.method == "POST":
         action = request.form.get("action", "")
         if action == "add_existing":
-            member = db.session.get(Organization, request.form.get("member_id", type=int) or 0)
+            member = db.session.get(Organization, request.form.get("member_id", type=query_int) or 0)
             try:
                 if member is None:
                     raise services.ProfileError("member_id", "That organization no longer exists.")
@@ -182,7 +183,7 @@ def members(slug: str):
                 flash(f"{member.name} is now listed as a member.", "success")
                 return redirect(url_for("organizations.members", slug=org.slug))
         elif action == "remove":
-            services.remove_member(org, request.form.get("member_id", type=int) or 0)
+            services.remove_member(org, request.form.get("member_id", type=query_int) or 0)
             flash("The member is removed from your list.", "info")
             return redirect(url_for("organizations.members", slug=org.slug))
         elif action == "add_new" and form.validate_on_submit():
