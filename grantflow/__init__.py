@@ -55,6 +55,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         cfg.apply_environment(app.config)
         app.config.update(test_config)
+    # Nothing GrantFlow writes is readable by the machine's other users, whatever the umask of the
+    # shell that started it (SQLite creates -wal and -shm with the database's mode).
+    os.umask(app.config["UMASK"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.ensure_secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)

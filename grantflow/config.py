@@ -28,6 +28,9 @@ DEFAULTS = {
     "PASSWORD_RESET_SECONDS": 3600,
     "SUPPRESSION_K": 11,
     "HUEY_URL": None,  # None: SQLite storage in the instance folder; "redis://..." for Redis
+    # The process umask set by create_app: files 0640, folders 0750 (the database and its -wal/-shm,
+    # uploads, letters, exports, the queue's database). 0o077 keeps the group out too.
+    "UMASK": 0o027,
 }
 
 
