@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from grantflow.core import auth, errors, templating
+    from grantflow.core import auth, errors, logfilter, templating
     from grantflow.core.db import db
     from grantflow.core.extensions import csrf, limiter, login_manager, migrate
     from grantflow import models  # noqa: F401  (register every table)
@@ -89,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for spec in BLUEPRINTS:
         app.register_blueprint(_load(spec))
+    logfilter.init_app(app)
 
     from grantflow.core.commands import register_commands
 
