@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from grantflow.core import auth, errors, logfilter, templating
+    from grantflow.core import auth, errors, headers, logfilter, templating
     from grantflow.core.db import db
     from grantflow.core.extensions import csrf, limiter, login_manager, migrate
     from grantflow import models  # noqa: F401  (register every table)
@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     templating.init_app(app)
 
     from grantflow.plugins import init_app as init_plugins

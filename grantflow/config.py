@@ -31,6 +31,11 @@ DEFAULTS = {
     # The process umask set by create_app: files 0640, folders 0750 (the database and its -wal/-shm,
     # uploads, letters, exports, the queue's database). 0o077 keeps the group out too.
     "UMASK": 0o027,
+    # Pages load scripts, styles, images and fonts from GrantFlow itself only; nothing inline.
+    "CONTENT_SECURITY_POLICY": ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    "HSTS_MAX_AGE": 365 * 24 * 60 * 60,
+    "HSTS_ALWAYS": False,  # True behind a proxy that ends TLS and does not pass X-Forwarded-Proto on
 }
 
 
