@@ -1,6 +1,6 @@
 """Organization profile forms: the profile itself, leadership demographics behind consent,
-community-led practices with feedback loops, and a network's members. Also the small field
-types (counts, money, checkbox lists) the application forms reuse."""
+and community-led practices with feedback loops. Also the small field types (counts, money,
+checkbox lists) the application forms reuse."""
 from __future__ import annotations
 
 import datetime as dt
@@ -262,11 +262,3 @@ class PracticesForm(BaseForm):
     def validate_staff_in_service_area(self, f):
         self._part(f, self.staff_total)
 
-
-# --- networks -------------------------------------------------------------------------------------
-
-class AddMemberForm(BaseForm):
-    member_name = StringField("Member's legal name", validators=[InputRequired("Enter the member's legal name."),
-                                                                 Length(max=200)])
-    member_ein = StringField("Member's EIN", description="9 digits, like 12-3456789.",
-                             validators=[InputRequired("Enter the member's EIN, like 12-3456789."), ein_check])

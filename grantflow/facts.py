@@ -207,7 +207,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
     from grantflow.applications.models import Application, application_needs, application_places
     from grantflow.decisions.models import AWARD, Decision
     from grantflow.organizations.models import (
-        CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,
+        ACCEPTED, CommunityPractice, FeedbackLoop, LeadershipProfile, NetworkMembership, Organization,
     )
     from grantflow.programs.models import Program
 
@@ -253,7 +253,8 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
                    FeedbackLoop.recent_change)).all():
         if org_id in org_ids:
             loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
-    in_network = {m for (m,) in execute(select(network_members.c.member_id))}
+    in_network = {m for (m,) in execute(select(NetworkMembership.member_id)
+                                        .where(NetworkMembership.status == ACCEPTED))}
     # First-time: never awarded by this funder in any other program.
     funded_before = {o for (o,) in db.session.execute(
         select(db.func.coalesce(Application.on_behalf_of_id, Application.organization_id))

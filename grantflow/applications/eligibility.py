@@ -21,30 +21,32 @@ def _in_region(codes: list[str], prefixes: list[str], place_geoids: set[str]) ->
     return [c for c in codes if c in place_geoids or any(c.startswith(p) for p in prefixes)]
 
 
-def check(org, program) -> list[Failure]:
-    """Every rule of `program` that `org` fails, each with a plain reason; [] when eligible."""
+def check(org, program, *, own: bool = True) -> list[Failure]:
+    """Every rule of `program` that `org` fails, each with a plain reason; [] when eligible.
+
+    `own=False` when the reader is not `org` itself (a network applying on a member's behalf): the
+    reasons then name the rule but never the member's figures (its budget, its places)."""
     from grantflow.chna.models import Place
 
+    profile = "Your profile" if own else f"The profile of {org.name}"
     failures: list[Failure] = []
     if program.require_tax_exempt_or_sponsor and not org.tax_exempt and not (
             org.fiscal_sponsor_name and org.fiscal_sponsor_ein):
         failures.append(Failure(
             "tax_exempt", "Tax-exempt status or a fiscal sponsor",
             f"{program.title} funds tax-exempt organizations, or organizations with a fiscal sponsor. "
-            f"Your profile says {org.name} is not tax-exempt and names no fiscal sponsor."))
+            f"{profile} says {org.name} is not tax-exempt and names no fiscal sponsor."))
     ceiling = program.max_applicant_budget_cents
     if ceiling is not None:
+        rule = (f"{program.title} is for organizations with an annual budget of at most "
+                f"{format_money(ceiling, whole=True)}")
         if org.annual_budget_cents is None:
-            failures.append(Failure(
-                "budget", "Annual budget",
-                f"{program.title} is for organizations with an annual budget of at most "
-                f"{format_money(ceiling, whole=True)}. Add your annual budget to your profile."))
+            add = "Add your annual budget to your profile" if own else f"{profile} gives no annual budget"
+            failures.append(Failure("budget", "Annual budget", f"{rule}. {add}."))
         elif org.annual_budget_cents > ceiling:
-            failures.append(Failure(
-                "budget", "Annual budget",
-                f"{program.title} is for organizations with an annual budget of at most "
-                f"{format_money(ceiling, whole=True)}; your profile gives "
-                f"{format_money(org.annual_budget_cents, whole=True)}."))
+            gives = (f"your profile gives {format_money(org.annual_budget_cents, whole=True)}" if own
+                     else f"the profile of {org.name} gives a larger one")
+            failures.append(Failure("budget", "Annual budget", f"{rule}; {gives}."))
     if program.require_service_area_in_region:
         funder = program.funder
         prefixes = [str(p) for p in (funder.service_area or []) if p]
@@ -53,13 +55,15 @@ def check(org, program) -> list[Failure]:
         if prefixes or geoids:
             region = ", ".join(prefixes) if prefixes else "the places of its health needs assessment"
             if not codes:
+                add = ("Add the places you serve to your profile so we can check." if own
+                       else f"{profile} lists no places served, so we cannot check.")
                 failures.append(Failure(
-                    "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({region}). Add the places you serve "
-                    f"to your profile so we can check."))
+                    "service_area", "Service area", f"{funder.name} funds work inside its region ({region}). {add}"))
             elif not _in_region(codes, prefixes, geoids):
+                served = (f"your service area ({', '.join(codes[:10])}{'…' if len(codes) > 10 else ''})" if own
+                          else f"the service area of {org.name}")
                 failures.append(Failure(
                     "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({region}); none of the places in your "
-                    f"service area ({', '.join(codes[:10])}{'…' if len(codes) > 10 else ''}) is inside it."))
+                    f"{funder.name} funds work inside its region ({region}); none of the places in "
+                    f"{served} is inside it."))
     return failures

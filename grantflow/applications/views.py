@@ -21,7 +21,7 @@ from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.money import cents_to_dollars, format_money
-from grantflow.core.policy import authorize, can, get_or_404, sees_identity
+from grantflow.core.policy import authorize, can, get_or_404, members_to_act_for, sees_identity
 from grantflow.core.timeutil import to_local
 from grantflow.programs.models import Program
 
@@ -50,18 +50,19 @@ class ApplyOption:
 
 
 def apply_options(program, user=None) -> list[ApplyOption]:
-    """Each organization (and network member) the user may apply for, with its eligibility."""
+    """Each organization (and network member, once it accepted) the user may apply for, with its
+    eligibility: a member's failures are told without its figures."""
     user = user or current_user
     if not getattr(user, "is_authenticated", False):
         return []
     options = []
     for org in user.organizations_with(R.APPLICANT):
-        candidates = [(org, None)] + [(org, m) for m in (org.members if org.kind == "network" else [])]
+        candidates = [(org, None)] + [(org, m) for m in members_to_act_for(user, org)]
         for o, member in candidates:
-            who = member or o
             options.append(ApplyOption(
                 key=f"{o.id}" + (f":{member.id}" if member else ""), organization=o, on_behalf_of=member,
-                failures=eligibility.check(who, program), draft=services.find_draft(program, o, member)))
+                failures=eligibility.check(member or o, program, own=member is None),
+                draft=services.find_draft(program, o, member)))
     return options
 
 

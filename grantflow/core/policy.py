@@ -119,7 +119,7 @@ def _org_view(user, org) -> bool:
     return bool(user.roles_in(org.id)) or (
         org.kind != "funder" and bool(staff_funder_ids(user))
         and _org_applied_to_any(org.id, staff_funder_ids(user))
-    )
+    ) or network_sees_member(user, org)
 
 
 def _org_applied_to_any(org_id: int, funder_ids: set[int]) -> bool:
@@ -184,6 +184,37 @@ def _program_feedback_page(user, program) -> bool:
     ).first() is not None
 
 
+# --- networks: a network acts for a member only while the member's consent holds --------------------
+
+def is_accepted_member(network_id: int, member_id: int) -> bool:
+    from grantflow.organizations.models import ACCEPTED, NetworkMembership
+
+    return db.session.execute(
+        select(NetworkMembership.status).where(NetworkMembership.network_id == network_id,
+                                               NetworkMembership.member_id == member_id)
+    ).scalar_one_or_none() == ACCEPTED
+
+
+def network_sees_member(user, org) -> bool:
+    """A network's people see a member's profile once the member accepted (an invitation is not enough)."""
+    from grantflow.organizations.models import ACCEPTED, NetworkMembership
+
+    networks = applicant_org_ids(user)
+    return bool(networks) and db.session.execute(
+        select(NetworkMembership.network_id).where(NetworkMembership.member_id == org.id,
+                                                   NetworkMembership.network_id.in_(networks),
+                                                   NetworkMembership.status == ACCEPTED).limit(1)
+    ).first() is not None
+
+
+def members_to_act_for(user, network) -> list:
+    """The organizations `user` may apply for on behalf of `network`: its accepted members, for
+    the network's own applicants only."""
+    if network.kind != "network" or R.APPLICANT not in user.roles_in(network.id):
+        return []
+    return list(network.members)
+
+
 # --- applications --------------------------------------------------------------------------------
 
 @policy("application.view")
@@ -197,7 +228,9 @@ def _application_view(user, application) -> bool:
 
 @policy("application.edit")
 def _application_edit(user, application) -> bool:
-    return is_applicant_of(user, application)
+    return is_applicant_of(user, application) and (
+        application.on_behalf_of_id is None
+        or is_accepted_member(application.organization_id, application.on_behalf_of_id))
 
 
 @policy("application.review")

@@ -42,8 +42,12 @@ def dashboard():
     user = current_user
     sections = {}
     if user.has_role(R.APPLICANT):
+        from grantflow.organizations.models import INVITED
+        from grantflow.organizations.services import invitations_to
+
         sections["applicant"] = {
             "organizations": user.organizations_with(R.APPLICANT),
+            "invitations": invitations_to([o.id for o in user.organizations_with(R.APPLICANT)], statuses=(INVITED,)),
             "applications": db.session.execute(
                 scope_applications(user).where(
                     Application.organization_id.in_([o.id for o in user.organizations_with(R.APPLICANT)]))

@@ -11,31 +11,10 @@ from playwright.sync_api import expect
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import log_in
+from tests.browser.conftest import CspViolations, log_in
 from tests.equity.builders import Spec, build_program
 
 pytestmark = pytest.mark.browser
-
-_LISTEN = """document.addEventListener("securitypolicyviolation", (e) => {
-  (window.__cspViolations = window.__cspViolations || []).push(e.violatedDirective + " " + e.blockedURI);
-});"""
-
-
-class Violations:
-    """Console messages and securitypolicyviolation events about the policy, page by page."""
-
-    def __init__(self, page):
-        self.page, self.console = page, []
-        page.add_init_script(_LISTEN)
-        page.on("console", lambda m: self.console.append(f"{page.url}: {m.text}")
-                if "Content Security Policy" in m.text else None)
-
-    def events(self) -> list[str]:
-        return self.page.evaluate("window.__cspViolations || []")
-
-    def check(self) -> None:
-        found = self.console + [f"{self.page.url}: {e}" for e in self.events()]
-        assert not found, "\n".join(found)
 
 
 def test_key_pages_report_no_policy_violation(page, live_server):
@@ -51,7 +30,7 @@ def test_key_pages_report_no_policy_violation(page, live_server):
         F.user("po@riverside.org", "Pat Officer", org=funder, role=R.PROGRAM_OFFICER)
         db.session.commit()
     base = live_server.url
-    seen = Violations(page)
+    seen = CspViolations(page)
     for path in ("/", "/opportunities", "/login", "/register", "/reset", "/programs/healthy-homes", "/nowhere"):
         page.goto(base + path)
         seen.check()
