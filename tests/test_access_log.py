@@ -1,4 +1,4 @@
-"""Secret tokens that travel in URLs (password reset, invitations) never reach the access log:
+"""Secret tokens that travel in URLs (password reset, invitations, email confirmation) never reach the access log:
 a real request to the real server, its log lines captured."""
 from __future__ import annotations
 
@@ -56,6 +56,22 @@ def test_tokens_in_urls_are_cut_from_the_access_log(app, served, caplog):
     assert sum("[redacted]" in line for line in lines) == 6, lines
     for token in (reset_token, invite_token, new_invite_token):
         assert not [line for line in lines if token in line or token[:12] in line], lines
+
+
+def test_email_confirmation_tokens_are_cut_from_the_access_log(app, served, caplog):
+    """The `/verify/<token>` link of a new account is found in the URL map like the others."""
+    app.config["SERVER_NAME"] = None
+    user = F.user("new@example.org")
+    user.email_verified_at = None
+    token = accounts.make_verify_token(user)
+    db.session.commit()
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    assert _get(f"{served}/verify/{token}") == 200  # confirmed, then → /dashboard → /login
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).email_verified_at is not None
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert sum("/verify/[redacted]" in line for line in lines) == 1, lines
+    assert not [line for line in lines if token in line or token[:12] in line], lines
 
 
 def test_gunicorn_access_lines_are_cut_too(app, caplog):

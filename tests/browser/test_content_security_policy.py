@@ -28,16 +28,18 @@ def test_key_pages_report_no_policy_violation(page, live_server):
         specs = [Spec(poc=i % 2 == 0, awarded=i % 3 == 0, reviews={"Rae": [3, 2 + i % 2, 4]}) for i in range(30)]
         build_program(funder, specs, slug="health-2025", title="Community Health 2025")
         F.user("po@riverside.org", "Pat Officer", org=funder, role=R.PROGRAM_OFFICER)
+        F.user("ada@riverside.org", "Ada Admin", org=funder, role=R.FUNDER_ADMIN)
         db.session.commit()
     base = live_server.url
     seen = CspViolations(page)
-    for path in ("/", "/opportunities", "/login", "/register", "/reset", "/programs/healthy-homes", "/nowhere"):
+    for path in ("/", "/opportunities", "/login", "/register", "/reset", "/verify", "/programs/healthy-homes",
+                 "/nowhere"):
         page.goto(base + path)
         seen.check()
 
     log_in(page, base, "dana@eastside.org")
     for path in ("/dashboard", "/organizations/eastside/profile", "/organizations/eastside/demographics",
-                 "/organizations/eastside/practices"):
+                 "/organizations/eastside/practices", "/organizations/eastside/networks", "/account"):
         page.goto(base + path)
         seen.check()
     page.goto(base + "/programs/healthy-homes")
@@ -53,6 +55,12 @@ def test_key_pages_report_no_policy_violation(page, live_server):
     for path in ("/dashboard", "/programs/health-2025/manage", "/programs/health-2025/audit",
                  "/programs/health-2025/board", "/programs/health-2025/letters", "/funders/riverside/chna"):
         page.goto(base + path)
+        seen.check()
+
+    page.context.clear_cookies()
+    log_in(page, base, "ada@riverside.org")
+    for path in ("/funders/riverside/people", "/funders/riverside/messages", "/account"):
+        assert page.goto(base + path).status == 200, path
         seen.check()
 
     # Control: an inline script added to a page is refused, and the check sees it.
