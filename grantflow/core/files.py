@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,11 +24,11 @@ log = logging.getLogger(__name__)
 TEMP_PREFIX = ".part-"
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Writes a new file atomically and durably; it disappears again if the transaction rolls back."""
+def write_durable(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename, fsync of the folder: a reader sees the whole
+    file or none, and it survives a crash once this returns."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(TEMP_PREFIX + path.name)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -35,9 +36,14 @@ def write_new(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        _unlink(tmp)
+        _unlink(Path(tmp))
         raise
     _sync_dir(path.parent)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Writes a new file durably; it disappears again if the current transaction rolls back."""
+    write_durable(path, data)
     uow.after_rollback(lambda: _unlink(path))
 
 
@@ -58,8 +64,7 @@ def sweep_orphans(folder: Path, referenced: Callable[[], Iterable[str]], *, grac
     keep = set(referenced())
     removed = []
     for p in candidates:
-        name = p.name[len(TEMP_PREFIX):] if p.name.startswith(TEMP_PREFIX) else p.name
-        if p.name.startswith(TEMP_PREFIX) or name not in keep:
+        if p.name.startswith(TEMP_PREFIX) or p.name not in keep:
             _unlink(p)
             removed.append(p)
     if removed:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from grantflow.core import auditlog
+from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.decisions.models import Decision
 from grantflow.letters.models import IssuedLetter
@@ -42,19 +40,8 @@ def letter_path(letter: IssuedLetter) -> Path:
     return letters_folder() / letter.stored_name
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename: a reader sees the whole file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# The batch's writer (jobs.issue_chunk syncs a letter on a helper thread while the next renders).
+write_atomically = files.write_durable
 
 
 def current_letter(decision_id: int) -> IssuedLetter | None:
@@ -165,5 +152,5 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
     if existing is not None and not reissue:
         return existing, False
     rendered = render_letter(ref)
-    write_atomically(rendered.path, rendered.pdf)
+    files.write_new(rendered.path, rendered.pdf)  # gone again if the caller's transaction rolls back
     return record(rendered, existing, actor_id=actor_id, batch_id=batch_id)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from forms.letters import BatchForm, IssueForm, LetterTemplateForm
 from grantflow.applications.models import Application
-from grantflow.core import auditlog
+from grantflow.core import auditlog, files
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 from grantflow.core.policy import authorize
@@ -26,7 +26,6 @@ from grantflow.letters import jobs, services
 from grantflow.letters.models import IssuedLetter, LetterBatch, LetterTemplate
 from grantflow.letters.render import (KIND_LABELS, KINDS, LetterData, feedback_for, letter_data, letter_pdf,
                                       logo_folder, wording_for)
-from grantflow.letters.services import write_atomically
 from grantflow.letters.wording import PLACEHOLDERS, Wording, WordingError
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
@@ -105,8 +104,9 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
 
 
 def _save_logo(data: bytes, ext: str) -> str:
+    """The new logo's file is removed again if the request's change does not commit."""
     name = secrets.token_hex(16) + ext
-    write_atomically(logo_folder() / name, data)
+    files.write_new(logo_folder() / name, data)
     return name
 
 

@@ -123,3 +123,16 @@ def test_chunks_are_large_but_every_batch_splits_for_the_workers(app):
     assert [len(c) for c in jobs._chunks(list(range(3)))] == [1, 1, 1]
     app.config["LETTERS_CHUNK_SIZE"] = 2
     assert [len(c) for c in jobs._chunks(list(range(40)))] == [2] * 20
+
+
+def test_a_letter_issued_in_a_transaction_that_rolls_back_leaves_no_file(letters_world):
+    """The single-letter issue (the web page's button, the CLI) writes its PDF before the row
+    commits; when the transaction rolls back instead, the file goes with it."""
+    letter, issued = services.issue(letters_world.award)
+    path = services.letter_path(letter)
+    assert issued and path.exists()
+    db.session.rollback()
+    assert not path.exists()
+    letter, _ = services.issue(letters_world.award)
+    db.session.commit()
+    assert services.letter_path(letter).exists()
