@@ -32,7 +32,7 @@ SETTINGS = (
     Setting("MAX_CONTENT_LENGTH", 12 * 1024 * 1024,
             "Largest request body accepted, in bytes (an upload plus its form)."),
     Setting("UMASK", 0o027,
-            "Process umask set at start (23 is 0o027: files 0640, folders 0750; 63, 0o077, keeps the group out too)."),
+            "Process umask set at start: 23 (0o027) keeps what GrantFlow writes from other users; 63 (0o077) from the group too."),
     # Sessions, cookies and sign-in
     Setting("SECRET_KEY", None,
             "Signs sessions and tokens; unset: a random key written once to `instance/secret_key`."),
