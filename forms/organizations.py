@@ -1,5 +1,5 @@
 """Organization profile forms: the profile itself, leadership demographics behind consent,
-community-led practices with feedback loops, and a network's members."""
+and community-led practices with feedback loops."""
 from __future__ import annotations
 
 import datetime as dt
@@ -198,11 +198,3 @@ class PracticesForm(BaseForm):
     def validate_staff_in_service_area(self, f):
         self._part(f, self.staff_total)
 
-
-# --- networks -------------------------------------------------------------------------------------
-
-class AddMemberForm(BaseForm):
-    member_name = StringField("Member's legal name", validators=[InputRequired("Enter the member's legal name."),
-                                                                 Length(max=200)])
-    member_ein = StringField("Member's EIN", description="9 digits, like 12-3456789.",
-                             validators=[InputRequired("Enter the member's EIN, like 12-3456789."), ein_check])

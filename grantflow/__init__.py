@@ -107,6 +107,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         cfg.apply_environment(app.config)
         app.config.update(test_config)
+    # Nothing GrantFlow writes is readable by the machine's other users, whatever the umask of the
+    # shell that started it (SQLite creates -wal and -shm with the database's mode).
+    os.umask(app.config["UMASK"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.ensure_secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
@@ -117,7 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from grantflow.core import auth, errors, inputs, templating, uow
+    from grantflow.core import auth, errors, headers, inputs, logfilter, templating, uow
     from grantflow.core.db import db
     from grantflow.core.extensions import csrf, limiter, login_manager, migrate
     from grantflow import models  # noqa: F401  (register every table)
@@ -132,6 +135,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     uow.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     templating.init_app(app)
 
     from grantflow.plugins import init_app as init_plugins
@@ -142,4 +146,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_program_urls(app)  # the `<program:...>` URL converter, before the routes that use it
     register_areas(app)
+    logfilter.init_app(app)  # after every route: it learns the `<token>` routes from the URL map
     return app

@@ -31,6 +31,8 @@ SETTINGS = (
     Setting("ATTACHMENTS_PER_APPLICATION", 20, "Most files one application may hold."),
     Setting("MAX_CONTENT_LENGTH", 12 * 1024 * 1024,
             "Largest request body accepted, in bytes (an upload plus its form)."),
+    Setting("UMASK", 0o027,
+            "Process umask set at start: 23 (0o027) keeps what GrantFlow writes from other users; 63 (0o077) from the group too."),
     # Sessions, cookies and sign-in
     Setting("SECRET_KEY", None,
             "Signs sessions and tokens; unset: a random key written once to `instance/secret_key`."),
@@ -60,6 +62,14 @@ SETTINGS = (
             "Password-reset and confirmation-link requests allowed per client address."),
     Setting("PASSWORD_RESET_SECONDS", 3600, "Seconds a password-reset link stays valid."),
     Setting("INVITATION_DAYS", 14, "Days an invitation stays valid."),
+    # Security headers
+    Setting("CONTENT_SECURITY_POLICY",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            "Content-Security-Policy of every page: scripts, styles and images from GrantFlow itself only, nothing inline."),
+    Setting("HSTS_MAX_AGE", 365 * 24 * 60 * 60, "Seconds of the Strict-Transport-Security header sent on HTTPS requests."),
+    Setting("HSTS_ALWAYS", False,
+            "Send HSTS on plain-HTTP requests too (behind a proxy that ends TLS and passes no X-Forwarded-Proto)."),
     # Mail
     Setting("MAIL_SERVER", None, "SMTP server; unset: messages are written to the log instead."),
     Setting("MAIL_PORT", 25, "SMTP port."),

@@ -247,7 +247,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
     from grantflow.applications.models import Application, application_needs, application_places
     from grantflow.decisions.models import AWARD, Decision
     from grantflow.organizations.models import (
-        CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,
+        ACCEPTED, CommunityPractice, FeedbackLoop, LeadershipProfile, NetworkMembership, Organization,
     )
     from grantflow.programs.models import Program
 
@@ -295,8 +295,9 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
             .where(FeedbackLoop.organization_id.in_(applicants))
             .order_by(FeedbackLoop.organization_id, FeedbackLoop.id)).all():
         loops[org_id].append(FeedbackLoopFact(method, freq, change or ""))
-    in_network = {m for (m,) in execute(select(network_members.c.member_id).distinct()
-                                        .where(network_members.c.member_id.in_(applicants)))}
+    in_network = {m for (m,) in execute(select(NetworkMembership.member_id).distinct()
+                                        .where(NetworkMembership.member_id.in_(applicants),
+                                               NetworkMembership.status == ACCEPTED))}
     # First-time: never awarded by this funder in any other program.
     funded_before = {o for (o,) in db.session.execute(
         select(db.func.coalesce(Application.on_behalf_of_id, Application.organization_id))

@@ -14,7 +14,7 @@ from grantflow.feedback.models import (  # noqa: F401
 )
 from grantflow.letters.models import IssuedLetter, LetterBatch, LetterTemplate  # noqa: F401
 from grantflow.organizations.models import (  # noqa: F401
-    CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,
+    CommunityPractice, FeedbackLoop, LeadershipProfile, NetworkMembership, Organization,
 )
 from grantflow.programs.models import CustomQuestion, Criterion, Program, ProgramRule, Rubric  # noqa: F401
 from grantflow.reviews.models import ConflictOfInterest, CriterionScore, Review, ReviewAssignment  # noqa: F401

@@ -11,7 +11,7 @@ from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.auth import hash_password
 from grantflow.core.db import db, utcnow
-from grantflow.organizations.models import Organization
+from grantflow.organizations.models import ACCEPTED, NetworkMembership, Organization
 from grantflow.programs.models import PUBLISHED, Criterion, Program, Rubric
 
 PASSWORD = "correct horse battery"
@@ -114,6 +114,15 @@ def membership(u: User, org: Organization, role: str, title: str | None = None) 
     db.session.add(m)
     db.session.flush()
     return m
+
+
+def network_member(network: Organization, member: Organization, status: str = ACCEPTED) -> NetworkMembership:
+    """A membership as if the member had answered the network's invitation (`status`)."""
+    link = NetworkMembership(network_id=network.id, member_id=member.id, status=status,
+                             answered_at=utcnow() if status != "invited" else None)
+    db.session.add(link)
+    db.session.flush()
+    return link
 
 
 ROLES = R

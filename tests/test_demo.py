@@ -20,7 +20,7 @@ from grantflow.core.db import db
 from grantflow.decisions.models import Decision
 from grantflow.demo.build import BENCH_PROGRAM, DEMO_PASSWORD, OPEN_PROGRAM, DemoExists, build_demo
 from grantflow.feedback.models import BurdenSurvey
-from grantflow.organizations.models import LeadershipProfile, Organization, network_members
+from grantflow.organizations.models import ACCEPTED, LeadershipProfile, NetworkMembership, Organization
 from grantflow.programs.models import Program
 from grantflow.reviews.models import CriterionScore, Review
 from tests.conftest import make_app
@@ -88,7 +88,9 @@ def test_demo_is_realistic(app):
     budgets = [c.annual_budget_cents for c in cbos]
     assert 80_000_00 <= min(budgets) < 200_000_00 and 5_000_000_00 < max(budgets) <= 6_000_000_00
     assert _count(Organization, Organization.kind == "network") >= 3
-    assert _count(network_members) >= 15  # three networks of five to eight
+    assert _count(NetworkMembership) >= 15  # three networks of five to eight
+    # Every member accepted its network's invitation, so the networks can apply on their behalf.
+    assert _count(NetworkMembership, NetworkMembership.status != ACCEPTED) == 0
     profiles = db.session.execute(select(LeadershipProfile)).scalars().all()
     declined = [p for p in profiles if p.ed_race == ["prefer_not_to_say"]]
     assert declined and len(profiles) < len(cbos)  # some decline, some never report

@@ -62,13 +62,13 @@ def test_load_facts_reads_only_the_loops_and_memberships_of_the_programs_applica
     network = F.organization(NETWORK, name="Harbor Network")
     applicant = F.cbo()
     db.session.add(FeedbackLoop(organization_id=applicant.id, method="Assembly", frequency="monthly"))
-    network.members.append(applicant)
+    F.network_member(network, applicant)
     F.application(prog, applicant)
     F.application(prog, F.cbo())  # an applicant with neither
     for i in range(40):  # organizations that did not apply
         other = F.cbo()
         db.session.add(FeedbackLoop(organization_id=other.id, method=f"Survey {i}", frequency="yearly"))
-        network.members.append(other)
+        F.network_member(network, other)
         F.application(F.program(funder), other)
     db.session.commit()
 

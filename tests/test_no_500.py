@@ -35,6 +35,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from grantflow.core import roles as R
 from grantflow.core.db import db
+from grantflow.organizations.models import INVITED
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
 from tests.authz import ROLES, all_routes
@@ -49,13 +50,14 @@ ODD = [
     "{{ 1/0 }}", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "' OR 1=1 --", "%s%n%x",
     "../../etc/passwd", "//[", "http://[::1", "/\\evil.example", "\u202eevil", "\ufeff", "😀" * 50,
     "x" * 100_000, "\r\n\r\n", "None", "null", "true", "y", "on", "[]", "{}", "up", "down", "award",
-    "decline", "waitlist", "conflict", "none", "save", "submit", "add_existing", "add_new", "remove",
+    "decline", "waitlist", "conflict", "none", "save", "submit", "invite", "accept", "leave", "remove",
     "remove:0", "add",
 ]
 ROWS = ["²", "٣", "-1", "9" * 5000, "99999999999999999999"]
 FILES = [b"", b"geoid,name,index\n36061000100,Caf\xe9,0.5\n", bytes(range(256)) * 4,
          b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "x,y\n1,2\n".encode() * 1000]
 FILENAMES = ["a.csv", "", "../../evil.csv", "x" * 300 + ".png", "nul\x00.pdf", "ünïcödé.png", "logo.PNG"]
+POOL_ORG = "Southside Youth Club"  # in the network's pool, neither a member nor invited
 GENERIC_QUERY = ("page", "next", "q", "sort")
 # The audit's PDF takes seconds to render and reads no input its JSON does not: left to tests/equity.
 SKIPPED = {("equity.audit_export", "fmt", "pdf")}
@@ -150,6 +152,11 @@ class Fuzz:
             for name, values in extra.items():
                 if name in params:
                     params[name].extend(v for v in values if v not in params[name])
+        # The Westside network's members page, which no matrix row shows its coordinator: searched
+        # for an organization of the pool, so its invite and remove forms are read too.
+        for method in ("GET", "POST"):
+            self.allowed["organizations.members", method].add("other_applicant")
+        self._read(f"/organizations/westside/members?{urlencode({'q': POOL_ORG})}", "other_applicant")
         self.valid["static"]["filename"] = sorted(p.name for p in Path(app.static_folder).iterdir() if p.is_file())
         urls = set()
         for row, kwargs in pages:
@@ -203,11 +210,11 @@ class Fuzz:
 
 
 def _extend(w) -> dict[str, list]:
-    """More of the world for the fuzz: a network with a coordinator, a draft application to a
-    program asking one question of every kind, the reviewer past the conflict declaration (so
-    the review form shows its scores), and live tokens of a password reset, an email confirmation
-    and an invitation (so their forms are read and sent). Returns extra valid values by path
-    parameter."""
+    """More of the world for the fuzz: a network with a coordinator, a member and an invitation to
+    Eastside, a draft application to a program asking one question of every kind, the reviewer
+    past the conflict declaration (so the review form shows its scores), and live tokens of a
+    password reset, an email confirmation and an invitation (so their forms are read and sent).
+    Returns extra valid values by path parameter."""
     from grantflow.accounts import services as accounts
     from grantflow.reviews.assignment import confirm_no_conflict
 
@@ -218,7 +225,10 @@ def _extend(w) -> dict[str, list]:
               accounts.invite(w.funder, "invited@example.org", R.PROGRAM_OFFICER, w.users["funder_admin"])[1]]
     network = F.organization("network", name="Westside Network", slug="westside")
     F.membership(w.users["other_applicant"], network, R.APPLICANT)
-    network.members.append(w.other_cbo)
+    F.network_member(network, w.other_cbo)
+    F.network_member(network, w.cbo, status=INVITED)  # for Eastside's Networks page to answer
+    F.application(w.program, network, status="draft")  # its funder's pool is the one it may search
+    F.application(w.program, F.cbo(name=POOL_ORG, slug="southside"))
     program = F.program(w.funder, slug="fuzz-2026", title="Every Question Fund")
     for i, (kind, extra) in enumerate([
             ("short_text", {}), ("long_text", {"word_limit": 50}), ("number", {"min_value": 0, "max_value": 100}),
@@ -346,6 +356,8 @@ def _fuzz_every_route(app, scale: float, check_discovery: bool = False) -> list[
         assert any(n.startswith("criterion_") for n in fuzz.fields["reviews.review"].values)
         assert {"password", "confirm"} <= set(fuzz.fields["accounts.reset_password"].values)
         assert {"name", "password"} <= set(fuzz.fields["accounts.accept_invitation"].values)
+        assert {"action", "network_id"} <= set(fuzz.fields["organizations.networks"].values)
+        assert "invite" in fuzz.fields["organizations.members"].values["action"]
     failures = []
     for rule, method in _targets(app):
         known = fuzz.fields[rule.endpoint] if method == "POST" else fuzz.query[rule.endpoint]

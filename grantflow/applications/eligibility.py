@@ -35,29 +35,31 @@ def region_of(funder) -> Region:
                   frozenset(db.session.execute(select(Place.geoid).where(Place.funder_id == funder.id)).scalars()))
 
 
-def check(org, program, *, region: Region | None = None) -> list[Failure]:
+def check(org, program, *, region: Region | None = None, own: bool = True) -> list[Failure]:
     """Every rule of `program` that `org` fails, each with a plain reason; [] when eligible.
-    `region` is the funder's (`region_of`), when the caller checks several organizations."""
+
+    `region` is the funder's (`region_of`), when the caller checks several organizations.
+    `own=False` when the reader is not `org` itself (a network applying on a member's behalf): the
+    reasons then name the rule but never the member's figures (its budget, its places)."""
+    profile = "Your profile" if own else f"The profile of {org.name}"
     failures: list[Failure] = []
     if program.require_tax_exempt_or_sponsor and not org.tax_exempt and not (
             org.fiscal_sponsor_name and org.fiscal_sponsor_ein):
         failures.append(Failure(
             "tax_exempt", "Tax-exempt status or a fiscal sponsor",
             f"{program.title} funds tax-exempt organizations, or organizations with a fiscal sponsor. "
-            f"Your profile says {org.name} is not tax-exempt and names no fiscal sponsor."))
+            f"{profile} says {org.name} is not tax-exempt and names no fiscal sponsor."))
     ceiling = program.max_applicant_budget_cents
     if ceiling is not None:
+        rule = (f"{program.title} is for organizations with an annual budget of at most "
+                f"{format_money(ceiling, whole=True)}")
         if org.annual_budget_cents is None:
-            failures.append(Failure(
-                "budget", "Annual budget",
-                f"{program.title} is for organizations with an annual budget of at most "
-                f"{format_money(ceiling, whole=True)}. Add your annual budget to your profile."))
+            add = "Add your annual budget to your profile" if own else f"{profile} gives no annual budget"
+            failures.append(Failure("budget", "Annual budget", f"{rule}. {add}."))
         elif org.annual_budget_cents > ceiling:
-            failures.append(Failure(
-                "budget", "Annual budget",
-                f"{program.title} is for organizations with an annual budget of at most "
-                f"{format_money(ceiling, whole=True)}; your profile gives "
-                f"{format_money(org.annual_budget_cents, whole=True)}."))
+            gives = (f"your profile gives {format_money(org.annual_budget_cents, whole=True)}" if own
+                     else f"the profile of {org.name} gives a larger one")
+            failures.append(Failure("budget", "Annual budget", f"{rule}; {gives}."))
     if program.require_service_area_in_region:
         funder = program.funder
         region = region or region_of(funder)
@@ -65,13 +67,15 @@ def check(org, program, *, region: Region | None = None) -> list[Failure]:
         if region.prefixes or region.geoids:
             where = ", ".join(region.prefixes) if region.prefixes else "the places of its health needs assessment"
             if not codes:
+                add = ("Add the places you serve to your profile so we can check." if own
+                       else f"{profile} lists no places served, so we cannot check.")
                 failures.append(Failure(
-                    "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({where}). Add the places you serve "
-                    f"to your profile so we can check."))
+                    "service_area", "Service area", f"{funder.name} funds work inside its region ({where}). {add}"))
             elif not region.contains(codes):
+                served = (f"your service area ({', '.join(codes[:10])}{'…' if len(codes) > 10 else ''})" if own
+                          else f"the service area of {org.name}")
                 failures.append(Failure(
                     "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({where}); none of the places in your "
-                    f"service area ({', '.join(codes[:10])}{'…' if len(codes) > 10 else ''}) is inside it."))
+                    f"{funder.name} funds work inside its region ({where}); none of the places in "
+                    f"{served} is inside it."))
     return failures

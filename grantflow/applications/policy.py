@@ -7,6 +7,7 @@ from sqlalchemy import select
 from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids
 from grantflow.applications.models import Application
 from grantflow.core.policy import policy
+from grantflow.organizations.policy import is_accepted_member
 from grantflow.programs.models import Program
 from grantflow.reviews.models import ASSIGNED, ReviewAssignment
 from grantflow.reviews.policy import active_assignment
@@ -28,7 +29,10 @@ def _application_view(user, application) -> bool:
 
 @policy("application.edit")
 def _application_edit(user, application) -> bool:
-    return is_applicant_of(user, application)
+    """The applicant; on a member's behalf, only while the member's consent holds."""
+    return is_applicant_of(user, application) and (
+        application.on_behalf_of_id is None
+        or is_accepted_member(application.organization_id, application.on_behalf_of_id))
 
 
 def sees_identity(user, application) -> bool:

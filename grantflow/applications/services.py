@@ -91,7 +91,7 @@ def transition(application: Application, from_status: str | None, to_status: str
 
 
 def applicant_organizations(user) -> list[Organization]:
-    """The organizations `user` may apply for (as their applicant staff), networks' members
+    """The organizations `user` may apply for (as their applicant staff), networks' accepted members
     loaded with them."""
     return list(db.session.execute(
         select(Organization).join(Membership, Membership.organization_id == Organization.id)

@@ -30,6 +30,7 @@ from grantflow.core.money import format_money
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
 from grantflow.core.views import dashboard_section
+from grantflow.organizations.policy import members_to_act_for
 from grantflow.programs.models import Program
 
 bp = Blueprint("applications", __name__, cli_group=None)
@@ -57,8 +58,10 @@ class ApplyOption:
 
 
 def apply_options(program, user=None) -> list[ApplyOption]:
-    """Each organization (and network member) the user may apply for, with its eligibility and
-    its draft: a fixed number of queries, however many organizations (the program page runs it)."""
+    """Each organization (and network member, once it accepted) the user may apply for, with its
+    eligibility and its draft: a member's failures are told without its figures. A fixed number of
+    queries, however many organizations (the program page runs it): `applicant_organizations`
+    loads the networks' accepted members with them."""
     user = user or current_user
     if not getattr(user, "is_authenticated", False):
         return []
@@ -69,10 +72,10 @@ def apply_options(program, user=None) -> list[ApplyOption]:
     drafts = services.drafts_by_applicant(program, [o.id for o in orgs])
     options = []
     for org in orgs:
-        for member in [None] + (list(org.members) if org.kind == "network" else []):
+        for member in [None] + members_to_act_for(user, org):
             options.append(ApplyOption(
                 key=f"{org.id}" + (f":{member.id}" if member else ""), organization=org, on_behalf_of=member,
-                failures=eligibility.check(member or org, program, region=region),
+                failures=eligibility.check(member or org, program, region=region, own=member is None),
                 draft=drafts.get((org.id, member.id if member else None))))
     return options
 

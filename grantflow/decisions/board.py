@@ -10,8 +10,7 @@ Groups use grantflow/facts.py's definitions (with their documented defaults).
 """
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from grantflow import facts as F
 from grantflow.applications.models import Application
+from grantflow.core import csvfile
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 from grantflow.decisions.models import AWARD, DECLINE, Decision
@@ -177,32 +177,24 @@ def load_board(program: Program, *, status: str | None = None, need: int | None 
                  {k: v.name for k, v in ctx.places.items()})
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula is prefixed with ' (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _yes_no(value: Optional[bool]) -> str:
     return "not reported" if value is None else ("yes" if value else "no")
 
 
 def to_csv(board: Board) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["rank", "application_id", "title", "applicant", "status", "rubric_score", "reviews",
-                "reviewers_disagree", *[f"rule: {label}" for label in board.rule_labels], "total",
-                "amount_requested", "decision", "award", "running_total", "within_budget", "needs", "places",
-                "poc_led", "community_led", "priority_place"])
-    for i, r in enumerate(board.rows, 1):
-        w.writerow([
-            i, r.application_id, _cell(r.title), _cell(r.applicant), r.status,
-            "" if r.rubric_score is None else f"{r.rubric_score:.2f}",
-            r.rubric.n_reviews if r.rubric else 0, "yes" if r.rubric and r.rubric.disagreement else "no",
-            *["" if label not in r.contributions else f"{r.contributions[label]:.2f}" for label in board.rule_labels],
-            "" if r.total is None else f"{r.total:.2f}",
-            format_money(r.amount_requested_cents), r.decision or "", format_money(r.award_cents) if r.award_cents else "",
-            format_money(r.running_total_cents), "yes" if r.within_budget else "no",
-            _cell("; ".join(r.need_names)), _cell("; ".join(r.place_names)),
-            _yes_no(r.poc_led), _yes_no(r.community_led), "yes" if r.priority_place else "no",
-        ])
-    return buf.getvalue()
+    header = ["rank", "application_id", "title", "applicant", "status", "rubric_score", "reviews",
+              "reviewers_disagree", *[f"rule: {label}" for label in board.rule_labels], "total",
+              "amount_requested", "decision", "award", "running_total", "within_budget", "needs", "places",
+              "poc_led", "community_led", "priority_place"]
+    rows = ([
+        i, r.application_id, r.title, r.applicant, r.status,
+        "" if r.rubric_score is None else f"{r.rubric_score:.2f}",
+        r.rubric.n_reviews if r.rubric else 0, "yes" if r.rubric and r.rubric.disagreement else "no",
+        *["" if label not in r.contributions else f"{r.contributions[label]:.2f}" for label in board.rule_labels],
+        "" if r.total is None else f"{r.total:.2f}",
+        format_money(r.amount_requested_cents), r.decision or "", format_money(r.award_cents) if r.award_cents else "",
+        format_money(r.running_total_cents), "yes" if r.within_budget else "no",
+        "; ".join(r.need_names), "; ".join(r.place_names),
+        _yes_no(r.poc_led), _yes_no(r.community_led), "yes" if r.priority_place else "no",
+    ] for i, r in enumerate(board.rows, 1))
+    return csvfile.to_text(itertools.chain([header], rows))

@@ -35,7 +35,8 @@ from grantflow.core.text import slugify
 from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
 from grantflow.feedback.models import AdvisorRanking, BurdenSurvey
 from grantflow.organizations.models import (
-    CBO, FUNDER, NETWORK, CommunityPractice, FeedbackLoop, LeadershipProfile, Organization, network_members,
+    ACCEPTED, CBO, FUNDER, NETWORK, CommunityPractice, FeedbackLoop, LeadershipProfile, NetworkMembership,
+    Organization,
 )
 from grantflow.programs.models import CLOSED, PUBLISHED, Criterion, CustomQuestion, Program, Rubric
 from grantflow.reviews.models import CriterionScore, Review, ReviewAssignment
@@ -385,8 +386,11 @@ class DemoGenerator:
         for net in self.network_ids:
             for member in [pool.pop() for _ in range(min(len(pool), rng.randint(5, 8)))]:
                 self.member_of[member] = net
-                links.append(dict(network_id=net, member_id=member))
-        bulk(network_members, links)
+                invited = self.days(-rng.randint(60, 700))
+                # Each member accepted its network's invitation (a network acts only with consent).
+                links.append(dict(network_id=net, member_id=member, status=ACCEPTED, invited_at=invited,
+                                  answered_at=invited + dt.timedelta(days=rng.randint(1, 20))))
+        bulk(NetworkMembership, links)
 
         # Applicant accounts for the first forty organizations and the first networks.
         self.org_user: dict[int, int] = {}

@@ -6,13 +6,13 @@ in JSON).
 """
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import json
 from typing import Any, Iterator
 
 from flask import render_template
 
+from grantflow.core import csvfile
 from grantflow.equity import charts
 from grantflow.equity.data import STAGE_LABELS, STAGES
 from grantflow.equity.suppression import INSUFFICIENT
@@ -102,13 +102,9 @@ def csv_rows(report: dict) -> Iterator[tuple]:
 
 
 def to_csv(report: dict) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(("format", report["format"], "format_version", report["format_version"],
-                "program", report["program"]["slug"]))
-    w.writerow(CSV_HEADER)
-    w.writerows(csv_rows(report))
-    return buf.getvalue()
+    head = ("format", report["format"], "format_version", report["format_version"],
+            "program", report["program"]["slug"])
+    return csvfile.to_text(itertools.chain((head, CSV_HEADER), csv_rows(report)), lineterminator="\n")
 
 
 def template_context(report: dict, *, for_pdf: bool = False) -> dict:

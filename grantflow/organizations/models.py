@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grantflow.core.db import UTCDateTime, db, utcnow
@@ -17,12 +17,35 @@ CBO = "cbo"
 NETWORK = "network"
 KINDS = (FUNDER, CBO, NETWORK)
 
-network_members = Table(
-    "network_members",
-    db.metadata,
-    Column("network_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
-    Column("member_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
-)
+# A network's invitation to an organization, and the organization's answer.
+INVITED = "invited"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+
+
+class NetworkMembership(db.Model):
+    """A network's membership of an organization, which holds only with the organization's consent.
+
+    The network invites (`invited`); a person with the applicant role in the organization accepts
+    or declines. Only `accepted` lets the network see the member's profile or apply on its behalf
+    (`Organization.members` lists only those). A member that leaves, or declines, stays `declined`:
+    the network cannot invite it again, the member can still accept later.
+    """
+
+    __tablename__ = "network_members"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+    status: Mapped[str] = mapped_column(String(16), default=INVITED, server_default=INVITED)
+    invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    network: Mapped["Organization"] = relationship(foreign_keys=[network_id])
+    member: Mapped["Organization"] = relationship(foreign_keys=[member_id])
+
 
 
 class Organization(db.Model):
@@ -55,17 +78,14 @@ class Organization(db.Model):
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="organization", cascade="all, delete-orphan"
     )
+    # The members that accepted (read-only: a membership is made by invitation and consent, in
+    # grantflow/organizations/services.py, never by appending here).
     members: Mapped[list["Organization"]] = relationship(
-        secondary=network_members,
-        primaryjoin=lambda: Organization.id == network_members.c.network_id,
-        secondaryjoin=lambda: Organization.id == network_members.c.member_id,
-        back_populates="networks",
-    )
-    networks: Mapped[list["Organization"]] = relationship(
-        secondary=network_members,
-        primaryjoin=lambda: Organization.id == network_members.c.member_id,
-        secondaryjoin=lambda: Organization.id == network_members.c.network_id,
-        back_populates="members",
+        secondary=lambda: NetworkMembership.__table__,
+        primaryjoin=lambda: and_(Organization.id == NetworkMembership.network_id,
+                                 NetworkMembership.status == ACCEPTED),
+        secondaryjoin=lambda: Organization.id == NetworkMembership.member_id,
+        viewonly=True, order_by=lambda: Organization.name,
     )
     leadership: Mapped[Optional["LeadershipProfile"]] = relationship(
         back_populates="organization", cascade="all, delete-orphan", uselist=False

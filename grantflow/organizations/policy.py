@@ -1,13 +1,15 @@
-"""Who may see and edit an organization, and what a funder's own people may do in its name."""
+"""Who may see and edit an organization, what a funder's own people may do in its name, and what
+a network may do for its members (only while a member's consent holds)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from grantflow.accounts.policy import is_funder_staff, staff_funder_ids
+from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids
 from grantflow.applications.models import Application
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.policy import policy
+from grantflow.organizations.models import ACCEPTED, NETWORK, NetworkMembership
 from grantflow.programs.models import Program
 
 
@@ -16,7 +18,7 @@ def _org_view(user, org) -> bool:
     return bool(user.roles_in(org.id)) or (
         org.kind != "funder" and bool(staff_funder_ids(user))
         and _org_applied_to_any(org.id, staff_funder_ids(user))
-    )
+    ) or network_sees_member(user, org)
 
 
 def _org_applied_to_any(org_id: int, funder_ids: set[int]) -> bool:
@@ -45,3 +47,30 @@ def _funder_staff(user, funder) -> bool:
 @policy("funder.advise")
 def _funder_advise(user, funder) -> bool:
     return bool(user.roles_in(funder.id) & {R.COMMUNITY_ADVISOR, R.FUNDER_ADMIN, R.PROGRAM_OFFICER})
+
+
+# --- networks: a network acts for a member only while the member's consent holds --------------------
+
+def is_accepted_member(network_id: int, member_id: int) -> bool:
+    return db.session.execute(
+        select(NetworkMembership.status).where(NetworkMembership.network_id == network_id,
+                                               NetworkMembership.member_id == member_id)
+    ).scalar_one_or_none() == ACCEPTED
+
+
+def network_sees_member(user, org) -> bool:
+    """A network's people see a member's profile once the member accepted (an invitation is not enough)."""
+    networks = applicant_org_ids(user)
+    return bool(networks) and db.session.execute(
+        select(NetworkMembership.network_id).where(NetworkMembership.member_id == org.id,
+                                                   NetworkMembership.network_id.in_(networks),
+                                                   NetworkMembership.status == ACCEPTED).limit(1)
+    ).first() is not None
+
+
+def members_to_act_for(user, network) -> list:
+    """The organizations `user` may apply for on behalf of `network`: its accepted members, for
+    the network's own applicants only."""
+    if network.kind != NETWORK or R.APPLICANT not in user.roles_in(network.id):
+        return []
+    return list(network.members)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 
+from flask import url_for
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
+from grantflow.accounts.models import Membership, User
 from grantflow.core import auditlog
+from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
-from grantflow.core.text import unique_slug
+from grantflow.core.mail import send_mail
 from grantflow.organizations.models import (
-    CBO, FUNDER, NETWORK, CommunityPractice, FeedbackLoop, LeadershipProfile, Organization,
+    ACCEPTED, CBO, DECLINED, FUNDER, INVITED, NETWORK, CommunityPractice, FeedbackLoop, LeadershipProfile,
+    NetworkMembership, Organization,
 )
 
 CONSENT_VERSION = "2026-1"
@@ -167,45 +173,145 @@ def save_practices(org: Organization, values: dict, loops: list[dict]) -> Commun
 
 
 # --- networks -------------------------------------------------------------------------------------
+# A network acts for a member only with the member's consent: the network invites, a person with
+# the applicant role in the organization accepts or declines (NetworkMembership).
 
-def search_organizations(query: str, *, exclude_id: int, limit: int = 20) -> list[Organization]:
-    q = (query or "").strip()
-    if len(q) < 2:
+def applicant_pool(network: Organization):
+    """The ids of the organizations `network` may find and invite, as a select.
+
+    Those that applied (a draft counts) to a program of a funder the network is connected with:
+    one to whose programs the network applied, itself or on behalf of an accepted member, or one
+    its accepted members applied to. These are organizations that funder's staff already see, so
+    a coordinator cannot comb the platform. A network that has applied nowhere yet finds no one:
+    it starts an application (a draft is enough) first; an organization that applied nowhere is
+    found once it starts one.
+    """
+    from grantflow.applications.models import Application
+    from grantflow.programs.models import Program
+
+    members = select(NetworkMembership.member_id).where(NetworkMembership.network_id == network.id,
+                                                        NetworkMembership.status == ACCEPTED)
+    funders = select(Program.funder_id).join(Application, Application.program_id == Program.id).where(
+        or_(Application.organization_id == network.id, Application.organization_id.in_(members)))
+    applied = (select(Application.organization_id, Application.on_behalf_of_id)
+               .join(Program, Program.id == Application.program_id).where(Program.funder_id.in_(funders))
+               .subquery())
+    return select(applied.c.organization_id).union(
+        select(applied.c.on_behalf_of_id).where(applied.c.on_behalf_of_id.is_not(None)))
+
+
+def search_organizations(network: Organization, query: str, *, limit: int = 20) -> list[Organization]:
+    """Organizations of `network`'s applicant pool whose name is exactly `query` (case and spacing
+    aside) or whose EIN it is (with or without the dash); never a partial match."""
+    q = " ".join((query or "").split())
+    if not q:
         return []
-    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
+    try:
+        match = Organization.ein == normalize_ein(q)
+    except ValueError:
+        match = func.lower(Organization.name) == func.lower(q)
     return list(db.session.execute(
-        select(Organization).where(Organization.kind.in_((CBO, NETWORK)), Organization.id != exclude_id,
-                                   or_(func.lower(Organization.name).like(pattern, escape="\\"),
-                                       Organization.ein == q))
+        select(Organization).where(match, Organization.kind.in_((CBO, NETWORK)), Organization.id != network.id,
+                                   Organization.id.in_(applicant_pool(network)))
         .order_by(Organization.name).limit(limit)
     ).scalars())
 
 
-def add_member(network: Organization, member: Organization) -> None:
+def _link(network_id: int, member_id: int) -> NetworkMembership | None:
+    return db.session.get(NetworkMembership, (network_id, member_id))
+
+
+def invite_member(network: Organization, member: Organization | None, invited_by) -> bool:
+    """Invites `member` and tells its people; False when it was invited or a member already.
+
+    An organization outside the pool is refused with the same words as one that does not exist."""
     if network.kind != NETWORK:
         raise ProfileError("member_id", "Only a network of organizations lists members.")
-    if member.id == network.id or member.kind == FUNDER:
-        raise ProfileError("member_id", "Choose a community-based organization other than your network.")
-    if member not in network.members:
-        network.members.append(member)
-        auditlog.record("network.member_added", network, after={"member_id": member.id})
-    db.session.flush()
+    if member is None or member.id == network.id or member.kind == FUNDER or not db.session.execute(
+            select(Organization.id).where(Organization.id == member.id,
+                                          Organization.id.in_(applicant_pool(network)))).first():
+        raise ProfileError("member_id", "Find the organization by its exact name or EIN, then invite it.")
+    link = _link(network.id, member.id)
+    if link is not None:
+        if link.status == DECLINED:
+            raise ProfileError("member_id", f"{member.name} declined to be a member of {network.name}. "
+                                            f"It can still join from its own page on GrantFlow.")
+        return False
+    link = NetworkMembership(network_id=network.id, member_id=member.id, status=INVITED,
+                             invited_by_id=invited_by.id)
+    try:
+        with db.session.begin_nested():  # a second click at the same moment invites once
+            db.session.add(link)
+    except IntegrityError:
+        return False
+    auditlog.record("network.member_invited", network, after={"member_id": member.id})
+    _tell_of_invitation(link, invited_by)
+    return True
 
 
-def add_member_by_name(network: Organization, name: str, ein: str) -> Organization:
-    """Links the organization with that EIN when it exists; otherwise creates it by name and EIN."""
-    member = db.session.execute(select(Organization).where(Organization.ein == ein)).scalars().first()
-    if member is None:
-        member = Organization(kind=CBO, name=name, ein=ein, slug=unique_slug(Organization, name), service_area=[])
-        db.session.add(member)
+def _tell_of_invitation(link: NetworkMembership, invited_by) -> None:
+    """A message to each person with the applicant role in the invited organization (once per
+    invitation: a network that removes an invitation and invites again sends a new one)."""
+    network, member = link.network, link.member
+    people = db.session.execute(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == member.id, Membership.role == R.APPLICANT, User.active)
+        .distinct().order_by(User.email)).scalars().all()
+    url = url_for("organizations.networks", slug=member.slug, _external=True)
+    for email in people:
+        send_mail(email, f"{network.name} invites {member.name} to join its network",
+                  f"{invited_by.name} of {network.name} invited {member.name} to be a member of the "
+                  f"network on GrantFlow.\n\nIf you accept, {network.name} sees your organization's "
+                  f"profile and can apply to funders' programs on its behalf. You can leave the network "
+                  f"at any time.\n\nAccept or decline here:\n{url}\n",
+                  key=f"network.invited:{network.id}:{member.id}:{link.invited_at.isoformat()}:{email}",
+                  event="network.invited")
+
+
+def answer_invitation(member: Organization, network_id: int, *, accept: bool, answered_by) -> NetworkMembership:
+    """The member's answer: accept, decline, or (declining an accepted membership) leave."""
+    link = _link(network_id, member.id)
+    if link is None:
+        raise ProfileError("network_id", "That invitation no longer exists.")
+    status = ACCEPTED if accept else DECLINED
+    if link.status != status:
+        action = ("network.invitation_accepted" if accept else
+                  "network.member_left" if link.status == ACCEPTED else "network.invitation_declined")
+        link.status, link.answered_by_id, link.answered_at = status, answered_by.id, utcnow()
         db.session.flush()
-    add_member(network, member)
-    return member
+        auditlog.record(action, member, after={"network_id": network_id})
+    return link
 
 
 def remove_member(network: Organization, member_id: int) -> None:
-    for m in list(network.members):
-        if m.id == member_id:
-            network.members.remove(m)
-            auditlog.record("network.member_removed", network, before={"member_id": member_id})
-    db.session.flush()
+    """Takes a member, an invitation or a declined one off the network's list."""
+    link = _link(network.id, member_id)
+    if link is not None:
+        auditlog.record("network.member_removed", network, before={"member_id": member_id, "status": link.status})
+        db.session.delete(link)
+        db.session.flush()
+
+
+def links_of_network(network: Organization) -> list[NetworkMembership]:
+    return list(db.session.execute(
+        select(NetworkMembership).join(Organization, Organization.id == NetworkMembership.member_id)
+        .where(NetworkMembership.network_id == network.id).options(contains_eager(NetworkMembership.member))
+        .order_by(Organization.name)).scalars())
+
+
+def by_status(links: list[NetworkMembership]) -> dict[str, list[NetworkMembership]]:
+    groups: dict[str, list[NetworkMembership]] = {INVITED: [], ACCEPTED: [], DECLINED: []}
+    for link in links:
+        groups[link.status].append(link)
+    return groups
+
+
+def invitations_to(org_ids, *, statuses=(INVITED, ACCEPTED, DECLINED)) -> list[NetworkMembership]:
+    """The networks' invitations and memberships of the organizations `org_ids`, network by name."""
+    if not org_ids:
+        return []
+    return list(db.session.execute(
+        select(NetworkMembership).join(Organization, Organization.id == NetworkMembership.network_id)
+        .where(NetworkMembership.member_id.in_(org_ids), NetworkMembership.status.in_(statuses))
+        .options(contains_eager(NetworkMembership.network), selectinload(NetworkMembership.member))
+        .order_by(Organization.name)).scalars())

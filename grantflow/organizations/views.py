@@ -1,19 +1,23 @@
 """Pages of the organizations area: a CBO's profile, leadership demographics (behind consent),
-community-led practices and feedback loops, and a network's members."""
+community-led practices and feedback loops, a network's members and invitations, and the
+invitations an organization answers."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from forms.organizations import AddMemberForm, DemographicsForm, PracticesForm, ProfileForm
+from forms.organizations import DemographicsForm, PracticesForm, ProfileForm
 from grantflow.core import auditlog
+from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
 from grantflow.core.policy import authorize
+from grantflow.core.views import dashboard_section
 from grantflow.organizations import services
-from grantflow.organizations.models import FUNDER, NETWORK, Organization
+from grantflow.organizations.models import FUNDER, INVITED, NETWORK, Organization
+from grantflow.organizations.policy import members_to_act_for
 
 bp = Blueprint("organizations", __name__, cli_group=None)
 
@@ -24,6 +28,11 @@ def _org(slug: str) -> Organization:
         abort(404)
     authorize("organization.edit", org)
     return org
+
+
+def _form_id(name: str) -> int:
+    """An id posted in a form; 0 when it is missing, not a number or past what the database holds."""
+    return max(0, request.form.get(name, 0, type=query_int))
 
 
 def _status(form) -> int:
@@ -163,34 +172,62 @@ def practices(slug: str):
 @bp.route("/organizations/<slug>/members", methods=["GET", "POST"])
 @login_required
 def members(slug: str):
+    """A network's members, its invitations waiting for an answer, and the search to invite more."""
     org = _org(slug)
     if org.kind != NETWORK:
         abort(404)
-    form = AddMemberForm(formdata=request.form if request.form.get("action") == "add_new" else None)
-    query = request.args.get("q", "")
     error = None
     if request.method == "POST":
         action = request.form.get("action", "")
-        if action == "add_existing":
-            member = db.session.get(Organization, request.form.get("member_id", type=query_int) or 0)
+        member_id = _form_id("member_id")
+        if action == "invite":
+            member = db.session.get(Organization, member_id)
             try:
-                if member is None:
-                    raise services.ProfileError("member_id", "That organization no longer exists.")
-                services.add_member(org, member)
+                sent = services.invite_member(org, member, current_user)
             except services.ProfileError as exc:
                 error = str(exc)
             else:
-                flash(f"{member.name} is now listed as a member.", "success")
+                flash(f"{member.name} is invited. It becomes a member when one of its people accepts."
+                      if sent else f"{member.name} was invited already.", "success" if sent else "info")
                 return redirect(url_for("organizations.members", slug=org.slug))
         elif action == "remove":
-            services.remove_member(org, request.form.get("member_id", type=query_int) or 0)
-            flash("The member is removed from your list.", "info")
+            services.remove_member(org, member_id)
+            flash("The organization is off your list.", "info")
             return redirect(url_for("organizations.members", slug=org.slug))
-        elif action == "add_new" and form.validate_on_submit():
-            member = services.add_member_by_name(org, form.member_name.data, form.member_ein.data)
-            flash(f"{member.name} is now listed as a member.", "success")
-            return redirect(url_for("organizations.members", slug=org.slug))
-    results = services.search_organizations(query, exclude_id=org.id)
-    status = 422 if (form.errors or error) else 200
-    return render_template("organizations/members.html", org=org, form=form, tab="members", query=query,
-                           results=results, error=error), status
+    query = request.args.get("q", "")
+    links = services.links_of_network(org)
+    return render_template("organizations/members.html", org=org, tab="members", query=query, error=error,
+                           groups=services.by_status(links), status_of={l.member_id: l.status for l in links},
+                           visible={m.id for m in members_to_act_for(current_user, org)},
+                           results=services.search_organizations(org, query)), 422 if error else 200
+
+
+@bp.route("/organizations/<slug>/networks", methods=["GET", "POST"])
+@login_required
+def networks(slug: str):
+    """The networks that invited this organization, or that it belongs to: accept, decline, leave."""
+    org = _org(slug)
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        if action in ("accept", "decline", "leave"):
+            try:
+                link = services.answer_invitation(org, _form_id("network_id"),
+                                                  accept=action == "accept", answered_by=current_user)
+            except services.ProfileError as exc:
+                flash(str(exc), "error")
+            else:
+                flash({"accept": f"{org.name} is now a member of {link.network.name}.",
+                       "decline": f"You declined the invitation of {link.network.name}.",
+                       "leave": f"{org.name} left {link.network.name}."}[action], "success")
+        return redirect(url_for("organizations.networks", slug=org.slug))
+    return render_template("organizations/networks.html", org=org, tab="networks",
+                           groups=services.by_status(services.invitations_to([org.id])))
+
+
+# --- the applicant's invitations from networks, on the dashboard -------------------------------------
+
+@dashboard_section("organizations/_dashboard.html", R.APPLICANT, order=15)
+def invitations_dashboard(user) -> dict:
+    """The networks' invitations waiting for an answer from the organizations the user applies for."""
+    return {"invitations": services.invitations_to([o.id for o in user.organizations_with(R.APPLICANT)],
+                                                   statuses=(INVITED,))}

@@ -33,7 +33,7 @@ from grantflow.applications.models import Application
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
-from grantflow.organizations.models import network_members
+from grantflow.organizations.models import ACCEPTED, NetworkMembership
 from grantflow.programs.models import Program
 from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, ReviewAssignment
 
@@ -132,8 +132,8 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
     networks: dict[int, set[int]] = defaultdict(set)
     if orgs:
         for network_id, member_id in db.session.execute(
-            select(network_members.c.network_id, network_members.c.member_id)
-            .where(network_members.c.member_id.in_(orgs))
+            select(NetworkMembership.network_id, NetworkMembership.member_id)
+            .where(NetworkMembership.member_id.in_(orgs), NetworkMembership.status == ACCEPTED)
         ):
             networks[member_id].add(network_id)
     related = orgs | {n for ns in networks.values() for n in ns}

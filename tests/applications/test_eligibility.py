@@ -68,7 +68,7 @@ def test_start_page_tells_which_rule_and_refuses_to_start(scene, login):
 def test_network_applies_on_behalf_of_a_member(scene, login):
     net = F.organization("network", name="Harlem CBO Network", slug="harlem-net", ein="13-1111111",
                          tax_exempt=True, service_area=["36061"])
-    net.members.append(scene.cbo)
+    F.network_member(net, scene.cbo)
     staff = F.user("net@harlem.org", org=net, role=R.APPLICANT)
     db.session.commit()
     client = login(staff)

@@ -40,7 +40,7 @@ def _network(user, program, members):
                              annual_budget_cents=400_000_00, service_area=["36061000100"])
     F.membership(user, network, R.APPLICANT)
     for i in range(members):
-        network.members.append(F.cbo(name=f"Member {i:02d}", service_area=["36061000100" if i % 4 else "99999"]))
+        F.network_member(network, F.cbo(name=f"Member {i:02d}", service_area=["36061000100" if i % 4 else "99999"]))
     db.session.commit()
 
 

@@ -95,3 +95,25 @@ def log_in(page, base_url: str, email: str, password: str = F.PASSWORD) -> None:
     page.goto(base_url + "/login")
     fill_login(page, email, password)
     page.wait_for_url("**/dashboard")
+
+
+_LISTEN = """document.addEventListener("securitypolicyviolation", (e) => {
+  (window.__cspViolations = window.__cspViolations || []).push(e.violatedDirective + " " + e.blockedURI);
+});"""
+
+
+class CspViolations:
+    """Console messages and securitypolicyviolation events about the policy, page by page."""
+
+    def __init__(self, page):
+        self.page, self.console = page, []
+        page.add_init_script(_LISTEN)
+        page.on("console", lambda m: self.console.append(f"{page.url}: {m.text}")
+                if "Content Security Policy" in m.text else None)
+
+    def events(self) -> list[str]:
+        return self.page.evaluate("window.__cspViolations || []")
+
+    def check(self) -> None:
+        found = self.console + [f"{self.page.url}: {e}" for e in self.events()]
+        assert not found, "\n".join(found)

@@ -15,7 +15,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, confirm_email, fill_login, log_in
+from tests.browser.conftest import CspViolations, assert_accessible, confirm_email, fill_login, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -223,28 +223,56 @@ def test_application_can_be_completed_with_the_keyboard_alone(page, live_server)
         assert a.outcomes == [{"metric": "units", "target": "12 units"}]
 
 
-def test_network_members_and_ineligible_start_pages_are_accessible(page, live_server):
-    seed(live_server.app)
+def test_network_invites_a_member_that_accepts_and_every_page_is_accessible(page, live_server):
+    """The coordinator finds an organization of its funder's pool by exact name, invites it; the
+    organization's director accepts from the dashboard; the network then applies on its behalf
+    (told, without the member's figures, that the member misses a rule)."""
+    ids = seed(live_server.app)
     with live_server.app.app_context():
+        from grantflow.programs.models import Program
+
+        program = db.session.get(Program, ids["program"])
+        program.max_applicant_budget_cents = 1_000_000_00
         net = F.organization("network", name="Harlem CBO Network", slug="harlem-net", ein="13-1111111",
                              tax_exempt=False, service_area=["06037"])
-        F.cbo(name="Eastside Tenants Union", slug="eastside")
         F.user("net@harlem.org", "Nia Network", org=net, role=R.APPLICANT)
+        F.application(program, net, status="draft", title="Our own draft")
+        cbo = F.cbo(name="Eastside Tenants Union", slug="eastside", annual_budget_cents=2_345_678_00)
+        F.user("dana@eastside.org", "Dana Rivera", org=cbo, role=R.APPLICANT)
+        F.application(program, cbo)
         db.session.commit()
     base = live_server.url
+    seen = CspViolations(page)
     log_in(page, base, "net@harlem.org")
     page.goto(base + "/organizations/harlem-net/members")
     assert_accessible(page)
-    page.get_by_label("Name or EIN").fill("eastside")
+    page.get_by_label("Exact name or EIN").fill("Eastside")
     page.get_by_role("button", name="Search").click()
-    page.get_by_role("button", name="Add Eastside Tenants Union").click()
-    expect(page.get_by_text("Eastside Tenants Union is now listed as a member.")).to_be_visible()
-    page.get_by_label("Member's legal name").fill("Block Association 12")
-    page.get_by_label("Member's EIN").fill("12-99")
-    page.get_by_role("button", name="Add member").click()
-    expect(page.locator("#member_ein-error")).to_contain_text("NN-NNNNNNN")
+    expect(page.get_by_text("No organization of your funders' applicant pools")).to_be_visible()
+    page.get_by_label("Exact name or EIN").fill("eastside tenants union")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Invite Eastside Tenants Union").click()
+    expect(page.get_by_text("Eastside Tenants Union is invited.")).to_be_visible()
     assert_accessible(page)
-    # The network itself is not eligible (no tax exemption, outside the region): told before starting.
+    seen.check()
+
+    page.context.clear_cookies()
+    log_in(page, base, "dana@eastside.org")
+    page.get_by_role("link", name="Answer the invitation of Harlem CBO Network").click()
+    page.wait_for_url("**/organizations/eastside/networks")
+    assert_accessible(page)
+    page.get_by_role("button", name="Accept the invitation of Harlem CBO Network").click()
+    expect(page.get_by_text("Eastside Tenants Union is now a member of Harlem CBO Network.")).to_be_visible()
+    assert_accessible(page)
+    seen.check()
+
+    page.context.clear_cookies()
+    log_in(page, base, "net@harlem.org")
+    # The network itself is not eligible (no tax exemption, outside the region), and the member's
+    # budget is above the ceiling: told before starting, without the member's figure.
     page.goto(base + "/programs/healthy-homes/apply")
     expect(page.get_by_text("Tax-exempt status or a fiscal sponsor:").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Harlem CBO Network, on behalf of Eastside Tenants Union")).to_be_visible()
+    assert "2,345,678" not in page.content()
     assert_accessible(page)
+    seen.check()

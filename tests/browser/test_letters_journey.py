@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from grantflow.core import roles as R
 from grantflow.core.db import db
@@ -51,8 +52,9 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
         page.get_by_role("button", name="Issue all letters").click()
         page.wait_for_url("**/letters/batches/*")
         assert_accessible(page)
-        # the bar is filled by polling the JSON status: no reload
-        page.wait_for_function("document.getElementById('batch-bar').value == 4", timeout=120_000)
+        # the bar is filled by polling the JSON status: no reload (a property check, not a script
+        # string: the page's Content-Security-Policy refuses eval, wait_for_function's way)
+        expect(page.locator("#batch-bar")).to_have_js_property("value", 4, timeout=120_000)
         page.get_by_role("link", name="Download all letters (ZIP)").wait_for(timeout=60_000)
     assert page.locator("#batch-text").inner_text() == "4 of 4 letters issued — finished."
     assert_accessible(page)

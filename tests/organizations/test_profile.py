@@ -1,5 +1,5 @@
 """The organization profile: EIN and geography checks, demographics only with consent, community
-practices and feedback loops, network members."""
+practices and feedback loops."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from grantflow.core import roles as R
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
 from grantflow.facts import load_facts
-from grantflow.organizations.models import FeedbackLoop, LeadershipProfile, Organization
+from grantflow.organizations.models import FeedbackLoop, LeadershipProfile
 from grantflow.organizations.services import CONSENT_TEXT, normalize_ein, parse_geo_codes
 from tests import factories as F
 
@@ -206,30 +206,11 @@ def test_practices_validation(org_user, login, data, message):
     assert r.status_code == 422 and message in r.get_data(as_text=True)
 
 
-def test_network_lists_members_by_search_or_name_and_ein(org_user, login):
-    org, user, other, _ = org_user
-    net = F.organization("network", name="Harlem CBO Network", slug="harlem-net", ein="13-1111111")
-    staff = F.user("net@harlem.org", org=net, role=R.APPLICANT)
-    db.session.commit()
-    client = login(staff)
-    page = client.get("/organizations/harlem-net/members?q=eastside").get_data(as_text=True)
-    assert "Add Eastside Tenants Union" in page
-    assert client.post("/organizations/harlem-net/members", data={"action": "add_existing", "member_id": org.id}).status_code == 302
-    r = client.post("/organizations/harlem-net/members",
-                    data={"action": "add_new", "member_name": "Block Association 12", "member_ein": "12-999"})
-    assert r.status_code == 422 and "Enter the EIN as 9 digits" in r.get_data(as_text=True)
-    r = client.post("/organizations/harlem-net/members",
-                    data={"action": "add_new", "member_name": "Block Association 12", "member_ein": "27-1234567"})
-    assert r.status_code == 302
-    db.session.refresh(net)
-    assert sorted(m.name for m in net.members) == ["Block Association 12", "Eastside Tenants Union"]
-    new = db.session.execute(select(Organization).where(Organization.ein == "27-1234567")).scalar_one()
-    assert new.kind == "cbo"
-    client.post("/organizations/harlem-net/members", data={"action": "remove", "member_id": new.id})
-    db.session.refresh(net)
-    assert [m.name for m in net.members] == ["Eastside Tenants Union"]
-    # A plain CBO has no members page.
+def test_a_plain_cbo_has_no_members_page(org_user, login):
+    """Only networks list members (inviting them: tests/organizations/test_network_consent.py)."""
+    _, user, *_ = org_user
     assert login(user).get("/organizations/eastside/members").status_code == 404
+    assert login(user).post("/organizations/eastside/members", data={"action": "invite"}).status_code == 404
 
 
 def test_foreign_profile_is_404(org_user, login):

@@ -56,10 +56,12 @@ def test_auto_assign_property(app, s):
     prog = F.program(funder, reviewers_per_application=s["n"])
     reviewers = [F.user(org=funder, role=R.REVIEWER) for _ in range(s["reviewers"])]
     cbos = [F.cbo() for _ in range(s["cbos"])]
-    nets = []
+    nets, net_members = [], {}
     for members in s["networks"]:
         net = F.organization("network")
-        net.members = [cbos[i] for i in members if i < len(cbos)]
+        for member in [cbos[i] for i in members if i < len(cbos)]:
+            F.network_member(net, member)
+            net_members.setdefault(net.id, set()).add(member.id)
         nets.append(net)
     orgs_by_index = {i: c for i, c in enumerate(cbos)} | {5 + i: n for i, n in enumerate(nets)}
     member_of = {r.id: set() for r in reviewers}
@@ -78,7 +80,7 @@ def test_auto_assign_property(app, s):
 
     def related(a):
         direct = [o for o in (a.organization, a.on_behalf_of) if o is not None]
-        return {o.id for o in direct} | {n.id for o in direct for n in nets if o in n.members}
+        return {o.id for o in direct} | {n.id for o in direct for n in nets if o.id in net_members.get(n.id, ())}
 
     eligible = {a.id: {r.id for r in reviewers if not (member_of[r.id] & related(a))} for a in apps}
 
@@ -131,8 +133,10 @@ def test_records_conflicts_by_membership_and_network(world):
     w = world
     rev, rev2 = w.users["reviewer"], w.users["other_reviewer"]
     network = F.organization("network", name="Harbor Network")
-    network.members.append(w.other_cbo)
+    F.network_member(network, w.other_cbo)
     F.membership(rev2, network, "member", title="board member")
+    # An invitation not (yet) accepted makes no conflict: rev2's network only invited Eastside.
+    F.network_member(network, w.cbo, status="invited")
     F.membership(rev, w.cbo, "member", title="staff")
     w.program.reviewers_per_application = 2
     db.session.execute(ReviewAssignment.__table__.delete())
