@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.applications import attachments
-from grantflow.applications.models import Attachment
+from grantflow.applications.models import Application, Attachment
 from grantflow.core.db import db
 from tests.applications import files
 from tests.applications.conftest import complete_form
@@ -162,3 +162,22 @@ def test_a_long_name_without_extension_fits_its_column(scene, draft):
     db.session.expire_all()
     att = db.session.execute(select(Attachment)).scalar_one()
     assert att.original_name == "x" * 251 + ".pdf"
+
+
+def test_an_application_holds_at_most_the_configured_number_of_files(scene, draft, app):
+    """Fifty files on one draft were accepted; now the cap is said at the field and what was typed
+    is saved."""
+    app.config["ATTACHMENTS_PER_APPLICATION"] = 3
+    for n in range(3):
+        assert _upload(draft, f"part-{n}.pdf", files.pdf()).status_code == 302
+    r = _upload(draft, "one-too-many.pdf", files.pdf(), summary="Typed with the fourth file")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "already has 3 files, the most it can hold" in html
+    db.session.expire_all()
+    assert len(db.session.execute(select(Attachment)).all()) == 3
+    assert db.session.get(Application, draft.id).summary == "Typed with the fourth file"
+    # Removing one makes room again.
+    first = db.session.execute(select(Attachment).order_by(Attachment.id)).scalars().first()
+    draft.client.post(f"/applications/{draft.id}/edit", data={"title": "Healthy homes",
+                                                                 "action": f"remove_attachment:{first.id}"})
+    assert _upload(draft, "one-too-many.pdf", files.pdf()).status_code == 302
