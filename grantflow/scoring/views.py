@@ -16,14 +16,47 @@ from grantflow.programs.models import Program
 from grantflow.scoring import engine
 from grantflow.scoring.compare import compare_runs
 from grantflow.scoring.models import ScoreRun
-from grantflow.scoring.results import STATUS_LABELS, ranked
+from grantflow.scoring.results import STATUS_LABELS
 from grantflow.scoring.services import save_config
+from grantflow.scoring.standing import standing_of, standings
 
 bp = Blueprint("scoring", __name__, cli_group=None)
 
 TOTAL_RULE = ("The total is the weighted mean of each rule's points out of its maximum, on a 0–100 scale. "
               "A part with no data yet (for example, not yet reviewed) or that failed is left out, never "
-              "counted as zero; such applications are marked incomplete and listed after complete ones.")
+              "counted as zero.")
+STANDING_RULE = ("Only complete applications (every assigned review in, every rule scored) are ranked by total. "
+                 "The others follow, each labelled with what it lacks: partly reviewed ones (with a provisional "
+                 "total), then those not reviewed yet (no total: their priority part alone is not a total), "
+                 "then ineligible ones.")
+
+
+@bp.app_template_filter("total")
+def total_filter(value) -> str:
+    """A 0–100 total as people read it everywhere (one decimal); empty when there is none."""
+    return "" if value is None else f"{value:.1f}"
+
+
+@bp.app_template_filter("evidence")
+def evidence_filter(value, key: str = "") -> str:
+    """A rule's evidence as people read it: shares as percentages, other numbers rounded, yes/no.
+    The board's CSV keeps the exact values."""
+    if value is None:
+        return "not reported"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if "share" in key:
+            return f"{round(value * 100)}%"
+        return str(value) if isinstance(value, int) else f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+@bp.app_context_processor
+def _standing_rule():
+    return {"standing_rule": STANDING_RULE}
 
 
 def _recent_runs(program_id: int, limit: int = 10) -> list[ScoreRun]:
@@ -74,10 +107,8 @@ def rescore(program: Program):
 @bp.get("/programs/<program:program>/scoring/results")
 def results(program: Program):
     authorize("program.configure_scoring", program)
-    run = engine.latest_run(program.id)
-    scores = ranked(engine.run_results(run).values()) if run else []
-    return render_template("scoring/results.html", program=program, run=run, scores=scores,
-                           names=_names(program.id), total_rule=TOTAL_RULE, runs=_recent_runs(program.id))
+    return render_template("scoring/results.html", program=program, standings=standings(program).rows,
+                           names=_names(program.id), total_rule=TOTAL_RULE, run=engine.latest_run(program.id))
 
 
 @bp.get("/programs/<program:program>/scoring/compare")
@@ -100,9 +131,8 @@ def compare(program: Program):
 @bp.get("/applications/<int:app_id>/score")
 def breakdown(app_id: int):
     application = get_or_404(Application, app_id, "application.view_score")
-    score = engine.application_score(application.id, application.program_id)
     return render_template("scoring/breakdown.html", application=application, program=application.program,
-                           score=score, status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
+                           standing=standing_of(application), status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
 
 
 @bp.route("/programs/<program:program>/what-if", methods=["GET", "POST"])
@@ -129,4 +159,5 @@ def applicant_score(application):
     explanations, decisions released, user is the applicant)."""
     if application is None or not can("application.view_own_score", application):
         return None
-    return engine.application_score(application.id, application.program_id)
+    standing = standing_of(application)
+    return None if standing is None else standing.score

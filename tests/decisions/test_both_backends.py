@@ -9,8 +9,11 @@ from sqlalchemy import select
 from grantflow.core import roles as R
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db, utcnow
+from grantflow.core import outbox as ob
 from grantflow.core.mail import outbox
-from grantflow.decisions.services import DecisionError, decide, release_now, released_decision
+from grantflow.decisions.models import Decision
+from grantflow.decisions.release import ReleaseError, released_decision, request_release, visible
+from grantflow.decisions.services import DecisionError, decide
 from grantflow.reviews.aggregate import rubric_scores
 from grantflow.reviews.assignment import auto_assign
 from tests import factories as F
@@ -31,20 +34,27 @@ def test_review_to_release(any_app):
         review(a, revs[0], [5, 4, None], assign=False)
     scores = rubric_scores(prog.id, normalized=True)
     assert all(scores[a.id].n_reviews == 1 for a in apps)
-    decide(apps[0], "award", amount_cents=40_000_00, rationale="Yes", actor=officer)
+    one_review = "One of two reviews in; the second reviewer is away."
+    decide(apps[0], "award", amount_cents=40_000_00, rationale="Yes", actor=officer, reason_without_review=one_review)
     db.session.commit()
     with pytest.raises(DecisionError) as err:
-        decide(apps[1], "award", amount_cents=40_000_00, rationale="Yes", actor=officer)
+        decide(apps[1], "award", amount_cents=40_000_00, rationale="Yes", actor=officer,
+               reason_without_review=one_review)
     assert "$20,000.00 is left to award" in err.value.message
     db.session.rollback()
-    decide(apps[1], "award", amount_cents=20_000_00, rationale="Partly", actor=officer)
+    decide(apps[1], "award", amount_cents=20_000_00, rationale="Partly", actor=officer,
+           reason_without_review=one_review)
     db.session.commit()
     assert released_decision(apps[0]) is None
-    prog.decisions_release_at = utcnow() + dt.timedelta(days=3)
-    assert release_now(prog, actor=officer) == 1
+    done = request_release(prog, ["award"], count=2, reason="Testing both backends.", actor=officer)
     db.session.commit()
-    assert released_decision(apps[0]).amount_cents == 40_000_00
-    assert len(outbox()) == 1
-    assert release_now(prog, actor=officer) == 0
+    assert done.told_count == 2 and released_decision(apps[0]) is None and outbox() == []  # in its hold
+    ob.sweep(now=done.hold_until + dt.timedelta(seconds=1))
+    db.session.expire_all()
+    decision = db.session.execute(select(Decision).where(Decision.application_id == apps[0].id)).scalar_one()
+    assert visible(decision, now=done.hold_until) and not visible(decision)
+    assert len(outbox()) == 1  # the one applicant with an account
+    with pytest.raises(ReleaseError):
+        request_release(prog, ["award"], count=0, reason="Again.", actor=officer)
     actions = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
     assert actions.count("decision.create") == 2 and "decisions.release" in actions

@@ -3,17 +3,17 @@ audit event, rescoring, ranking, breakdown, run comparison, the what-if sandbox 
 nothing), the applicant's plain-language breakdown, and the `grantflow score` command."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from flask import render_template
 from sqlalchemy import func, inspect, select
 
 from grantflow.core.auditlog import AuditEvent
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 from grantflow.programs.models import ProgramRule
 from grantflow.scoring import engine
 from grantflow.scoring.models import ScoreRun
+from grantflow.decisions.services import decide
+from tests import factories as F
 from tests.conftest import build_world
 from tests.scoring.helpers import leadership, review
 
@@ -112,7 +112,7 @@ def test_rescore_results_breakdown_and_compare_pages(w, login):
     run = db.session.execute(select(ScoreRun)).scalar_one()
     assert run.created_by_id == w.users["program_officer"].id
     results = client.get("/programs/health-2026/scoring/results").get_data(as_text=True)
-    assert "Eastside Tenants Union" in results and "Incomplete" in results  # other app: not yet reviewed
+    assert "Eastside Tenants Union" in results and "Not reviewed yet" in results  # the other application
     page = client.get(f"/applications/{w.application.id}/score").get_data(as_text=True)
     assert "Led by people of color under this program" in page and "Reviewers&#39; rubric score" in page
     other = client.get(f"/applications/{w.other_application.id}/score").get_data(as_text=True)
@@ -172,7 +172,8 @@ def test_applicant_sees_plain_breakdown_only_after_release_when_shared(w, app):
 
         login_user(applicant)
         assert _partial(w.application).strip() == ""  # decisions not released yet
-        w.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
+        decide(w.application, "decline", rationale="Not this year.", actor=w.users["program_officer"])
+        F.release(w.program)
         html = _partial(w.application)
         assert "How your application was scored" in html and "Led by people of color" in html
         assert "out of 100" in html
