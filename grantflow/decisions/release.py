@@ -91,6 +91,35 @@ def released_count(program: Program) -> int:
         Decision.program_id == program.id, Decision.released_at.is_not(None))).scalar_one()
 
 
+DECIDED_STATUSES = (A.AWARDED, A.DECLINED, A.WAITLISTED)
+
+
+def told_status(application: Application, sees_decisions: bool) -> tuple[str, list]:
+    """The application's status and status history as this viewer may know them: funder staff
+    (`sees_decisions`) everything; the applicant nothing of a decision before its release (not
+    the status it gave the application, nor its line in the timeline)."""
+    history = list(application.history)
+    if sees_decisions or application.status not in DECIDED_STATUSES or released_decision(application):
+        return application.status, history
+    kept = [c for c in history if c.to_status not in DECIDED_STATUSES]
+    return (kept[-1].to_status if kept else A.SUBMITTED), kept
+
+
+def told_statuses(applications: list[Application]) -> dict[int, str]:
+    """`told_status` for the applicant's list of applications, in two queries whatever its length."""
+    from grantflow.applications.models import StatusChange
+
+    decided = [a.id for a in applications if a.status in DECIDED_STATUSES]
+    shown = set(db.session.execute(select(Decision.application_id).where(
+        Decision.application_id.in_(decided or [-1]), Decision.released_at <= utcnow())).scalars())
+    before = dict(db.session.execute(
+        select(StatusChange.application_id, StatusChange.to_status)
+        .where(StatusChange.application_id.in_([a for a in decided if a not in shown] or [-1]),
+               StatusChange.to_status.not_in(DECIDED_STATUSES)).order_by(StatusChange.id)).all())
+    return {a.id: a.status if a.id in shown or a.id not in decided else before.get(a.id, A.SUBMITTED)
+            for a in applications}
+
+
 def history(decision: Decision) -> list[DecisionVersion]:
     """The versions of a decision its applicant has been shown, oldest first."""
     return list(db.session.execute(

@@ -15,7 +15,7 @@ from grantflow.core import uow
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int
-from grantflow.core.policy import authorize, get_or_404
+from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.decisions import release as rel
 from grantflow.decisions import services
 from grantflow.decisions.board import COLUMNS, DEFAULT_COLUMNS, GROUPS, SORTS, load_board, to_csv
@@ -44,10 +44,15 @@ def _columns() -> tuple[str, ...]:
 
 @bp.app_context_processor
 def _decision_helpers():
-    """For the applicant's status page partial: the released decision, its history, the
-    reviewers' comments for the applicant."""
+    """For the applicant's status page: the released decision, its history, the reviewers'
+    comments for the applicant, and the status as the viewer may know it."""
     return {"released_decision": rel.released_decision, "decision_history": rel.history,
-            "applicant_comments": _applicant_comments}
+            "applicant_comments": _applicant_comments, "told_status": _told_status,
+            "told_statuses": rel.told_statuses}
+
+
+def _told_status(application) -> tuple[str, list]:
+    return rel.told_status(application, can("application.decide", application))
 
 
 def _applicant_comments(application) -> list[str]:

@@ -259,3 +259,21 @@ def test_nothing_to_release_and_foreign_release_ids(decided, login):
     assert po.post(f"/programs/health-2026/releases/{other.id}/call-off").status_code == 404
     assert db.session.get(Release, other.id).status == rel.SCHEDULED
     assert db.session.execute(select(func.count()).select_from(IssuedLetter)).scalar_one() == 0
+
+
+def test_the_applicant_sees_no_sign_of_a_decision_before_its_release(decided, login, app):
+    """Not the decision, nor the status it gave the application, nor its line in the timeline."""
+    w = decided
+    page = _body(login(w.users["applicant"]).get(f"/applications/{w.application.id}"))
+    assert "awarded" not in page.lower() and "Decision:" not in page
+    assert '<strong class="tag">submitted</strong>' in page
+    assert "awarded" not in _body(login(w.users["applicant"]).get("/dashboard")).lower()
+    officer_page = _body(login(w.users["program_officer"]).get(f"/applications/{w.application.id}"))
+    assert '<strong class="tag">awarded</strong>' in officer_page
+    _close(w.program)
+    app.config["RELEASE_HOLD_MINUTES"] = 0
+    rel.request_release(w.program, ["award"], count=1, actor=w.users["program_officer"])
+    db.session.commit()
+    page = _body(login(w.users["applicant"]).get(f"/applications/{w.application.id}"))
+    assert '<strong class="tag">awarded</strong>' in page and "Decision: awarded" in page
+    assert "<td>awarded</td>" in _body(login(w.users["applicant"]).get("/dashboard"))
