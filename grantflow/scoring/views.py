@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms.scoring import build_config_form, configs_from_form
+from forms.scoring import build_config_form, configs_from_form, typed_configs
 from grantflow.applications.models import Application
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int
@@ -17,7 +17,7 @@ from grantflow.scoring import engine
 from grantflow.scoring.compare import compare_runs
 from grantflow.scoring.models import ScoreRun
 from grantflow.scoring.results import STATUS_LABELS
-from grantflow.scoring.services import save_config
+from grantflow.scoring.services import references, save_config
 from grantflow.scoring.standing import standing_of, standings
 
 bp = Blueprint("scoring", __name__, cli_group=None)
@@ -85,22 +85,28 @@ def _names(program_id: int) -> dict[int, tuple[str, str]]:
 def configure(program: Program):
     authorize("program.configure_scoring", program)
     configs = engine.program_config(program)
-    form = build_config_form(configs)
+    form = build_config_form(configs, references(program, configs))
     if form.validate_on_submit():
         save_config(program, configs_from_form(form, configs))
-        flash("Scoring configuration saved. Rescore the program to apply it.", "success")
+        flash("Scoring configuration saved. The ranking board and every score page use it from now on.", "success")
         return redirect(url_for(".configure", program=program))
     status = 422 if form.errors else 200
     return render_template("scoring/configure.html", program=program, form=form, configs=configs,
-                           runs=_recent_runs(program.id), missing=engine.missing_rules(program),
-                           needs=_needs(program), total_rule=TOTAL_RULE), status
+                           shares=_shares(form, configs), runs=_recent_runs(program.id),
+                           missing=engine.missing_rules(program), needs=_needs(program), total_rule=TOTAL_RULE), status
+
+
+def _shares(form, configs) -> dict:
+    """Each rule's share of the maximum total, and the merit (rubric) share, as typed on the form."""
+    typed = typed_configs(form, configs)
+    return {"rules": engine.shares(typed), "merit": engine.merit_share(typed)}
 
 
 @bp.post("/programs/<program:program>/scoring/rescore")
 def rescore(program: Program):
     authorize("program.configure_scoring", program)
     run = engine.rescore(program.id, actor_id=current_user.id)
-    flash(f"Rescored the program (run {run.id}).", "success")
+    flash(f"Recorded score run {run.id}.", "success")
     return redirect(url_for(".results", program=program))
 
 
@@ -142,7 +148,7 @@ def whatif(program: Program):
 
     authorize("program.configure_scoring", program)
     saved = engine.program_config(program)
-    form = build_config_form(saved)
+    form = build_config_form(saved, references(program, saved))
     simulation = None
     if request.method == "POST":
         if form.validate():
@@ -150,7 +156,8 @@ def whatif(program: Program):
     else:
         simulation = simulate(program, saved, saved)
     return render_template("scoring/whatif.html", program=program, form=form, simulation=simulation,
-                           needs=_needs(program), total_rule=TOTAL_RULE), 422 if form.errors else 200
+                           shares=_shares(form, saved), needs=_needs(program),
+                           total_rule=TOTAL_RULE), 422 if form.errors else 200
 
 
 @bp.app_template_global()

@@ -52,7 +52,7 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     page.locator("#rule_poc_led-weight").fill("3")
     page.get_by_role("button", name="Save scoring rules").click()
     assert "Scoring configuration saved" in page.content(), page.locator("#error-summary").inner_text()
-    page.get_by_role("button", name="Rescore now").click()
+    page.get_by_role("button", name="Record a score run").click()
     page.wait_for_url("**/scoring/results")
     assert page.get_by_role("heading", name="Ranking for Community Health 2026").is_visible()
     assert_accessible(page)

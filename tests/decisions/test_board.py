@@ -135,3 +135,32 @@ def test_fixed_number_of_queries(setup):
     db.session.commit()
     prog = db.session.get(type(prog), prog.id)
     assert count() == small
+
+
+def test_the_board_page_and_its_csv_run_as_many_queries_for_many_applications(setup, login):
+    from tests.queries import recorded
+
+    prog, apps, officer, (housing, food, hot, cool) = setup
+    client = login(officer)
+
+    def count(path):
+        db.session.expire_all()
+        with recorded() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    few = (count("/programs/board-prog/board"), count("/programs/board-prog/board.csv"),
+           count("/programs/board-prog/board?cols=&cols=rules&cols=status"))
+    revs = [reviewer(prog.funder) for _ in range(3)]
+    for i in range(40):
+        a = F.application(prog, F.cbo(), amount_requested_cents=5_000_00)
+        a.needs, a.places = [housing, food], [hot, cool]
+        for r in revs[: i % 4]:
+            review(a, r, [3, 4, None])
+        if i % 3 == 0:
+            decide(a, "decline", rationale="x", actor=officer)
+    db.session.commit()
+    many = (count("/programs/board-prog/board"), count("/programs/board-prog/board.csv"),
+            count("/programs/board-prog/board?cols=&cols=rules&cols=status"))
+    assert many == few, (few, many)
+    print(f"board page queries: {few[0]} for 4 applications, {many[0]} for 44")

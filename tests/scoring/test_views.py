@@ -3,6 +3,8 @@ audit event, rescoring, ranking, breakdown, run comparison, the what-if sandbox 
 nothing), the applicant's plain-language breakdown, and the `grantflow score` command."""
 from __future__ import annotations
 
+import html
+
 import pytest
 from flask import render_template
 from sqlalchemy import func, inspect, select
@@ -57,7 +59,7 @@ def test_configure_page_lists_rules_with_descriptions(w, login):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "Led by people of color" in html and "never scored below" in html
-    assert "weighted mean of each rule" in html and "Rescore now" in html
+    assert "weighted mean of each rule" in html and "Record a score run" in html
     assert f"<td>{housing.id}</td><td>Safe, affordable housing</td>" in html  # ids for the need weights
 
 
@@ -88,21 +90,52 @@ def test_configure_cross_field_and_weight_checks(w, login):
     assert "A rule in use needs a weight above 0" in html
 
 
+def test_need_weights_for_needs_that_do_not_exist_are_refused_at_the_field(w, login):
+    housing = F.need(w.funder, "Housing", 1)
+    db.session.commit()
+    client = login(w.users["program_officer"])
+    typed = f"{housing.id} = 2\n99 = 1"
+    r = client.post("/programs/health-2026/scoring", data=form_data(**{"rule_chna_alignment-need_weights": typed}))
+    body = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 422
+    assert 'id="rule_chna_alignment-need_weights-error"' in body
+    assert f"There is no CHNA need 99. Use the ids or keys that exist ({housing.id} = Housing)." in body
+    assert typed in body  # what was typed is kept
+    assert db.session.execute(select(ProgramRule)).first() is None
+
+
+def test_shares_of_the_total_are_shown_and_a_new_program_is_led_by_merit(w, login):
+    client = login(w.users["program_officer"])
+    page = html.unescape(client.get("/programs/health-2026/scoring").get_data(as_text=True))
+    assert '<td class="num" id="merit-share">60%</td>' in page
+    assert '<td class="num" id="priority-share">40%</td>' in page
+    assert 'data-share-of="poc_led">7%</td>' in page  # 1 of 15
+    assert 'src="/static/scoring-shares.js"' in page and "<script>" not in page
+    # As typed, even before it is saved: the priority rules outweigh the rubric, and the page says so.
+    r = client.post("/programs/health-2026/scoring", data=form_data(**{"rule_rubric-weight": "1",
+                                                                       "rule_poc_led-weight": "-1"}))
+    page = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 422 and '<td class="num" id="merit-share">17%</td>' in page  # 1 of 6: poc_led's -1 counts as 0
+    assert 'id="share-warning" hidden' not in page and "outweigh the reviewers' rubric" in page
+
+
 def test_saving_the_configuration_writes_rules_and_an_audit_event(w, login):
     client = login(w.users["program_officer"])
+    first, second = F.need(w.funder, "Housing", 1), F.need(w.funder, "Food", 2)
+    db.session.commit()
     data = form_data(**{"rule_poc_led-weight": "3", "rule_poc_led-combine": "and",
-                        "rule_chna_alignment-need_weights": "7 = 2\n3 = 1"})
+                        "rule_chna_alignment-need_weights": f"{second.id} = 2\n{first.id} = 1"})
     data.pop("rule_place_need-enabled")
     r = client.post("/programs/health-2026/scoring", data=data)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     rows = {r.rule_key: r for r in db.session.execute(select(ProgramRule)).scalars()}
     assert float(rows["poc_led"].weight) == 3 and rows["poc_led"].params["combine"] == "and"
-    assert rows["chna_alignment"].params["need_weights"] == {"3": 1.0, "7": 2.0}
+    assert rows["chna_alignment"].params["need_weights"] == {str(first.id): 1.0, str(second.id): 2.0}
     assert rows["place_need"].enabled is False
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "scoring.configure")).scalar_one()
     assert event.actor_id == w.users["program_officer"].id and event.after["poc_led"]["weight"] == 3
     page = client.get("/programs/health-2026/scoring").get_data(as_text=True)
-    assert "7 = 2" in page  # saved values come back in the form
+    assert f"{second.id} = 2" in page  # saved values come back in the form
 
 
 def test_rescore_results_breakdown_and_compare_pages(w, login):
@@ -191,3 +224,21 @@ def test_score_command_rescores_with_a_progress_bar(w, app):
     assert db.session.execute(select(func.count()).select_from(ScoreRun)).scalar_one() == 1
     missing = app.test_cli_runner().invoke(args=["score", "nope"])
     assert missing.exit_code != 0 and "no program with the slug 'nope'" in missing.output
+
+
+def test_evidence_is_rounded_for_people_and_exact_in_the_export(w, login):
+    import csv
+    import io
+    import json
+
+    from tests.scoring.helpers import practice
+
+    practice(w.cbo, board=(9, 7, 2), staff=(3, 1, 1))  # 7 of 9 on the board: 0.777…
+    db.session.commit()
+    client = login(w.users["program_officer"])
+    page = html.unescape(client.get(f"/applications/{w.application.id}/score").get_data(as_text=True))
+    assert "board share: 78%" in page and "staff share: 33%" in page
+    assert "0.7777" not in page
+    rows = list(csv.DictReader(io.StringIO(client.get("/programs/health-2026/board.csv").get_data(as_text=True))))
+    evidence = json.loads(next(r for r in rows if r["application_id"] == str(w.application.id))["evidence"])
+    assert evidence["community_led"]["board_share"] == 7 / 9
