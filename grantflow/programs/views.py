@@ -30,6 +30,8 @@ AREA_LINKS = (
     ("scoring.results", "Scores"),
     ("scoring.whatif", "What-if scoring"),
     ("reviews.assignments", "Reviewer assignments"),
+    ("reviews.review_progress", "Review progress"),
+    ("decisions.release", "Release decisions"),
     ("letters.index", "Decision letters"),
     ("equity.audit", "Equity audit"),
     ("feedback.manage", "Feedback"),
