@@ -76,6 +76,9 @@ class ProgramForm(BaseForm):
                                             description="Leave empty for no ceiling.")
     require_service_area_in_region = BooleanField("Applicants must serve places inside the funder's region", default=True)
     blind_review = BooleanField("Blind review (reviewers do not see who applied)")
+    blind_review_reason = TextAreaField(
+        "Why blind review changes now", validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters.")],
+        description="Asked only once reviews have begun; recorded, and noted in the equity audit.")
     reviewers_see_others = BooleanField("Reviewers see each other's scores after submitting their own")
     reviewers_per_application = WholeNumberField("Reviewers per application", default=3, validators=[
         InputRequired("Enter how many reviewers read each application."),

@@ -178,3 +178,17 @@ def findings(report: dict) -> list[dict]:
         out.append(_finding("note", f"{small['applicants']} group figures are withheld as an insufficient sample "
                                     f"(counts from 1 to {k - 1}, and the figures that would reveal them)."))
     return out
+
+
+def blind_review_note(change: dict, timezone: str) -> dict:
+    """A note for blind review switched mid-review (grantflow.reviews.progress.blind_review_changes):
+    reviews on either side of it were made under different conditions."""
+    from grantflow.core.timeutil import to_local
+
+    when = f"{to_local(change['at'], timezone):%B %d, %Y}"
+    how = "on" if change.get("blind_review") else "off"
+    before = "with applicants' names visible" if how == "on" else "blind"
+    return _finding("note", f"Blind review was turned {how} on {when}, after {change.get('reviews_started', 0)} "
+                            f"review(s) had begun {before}: reviews before and after were made under different "
+                            f"conditions, so read the reviewer and criterion figures with that in mind.",
+                    evidence={"reviews_started": change.get("reviews_started", 0), "blind_review": how == "on"})

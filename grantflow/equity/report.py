@@ -460,5 +460,9 @@ def _build_report(program, overrides: dict | None, cycles: bool) -> dict:
                                                         "impact_ratio", "share_of_dollars", "suppressed")}
                                      for g in d["groups"]] for key, d in sub["dimensions"].items()},
             })
-    report["findings"] = findings(report)
+    from grantflow.equity.findings import blind_review_note
+    from grantflow.reviews.progress import blind_review_changes
+
+    report["findings"] = findings(report) + [blind_review_note(c, program.timezone)
+                                             for c in blind_review_changes(program.id)]
     return report
