@@ -43,7 +43,7 @@ GROUPS = {
 }
 SORTS = {"total": "Total score", "rubric": "Rubric score", "requested": "Amount requested", "id": "Application number"}
 # The columns an officer may show; the default set fits a 1,280 px window.
-COLUMNS = {"status": "Status", "rubric": "Rubric", "rules": "Each rule's part", "requested": "Requested",
+COLUMNS = {"status": "Application status", "rubric": "Rubric", "rules": "Each rule's part", "requested": "Requested",
            "decision": "Decision", "running": "Running total"}
 DEFAULT_COLUMNS = ("rubric", "requested", "decision", "running")
 
