@@ -63,7 +63,7 @@ class ProgramForm(BaseForm):
         Optional(), _exists_in_zone, _after(
             ("review_ends_at", "Decisions must be released after review ends."),
             ("closes_at", "Decisions must be released after applications close."))],
-        description="Applicants see decisions from this time.")
+        description="The planned release date: a release scheduled on the release page happens at this time.")
     grant_start = PlainDateField("Grant period starts", validators=[Optional()])
     grant_end = PlainDateField("Grant period ends", validators=[
         Optional(), _after(("grant_start", "The grant period must end after it starts."))])
