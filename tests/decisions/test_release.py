@@ -102,13 +102,19 @@ def _close(program):
     db.session.commit()
 
 
-def test_hold_then_undo_sends_nothing_and_a_new_release_sends_once(decided, login):
-    w = decided
+def _officer_releases(w, login, *, when="now", outcomes=("award", "decline"), count=2):
+    """Applications closed, the officer confirms a release on the page: (their client, the release)."""
     _close(w.program)
     po = login(w.users["program_officer"])
-    assert po.post(URL, data={"outcomes": ["award", "decline"], "when": "now", "count": "2"}).status_code == 302
+    r = po.post(URL, data={"outcomes": list(outcomes), "when": when, "count": str(count)})
+    assert r.status_code == 302, _body(r)
     db.session.expire_all()
-    first = db.session.execute(select(Release)).scalar_one()
+    return po, db.session.execute(select(Release).order_by(Release.id.desc()).limit(1)).scalar_one()
+
+
+def test_hold_then_undo_sends_nothing_and_a_new_release_sends_once(decided, login):
+    w = decided
+    po, first = _officer_releases(w, login)
     assert first.hold_until == first.performed_at + dt.timedelta(minutes=10)
     pending = db.session.execute(select(ob.OutboxMessage).where(ob.OutboxMessage.event == "decision.released")).scalars().all()
     assert sorted(m.recipient for m in pending) == ["applicant@eastside.org", "applicant@northside.org"]
@@ -144,10 +150,8 @@ def test_hold_then_undo_sends_nothing_and_a_new_release_sends_once(decided, logi
 
 def test_the_decision_is_shown_and_its_message_links_to_it(decided, login, app):
     w = decided
-    _close(w.program)
     app.config["RELEASE_HOLD_MINUTES"] = 0
-    po = login(w.users["program_officer"])
-    assert po.post(URL, data={"outcomes": ["award", "decline"], "when": "now", "count": "2"}).status_code == 302
+    _officer_releases(w, login)
     mails = {m["To"]: m.get_content() for m in outbox()}
     assert "it was not funded this time" in mails["applicant@northside.org"]
     assert f"http://localhost/applications/{w.other_application.id}" in mails["applicant@northside.org"]
@@ -182,11 +186,7 @@ def _scheduled_tasks(app) -> list[tuple]:
 
 def test_scheduled_for_the_release_date_and_cancelled_before(decided, login, app):
     w = decided
-    _close(w.program)
-    po = login(w.users["program_officer"])
-    assert po.post(URL, data={"outcomes": ["award", "decline"], "when": "scheduled", "count": "2"}).status_code == 302
-    db.session.expire_all()
-    scheduled = db.session.execute(select(Release)).scalar_one()
+    po, scheduled = _officer_releases(w, login, when="scheduled")
     assert scheduled.status == rel.SCHEDULED and scheduled.scheduled_for == w.program.decisions_release_at
     [(args, eta)] = _scheduled_tasks(app)  # the queue job, at the release date
     assert args == (scheduled.id,) and eta.replace(tzinfo=dt.timezone.utc) == scheduled.scheduled_for
@@ -205,11 +205,7 @@ def test_scheduled_for_the_release_date_and_cancelled_before(decided, login, app
 
 def test_scheduled_release_runs_at_its_time_from_the_queue_or_the_check(decided, login, app):
     w = decided
-    _close(w.program)
-    po = login(w.users["program_officer"])
-    assert po.post(URL, data={"outcomes": ["award"], "when": "scheduled", "count": "1"}).status_code == 302
-    db.session.expire_all()
-    job = db.session.execute(select(Release)).scalar_one()
+    _, job = _officer_releases(w, login, when="scheduled", outcomes=["award"], count=1)
     at = job.scheduled_for + dt.timedelta(seconds=5)
     # The queue lost the job: the periodic check performs it once its time has come.
     assert rel.perform_due(now=job.scheduled_for - dt.timedelta(minutes=1)) == 0
