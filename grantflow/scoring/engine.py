@@ -161,18 +161,19 @@ def rubric_normalized(program: Program, configs: list[RuleConfig]) -> bool:
     return modes[0] == "normalized" if modes else bool(program.normalize_scores)
 
 
-def load_inputs(program: Program, configs: list[RuleConfig], *,
-                rubric: dict | None = None) -> tuple[ProgramContext, list[ApplicationFacts]]:
-    """The facts the enabled rules read, loaded once: rubric scores only when a rule uses them
-    (or as given: `{application_id: RubricScore}` already read), answers to plugin questions only
-    when a rule names them."""
+def load_inputs(program: Program, configs: list[RuleConfig], *, rubric: dict | None = None,
+                application_ids: list[int] | None = None) -> tuple[ProgramContext, list[ApplicationFacts]]:
+    """The facts the enabled rules read, loaded once (only `application_ids`' when given): rubric
+    scores only when a rule uses them (or as given: `{application_id: RubricScore}` already read),
+    answers to plugin questions only when a rule names them."""
     if rubric is None and any(c.rule.rubric_mode(c.params) for c in configs):
         from grantflow.reviews.aggregate import rubric_scores
 
-        rubric = rubric_scores(program.id, normalized=rubric_normalized(program, configs))
+        rubric = rubric_scores(program.id, normalized=rubric_normalized(program, configs),
+                               application_ids=application_ids)
     if rubric is not None:
         rubric = {aid: RubricFact(s.weighted, s.fraction, s.n_reviews) for aid, s in rubric.items()}
-    ctx, facts = load_facts(program.id, rubric=rubric)
+    ctx, facts = load_facts(program.id, rubric=rubric, application_ids=application_ids)
     keys = {q for c in configs for q in c.rule.questions}
     if keys:
         answers = load_answers(program.id, keys)

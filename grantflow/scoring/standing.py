@@ -124,13 +124,15 @@ class Standings:
         return tuple((c.key, c.label) for c in self.configs)
 
 
-def waiting_reviews(program_id: int) -> dict[int, int]:
+def waiting_reviews(program_id: int, application_ids: list[int] | None = None) -> dict[int, int]:
     """Active assignments per application whose review is not submitted yet (one query)."""
+    only = () if application_ids is None else (ReviewAssignment.application_id.in_(application_ids),)
     return dict(db.session.execute(
         select(ReviewAssignment.application_id, func.count())
         .join(A.Application, A.Application.id == ReviewAssignment.application_id)
         .outerjoin(Review, (Review.assignment_id == ReviewAssignment.id) & (Review.status == SUBMITTED))
-        .where(A.Application.program_id == program_id, ReviewAssignment.status == ASSIGNED, Review.id.is_(None))
+        .where(A.Application.program_id == program_id, ReviewAssignment.status == ASSIGNED, Review.id.is_(None),
+               *only)
         .group_by(ReviewAssignment.application_id)).all())
 
 
@@ -138,14 +140,14 @@ def standings(program: Program, configs: list[RuleConfig] | None = None,
               application_ids: list[int] | None = None) -> Standings:
     """Every submitted (not withdrawn) application's standing and total, in ranking order, with
     the program's saved rules or `configs` (the what-if sandbox's); only `application_ids` when
-    given. A fixed number of queries whatever the number of applications."""
+    given (what is read is then theirs alone, except what calibrating normalized reviewer scores
+    needs). A fixed number of queries whatever the number of applications."""
     used = resolve(program_config(program) if configs is None else configs, program)
-    rubric = rubric_scores(program.id, normalized=rubric_normalized(program, used))
-    ctx, facts = load_inputs(program, used, rubric=rubric)
-    wanted = None if application_ids is None else set(application_ids)
-    facts = [f for f in facts if f.status not in NOT_STANDING and (wanted is None or f.application_id in wanted)]
+    rubric = rubric_scores(program.id, normalized=rubric_normalized(program, used), application_ids=application_ids)
+    ctx, facts = load_inputs(program, used, rubric=rubric, application_ids=application_ids)
+    facts = [f for f in facts if f.status not in NOT_STANDING]
     scores = score_all(used, ctx, facts)
-    waiting = waiting_reviews(program.id)
+    waiting = waiting_reviews(program.id, application_ids)
     merit_used = any(c.rule.kind == MERIT for c in used)
     rows = []
     for f in facts:
