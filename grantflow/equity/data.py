@@ -70,10 +70,8 @@ class AuditData:
     review_reviewer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     review_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
     reviewer_names: list[str] = field(default_factory=list)
-    # The rubric part and the total with the priority rules of each application the board ranks
-    # (None for the others); both None when no application is ranked yet.
-    merit: Optional[list[Optional[float]]] = None
-    total: Optional[list[Optional[float]]] = None
+    merit: Optional[list[Optional[float]]] = None  # rubric-only score (scoring engine), None when unscored
+    total: Optional[list[Optional[float]]] = None  # total with priority rules
 
 
 def _stage(status: str, outcome: Optional[str], reviewed: bool) -> int:
@@ -102,7 +100,8 @@ def _ranked_scores(program) -> Optional[dict[int, tuple[Optional[float], float]]
     """`{application_id: (merit part, total)}` of the applications the ranking board ranks, from
     the one standing every page shows (grantflow.scoring.standing), with the data as it is now:
     the hypothetical funding ranks what the board ranks, never a total made of the priority rules
-    alone or left by an old score run. None when the program scores with no rule."""
+    alone or left by an old score run (the others have neither: `AuditData.merit` and `.total`
+    are None for them). None when the program scores with no rule."""
     from grantflow.scoring.standing import standings
 
     st = standings(program)
