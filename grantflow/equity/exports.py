@@ -65,10 +65,9 @@ def to_json(report: dict) -> str:
 # --- CSV ---------------------------------------------------------------------------------------------
 
 def _number(v: Any) -> Any:
+    """A number as the csv module writes it (floats at full precision); booleans as 1/0."""
     if isinstance(v, bool):
         return 1 if v else 0
-    if isinstance(v, float):
-        return repr(v)
     return v
 
 

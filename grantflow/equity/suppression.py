@@ -69,10 +69,13 @@ def _unsafe(values: Mapping[str, float], hidden: set[str], primary: set[str], k:
 
 def _complement(sizes: Mapping[str, float], hidden: set[str], order: Iterable[str],
                 prefer: Optional[Mapping[str, float]] = None) -> Optional[str]:
-    """The smallest shown non-empty group (preferring one with a non-zero cell in `prefer`)."""
+    """The smallest shown non-empty group (preferring one with a non-zero cell in `prefer`); an
+    empty one when none is left (its shown 0 would tell the withheld group's count)."""
     candidates = [g for g in order if g not in hidden and sizes[g] > 0]
     if prefer is not None and any(prefer[g] for g in candidates):
         candidates = [g for g in candidates if prefer[g]]
+    if not candidates:
+        candidates = [g for g in order if g not in hidden]
     return min(candidates, key=lambda g: sizes[g], default=None)
 
 

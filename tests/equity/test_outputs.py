@@ -54,8 +54,8 @@ def test_findings_flag_the_disparity_with_evidence_and_next_steps(audited):
     prog, _ = audited
     report = build_report(prog)
     texts = [f["text"] for f in report["findings"]]
-    assert any(t.startswith("Organizations led by people of color were 60% of applicants and received 32% of dollars")
-               for t in texts), texts
+    assert any(t.startswith("Organizations led by people of color were 60% of applicants and 32% of awards: 15 of 120, "
+                            "an award rate of 12% (95% interval 8–20%); they received 32% of dollars") for t in texts), texts
     flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["dimension"] == "poc_led"
                 and f["group"] == "yes" and "impact ratio" in f["text"])
     assert flag["evidence"]["impact_ratio"] == pytest.approx((15 / 120) / (32 / 80))
@@ -95,11 +95,14 @@ def test_page_shows_findings_charts_and_tables(audited, login):
     assert "<h2 id=\"findings-h\">Findings</h2>" in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') >= 3 * 8
     assert re.search(r'<title id="chart\d+-t">Award rate by group: Led by people of color</title>', html)
-    assert "<caption>Applicants, awards and dollars by group: Led by people of color</caption>" in html
+    assert "<caption>Award rates by group, with 95% intervals: Led by people of color</caption>" in html
+    assert "<caption>Shares of applicants, awards and dollars by group: Led by people of color</caption>" in html
+    assert '<h2 id="summary-h">What this audit found, and what to do next</h2>' in html
+    assert '<h2 id="glossary-h">Glossary</h2>' in html
     assert "Applications through 2026-03-31" in html and "rubric version: 1" in html
     assert "Cycle by cycle" in html
     res = client.get(f"/programs/{prog.slug}/audit.json")
-    assert res.mimetype == "application/json" and res.json["format_version"] == 1
+    assert res.mimetype == "application/json" and res.json["format_version"] == 2
     res = client.get(f"/programs/{prog.slug}/audit.csv")
     assert res.mimetype == "text/csv" and "attachment" in res.headers["Content-Disposition"]
     assert client.get(f"/programs/{prog.slug}/audit.xls").status_code == 404
@@ -118,11 +121,15 @@ def test_cli_writes_each_format_with_the_same_numbers(audited, tmp_path):
                 "dollars_awarded", "fisher_p", "suppressed"):
         assert key in yes
     rows = list(csv.reader(io.StringIO((tmp_path / "audit.csv").read_text())))
-    assert rows[1] == ["section", "dimension", "group", "item", "measure", "value"]
-    csv_rate = next(r[5] for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "award_rate"])
-    assert float(csv_rate) == yes["award_rate"] == pytest.approx(15 / 120)
+    assert rows[0] == list(exports.CSV_HEADER)
+    csv_rate = next(r for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "award_rate"])
+    assert float(csv_rate[5]) == yes["award_rate"] == pytest.approx(15 / 120)
+    assert [float(csv_rate[6]), float(csv_rate[7])] == yes["award_rate_ci"]
     csv_ir = next(r[5] for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "impact_ratio"])
     assert float(csv_ir) == yes["impact_ratio"]
+    sidecar = json.loads((tmp_path / "audit.csv-metadata.json").read_text())
+    assert sidecar["url"] == "audit.csv" and sidecar["suppression"]["k"] == 11
+    assert [c["name"] for c in sidecar["tableSchema"]["columns"]] == list(exports.CSV_HEADER)
     assert (tmp_path / "audit.pdf").read_bytes().startswith(b"%PDF")
     res = runner.invoke(args=["audit", "no-such-program", "--format", "json", "-o", str(tmp_path / "x.json")])
     assert res.exit_code != 0 and "no program with the slug 'no-such-program'" in res.output
@@ -139,6 +146,10 @@ def test_pdf_reads_back_with_contents_page_numbers_metadata_and_tags(audited):
     assert reader.metadata.author == "Riverside Health Foundation"
     first = reader.pages[0].extract_text()
     assert "Data vintage: Applications through 2026-03-31" in first and "Rubric version: 1" in first
+    assert "What this audit found, and what to do next" in first and "Suppression: k = 11" in first
+    assert "What to do next:" in first
+    assert "Glossary" in reader.pages[1].extract_text() and "Four-fifths rule" in reader.pages[1].extract_text()
+    first = reader.pages[2].extract_text()
     assert "Contents" in first
     # The table of contents gives each section's page, and that page really holds it.
     toc = dict((title, int(page)) for title, page in re.findall(r"(Led by people of color|Community-led|Need benchmarks)"
@@ -216,11 +227,11 @@ def test_a_program_with_no_or_few_applications_still_audits(app, login, n):
     client = login(officer)
     assert client.get(f"/programs/{prog.slug}/audit").status_code == 200
     data = client.get(f"/programs/{prog.slug}/audit.json").json
-    if n == 0:
-        assert data["totals"]["applicants"] == 0
-    else:
-        assert data["totals"]["applicants"] is None and data["totals"]["awards"] is None
-        assert "fewer than 11 applications" in data["findings"][0]["text"]
-        for dim in data["dimensions"].values():
-            assert all(g["applicants"] in (None, 0) for g in dim["groups"])
+    # Program totals are never withheld; three organizations' identity groups are.
+    assert data["totals"]["applicants"] == n and data["totals"]["awards"] == (1 if n else 0)
+    if n:
+        assert data["findings"][0]["text"].startswith("3 applications were received; 1 were awarded")
+        for key in ("poc_led", "community_led"):
+            hidden = [g for g in data["dimensions"][key]["groups"] if g["applicants"] is None]
+            assert len(hidden) >= 2 and all(g["applicants"] in (None, 0) for g in data["dimensions"][key]["groups"])
     assert client.get(f"/programs/{prog.slug}/audit.pdf").data.startswith(b"%PDF")
