@@ -235,3 +235,94 @@ def test_a_program_with_no_or_few_applications_still_audits(app, login, n):
             hidden = [g for g in data["dimensions"][key]["groups"] if g["applicants"] is None]
             assert len(hidden) >= 2 and all(g["applicants"] in (None, 0) for g in data["dimensions"][key]["groups"])
     assert client.get(f"/programs/{prog.slug}/audit.pdf").data.startswith(b"%PDF")
+
+
+def test_attribution_tells_by_design_from_unintended(audited):
+    """POC-led applications are scored lower by one reviewer and funded less; the POC-led rule
+    moves dollars back. The parts add up to the gap, each step checked against the funded sets the
+    report publishes (same budget), and the page and PDF carry one table and one sentence."""
+    from grantflow.scoring.engine import rescore
+
+    prog, _ = audited
+    rescore(prog.id)
+    db.session.commit()
+    report = build_report(prog)
+    dim = report["dimensions"]["poc_led"]
+    att = dim["attribution"]["yes"]
+    parts = {c["key"]: c for c in att["components"]}
+    assert sum(c["points"] for c in parts.values()) == pytest.approx(att["gap"])
+    yes = next(g for g in dim["groups"] if g["group"] == "yes")
+    assert att["gap"] == pytest.approx(yes["rate_difference"]) == pytest.approx(15 / 120 - 32 / 80)
+    n, rest = 120, 80
+    pr = next(g for g in dim["priority_rules"]["groups"] if g["group"] == "yes")
+    totals = report["totals"]["funded"]
+    gap = {s: pr[s]["awards"] / n - (totals[s] - pr[s]["awards"]) / rest for s in ("rubric_only", "with_rules")}
+    assert parts["priority_rules"]["points"] == pytest.approx(gap["with_rules"] - gap["rubric_only"])
+    assert parts["priority_rules"]["points"] > 0 and parts["priority_rules"]["kind"] == "by design"
+    assert parts["decisions"]["points"] == pytest.approx(att["gap"] - gap["with_rules"])
+    assert parts["who_applied"]["points"] + parts["rubric"]["points"] == pytest.approx(gap["rubric_only"])
+    # Sam marks Criterion 1 down most (−0.54 points), but Criterion 3 weighs three times as much
+    # (weights 1, 2, 3): its −0.33 is the larger part of the weighted score gap.
+    crit = {c["criterion"]: c for c in att["criteria"]}
+    assert crit["Criterion 1"]["gap"] < crit["Criterion 3"]["gap"] < 0
+    assert att["criteria"][0]["criterion"] == "Criterion 3"
+    assert crit["Criterion 3"]["weighted_gap"] == pytest.approx(crit["Criterion 3"]["gap"] * 3 / 6)
+    assert [r["reviewer"] for r in att["reviewers"]] == ["Sam"]
+    flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["attribution"] is att)
+    assert "points from the priority rules (by design)" in flag["text"] and "reviewer Sam" in flag["text"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.to_pdf(report))).pages).split())
+    assert "Where the gap comes from: yes" in text and "by design" in text
+
+
+class _IdentityPlugin:
+    identity = True
+
+    @hookimpl
+    def grantflow_audit_dimensions(self):
+        # Six organizations in "network": an identity dimension withholds them, another shows them.
+        return [Dimension("org_kind", "Kind of organization", lambda f, c: "network" if f.application_id % 33 == 0
+                          else "cbo", ("cbo", "network"), identity=self.identity)]
+
+
+@pytest.mark.parametrize("identity", [True, False])
+def test_a_plugin_dimension_declares_itself_identity_based(audited, identity):
+    from grantflow.plugins import load_plugins
+
+    prog, _ = audited
+    pm = load_plugins()
+    plugin = _IdentityPlugin()
+    plugin.identity = identity
+    pm.register(plugin, "test-identity-plugin")
+    try:
+        report = build_report(prog)
+    finally:
+        pm.unregister(plugin)
+    dim = report["dimensions"]["org_kind"]
+    groups = {g["group"]: g for g in dim["groups"]}
+    assert dim["identity"] is identity
+    assert 0 < sum(1 for s in range(1, 201) if s % 33 == 0) < 11
+    if identity:
+        assert groups["network"]["applicants"] is None and groups["cbo"]["applicants"] is None
+        assert "org_kind" in report["suppression"]["identity_dimensions"]
+    else:
+        assert groups["network"]["applicants"] == 200 - groups["cbo"]["applicants"] > 0
+
+
+def test_csv_is_tidy_numeric_and_formula_guarded(audited):
+    prog, _ = audited
+    prog.title = "=HYPERLINK(\"http://x\")"
+    db.session.commit()
+    report = build_report(prog)
+    report["findings"].append({"kind": "note", "dimension": None, "group": None, "text": "=1+2", "next_step": None})
+    text = exports.to_csv(report)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == list(exports.CSV_HEADER) and all(len(r) == len(rows[0]) for r in rows)
+    assert sum(1 for r in rows if r == rows[0]) == 1  # one header row, nothing above it
+    for r in rows[1:]:
+        for cell in r[5:8]:
+            if cell:
+                float(cell)  # value, ci_low, ci_high: numbers only
+        assert r[8] in ("", "withheld", "not applicable", "too few to tell"), r
+    assert any(r[9] == "'=1+2" for r in rows) and not any(c.startswith("=") for r in rows for c in r)
+    meta = exports.csv_metadata(report)
+    assert meta["program"]["title"].startswith("=") and meta["tableSchema"]["columns"][5]["datatype"] == "number"

@@ -1,0 +1,76 @@
+"""The demo's closed 2025 cycle (36 applications, 10 awards), audited as a program officer sees it:
+the program totals, the POC-led award rate with its interval, attributed findings, and the places of
+the cycle kept when the funder imports new tracts."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from grantflow.accounts.models import User
+from grantflow.chna import importer
+from grantflow.core.db import db
+from grantflow.demo.build import BENCH_PROGRAM, FUNDER_SLUG, OPEN_PROGRAM, build_demo
+from grantflow.equity import exports
+from grantflow.equity.report import build_report
+from grantflow.organizations.models import Organization
+from grantflow.programs.slugs import by_slug
+
+
+@pytest.fixture
+def demo(app):
+    build_demo(reset=False, seed=2026, n_applications=None, echo=lambda *a, **k: None)
+    return by_slug(BENCH_PROGRAM)
+
+
+def test_the_closed_cycle_speaks(demo, login):
+    report = build_report(demo)
+    t = report["totals"]
+    # Reproduces issue 23: these read "Insufficient sample" under the old rule.
+    assert (t["applicants"], t["awards"]) == (36, 10)
+    assert t["award_rate"] == pytest.approx(10 / 36) and t["dollars_awarded"] > 0
+    assert t["award_rate_ci"][0] < 10 / 36 < t["award_rate_ci"][1]
+    poc = {g["group"]: g for g in report["dimensions"]["poc_led"]["groups"]}
+    assert poc["yes"]["applicants"] == 20 and poc["yes"]["awards"] == 7
+    assert poc["yes"]["award_rate_ci"] == pytest.approx([0.1812, 0.5671], abs=1e-4)
+    # "no" holds 6 organizations and "not reported" 10: both under k = 11, withheld together.
+    assert poc["no"]["suppressed"] and poc["not reported"]["suppressed"]
+    attributed = [f for f in report["findings"] if f["kind"] == "flag" and f["attribution"]]
+    assert attributed
+    for f in attributed:
+        parts = [c["points"] for c in f["attribution"]["components"] if c["points"] is not None]
+        assert sum(parts) == pytest.approx(f["attribution"]["gap"])
+        assert "-point difference in award rate between" in f["text"]
+    assert 3 <= len(report["board_summary"]) <= 5
+
+    officer = db.session.execute(select(User).where(User.email == "officer1@rchf.example.org")).scalar_one()
+    html = login(officer).get(f"/programs/{BENCH_PROGRAM}/audit").get_data(as_text=True)
+    assert "Where the gap comes from" in html and "18–57%" in html
+    pdf = PdfReader(io.BytesIO(exports.to_pdf(report)))
+    first = " ".join(pdf.pages[0].extract_text().split())
+    assert "36 applications were received; 10 were awarded (28%, 95% interval 16–44%)" in first
+    assert "Organizations led by people of color were 56% of applicants" in first
+
+
+def test_new_tracts_do_not_change_a_closed_cycles_audit(demo):
+    """Importing places (new priority tracts, a changed need index) freezes the closed cycle's
+    places first: its audit says what it said; the open cycle sees the new places."""
+    before = build_report(demo)
+    funder = db.session.execute(select(Organization).where(Organization.slug == FUNDER_SLUG)).scalar_one()
+    served = before["need_benchmarks"]["places"][0]
+    rows = ["geoid,name,index,population,priority",
+            "06065042014,Census Tract 420.14,0.97,5000,yes", "06065042012,Census Tract 420.12,0.95,4000,yes",
+            f"{served['geoid']},{served['name']},0.10,{served['population']},no"]
+    importer.import_bytes(funder.id, "\n".join(rows).encode(), source="SVI 2024")
+    db.session.commit()
+    db.session.expire_all()
+    after = build_report(by_slug(BENCH_PROGRAM))
+    assert after["need_benchmarks"] == before["need_benchmarks"]
+    assert not any("420.1" in f["text"] for f in after["findings"])
+    assert after["program"]["places_as_of"]["sources"].startswith("CDC/ATSDR SVI 2022")
+    assert after["dimensions"]["svi_quartile"]["groups"] == before["dimensions"]["svi_quartile"]["groups"]
+    live = build_report(by_slug(OPEN_PROGRAM), cycles=False)
+    assert live["program"]["places_as_of"] is None
+    assert "Census Tract 420.14" in {p["name"] for p in live["need_benchmarks"]["places"]}
