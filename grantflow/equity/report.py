@@ -26,13 +26,19 @@ from grantflow.equity.suppression import MIN_K, WITHHELD, Withheld, withhold
 FORMAT = "grantflow-equity-audit"
 FORMAT_VERSION = 2
 HYPOTHETICAL = ("rubric_only", "with_rules")
-_SETTINGS = ("AUDIT_REFERENCE_GROUPS", "AUDIT_SMALL_SAMPLE", "AUDIT_ALPHA", "AUDIT_MIN_REVIEWER_REVIEWS",
-             "AUDIT_REVIEWER_GAP", "AUDIT_CRITERION_GAP", "AUDIT_POOL_CYCLES", "AUDIT_NO_GAP_MARGIN")
-
-
 def settings(overrides: dict | None = None) -> dict:
     """The audit's settings (grantflow/config.py), with the caller's overrides (`k` included)."""
-    cfg = {name: current_app.config[name] for name in _SETTINGS}
+    config = current_app.config
+    cfg = {
+        "AUDIT_REFERENCE_GROUPS": config["AUDIT_REFERENCE_GROUPS"],
+        "AUDIT_SMALL_SAMPLE": config["AUDIT_SMALL_SAMPLE"],
+        "AUDIT_ALPHA": config["AUDIT_ALPHA"],
+        "AUDIT_MIN_REVIEWER_REVIEWS": config["AUDIT_MIN_REVIEWER_REVIEWS"],
+        "AUDIT_REVIEWER_GAP": config["AUDIT_REVIEWER_GAP"],
+        "AUDIT_CRITERION_GAP": config["AUDIT_CRITERION_GAP"],
+        "AUDIT_POOL_CYCLES": config["AUDIT_POOL_CYCLES"],
+        "AUDIT_NO_GAP_MARGIN": config["AUDIT_NO_GAP_MARGIN"],
+    }
     cfg.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return cfg
 
