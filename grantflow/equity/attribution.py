@@ -24,7 +24,7 @@ from typing import Optional
 
 import numpy as np
 
-from grantflow.facts import ApplicationFacts, ProgramContext, serves_priority_place
+from grantflow.facts import ApplicationFacts, ProgramContext
 
 WHO_APPLIED, RUBRIC, RULES, DECISIONS = "who_applied", "rubric", "priority_rules", "decisions"
 LABELS = {
@@ -38,15 +38,18 @@ KINDS = {WHO_APPLIED: "who applied", RUBRIC: "unintended", RULES: "by design", D
 
 
 def strata(facts: list[ApplicationFacts], ctx: ProgramContext) -> np.ndarray:
-    """Each application's CHNA stratum: serves a priority place (no / yes) × the best CHNA rank of
-    the needs it addresses (1, 2, 3 or lower, none)."""
-    out = np.empty(len(facts), dtype=np.int64)
-    ranks = {nid: n.rank for nid, n in ctx.needs.items()}
-    for i, f in enumerate(facts):
-        best = min((ranks[n] for n in f.need_ids if n in ranks), default=None)
-        bucket = 3 if best is None else min(best, 3) - 1
-        out[i] = 4 * int(serves_priority_place(f, ctx)) + bucket
-    return out
+    """Each application's CHNA stratum: serves a priority place (no / yes, as
+    `facts.serves_priority_place`) × the best CHNA rank of the needs it addresses (1, 2, 3 or
+    lower, none)."""
+    ranks = {nid: min(n.rank, 3) - 1 for nid, n in ctx.needs.items()}
+    priority = {pid for pid, p in ctx.places.items() if p.is_priority}
+    none = 3
+
+    def stratum(f: ApplicationFacts) -> int:
+        best = min((ranks[n] for n in f.need_ids if n in ranks), default=none)
+        return 4 * (not priority.isdisjoint(f.place_ids)) + best
+
+    return np.fromiter(map(stratum, facts), dtype=np.int64, count=len(facts))
 
 
 def _gap(selected: np.ndarray, in_group: np.ndarray) -> float:

@@ -98,11 +98,13 @@ def _per_group(groups: list[str], values: np.ndarray) -> dict[str, int]:
     return {g: int(v) for g, v in zip(groups, values)}
 
 
-def _distinct(idx: np.ndarray, org: np.ndarray, mask: Optional[np.ndarray], m: int) -> np.ndarray:
-    """Distinct organizations per group among the rows in `mask` (all rows when None)."""
+def _distinct(idx: np.ndarray, org: np.ndarray, mask: Optional[np.ndarray], m: int, *,
+              one_each: bool = False) -> np.ndarray:
+    """Distinct organizations per group among the rows in `mask` (all rows when None);
+    `one_each`: no organization has two applications, so rows are organizations."""
     i, o = (idx, org) if mask is None else (idx[mask], org[mask])
-    if not len(i):
-        return np.zeros(m, dtype=np.int64)
+    if one_each or not len(i):
+        return np.bincount(i, minlength=m)
     pairs = np.unique(i * (int(org.max()) + 1) + o)
     return np.bincount(pairs // (int(org.max()) + 1), minlength=m)
 
@@ -112,20 +114,20 @@ def _raw_dimension(dim: Dimension, data: AuditData, arrays: dict, hypo: dict, k:
     groups, idx = M.group_index(labels, dim.order)
     m = len(groups)
     counts = M.group_counts(groups, idx, arrays["stage"], arrays["requested"], arrays["award_cents"])
-    org, awarded = arrays["org"], arrays["awarded"]
+    org, awarded, one = arrays["org"], arrays["awarded"], arrays["one_each"]
     columns = {stage: {c.group: c.stages[i] for c in counts} for i, stage in enumerate(STAGES)}
     columns["scored"] = _per_group(groups, np.bincount(idx[arrays["scored"]], minlength=m))
     for crit_id, (positions, _) in data.criterion_values.items():
         columns[f"criterion:{crit_id}"] = _per_group(groups, np.bincount(idx[positions], minlength=m))
-    dollars = {"awarded": (_per_group(groups, _distinct(idx, org, awarded, m)),
+    dollars = {"awarded": (_per_group(groups, _distinct(idx, org, awarded, m, one_each=one)),
                            {c.group: float(c.cents_awarded) for c in counts})}
     for name, funded in hypo.items():
         if funded is not None:
             columns[name] = _per_group(groups, np.bincount(idx[funded], minlength=m))
-            dollars[name] = (_per_group(groups, _distinct(idx, org, funded, m)),
+            dollars[name] = (_per_group(groups, _distinct(idx, org, funded, m, one_each=one)),
                              _per_group(groups, np.bincount(idx[funded], weights=arrays["requested"][funded],
                                                             minlength=m)))
-    orgs = _per_group(groups, _distinct(idx, org, None, m))
+    orgs = _per_group(groups, _distinct(idx, org, None, m, one_each=one))
     raw = RawDimension(dim, groups, idx, counts, orgs, org, columns, dollars, Withheld())
     raw.withheld = raw.withheld_at(k)
     return raw
@@ -324,8 +326,8 @@ def _funnel(raw: RawDimension) -> list[dict]:
     return out
 
 
-def _attributions(raw: RawDimension, rows: list[dict], dim_out: dict, arrays: dict, hypo: dict,
-                  weights: dict[int, float]) -> dict[str, dict]:
+def _attributions(raw: RawDimension, rows: list[dict], dim_out: dict, data: AuditData, arrays: dict,
+                  hypo: dict, weights: dict[int, float]) -> dict[str, dict]:
     """The attribution of each shown group flagged below four-fifths (attribution.py)."""
     out = {}
     for i, row in enumerate(rows):
@@ -333,6 +335,8 @@ def _attributions(raw: RawDimension, rows: list[dict], dim_out: dict, arrays: di
             continue
         # A funded set whose cell is withheld for this group would be given away by its step.
         visible = {name: None if raw.withheld.cell(name, row["group"]) else f for name, f in hypo.items()}
+        if "stratum" not in arrays:  # only when a gap is attributed
+            arrays["stratum"] = ATT.strata(data.facts, data.ctx)
         parts = ATT.attribute(raw.idx == i, arrays["awarded"], arrays["stratum"], visible)
         if parts is None:
             continue
@@ -359,8 +363,8 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> tuple[dict, di
         "awarded": np.asarray(data.awarded, dtype=bool),
         "scored": np.array([r is not None for r in data.rubric], dtype=bool),
         "org": np.fromiter((f.organization_id for f in data.facts), dtype=np.int64, count=len(data.facts)),
-        "stratum": ATT.strata(data.facts, data.ctx),
     }
+    arrays["one_each"] = len(np.unique(arrays["org"])) == len(arrays["org"])
     hypo = _hypothetical(data)
     raws = {dim.key: _raw_dimension(dim, data, arrays, hypo, k) for dim in dims}
 
@@ -400,7 +404,7 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> tuple[dict, di
             "priority_rules": _priority_rules(raw, hypo, data, cfg),
         }
         out["reviewers"] = _reviewer_gaps(raw, data, cfg)
-        out["attribution"] = _attributions(raw, rows, out, arrays, hypo, weights)
+        out["attribution"] = _attributions(raw, rows, out, data, arrays, hypo, weights)
         dimensions[key] = out
     report = {
         "program": {"slug": data.slug, "title": data.title, "funder": data.funder_name, "series": data.series,
