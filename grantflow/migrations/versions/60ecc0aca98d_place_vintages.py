@@ -5,7 +5,7 @@ of the funder's places is taken for each closed program before the places next c
 closed before this revision get theirs at that first change, so no data migration is needed.
 
 Revision ID: 60ecc0aca98d
-Revises: 8f1a272efb94
+Revises: 271614af9a69
 Create Date: 2026-12-01 09:48:08.276386
 
 """
@@ -16,7 +16,7 @@ import grantflow.core.db
 
 # revision identifiers, used by Alembic.
 revision = '60ecc0aca98d'
-down_revision = '8f1a272efb94'
+down_revision = '271614af9a69'
 branch_labels = None
 depends_on = None
 
