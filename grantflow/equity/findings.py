@@ -12,6 +12,7 @@ from typing import Optional
 
 from grantflow.equity.attribution import DECISIONS, RUBRIC, RULES, WHO_APPLIED
 from grantflow.equity.data import STAGE_LABELS, STAGES
+from grantflow.equity.dimensions import NOT_REPORTED
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
 
 
@@ -134,7 +135,7 @@ def _source_text(att: dict) -> str:
     words = _SOURCE_WORDS[c["key"]]
     if c["key"] == RUBRIC and att["criteria"] and att["criteria"][0]["weighted_gap"] * att["gap"] > 0:
         words += f" (mostly “{att['criteria'][0]['criterion']}”)"
-    text = f"Most of it comes from {words}: {points(c['points'])} of the {points(att['gap'])} points"
+    text = f"Of the {points(att['gap'])}-point gap, the largest part comes from {words}: {points(c['points'])} points"
     offset = [o for o in att["components"] if o["points"] is not None and o["points"] * c["points"] < 0
               and abs(o["points"]) >= abs(att["gap"]) / 2]
     if offset:
@@ -175,6 +176,12 @@ def _focus(key: str, dim: dict, k: int) -> Optional[dict]:
                                 f"groups, and the figures that would reveal it.", dimension=key, group=focus["group"])
     text = (f"{phrase} were {pct(focus['share_of_applicants'])} of applicants and {pct(focus['share_of_awards'])} "
             f"of awards: {focus['awards']} of {focus['applicants']}, an award rate of {_rate(focus)}")
+    others = [g for g in dim["groups"] if g is not focus and g["group"] != NOT_REPORTED
+              and g["applicants"] and not g["suppressed"]]
+    if len(others) == 1:  # a yes/no dimension: the board reads the two rates side by side
+        o = others[0]
+        text += (f", against {pct(o['award_rate'])} for “{o['label']}” ({o['awards']} of {o['applicants']}, "
+                 f"95% interval {pct_range(o['award_rate_ci'])})")
     if focus["share_of_dollars"] is not None:
         text += f"; they received {pct(focus['share_of_dollars'])} of dollars"
     elif focus["dollars_suppressed"]:

@@ -55,7 +55,8 @@ def test_findings_flag_the_disparity_with_evidence_and_next_steps(audited):
     report = build_report(prog)
     texts = [f["text"] for f in report["findings"]]
     assert any(t.startswith("Organizations led by people of color were 60% of applicants and 32% of awards: 15 of 120, "
-                            "an award rate of 12% (95% interval 8–20%); they received 32% of dollars") for t in texts), texts
+                            "an award rate of 12% (95% interval 8–20%), against 40% for “no” (32 of 80, 95% interval 30–51%); "
+                            "they received 32% of dollars") for t in texts), texts
     flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["dimension"] == "poc_led"
                 and f["group"] == "yes" and "impact ratio" in f["text"])
     assert flag["evidence"]["impact_ratio"] == pytest.approx((15 / 120) / (32 / 80))
