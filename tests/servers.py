@@ -7,13 +7,17 @@ emptied Redis database and a bucket of its own.
 from __future__ import annotations
 
 import functools
+import http.cookiejar
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,13 +129,12 @@ def get_json(url: str, timeout: float = 10) -> tuple[int, dict]:
         return e.code, json.loads(e.read() or b"{}")
 
 
-@contextmanager
-def web_server(env: dict, log: Path, *, port: int | None = None, args=("serve",)):
-    """`grantflow serve` (gunicorn) with ``env``, until /healthz answers; yields its base URL."""
+def start_web(env: dict, log: Path, *, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """Starts `grantflow serve` (gunicorn) with ``env``; returns it and its base URL once /healthz answers."""
     port = port or free_port()
-    env = dict(env, GRANTFLOW_WEB_BIND=f"127.0.0.1:{port}")
-    out = open(log, "ab")
-    proc = subprocess.Popen([GRANTFLOW, *args], env=env, stdout=out, stderr=out, start_new_session=True)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([GRANTFLOW, "serve"], env=dict(env, GRANTFLOW_WEB_BIND=f"127.0.0.1:{port}"),
+                                stdout=out, stderr=out, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -143,8 +146,67 @@ def web_server(env: dict, log: Path, *, port: int | None = None, args=("serve",)
             return False
 
     try:
-        wait_for(up, timeout=60, interval=0.1)
+        wait_for(up, timeout=90, interval=0.1)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, base
+
+
+@contextmanager
+def web_server(env: dict, log: Path, *, port: int | None = None):
+    """`grantflow serve` while the block runs; yields its base URL."""
+    proc, base = start_web(env, log, port=port)
+    try:
         yield base
     finally:
         stop(proc, timeout=30)
-        out.close()
+
+
+def stop_all(procs: list[subprocess.Popen], timeout: float = 30) -> None:
+    """SIGINT to every group at once (gunicorn's quick stop; Huey's graceful one, immediate when
+    idle), then wait for each (SIGTERM, then SIGKILL, for any that lingers)."""
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            stop(proc, timeout)
+
+
+class Browser:
+    """A client of real servers: keeps cookies (by host, whatever the port: as a browser does for
+    two hosts behind one name), follows no redirect, reads CSRF tokens from the forms it gets."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self) -> None:
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), self._NoRedirect)
+
+    def open(self, url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, dict, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=60) as r:
+                return r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode()
+
+    def csrf(self, url: str) -> str:
+        status, _, page = self.open(url)
+        assert status == 200, (url, status)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    def cookies(self) -> dict[str, str]:
+        return {c.name: c.value for c in self.jar}
+
+    def log_in(self, base: str, email: str, password: str) -> int:
+        status, _, page = self.open(base + "/login", {"email": email, "password": password,
+                                                       "csrf_token": self.csrf(base + "/login")})
+        assert status != 400, page  # a refused CSRF token says why
+        return status

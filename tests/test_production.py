@@ -115,3 +115,18 @@ def _ready(port: int) -> bool:
         return servers.get_json(f"http://127.0.0.1:{port}/readyz", timeout=2)[0] == 200
     except OSError:
         return False
+
+
+def test_each_request_to_the_server_has_a_context_of_its_own(tmp_path):
+    """Flask reuses an app context that is already pushed: the server must not run inside one
+    (as a CLI command does), or `g` and the database session would pass from request to request
+    (here: a new visitor would get the previous one's CSRF token and no session cookie)."""
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "host")
+    env = servers.env_for(app, GRANTFLOW_WEB_WORKERS=1, GRANTFLOW_SESSION_COOKIE_SECURE="false")
+    with servers.web_server(env, tmp_path / "web.log") as base:
+        visitors = [servers.Browser() for _ in range(3)]
+        tokens = [v.csrf(base + "/login") for v in visitors]
+        assert len(set(tokens)) == 3
+        assert all("session" in v.cookies() for v in visitors)

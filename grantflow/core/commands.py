@@ -2,6 +2,7 @@
 in their tasks.py), and backups."""
 from __future__ import annotations
 
+import contextvars
 from pathlib import Path
 
 import click
@@ -18,7 +19,9 @@ def serve() -> None:
     """Serve the app with gunicorn (WEB_BIND, WEB_WORKERS, WEB_THREADS, WEB_TIMEOUT, LOG_FORMAT)."""
     from grantflow.core.serve import serve as run
 
-    run(current_app._get_current_object())
+    # Not inside the command's app context: Flask reuses one already pushed, so every request
+    # would share its `g` and its database session. In an empty context each pushes its own.
+    contextvars.Context().run(run, current_app._get_current_object())
 
 
 @click.command("worker")
