@@ -118,6 +118,9 @@ def test_requests_through_nginx_reach_the_app(nginx_conf, tmp_path):
     assert {"request_id": request_id, "uri": "/healthz", "status": 200}.items() <= lines[0].items()
     assert "a-secret-reset-token" not in (tmp_path / "grantflow.access.log").read_text()
     assert any(line["uri"] == "/reset/[redacted]?next=/dashboard" for line in lines)
+    # gunicorn's access line has the token cut too (grantflow/core/logfilter.py).
+    web_log = (tmp_path / "web.log").read_text()
+    assert "/reset/[redacted]" in web_log and "a-secret-reset-token" not in web_log
 
 
 def test_systemd_verifies_the_units(tmp_path):
