@@ -130,3 +130,27 @@ def test_each_request_to_the_server_has_a_context_of_its_own(tmp_path):
         tokens = [v.csrf(base + "/login") for v in visitors]
         assert len(set(tokens)) == 3
         assert all("session" in v.cookies() for v in visitors)
+
+
+def test_a_request_gunicorn_refuses_itself_gets_its_400_and_an_access_line(tmp_path):
+    """gunicorn answers a malformed request (here: two Content-Length headers) without the app and
+    logs its access line with a response that has only a status string: the access line used to
+    raise there, which killed the worker (exit 255) before it sent the 400."""
+    import socket
+
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "host")
+    log = tmp_path / "web.log"
+    with servers.web_server(servers.env_for(app, GRANTFLOW_WEB_WORKERS=1), log) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+            answer = s.recv(4096).decode()
+        assert answer.startswith("HTTP/1.1 400 "), answer
+        assert servers.get_json(base + "/healthz")[0] == 200
+    text = log.read_text()
+    assert "Exception in worker process" not in text and "exited with code" not in text, text[-3000:]
+    assert text.count("Booting worker") == 1
+    access = [json.loads(line) for line in text.splitlines() if '"gunicorn.access"' in line]
+    assert [a["status"] for a in access if "POST /login" in a["message"]] == [400]

@@ -37,11 +37,13 @@ class GrantFlowLogger(Logger):
     def access(self, resp, req, environ, request_time) -> None:
         if not self.access_log_enabled:
             return
-        atoms = self.atoms_wrapper_class(self.atoms(resp, req, environ, request_time))
-        extra = {"request_id": environ.get(logs.ENVIRON_KEY), "method": environ.get("REQUEST_METHOD"),
-                 "status": resp.status_code,
-                 "duration_ms": round(request_time.total_seconds() * 1000, 1)}
         try:
+            values = self.atoms(resp, req, environ, request_time)
+            # The status as gunicorn's atoms read it: a response gunicorn makes for a request it
+            # refuses itself (a malformed header) has only a status string.
+            extra = {"request_id": environ.get(logs.ENVIRON_KEY), "method": environ.get("REQUEST_METHOD"),
+                     "status": int(values["s"]), "duration_ms": round(request_time.total_seconds() * 1000, 1)}
+            atoms = self.atoms_wrapper_class(values)
             self.access_log.info(self.cfg.access_log_format, atoms, extra=extra)
         except Exception:  # noqa: BLE001 - as gunicorn's own: a bad line must not fail the request
             self.exception("access log line failed")
