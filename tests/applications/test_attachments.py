@@ -213,3 +213,18 @@ def test_download_on_each_storage_is_authorized_first(scene, draft, login, app, 
     assert streamed.status_code == 200 and streamed.data == data
     stored.delete(attachments.key_of(att))
     assert login(scene.officer).get(url).status_code == 404
+
+
+def test_the_size_and_kind_checks_come_before_each_storage(scene, draft, app, storage_config):
+    """Whichever the storage, a refused file is said at the field and nothing reaches the store."""
+    app.config["UPLOAD_MAX_BYTES"] = 2048
+    for name, data, message in (("big.pdf", files.pdf() + b"%" + b"x" * 4096, "larger than the"),
+                                ("report.pdf", files.html(), "is a web page (HTML), not one of the allowed kinds")):
+        html = _upload(draft, name, data).get_data(as_text=True)
+        assert message in html and 'id="attachment-error"' in html
+    db.session.expire_all()
+    assert db.session.execute(select(Attachment)).first() is None
+    assert list(storage(app).list()) == []
+    assert storage(app).kind == ("s3" if storage_config else "local")
+    _upload(draft, "budget.csv", files.csv_bytes())
+    assert [s.size for s in storage(app).list()] == [len(files.csv_bytes())]  # an allowed one does
