@@ -99,6 +99,12 @@ def bare(slug: str):
         return BARE_PAGE.render(rows=conn.execute(BARE_ROWS, {"slug": slug}).all())
 
 
+@app.route("/healthz")
+def healthz():
+    """What bench/web.py waits on after a run (as on the app's /healthz)."""
+    return "ok"
+
+
 @app.route("/applications/<int:app_id>/decision")
 def decide(app_id: int):
     return ""

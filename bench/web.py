@@ -13,10 +13,12 @@ the dashboard (an applicant with a draft), the dashboard of a reviewer (their li
 applications), and that applicant's autosave.
 
 The machine is shared and its speed drifts, so the ratio is measured in pairs: floor, then board,
-for DURATION seconds each, REPEATS times at each connection count; the ratio of each pair is
-reported with the median and the spread.
+REPEATS times at each connection count; the ratio of each pair is reported with the median and
+the spread. A run lasts at least DURATION seconds, longer when the board is slow (three times
+connections / board rate: at 64 connections on a loaded machine a request waits seconds behind the
+others), and the requests wrk leaves queued are answered before the next run starts.
 
-    .venv/bin/python bench/web.py                      # 16 and 64 connections, about 4 minutes
+    .venv/bin/python bench/web.py                      # 16 and 64 connections, 5 minutes or more
     .venv/bin/python bench/web.py --repeats 5 --duration 8
     .venv/bin/python bench/web.py --large 0            # without the 5,000-application cycle
 
@@ -68,13 +70,18 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def wrk(url: str, connections: int, duration: float, *, cookie: str, script: Path | None = None,
-        timeout: str = "10s") -> Run:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{round(duration)}s", "--latency", f"--timeout={timeout}",
+def wrk(url: str, connections: int, duration: float, *, cookie: str, idle: str, script: Path | None = None) -> Run:
+    """One wrk run. It is as long as three waits of a request behind all the others (``duration``
+    is sized by the caller), its timeout as long as the run; afterwards, a request to ``idle`` on
+    the same server waits for the requests wrk left queued when it stopped (the server still
+    answers them: the next run would wait behind them, and they would take CPU from the other
+    server's run)."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{round(duration)}s", "--latency", f"--timeout={round(duration)}s",
            "-H", f"Cookie: {cookie}", "-H", f"User-Agent: {AGENT}"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    urllib.request.urlopen(idle, timeout=600).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
@@ -175,6 +182,22 @@ class Servers:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def run_seconds(connections: int, rps: float, shortest: float) -> float:
+    """Long enough that each connection's request, queued behind the others' (connections / rps
+    seconds), is answered three times over within the run."""
+    return min(max(shortest, 3 * connections / rps), 120)
+
+
+def sequential_rps(url: str, cookie: str, workers: int = 2) -> float:
+    """The rate the server's workers manage, from a few requests one after another (to size the
+    first runs)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": AGENT})
+    start = time.monotonic()
+    for _ in range(3):
+        urllib.request.urlopen(request, timeout=600).read()
+    return workers * 3 / (time.monotonic() - start)
+
+
 def rows_of(url: str, cookie: str) -> int:
     request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": AGENT})
     page = urllib.request.urlopen(request, timeout=60).read().decode()
@@ -218,17 +241,19 @@ def measure(label: str, instance: Path, program: str, connections: list[int], du
                 "autosave": (f"{servers.app}/applications/{draft}/autosave", applicant,
                              autosave_script(folder, applicant, token)),
             }
-        timeout = "60s" if rows > 1000 else "10s"
+        app_idle, floor_idle = f"{servers.app}/healthz", f"{servers.floor}/healthz"
+        rate = sequential_rps(board_url, officer)  # the slowest page measured
         for c in connections:
-            wrk(floor_url, c, 2, cookie=officer, timeout=timeout)  # warm both
-            wrk(board_url, c, 2, cookie=officer, timeout=timeout)
+            seconds = run_seconds(c, rate, duration)
+            wrk(floor_url, c, seconds / 2, cookie=officer, idle=floor_idle)  # warm both
+            wrk(board_url, c, seconds / 2, cookie=officer, idle=app_idle)
             pairs = []
             for _ in range(repeats):
-                floor = wrk(floor_url, c, duration, cookie=officer, timeout=timeout)
-                board = wrk(board_url, c, duration, cookie=officer, timeout=timeout)
+                floor = wrk(floor_url, c, seconds, cookie=officer, idle=floor_idle)
+                board = wrk(board_url, c, seconds, cookie=officer, idle=app_idle)
                 pairs.append((floor, board))
             if not all(f.rps and b.rps for f, b in pairs):
-                raise SystemExit(f"[{label}] c={c}: a run completed no request in {duration}s; run longer")
+                raise SystemExit(f"[{label}] c={c}: a run completed no request in {seconds:.0f}s")
             ratios = [b.rps / f.rps for f, b in pairs]
             result = {
                 "board_rps": statistics.median(b.rps for _, b in pairs),
@@ -237,15 +262,16 @@ def measure(label: str, instance: Path, program: str, connections: list[int], du
                 "board_p99_ms": max(b.p99_ms for _, b in pairs),
                 "errors": sum(f.errors + b.errors for f, b in pairs),
             }
-            print(f"[{label}] c={c}: board {result['board_rps']:.1f} req/s, floor {result['floor_rps']:.1f} req/s, "
+            rate = min(rate, result["board_rps"])
+            print(f"[{label}] c={c}, {seconds:.0f} s a run: board {result['board_rps']:.1f} req/s, floor {result['floor_rps']:.1f} req/s, "
                   f"ratio {result['ratio']:.2f} (pairs: {', '.join(f'{r:.2f}' for r in ratios)}), board p99 "
                   f"{result['board_p99_ms']:.0f} ms, errors {result['errors']}", flush=True)
-            bare = wrk(bare_url, c, duration, cookie=officer, timeout=timeout)
+            bare = wrk(bare_url, c, seconds, cookie=officer, idle=floor_idle)
             result["errors"] += bare.errors
             print(f"[{label}] c={c}: bare floor (one text query, inline template) {bare.rps:.1f} req/s: "
                   f"board/bare {result['board_rps'] / bare.rps:.2f}", flush=True)
             for name, (url, cookie, script) in extra.items():
-                run = wrk(url, c, duration, cookie=cookie, script=script, timeout=timeout)
+                run = wrk(url, c, run_seconds(c, rate, duration), cookie=cookie, idle=app_idle, script=script)
                 result[f"{name}_rps"], result["errors"] = run.rps, result["errors"] + run.errors
                 print(f"[{label}] c={c}: {name} {run.rps:.1f} req/s, p99 {run.p99_ms:.0f} ms, "
                       f"errors {run.errors}", flush=True)
