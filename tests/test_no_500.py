@@ -29,9 +29,9 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 from flask import url_for
+from flask_migrate import stamp
 from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
-from flask_migrate import stamp
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from grantflow.core import roles as R
