@@ -128,7 +128,9 @@ def load_board(program: Program, *, status: str | None = None, need: int | None 
     }
     awarded = sum(a for o, a in decisions.values() if o == AWARD)
     rows: list[BoardRow] = []
+    rule_keys = [key for key, _ in st.rule_labels]
     for s in st.rows:
+        parts = s.score.contributions()
         f = st.facts[s.application_id]
         outcome, amount = decisions.get(s.application_id, (None, 0))
         title, applicant = names.get(s.application_id, ("", ""))
@@ -136,7 +138,7 @@ def load_board(program: Program, *, status: str | None = None, need: int | None 
         rows.append(BoardRow(
             application_id=s.application_id, title=title or "Untitled", applicant=applicant, status=f.status,
             standing=s, amount_requested_cents=requested, rubric=st.rubric.get(s.application_id),
-            contributions={key: s.score.contribution(key) for key, _ in st.rule_labels},
+            contributions={key: parts.get(key, 0.0) for key in rule_keys},
             decision=outcome, award_cents=amount or 0,
             need_ids=f.need_ids, need_names=tuple(ctx.needs[n].name for n in f.need_ids if n in ctx.needs),
             place_ids=f.place_ids,

@@ -69,13 +69,17 @@ class ApplicationScore:
     def missing(self) -> tuple[str, ...]:
         return tuple(r.label for r in self.rules if not keeps_complete(r.status, r.kind))
 
+    def contributions(self) -> dict[str, float]:
+        """How many of the total's 0–100 points each rule contributes, by rule key, in one pass
+        (the board reads every rule's part of every application)."""
+        counted = [r.counted for r in self.rules]
+        den = sum(r.weight for r, c in zip(self.rules, counted) if c)
+        return {r.rule_key: 100.0 * r.weight * (r.points or 0.0) / r.max_points / den if c and den else 0.0
+                for r, c in zip(self.rules, counted)}
+
     def contribution(self, rule_key: str) -> float:
         """How many of the total's 0–100 points this rule contributes."""
-        den = sum(r.weight for r in self.rules if r.counted)
-        for r in self.rules:
-            if r.rule_key == rule_key and r.counted and den:
-                return 100.0 * r.weight * (r.points or 0.0) / r.max_points / den
-        return 0.0
+        return self.contributions().get(rule_key, 0.0)
 
 
 Part = tuple  # (weight, points, max_points, status, kind): one rule's outcome, as stored
