@@ -1,0 +1,94 @@
+"""The standings' fast paths give exactly the numbers of the plain definitions, on a randomized
+program: the reviewers' rubric scores (grantflow/reviews/aggregate.py's definition, computed here
+review by review with `statistics.fmean`) and each rule's part of the total (one rule at a time, by
+the formula in grantflow/scoring/results.py). Exact equality: a fast path that reorders a sum fails."""
+from __future__ import annotations
+
+import random
+import statistics
+from decimal import Decimal
+
+import pytest
+
+from grantflow.core.db import db
+from grantflow.reviews.aggregate import rubric_scores
+from grantflow.scoring.standing import standings
+from tests import factories as F
+from tests.reviews.helpers import review, reviewer
+
+
+@pytest.fixture
+def randomized(app):
+    rng = random.Random(20261201)
+    funder = F.funder()
+    prog = F.program(funder, slug="randomized", criteria=4)
+    crits = prog.current_rubric.criteria
+    for c, (w, lo, hi) in zip(crits, [(1.5, 1, 5), (0.3, 0, 10), (2.0, 1, 3), (0.7, 1, 5)]):
+        c.weight, c.scale_min, c.scale_max = Decimal(str(w)), lo, hi
+    panel = [reviewer(funder, f"R{i}") for i in range(5)]
+    apps = [F.application(prog, F.cbo(name=f"org {i}")) for i in range(40)]
+    for a in apps:
+        for r in rng.sample(panel, rng.randint(0, 4)):
+            review(a, r, {c.id: (None if rng.random() < 0.15 else rng.randint(c.scale_min, c.scale_max))
+                          for c in crits})
+    db.session.commit()
+    return prog, crits
+
+
+def by_definition(crits, program_id):
+    """{application id: (weighted, fraction, criterion means, reviews, spread)} of raw scores,
+    computed review by review as the definition reads."""
+    from sqlalchemy import select
+
+    from grantflow.applications.models import Application
+    from grantflow.reviews.models import SUBMITTED, Review
+
+    crit = {c.id: c for c in crits}
+    out = {}
+    for a in db.session.execute(select(Application).where(Application.program_id == program_id)
+                                .order_by(Application.id)).scalars():
+        totals, fractions = [], {}
+        for rv in db.session.execute(select(Review).where(Review.application_id == a.id, Review.status == SUBMITTED)
+                                     .order_by(Review.id)).scalars():
+            own = {s.criterion_id: min(1.0, max(0.0, (s.score - crit[s.criterion_id].scale_min)
+                                                / (crit[s.criterion_id].scale_max - crit[s.criterion_id].scale_min)))
+                   for s in sorted(rv.scores, key=lambda s: s.id) if s.score is not None}
+            if not own:
+                continue
+            weight = sum(float(crit[c].weight) for c in own)
+            totals.append(sum(float(crit[c].weight) * f for c, f in own.items()) / weight)
+            for c, f in own.items():
+                fractions.setdefault(c, []).append(f)
+        if not totals:
+            out[a.id] = (None, None, {}, 0, None)
+            continue
+        lo, hi = min(c.scale_min for c in crits), max(c.scale_max for c in crits)
+        fraction = min(1.0, max(0.0, statistics.fmean(totals)))
+        shown = [lo + min(1.0, max(0.0, t)) * (hi - lo) for t in totals]
+        means = {c: crit[c].scale_min + statistics.fmean(fs) * (crit[c].scale_max - crit[c].scale_min)
+                 for c, fs in sorted(fractions.items())}
+        out[a.id] = (lo + fraction * (hi - lo), fraction, means, len(totals), max(shown) - min(shown))
+    return out
+
+
+def test_rubric_scores_are_the_definitions(randomized):
+    prog, crits = randomized
+    got = {aid: (s.weighted, s.fraction, s.criterion_means, s.n_reviews, s.spread)
+           for aid, s in rubric_scores(prog.id).items()}
+    assert got == by_definition(crits, prog.id)
+    assert sum(1 for v in got.values() if v[3] >= 2) >= 10  # the randomized program has panels to average
+
+
+def test_each_rules_part_is_the_formulas(randomized):
+    prog, _ = randomized
+    st = standings(prog)
+    assert st.rows and len(st.configs) >= 3
+    for s in st.rows:
+        rules = s.score.rules
+        den = sum(r.weight for r in rules if r.counted)
+        for key, _ in st.rule_labels:
+            expected = next((100.0 * r.weight * (r.points or 0.0) / r.max_points / den
+                             for r in rules if r.rule_key == key and r.counted and den), 0.0)
+            assert s.score.contributions()[key] == s.score.contribution(key) == expected
+        if s.total is not None:
+            assert sum(s.score.contributions().values()) == pytest.approx(s.total, abs=1e-5)
