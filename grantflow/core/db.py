@@ -62,6 +62,18 @@ def plain_rows(stmt):
     return db.session.connection().execute(stmt)
 
 
+def driver_rows(stmt) -> list[tuple]:
+    """Every row of a column select as the database driver returns it: plain tuples, with neither
+    SQLAlchemy's row objects nor its type processing. Only for integer and text columns, which the
+    driver already returns as the Python values (the reviewers' 530,000 criterion scores of a
+    50,000-application program: about half the time of `plain_rows(...).all()`)."""
+    result = plain_rows(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 @contextlib.contextmanager
 def separate_session() -> Iterator[Session]:
     """A session of its own, outside the request's transaction: for work that must commit on its

@@ -38,7 +38,7 @@ from sqlalchemy import select
 from grantflow.applications.models import DRAFT as APP_DRAFT
 from grantflow.applications.models import Application
 from grantflow.config import DEFAULTS
-from grantflow.core.db import db, plain_rows
+from grantflow.core.db import db, driver_rows, plain_rows
 from grantflow.programs.models import Criterion, Rubric
 from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
 
@@ -104,14 +104,14 @@ def _load(program_id: int, application_ids: list[int] | None = None):
             .order_by(Application.id)
         )
     ]
-    rows = plain_rows(
+    rows = driver_rows(
         select(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label, Review.rubric_id,
                CriterionScore.criterion_id, CriterionScore.score)
         .join(Application, Application.id == Review.application_id)
         .outerjoin(CriterionScore, CriterionScore.review_id == Review.id)
         .where(Application.program_id == program_id, Review.status == SUBMITTED, *_only(application_ids))
         .order_by(Review.id)
-    ).all()
+    )
     return criteria, app_ids, rows
 
 
