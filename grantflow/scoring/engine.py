@@ -208,15 +208,14 @@ def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[Applicatio
 
 def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[ApplicationFacts],
               run_id: Optional[int] = None) -> dict[int, ApplicationScore]:
-    """Scores in memory (the what-if sandbox): nothing is written. Each application's outcomes
-    are built from its row across the rules' columns, with each rule's constants read once."""
+    """Scores in memory (the what-if sandbox): nothing is written."""
     columns = [score_column(c, ctx, facts) for c in configs]
-    meta = [(c.key, c.rule.label, str(c.rule.version), c.weight, c.rule.kind) for c in configs]
-    rows = zip(*columns) if columns else [()] * len(facts)
     scores = {}
-    for f, row in zip(facts, rows):
-        outcomes = tuple([RuleOutcome(key, label, version, weight, o[0], o[1], o[2], o[3], o[4], kind)
-                          for (key, label, version, weight, kind), o in zip(meta, row)])
+    for i, f in enumerate(facts):
+        outcomes = tuple(
+            RuleOutcome(c.key, c.rule.label, str(c.rule.version), c.weight, col[i][0], col[i][1], col[i][2],
+                        col[i][3], col[i][4], c.rule.kind)
+            for c, col in zip(configs, columns))
         scores[f.application_id] = build_score(f.application_id, outcomes, run_id)
     return scores
 
