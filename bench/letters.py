@@ -44,7 +44,7 @@ def seed(n: int):
     from grantflow.applications.models import Application
     from grantflow.core.db import db
     from grantflow.decisions.models import Decision
-    from grantflow.letters.models import LetterTemplate
+    from grantflow.letters.models import Letterhead, LetterTemplate
     from grantflow.letters.wording import default_wording
     from grantflow.organizations.models import Organization
     from grantflow.programs.models import Program
@@ -52,6 +52,9 @@ def seed(n: int):
 
     funder = Organization(kind="funder", slug="bench-funder", name="Bench Community Health Foundation")
     db.session.add(funder)
+    db.session.flush()
+    db.session.add(Letterhead(funder_id=funder.id, address="1 Bench Road\nRiverside, CA 92501", phone="(951) 555-0100",
+                              signatory_name="Dana Whitfield", signatory_title="President and CEO"))
     programs = []
     for label in ("one", "beside", "two", "interleaved"):
         program = Program(funder=funder, slug=f"bench-{label}", title=f"Community Wealth Grants ({label})",
@@ -91,12 +94,13 @@ def floor_renderer(program, sample: int):
     from grantflow.core.db import db
     from grantflow.core.pdf import STATIC_DIR, SafeURLFetcher, font_config
     from grantflow.decisions.models import Decision
-    from grantflow.letters.render import letter_data, letter_html, load_decisions, wording_for
+    from grantflow.letters.render import head_for, letter_data, letter_html, load_decisions, wording_for
 
     ids = list(db.session.execute(select(Decision.id).where(Decision.program_id == program.id)
                                   .order_by(Decision.id).limit(sample)).scalars())
     wording = wording_for(program.id, "award")
-    htmls = [letter_html(letter_data(d), wording) for d in load_decisions(ids)]
+    head = head_for(program.funder_id, program.funder.name)
+    htmls = [letter_html(letter_data(d), wording, head) for d in load_decisions(ids)]
     base_url = STATIC_DIR.as_uri() + "/"
 
     def render(html: str) -> bytes:
@@ -142,7 +146,7 @@ def interleaved_ratio(program, n: int, render) -> float:
     """The batch's per-letter work (in this process, no queue) against the bare loop, alternating
     chunk by chunk so that a change in the machine's load hits both sides alike."""
     from grantflow.letters import jobs
-    from grantflow.letters.render import letter_data, letter_html, load_decisions, wording_for
+    from grantflow.letters.render import head_for, letter_data, letter_html, load_decisions, wording_for
 
     from grantflow.core.db import db
 
@@ -156,7 +160,8 @@ def interleaved_ratio(program, n: int, render) -> float:
     bare = batched = 0.0
     for i in range(0, len(ids), size):
         chunk = ids[i:i + size]
-        htmls = [letter_html(letter_data(d), wording) for d in load_decisions(chunk)]
+        htmls = [letter_html(letter_data(d), wording, head_for(program.funder_id, program.funder.name))
+                 for d in load_decisions(chunk)]
         start = time.perf_counter()
         for html in htmls:
             render(html)

@@ -48,6 +48,10 @@ class ProfileForm(BaseForm):
                                       description="Only if a fiscal sponsor holds funds for you.",
                                       validators=[Optional(), Length(max=200)])
     fiscal_sponsor_ein = StringField("Fiscal sponsor's EIN", validators=[Optional(), ein_check])
+    contact_name = StringField("Primary contact's name", description="Letters from funders are addressed to "
+                               "this person.", validators=[Optional(), Length(max=200)])
+    contact_title = StringField("Primary contact's title", description="Like Executive Director.",
+                                validators=[Optional(), Length(max=200)])
     address_line1 = StringField("Street address", validators=[Optional(), Length(max=200)])
     address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
     city = StringField("City", validators=[Optional(), Length(max=100)])

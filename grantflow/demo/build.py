@@ -60,6 +60,7 @@ NEEDS = (  # (name, weight, description); rank is the position, housing first as
     ("Economic security and good jobs", "0.15", "Wages, worker ownership and wealth that stays in the community."),
     ("Access to primary and preventive care", "0.10", "Insurance navigation, transport and language access."),
 )
+CONTACT_TITLES = ("Executive Director", "Director", "Co-Director", "Executive Director and Lead Organizer")
 NEIGHBORHOODS = ("Eastside", "Casa Blanca", "Arlanza", "La Sierra", "Magnolia Center", "Jurupa Valley",
                  "Rubidoux", "Moreno Valley", "Perris", "Mead Valley", "Coachella", "Indio", "Mecca",
                  "Hemet", "San Jacinto", "Banning", "Desert Hot Springs", "Lake Elsinore", "Corona", "Thermal")
@@ -182,6 +183,21 @@ def prepare_schema(reset: bool) -> None:
         raise DemoExists("The database already holds data: run `grantflow demo --reset` to replace it.")
 
 
+def draw_logo(path) -> None:
+    """A simple mark (a river under a sun) in the funder's colours, as a PNG."""
+    from PIL import Image, ImageDraw
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (360, 120), "white")
+    pen = ImageDraw.Draw(image)
+    pen.ellipse((20, 10, 100, 90), fill=(232, 160, 40))
+    for k, y in enumerate((80, 96)):
+        pen.arc((0, y - 30, 120, y + 30), 20, 160, fill=(20, 90, 160), width=8 - 2 * k)
+    pen.rectangle((130, 38, 340, 50), fill=(20, 90, 160))
+    pen.rectangle((130, 62, 300, 72), fill=(120, 150, 180))
+    image.save(path, "PNG")
+
+
 def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Callable = print) -> dict:
     """Creates the demo; returns {"password": ..., "users": [(role label, email), ...], "programs": {...}}."""
     started = time.perf_counter()
@@ -241,6 +257,17 @@ class DemoGenerator:
         bulk(Membership, [dict(user_id=uid, organization_id=org_id, role=role, title=title)])
         return uid
 
+    def make_letterhead(self) -> None:
+        """The funder's letterhead, a drawn logo and its signatory, so letters can be issued at once."""
+        from grantflow.letters.models import Letterhead
+        from grantflow.letters.render import letterhead_folder
+
+        logo = "demo-logo.png"
+        draw_logo(letterhead_folder() / logo)
+        bulk(Letterhead, [dict(funder_id=self.funder_id, name="", address="4445 Magnolia Avenue\nRiverside, CA 92501",
+                               phone="(951) 555-0142", website="rchf.example.org", logo_stored_name=logo,
+                               signatory_name="Renee Castillo", signatory_title="President and CEO")])
+
     def make_funder(self) -> list[tuple[str, str]]:
         [self.funder_id] = bulk(Organization, [dict(
             kind=FUNDER, slug=FUNDER_SLUG, name="Riverside Community Health Foundation", ein="95-4127730",
@@ -250,6 +277,7 @@ class DemoGenerator:
             mission="The community-benefit program of Riverside's nonprofit hospital: we fund what "
                     "communities identify as their health priorities, starting with housing.")], ids=True)
         d = f"rchf.{DEMO_DOMAIN}"
+        self.make_letterhead()
         self.admin_id = self.add_user(f"admin@{d}", "Renee Castillo", self.funder_id, R.FUNDER_ADMIN)
         self.officer_ids = [self.add_user(f"officer{i}@{d}", name, self.funder_id, R.PROGRAM_OFFICER)
                             for i, name in ((1, "Marcus Okafor"), (2, "Linh Tran"))]
@@ -353,6 +381,9 @@ class DemoGenerator:
             annual_budget_cents=budget, staff_size=max(1, budget // 85_000_00 + rng.randint(0, 3)),
             year_founded=rng.randint(1968, 2023), website=None,
             mission=f"{project}, led by and for the people of {hood}.",
+            # From the organization's number, not the seeded sequence, so the rest of the demo is unchanged.
+            contact_name=f"{FIRST[i * 7 % len(FIRST)]} {LAST[i * 11 % len(LAST)]}",
+            contact_title=CONTACT_TITLES[i % len(CONTACT_TITLES)],
         ), need, project
 
     def make_organizations(self, n: int) -> list[tuple[str, str]]:

@@ -7,10 +7,13 @@ wording goes through :mod:`grantflow.letters.wording`, and the PDF through
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,14 +22,92 @@ from grantflow.core.db import db, utcnow
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
-from grantflow.decisions.models import AWARD, DECLINE, Decision
-from grantflow.letters.models import LetterTemplate
+from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
+from grantflow.letters.models import Letterhead, LetterTemplate
 from grantflow.letters.wording import Wording, default_wording, render_wording
 from grantflow.programs.models import Program
 
-KINDS = (AWARD, DECLINE)
-KIND_LABELS = {AWARD: "Award letter", DECLINE: "Decline letter"}
+KINDS = (AWARD, DECLINE, WAITLIST)  # the decisions a letter is written for
+AGREEMENT = "agreement"  # an award's grant agreement: wording edited like a letter's (grantflow/letters/agreements.py)
+KIND_LABELS = {AWARD: "Award letter", DECLINE: "Decline letter", WAITLIST: "Waitlist letter", AGREEMENT: "Grant agreement"}
+HEADINGS = {AWARD: "Grant award", DECLINE: "Your application", WAITLIST: "Your application: waitlisted",
+            AGREEMENT: "Grant agreement"}
 LOGO_URL = "asset:logo"
+SIGNATURE_URL = "asset:signature"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The funder's letterhead and signatory, as plain values (files as paths that exist)."""
+
+    name: str
+    address_lines: tuple[str, ...] = ()
+    phone: str = ""
+    website: str = ""
+    logo_path: Path | None = None
+    signatory_name: str = ""
+    signatory_title: str = ""
+    signature_path: Path | None = None
+
+
+def letterhead_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / "letterheads"
+
+
+def _file(folder: Path, name: str | None) -> Path | None:
+    path = folder / name if name else None
+    return path if path is not None and path.is_file() else None
+
+
+def head_for(funder_id: int, funder_name: str, row: Letterhead | None = None) -> Head:
+    """The funder's letterhead, or one with just its name when none is set yet."""
+    if row is None:
+        row = db.session.execute(select(Letterhead).where(Letterhead.funder_id == funder_id)).scalar_one_or_none()
+    if row is None:
+        return Head(name=funder_name)
+    return Head(name=(row.name or "").strip() or funder_name,
+                address_lines=tuple(x.strip() for x in (row.address or "").splitlines() if x.strip()),
+                phone=(row.phone or "").strip(), website=(row.website or "").strip(),
+                logo_path=_file(letterhead_folder(), row.logo_stored_name),
+                signatory_name=(row.signatory_name or "").strip(), signatory_title=(row.signatory_title or "").strip(),
+                signature_path=_file(letterhead_folder(), row.signature_stored_name))
+
+
+def signed(head: Head, wording: Wording) -> Head:
+    """The letterhead with the letter kind's own signatory when its wording names one."""
+    if wording.signatory_name.strip():
+        return replace(head, signatory_name=wording.signatory_name.strip(),
+                       signatory_title=wording.signatory_title.strip())
+    return head
+
+
+def missing_for_issue(head: Head, wordings: list[Wording]) -> list[str]:
+    """What must be set before a letter is issued, in words (empty: ready)."""
+    missing = []
+    for w in wordings:
+        h = signed(head, w)
+        label = KIND_LABELS[w.kind].lower()
+        if not h.signatory_name:
+            missing.append(f"the name of the person who signs the {label} (on the letterhead page)")
+        elif not h.signatory_title:
+            missing.append(f"the title of {h.signatory_name}, who signs the {label} (on the letterhead page)")
+    return list(dict.fromkeys(missing))
+
+
+def reference_number(program_slug: str, application_id: int) -> str:
+    """Program and application, e.g. HEALTH-2026-00042: what the applicant quotes back."""
+    return f"{program_slug.upper()}-{application_id:05d}"
+
+
+def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents: int) -> str:
+    """SHA-256 of what a letter is made from beyond the applicant's own details: when this changes
+    after a letter was issued, the letter is out of date."""
+    files = [hashlib.sha256(p.read_bytes()).hexdigest() if p else "" for p in
+             (head.logo_path, head.signature_path, wording.logo_path)]
+    parts = {"head": {k: v for k, v in asdict(head).items() if not k.endswith("_path")},
+             "wording": {k: v for k, v in asdict(wording).items() if k != "logo_path"},
+             "files": files, "outcome": outcome, "amount_cents": amount_cents if outcome == AWARD else 0}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def long_date(value: dt.date | None) -> str:
@@ -54,6 +135,12 @@ class LetterData:
     address_lines: tuple[str, ...] = ()
     signatory: str = ""
     signatory_title: str = ""
+    recipient: str = ""  # the organization's contact, or its name
+    recipient_title: str = ""
+    reference: str = ""
+    ein: str = ""
+    amount_cents: int = 0
+    funder_id: int = 0
 
     def placeholders(self, wording: Wording) -> dict[str, str]:
         return {
@@ -64,8 +151,8 @@ class LetterData:
             "payment_schedule": wording.payment_schedule,
             "reporting_requirements": wording.reporting_requirements,
             "conditions": wording.conditions, "contact": self.contact,
-            "signatory": wording.signatory_name, "signatory_title": wording.signatory_title,
-            "date": self.date,
+            "signatory": self.signatory, "signatory_title": self.signatory_title,
+            "date": self.date, "recipient": self.recipient or self.organization, "reference": self.reference,
         }
 
 
@@ -109,6 +196,9 @@ def letter_data(decision: Decision, *, today: dt.date | None = None) -> LetterDa
         amount_requested=format_money(application.amount_requested_cents),
         grant_start=long_date(start), grant_end=long_date(end), grant_period=period,
         contact=contact_line(program), date=long_date(today), address_lines=address,
+        recipient=(org.contact_name or "").strip(), recipient_title=(org.contact_title or "").strip(),
+        reference=reference_number(program.slug, application.id), ein=org.ein or "",
+        amount_cents=decision.amount_cents, funder_id=program.funder_id,
     )
 
 
@@ -137,7 +227,7 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
             select(LetterTemplate).where(LetterTemplate.program_id == program_id, LetterTemplate.kind == kind)
         ).scalar_one_or_none()
     if row is None:
-        return Wording(kind=kind, body=default_wording(kind),
+        return Wording(kind=kind, body=default_wording(kind), include_feedback=kind == DECLINE,
                        payment_schedule="Paid in full within 30 days of this letter." if kind == AWARD else "",
                        reporting_requirements="A short report, in writing or in a conversation, at the end "
                                               "of the grant period." if kind == AWARD else "")
@@ -183,16 +273,31 @@ def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedb
     return out
 
 
-def letter_html(data: LetterData, wording: Wording, feedback: Feedback | None = None) -> str:
-    data = replace(data, signatory=wording.signatory_name, signatory_title=wording.signatory_title)
-    body = render_wording(wording.body, data.placeholders(wording))
-    heading = "Grant award" if data.kind == AWARD else "Your application"
+def logo_of(head: Head, wording: Wording) -> Path | None:
+    """The letter kind's own logo, else the letterhead's."""
+    return wording.logo_path or head.logo_path
+
+
+def letter_html(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> str:
+    head = signed(head, wording)
+    data = replace(data, signatory=head.signatory_name, signatory_title=head.signatory_title)
+    body, closing = split_closing(render_wording(wording.body, data.placeholders(wording)))
     template = current_app.jinja_env.get_template("letters/letter.html")
     return template.render(
-        letter=data, body=body, heading=heading, lang="en", title=letter_title(data),
-        subject=letter_subject(data), has_logo=wording.logo_path is not None,
-        feedback=feedback if (data.kind == DECLINE and wording.include_feedback) else None,
+        letter=data, head=head, body=body, closing=closing, heading=HEADINGS[data.kind], lang="en",
+        title=letter_title(data), subject=letter_subject(data), has_logo=logo_of(head, wording) is not None,
+        has_signature=head.signature_path is not None,
+        feedback=feedback if (data.kind != AWARD and wording.include_feedback) else None,
     )
+
+
+def split_closing(body: Markup) -> tuple[Markup, Markup]:
+    """The wording's paragraphs, and its last one apart: the closing line is kept on one page
+    with the signature."""
+    rest, sep, last = str(body).rpartition("</p>\n<p>")
+    if not sep:
+        return Markup(""), body
+    return Markup(rest + "</p>"), Markup("<p>" + last)
 
 
 def letter_title(data: LetterData) -> str:
@@ -205,8 +310,9 @@ def letter_subject(data: LetterData) -> str:
     return f"Decision on the application “{data.application_title}”"
 
 
-def letter_pdf(data: LetterData, wording: Wording, feedback: Feedback | None = None) -> bytes:
-    html = letter_html(data, wording, feedback)
-    return render_pdf(html, title=letter_title(data), author=data.funder, subject=letter_subject(data),
+def letter_pdf(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> bytes:
+    html = letter_html(data, wording, head, feedback)
+    files = {LOGO_URL: logo_of(head, wording), SIGNATURE_URL: head.signature_path}
+    return render_pdf(html, title=letter_title(data), author=head.name, subject=letter_subject(data),
                       lang="en", variant=wording.pdf_variant,
-                      allowed_files={LOGO_URL: wording.logo_path} if wording.logo_path else None)
+                      allowed_files={k: v for k, v in files.items() if v is not None} or None)

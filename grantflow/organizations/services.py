@@ -103,7 +103,7 @@ def profile_snapshot(org: Organization) -> dict:
     return {k: getattr(org, k) for k in (
         "name", "ein", "tax_exempt", "fiscal_sponsor_name", "fiscal_sponsor_ein", "address_line1",
         "address_line2", "city", "state", "postal_code", "service_area", "annual_budget_cents",
-        "staff_size", "year_founded", "mission", "website")}
+        "staff_size", "year_founded", "mission", "website", "contact_name", "contact_title")}
 
 
 # --- leadership demographics (consent-bound) --------------------------------------------------------

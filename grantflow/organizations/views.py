@@ -58,7 +58,7 @@ def profile(slug: str):
             "service_codes": ", ".join(g for g in area if g not in known),
             "annual_budget": org.annual_budget_cents,
             "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
-            "website": org.website})
+            "website": org.website, "contact_name": org.contact_name, "contact_title": org.contact_title})
     form.service_places.choices = dict(choices)
     if form.validate_on_submit():
         before = services.profile_snapshot(org)
@@ -67,7 +67,8 @@ def profile(slug: str):
         org.tax_exempt = form.tax_exempt.data == "yes"
         org.fiscal_sponsor_name = form.fiscal_sponsor_name.data or None
         org.fiscal_sponsor_ein = form.fiscal_sponsor_ein.data or None
-        for name in ("address_line1", "address_line2", "city", "state", "postal_code", "mission", "website"):
+        for name in ("address_line1", "address_line2", "city", "state", "postal_code", "mission", "website",
+                     "contact_name", "contact_title"):
             setattr(org, name, getattr(form, name).data or None)
         area = list(form.service_places.data or [])
         area += [c for c in getattr(form, "parsed_codes", []) if c not in area]

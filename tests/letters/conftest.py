@@ -19,12 +19,14 @@ def decide(application, outcome: str, amount_cents: int = 0) -> Decision:
 
 @pytest.fixture
 def letters_world(world):
-    """`world` plus grant dates, a contact, and decisions: an award for Eastside, a decline for Northside."""
+    """`world` plus grant dates, a contact, Eastside's contact person, and decisions: an award for
+    Eastside, a decline for Northside. (Test funders have a letterhead and signatory: tests/factories.py.)"""
     program = world.program
     program.grant_start = dt.date(2027, 1, 1)
     program.grant_end = dt.date(2027, 12, 31)
     program.contact_name = "Pat Officer"
     program.contact_email = "po@riverside.org"
+    world.cbo.contact_name, world.cbo.contact_title = "Maria Lopez", "Executive Director"
     world.award = decide(world.application, "award", 25_000_00)
     world.decline = decide(world.other_application, "decline")
     db.session.commit()

@@ -53,8 +53,14 @@ def test_issue_reissue_and_race(any_app, monkeypatch):
     assert len(db.session.execute(select(IssuedLetter).where(IssuedLetter.superseded_at.is_(None))).all()) == 1
 
 
-def test_waitlist_has_no_letter(app):
+def test_waitlist_has_its_letter(app):
+    """Waitlisted applicants got "No letter for this decision" (issue 16)."""
+    from tests.letters import pdfcheck as C
+
     w = build_world()
     decision = decide(w.application, "waitlist")
-    with pytest.raises(services.LetterError, match="waitlist decision has no letter"):
-        services.issue(decision)
+    letter, issued = services.issue(decision)
+    db.session.commit()
+    text = C.flat(services.letter_path(letter).read_bytes())
+    assert issued and letter.kind == "waitlist"
+    assert "Your application: waitlisted" in text and "Your application is on our waitlist" in text

@@ -109,7 +109,7 @@ def test_template_preview_shows_unsaved_wording(app, letters_world, login):
     assert db.session.execute(select(LetterTemplate)).first() is None
 
 
-def test_waitlist_has_no_letter_and_other_program_decision_is_404(app, letters_world, login):
+def test_an_undecided_application_has_no_letter_and_other_program_decision_is_404(app, letters_world, login):
     from tests import factories as F
     from tests.letters.conftest import decide
 
@@ -119,7 +119,7 @@ def test_waitlist_has_no_letter_and_other_program_decision_is_404(app, letters_w
     db.session.commit()
     client = login(w.users["program_officer"])
     assert client.get(f"/programs/health-2026/letters/{foreign.id}").status_code == 404
-    w.award.outcome = "waitlist"
+    w.award.outcome = "pending"  # not an outcome a letter is written for
     db.session.commit()
     page = client.get(f"/programs/health-2026/letters/{w.award.id}").get_data(as_text=True)
     assert "has no letter" in page
