@@ -47,7 +47,7 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
     assert page.get_by_text("Award letter wording saved.").is_visible()
 
     page.goto(live_server.url + "/programs/health-2026/letters")
-    page.get_by_label("Also issue decline letters").check()
+    page.get_by_label("Also issue decline and waitlist letters").check()
     with worker_process(live_server.app, workers=1):
         page.get_by_role("button", name="Issue all letters").click()
         page.wait_for_url("**/letters/batches/*")
