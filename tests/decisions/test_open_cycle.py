@@ -1,8 +1,9 @@
 """The demo's open 2026 cycle, as the program officer who reported issue 14 found it: reviews partly
-in, some applications ineligible. Every output that ranks or scores applications — the ranking
-board, the score page, the what-if sandbox and the board's CSV — tells one truth about each
-application's standing and total, and no partial or unreviewed application ranks above a complete
-one. Each symptom the officer saw is a test here."""
+in, some applications ineligible, on SQLite and on PostgreSQL. Every output that ranks or scores
+applications — the ranking board, the score page, the results page, the what-if sandbox, the
+board's CSV and the equity audit — tells one truth about each application's standing and total,
+and no partial or unreviewed application ranks above a complete one. Each symptom the officer saw
+is a test here."""
 from __future__ import annotations
 
 import csv
@@ -18,6 +19,7 @@ from grantflow.core.db import db
 from grantflow.decisions.board import load_board
 from grantflow.decisions.services import awarded_total, decide
 from grantflow.demo.build import OPEN_PROGRAM, build_demo
+from grantflow.equity.data import load_audit_data
 from grantflow.programs.models import Program
 from grantflow.reviews.models import SUBMITTED, Review, ReviewAssignment
 from grantflow.scoring import engine
@@ -28,11 +30,11 @@ def _quiet(*_args):
 
 
 @pytest.fixture
-def cycle(app, login):
+def cycle(any_app):
     build_demo(reset=False, seed=2026, n_applications=None, echo=_quiet)
     program = db.session.execute(select(Program).where(Program.slug == OPEN_PROGRAM)).scalar_one()
     officer = db.session.execute(select(User).where(User.email == "officer1@rchf.example.org")).scalar_one()
-    return program, officer, login(officer)
+    return program, officer, any_app.test_client(user=officer)
 
 
 def _reviews_state(program) -> dict[int, tuple[int, int]]:
@@ -115,6 +117,20 @@ def _whatif_html(client, program) -> dict[int, tuple[str, str]]:
         r'<tr data-application="(\d+)" data-standing="(\w+)" data-total="([^"]*)"', body)}
 
 
+def _results_page(client, program) -> dict[int, tuple[str, str]]:
+    body = client.get(f"/programs/{program.slug}/scoring/results").get_data(as_text=True)
+    return {int(a): (s, t) for a, s, t in re.findall(
+        r'<tr data-application="(\d+)" data-standing="(\w+)" data-total="([^"]*)"', body)}
+
+
+def _audit(program, board) -> dict[int, tuple[str, str]]:
+    """The equity audit's total per application (what its "with the priority rules" funding ranks
+    by), beside the board's standing: only a complete application has one there."""
+    data = load_audit_data(program)
+    totals = {f.application_id: t for f, t in zip(data.facts, data.total or [None] * len(data.facts))}
+    return {aid: (standing, "" if totals[aid] is None else f"{totals[aid]:.1f}") for aid, (standing, _) in board.items()}
+
+
 def _csv(client, program) -> dict[int, tuple[str, str]]:
     text = client.get(f"/programs/{program.slug}/board.csv").get_data(as_text=True)
     return {int(r["application_id"]): (r["standing"], "" if r["total"] == "" else f"{float(r['total']):.1f}")
@@ -142,10 +158,14 @@ def test_board_score_page_whatif_and_csv_tell_one_truth(cycle):
     outputs = {
         "board": board,
         "score page": {aid: _score_page(client, aid) for aid in board},
+        "results page": _results_page(client, program),
         "what-if": _whatif_html(client, program),
         "csv": _csv(client, program),
     }
     assert {name: out for name, out in outputs.items()} == {name: board for name in outputs}
+    # The audit ranks only what the board ranks, by the same total.
+    ranked_only = {aid: (s, t if s == "complete" else "") for aid, (s, t) in board.items()}
+    assert _audit(program, board) == ranked_only
     # The standings are the four kinds, and the ranking puts every complete one first.
     kinds = [s for s, _ in board.values()]
     assert set(kinds) == {"complete", "partial", "unreviewed", "ineligible"}

@@ -242,3 +242,56 @@ def test_evidence_is_rounded_for_people_and_exact_in_the_export(w, login):
     rows = list(csv.DictReader(io.StringIO(client.get("/programs/health-2026/board.csv").get_data(as_text=True))))
     evidence = json.loads(next(r for r in rows if r["application_id"] == str(w.application.id))["evidence"])
     assert evidence["community_led"]["board_share"] == 7 / 9
+
+
+def test_parameters_pointing_at_places_or_questions_that_do_not_exist_are_refused_at_the_field(w, login):
+    """`Param.refers` for a place (an int parameter) and for application questions (a mapping's
+    keys), through a rule a plugin adds."""
+    from grantflow import hookimpl
+    from grantflow.plugins import pm
+    from grantflow.programs.models import CustomQuestion
+    from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+
+    class Focus(ScoringRule):
+        key = "zz_focus"
+        label = "Focus place"
+        description = "Points for the focus place and for answers."
+        default_enabled = False
+        params = (Param("focus_place", "int", None, label="Focus place", optional=True, refers="place"),
+                  Param("question_points", "mapping", {}, label="Points per question", min=0, max=10,
+                        refers="question"))
+
+        def score(self, facts, ctx, params):
+            return RuleScore(1, 1, "Full marks.")
+
+    class Plugin:
+        @hookimpl
+        def grantflow_scoring_rules(self):
+            return [Focus()]
+
+    plugin = Plugin()
+    pm.register(plugin, "zz_focus")
+    try:
+        tract = F.place(w.funder, "06001400100", name="Tract 4001")
+        db.session.add(CustomQuestion(program_id=w.program.id, key="youth_led", label="Youth-led?",
+                                      kind="single_choice", options=["yes", "no"]))
+        db.session.commit()
+        client = login(w.users["program_officer"])
+        bad = form_data(**{"rule_zz_focus-enabled": "y", "rule_zz_focus-focus_place": "999999",
+                           "rule_zz_focus-question_points": "youth_led = 2\nno_such_question = 1"})
+        r = client.post("/programs/health-2026/scoring", data=bad)
+        body = html.unescape(r.get_data(as_text=True))
+        assert r.status_code == 422
+        assert 'id="rule_zz_focus-focus_place-error"' in body
+        assert f"There is no place 999999. Use the ids or keys that exist ({tract.id} = Tract 4001)." in body
+        assert 'id="rule_zz_focus-question_points-error"' in body
+        assert "There is no application question no_such_question." in body and "youth_led = Youth-led?" in body
+        assert "no_such_question = 1" in body  # what was typed is kept
+        assert db.session.execute(select(ProgramRule)).first() is None
+        good = {**bad, "rule_zz_focus-focus_place": str(tract.id), "rule_zz_focus-question_points": "youth_led = 2"}
+        assert client.post("/programs/health-2026/scoring", data=good).status_code == 302
+        db.session.expire_all()
+        saved = db.session.execute(select(ProgramRule).where(ProgramRule.rule_key == "zz_focus")).scalar_one()
+        assert saved.params == {"focus_place": tract.id, "question_points": {"youth_led": 2.0}}
+    finally:
+        pm.unregister(plugin)
