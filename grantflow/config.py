@@ -91,6 +91,9 @@ SETTINGS = (
     Setting("HUEY_MAX_DELAY", 0.5, "Longest pause, in seconds, between an idle worker's polls of the queue."),
     Setting("LETTERS_CHUNK_SIZE", 25,
             "Most letters per queue task (a batch still splits into at least 8 tasks)."),
+    Setting("LETTERS_SIGNING_FOLDER", None,
+            "Folder holding the funder's `letters-key.pem` and `letters-cert.pem`: when both are there, every "
+            "issued letter and agreement carries a PAdES signature; unset: `signing/` in the instance folder."),
     # Decisions
     Setting("RELEASE_HOLD_MINUTES", 10,
             "Minutes a release waits before applicants see it and its emails leave; it can be undone meanwhile."),

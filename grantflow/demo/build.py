@@ -258,12 +258,16 @@ class DemoGenerator:
         return uid
 
     def make_letterhead(self) -> None:
-        """The funder's letterhead, a drawn logo and its signatory, so letters can be issued at once."""
+        """The funder's letterhead, a drawn logo and its signatory, so letters can be issued at once, and
+        a self-signed certificate in the instance folder, so they carry a PAdES signature."""
         from grantflow.letters.models import Letterhead
         from grantflow.letters.render import letterhead_folder
 
+        from grantflow.letters import pades
+
         logo = "demo-logo.png"
         draw_logo(letterhead_folder() / logo)
+        pades.make_self_signed(pades.signing_folder(), "Riverside Community Health Foundation")
         bulk(Letterhead, [dict(funder_id=self.funder_id, name="", address="4445 Magnolia Avenue\nRiverside, CA 92501",
                                phone="(951) 555-0142", website="rchf.example.org", logo_stored_name=logo,
                                signatory_name="Renee Castillo", signatory_title="President and CEO")])

@@ -6,7 +6,9 @@ signs. The awardee's authorized signer (an applicant user of the organization) c
 electronically, then types their name and title with the intent to sign; GrantFlow appends a
 signature page (who, when, from which IP address, the SHA-256 of the agreement as shown) to those
 exact bytes and stores the signed PDF. The officer countersigns the same way, which appends a
-second page and completes it. Every step is in the audit trail; a declined offer, or one past
+second page and completes it. The signed PDFs carry the funder's PAdES signature when one is set
+up (grantflow/letters/pades.py); the offer as shown does not, so its bytes are appended unchanged.
+Every step is in the audit trail; a declined offer, or one past
 `expires_at`, is shown as such to the officer. The PDFs are retained: as shown, signed, final.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
 from grantflow.core.urls import external_url
 from grantflow.decisions.models import AWARD, Decision
+from grantflow.letters import pades
 from grantflow.letters.models import ACCEPTED, COUNTERSIGNED, DECLINED, OFFERED, GrantAgreement
 from grantflow.letters.render import AGREEMENT, LOGO_URL, head_for, letter_data, logo_of, signed, wording_for
 from grantflow.letters.services import check_ready, letters_folder
@@ -148,7 +151,7 @@ def _with_signature_page(agreement_pdf: bytes, agreement: GrantAgreement, signat
     writer.add_metadata({"/Title": f"Grant agreement {data.reference} — signed"})
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return pades.sign(out.getvalue(), reason=f"Grant agreement {data.reference}, signed in GrantFlow")
 
 
 def _check_signature(consent: bool, name: str, title: str, shown_sha256: str, agreement: GrantAgreement) -> None:

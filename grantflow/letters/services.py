@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.decisions.models import Decision
-from grantflow.letters import delivery
+from grantflow.letters import delivery, pades
 from grantflow.letters.models import IssuedLetter
 from grantflow.letters.render import (
     KIND_LABELS, KINDS, Feedback, Head, LetterData, feedback_for, head_for, inputs_fingerprint, letter_data, letter_pdf,
@@ -117,7 +117,7 @@ def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback:
         data = letter_data(db.session.get(Decision, ref.id))
     head = head or head_for(data.funder_id, data.funder)
     check_ready(head, [wording])
-    pdf = letter_pdf(data, wording, head, feedback)
+    pdf = pades.sign(letter_pdf(data, wording, head, feedback), reason=f"{KIND_LABELS[kind]} issued by {head.name}")
     now = utcnow()
     stored = f"{ref.program_id}/{ref.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
     return RenderedLetter(ref, pdf, stored, now, inputs_fingerprint(head, wording, kind, data.amount_cents))

@@ -1,0 +1,52 @@
+"""Letters anyone can verify: with the funder's certificate in the signing folder (the demo makes a
+self-signed one), each issued letter and signed agreement carries a PAdES signature that pyHanko
+validates against that certificate, and a one-byte change is detected."""
+from __future__ import annotations
+
+import io
+
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from grantflow.core.db import db
+from grantflow.letters import agreements, pades, services
+from tests import factories as F
+from tests.letters import pdfcheck as C
+
+
+def _status(pdf: bytes):
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(pades.signing_folder() / pades.CERT_FILE))])
+    [signature] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    return validate_pdf_signature(signature, context)
+
+
+def test_unsigned_without_a_certificate(app, letters_world):
+    letter, _ = services.issue(letters_world.award)
+    db.session.commit()
+    assert PdfFileReader(io.BytesIO(services.letter_path(letter).read_bytes())).embedded_signatures == []
+
+
+def test_issued_letter_and_agreement_are_signed_and_a_changed_byte_is_detected(app, letters_world):
+    w = letters_world
+    pades.make_self_signed(pades.signing_folder(), "Riverside Health Foundation")
+    letter, _ = services.issue(w.award)
+    db.session.commit()
+    pdf = services.letter_path(letter).read_bytes()
+    status = _status(pdf)
+    assert status.intact and status.valid and status.trusted and status.bottom_line
+    assert "Dear Maria Lopez," in C.flat(pdf) and C.info(pdf)["tagged"]  # still the tagged letter
+
+    changed = bytearray(pdf)
+    offset = pdf.index(b"stream") + 20  # inside the first page's content, within the signed range
+    changed[offset] ^= 0x01
+    assert not _status(bytes(changed)).intact
+
+    F.release(w.program)
+    agreement = agreements.offer(w.award, actor_id=None)
+    agreements.accept(agreement, w.users["applicant"], consent=True, name="Maria Lopez", title="Executive Director",
+                      shown_sha256=agreement.sha256, ip="127.0.0.1")
+    db.session.commit()
+    signed = agreements.path_of(agreement.signed_stored_name).read_bytes()
+    assert _status(signed).bottom_line
