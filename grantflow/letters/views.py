@@ -244,15 +244,19 @@ def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplate
 @bp.route("/programs/<program:program>/letters/<int:decision_id>")
 def letter(program: Program, decision_id: int):
     authorize("program.manage", program)
-    decision = _decision(program, decision_id)
+    return _letter_page(program, _decision(program, decision_id))
+
+
+def _letter_page(program: Program, decision: Decision, sign_form: SignForm | None = None, status: int = 200):
+    """One decision's letters and agreement, for the officer."""
     letters = services.letters_of(decision.id)
     return render_template("letters/letter_page.html", program=program, decision=decision,
                            agreement=agreements.current_agreement(decision.id), now=utcnow(),
-                           offer_form=OfferAgreementForm(), sign_form=SignForm(), consent=agreements.CONSENT,
-                           data=letter_data(decision), letters=letters,
+                           offer_form=OfferAgreementForm(), sign_form=sign_form or SignForm(),
+                           consent=agreements.CONSENT, data=letter_data(decision), letters=letters,
                            deliveries=delivery.deliveries(letters, {decision.id: decision.released_at is not None}),
                            form=IssueForm(), can_issue=decision.outcome in KINDS, format_money=format_money,
-                           missing=_missing(program, [decision.outcome]) if decision.outcome in KINDS else [])
+                           missing=_missing(program, [decision.outcome]) if decision.outcome in KINDS else []), status
 
 
 @bp.route("/programs/<program:program>/letters/<int:decision_id>/preview")
@@ -395,12 +399,7 @@ def countersign(program: Program, decision_id: int):
         else:
             flash("Agreement countersigned. Both parties can download the signed agreement.", "success")
             return redirect(url_for(".letter", program=program, decision_id=decision.id))
-    letters = services.letters_of(decision.id)
-    return render_template("letters/letter_page.html", program=program, decision=decision, agreement=agreement,
-                           now=utcnow(), offer_form=OfferAgreementForm(), sign_form=form, consent=agreements.CONSENT,
-                           data=letter_data(decision), letters=letters, form=IssueForm(), can_issue=True,
-                           deliveries=delivery.deliveries(letters, {decision.id: decision.released_at is not None}),
-                           format_money=format_money, missing=[]), 422
+    return _letter_page(program, decision, sign_form=form, status=422)
 
 
 def _field_error(form, exc: agreements.AgreementError) -> None:
