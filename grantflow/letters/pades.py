@@ -56,12 +56,14 @@ def make_self_signed(folder: Path, organization: str) -> None:
     """A self-signed signing key and certificate for `organization` (for the demo and tests)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
     from grantflow.core import files
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    # ECDSA P-256: pyHanko loads the key for every signature, and an RSA key's load is checked at length
+    # (0.36 s of a 0.96 s signature, measured; the same signature with P-256 took 0.37 s).
+    key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, organization[:64]),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:64])])
     now = dt.datetime.now(dt.timezone.utc)
