@@ -92,8 +92,7 @@ SETTINGS = (
     Setting("LETTERS_CHUNK_SIZE", 25,
             "Most letters per queue task (a batch still splits into at least 8 tasks)."),
     Setting("LETTERS_SIGNING_FOLDER", None,
-            "Folder holding the funder's `letters-key.pem` and `letters-cert.pem`: when both are there, every "
-            "issued letter and agreement carries a PAdES signature; unset: `signing/` in the instance folder."),
+            "Folder of the PAdES key and certificate letters are signed with; unset: `signing/` in the instance folder."),
     # Decisions
     Setting("RELEASE_HOLD_MINUTES", 10,
             "Minutes a release waits before applicants see it and its emails leave; it can be undone meanwhile."),
