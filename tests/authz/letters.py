@@ -36,14 +36,15 @@ def _letter_id(w):
 
 
 def _released_letter_id(w):
-    """The letter of a decision released to its applicant a minute ago."""
-    import datetime as dt
-
-    from grantflow.core.db import db, utcnow
+    """The letter of a decision released to its applicant (through the real release, with its
+    version) a minute ago."""
+    from grantflow.core.db import db
+    from tests import factories as F
 
     letter_id = _letter_id(w)
-    _decision(w).released_at = utcnow() - dt.timedelta(minutes=1)
-    db.session.commit()
+    if _decision(w).released_at is None:
+        F.release(w.program)
+        db.session.commit()
     return letter_id
 
 
