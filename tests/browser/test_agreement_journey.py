@@ -69,12 +69,15 @@ def test_awardee_accepts_the_agreement_officer_countersigns_both_download(browse
     assert "Tick the box to agree to sign electronically" in awardee.locator("#consent-error").inner_text()
     assert awardee.get_by_label("Your full name (your signature)").input_value() == "Maria Lopez"
     assert_accessible(awardee)
-    awardee.get_by_label("I agree to sign electronically").check()
+    # By keyboard, as a signer may: a pointer click can land on the PDF viewer of the frame above.
+    awardee.get_by_label("I agree to sign electronically").focus()
+    awardee.keyboard.press("Space")
+    assert awardee.get_by_label("I agree to sign electronically").is_checked()
     awardee.get_by_role("button", name="Sign the agreement").click()
     assert awardee.get_by_text("Agreement signed.").is_visible()
     assert "waiting for the funder's countersignature" in awardee.locator("#agreement-status").inner_text()
 
-    page.reload()
+    page.reload(wait_until="load")
     assert "Signed by Maria Lopez, Executive Director" in page.locator("#officer-agreement").inner_text()
     page.get_by_label("I agree to sign electronically").check()
     page.get_by_label("Your full name (your signature)").fill("Pat Officer")

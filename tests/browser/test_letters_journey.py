@@ -43,6 +43,7 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
     assert_accessible(page)
     page.locator("#body").fill("Dear {{ organization }},\n\nWe award {{ amount }} for {{ grant_period }}.")
     page.locator("#signatory_name").fill("Sam Signer")
+    page.locator("#signatory_title").fill("President")  # a letter's own signatory needs a title too
     page.get_by_role("button", name="Save wording").click()
     assert page.get_by_text("Award letter wording saved.").is_visible()
 
