@@ -144,3 +144,35 @@ def test_award_signature_stays_with_its_closing_line(app, longest_names, extra):
     assert "Congratulations, and thank you for the work you do with your community." in signed
     assert "Dana Whitfield President and CEO Riverside Community Health Foundation" in signed
     assert signed.index("Congratulations") < signed.index("Sincerely,")
+
+
+def test_letterhead_form_saves_images_and_answers_at_the_field(app, letters_world, login):
+    import io as _io
+
+    w = letters_world
+    admin = login(w.users["funder_admin"])
+    png = _io.BytesIO()
+    Image.new("RGB", (60, 20), (0, 90, 160)).save(png, "PNG")
+    form = {"name": "Riverside Health Foundation", "address": "1 River Road\nRiverside, CA 92501",
+            "phone": "call us!", "website": "riverside", "signatory_name": "", "signatory_title": "",
+            "save": "Save letterhead"}
+    response = admin.post("/organizations/riverside/letterhead", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for field in ("phone", "website", "signatory_name", "signatory_title"):
+        assert f'id="{field}-error"' in page, field
+    assert "1 River Road" in page  # nothing typed is lost
+    response = admin.post("/organizations/riverside/letterhead", content_type="multipart/form-data", data={
+        **form, "phone": "(951) 555-0100", "website": "https://riverside.example",
+        "signatory_name": "Ines Moreau", "signatory_title": "Executive Director",
+        "logo": (_io.BytesIO(png.getvalue()), "logo.png"), "signature": (_io.BytesIO(png.getvalue()), "sig.png")})
+    assert response.status_code == 302
+    db.session.expire_all()
+    head = db.session.execute(select(Letterhead).where(Letterhead.funder_id == w.funder.id)).scalar_one()
+    assert (head.signatory_name, head.phone) == ("Ines Moreau", "(951) 555-0100")
+    assert (letterhead_folder() / head.logo_stored_name).is_file()
+    assert (letterhead_folder() / head.signature_stored_name).is_file()
+    import pikepdf
+    with pikepdf.open(_io.BytesIO(issued_pdf(w.award))) as doc:
+        assert len(doc.pages[0].images) == 2  # the logo and the signature
+    assert login(w.users["program_officer"]).get("/organizations/riverside/letterhead").status_code in (403, 404)

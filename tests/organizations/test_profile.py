@@ -243,3 +243,17 @@ def test_html_in_practices_and_demographics_text_is_escaped(org_user, login):
     for path in ("practices", "demographics"):
         page = client.get(f"/organizations/eastside/{path}").get_data(as_text=True)
         assert payload not in page and "&lt;img" in page
+
+
+def test_primary_contact_is_saved_and_shown_again(org_user, login):
+    """The person funders' letters are addressed to (issue 16)."""
+    org, user, *_ = org_user
+    client = login(user)
+    r = client.post("/organizations/eastside/profile",
+                    data={**PROFILE, "contact_name": "Maria Lopez", "contact_title": "Executive Director"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.expire_all()
+    saved = db.session.get(type(org), org.id)
+    assert (saved.contact_name, saved.contact_title) == ("Maria Lopez", "Executive Director")
+    page = client.get("/organizations/eastside/profile").get_data(as_text=True)
+    assert 'value="Maria Lopez"' in page and 'value="Executive Director"' in page
