@@ -6,7 +6,7 @@ applicant from `decisions.released_at`, and `decision_versions` keeps what each 
 visible by that date alone; they keep being visible from it.
 
 Revision ID: bf9f209385e7
-Revises: 271614af9a69
+Revises: b37e5d2a91c4
 Create Date: 2026-12-01 09:44:28.738907
 
 """
@@ -17,7 +17,7 @@ import grantflow.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'bf9f209385e7'
-down_revision = '271614af9a69'
+down_revision = 'b37e5d2a91c4'
 branch_labels = None
 depends_on = None
 
