@@ -16,6 +16,7 @@ equity audit has something real to find.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import random
 import time
@@ -27,7 +28,7 @@ from sqlalchemy import func, insert, inspect, select, text
 from grantflow.accounts.models import Membership, User
 from grantflow.applications import models as A
 from grantflow.chna.models import Place, PriorityNeed
-from grantflow.core import auditlog
+from grantflow.core import auditlog, files
 from grantflow.core import roles as R
 from grantflow.core.auth import hash_password
 from grantflow.core.db import db, utcnow
@@ -183,11 +184,10 @@ def prepare_schema(reset: bool) -> None:
         raise DemoExists("The database already holds data: run `grantflow demo --reset` to replace it.")
 
 
-def draw_logo(path) -> None:
+def draw_logo() -> bytes:
     """A simple mark (a river under a sun) in the funder's colours, as a PNG."""
     from PIL import Image, ImageDraw
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     image = Image.new("RGB", (360, 120), "white")
     pen = ImageDraw.Draw(image)
     pen.ellipse((20, 10, 100, 90), fill=(232, 160, 40))
@@ -195,7 +195,9 @@ def draw_logo(path) -> None:
         pen.arc((0, y - 30, 120, y + 30), 20, 160, fill=(20, 90, 160), width=8 - 2 * k)
     pen.rectangle((130, 38, 340, 50), fill=(20, 90, 160))
     pen.rectangle((130, 62, 300, 72), fill=(120, 150, 180))
-    image.save(path, "PNG")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Callable = print) -> dict:
@@ -261,12 +263,11 @@ class DemoGenerator:
         """The funder's letterhead, a drawn logo and its signatory, so letters can be issued at once, and
         a self-signed certificate in the instance folder, so they carry a PAdES signature."""
         from grantflow.letters.models import Letterhead
-        from grantflow.letters.render import letterhead_folder
-
         from grantflow.letters import pades
+        from grantflow.letters.render import letterhead_key
 
         logo = "demo-logo.png"
-        draw_logo(letterhead_folder() / logo)
+        files.write_new(letterhead_key(logo), draw_logo())
         pades.make_self_signed(pades.signing_folder(), "Riverside Community Health Foundation")
         bulk(Letterhead, [dict(funder_id=self.funder_id, name="", address="4445 Magnolia Avenue\nRiverside, CA 92501",
                                phone="(951) 555-0142", website="rchf.example.org", logo_stored_name=logo,

@@ -33,7 +33,7 @@ from grantflow.decisions.models import AWARD, Decision
 from grantflow.letters import pades
 from grantflow.letters.models import ACCEPTED, COUNTERSIGNED, DECLINED, OFFERED, GrantAgreement
 from grantflow.letters.render import AGREEMENT, LOGO_URL, head_for, letter_data, logo_of, signed, wording_for
-from grantflow.letters.services import check_ready, letters_folder
+from grantflow.letters.services import LETTERS, check_ready
 from grantflow.letters.wording import render_wording
 
 OFFER_DAYS = 30
@@ -55,13 +55,14 @@ def current_agreement(decision_id: int) -> GrantAgreement | None:
                               .order_by(GrantAgreement.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def path_of(stored_name: str):
-    return letters_folder() / stored_name
+def key_of(stored_name: str) -> str:
+    """An agreement's PDF (as shown, signed or final) in the app's storage, beside the letters."""
+    return LETTERS + stored_name
 
 
 def _store(program_id: int, decision_id: int, label: str, pdf: bytes) -> str:
     name = f"{program_id}/agreements/{decision_id}-{label}-{secrets.token_hex(6)}.pdf"
-    files.write_new(path_of(name), pdf)
+    files.write_new(key_of(name), pdf)
     return name
 
 
@@ -176,7 +177,7 @@ def accept(agreement: GrantAgreement, user, *, consent: bool, name: str, title: 
     program = decision.application.program
     party = decision.application.applicant.name
     sig = _signature("Grantee", name.strip(), title.strip(), party, user.email, now, ip, program.timezone)
-    pdf = _with_signature_page(path_of(agreement.stored_name).read_bytes(), agreement, [sig])
+    pdf = _with_signature_page(files.read(key_of(agreement.stored_name)), agreement, [sig])
     agreement.status, agreement.signer_id, agreement.signed_at = ACCEPTED, user.id, now
     agreement.signer_name, agreement.signer_title, agreement.signer_ip = sig.name, sig.title, ip
     agreement.signed_stored_name = _store(program.id, decision.id, "signed", pdf)
@@ -212,7 +213,7 @@ def countersign(agreement: GrantAgreement, user, *, consent: bool, name: str, ti
                          _email(agreement.signer_id), agreement.signed_at, agreement.signer_ip, program.timezone)
     funder = _signature("Funder", name.strip(), title.strip(), program.funder.name, user.email, now, ip,
                         program.timezone)
-    pdf = _with_signature_page(path_of(agreement.stored_name).read_bytes(), agreement, [grantee, funder])
+    pdf = _with_signature_page(files.read(key_of(agreement.stored_name)), agreement, [grantee, funder])
     agreement.status, agreement.countersigner_id, agreement.countersigned_at = COUNTERSIGNED, user.id, now
     agreement.countersigner_name, agreement.countersigner_title, agreement.countersigner_ip = funder.name, funder.title, ip
     agreement.final_stored_name = _store(program.id, decision.id, "final", pdf)

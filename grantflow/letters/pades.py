@@ -59,7 +59,7 @@ def make_self_signed(folder: Path, organization: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from grantflow.core import files
+    from grantflow.core.storage import LocalStorage
 
     # ECDSA P-256: pyHanko loads the key for every signature, and an RSA key's load is checked at length
     # (0.36 s of a 0.96 s signature, measured; the same signature with P-256 took 0.37 s).
@@ -75,7 +75,9 @@ def make_self_signed(folder: Path, organization: str) -> None:
                                          crl_sign=True, key_encipherment=False, data_encipherment=False,
                                          key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
             .sign(key, hashes.SHA256()))
-    folder.mkdir(parents=True, exist_ok=True)
-    files.write_durable(folder / KEY_FILE, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                             serialization.NoEncryption()))
-    files.write_durable(folder / CERT_FILE, cert.public_bytes(serialization.Encoding.PEM))
+    # A local secret, never in the app's storage: written as the local storage writes (temporary
+    # file, synced, renamed; readable by its owner only).
+    local = LocalStorage(folder)
+    local.put(KEY_FILE, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    local.put(CERT_FILE, cert.public_bytes(serialization.Encoding.PEM))

@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 
 from flask import current_app
 from markupsafe import Markup
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grantflow.applications.models import Application
+from grantflow.core import files
 from grantflow.core.db import db, utcnow
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
@@ -34,29 +34,41 @@ HEADINGS = {AWARD: "Grant award", DECLINE: "Your application", WAITLIST: "Your a
             AGREEMENT: "Grant agreement"}
 LOGO_URL = "asset:logo"
 SIGNATURE_URL = "asset:signature"
+LOGOS = "logos/"  # the logos of a letter kind's wording in the app's storage
+LETTERHEADS = "letterheads/"  # the letterheads' logos and signature images in the app's storage
 
 
 @dataclass(frozen=True)
 class Head:
-    """The funder's letterhead and signatory, as plain values (files as paths that exist)."""
+    """The funder's letterhead and signatory, as plain values (images as their bytes, read from
+    the app's storage)."""
 
     name: str
     address_lines: tuple[str, ...] = ()
     phone: str = ""
     website: str = ""
-    logo_path: Path | None = None
+    logo: bytes | None = None
     signatory_name: str = ""
     signatory_title: str = ""
-    signature_path: Path | None = None
+    signature: bytes | None = None
 
 
-def letterhead_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "letterheads"
+def logo_key(stored_name: str) -> str:
+    return LOGOS + stored_name
 
 
-def _file(folder: Path, name: str | None) -> Path | None:
-    path = folder / name if name else None
-    return path if path is not None and path.is_file() else None
+def letterhead_key(stored_name: str) -> str:
+    return LETTERHEADS + stored_name
+
+
+def _stored(prefix: str, stored_name: str | None) -> bytes | None:
+    """The file's bytes, or None when there is no name or no file under it."""
+    if not stored_name:
+        return None
+    try:
+        return files.read(prefix + stored_name)
+    except FileNotFoundError:
+        return None
 
 
 def head_for(funder_id: int, funder_name: str, row: Letterhead | None = None) -> Head:
@@ -68,9 +80,9 @@ def head_for(funder_id: int, funder_name: str, row: Letterhead | None = None) ->
     return Head(name=(row.name or "").strip() or funder_name,
                 address_lines=tuple(x.strip() for x in (row.address or "").splitlines() if x.strip()),
                 phone=(row.phone or "").strip(), website=(row.website or "").strip(),
-                logo_path=_file(letterhead_folder(), row.logo_stored_name),
+                logo=_stored(LETTERHEADS, row.logo_stored_name),
                 signatory_name=(row.signatory_name or "").strip(), signatory_title=(row.signatory_title or "").strip(),
-                signature_path=_file(letterhead_folder(), row.signature_stored_name))
+                signature=_stored(LETTERHEADS, row.signature_stored_name))
 
 
 def signed(head: Head, wording: Wording) -> Head:
@@ -102,11 +114,10 @@ def reference_number(program_slug: str, application_id: int) -> str:
 def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents: int) -> str:
     """SHA-256 of what a letter is made from beyond the applicant's own details: when this changes
     after a letter was issued, the letter is out of date."""
-    files = [hashlib.sha256(p.read_bytes()).hexdigest() if p else "" for p in
-             (head.logo_path, head.signature_path, wording.logo_path)]
-    parts = {"head": {k: v for k, v in asdict(head).items() if not k.endswith("_path")},
-             "wording": {k: v for k, v in asdict(wording).items() if k != "logo_path"},
-             "files": files, "outcome": outcome, "amount_cents": amount_cents if outcome == AWARD else 0}
+    images = [hashlib.sha256(b).hexdigest() if b else "" for b in (head.logo, head.signature, wording.logo)]
+    parts = {"head": {k: v for k, v in asdict(head).items() if k not in ("logo", "signature")},
+             "wording": {k: v for k, v in asdict(wording).items() if k != "logo"},
+             "files": images, "outcome": outcome, "amount_cents": amount_cents if outcome == AWARD else 0}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -216,10 +227,6 @@ def load_decisions(decision_ids: list[int]) -> list[Decision]:
     ).scalars())
 
 
-def logo_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "letter-logos"
-
-
 def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -> Wording:
     """The program's saved wording for ``kind``, or the product's default."""
     if row is None:
@@ -231,12 +238,11 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
                        payment_schedule="Paid in full within 30 days of this letter." if kind == AWARD else "",
                        reporting_requirements="A short report, in writing or in a conversation, at the end "
                                               "of the grant period." if kind == AWARD else "")
-    logo = logo_folder() / row.logo_stored_name if row.logo_stored_name else None
     return Wording(kind=kind, body=row.body, payment_schedule=row.payment_schedule or "",
                    reporting_requirements=row.reporting_requirements or "", conditions=row.conditions or "",
                    signatory_name=row.signatory_name or "", signatory_title=row.signatory_title or "",
                    include_feedback=row.include_feedback, pdf_variant=row.pdf_variant or "pdf/ua-1",
-                   logo_path=logo if logo and logo.is_file() else None)
+                   logo=_stored(LOGOS, row.logo_stored_name))
 
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
@@ -273,9 +279,9 @@ def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedb
     return out
 
 
-def logo_of(head: Head, wording: Wording) -> Path | None:
+def logo_of(head: Head, wording: Wording) -> bytes | None:
     """The letter kind's own logo, else the letterhead's."""
-    return wording.logo_path or head.logo_path
+    return wording.logo or head.logo
 
 
 def letter_html(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> str:
@@ -286,7 +292,7 @@ def letter_html(data: LetterData, wording: Wording, head: Head, feedback: Feedba
     return template.render(
         letter=data, head=head, body=body, closing=closing, heading=HEADINGS[data.kind], lang="en",
         title=letter_title(data), subject=letter_subject(data), has_logo=logo_of(head, wording) is not None,
-        has_signature=head.signature_path is not None,
+        has_signature=head.signature is not None,
         feedback=feedback if (data.kind != AWARD and wording.include_feedback) else None,
     )
 
@@ -312,7 +318,7 @@ def letter_subject(data: LetterData) -> str:
 
 def letter_pdf(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> bytes:
     html = letter_html(data, wording, head, feedback)
-    files = {LOGO_URL: logo_of(head, wording), SIGNATURE_URL: head.signature_path}
+    images = {LOGO_URL: logo_of(head, wording), SIGNATURE_URL: head.signature}
     return render_pdf(html, title=letter_title(data), author=head.name, subject=letter_subject(data),
                       lang="en", variant=wording.pdf_variant,
-                      allowed_files={k: v for k, v in files.items() if v is not None} or None)
+                      allowed_files={k: v for k, v in images.items() if v is not None} or None)

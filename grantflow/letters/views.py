@@ -6,12 +6,10 @@ another program is a 404.
 from __future__ import annotations
 
 import secrets
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
 from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
-                   request, send_file, url_for)
+                   request, url_for)
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -29,7 +27,7 @@ from grantflow.core import uow
 from grantflow.letters import agreements, delivery, freshness, jobs, services
 from grantflow.letters.models import GrantAgreement, IssuedLetter, LetterBatch, Letterhead, LetterTemplate
 from grantflow.letters.render import (KIND_LABELS, KINDS, LetterData, feedback_for, head_for, letter_data,
-                                      letter_pdf, letterhead_folder, logo_folder, missing_for_issue,
+                                      letter_pdf, letterhead_key, logo_key, missing_for_issue,
                                       reference_number, wording_for)
 from grantflow.letters.wording import PLACEHOLDERS, Wording, WordingError
 from grantflow.organizations.models import Organization
@@ -120,11 +118,11 @@ def letterhead(slug: str):
         for flag, upload, column in ((form.remove_logo, form.logo_upload, "logo_stored_name"),
                                      (form.remove_signature, form.signature_upload, "signature_stored_name")):
             if (flag.data or upload) and getattr(row, column):
-                files.remove_after_commit(letterhead_folder() / getattr(row, column))
+                files.remove_after_commit(letterhead_key(getattr(row, column)))
                 setattr(row, column, None)
             if upload:
                 name = secrets.token_hex(16) + upload[1]
-                files.write_new(letterhead_folder() / name, upload[0])
+                files.write_new(letterhead_key(name), upload[0])
                 setattr(row, column, name)
         db.session.flush()
         auditlog.record("letters.letterhead_edit", row, before=before,
@@ -166,7 +164,7 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
 def _save_logo(data: bytes, ext: str) -> str:
     """The new logo's file is removed again if the request's change does not commit."""
     name = secrets.token_hex(16) + ext
-    files.write_new(logo_folder() / name, data)
+    files.write_new(logo_key(name), data)
     return name
 
 
@@ -188,7 +186,7 @@ def edit_template(program: Program, kind: str):
             reporting_requirements=form.reporting_requirements.data or "", conditions=form.conditions.data or "",
             signatory_name=form.signatory_name.data or "", signatory_title=form.signatory_title.data or "",
             include_feedback=bool(form.include_feedback.data), pdf_variant=form.pdf_variant.data,
-            logo_path=None if form.remove_logo.data else current.logo_path)
+            logo=None if form.remove_logo.data else current.logo)
         if form.preview.data:
             return _preview(program, kind, wording, form)
         before = None
@@ -205,10 +203,13 @@ def edit_template(program: Program, kind: str):
         row.signatory_title = wording.signatory_title
         row.include_feedback = wording.include_feedback
         row.pdf_variant = wording.pdf_variant
+        replaced_logo = row.logo_stored_name if (form.remove_logo.data or form.logo_bytes) else None
         if form.remove_logo.data:
             row.logo_stored_name = None
         if form.logo_bytes:
             row.logo_stored_name = _save_logo(form.logo_bytes, form.logo_ext)
+        if replaced_logo:
+            files.remove_after_commit(logo_key(replaced_logo))
         db.session.flush()
         auditlog.record("letters.template_edit", row, before=before,
                         after={"body": row.body, "logo": row.logo_stored_name, "kind": kind})
@@ -216,7 +217,7 @@ def edit_template(program: Program, kind: str):
         return redirect(url_for(".edit_template", program=program, kind=kind))
     return render_template("letters/template_form.html", program=program, kind=kind, form=form,
                            kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
-                           has_logo=current.logo_path is not None), (400 if form.errors else 200)
+                           has_logo=current.logo is not None), (400 if form.errors else 200)
 
 
 def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplateForm):
@@ -224,18 +225,15 @@ def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplate
     feedback = None
     if kind == DECLINE and application_id:
         feedback = feedback_for(program.id, [application_id]).get(application_id)
-    with tempfile.TemporaryDirectory() as tmp:
-        if form.logo_bytes:
-            path = Path(tmp) / f"logo{form.logo_ext}"
-            path.write_bytes(form.logo_bytes)
-            wording = replace(wording, logo_path=path)
-        try:
-            pdf = letter_pdf(data, wording, _head(program), feedback)
-        except WordingError as exc:
-            form.body.errors.append(str(exc))
-            return render_template("letters/template_form.html", program=program, kind=kind, form=form,
-                                   kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
-                                   has_logo=wording.logo_path is not None), 400
+    if form.logo_bytes:
+        wording = replace(wording, logo=form.logo_bytes)
+    try:
+        pdf = letter_pdf(data, wording, _head(program), feedback)
+    except WordingError as exc:
+        form.body.errors.append(str(exc))
+        return render_template("letters/template_form.html", program=program, kind=kind, form=form,
+                               kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
+                               has_logo=wording.logo is not None), 400
     return _pdf_response(pdf, f"preview-{kind}-{program.slug}.pdf")
 
 
@@ -301,12 +299,9 @@ def download(program: Program, decision_id: int, letter_id: int):
     letter = db.session.get(IssuedLetter, letter_id)
     if letter is None or letter.decision_id != decision.id:
         abort(404)
-    path = services.letter_path(letter)
-    if not path.is_file():
-        abort(404)
     name = f"{letter.kind}-letter-{decision.id}-{letter.issued_at:%Y%m%d}.pdf"
-    return send_file(path, mimetype="application/pdf", as_attachment=request.args.get("inline") != "1",
-                     download_name=name, max_age=0)
+    return files.download(services.letter_key(letter), mimetype="application/pdf", download_name=name,
+                          as_attachment=request.args.get("inline") != "1")
 
 
 # --- the applicant's letters -------------------------------------------------------------------------
@@ -332,7 +327,7 @@ def _applicant_letter(app_id: int, letter_id: int) -> tuple[IssuedLetter, Decisi
     staff = is_funder_staff(current_user, application.program.funder_id)
     if not staff and not visible(decision):
         abort(404)
-    if not services.letter_path(letter).is_file():
+    if not files.exists(services.letter_key(letter)):
         abort(404)
     if not staff:
         delivery.record_download(letter)
@@ -344,16 +339,21 @@ def _applicant_letter(app_id: int, letter_id: int) -> tuple[IssuedLetter, Decisi
 def applicant_download(app_id: int, letter_id: int):
     letter, decision = _applicant_letter(app_id, letter_id)
     name = f"{letter.kind}-letter-{decision.application_id}-{letter.issued_at:%Y%m%d}.pdf"
-    return send_file(services.letter_path(letter), mimetype="application/pdf", as_attachment=True,
-                     download_name=name, max_age=0)
+    return files.download(services.letter_key(letter), mimetype="application/pdf", download_name=name)
 
 
 @bp.route("/applications/<int:app_id>/letters/<int:letter_id>/view")
 @login_required
 def applicant_view(app_id: int, letter_id: int):
     """The letter inline, for the preview frame on the application page (same origin only)."""
-    letter, _ = _applicant_letter(app_id, letter_id)
-    response = send_file(services.letter_path(letter), mimetype="application/pdf", as_attachment=False, max_age=0)
+    letter, decision = _applicant_letter(app_id, letter_id)
+    name = f"{letter.kind}-letter-{decision.application_id}-{letter.issued_at:%Y%m%d}.pdf"
+    return _framed(files.download(services.letter_key(letter), mimetype="application/pdf", download_name=name,
+                                  as_attachment=False, stream=True))
+
+
+def _framed(response):
+    """A PDF the app's own pages show in a frame: same origin only."""
     response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
@@ -489,15 +489,12 @@ def agreement_file(app_id: int, agreement_id: int, version: str):
         abort(404)
     column, label = AGREEMENT_FILES[version]
     stored = getattr(agreement, column)
-    if not stored or not agreements.path_of(stored).is_file():
+    if not stored:
         abort(404)
     inline = request.args.get("inline") == "1"
-    response = send_file(agreements.path_of(stored), mimetype="application/pdf", as_attachment=not inline,
-                         download_name=f"{label}-{application.id}.pdf", max_age=0)
-    if inline:
-        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    response = files.download(agreements.key_of(stored), mimetype="application/pdf", as_attachment=not inline,
+                              download_name=f"{label}-{application.id}.pdf", stream=inline)
+    return _framed(response) if inline else response
 
 
 # --- batches ---------------------------------------------------------------------------------------
@@ -552,8 +549,5 @@ def batch_zip(program: Program, batch_id: int):
     batch = _batch(program, batch_id)
     if not batch.zip_stored_name:
         abort(404)
-    path = services.letters_folder() / batch.zip_stored_name
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name=f"letters-{program.slug}-batch-{batch.id}.zip", max_age=0)
+    return files.download(services.LETTERS + batch.zip_stored_name, mimetype="application/zip",
+                          download_name=f"letters-{program.slug}-batch-{batch.id}.zip")

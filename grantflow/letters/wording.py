@@ -18,7 +18,6 @@ import re
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -260,4 +259,4 @@ class Wording:
     signatory_title: str = ""
     include_feedback: bool = True
     pdf_variant: str = "pdf/ua-1"
-    logo_path: Path | None = None
+    logo: bytes | None = None  # the funder's PNG or JPEG

@@ -11,12 +11,14 @@ import re
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import outbox
 from grantflow.letters import agreements
 from grantflow.letters.models import GrantAgreement
 from tests import factories as F
+from tests.letters.conftest import download
 
 
 def _pages(pdf: bytes) -> list[str]:
@@ -40,10 +42,10 @@ def _sign(w, user, agreement, **fields):
     return user.post(f"/applications/{w.application.id}/agreement/sign", data=data)
 
 
-def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, letters_world, login):
+def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, letters_world, login, storage_config):
     w = letters_world
     officer, agreement = _offered(w, login)
-    shown = agreements.path_of(agreement.stored_name).read_bytes()
+    shown = files.read(agreements.key_of(agreement.stored_name))
     assert hashlib.sha256(shown).hexdigest() == agreement.sha256
     assert "$25,000.00" in " ".join(_pages(shown)) and "Grant agreement" in _pages(shown)[0]
     [mail] = [m for m in outbox() if m["To"] == "applicant@eastside.org" and "agreement" in m["Subject"]]
@@ -54,6 +56,9 @@ def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, le
     assert "Read and sign the grant agreement" in status_page
     page = applicant.get(f"/applications/{w.application.id}/agreement").get_data(as_text=True)
     assert agreement.sha256 in page and agreements.CONSENT in page
+    framed = applicant.get(f"/applications/{w.application.id}/agreement/{agreement.id}/shown.pdf?inline=1")
+    assert framed.status_code == 200 and framed.data == shown  # from the app itself, for the page's frame
+    assert "frame-ancestors 'self'" in framed.headers["Content-Security-Policy"]
 
     # No consent, no signature: told at the field, what was typed kept, nothing signed.
     response = _sign(w, applicant, agreement, consent="")
@@ -70,7 +75,7 @@ def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, le
     db.session.expire_all()
     agreement = db.session.get(GrantAgreement, agreement.id)
     assert (agreement.status, agreement.signer_name, agreement.signer_ip) == ("accepted", "Maria Lopez", "127.0.0.1")
-    signed = agreements.path_of(agreement.signed_stored_name).read_bytes()
+    signed = files.read(agreements.key_of(agreement.signed_stored_name))
     assert hashlib.sha256(signed).hexdigest() == agreement.signed_sha256
     shown_pages, signed_pages = _pages(shown), _pages(signed)
     assert signed_pages[:-1] == shown_pages  # the agreement as shown, then the signature page
@@ -89,11 +94,10 @@ def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, le
     agreement = db.session.get(GrantAgreement, agreement.id)
     assert agreement.status == "countersigned"
     url = f"/applications/{w.application.id}/agreement/{agreement.id}/final.pdf"
-    from_officer, from_applicant = officer.get(url), applicant.get(url)
-    assert from_officer.status_code == from_applicant.status_code == 200
-    assert from_officer.data == from_applicant.data
-    assert hashlib.sha256(from_applicant.data).hexdigest() == agreement.final_sha256
-    final_pages = _pages(from_applicant.data)
+    (_, from_officer), (_, from_applicant) = download(officer, url), download(applicant, url)
+    assert from_officer == from_applicant
+    assert hashlib.sha256(from_applicant).hexdigest() == agreement.final_sha256
+    final_pages = _pages(from_applicant)
     assert final_pages[:-1] == shown_pages
     assert "Grantee" in final_pages[-1] and "Funder" in final_pages[-1]
     assert "Dana Whitfield, President and CEO, for Riverside Health Foundation" in final_pages[-1]

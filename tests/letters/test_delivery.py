@@ -12,13 +12,14 @@ from grantflow.core.mail import outbox
 from grantflow.letters import services
 from grantflow.letters.models import IssuedLetter
 from tests import factories as F
+from tests.letters.conftest import download as fetch
 
 
 def _letter_mail(email: str):
     return [m for m in outbox() if m["To"] == email and "letter" in m["Subject"]]
 
 
-def test_a_letter_issued_after_release_reaches_the_applicant(app, letters_world, login):
+def test_a_letter_issued_after_release_reaches_the_applicant(app, letters_world, login, storage_config):
     w = letters_world
     F.release(w.program)
     db.session.commit()
@@ -37,13 +38,16 @@ def test_a_letter_issued_after_release_reaches_the_applicant(app, letters_world,
     download = f"/applications/{w.application.id}/letters/{letter.id}"
     assert f'href="{download}"' in page and f'<iframe class="letter-preview" title="Your award letter" src="{download}/view"' in page
     assert "the funder will be in touch" not in page.lower()
+    # The preview frame's PDF comes from the app itself (on S3 too: the page lets frames load from
+    # its own origin only), with the headers that allow that frame.
     inline = applicant.get(f"{download}/view")
     assert inline.status_code == 200 and inline.mimetype == "application/pdf"
     assert "frame-ancestors 'self'" in inline.headers["Content-Security-Policy"]
     assert inline.headers["X-Frame-Options"] == "SAMEORIGIN"
-    pdf = applicant.get(download)
-    assert "attachment" in pdf.headers["Content-Disposition"]
-    assert hashlib.sha256(pdf.data).hexdigest() == letter.sha256
+    assert hashlib.sha256(inline.data).hexdigest() == letter.sha256
+    headers, pdf = fetch(applicant, download)
+    assert "attachment" in headers["Content-Disposition"]
+    assert hashlib.sha256(pdf).hexdigest() == letter.sha256
 
     db.session.expire_all()
     assert db.session.get(IssuedLetter, letter.id).downloaded_at is not None

@@ -11,11 +11,12 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import delete, select
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.demo import build as demo
 from grantflow.letters import services
 from grantflow.letters.models import IssuedLetter, Letterhead
-from grantflow.letters.render import letterhead_folder
+from grantflow.letters.render import letterhead_key
 from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
 from tests.letters import pdfcheck as C
 from tests.letters.conftest import decide
@@ -28,13 +29,14 @@ def pages(pdf: bytes) -> list[str]:
 def issued_pdf(decision) -> bytes:
     letter, _ = services.issue(decision)
     db.session.commit()
-    return services.letter_path(letter).read_bytes()
+    return files.read(services.letter_key(letter))
 
 
-def test_letterhead_addressee_reference_and_one_signatory(app, letters_world):
+def test_letterhead_addressee_reference_and_one_signatory(app, letters_world, storage_config):
     w = letters_world
-    letterhead_folder().mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (90, 30), (20, 90, 160)).save(letterhead_folder() / "sig.png")
+    signature = io.BytesIO()
+    Image.new("RGB", (90, 30), (20, 90, 160)).save(signature, "PNG")
+    files.write_durable(letterhead_key("sig.png"), signature.getvalue())
     head = db.session.execute(select(Letterhead).where(Letterhead.funder_id == w.funder.id)).scalar_one()
     head.signature_stored_name = "sig.png"
     db.session.commit()
@@ -50,7 +52,7 @@ def test_letterhead_addressee_reference_and_one_signatory(app, letters_world):
     assert text.count("Dana Whitfield") == 1 and signature.count("Riverside Health Foundation") == 1
     import pikepdf
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        assert len(doc.pages[0].images) == 1  # the signature (no logo on this letterhead)
+        assert len(doc.pages[0].get_images()) == 1  # the signature (no logo on this letterhead)
 
     # Without a contact person the letter is addressed to the organization.
     decline_text = C.flat(issued_pdf(w.decline))
@@ -146,7 +148,7 @@ def test_award_signature_stays_with_its_closing_line(app, longest_names, extra):
     assert signed.index("Congratulations") < signed.index("Sincerely,")
 
 
-def test_letterhead_form_saves_images_and_answers_at_the_field(app, letters_world, login):
+def test_letterhead_form_saves_images_and_answers_at_the_field(app, letters_world, login, storage_config):
     import io as _io
 
     w = letters_world
@@ -170,9 +172,9 @@ def test_letterhead_form_saves_images_and_answers_at_the_field(app, letters_worl
     db.session.expire_all()
     head = db.session.execute(select(Letterhead).where(Letterhead.funder_id == w.funder.id)).scalar_one()
     assert (head.signatory_name, head.phone) == ("Ines Moreau", "(951) 555-0100")
-    assert (letterhead_folder() / head.logo_stored_name).is_file()
-    assert (letterhead_folder() / head.signature_stored_name).is_file()
+    assert files.read(letterhead_key(head.logo_stored_name)) == png.getvalue()
+    assert files.read(letterhead_key(head.signature_stored_name)) == png.getvalue()
     import pikepdf
     with pikepdf.open(_io.BytesIO(issued_pdf(w.award))) as doc:
-        assert len(doc.pages[0].images) == 2  # the logo and the signature
+        assert len(doc.pages[0].get_images()) == 2  # the logo and the signature
     assert login(w.users["program_officer"]).get("/organizations/riverside/letterhead").status_code in (403, 404)

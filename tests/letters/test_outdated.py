@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.core.mail import outbox
 from grantflow.decisions.services import decide
@@ -63,7 +64,7 @@ def test_a_new_signatory_makes_every_letter_out_of_date_and_exactly_those_are_re
         assert db.session.get(IssuedLetter, old.id).superseded_at is not None  # kept, superseded
         new = services.current_letter(decision_id)
         assert new.id != old.id and new.sha256 != old.sha256
-        assert "Sincerely, Ines Moreau Executive Director" in C.flat(services.letter_path(new).read_bytes())
+        assert "Sincerely, Ines Moreau Executive Director" in C.flat(files.read(services.letter_key(new)))
     assert len(_new_versions("applicant@eastside.org")) == 1
     assert len(_new_versions("applicant@northside.org")) == 1
 
@@ -101,6 +102,6 @@ def test_a_decision_changed_after_release_leaves_its_letter_out_of_date_until_re
     jobs.issue_chunk(batch.id, batch.decision_ids)
     db.session.expire_all()
     new = services.current_letter(w.decline.id)
-    assert new.kind == "award" and "$10,000.00" in C.flat(services.letter_path(new).read_bytes())
+    assert new.kind == "award" and "$10,000.00" in C.flat(files.read(services.letter_key(new)))
     assert db.session.get(IssuedLetter, first[w.decline.id].id).superseded_at is not None
     assert freshness.outdated_ids(w.program) == []

@@ -10,6 +10,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters import agreements, pades, services
 from tests import factories as F
@@ -25,7 +26,7 @@ def _status(pdf: bytes):
 def test_unsigned_without_a_certificate(app, letters_world):
     letter, _ = services.issue(letters_world.award)
     db.session.commit()
-    assert PdfFileReader(io.BytesIO(services.letter_path(letter).read_bytes())).embedded_signatures == []
+    assert PdfFileReader(io.BytesIO(files.read(services.letter_key(letter)))).embedded_signatures == []
 
 
 def test_issued_letter_and_agreement_are_signed_and_a_changed_byte_is_detected(app, letters_world):
@@ -33,7 +34,7 @@ def test_issued_letter_and_agreement_are_signed_and_a_changed_byte_is_detected(a
     pades.make_self_signed(pades.signing_folder(), "Riverside Health Foundation")
     letter, _ = services.issue(w.award)
     db.session.commit()
-    pdf = services.letter_path(letter).read_bytes()
+    pdf = files.read(services.letter_key(letter))
     status = _status(pdf)
     assert status.intact and status.valid and status.trusted and status.bottom_line
     assert "Dear Maria Lopez," in C.flat(pdf) and C.info(pdf)["tagged"]  # still the tagged letter
@@ -48,5 +49,5 @@ def test_issued_letter_and_agreement_are_signed_and_a_changed_byte_is_detected(a
     agreements.accept(agreement, w.users["applicant"], consent=True, name="Maria Lopez", title="Executive Director",
                       shown_sha256=agreement.sha256, ip="127.0.0.1")
     db.session.commit()
-    signed = agreements.path_of(agreement.signed_stored_name).read_bytes()
+    signed = files.read(agreements.key_of(agreement.signed_stored_name))
     assert _status(signed).bottom_line
