@@ -33,7 +33,7 @@ def reviewer_pages(b, client) -> dict[str, str]:
     return pages
 
 
-@pytest.mark.parametrize("leak", ["Co-op", "MVFC", "Moreno  Valley Food Cooperative",
+@pytest.mark.parametrize("leak", ["Food Co-op", "MVFC", "Moreno  Valley Food Cooperative",
                                   "Moreno\u00a0Valley Food Cooperative", "\uff2doreno Valley",
                                   "mvfc.example.org", "mvfc-coop.org", "79 9033657", "92540", "22 D Street",
                                   "22 D St", "Priya", "Linh"])
