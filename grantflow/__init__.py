@@ -26,6 +26,7 @@ AREAS = (
     "chna",
     "applications",
     "reviews",
+    "blind",
     "scoring",
     "decisions",
     "letters",

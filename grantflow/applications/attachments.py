@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import magic
-from flask import current_app
+from flask import abort, current_app, send_file
 from sqlalchemy import func, select
 
 from grantflow.applications.models import Attachment
@@ -131,6 +131,10 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
         detected = magic.from_buffer(data[:65536], mime=True)
         raise UploadError(f"“{original}” is {_describe(detected)}, not one of the allowed kinds "
                           f"({ALLOWED_TEXT}).")
+    if mime in (PNG, JPEG) and application.program.blind_review:
+        raise UploadError(f"“{original}” is a picture. This program reviews applications blind, and a picture "
+                          f"cannot be checked for names, logos or signatures, so reviewers could not be given it. "
+                          f"Upload a PDF, Word, Excel or CSV file instead, or describe it in your answers.")
     label, exts, default_ext = KINDS[mime]
     stem, ext = os.path.splitext(original)
     if not ext:
@@ -181,3 +185,14 @@ def shown_name(att: Attachment, index: int, sees_identity: bool) -> str:
     if sees_identity:
         return att.original_name
     return f"Attachment {index} ({KINDS.get(att.mime_type, ('file',))[0]})"
+
+
+def send(path: Path, mimetype: str, name: str):
+    """A stored file as a download that no browser runs or caches (originals and redacted copies)."""
+    if path is None or not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

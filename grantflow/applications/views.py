@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -355,16 +355,11 @@ def attachment(app_id: int, att_id: int):
     att = db.session.get(Attachment, att_id)
     if att is None or att.application_id != application.id:
         abort(404)
-    index = [a.id for a in application.attachments].index(att.id) + 1
-    name = attachments.shown_name(att, index, sees_identity(current_user, application))
-    path = attachments.path_of(att)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=att.mime_type, as_attachment=True, download_name=name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    if not sees_identity(current_user, application):  # blind review: a redacted copy (grantflow/blind)
+        from grantflow.blind.views import redacted_download
+
+        return redacted_download(application, att)
+    return attachments.send(attachments.path_of(att), att.mime_type, att.original_name)
 
 
 # --- the applicant's section of the dashboard ------------------------------------------------------

@@ -9,8 +9,9 @@ import pymupdf
 import pytest
 
 from grantflow.applications.models import Answer, BudgetLine
+from grantflow.blind import declarations
 from grantflow.core import roles as R
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 from grantflow.organizations.models import NETWORK
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
@@ -93,7 +94,8 @@ def build(w) -> SimpleNamespace:
     attachments.store(a, FileStorage(io.BytesIO(data), filename="MVFC_budget.pdf"), user_id=director.id)
     asg = w.assignment
     asg.application = a
-    asg.no_conflict_confirmed_at = utcnow()
+    db.session.flush()
+    declarations.declare(w.program, w.users["reviewer"], conflict_ids=[], affiliations="")
     db.session.commit()
     return SimpleNamespace(
         world=w, application=a, org=org, network=network, reviewer=w.users["reviewer"],
