@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need, only when one is missing,
-# so a second run is a quick no-op.
+# so a second run is a quick no-op. (libicu-dev, pkg-config and g++ build PyICU.)
 set -euo pipefail
-PKGS="python3-venv postgresql chromium libharfbuzz-subset0 poppler-utils fonts-noto-core fonts-dejavu-core redis-server libmagic1"
+PKGS="python3-venv postgresql chromium libharfbuzz-subset0 poppler-utils fonts-noto-core fonts-dejavu-core redis-server libmagic1 libicu-dev pkg-config g++"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -3,7 +3,8 @@
 Built from the records, for the organization that applies and the one it applies for, its fiscal
 sponsor and its networks: legal and common names with their usual short forms and acronyms
 ("Perris Community Land Trust", "Perris CLT", "PCLT"; "Cooperative" as "Co-op"/"Coop";
-"Association" as "Assn"; "Inc."/"LLC" dropped), website hosts, EINs, street addresses (with
+"Association" as "Assn"; "Inc."/"LLC" dropped), website hosts, EINs (in any spacing, and their
+seven-digit serial alone), street addresses (with
 "Street"/"St" and the like), ZIP codes and cities; the people linked to the applying
 organizations (members of any role, the application's author, whoever uploaded its files): full
 names, first and last names alone (at least 3 letters and not a common word), email addresses,
@@ -142,12 +143,18 @@ def digits_term(value: str | None, kind: str, source: str, minimum: int) -> list
     return [Term(digits, kind, source)] if len(digits) >= minimum else []
 
 
+def ein_terms(ein: str | None, source: str) -> list[Term]:
+    """The EIN in any spacing, and its seven-digit serial alone (the part that is the organization's)."""
+    terms = digits_term(ein, "tax_id", source, 9)
+    return terms + [Term(terms[0].text[2:], "tax_id", source)] if terms else []
+
+
 def organization_record_terms(org, source: str, *, place: bool = True) -> list[Term]:
     """What an organization's own record says about it (not its people); a network's address is
     not the applicant's, so `place=False` leaves it out."""
     terms = organization_terms(org.name, source)
     terms += organization_terms(org.slug.replace("-", " ") if org.slug else None, source)
-    terms += digits_term(org.ein, "tax_id", f"{source}: EIN", 9)
+    terms += ein_terms(org.ein, f"{source}: EIN")
     host = host_of(org.website)
     if host:
         terms += domain_terms(host, f"{source}: website")
@@ -160,7 +167,7 @@ def organization_record_terms(org, source: str, *, place: bool = True) -> list[T
         terms += digits_term((org.postal_code or "")[:5], "address", f"{source}: ZIP code", 5)
     if org.fiscal_sponsor_name:
         terms += organization_terms(org.fiscal_sponsor_name, "Fiscal sponsor")
-    terms += digits_term(org.fiscal_sponsor_ein, "tax_id", "Fiscal sponsor: EIN", 9)
+    terms += ein_terms(org.fiscal_sponsor_ein, "Fiscal sponsor: EIN")
     return terms
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from grantflow.applications.models import Answer, BudgetLine
 from grantflow.blind import declarations
+from grantflow.blind.models import BlindTerm
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.organizations.models import NETWORK
@@ -21,6 +22,9 @@ SPONSOR = "Inland Empire Community Fiscal Partners"
 NETWORK_NAME = "Moreno Valley Community Health Network"
 DIRECTOR = "Priya Haddad"
 STAFF = "Linh Nguyen"
+BOARD = "Tomás Hernández"
+PROJECT = "Sunrise Market Hall"  # a name only the applicant knows is theirs: they add it
+PHONE = "(951) 555-0142"
 EIN = "79-9033657"
 
 
@@ -33,8 +37,34 @@ def identity_pdf(text: str, *, author: str, title: str, extra_page: str = "") ->
         doc.new_page().insert_textbox(pymupdf.Rect(72, 72, 540, 720), extra_page, fontsize=11)
     doc.set_metadata({"author": author, "title": title, "subject": title, "keywords": author,
                       "creator": author, "producer": author})
-    doc.set_xml_metadata(f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>{author}</dc:creator></x:xmpmeta>')
+    doc.set_xml_metadata(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>'
+        '</rdf:Description></rdf:RDF></x:xmpmeta>')
     return doc.tobytes()
+
+
+def identity_docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.author = f"{DIRECTOR}, {ORG}"
+    d.sections[0].header.paragraphs[0].text = f"{ORG} · 22 D Street · Moreno Valley, CA 92540"
+    d.add_heading("Work plan of the MVFC", level=1)
+    d.add_paragraph("Priya and Linh lead the Sunrise Market Hall opening; call (951) 555-0142.")
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Lead", "Tomás Hernández"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Web", "https://mvfc.example.org/plan"
+    d.add_paragraph("The grocery will stock produce from four local farms.")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def identity_csv() -> bytes:
+    return ("line,amount,note\nStaff,30000,Priya Haddad director\nRent,20000,22 D St Moreno Valley 92540\n"
+            "Sponsor fee,1500,Inland Empire Community Fiscal Partners EIN 33-0456789\n").encode()
 
 
 PDF_BODY = ("Budget narrative of the Moreno Valley Food Co-op (MVFC). Our director Priya leads the "
@@ -71,12 +101,18 @@ def build(w) -> SimpleNamespace:
     network.members.append(org)
     director = F.user("priya@mvfc-coop.org", DIRECTOR, org=org, role=R.APPLICANT, title="executive director")
     F.user("linh.nguyen@mvfc-coop.org", STAFF, org=org, role=R.APPLICANT, title="staff")
+    F.user("tomas@mvfc-coop.org", BOARD, org=org, role=R.APPLICANT, title="board member")
     a = F.application(w.program, org, created_by_id=director.id,
                       title="Moreno Valley Food Co-op grocery",
                       summary="MVFC (Moreno Valley Food Co-op) opens a member-owned grocery; see "
                               "https://mvfc.example.org or write andre@mvfc-coop.org.",
                       community_voice="Members of the Moreno  Valley Food Cooperative vote; the "
-                                      "Moreno\u00a0Valley Food Cooperative board meets monthly.")
+                                      "Moreno\u00a0Valley Food Cooperative board meets monthly at the Sunrise "
+                                      "Market Hall. Call (951) 555-0142 or #MorenoValleyFoodCoop; Tomas "
+                                      "Hernandez chairs it. Моrеnо Vаllеy Fооd Со-ор, M.V.F.C., "
+                                      "Moreno\u200bValley Food Cooperative's members. Linh Nguyen runs the till; we belong to the "
+                                      "Moreno Valley Community Health Network and our site is "
+                                      "moreno-valley-food-cooperative.example.org.")
     a.outcomes = [{"metric": "Households reached by the \uff2doreno Valley Food Cooperative", "target": "400"}]
     a.budget_lines = [BudgetLine(category="Staff", description="Priya, director; Linh, organizer",
                                  amount_cents=30_000_00),
@@ -90,8 +126,14 @@ def build(w) -> SimpleNamespace:
                           value="We work with Inland Empire Community Fiscal Partners and the Moreno Valley "
                                 "Community Health Network; call Priya at the co-op."))
     db.session.add(Answer(application_id=a.id, question_id=n.id, value="About 400 people near 22 D St."))
-    data = identity_pdf(PDF_BODY, author=f"{DIRECTOR}, {ORG}", title="MVFC budget narrative")
+    db.session.add(BlindTerm(application_id=a.id, text=PROJECT, added_by_id=director.id))
+    data = identity_pdf(PDF_BODY, author=f"{DIRECTOR}, {ORG}", title="MVFC budget narrative",
+                        extra_page="Letter of support for the Sunrise Market Hall. Signed, Tomas Hernandez, "
+                                   "board of the Моrеnо Vаllеy Fооd Со-ор (M.V.F.C.).")
     attachments.store(a, FileStorage(io.BytesIO(data), filename="MVFC_budget.pdf"), user_id=director.id)
+    attachments.store(a, FileStorage(io.BytesIO(identity_docx()), filename="Moreno Valley Food Co-op plan.docx"),
+                      user_id=director.id)
+    attachments.store(a, FileStorage(io.BytesIO(identity_csv()), filename="mvfc-budget.csv"), user_id=director.id)
     asg = w.assignment
     asg.application = a
     db.session.flush()
@@ -101,7 +143,13 @@ def build(w) -> SimpleNamespace:
         world=w, application=a, org=org, network=network, reviewer=w.users["reviewer"],
         officer=w.users["program_officer"], director=director, assignment=asg, pdf=data,
         # What the issue found a curious reviewer could read.
-        leaks=["Co-op", "MVFC", "Moreno  Valley Food Cooperative", "Moreno\u00a0Valley Food Cooperative",
+        leaks=["Food Co-op", "MVFC", "Moreno  Valley Food Cooperative", "Moreno\u00a0Valley Food Cooperative",
                "\uff2doreno Valley", "mvfc.example.org", "mvfc-coop.org", "95 9033657", "79 9033657",
                "92540", "22 D Street", "22 D St", "Priya", "Linh", SPONSOR, NETWORK_NAME],
+        # Every identifier the system knows or was told, in the forms they were written in.
+        identifiers=[ORG, "Moreno Valley Food Co-op", "MorenoValleyFoodCoop", "MVFC", "M.V.F.C.",
+                     "Моrеnо Vаllеy Fооd Со-ор", "mvfc.example.org", "mvfc-coop.org", "priya@mvfc-coop.org",
+                     "andre@mvfc-coop.org", EIN, "79 9033657", "95 9033657", "92540", "22 D Street", "22 D St",
+                     "Moreno Valley", DIRECTOR, "Priya", "Haddad", STAFF, "Linh", "Nguyen", BOARD, "Tomas Hernandez",
+                     SPONSOR, "33-0456789", NETWORK_NAME, PROJECT, PHONE, "moreno-valley-food-cooperative"],
     )
