@@ -5,7 +5,7 @@
   a box drawn over text that is still there. Pictures on pages that have text are blanked too (a
   logo or a letterhead names its owner). A page with no readable text, or mostly a picture (a
   scan), cannot be checked: it is kept and the copy needs the program officer's check. Then the
-  document is scrubbed: metadata, XMP, annotations and form fields, links, attachments,
+  document is scrubbed: metadata, XMP, annotations (comments) and form fields, links, attachments,
   JavaScript, hidden text and thumbnails go, and it is saved with its unused objects collected.
 - **DOCX, XLSX, CSV**: their text (paragraphs, tables, headers and footers; cells of every sheet)
   is masked first and written into a new PDF; pictures, comments and properties never reach it.
@@ -112,6 +112,10 @@ def redact_pdf(data: bytes, matcher: Matcher) -> Copy:
                 page.add_redact_annot(pymupdf.Rect(info["bbox"]) & page.rect, fill=(0.85, 0.85, 0.85),
                                       text="[picture removed]", fontsize=7)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_PIXELS)
+        for widget in list(page.widgets()):
+            page.delete_widget(widget)
+        for annot in list(page.annots()):
+            page.delete_annot(annot)
     doc.scrub(attached_files=True, clean_pages=True, embedded_files=True, hidden_text=True, javascript=True,
               metadata=True, redactions=False, remove_links=True, reset_fields=True, reset_responses=True,
               thumbnails=True, xml_metadata=True)

@@ -13,7 +13,8 @@ maps back to the exact characters to mask:
 
 A term matches only as whole words: never inside another word. Between the words of a term the
 separator is optional ("Co-op", "co op", "COOP"); in digits (an EIN, a ZIP, a phone number) and in
-acronyms it is optional between every character ("95 9033657", "P.C.L.T."). Email addresses and
+acronyms (a short word in capitals, "CLT") it is optional between every character ("95 9033657",
+"P.C.L.T."). Email addresses and
 phone numbers are masked wherever they appear, known or not: a reviewer needs none of them.
 """
 from __future__ import annotations
@@ -113,10 +114,10 @@ class Term:
 
 
 def _pattern(term: Term) -> str:
-    words = term.key.split(" ")
+    capitals = {folded(w) for w in re.split(r"\W+", term.text) if 2 <= len(w) <= 6 and w.isupper()}
     parts = []
-    for word in words:
-        if term.spaced or word.isdigit():
+    for word in term.key.split(" "):
+        if term.spaced or word.isdigit() or word in capitals:
             parts.append(" ?".join(re.escape(ch) for ch in word))
         else:
             parts.append(re.escape(word))
