@@ -184,7 +184,7 @@ def _blind_file_checks(application: Application) -> dict:
     files = []
     for att in application.attachments:
         copy = copies.copy_for(att)
-        files.append({"attachment": att, "copy": copy, "withheld": copies.withheld_reason(copy),
+        files.append({"attachment": att, "redacted": copy, "withheld": copies.withheld_reason(copy),
                       "release": copies.release_of(att.id), "form": ReleaseForm()})
     recognized = db.session.execute(select(ConflictOfInterest).where(
         ConflictOfInterest.application_id == application.id, ConflictOfInterest.source == RECOGNIZED)

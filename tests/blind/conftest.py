@@ -70,7 +70,7 @@ def identity_csv() -> bytes:
 PDF_BODY = ("Budget narrative of the Moreno Valley Food Co-op (MVFC). Our director Priya leads the "
             "grocery project with Linh. Write to priya@mvfc-coop.org or visit mvfc.example.org. "
             "EIN 79 9033657. We are at 22 D Street, Moreno Valley 92540.\n"
-            "The grocery will open six days a week and hire eight neighbors.")
+            "The grocery will open six days a week and hire eight neighbors. Garden Stand opens in May.")
 
 
 @pytest.fixture

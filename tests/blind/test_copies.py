@@ -1,0 +1,103 @@
+"""Redacted copies are stored next to the uploads per lexicon version, made again when the
+lexicon changes, withheld when they need a check until the officer decides; officers get originals."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import select
+
+from grantflow.applications.models import Attachment
+from grantflow.blind import copies
+from grantflow.blind.models import CHECK, READY, AttachmentRelease, BlindTerm, RedactedCopy
+from grantflow.blind.redaction import pdf_text
+from grantflow.core.db import db
+from tests.blind.conftest import ORG
+
+
+def _pdf_att(b):
+    return next(a for a in b.application.attachments if a.mime_type == "application/pdf")
+
+
+def test_a_copy_per_lexicon_version_made_again_when_it_changes(blind_app, login, app):
+    b = blind_app
+    att = _pdf_att(b)
+    client = login(b.reviewer)
+    url = f"/applications/{b.application.id}/attachments/{att.id}"
+    first = client.get(url)
+    assert first.status_code == 200 and "Garden Stand" in pdf_text(first.get_data())
+    db.session.expire_all()
+    [row] = db.session.execute(select(RedactedCopy).where(RedactedCopy.attachment_id == att.id)).scalars().all()
+    old_file = copies.folder() / row.stored_name
+    assert old_file.exists() and old_file.parent == Path(app.config["UPLOAD_FOLDER"]) / "redacted"
+    # The applicant's term (added while a draft) changes the lexicon: a new copy, the old one goes.
+    db.session.add(BlindTerm(application_id=b.application.id, text="Garden Stand"))
+    db.session.commit()
+    second = client.get(url)
+    assert "Garden Stand" not in pdf_text(second.get_data())
+    db.session.expire_all()
+    rows = db.session.execute(select(RedactedCopy).where(RedactedCopy.attachment_id == att.id)).scalars().all()
+    assert len(rows) == 1 and rows[0].lexicon_version != row.lexicon_version and not old_file.exists()
+    # The officer gets the original, byte for byte.
+    original = login(b.officer).get(url)
+    assert original.get_data() == b.pdf and ORG in pdf_text(original.get_data())
+
+
+def test_a_copy_that_needs_a_check_waits_for_the_officer(blind_app, login, app):
+    from grantflow.applications import attachments
+
+    b = blind_app
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 30), (1, 2, 3)).save(buf, format="PNG")
+    # A picture uploaded before the program went blind (new ones are refused at upload).
+    b.application.program.blind_review = False
+    from werkzeug.datastructures import FileStorage
+
+    pic = attachments.store(b.application, FileStorage(io.BytesIO(buf.getvalue()), filename="logo.png"), user_id=None)
+    b.application.program.blind_review = True
+    db.session.commit()
+    url = f"/applications/{b.application.id}/attachments/{pic.id}"
+    reviewer, officer = login(b.reviewer), login(b.officer)
+    r = reviewer.get(url)
+    assert r.status_code == 200 and r.mimetype == "text/html" and "checking this file" in r.get_data(as_text=True)
+    page = officer.get(f"/applications/{b.application.id}").get_data(as_text=True)
+    assert "A picture cannot be checked" in page and "withheld from reviewers" in page
+    assert officer.post(f"/applications/{b.application.id}/attachments/{pic.id}/release",
+                        data={"decision": "nonsense"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.execute(select(AttachmentRelease)).first() is None
+    officer.post(f"/applications/{b.application.id}/attachments/{pic.id}/release", data={"decision": "show"})
+    db.session.expire_all()
+    assert db.session.execute(select(AttachmentRelease.decision)).scalar_one() == "show"
+    assert reviewer.get(url).mimetype == "application/pdf"
+    officer.post(f"/applications/{b.application.id}/attachments/{pic.id}/release", data={"decision": "withhold"})
+    assert "withheld this file" in reviewer.get(url).get_data(as_text=True)
+    statuses = dict(db.session.execute(select(RedactedCopy.attachment_id, RedactedCopy.status)).all())
+    assert statuses[pic.id] == CHECK and statuses[_pdf_att(b).id] == READY
+
+
+def test_pictures_are_refused_at_upload_in_a_blind_program(blind_app):
+    from werkzeug.datastructures import FileStorage
+
+    from grantflow.applications import attachments
+
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 30), (1, 2, 3)).save(buf, format="JPEG")
+    try:
+        attachments.store(blind_app.application, FileStorage(io.BytesIO(buf.getvalue()), filename="team.jpg"),
+                          user_id=None)
+    except attachments.UploadError as exc:
+        assert "blind" in str(exc) and "team.jpg" in str(exc)
+    else:
+        raise AssertionError("a picture was accepted")
+
+
+def test_orphan_copies_are_swept(blind_app, login):
+    b = blind_app
+    login(b.reviewer).get(f"/applications/{b.application.id}/attachments/{_pdf_att(b).id}")
+    orphan = copies.folder() / "left-by-a-killed-request.pdf"
+    orphan.write_bytes(b"%PDF")
+    removed = copies.sweep(grace_seconds=0)
+    assert removed == [orphan] and len(list(copies.folder().iterdir())) == 1
+    assert db.session.execute(select(Attachment)).scalars().all()
