@@ -187,6 +187,14 @@ def shown_name(att: Attachment, index: int, sees_identity: bool) -> str:
     return f"Attachment {index} ({KINDS.get(att.mime_type, ('file',))[0]})"
 
 
+def of(application, att_id: int) -> Attachment:
+    """One of the application's attachments; any other id is a 404."""
+    att = db.session.get(Attachment, att_id)
+    if att is None or att.application_id != application.id:
+        abort(404)
+    return att
+
+
 def send(path: Path, mimetype: str, name: str):
     """A stored file as a download that no browser runs or caches (originals and redacted copies)."""
     if path is None or not path.exists():

@@ -20,7 +20,7 @@ from forms.applications import (
 from forms.questions import build_answer_form
 from grantflow.applications import attachments, eligibility, services
 from grantflow.applications.metrics import label as metric_label
-from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
+from grantflow.applications.models import DRAFT, SUBMITTED, Application
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
@@ -352,9 +352,7 @@ def withdraw(app_id: int):
 @login_required
 def attachment(app_id: int, att_id: int):
     application = get_or_404(Application, app_id, "application.view")
-    att = db.session.get(Attachment, att_id)
-    if att is None or att.application_id != application.id:
-        abort(404)
+    att = attachments.of(application, att_id)
     if not sees_identity(current_user, application):  # blind review: a redacted copy (grantflow/blind)
         from grantflow.blind.views import redacted_download
 

@@ -3,7 +3,7 @@ the reviewer's program-wide conflict declaration and "I think I know who this is
 officer's word on a file that needs a check, and the redacted downloads reviewers receive."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -22,13 +22,6 @@ from grantflow.reviews.models import ConflictOfInterest
 from grantflow.reviews.policy import active_assignment
 
 bp = Blueprint("blind", __name__, cli_group=None)
-
-
-def _attachment_of(application: Application, att_id: int) -> Attachment:
-    att = db.session.get(Attachment, att_id)
-    if att is None or att.application_id != application.id:
-        abort(404)
-    return att
 
 
 def copy_name(application: Application, att: Attachment) -> str:
@@ -126,7 +119,7 @@ def preview(app_id: int):
 @login_required
 def preview_attachment(app_id: int, att_id: int):
     application = get_or_404(Application, app_id, "application.blind_preview")
-    att = _attachment_of(application, att_id)
+    att = attachments.of(application, att_id)
     copy = copies.copy_for(att)
     if copy.stored_name is None:
         return render_template("blind/withheld.html", application=application,
@@ -196,7 +189,7 @@ def _blind_file_checks(application: Application) -> dict:
 @login_required
 def release(app_id: int, att_id: int):
     application = get_or_404(Application, app_id, "application.release_attachment")
-    att = _attachment_of(application, att_id)
+    att = attachments.of(application, att_id)
     form = ReleaseForm()
     if not form.validate_on_submit():
         flash(form.decision.errors[0] if form.decision.errors else "Send the form again.", "error")
