@@ -34,14 +34,18 @@ def path_of(copy: RedactedCopy) -> Path | None:
     return folder() / copy.stored_name if copy.stored_name else None
 
 
-def copy_for(att: Attachment, lexicon: Lexicon | None = None) -> RedactedCopy:
-    """The attachment's copy for the current lexicon, made now when there is none."""
+def copy_for(att: Attachment, lexicon: Lexicon | None = None) -> RedactedCopy | None:
+    """The attachment's copy for the current lexicon, made now when there is none (None when the
+    original itself is missing)."""
     lexicon = lexicon or lexicon_for(att.application)
     version = lexicon.version
     found = _find(att.id, version)
     if found is not None:
         return found
-    made = redaction.redact(att.mime_type, attachments.path_of(att).read_bytes(), lexicon.matcher)
+    original = attachments.path_of(att)
+    if not original.exists():
+        return None
+    made = redaction.redact(att.mime_type, original.read_bytes(), lexicon.matcher)
     stored = None
     if made.pdf is not None:
         stored = secrets.token_hex(16) + ".pdf"

@@ -3,7 +3,7 @@ the reviewer's program-wide conflict declaration and "I think I know who this is
 officer's word on a file that needs a check, and the redacted downloads reviewers receive."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -36,6 +36,8 @@ def redacted_download(application: Application, att: Attachment):
     if gate is not None:
         return gate
     copy = copies.copy_for(att)
+    if copy is None:
+        abort(404)
     reason = copies.withheld_reason(copy)
     if reason:
         return render_template("blind/withheld.html", application=application, reason=reason)
@@ -121,6 +123,8 @@ def preview_attachment(app_id: int, att_id: int):
     application = get_or_404(Application, app_id, "application.blind_preview")
     att = attachments.of(application, att_id)
     copy = copies.copy_for(att)
+    if copy is None:
+        abort(404)
     if copy.stored_name is None:
         return render_template("blind/withheld.html", application=application,
                                reason=copies.withheld_reason(copy)), 200
@@ -175,8 +179,11 @@ def _blind_file_checks(application: Application) -> dict:
     """For the officer's application page: each file's copy and whether reviewers get it, and the
     reviewers who think they know the applicant (templates/blind/_officer_checks.html)."""
     files = []
+    lexicon = lexicon_for(application)
     for att in application.attachments:
-        copy = copies.copy_for(att)
+        copy = copies.copy_for(att, lexicon)
+        if copy is None:
+            continue
         files.append({"attachment": att, "redacted": copy, "withheld": copies.withheld_reason(copy),
                       "release": copies.release_of(att.id), "form": ReleaseForm()})
     recognized = db.session.execute(select(ConflictOfInterest).where(

@@ -101,3 +101,15 @@ def test_orphan_copies_are_swept(blind_app, login):
     removed = copies.sweep(grace_seconds=0)
     assert removed == [orphan] and len(list(copies.folder().iterdir())) == 1
     assert db.session.execute(select(Attachment)).scalars().all()
+
+
+def test_a_missing_original_is_a_404_not_a_500(blind_app, login):
+    from grantflow.applications import attachments
+
+    b = blind_app
+    att = _pdf_att(b)
+    attachments.path_of(att).unlink()
+    assert login(b.reviewer).get(f"/applications/{b.application.id}/attachments/{att.id}").status_code == 404
+    assert login(b.director).get(f"/applications/{b.application.id}/reviewer-preview/attachments/{att.id}") \
+        .status_code == 404
+    assert login(b.officer).get(f"/applications/{b.application.id}").status_code == 200
