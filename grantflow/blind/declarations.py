@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from grantflow.accounts.models import Membership, User
 from grantflow.applications.models import Application
-from grantflow.blind.lexicon import organization_terms
+from grantflow.blind.lexicon import networks_of, organization_terms
 from grantflow.blind.models import BlindDeclaration
 from grantflow.blind.textmatch import Matcher
 from grantflow.core import auditlog
@@ -60,7 +60,7 @@ def needs_declaration(program, user) -> bool:
 def _matcher(org: Organization) -> Matcher:
     terms = organization_terms(org.name, "organization")
     terms += organization_terms(org.fiscal_sponsor_name, "sponsor")
-    for network in org.networks:
+    for network in networks_of([org.id]):
         terms += organization_terms(network.name, "network")
     return Matcher(terms)
 

@@ -27,6 +27,7 @@ from grantflow.blind.commonwords import COMMON_WORDS
 from grantflow.blind.models import BlindTerm
 from grantflow.blind.textmatch import Matcher, Term, folded
 from grantflow.core.db import db
+from grantflow.organizations.models import ACCEPTED, NetworkMembership, Organization
 
 # Bumped when the way terms are derived or matched changes, so redacted copies are made again.
 ALGORITHM = "2"
@@ -219,12 +220,22 @@ def lexicon_for(application) -> Lexicon:
     for org, source in ((behalf, "Organization applied for"), (main, "Applying organization")):
         if org is not None:
             terms += organization_record_terms(org, source)
-            for network in org.networks:
-                terms += organization_record_terms(network, "Network", place=False)
+    for network in networks_of([o.id for o in (main, behalf) if o is not None]):
+        terms += organization_record_terms(network, "Network", place=False)
     for name, email in people_of(application):
         terms += person_terms(name, email, "People")
     terms += [Term(t.text, "applicant", "Terms you added") for t in added_terms(application.id)]
     return Lexicon(terms)
+
+
+def networks_of(org_ids: list[int]) -> list[Organization]:
+    """The networks these organizations are members of (with their consent)."""
+    if not org_ids:
+        return []
+    ids = select(NetworkMembership.network_id).where(NetworkMembership.member_id.in_(org_ids),
+                                                     NetworkMembership.status == ACCEPTED)
+    return list(db.session.execute(
+        select(Organization).where(Organization.id.in_(ids)).order_by(Organization.id)).scalars())
 
 
 def added_terms(application_id: int) -> list[BlindTerm]:

@@ -13,7 +13,7 @@ from grantflow.blind import declarations
 from grantflow.blind.models import BlindTerm
 from grantflow.core import roles as R
 from grantflow.core.db import db
-from grantflow.organizations.models import NETWORK
+from grantflow.organizations.models import ACCEPTED, NETWORK, NetworkMembership
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
 
@@ -98,7 +98,7 @@ def build(w) -> SimpleNamespace:
                 city="Moreno Valley", state="CA", postal_code="92540", website="https://mvfc.example.org",
                 fiscal_sponsor_name=SPONSOR, fiscal_sponsor_ein="33-0456789")
     network = F.organization(NETWORK, name=NETWORK_NAME, slug="mv-health-network", ein="31-3511027")
-    network.members.append(org)
+    db.session.add(NetworkMembership(network_id=network.id, member_id=org.id, status=ACCEPTED))
     director = F.user("priya@mvfc-coop.org", DIRECTOR, org=org, role=R.APPLICANT, title="executive director")
     F.user("linh.nguyen@mvfc-coop.org", STAFF, org=org, role=R.APPLICANT, title="staff")
     F.user("tomas@mvfc-coop.org", BOARD, org=org, role=R.APPLICANT, title="board member")
