@@ -89,6 +89,12 @@ def any_blind_app(any_app, tmp_path):
     return build(build_world())
 
 
+@pytest.fixture
+def any_login(any_app):
+    """login(user) -> a test client of `any_app` whose session is that user's."""
+    return lambda user: any_app.test_client(user=user)
+
+
 def build(w) -> SimpleNamespace:
     from grantflow.applications import attachments
     from werkzeug.datastructures import FileStorage

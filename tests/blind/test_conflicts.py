@@ -1,6 +1,7 @@
 """Conflicts of interest that work blind: declared before reading, against the list of every
 applicant, with affiliations matched automatically; conflicted applications are never assigned;
-"I think I know who this is" recuses and tells the officers."""
+"I think I know who this is" recuses and tells the officers. On SQLite and PostgreSQL (the
+declarations keep their lists in JSON columns)."""
 from __future__ import annotations
 
 import pytest
@@ -22,11 +23,11 @@ def _status(app_id, reviewer_id):
         ReviewAssignment.application_id == app_id, ReviewAssignment.reviewer_id == reviewer_id)).scalar_one_or_none()
 
 
-def test_nothing_of_a_blind_program_before_the_declaration(blind_app, login):
-    b = blind_app
+def test_nothing_of_a_blind_program_before_the_declaration(any_blind_app, any_login):
+    b = any_blind_app
     db.session.execute(BlindDeclaration.__table__.delete())
     db.session.commit()
-    client = login(b.reviewer)
+    client = any_login(b.reviewer)
     a = b.application
     for url in (f"/reviews/{a.id}", f"/applications/{a.id}", f"/applications/{a.id}/attachments/{a.attachments[0].id}"):
         r = client.get(url)
@@ -44,11 +45,11 @@ def test_nothing_of_a_blind_program_before_the_declaration(blind_app, login):
                               .where(ReviewAssignment.id == b.assignment.id)).scalar_one() is not None
 
 
-def test_a_declared_conflict_recuses_and_assignment_avoids_it(blind_app, login):
-    b = blind_app
+def test_a_declared_conflict_recuses_and_assignment_avoids_it(any_blind_app, any_login):
+    b = any_blind_app
     w, a = b.world, b.application
     other = w.users["other_reviewer"]
-    client = login(b.reviewer)
+    client = any_login(b.reviewer)
     r = client.post(f"/programs/{a.program.slug}/conflicts", data={"conflicts": [b.org.id], "affiliations": ""})
     assert r.status_code == 302
     assert _status(a.id, b.reviewer.id) == RECUSED
@@ -70,11 +71,11 @@ def test_a_declared_conflict_recuses_and_assignment_avoids_it(blind_app, login):
     assert facts.blocked(later.id, other.id) is None
 
 
-def test_affiliations_are_matched_against_every_applicant(blind_app, login):
-    b = blind_app
+def test_affiliations_are_matched_against_every_applicant(any_blind_app, any_login):
+    b = any_blind_app
     w, a = b.world, b.application
     other = w.users["other_reviewer"]
-    client = login(other)
+    client = any_login(other)
     r = client.post(f"/programs/{a.program.slug}/conflicts",
                     data={"affiliations": "Riverside Library volunteers\nTreasurer of the MVFC co-op board"})
     assert r.status_code == 302
@@ -89,9 +90,9 @@ def test_affiliations_are_matched_against_every_applicant(blind_app, login):
         is None
 
 
-def test_a_new_applicant_brings_the_declaration_back(blind_app, login):
-    b = blind_app
-    client = login(b.reviewer)
+def test_a_new_applicant_brings_the_declaration_back(any_blind_app, any_login):
+    b = any_blind_app
+    client = any_login(b.reviewer)
     assert client.get(f"/reviews/{b.application.id}").status_code == 200
     newcomer = F.cbo(name="Perris Community Land Trust", slug="perris-clt")
     F.application(b.world.program, newcomer)
@@ -102,10 +103,10 @@ def test_a_new_applicant_brings_the_declaration_back(blind_app, login):
     assert "Perris Community Land Trust" in page and "1 organization applied since you last declared" in page
 
 
-def test_i_think_i_know_who_this_is(blind_app, login):
-    b = blind_app
+def test_i_think_i_know_who_this_is(any_blind_app, any_login):
+    b = any_blind_app
     a = b.application
-    client = login(b.reviewer)
+    client = any_login(b.reviewer)
     assert "I think I know who this is" in client.get(f"/reviews/{a.id}").get_data(as_text=True)
     r = client.post(f"/reviews/{a.id}/recognize", data={"note": "The grocery project was in the news."})
     assert r.status_code == 302
@@ -115,7 +116,7 @@ def test_i_think_i_know_who_this_is(blind_app, login):
     assert "in the news" in coi.reason
     [mail] = [m for m in outbox() if "may know the applicant" in m["Subject"]]
     assert mail["To"] == b.officer.email and b.reviewer.name in mail.get_content()
-    officer = login(b.officer)
+    officer = any_login(b.officer)
     assert "thinks they know the applicant" in officer.get(f"/programs/{a.program.slug}/reviewers").get_data(as_text=True)
     assert "thinks they know who this applicant is" in officer.get(f"/applications/{a.id}").get_data(as_text=True)
     assert client.get(f"/reviews/{a.id}").status_code == 404
@@ -124,9 +125,9 @@ def test_i_think_i_know_who_this_is(blind_app, login):
     assert len([m for m in outbox() if "may know the applicant" in m["Subject"]]) == 1
 
 
-def test_declaration_answers_odd_input_at_the_field(blind_app, login):
-    b = blind_app
-    client = login(b.reviewer)
+def test_declaration_answers_odd_input_at_the_field(any_blind_app, any_login):
+    b = any_blind_app
+    client = any_login(b.reviewer)
     url = f"/programs/{b.application.program.slug}/conflicts"
     r = client.post(url, data={"conflicts": ["abc", "999999"], "affiliations": "x" * 3000})
     assert r.status_code == 422 and "under 2,000 characters" in r.get_data(as_text=True)
