@@ -1,20 +1,43 @@
 from tests.authz import FUNDER_STAFF, route
-from tests.authz.applications import _att
 
 APPLICANT = {"applicant"}
 REVIEWERS = {"reviewer", "other_reviewer"}
 
 
 def _blind(w):
-    from grantflow.core.db import db
+    """A blind program of the world's funder, with an application of the world's CBO assigned to
+    `reviewer` and one file; made once per world (the route fuzz shares one world between rows)."""
+    if getattr(w, "blind", None) is None:
+        from pathlib import Path
+        from types import SimpleNamespace
 
-    w.program.blind_review = True
-    db.session.commit()
-    return w
+        from flask import current_app
+
+        from grantflow.applications.models import Attachment
+        from grantflow.core.db import db
+        from grantflow.reviews.models import ReviewAssignment
+        from tests import factories as F
+
+        program = F.program(w.funder, slug="blind-2026", title="Blind Grants 2026", blind_review=True)
+        application = F.application(program, w.cbo)
+        db.session.add(ReviewAssignment(application=application, reviewer=w.users["reviewer"]))
+        att = Attachment(application=application, original_name="Eastside budget.csv", stored_name="authz-blind-file",
+                         mime_type="text/csv", size=10, sha256="0" * 64)
+        db.session.add(att)
+        db.session.commit()
+        folder = Path(current_app.config["UPLOAD_FOLDER"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "authz-blind-file").write_bytes(b"a,b\n1,2\n")
+        w.blind = SimpleNamespace(program=program, application=application, attachment=att)
+    return w.blind
 
 
 def _app(w):
     return _blind(w).application.id
+
+
+def _att(w):
+    return _blind(w).attachment.id
 
 
 def _program(w):
@@ -25,19 +48,14 @@ def _term(w):
     from grantflow.blind.models import BlindTerm
     from grantflow.core.db import db
 
-    term = BlindTerm(application_id=w.application.id, text="Harbor House")
+    term = BlindTerm(application_id=_blind(w).application.id, text="Harbor House")
     db.session.add(term)
     db.session.commit()
     return term.id
 
 
-def _blind_att(w):
-    _blind(w)
-    return _att(w)
-
-
 APP = {"app_id": _app}
-ATT = {"app_id": _app, "att_id": _blind_att}
+ATT = {"app_id": _app, "att_id": _att}
 
 ROUTES = [
     # The applicant's hidden terms (a submitted application: shown, changes refused at the field).
