@@ -113,3 +113,27 @@ def test_a_missing_original_is_a_404_not_a_500(blind_app, login):
     assert login(b.director).get(f"/applications/{b.application.id}/reviewer-preview/attachments/{att.id}") \
         .status_code == 404
     assert login(b.officer).get(f"/applications/{b.application.id}").status_code == 200
+
+
+def test_submitting_to_a_blind_program_queues_its_copies(blind_app):
+    """The copies are made by the queue once the submission commits, so the program officer sees
+    which files need a check before any reviewer asks for one."""
+    from grantflow.applications import services
+    from grantflow.blind.tasks import make_copies
+    from grantflow.tasks import pending
+
+    b = blind_app
+    a = b.application
+    a.status, a.submitted_at = "draft", None
+    a.outcomes = [{"metric": "units", "target": "40"}]  # one of the catalog's (the fixture's is free text)
+    db.session.commit()
+    assert services.submit(a, b.director) is True
+    assert pending("blind.make_copies") == []  # not before the commit
+    db.session.commit()
+    assert pending("blind.make_copies") == [(a.id,)]
+    make_copies(a.id)
+    db.session.expire_all()
+    made = db.session.execute(select(RedactedCopy.attachment_id, RedactedCopy.status)).all()
+    assert sorted(made) == sorted((att.id, READY) for att in a.attachments)
+    assert all((copies.folder() / c.stored_name).exists()
+               for c in db.session.execute(select(RedactedCopy)).scalars())
