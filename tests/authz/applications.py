@@ -8,21 +8,27 @@ def _app(w):
     return w.application.id
 
 
-def _att(w):
+def csv_attachment(application, original_name: str, stored_name: str):
+    """A small CSV file of `application`, its row committed and its bytes in the uploads folder."""
+    from pathlib import Path
+
+    from flask import current_app
+
     from grantflow.applications.models import Attachment
     from grantflow.core.db import db
 
-    att = Attachment(application=w.application, original_name="budget.csv", stored_name="authz-test-file",
+    att = Attachment(application=application, original_name=original_name, stored_name=stored_name,
                      mime_type="text/csv", size=10, sha256="0" * 64)
     db.session.add(att)
     db.session.commit()
-    from flask import current_app
-    from pathlib import Path
-
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "authz-test-file").write_bytes(b"a,b\n1,2\n")
-    return att.id
+    (folder / stored_name).write_bytes(b"a,b\n1,2\n")
+    return att
+
+
+def _att(w):
+    return csv_attachment(w.application, "budget.csv", "authz-test-file").id
 
 
 ROUTES = [

@@ -8,26 +8,17 @@ def _blind(w):
     """A blind program of the world's funder, with an application of the world's CBO assigned to
     `reviewer` and one file; made once per world (the route fuzz shares one world between rows)."""
     if getattr(w, "blind", None) is None:
-        from pathlib import Path
         from types import SimpleNamespace
 
-        from flask import current_app
-
-        from grantflow.applications.models import Attachment
         from grantflow.core.db import db
         from grantflow.reviews.models import ReviewAssignment
         from tests import factories as F
+        from tests.authz.applications import csv_attachment
 
         program = F.program(w.funder, slug="blind-2026", title="Blind Grants 2026", blind_review=True)
         application = F.application(program, w.cbo)
         db.session.add(ReviewAssignment(application=application, reviewer=w.users["reviewer"]))
-        att = Attachment(application=application, original_name="Eastside budget.csv", stored_name="authz-blind-file",
-                         mime_type="text/csv", size=10, sha256="0" * 64)
-        db.session.add(att)
-        db.session.commit()
-        folder = Path(current_app.config["UPLOAD_FOLDER"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "authz-blind-file").write_bytes(b"a,b\n1,2\n")
+        att = csv_attachment(application, "Eastside budget.csv", "authz-blind-file")
         w.blind = SimpleNamespace(program=program, application=application, attachment=att)
     return w.blind
 
