@@ -87,3 +87,16 @@ def test_the_version_changes_with_the_lexicon(blind_app):
     terms.add_term(a, "Harbor House", user_id=blind_app.director.id)
     assert lexicon_for(a).version != before
     db.session.rollback()
+
+
+def test_the_organization_applied_for_is_in_the_lexicon(blind_app):
+    from tests import factories as F
+
+    b = blind_app
+    member = F.cbo(name="Harvest Table Collective", slug="harvest-table", city="Hemet", postal_code="92543",
+                   ein="45-1234567", website="harvesttable.example.net")
+    a = F.application(b.world.program, b.network, on_behalf_of=member,
+                      summary="Harvest Table Collective (HTC) of Hemet, 92543, harvesttable.example.net; "
+                              "EIN 45 1234567; for the Moreno Valley Community Health Network.")
+    assert lexicon_for(a).mask(a.summary) == ("[Applicant] ([Applicant]) of [address], [address], [contact]; "
+                                              "EIN [EIN]; for the [Applicant].")
