@@ -15,6 +15,7 @@ from grantflow.blind.lexicon import added_terms, lexicon_for
 from grantflow.blind.models import SHOW
 from grantflow.core.db import db, utcnow
 from grantflow.core.policy import authorize, get_or_404
+from grantflow.core.urls import redirect_next
 from grantflow.programs.models import Program
 from grantflow.reviews.assignment import RECOGNIZED
 from grantflow.reviews.blind import reviewer_view
@@ -150,9 +151,7 @@ def declare(program: Program):
                                         affiliations=form.affiliations.data or "")
             flash(f"Thank you. You are recused from {len(made)} application{'s' if len(made) != 1 else ''} "
                   f"of this program." if made else "Thank you: you declared no conflict of interest.", "success")
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("core.dashboard"))
+            return redirect_next()
         status = 422
     return render_template("blind/declare.html", program=program, form=form, new_ids=new_ids,
                            previous=previous), status

@@ -4,6 +4,8 @@ applicant, with affiliations matched automatically; conflicted applications are 
 declarations keep their lists in JSON columns)."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlalchemy import select
 
@@ -132,3 +134,12 @@ def test_declaration_answers_odd_input_at_the_field(any_blind_app, any_login):
     r = client.post(url, data={"conflicts": ["abc", "999999"], "affiliations": "x" * 3000})
     assert r.status_code == 422 and "under 2,000 characters" in r.get_data(as_text=True)
     assert declarations.declaration_of(b.application.program, b.reviewer).conflict_ids == []
+
+
+def test_the_declaration_sends_nobody_off_the_site(any_blind_app, any_login):
+    b = any_blind_app
+    client = any_login(b.reviewer)
+    url = f"/programs/{b.application.program.slug}/conflicts"
+    for target in ("/\\evil.example", "//evil.example", "https://evil.example/"):
+        r = client.post(url, query_string={"next": target}, data={"affiliations": ""})
+        assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/dashboard", target
