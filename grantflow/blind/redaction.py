@@ -23,7 +23,6 @@ import zipfile
 from dataclasses import dataclass, field
 
 import pymupdf
-from PIL import Image
 
 from grantflow.blind.textmatch import Matcher
 
@@ -234,10 +233,8 @@ def csv_copy(data: bytes, matcher: Matcher) -> Copy:
 
 
 def picture_copy(data: bytes, matcher: Matcher) -> Copy:
-    image = Image.open(io.BytesIO(data))
-    clean = io.BytesIO()
-    image.convert("RGB").save(clean, format="PNG")  # pixels only: no EXIF, no comments
+    pixels = pymupdf.Pixmap(data)  # decoded: no EXIF, no comments
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
-    page.insert_image(page.rect + (36, 36, -36, -36), stream=clean.getvalue())
+    page.insert_image(page.rect + (36, 36, -36, -36), pixmap=pixels)
     return Copy(_save(doc), 0, ["A picture cannot be checked for names, logos or signatures."])

@@ -101,6 +101,16 @@ def test_a_picture_needs_the_officer_and_a_broken_file_makes_no_copy():
 
     picture = redaction.redact(attachments.PNG, _picture(), MATCHER)
     assert picture.pdf is not None and picture.problems
+    # A photo's EXIF (its author, a caption) does not reach the copy: only its pixels do.
+    exif = Image.Exif()
+    exif[0x013B] = f"{DIRECTOR}, {ORG}"  # Artist
+    exif[0x010E] = "Sunrise Market Hall opening"  # ImageDescription
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 80), (10, 120, 40)).save(buf, format="JPEG", exif=exif)
+    assert b"Haddad" in buf.getvalue()
+    photo = redaction.redact(attachments.JPEG, buf.getvalue(), MATCHER)
+    assert b"Haddad" not in photo.pdf and b"Sunrise" not in photo.pdf and "Haddad" not in redaction.pdf_text(photo.pdf)
+    assert len(pymupdf.open(stream=photo.pdf, filetype="pdf")[0].get_image_info()) == 1
     broken = redaction.redact(attachments.PDF, b"%PDF-1.4 not really", MATCHER)
     assert broken.pdf is None and "could not be read" in broken.problems[0]
 
