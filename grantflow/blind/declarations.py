@@ -12,18 +12,20 @@ officers (an email and a flag on the assignments page).
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
 
 from grantflow.accounts.models import Membership, User
 from grantflow.applications.models import Application
-from grantflow.blind.lexicon import networks_of, organization_terms
+from grantflow.blind.lexicon import organization_terms
 from grantflow.blind.models import BlindDeclaration
 from grantflow.blind.textmatch import Matcher
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
-from grantflow.organizations.models import Organization
+from grantflow.organizations.models import ACCEPTED, NetworkMembership, Organization
 from grantflow.reviews import assignment as assign
 from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
 
@@ -57,21 +59,30 @@ def needs_declaration(program, user) -> bool:
     return d is None or bool({o.id for o in applicants(program)} - set(d.organization_ids or []))
 
 
-def _matcher(org: Organization) -> Matcher:
-    terms = organization_terms(org.name, "organization")
-    terms += organization_terms(org.fiscal_sponsor_name, "sponsor")
-    for network in networks_of([org.id]):
-        terms += organization_terms(network.name, "network")
-    return Matcher(terms)
-
-
-def affiliation_match(affiliations: str | None, orgs: list[Organization]) -> str | None:
-    """The first affiliation line that names one of `orgs` (or their sponsor or network)."""
-    lines = [line.strip() for line in (affiliations or "").splitlines() if line.strip()]
-    if not lines:
-        return None
+def affiliation_matchers(orgs: list[Organization]) -> dict[int, Matcher]:
+    """Organization id -> a matcher of its names, its fiscal sponsor's and its networks' (with their
+    short forms and acronyms); one query for any number of organizations."""
+    networks: dict[int, list[str]] = defaultdict(list)
+    if orgs:
+        for member_id, name in db.session.execute(
+                select(NetworkMembership.member_id, Organization.name)
+                .join(Organization, Organization.id == NetworkMembership.network_id)
+                .where(NetworkMembership.member_id.in_([o.id for o in orgs]), NetworkMembership.status == ACCEPTED)
+                .order_by(NetworkMembership.member_id, Organization.id)):
+            networks[member_id].append(name)
+    out = {}
     for org in orgs:
-        matcher = _matcher(org)
+        terms = organization_terms(org.name, "organization") + organization_terms(org.fiscal_sponsor_name, "sponsor")
+        for name in networks[org.id]:
+            terms += organization_terms(name, "network")
+        out[org.id] = Matcher(terms)
+    return out
+
+
+def affiliation_match(affiliations: str | None, matchers: list[Matcher]) -> str | None:
+    """The first affiliation line that names an applicant (see `affiliation_matchers`)."""
+    lines = [line.strip() for line in (affiliations or "").splitlines() if line.strip()]
+    for matcher in matchers:
         for line in lines:
             if any(m.term is not None for m in matcher.matches(line)):
                 return line

@@ -195,7 +195,7 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
 def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> dict[tuple[int, int], str]:
     """(application, reviewer) -> reason, from blind reviewers' declarations: an organization they
     declared a conflict with, or one their affiliations name (matched on the applicant's names)."""
-    from grantflow.blind.declarations import affiliation_match
+    from grantflow.blind.declarations import affiliation_match, affiliation_matchers
     from grantflow.blind.models import BlindDeclaration
     from grantflow.organizations.models import Organization
 
@@ -209,6 +209,7 @@ def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: l
                                        .where(Application.id.in_([a for a, _, _ in app_rows]))).all())
     org_ids = {o for _, org, behalf in app_rows for o in (org, behalf) if o is not None}
     orgs = {o.id: o for o in db.session.execute(select(Organization).where(Organization.id.in_(org_ids))).scalars()}
+    matchers = affiliation_matchers(list(orgs.values())) if any(d.affiliations for d in declarations) else {}
     out: dict[tuple[int, int], str] = {}
     for app_id, org, behalf in app_rows:
         applicant = [orgs[o] for o in (org, behalf) if o in orgs]
@@ -216,7 +217,7 @@ def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: l
             if d.program_id == programs.get(app_id) and {o.id for o in applicant} & set(d.conflict_ids or []):
                 out[(app_id, d.reviewer_id)] = "Declared a conflict with this applicant before reading (blind review)"
                 continue
-            line = affiliation_match(d.affiliations, applicant)
+            line = affiliation_match(d.affiliations, [matchers[o.id] for o in applicant if o.id in matchers])
             if line:
                 out.setdefault((app_id, d.reviewer_id), f"Affiliation “{line}” matches the applicant")
     return out

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from grantflow.applications.models import Application
 from grantflow.blind import declarations
 from grantflow.blind.models import BlindDeclaration
 from grantflow.core.db import db
@@ -143,3 +144,29 @@ def test_the_declaration_sends_nobody_off_the_site(any_blind_app, any_login):
     for target in ("/\\evil.example", "//evil.example", "https://evil.example/"):
         r = client.post(url, query_string={"next": target}, data={"affiliations": ""})
         assert r.status_code == 302 and urlsplit(r.headers["Location"]).path == "/dashboard", target
+
+
+def test_matching_affiliations_takes_the_same_queries_for_any_number_of_applicants(any_blind_app, any_login):
+    from tests.queries import recorded
+
+    b = any_blind_app
+    w = b.world
+    reviewers = [b.reviewer.id, w.users["other_reviewer"].id]
+    for r in (b.reviewer, w.users["other_reviewer"]):
+        declarations.declare(w.program, r, conflict_ids=[], affiliations="Riverside Library volunteers\nHemet Rotary")
+    db.session.commit()
+
+    def statements(n):
+        for i in range(n):
+            F.application(w.program, F.cbo(name=f"Applicant Cooperative {n}-{i}"))
+        db.session.commit()
+        rows = [tuple(r) for r in db.session.execute(
+            select(Application.id, Application.organization_id, Application.on_behalf_of_id)
+            .where(Application.program_id == w.program.id)).all()]
+        db.session.expire_all()
+        with recorded() as sent:
+            assign.conflict_facts(rows, reviewers)
+        return len(sent), len(rows)
+
+    few, many = statements(2), statements(20)
+    assert many[1] > few[1] + 15 and many[0] == few[0], (few, many)
