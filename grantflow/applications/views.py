@@ -357,7 +357,7 @@ def attachment(app_id: int, att_id: int):
         from grantflow.blind.views import redacted_download
 
         return redacted_download(application, att)
-    return attachments.send(attachments.path_of(att), att.mime_type, att.original_name)
+    return attachments.send(attachments.key_of(att), att.mime_type, att.original_name)
 
 
 # --- the applicant's section of the dashboard ------------------------------------------------------

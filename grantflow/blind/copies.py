@@ -1,4 +1,4 @@
-"""The redacted copies reviewers receive under blind review, kept next to the uploads.
+"""The redacted copies reviewers receive under blind review, kept in the file storage beside the uploads.
 
 A copy belongs to one attachment and one lexicon version: it is made on first need (when an
 application is submitted to a blind program, by the queue; else when someone asks for it) and
@@ -10,9 +10,7 @@ applicants always get the original.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,13 +23,11 @@ from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 
 
-def folder() -> Path:
-    """Below the uploads folder, so the uploads' orphan sweep leaves the copies alone."""
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "redacted"
+PREFIX = "redacted/"  # a folder of its own in the file storage, apart from the originals' sweep
 
 
-def path_of(copy: RedactedCopy) -> Path | None:
-    return folder() / copy.stored_name if copy.stored_name else None
+def key_of(copy: RedactedCopy) -> str | None:
+    return PREFIX + copy.stored_name if copy.stored_name else None
 
 
 def copy_for(att: Attachment, lexicon: Lexicon | None = None) -> RedactedCopy | None:
@@ -42,14 +38,15 @@ def copy_for(att: Attachment, lexicon: Lexicon | None = None) -> RedactedCopy | 
     found = _find(att.id, version)
     if found is not None:
         return found
-    original = attachments.path_of(att)
-    if not original.exists():
+    try:
+        original = files.read(attachments.key_of(att))
+    except FileNotFoundError:
         return None
-    made = redaction.redact(att.mime_type, original.read_bytes(), lexicon.matcher)
+    made = redaction.redact(att.mime_type, original, lexicon.matcher)
     stored = None
     if made.pdf is not None:
         stored = secrets.token_hex(16) + ".pdf"
-        files.write_new(folder() / stored, made.pdf)
+        files.write_new(PREFIX + stored, made.pdf)
     copy = RedactedCopy(attachment_id=att.id, lexicon_version=version, stored_name=stored,
                         status=CHECK if made.problems else READY, problems=made.problems, masked=made.masked)
     try:
@@ -57,12 +54,12 @@ def copy_for(att: Attachment, lexicon: Lexicon | None = None) -> RedactedCopy | 
             db.session.add(copy)
     except IntegrityError:  # made at the same moment by another request: use theirs
         if stored:
-            (folder() / stored).unlink(missing_ok=True)
+            files.delete(PREFIX + stored)
         return _find(att.id, version)
     for old in db.session.execute(select(RedactedCopy).where(
             RedactedCopy.attachment_id == att.id, RedactedCopy.id != copy.id)).scalars():
         if old.stored_name:
-            files.remove_after_commit(folder() / old.stored_name)
+            files.remove_after_commit(PREFIX + old.stored_name)
         db.session.delete(old)
     db.session.flush()
     return copy
@@ -106,8 +103,8 @@ def decide(att: Attachment, decision: str, *, actor_id: int) -> AttachmentReleas
     return release
 
 
-def sweep(grace_seconds: float = 3600) -> list[Path]:
+def sweep(grace_seconds: float = 3600) -> list[str]:
     """Removes copies no row names (their writer was killed before committing)."""
     return files.sweep_orphans(
-        folder(), lambda: (n for n in db.session.execute(select(RedactedCopy.stored_name)).scalars() if n),
+        PREFIX, lambda: (n for n in db.session.execute(select(RedactedCopy.stored_name)).scalars() if n),
         grace_seconds=grace_seconds)

@@ -30,7 +30,7 @@ CHECK = "check"  # something could not be checked: withheld until the program of
 
 class RedactedCopy(db.Model):
     """The reviewers' copy of an attachment for one lexicon version (a PDF under
-    UPLOAD_FOLDER/redacted/, or none when the original could not be read at all)."""
+    redacted/ in the file storage, or none when the original could not be read at all)."""
 
     __tablename__ = "redacted_copies"
     __table_args__ = (UniqueConstraint("attachment_id", "lexicon_version"),)

@@ -42,7 +42,7 @@ def redacted_download(application: Application, att: Attachment):
     reason = copies.withheld_reason(copy)
     if reason:
         return render_template("blind/withheld.html", application=application, reason=reason)
-    return attachments.send(copies.path_of(copy), "application/pdf", copy_name(application, att))
+    return attachments.send(copies.key_of(copy), "application/pdf", copy_name(application, att))
 
 
 def reviewer_gate(application: Application):
@@ -129,7 +129,7 @@ def preview_attachment(app_id: int, att_id: int):
     if copy.stored_name is None:
         return render_template("blind/withheld.html", application=application,
                                reason=copies.withheld_reason(copy)), 200
-    return attachments.send(copies.path_of(copy), "application/pdf", copy_name(application, att))
+    return attachments.send(copies.key_of(copy), "application/pdf", copy_name(application, att))
 
 
 # --- the reviewer --------------------------------------------------------------------------------

@@ -9,21 +9,17 @@ def _app(w):
 
 
 def csv_attachment(application, original_name: str, stored_name: str):
-    """A small CSV file of `application`, its row committed and its bytes in the uploads folder."""
-    from pathlib import Path
-
-    from flask import current_app
-
+    """A small CSV file of `application`, its row committed and its bytes in the file storage."""
+    from grantflow.applications.attachments import key_of
     from grantflow.applications.models import Attachment
+    from grantflow.core import files
     from grantflow.core.db import db
 
     att = Attachment(application=application, original_name=original_name, stored_name=stored_name,
                      mime_type="text/csv", size=10, sha256="0" * 64)
     db.session.add(att)
     db.session.commit()
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(b"a,b\n1,2\n")
+    files.write_durable(key_of(att), b"a,b\n1,2\n")
     return att
 
 

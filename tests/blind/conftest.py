@@ -74,18 +74,16 @@ PDF_BODY = ("Budget narrative of the Moreno Valley Food Co-op (MVFC). Our direct
 
 
 @pytest.fixture
-def blind_app(app, world, tmp_path):
+def blind_app(app, world):
     """`world` with a blind program and an applicant carrying every identifier; returns a namespace
     with the application, the reviewer, the officer and the identifiers a reviewer must not see."""
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     return build(world)
 
 
 @pytest.fixture
-def any_blind_app(any_app, tmp_path):
+def any_blind_app(any_app):
     from tests.conftest import build_world
 
-    any_app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     return build(build_world())
 
 

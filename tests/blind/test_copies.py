@@ -1,9 +1,8 @@
-"""Redacted copies are stored next to the uploads per lexicon version, made again when the
+"""Redacted copies are stored beside the uploads per lexicon version, made again when the
 lexicon changes, withheld when they need a check until the officer decides; officers get originals."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
@@ -12,7 +11,9 @@ from grantflow.applications.models import Attachment
 from grantflow.blind import copies
 from grantflow.blind.models import CHECK, READY, AttachmentRelease, BlindTerm, RedactedCopy
 from grantflow.blind.redaction import pdf_text
+from grantflow.core import files
 from grantflow.core.db import db
+from grantflow.core.storage import storage
 from tests.blind.conftest import ORG
 
 
@@ -29,8 +30,8 @@ def test_a_copy_per_lexicon_version_made_again_when_it_changes(blind_app, login,
     assert first.status_code == 200 and "Garden Stand" in pdf_text(first.get_data())
     db.session.expire_all()
     [row] = db.session.execute(select(RedactedCopy).where(RedactedCopy.attachment_id == att.id)).scalars().all()
-    old_file = copies.folder() / row.stored_name
-    assert old_file.exists() and old_file.parent == Path(app.config["UPLOAD_FOLDER"]) / "redacted"
+    old_key = copies.key_of(row)
+    assert files.exists(old_key) and old_key == "redacted/" + row.stored_name
     # The applicant's term (added while a draft) changes the lexicon: a new copy, the old one goes.
     db.session.add(BlindTerm(application_id=b.application.id, text="Garden Stand"))
     db.session.commit()
@@ -38,7 +39,7 @@ def test_a_copy_per_lexicon_version_made_again_when_it_changes(blind_app, login,
     assert "Garden Stand" not in pdf_text(second.get_data())
     db.session.expire_all()
     rows = db.session.execute(select(RedactedCopy).where(RedactedCopy.attachment_id == att.id)).scalars().all()
-    assert len(rows) == 1 and rows[0].lexicon_version != row.lexicon_version and not old_file.exists()
+    assert len(rows) == 1 and rows[0].lexicon_version != row.lexicon_version and not files.exists(old_key)
     # The officer gets the original, byte for byte.
     original = login(b.officer).get(url)
     assert original.get_data() == b.pdf and ORG in pdf_text(original.get_data())
@@ -96,10 +97,10 @@ def test_pictures_are_refused_at_upload_in_a_blind_program(blind_app):
 def test_orphan_copies_are_swept(blind_app, login):
     b = blind_app
     login(b.reviewer).get(f"/applications/{b.application.id}/attachments/{_pdf_att(b).id}")
-    orphan = copies.folder() / "left-by-a-killed-request.pdf"
-    orphan.write_bytes(b"%PDF")
+    orphan = copies.PREFIX + "left-by-a-killed-request.pdf"
+    files.write_durable(orphan, b"%PDF")
     removed = copies.sweep(grace_seconds=0)
-    assert removed == [orphan] and len(list(copies.folder().iterdir())) == 1
+    assert removed == [orphan] and len(list(storage().list(copies.PREFIX))) == 1
     assert db.session.execute(select(Attachment)).scalars().all()
 
 
@@ -108,7 +109,7 @@ def test_a_missing_original_is_a_404_not_a_500(blind_app, login):
 
     b = blind_app
     att = _pdf_att(b)
-    attachments.path_of(att).unlink()
+    files.delete(attachments.key_of(att))
     assert login(b.reviewer).get(f"/applications/{b.application.id}/attachments/{att.id}").status_code == 404
     assert login(b.director).get(f"/applications/{b.application.id}/reviewer-preview/attachments/{att.id}") \
         .status_code == 404
