@@ -6,7 +6,7 @@ on a file whose copy needs a check (attachment_releases); a reviewer's conflicts
 program, declared against the list of applicants (blind_declarations).
 
 Revision ID: 8c5caff76d84
-Revises: b37e5d2a91c4
+Revises: bf9f209385e7
 Create Date: 2026-12-01 09:51:57.879302
 
 """
@@ -17,7 +17,7 @@ import grantflow.core.db
 
 # revision identifiers, used by Alembic.
 revision = '8c5caff76d84'
-down_revision = 'b37e5d2a91c4'
+down_revision = 'bf9f209385e7'
 branch_labels = None
 depends_on = None
 
