@@ -109,6 +109,9 @@ def test_officer_assigns_ranks_and_decides(page, live_server):
     assert "at most the program" in page.locator("#amount-error").inner_text()
     assert_accessible(page)
     page.get_by_label("Amount to award (dollars)").fill("45,000")
+    # Its review is not in yet: the page says so, and an award needs the reason.
+    assert "has no complete review" in page.content()
+    page.get_by_label("Reason to award without a complete review").fill("The panel met and agreed in person.")
     page.get_by_role("button", name="Save decision").click()
     page.wait_for_url("**/programs/health-2026/board")
     assert "awarded $45,000.00" in page.content()
