@@ -4,7 +4,7 @@ The funder's letterhead (name, address, phone, website, logo) and signatory (nam
 optional signature image), set once by its admin for every program's letters.
 
 Revision ID: 8d957eaf8b98
-Revises: bf9f209385e7
+Revises: 8c5caff76d84
 Create Date: 2026-12-01 11:31:55.940701
 
 """
@@ -15,7 +15,7 @@ import grantflow.core.db
 
 # revision identifiers, used by Alembic.
 revision = '8d957eaf8b98'
-down_revision = 'bf9f209385e7'
+down_revision = '8c5caff76d84'
 branch_labels = None
 depends_on = None
 
