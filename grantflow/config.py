@@ -95,6 +95,9 @@ SETTINGS = (
     Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),
     Setting("SUPPRESSION_K", 11,
             "Small-cell threshold k: counts from 1 to k−1 are withheld (equity audit, feedback pages)."),
+    # After the award
+    Setting("AWARD_REPORT_REMINDER_DAYS", [-14, -3, 1, 14],
+            "Days from an interim or final report's due date when its grantee is reminded (negative: before), each once."),
     # Equity audit
     Setting("AUDIT_REFERENCE_GROUPS", {},
             'A fixed reference group per dimension (`{"poc_led": "no"}`); else the group with the highest rate.'),
