@@ -25,7 +25,7 @@ MAX_ROWS = 60
 def condition_choices(reports) -> list[tuple[str, str]]:
     """None, the agreement, or one of the award's interim and final reports (`report:<id>`)."""
     return [(M.NO_CONDITION, "No condition"), (M.AGREEMENT_SIGNED, "On signing the agreement")] + [
-        (f"{REPORT_PREFIX}{r.id}", f"After the {r.title[0].lower() + r.title[1:]} is accepted") for r in reports]
+        (f"{REPORT_PREFIX}{r.report.id}", f"After the {r.title[0].lower() + r.title[1:]} is accepted") for r in reports]
 
 
 def parse_condition(value: str) -> tuple[str, int | None]:
