@@ -147,12 +147,12 @@ def _set_review(report: ProgressReport, *, state: str, note: str, conversation_o
     return review
 
 
-def _note(note: str | None, *, required: str | None) -> str:
+def _note(note: str | None, *, required: str | None, field: str = "note") -> str:
     note = (note or "").strip()
     if required and not note:
-        raise AwardError({"note": required})
+        raise AwardError({field: required})
     if len(note) > 4000:
-        raise AwardError({"note": "Keep it under 4,000 characters."})
+        raise AwardError({field: "Keep it under 4,000 characters."})
     return note
 
 
@@ -191,7 +191,7 @@ def record_conversation(report: ProgressReport, *, held_on: dt.date | None, note
         raise AwardError({"held_on": "Enter the day of the conversation, like 2026-09-30."})
     if held_on > checkins.today_for(application.program):
         raise AwardError({"held_on": "Record a conversation once it was held: the date cannot be in the future."})
-    notes = _note(notes, required="Write what you heard: it stands in for the written report.")
+    notes = _note(notes, required="Write what you heard: it stands in for the written report.", field="notes")
     return _set_review(report, state=M.ACCEPTED, note=notes, conversation_on=held_on, actor_id=actor_id)
 
 
