@@ -33,8 +33,19 @@ bp = Blueprint("awards", __name__, cli_group=None)
 BLANK_ROWS = 2
 
 
+def _has_errors(form) -> bool:
+    """Any field with an error, rows of a FieldList included (their errors are added after validation)."""
+    for f in form:
+        if f.type == "FieldList":
+            if any(_has_errors(entry.form) for entry in f.entries):
+                return True
+        elif f.errors:
+            return True
+    return False
+
+
 def _status(*forms, page_errors=()) -> int:
-    return 422 if page_errors or any(f.errors for f in forms) else 200
+    return 422 if page_errors or any(_has_errors(f) for f in forms) else 200
 
 
 def _field(form, name: str | None):
