@@ -38,7 +38,7 @@ def payments_command(program: Program, output: Path) -> None:
     xlsx = output.suffix.lower() == ".xlsx"
     files.write_durable(output, exports.to_xlsx(program) if xlsx else exports.to_csv(program).encode("utf-8"))
     rows = exports.payment_rows(program)
-    awards = {r[0]: r[11] for r in rows}
+    awards = {r[0]: r[exports.HEADER.index("award_amount")] for r in rows}
     click.echo(f"Wrote {len(rows)} instalments of {len(awards)} awards of {program.slug} to {output} "
                f"(awarded {format_money(int(sum(awards.values()) * 100))}).")
 

@@ -23,7 +23,8 @@ from grantflow.decisions.models import AWARD, Decision
 from grantflow.programs.models import Program
 
 HEADER = ("application_id", "organization", "instalment", "due_date", "amount", "status", "condition",
-          "paid_date", "method", "reference", "reason", "award_amount", "schedule_adds_up")
+          "condition_met", "paid_date", "method", "reference", "reason", "award_amount", "schedule_adds_up")
+MONEY_COLUMNS = (HEADER.index("amount"), HEADER.index("award_amount"))
 METHOD_LABELS = dict(M.METHODS)
 
 
@@ -55,7 +56,7 @@ def payment_rows(program: Program) -> list[tuple[Any, ...]]:
             i = line.instalment
             rows.append((a.id, a.applicant.name, f"{line.number} of {len(s.lines)}", i.due_on,
                          cents_to_dollars(i.amount_cents), line.status_label,
-                         line.waits_for and f"{line.waits_for}" + (" (met)" if line.condition_met else ""),
+                         line.condition_text, ("yes" if line.condition_met else "no") if line.condition_text else "",
                          i.paid_on, METHOD_LABELS.get(i.method or "", ""), i.reference or "", i.reason or "",
                          cents_to_dollars(s.award_cents), "yes" if s.in_step else "no"))
     return rows
@@ -89,7 +90,7 @@ def to_xlsx(program: Program) -> bytes:
                 sheet.write_blank(r, c, None)
             elif isinstance(value, dt.date):
                 sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date)
-            elif c in (4, 11):
+            elif c in MONEY_COLUMNS:
                 sheet.write_number(r, c, float(value), money)
             elif isinstance(value, int):
                 sheet.write_number(r, c, value)

@@ -56,6 +56,7 @@ class Line:
     status: str                 # scheduled, due, paid, on_hold, cancelled
     condition_met: bool
     waits_for: str              # what the condition waits for ("" without one)
+    condition_text: str         # the condition as the schedule states it
 
     @property
     def status_label(self) -> str:
@@ -161,7 +162,8 @@ def schedules_for(applications: Sequence[Application]) -> dict[int, Schedule]:
     for r in rows:
         by_app[r.application_id].append(r)
     return {app_id: Schedule(app_id, int(awards.get(app_id) or 0), tuple(
-        Line(i, n, status_of(i, today[app_id], met[i.id]), met[i.id], condition_label(i, titles))
+        Line(i, n, status_of(i, today[app_id], met[i.id]), met[i.id], condition_label(i, titles),
+             condition_text(i, titles))
         for n, i in enumerate(items, 1)))
         for app_id, items in by_app.items()}
 
@@ -428,13 +430,27 @@ def report_titles(report_ids: set[int]) -> dict[int, str]:
         select(ProgressReport).where(ProgressReport.id.in_(report_ids))).scalars()}
 
 
-def condition_label(instalment: M.Instalment, titles: dict[int, str] | None = None) -> str:
-    """What the instalment waits for, in words ("" when nothing)."""
+def _condition_subject(instalment: M.Instalment, titles: dict[int, str] | None) -> str:
     if instalment.condition == M.AGREEMENT_SIGNED:
-        return "the agreement to be signed"
-    if instalment.condition == M.REPORT_ACCEPTED:
-        if titles is None:
-            titles = report_titles({instalment.condition_report_id} - {None})
-        title = titles.get(instalment.condition_report_id)
-        return f"the {title[0].lower() + title[1:]} to be accepted" if title else "a report to be accepted"
-    return ""
+        return "the agreement"
+    if titles is None:
+        titles = report_titles({instalment.condition_report_id} - {None})
+    title = titles.get(instalment.condition_report_id)
+    return f"the {title[0].lower() + title[1:]}" if title else "a report"
+
+
+def condition_label(instalment: M.Instalment, titles: dict[int, str] | None = None) -> str:
+    """What the instalment waits for, in words ("" when nothing): "the agreement to be signed"."""
+    if instalment.condition == M.NO_CONDITION:
+        return ""
+    verb = "signed" if instalment.condition == M.AGREEMENT_SIGNED else "accepted"
+    return f"{_condition_subject(instalment, titles)} to be {verb}"
+
+
+def condition_text(instalment: M.Instalment, titles: dict[int, str] | None = None) -> str:
+    """The condition as the schedule states it: "on signing the agreement", "after … is accepted"."""
+    if instalment.condition == M.NO_CONDITION:
+        return ""
+    if instalment.condition == M.AGREEMENT_SIGNED:
+        return "on signing the agreement"
+    return f"after {_condition_subject(instalment, titles)} is accepted"

@@ -26,7 +26,9 @@ def paid(world):
     w.other_cbo.name = PAYLOAD
     award(w.application, 60_000_00)
     award(w.other_application, 12_345_67)
-    a1, w.open_instalment = schedule(w.application, (30_000_00, D(2026, 1, 15)), (30_000_00, D(2027, 7, 15)))
+    a1, w.open_instalment = schedule(w.application, (30_000_00, D(2026, 1, 15), M.AGREEMENT_SIGNED, None),
+                                     (30_000_00, D(2027, 7, 15)))
+    schedules.agreement_signed(w.application)
     pay(a1, D(2026, 1, 20), reference="-ACH 7781")
     [b1] = schedule(w.other_application, (12_345_67, D(2026, 2, 1)))
     schedules.hold(b1, reason="Waiting for the W-9.")
@@ -35,12 +37,13 @@ def paid(world):
 
 
 EXPECTED = [
-    ["application_id", "organization", "instalment", "due_date", "amount", "status", "condition", "paid_date",
-     "method", "reference", "reason", "award_amount", "schedule_adds_up"],
-    ["1", "Eastside Tenants Union", "1 of 2", "2026-01-15", "30000.00", "paid", "", "2026-01-20", "ACH transfer",
-     "'-ACH 7781", "", "60000.00", "yes"],
-    ["1", "Eastside Tenants Union", "2 of 2", "2027-07-15", "30000.00", "scheduled", "", "", "", "", "", "60000.00", "yes"],
-    ["2", "'" + PAYLOAD, "1 of 1", "2026-02-01", "12345.67", "on hold", "", "", "", "", "Waiting for the W-9.",
+    ["application_id", "organization", "instalment", "due_date", "amount", "status", "condition", "condition_met",
+     "paid_date", "method", "reference", "reason", "award_amount", "schedule_adds_up"],
+    ["1", "Eastside Tenants Union", "1 of 2", "2026-01-15", "30000.00", "paid", "on signing the agreement", "yes",
+     "2026-01-20", "ACH transfer", "'-ACH 7781", "", "60000.00", "yes"],
+    ["1", "Eastside Tenants Union", "2 of 2", "2027-07-15", "30000.00", "scheduled", "", "", "", "", "", "", "60000.00",
+     "yes"],
+    ["2", "'" + PAYLOAD, "1 of 1", "2026-02-01", "12345.67", "on hold", "", "", "", "", "", "Waiting for the W-9.",
      "12345.67", "yes"],
 ]
 
@@ -55,8 +58,9 @@ def test_csv_and_xlsx_read_back(any_app, paid, login):
     sheet = openpyxl.load_workbook(io.BytesIO(r.data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == EXPECTED[0]
-    assert rows[1] == [1, "Eastside Tenants Union", "1 of 2", dt.datetime(2026, 1, 15), 30000, "paid", None,
-                       dt.datetime(2026, 1, 20), "ACH transfer", "-ACH 7781", None, 60000, "yes"]
+    assert rows[1] == [1, "Eastside Tenants Union", "1 of 2", dt.datetime(2026, 1, 15), 30000, "paid",
+                       "on signing the agreement", "yes", dt.datetime(2026, 1, 20), "ACH transfer", "-ACH 7781", None,
+                       60000, "yes"]
     # Text is text in XLSX: the organization's name is a string cell, never a formula.
     name = sheet.cell(row=4, column=2)
     assert name.value == PAYLOAD and name.data_type == "s"
