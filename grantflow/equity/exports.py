@@ -89,6 +89,9 @@ def csv_rows(report: dict) -> Iterator[tuple]:
         for m in ("population", "need_index", "share_of_population", "applicants", "awards", "dollars_awarded",
                   "share_of_dollars"):
             yield ("need_benchmarks", "place", p["geoid"], p["name"], m, _value(p[m], p["suppressed"]))
+    from grantflow.awards.money_moving import csv_rows as money_moving_rows
+
+    yield from money_moving_rows(report)
     for cyc in report.get("cycles", []):
         label = cyc["program"]["cycle_label"] or cyc["program"]["slug"]
         for key, groups in cyc["dimensions"].items():

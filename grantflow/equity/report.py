@@ -355,7 +355,11 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> dict:
             "reviewers": _reviewer_gaps(dim, groups, idx, data, mask, cfg),
             "priority_rules": _priority_rules(dim, counts, hypo, idx, data, mask, groups, cfg),
         }
+    from grantflow.awards.money_moving import section as money_moving
+
     return {
+        "money_moving": money_moving([f.application_id for f in data.facts],
+                                     {key: labels for key, (_, labels, *_rest) in per_dim.items()}, masks, k),
         "program": {"slug": data.slug, "title": data.title, "funder": data.funder_name, "series": data.series,
                     "cycle_label": data.cycle_label, "data_vintage": data.data_vintage,
                     "rubric_version": data.rubric_version, "is_historical": data.is_historical,
