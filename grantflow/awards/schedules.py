@@ -6,7 +6,9 @@ made here — editing the schedule, spreading it over years, cancelling an insta
 moved to another) — is checked against that rule and refused whole, with a message at the field,
 when it would break it. The award itself may still change afterwards (the decisions area may
 change an award, after release too); the schedule is then *out of step*: it is flagged on every
-page that shows it, and no payment can be recorded until an officer makes it add up again.
+page that shows it, and no payment can be recorded until an officer makes it add up again (a
+cancellation that brings it closer is accepted meanwhile, so a withdrawn award's instalments can be
+cancelled one by one).
 
 An instalment is paid only once its condition is met: none, the agreement signed
 (`AwardTerms.agreement_signed_at`, set by :func:`agreement_signed`), or a report accepted
@@ -395,7 +397,8 @@ def release_hold(instalment: M.Instalment, *, actor_id: int | None = None) -> No
 def cancel(instalment: M.Instalment, *, reason: str | None, move_to_id: int | None = None,
            actor_id: int | None = None) -> None:
     """Cancels an unpaid instalment; its amount moves to `move_to_id` (another unpaid instalment of
-    the award) unless the award itself shrank by it. Refused when the schedule would not add up."""
+    the award) unless the award itself shrank by it. Refused when the schedule would not add up,
+    unless it did not already and the cancellation brings it closer to the award."""
     if instalment.status not in EDITABLE:
         raise AwardError({None: f"This instalment is {M.STATUS_LABELS[instalment.status]} and cannot be cancelled."})
     reason = _reason(reason, "cancelled")
@@ -406,8 +409,11 @@ def cancel(instalment: M.Instalment, *, reason: str | None, move_to_id: int | No
         if target is None:
             raise AwardError({"move_to": "Choose another instalment of this award that is not paid or cancelled."})
     award = award_cents(instalment.application_id)
-    after_total = active_total(current) - (0 if target is not None else instalment.amount_cents)
-    if after_total != award:
+    now_total = active_total(current)
+    after_total = now_total - (0 if target is not None else instalment.amount_cents)
+    # A schedule the award moved away from may be brought back one cancellation at a time.
+    closer = now_total != award and abs(award - after_total) < abs(award - now_total)
+    if after_total != award and not closer:
         raise AwardError({"move_to": "Cancelling it " + ("would leave" if target is None else "leaves")
                                      + f" the schedule at {format_money(after_total)}, not the award's "
                                      f"{format_money(award)}: move its amount to another instalment."})

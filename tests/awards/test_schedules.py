@@ -119,6 +119,24 @@ def test_a_changed_award_flags_the_schedule_and_blocks_payments_until_it_is_fixe
     assert _stored(w.application.id) == [(25_000_00, D(2026, 1, 1), "paid"), (15_000_00, D(2026, 2, 1), "paid")]
 
 
+def test_a_withdrawn_award_has_its_unpaid_instalments_cancelled_one_by_one(app, world):
+    w = world
+    officer = w.users["program_officer"]
+    decisions.decide(w.application, "award", amount_cents=30_000_00, rationale="Strong plan.", actor=officer)
+    first, second, third = schedule(w.application, (10_000_00, D(2026, 1, 1)), (10_000_00, D(2026, 6, 1)),
+                                    (10_000_00, D(2027, 1, 1)))
+    pay(first)
+    decisions.decide(w.application, "decline", rationale="The organization closed.", actor=officer)
+    assert schedules.schedule_of(w.application).problem.endswith("but the award is $0.00 ($30,000.00 too much).")
+    schedules.cancel(third, reason="The organization closed.")  # closer to $0, though not there yet
+    with pytest.raises(AwardError):
+        schedules.cancel(second, reason="Closed.", move_to_id=third.id)  # a cancelled one takes nothing
+    schedules.cancel(second, reason="The organization closed.")
+    state = schedules.schedule_of(w.application)
+    assert (state.scheduled_cents, state.award_cents, state.paid_cents) == (10_000_00, 0, 10_000_00)
+    assert state.problem is not None  # paid more than it is now owed: still shown, never hidden
+
+
 def test_a_payment_is_recorded_with_date_method_reference_and_who(any_app, world):
     w = world
     award(w.application, 5_000_00)
