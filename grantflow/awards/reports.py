@@ -25,6 +25,7 @@ from sqlalchemy import select
 from grantflow.applications.models import Application
 from grantflow.awards import models as M
 from grantflow.awards.errors import AwardError
+from grantflow.awards.schedules import date_problem
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
@@ -109,8 +110,8 @@ def add_report(application: Application, *, kind: str | None, due_on: dt.date | 
     problems: dict[str | None, str] = {}
     if kind not in dict(KINDS):
         problems["kind"] = "Choose interim or final."
-    if due_on is None:
-        problems["due_on"] = "Enter the date the report is due, like 2026-09-30."
+    if (problem := date_problem(due_on, "Enter the date the report is due, like 2026-09-30.")):
+        problems["due_on"] = problem
     elif db.session.execute(select(ProgressReport.id).where(
             ProgressReport.application_id == application.id, ProgressReport.kind == kind,
             ProgressReport.due_on == due_on)).first() is not None:
@@ -187,8 +188,8 @@ def record_conversation(report: ProgressReport, *, held_on: dt.date | None, note
     if report.kind == CHECKIN:
         raise AwardError({None: "Check-ins are not reviewed; add an interim or final report to review."})
     application = db.session.get(Application, report.application_id)
-    if held_on is None:
-        raise AwardError({"held_on": "Enter the day of the conversation, like 2026-09-30."})
+    if (problem := date_problem(held_on, "Enter the day of the conversation, like 2026-09-30.")):
+        raise AwardError({"held_on": problem})
     if held_on > checkins.today_for(application.program):
         raise AwardError({"held_on": "Record a conversation once it was held: the date cannot be in the future."})
     notes = _note(notes, required="Write what you heard: it stands in for the written report.", field="notes")

@@ -35,6 +35,21 @@ from grantflow.decisions.models import AWARD, Decision
 from grantflow.feedback.checkins import today_for
 
 MAX_INSTALMENTS = 60
+# Dates outside these years are typos (and would overflow date arithmetic near year 9999).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def plausible(day: dt.date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def date_problem(day: dt.date | None, missing: str) -> str | None:
+    """The message for a date that is missing or implausible, None when it will do."""
+    if day is None:
+        return missing
+    if not plausible(day):
+        return f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
+    return None
 METHOD_KEYS = tuple(k for k, _ in M.METHODS)
 EDITABLE = (M.SCHEDULED, M.ON_HOLD)
 
@@ -240,8 +255,8 @@ def set_schedule(application: Application, rows: Sequence[Row], *, actor_id: int
         if not row.remove:
             if row.amount_cents is None or row.amount_cents <= 0:
                 problems[f"{where}-amount"] = "Enter an amount of more than $0."
-            if row.due_on is None:
-                problems[f"{where}-due_on"] = "Enter the date this instalment is due, like 2026-03-31."
+            if (problem := date_problem(row.due_on, "Enter the date this instalment is due, like 2026-03-31.")):
+                problems[f"{where}-due_on"] = problem
             if row.condition not in M.CONDITIONS:
                 problems[f"{where}-condition"] = "Choose a condition from the list."
             elif row.condition == M.REPORT_ACCEPTED and row.condition_report_id not in reports:
@@ -304,8 +319,8 @@ def spread_schedule(application: Application, *, first_due: dt.date | None, year
     """Replaces the scheduled (not paid, held or cancelled) instalments by an even spread of what
     is left of the award."""
     problems: dict[str | None, str] = {}
-    if first_due is None:
-        problems["first_due"] = "Enter the date of the first instalment, like 2026-03-31."
+    if (problem := date_problem(first_due, "Enter the date of the first instalment, like 2026-03-31.")):
+        problems["first_due"] = problem
     if years is None or not 1 <= years <= 5:
         problems["years"] = "Enter a number of years from 1 to 5."
     if per_year not in PER_YEAR:
@@ -341,8 +356,8 @@ def record_payment(instalment: M.Instalment, *, paid_on: dt.date | None, method:
         raise AwardError({None: f"This instalment waits for {line.waits_for}."})
     problems: dict[str | None, str] = {}
     today = today_for(application.program)
-    if paid_on is None:
-        problems["paid_on"] = "Enter the date the payment was made, like 2026-03-31."
+    if (problem := date_problem(paid_on, "Enter the date the payment was made, like 2026-03-31.")):
+        problems["paid_on"] = problem
     elif paid_on > today:
         problems["paid_on"] = "Record a payment once it is made: the date cannot be in the future."
     if method not in METHOD_KEYS:

@@ -165,3 +165,40 @@ def test_the_grantee_sees_upcoming_payments_and_reports_on_the_dashboard(app, wo
     assert "after the interim report due January 31, 2027 is accepted" in html
     assert f'href="/reports/{interim.id}"' in html
     assert "Your grants" not in login(w.users["other_applicant"]).get("/dashboard").get_data(as_text=True)
+
+
+def test_odd_input_gets_a_field_message_never_a_500(app, world, login):
+    """What a fuzzer would send: far dates, huge numbers, unknown choices, ids that are not ids."""
+    from tests.awards.builders import report
+
+    w = world
+    award(w.application, 10_000_00)
+    interim = report(w.application, "interim", D(2026, 6, 30))
+    [only] = schedule(w.application, (10_000_00, D(2026, 1, 15)))
+    db.session.commit()
+    officer = login(w.users["program_officer"])
+    base = f"/applications/{w.application.id}/award"
+    posts = [
+        (base + "/schedule", {"action": "spread", "spread-first_due": "9999-12-31", "spread-years": "5",
+                              "spread-per_year": "12"}),
+        (base + "/schedule", {"action": "spread", "spread-years": "99999999999999999999", "spread-per_year": "x"}),
+        (base + "/schedule", {"rows-0-id": "abc", "rows-0-amount": "1e400", "rows-0-due_on": "0001-01-01",
+                              "rows-0-condition": "report:x", "rows-99999999999999999999-amount": "5"}),
+        (base + "/schedule", {"rows-0-id": str(only.id), "rows-0-amount": "10,000", "rows-0-due_on": "9999-12-31",
+                              "rows-0-condition": ""}),
+        (base + "/reports", {"kind": "final", "due_on": "9999-12-31"}),
+        (base + "/reports", {"kind": "quarterly", "due_on": ""}),
+        (base, {"schedule_h": "part9_99"}),
+        (f"/instalments/{only.id}", {"action": "cancel", "cancel-reason": "x", "cancel-move_to": "999999"}),
+        (f"/instalments/{only.id}", {"action": "pay", "pay-paid_on": "1066-10-14", "pay-method": "ach"}),
+        (f"/award-reports/{interim.id}", {"action": "conversation", "talk-held_on": "0001-01-01", "talk-notes": "Hi"}),
+        (f"/award-reports/{interim.id}", {"action": "review", "review-decision": "maybe"}),
+        ("/programs/health-2026/payments", {"schedule_h": ""}),
+    ]
+    for url, data in posts:
+        r = officer.post(url, data=data)
+        assert r.status_code == 422, (url, data, r.status_code)
+    for url in ("/funders/riverside/schedule-h?year=-1", "/funders/riverside/chna-report?year=1e309",
+                "/funders/riverside/schedule-h/part1_7i?year=99999999999999999999999"):
+        assert officer.get(url).status_code == 422, url
+    assert officer.get("/programs/health-2026/payments.xlsx").status_code == 200
