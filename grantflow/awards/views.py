@@ -3,7 +3,6 @@ downloads; a funder's overview of what is due, its Schedule H totals and its CHN
 report; and the grantee's and the officer's dashboard sections."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -24,7 +23,6 @@ from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.core.views import dashboard_section
-from grantflow.decisions.models import AWARD, Decision
 from grantflow.feedback.models import CHECKIN, ProgressReport
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
@@ -50,7 +48,7 @@ def _status(*forms, page_errors=()) -> int:
 
 def _field(form, name: str | None):
     """The form field a service problem names (`rows-2-amount` is a row of a FieldList)."""
-    if name is None:
+    if name is None or form is None:
         return None
     if name.startswith("rows-") and hasattr(form, "rows"):
         _, n, attr = name.split("-", 2)
@@ -69,6 +67,19 @@ def _attach(form, error: AwardError) -> list[str]:
         else:
             f.errors = list(f.errors or []) + [message]
     return page
+
+
+def _change(form, change, *, done: str, to: str):
+    """Runs the service call `change()` in a savepoint: (a redirect to `to`, []) when it stood,
+    (None, the problems that belong to the whole page) when it was refused (the others are put next
+    to their fields)."""
+    try:
+        with uow.attempt():
+            change()
+    except AwardError as exc:
+        return None, _attach(form, exc)
+    flash(done, "success")
+    return redirect(to), []
 
 
 def _award(app_id: int) -> Application:
@@ -128,14 +139,11 @@ def award(app_id: int):
     form = AwardScheduleHForm(data={"schedule_h": own if is_own else ""})
     page_errors: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            with uow.attempt():
-                scheduleh.set_award_class(application, form.schedule_h.data, actor_id=current_user.id)
-        except AwardError as exc:
-            page_errors = _attach(form, exc)
-        else:
-            flash("The award's Schedule H line is saved.", "success")
-            return redirect(url_for("awards.award", app_id=app_id))
+        done, page_errors = _change(
+            form, lambda: scheduleh.set_award_class(application, form.schedule_h.data, actor_id=current_user.id),
+            done="The award's Schedule H line is saved.", to=url_for("awards.award", app_id=app_id))
+        if done:
+            return done
     return _award_page(application, schedule_h_form=form, page_errors=page_errors)
 
 
@@ -158,16 +166,13 @@ def add_report(app_id: int):
     form = AddReportForm()
     page_errors: list[str] = []
     if form.validate_on_submit():
-        try:
-            with uow.attempt():
-                reports.add_report(application, kind=form.kind.data or None, due_on=form.due_on.data,
-                                   actor_id=current_user.id)
-        except AwardError as exc:
-            page_errors = _attach(form, exc)
-        else:
-            flash("The report is added: the grantee sees it on their dashboard and is reminded before it is due.",
-                  "success")
-            return redirect(url_for("awards.award", app_id=app_id))
+        done, page_errors = _change(
+            form, lambda: reports.add_report(application, kind=form.kind.data or None, due_on=form.due_on.data,
+                                             actor_id=current_user.id),
+            done="The report is added: the grantee sees it on their dashboard and is reminded before it is due.",
+            to=url_for("awards.award", app_id=app_id))
+        if done:
+            return done
     return _award_page(application, report_form=form, page_errors=page_errors)
 
 
@@ -189,30 +194,24 @@ def schedule(app_id: int):
             for i in editable] + [{} for _ in range(BLANK_ROWS)]})
     form.set_choices(choices)
     page_errors: list[str] = []
-    if request.method == "POST":
-        try:
-            if action == "spread":
-                if spread_form.validate_on_submit():
-                    with uow.attempt():
-                        schedules.spread_schedule(
-                            application, first_due=spread_form.first_due.data, years=spread_form.years.data,
-                            per_year=spread_form.per_year.data, first_condition=spread_form.first_condition.data,
-                            actor_id=current_user.id)
-                    flash("The schedule is spread over the years you chose.", "success")
-                    return redirect(url_for("awards.award", app_id=app_id))
-            elif form.validate_on_submit():
-                rows = []
-                for entry in form.rows.entries:
-                    condition, report_id = parse_condition(entry.form.condition.data or "")
-                    rows.append(schedules.Row(amount_cents=entry.form.amount.data, due_on=entry.form.due_on.data,
-                                              condition=condition, condition_report_id=report_id,
-                                              id=form.row_id(entry), remove=bool(entry.form.remove.data)))
-                with uow.attempt():
-                    schedules.set_schedule(application, rows, actor_id=current_user.id)
-                flash("The schedule is saved.", "success")
-                return redirect(url_for("awards.award", app_id=app_id))
-        except AwardError as exc:
-            page_errors = _attach(spread_form if action == "spread" else form, exc)
+    done, to = None, url_for("awards.award", app_id=app_id)
+    if request.method == "POST" and action == "spread":
+        if spread_form.validate_on_submit():
+            done, page_errors = _change(spread_form, lambda: schedules.spread_schedule(
+                application, first_due=spread_form.first_due.data, years=spread_form.years.data,
+                per_year=spread_form.per_year.data, first_condition=spread_form.first_condition.data,
+                actor_id=current_user.id), done="The schedule is spread over the years you chose.", to=to)
+    elif request.method == "POST" and form.validate_on_submit():
+        rows = []
+        for entry in form.rows.entries:
+            condition, report_id = parse_condition(entry.form.condition.data or "")
+            rows.append(schedules.Row(amount_cents=entry.form.amount.data, due_on=entry.form.due_on.data,
+                                      condition=condition, condition_report_id=report_id,
+                                      id=form.row_id(entry), remove=bool(entry.form.remove.data)))
+        done, page_errors = _change(form, lambda: schedules.set_schedule(application, rows, actor_id=current_user.id),
+                                    done="The schedule is saved.", to=to)
+    if done:
+        return done
     fixed = [line for line in current.lines if line.instalment.status not in schedules.EDITABLE]
     return render_template("awards/schedule.html", application=application, program=application.program,
                            schedule=current, fixed=fixed, form=form, spread_form=spread_form,
@@ -240,16 +239,12 @@ def instalment(instalment_id: int):
         if action not in forms:
             page_errors = ["Choose what to do with this instalment."]
         elif form is None or form.validate_on_submit():
-            try:
-                with uow.attempt():
-                    _act(action, item, pay, hold, cancel)
-            except AwardError as exc:
-                page_errors = _attach(form, exc) if form is not None else list(exc.problems.values())
-            else:
-                flash({"pay": "The payment is recorded.", "hold": "The instalment is on hold.",
-                       "release": "The hold is released.", "cancel": "The instalment is cancelled."}[action],
-                      "success")
-                return redirect(url_for("awards.award", app_id=application.id))
+            done, page_errors = _change(form, lambda: _act(action, item, pay, hold, cancel), done={
+                "pay": "The payment is recorded.", "hold": "The instalment is on hold.",
+                "release": "The hold is released.", "cancel": "The instalment is cancelled."}[action],
+                to=url_for("awards.award", app_id=application.id))
+            if done:
+                return done
     elif item.status == M.SCHEDULED:
         pay.paid_on.data = schedules.today_for(application.program)
     return render_template("awards/instalment.html", application=application, program=application.program,
@@ -288,20 +283,17 @@ def review_report(report_id: int):
         if form is None:
             page_errors = ["Choose what to record."]
         elif form.validate_on_submit():
-            try:
-                with uow.attempt():
-                    if form is review_form:
-                        reports.review(report, accept=review_form.decision.data == "accept",
-                                       note=review_form.note.data, actor_id=current_user.id,
-                                       link=url_for("feedback.report", report_id=report.id, _external=True))
-                    else:
-                        reports.record_conversation(report, held_on=talk.held_on.data, notes=talk.notes.data,
-                                                    actor_id=current_user.id)
-            except AwardError as exc:
-                page_errors = _attach(form, exc)
+            if form is review_form:
+                change = lambda: reports.review(  # noqa: E731
+                    report, accept=review_form.decision.data == "accept", note=review_form.note.data,
+                    actor_id=current_user.id, link=url_for("feedback.report", report_id=report.id, _external=True))
             else:
-                flash("The review is recorded.", "success")
-                return redirect(url_for("awards.award", app_id=application.id))
+                change = lambda: reports.record_conversation(  # noqa: E731
+                    report, held_on=talk.held_on.data, notes=talk.notes.data, actor_id=current_user.id)
+            done, page_errors = _change(form, change, done="The review is recorded.",
+                                        to=url_for("awards.award", app_id=application.id))
+            if done:
+                return done
     [line] = [r for r in reports.reports_for([application])[application.id] if r.report.id == report.id]
     return render_template("awards/review.html", application=application, program=application.program,
                            line=line, review_form=review_form, talk=talk, page_errors=page_errors), \
@@ -317,14 +309,11 @@ def program_payments(program: Program):
     form = ProgramScheduleHForm(data={"schedule_h": scheduleh.program_class(program.id)})
     page_errors: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            with uow.attempt():
-                scheduleh.set_program_class(program, form.schedule_h.data, actor_id=current_user.id)
-        except AwardError as exc:
-            page_errors = _attach(form, exc)
-        else:
-            flash("The program's Schedule H line is saved.", "success")
-            return redirect(url_for("awards.program_payments", program=program))
+        done, page_errors = _change(
+            form, lambda: scheduleh.set_program_class(program, form.schedule_h.data, actor_id=current_user.id),
+            done="The program's Schedule H line is saved.", to=url_for("awards.program_payments", program=program))
+        if done:
+            return done
     apps = exports.awarded_applications(program)
     return render_template("awards/program.html", program=program, view=overview.build(apps), form=form,
                            page_errors=page_errors), _status(form, page_errors=page_errors)

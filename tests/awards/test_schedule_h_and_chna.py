@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 
 import pytest
 
-from grantflow.applications.models import Application
 from grantflow.awards import chna_report, scheduleh, schedules
 from grantflow.core.db import db
 from grantflow.core.money import format_money
