@@ -14,7 +14,7 @@ from wtforms.fields import FieldList, FormField
 from wtforms.validators import Optional
 
 from forms.base import BaseForm, SubForm, bind_containers_unfiltered
-from forms.fields import MoneyField, MultiCheckboxField
+from forms.fields import MoneyField, MultiCheckboxField, RowList
 from forms.questions import answers_from_form
 from grantflow.applications.attachments import ACCEPT
 from grantflow.applications.drafts import SUMMARY_MAX, BudgetLineInput, DraftInput, OutcomeInput, Upload
@@ -51,8 +51,8 @@ class ApplicationForm(BaseForm):
     places = MultiCheckboxField("Places the project serves", coerce=int, choices=[], validate_choice=False,
                                 description="Priority places are marked. Choose all that apply.")
     amount_requested = MoneyField("Amount requested ($)")
-    budget = FieldList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
-    outcomes = FieldList(FormField(OutcomeForm), label="Outcomes you will track", min_entries=1, max_entries=20)
+    budget = RowList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
+    outcomes = RowList(FormField(OutcomeForm), label="Outcomes you will track", min_entries=1, max_entries=20)
     community_voice = TextAreaField(
         "How the people you serve shape this work",
         description="For example: who decides priorities, how residents are paid for their time, "
@@ -69,7 +69,7 @@ def _fields(*forms):
     are numbered in order (`budget-0-amount`, `budget-1-amount`...), as the service counts them."""
     for form in forms:
         for f in form:
-            if f.type == "FieldList":
+            if isinstance(f, FieldList):
                 for i, entry in enumerate(f.entries):
                     for sub in entry.form:
                         yield f"{f.name}-{i}-{sub.short_name}", sub
@@ -96,7 +96,7 @@ def typed_values(*forms) -> dict[str, list[str]]:
         elif f.type == "BooleanField":
             out[key] = ["y"] if f.data else []
         else:
-            value = f._value()
+            value = f._value() if hasattr(f, "_value") else f.data  # a select has no text of its own
             out[key] = [] if value is None else [str(value)]
     return out
 
@@ -157,7 +157,7 @@ def flat_errors(*forms) -> list[tuple[str, str, str]]:
         for f in fields:
             if f.type == "CSRFTokenField":
                 continue
-            if f.type == "FieldList":
+            if isinstance(f, FieldList):
                 for i, entry in enumerate(f.entries, 1):
                     walk(entry.form, f"{f.label.text} line {i}: ")
             elif f.errors:

@@ -16,7 +16,7 @@ class NeedForm(BaseForm):
                                            Length(max=200, message="Use at most 200 characters.")])
     rank = WholeNumberField("Rank", validators=[Optional(), NumberRange(1, 100, "Enter a rank from 1 to 100.")],
                              description="1 is the top priority. Leave empty to add it at the end.")
-    weight = DecimalNumberField("Weight (optional)", validators=[
+    weight = DecimalNumberField("Weight (optional)", max_places=3, validators=[
         Optional(), NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
         description="Used by the CHNA-alignment scoring rule; without weights, the rank is used.")
     description = TextAreaField("Description", validators=[

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from wtforms import BooleanField, DecimalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import BaseForm
-from forms.fields import MultiCheckboxField
+from forms.fields import DecimalNumberField, MultiCheckboxField
+from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 from grantflow.feedback.applicant import SETTING_KEYS, SETTING_LABELS
 from grantflow.feedback.burden import HELPERS, SCALE_ENDS, SCALE_LABELS
 
@@ -21,10 +22,10 @@ def _scale(key: str) -> RadioField:
 
 
 class BurdenSurveyForm(BaseForm):
-    hours_spent = DecimalField(
+    hours_spent = DecimalNumberField(
         "About how many hours did your organization spend on this application?",
         description="All people together, including reading the guidelines. A rough estimate is fine.",
-        places=1, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
+        places=1, max_places=2, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
         render_kw={"inputmode": "decimal"})
     who_helped = MultiCheckboxField("Who helped with the application?", choices=list(HELPERS),
                                     validators=[Optional()])
@@ -80,6 +81,8 @@ class ScheduleForm(BaseForm):
                 bad.append(line)
         if bad:
             raise ValidationError("These are not dates in the form YYYY-MM-DD: " + ", ".join(bad[:5]) + ".")
+        if not all(year_in_range(d) for d in parsed):
+            raise ValidationError(YEAR_RANGE_MESSAGE)
         if len(parsed) > 24:
             raise ValidationError("Set at most 24 due dates.")
         self.parsed_dates = parsed
@@ -114,7 +117,7 @@ def ranking_form(needs, places, existing: dict, formdata=None):
             setattr(RankingForm, f"{kind}_{item.id}_rank", SelectField(
                 f"Rank of {item.name}", choices=choices,
                 default=str(row.rank) if row else "",
-                validators=[InputRequired(f"Choose a rank for {item.name}.")]))
+                validators=[DataRequired(f"Choose a rank for {item.name}.")]))  # " " is no rank
             setattr(RankingForm, f"{kind}_{item.id}_comment", TextAreaField(
                 f"Comment on {item.name}", default=row.comment if row else "",
                 validators=[Optional(), Length(max=2000, message="Keep the comment under 2,000 characters.")],

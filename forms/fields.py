@@ -7,18 +7,19 @@ says what to type. Parse errors are raised from `process_formdata` (WTForms keep
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from wtforms import (
     DateField, DateTimeLocalField, DecimalField, Field, FloatField, IntegerField, SelectMultipleField,
     TextAreaField,
 )
+from wtforms.fields import FieldList
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from grantflow.core.inputs import MAX_ID, MIN_INT, plain_decimal, row_index
 from grantflow.core.money import cents_to_dollars, dollars_to_cents
+from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 from grantflow.scoring.rules import format_mapping
-
-MAX_MONEY_CENTS = 10**13  # $100 billion: anything above is a typo
 
 
 class _Parsed:
@@ -46,8 +47,8 @@ class MultiCheckboxField(SelectMultipleField):
 class MoneyField(_Parsed, Field):
     """Dollars typed as text ("25,000", "$25000.50"); `data` is integer cents (None when empty).
 
-    Parsing is `grantflow.core.money.dollars_to_cents`; an amount below zero or above
-    `MAX_MONEY_CENTS` is refused at the field."""
+    Parsing is `grantflow.core.money.dollars_to_cents`, whose `MoneyError` message (no exponents,
+    whole cents, at most `MAX_CENTS`) is shown at the field; an amount below zero is refused too."""
 
     widget = TextInput()
 
@@ -64,21 +65,16 @@ class MoneyField(_Parsed, Field):
         return f"{dollars:,.0f}" if dollars == dollars.to_integral() else f"{dollars:,.2f}"
 
     def parse(self, text: str) -> int:
-        try:
-            cents = dollars_to_cents(text)
-        except (ValueError, ArithmeticError):
-            cents = None
-        if cents is None:
-            raise ValueError("Enter an amount in dollars, like 25,000 or 25000.50.")
+        cents = dollars_to_cents(text)  # a MoneyError (a ValueError) says what to type
         if cents < 0:
             raise ValueError("Enter an amount of zero or more.")
-        if cents > MAX_MONEY_CENTS:
-            raise ValueError("That amount is too large; check the number of digits.")
         return cents
 
 
 class WholeNumberField(_Parsed, IntegerField):
-    """A whole number (None when empty); the message gives an example (`example="7"`)."""
+    """A whole number within what an INTEGER column holds (None when empty); the message gives an
+    example (`example="7"`). Past the range it is refused here: NumberRange's float() overflows
+    past 1e308."""
 
     def __init__(self, label=None, validators=None, *, example: str = "3", **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -86,27 +82,27 @@ class WholeNumberField(_Parsed, IntegerField):
 
     def parse(self, text: str) -> int:
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
             raise ValueError(f"Enter a whole number, like {self.example}.") from None
+        if not MIN_INT <= value <= MAX_ID:
+            raise ValueError("That number is too large.")
+        return value
 
 
 class DecimalNumberField(_Parsed, DecimalField):
-    """A number, exactly as a Decimal (thousands separators allowed; None when empty)."""
+    """A number in plain digits, exactly as a Decimal (thousands separators allowed; None when
+    empty), with at most `max_places` digits after the point: what its column keeps, rather than
+    silently rounded (`grantflow.core.inputs.plain_decimal`)."""
 
-    def __init__(self, label=None, validators=None, *, example: str = "2 or 1.5", **kwargs):
+    def __init__(self, label=None, validators=None, *, example: str = "2 or 1.5", max_places: int = 6,
+                 **kwargs):
         kwargs.setdefault("places", None)
         super().__init__(label, validators, **kwargs)
-        self.example = example
+        self.example, self.max_places = example, max_places
 
     def parse(self, text: str) -> Decimal:
-        try:
-            value = Decimal(text.replace(",", ""))
-        except (InvalidOperation, ValueError):
-            value = None
-        if value is None or not value.is_finite():
-            raise ValueError(f"Enter a number, like {self.example}.")
-        return value
+        return plain_decimal(text, places=self.max_places, example=self.example)
 
 
 class FloatNumberField(_Parsed, FloatField):
@@ -124,6 +120,14 @@ class FloatNumberField(_Parsed, FloatField):
             raise ValueError(f"{self.title} must be a number, like {'10' if self.whole else '0.5'}.") from None
 
 
+def _check_year(field) -> None:
+    """A date or date-time within FIRST_YEAR–LAST_YEAR (`grantflow.core.timeutil`): near the ends
+    of Python's calendar, converting a time to UTC overflows."""
+    if field.data is not None and not year_in_range(field.data):
+        field.data = None
+        raise ValueError(YEAR_RANGE_MESSAGE)
+
+
 class PlainDateField(DateField):
     """A date typed as YYYY-MM-DD."""
 
@@ -132,6 +136,7 @@ class PlainDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a real date, like 2026-03-31.") from None
+        _check_year(self)
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -146,6 +151,7 @@ class LocalDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a date and time like 2026-03-31 17:00.") from None
+        _check_year(self)
 
 
 class MappingField(TextAreaField):
@@ -155,3 +161,16 @@ class MappingField(TextAreaField):
         if isinstance(self.data, dict):
             return format_mapping(self.data)
         return super()._value()
+
+
+class RowList(FieldList):
+    """Repeated rows ("budget-0-amount", "budget-1-amount"), reading only plain row numbers from the
+    field names: WTForms' own reading takes any str.isdigit() text, and int("²") then raises."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = row_index(key[offset:].split(self._field_separator, 1)[0])
+                if index is not None:
+                    yield index

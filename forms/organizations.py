@@ -7,11 +7,11 @@ import datetime as dt
 from wtforms import (
     BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField,
 )
-from wtforms.fields import FieldList, FormField
+from wtforms.fields import FormField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from forms.base import BaseForm, SubForm, bind_containers_unfiltered
-from forms.fields import MoneyField, MultiCheckboxField, WholeNumberField
+from forms.fields import MoneyField, MultiCheckboxField, RowList, WholeNumberField
 from grantflow.organizations import demographics
 from grantflow.organizations.services import normalize_ein, parse_geo_codes
 
@@ -180,7 +180,7 @@ class PracticesForm(BaseForm):
     decision_power_description = TextAreaField("How do they hold it?",
                                                description="For example: a majority of the board are residents.",
                                                validators=[Optional(), Length(max=2000)])
-    loops = FieldList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
+    loops = RowList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
 
     def _part(self, field, total):
         if field.data is not None and total.data is not None and field.data > total.data:

@@ -104,7 +104,7 @@ class CriterionForm(BaseForm):
                                                  Length(max=200, message="Use at most 200 characters.")])
     guidance = TextAreaField("Guidance for reviewers", validators=[
         Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
-    weight = DecimalNumberField("Weight", default=Decimal(1), validators=[
+    weight = DecimalNumberField("Weight", default=Decimal(1), max_places=3, validators=[
         InputRequired("Enter a weight, like 1 or 2.5."),
         NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
         description="Relative importance; shown as a share of the total.")
@@ -146,6 +146,10 @@ def anchors_text(criterion) -> str:
                      if anchors.get(str(n)))
 
 
+QUESTION_LIMIT = Decimal(10**12 - 1)
+QUESTION_LIMIT_MESSAGE = f"Enter a number from {-QUESTION_LIMIT:,} to {QUESTION_LIMIT:,}."
+
+
 class QuestionForm(BaseForm):
     label = StringField("Question", validators=[InputRequired("Write the question."),
                                                 Length(max=300, message="Use at most 300 characters.")])
@@ -159,11 +163,12 @@ class QuestionForm(BaseForm):
     word_limit = WholeNumberField("Word limit", validators=[
         Optional(), NumberRange(1, 5000, "Enter a whole number from 1 to 5,000.")],
         description="For long text.")
-    min_value = DecimalNumberField("Smallest number allowed", validators=[
-        Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
+    # Numeric(14, 2) columns: 12 digits before the point, 2 after.
+    min_value = DecimalNumberField("Smallest number allowed", max_places=2, validators=[
+        Optional(), NumberRange(-QUESTION_LIMIT, QUESTION_LIMIT, QUESTION_LIMIT_MESSAGE)],
         description="For numbers; leave empty for no limit.")
-    max_value = DecimalNumberField("Largest number allowed", validators=[
-        Optional(), NumberRange(Decimal("-1e12"), Decimal("1e12"), "Enter a smaller number.")],
+    max_value = DecimalNumberField("Largest number allowed", max_places=2, validators=[
+        Optional(), NumberRange(-QUESTION_LIMIT, QUESTION_LIMIT, QUESTION_LIMIT_MESSAGE)],
         description="For numbers; leave empty for no limit.")
 
     def option_list(self) -> list[str]:

@@ -121,11 +121,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from grantflow.core import auth, errors, headers, logfilter, templating, uow
+    from grantflow.core import auth, errors, headers, inputs, logfilter, templating, uow
     from grantflow.core.db import db
     from grantflow.core.extensions import csrf, limiter, login_manager, migrate
     from grantflow import models  # noqa: F401  (register every table)
 
+    inputs.init_app(app)  # before any route is added: the converters apply to every rule
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True)

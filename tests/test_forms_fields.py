@@ -49,7 +49,7 @@ def test_money_is_cents_as_soon_as_the_data_is_read(typed, cents):
 @pytest.mark.parametrize("typed,message", [
     ("lots", "Enter an amount in dollars, like 25,000 or 25000.50."),
     ("-5", "Enter an amount of zero or more."),
-    ("1" * 20, "That amount is too large; check the number of digits."),
+    ("1" * 20, "That amount is too large (at most $10,000,000,000,000); check the number of digits."),
 ])
 def test_bad_money_is_told_at_the_field_and_kept_as_typed(typed, message):
     form = _Money(formdata=MultiDict({"amount": typed}))

@@ -134,7 +134,7 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
     label, exts, default_ext = KINDS[mime]
     stem, ext = os.path.splitext(original)
     if not ext:
-        original += default_ext
+        original = original[:255 - len(default_ext)] + default_ext  # the column holds 255
     elif ext.lower() not in exts:
         raise UploadError(f"“{original}” is really a {label}, but its name ends in {ext}. "
                           f"Rename it to end in {default_ext}, or choose the file you meant.")

@@ -25,6 +25,7 @@ from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int, row_index
 from grantflow.core.money import format_money
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
@@ -169,15 +170,17 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
         rest = MultiDict()
         for k, v in md.items(multi=True):
             parts = k.split("-", 2)
-            if parts[0] == prefix and len(parts) == 3 and parts[1].isdigit():
-                rows.setdefault(int(parts[1]), {}).setdefault(parts[2], []).append(v)
+            row = row_index(parts[1]) if parts[0] == prefix and len(parts) == 3 else None
+            if row is not None:
+                rows.setdefault(row, {}).setdefault(parts[2], []).append(v)
             else:
                 rest.add(k, v)
         ordered = [rows[i] for i in sorted(rows)]
+        chosen = row_index(arg)
         if kind == add and len(ordered) < 50:
             ordered.append({})
-        elif kind == remove and arg.isdigit() and int(arg) < len(ordered):
-            ordered.pop(int(arg))
+        elif kind == remove and chosen is not None and chosen < len(ordered):
+            ordered.pop(chosen)
         for i, row in enumerate(ordered):
             for name, values in row.items():
                 for v in values:
@@ -185,8 +188,12 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
             if not row:
                 rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
         return rest
-    if kind == "remove_attachment" and arg.isdigit():
-        services.remove_attachment(application, int(arg))
+    if kind == "remove_attachment":
+        try:
+            attachment_id = query_int(arg)
+        except ValueError:  # names no file
+            return md
+        services.remove_attachment(application, attachment_id)
     return md
 
 

@@ -5,8 +5,8 @@ Two layouts are recognized from the header row:
   `RPL_THEME1`–`RPL_THEME4`; `-999` means missing.
 - simple: `geoid,name,index[,population]`.
 Either may carry a `priority` column (yes/no). Every row is checked first; one bad row and nothing is
-imported, and each bad row is reported with its line number (the header is line 1). A geoid already
-held by the funder is updated in place.
+imported, and each bad row is reported with its line number (the header is line 1), a line that is
+not UTF-8 text too. A geoid already held by the funder is updated in place.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
+from grantflow.core.textfile import decode_csv
 from grantflow.chna.models import Place
 
 SVI = "svi"
@@ -31,6 +32,7 @@ TRUE = {"yes", "y", "true", "1", "x"}
 FALSE = {"no", "n", "false", "0", ""}
 MAX_ROWS = 200_000
 MAX_NAME = 200
+MAX_POPULATION = 1_000_000_000  # far above any place's; the column is a 32-bit INTEGER
 
 
 @dataclass(frozen=True)
@@ -142,11 +144,24 @@ def _population(raw: str | None, *, allow_missing: bool) -> tuple[int | None, st
         return None, f"population {text!r} is not a number"
     if not value.is_integer() or value < 0:
         return None, f"population {text} must be a whole number of zero or more"
+    if value > MAX_POPULATION:
+        return None, f"population {text} is too large (at most {MAX_POPULATION:,})"
     return int(value), None
 
 
-def parse(stream: IO[str]) -> tuple[str, list[dict], list[RowError]]:
-    """Reads and checks every row; returns (layout, clean rows, errors)."""
+def parse(stream: IO[str], bad_lines: dict[int, str] | None = None) -> tuple[str, list[dict], list[RowError]]:
+    """Reads and checks every row; returns (layout, clean rows, errors).
+
+    bad_lines: the problems of lines that were not text (see `decode_csv`), reported in their place
+    and instead of what else is wrong with those lines."""
+    layout, rows, errors = _parse(stream)
+    if bad_lines:
+        errors = sorted([RowError(n, reason) for n, reason in bad_lines.items()]
+                        + [e for e in errors if e.line not in bad_lines], key=lambda e: e.line)
+    return layout, rows, errors
+
+
+def _parse(stream: IO[str]) -> tuple[str, list[dict], list[RowError]]:
     reader = csv.DictReader(stream)
     try:
         headers = reader.fieldnames or []
@@ -232,14 +247,14 @@ def parse(stream: IO[str]) -> tuple[str, list[dict], list[RowError]]:
 
 
 def import_places(funder_id: int, stream: IO[str], *, source: str | None = None,
-                  priority_threshold: float | None = None) -> ImportResult:
+                  priority_threshold: float | None = None, bad_lines: dict[int, str] | None = None) -> ImportResult:
     """Validates every row, then creates or updates the funder's places in the current transaction.
 
     Priority: a `priority` column wins; otherwise, with `priority_threshold`, places whose index is at
     least the threshold are marked; otherwise an updated place keeps its mark. Raises ImportRefused
     (nothing written) when any row is bad.
     """
-    layout, rows, errors = parse(stream)
+    layout, rows, errors = parse(stream, bad_lines)
     if errors:
         raise ImportRefused(errors)
     existing = dict(db.session.execute(
@@ -280,8 +295,5 @@ def import_places(funder_id: int, stream: IO[str], *, source: str | None = None,
 
 def import_bytes(funder_id: int, data: bytes, **kwargs) -> ImportResult:
     """The same import for an uploaded file's bytes (UTF-8, with or without a byte-order mark)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused([RowError(1, "the file is not UTF-8 text; save it as “CSV UTF-8”")]) from None
-    return import_places(funder_id, io.StringIO(text, newline=""), **kwargs)
+    text, bad_lines = decode_csv(data)
+    return import_places(funder_id, io.StringIO(text, newline=""), bad_lines=bad_lines, **kwargs)

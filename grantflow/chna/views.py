@@ -9,6 +9,7 @@ from forms.chna import ImportPlacesForm, NeedForm, ThresholdForm
 from grantflow.chna import importer, services
 from grantflow.chna.models import Place
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize
 from grantflow.organizations.models import FUNDER, Organization
 
@@ -32,7 +33,7 @@ def _index_url(funder, anchor=""):
 
 
 def _render(funder, need_form=None, import_form=None, mark_form=None, import_errors=None, status=200):
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=query_int) or 1)
     only_priority = request.args.get("priority") == "1"
     query = select(Place).where(Place.funder_id == funder.id)
     if only_priority:
@@ -166,7 +167,7 @@ def place_priority(slug, place_id):
     except LookupError:
         abort(404)
     flash(f"{place.name} is {'now' if place.is_priority else 'no longer'} a priority place.", "success")
-    args = {"page": request.form.get("page", type=int)}
+    args = {"page": request.form.get("page", type=query_int)}
     if request.form.get("only_priority") == "1":
         args["priority"] = "1"
     return redirect(url_for("chna.index", slug=funder.slug, **{k: v for k, v in args.items() if v})

@@ -1,7 +1,19 @@
 """Money is integer cents everywhere; these turn it into text and back."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import Decimal
+
+from grantflow.core.inputs import NUMBER
+
+# The largest amount accepted anywhere ($10 trillion): past it a typed amount is a typo, and a
+# thousand such amounts still sum within a 64-bit column.
+MAX_CENTS = 10**15
+_EXPONENT = re.compile(NUMBER.pattern + r"[eE][+-]?[0-9]+")
+
+
+class MoneyError(ValueError):
+    """Why a text is not an amount of money; its message is for the person who typed it."""
 
 
 def cents_to_dollars(cents: int | None) -> Decimal | None:
@@ -9,13 +21,22 @@ def cents_to_dollars(cents: int | None) -> Decimal | None:
 
 
 def dollars_to_cents(value) -> int | None:
+    """Typed dollars ("40000", "$40,000.00", "40,000.5") as integer cents, exactly; raises
+    MoneyError for anything else (never rounds a fraction of a cent)."""
     if value is None or value == "":
         return None
-    try:
-        d = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except InvalidOperation:
-        raise ValueError(f"not an amount of money: {value!r}") from None
-    return int((d * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    text = str(value).replace("$", "").replace(",", "").strip()
+    if _EXPONENT.fullmatch(text):
+        raise MoneyError("Write the amount in digits, like 1000000 (not 1e6).")
+    if not NUMBER.fullmatch(text):  # "$", thousands commas and surrounding space removed
+        raise MoneyError("Enter an amount in dollars, like 25,000 or 25000.50.")
+    cents = Decimal(text).scaleb(2)
+    if abs(cents) > MAX_CENTS:
+        raise MoneyError(f"That amount is too large (at most {format_money(MAX_CENTS, whole=True)}); "
+                         f"check the number of digits.")
+    if cents != cents.to_integral_value():
+        raise MoneyError("Amounts are in dollars and cents: use at most two digits after the decimal point.")
+    return int(cents)
 
 
 def format_money(cents: int | None, *, whole: bool = False) -> str:

@@ -2,7 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+# Dates typed or imported stay within these years: room for any grant, and far from the ends of
+# Python's calendar, where converting a time to UTC overflows (9999-12-31 23:59 in New York).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+YEAR_RANGE_MESSAGE = f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+def year_in_range(value: dt.date) -> bool:
+    """Whether a date or date-time lies within FIRST_YEAR–LAST_YEAR (its UTC time then exists too)."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
 
 
 def zone(name: str) -> ZoneInfo:
@@ -23,5 +34,7 @@ def from_local(naive: dt.datetime | None, tz: str) -> dt.datetime | None:
     return naive.replace(tzinfo=zone(tz)).astimezone(dt.timezone.utc)
 
 
-def timezone_choices() -> list[str]:
-    return sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+@cache
+def timezone_choices() -> tuple[str, ...]:
+    """The zones a program may use (read once: listing them scans the time zone database)."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))

@@ -12,6 +12,7 @@ from forms.decisions import DecisionForm
 from grantflow.applications.models import Application
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.decisions import services
 from grantflow.decisions.board import GROUPS, SORTS, load_board, to_csv
@@ -22,17 +23,11 @@ from grantflow.reviews.models import Review
 bp = Blueprint("decisions", __name__, cli_group=None)
 
 
-def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filters() -> dict:
     sort = request.args.get("sort", "total")
     group = request.args.get("group") or None
-    return {"status": request.args.get("status") or None, "need": _int_arg("need"), "place": _int_arg("place"),
+    return {"status": request.args.get("status") or None, "need": request.args.get("need", type=query_int),
+            "place": request.args.get("place", type=query_int),
             "group": group if group in GROUPS else None, "sort": sort if sort in SORTS else "total"}
 
 

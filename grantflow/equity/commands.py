@@ -47,9 +47,8 @@ def import_history_command(program_slug, applications, reviews, funder_slug, tit
     """Import a past cycle's applications and decisions (and reviews) for the equity audit."""
     try:
         result = import_history(
-            program_slug, applications.read_text(encoding="utf-8-sig"),
-            reviews.read_text(encoding="utf-8-sig") if reviews else None, funder_slug=funder_slug, title=title,
-            series=series, cycle_label=cycle_label, data_vintage=data_vintage,
+            program_slug, applications.read_bytes(), reviews.read_bytes() if reviews else None,
+            funder_slug=funder_slug, title=title, series=series, cycle_label=cycle_label, data_vintage=data_vintage,
             source=applications.name, reviews_source=reviews.name if reviews else "reviews.csv")
     except HistoryImportError as exc:
         db.session.rollback()

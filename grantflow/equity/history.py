@@ -1,7 +1,8 @@
 """Past cycles from a funder's spreadsheets (`grantflow import-history`), so the audit covers them.
 
-Every row of both files is checked first; any bad row is reported by file, line and reason and
-nothing at all is imported. The columns are documented in README.md ("Importing past cycles").
+Every row of both files is checked first; any bad row (a line that is not UTF-8 text too) is
+reported by file, line and reason and nothing at all is imported. The columns are documented in
+README.md ("Importing past cycles").
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from sqlalchemy import select
 
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
-from grantflow.core.money import dollars_to_cents
+from grantflow.core.money import MoneyError, dollars_to_cents
+from grantflow.core.textfile import decode_csv
 
 REQUIRED = ("ref", "organization", "ein", "poc_led", "community_led", "places", "requested", "awarded", "decision")
 # Optional columns that map to the organization's profile (kept only for organizations created here
@@ -31,6 +33,8 @@ YES_NO = {"yes": True, "no": False, "": None}
 GEOID = re.compile(r"^(\d{2}|\d{5}|\d{11}|\d{12})$")
 EIN = re.compile(r"^(\d{2})-?(\d{7})$")
 PLACE_KINDS = {2: "state", 5: "county", 11: "tract", 12: "block_group"}
+MAX_COUNT = 1_000_000  # people on a board or staff
+MAX_SCORE = 1_000
 
 
 class HistoryImportError(Exception):
@@ -65,8 +69,15 @@ class ImportResult:
     organizations_created: int
 
 
-def _read(text: str, name: str, required: tuple, allowed: tuple, errors: list[str]) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+def _read(data: str | bytes, name: str, required: tuple, allowed: tuple,
+          errors: list[str]) -> list[tuple[int, dict]]:
+    """The rows of one file by line number; its problems go to `errors`. A line that is not text
+    is reported as such, and nothing else about it."""
+    text, bad_lines = decode_csv(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
+    errors.extend(f"{name} line {n}: {reason}" for n, reason in bad_lines.items())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if 1 in bad_lines:
+        return []
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in required + allowed]
@@ -80,6 +91,8 @@ def _read(text: str, name: str, required: tuple, allowed: tuple, errors: list[st
     reader.fieldnames = header
     rows = []
     for rec in reader:
+        if reader.line_num in bad_lines:
+            continue
         if None in rec:
             errors.append(f"{name} line {reader.line_num}: more values than columns")
             continue
@@ -92,12 +105,20 @@ def _read(text: str, name: str, required: tuple, allowed: tuple, errors: list[st
 def _money(value: str, column: str, problems: list[str]) -> Optional[int]:
     try:
         cents = dollars_to_cents(value)
-    except ValueError:
-        problems.append(f"{column} must be an amount in dollars, not {value!r}")
+    except MoneyError as exc:
+        problems.append(f"{column} {value!r}: {exc}")
         return None
     if cents is not None and cents < 0:
         problems.append(f"{column} cannot be negative")
     return cents
+
+
+def _whole(raw: str, low: int, high: int) -> Optional[int]:
+    """The whole number in ASCII digits, when within low..high."""
+    if not re.fullmatch(r"-?[0-9]{1,12}", raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 def _parse_application(line: int, rec: dict, seen: set, existing: set) -> tuple[Optional[Row], list[str]]:
@@ -143,10 +164,11 @@ def _parse_application(line: int, rec: dict, seen: set, existing: set) -> tuple[
         raw = rec.get(col, "")
         if raw == "":
             continue
-        if not raw.isdigit():
-            p.append(f"{col} must be a whole number, not {raw!r}")
+        count = _whole(raw, 0, MAX_COUNT)
+        if count is None:
+            p.append(f"{col} must be a whole number from 0 to {MAX_COUNT:,}, not {raw!r}")
         else:
-            profile[col] = int(raw)
+            profile[col] = count
     for part, total in (("board_poc", "board_total"), ("senior_poc", "senior_total"),
                         ("board_lived_experience", "practice_board_total"),
                         ("board_in_service_area", "practice_board_total")):
@@ -170,7 +192,7 @@ def _parse_application(line: int, rec: dict, seen: set, existing: set) -> tuple[
                awarded, decision, profile, flags.get("first_time"), rec.get("title", "")), []
 
 
-def import_history(program_slug: str, applications_csv: str, reviews_csv: Optional[str] = None, *,
+def import_history(program_slug: str, applications_csv: str | bytes, reviews_csv: str | bytes | None = None, *,
                    funder_slug: Optional[str] = None, title: Optional[str] = None, series: Optional[str] = None,
                    cycle_label: Optional[str] = None, data_vintage: Optional[str] = None,
                    source: str = "applications.csv", reviews_source: str = "reviews.csv") -> ImportResult:
@@ -223,8 +245,8 @@ def import_history(program_slug: str, applications_csv: str, reviews_csv: Option
             for col in ("reviewer", "criterion"):
                 if not rec[col]:
                     p.append(f"{col} is empty")
-            if not re.fullmatch(r"-?\d+", rec["score"]):
-                p.append(f"score must be a whole number, not {rec['score']!r}")
+            if _whole(rec["score"], -MAX_SCORE, MAX_SCORE) is None:
+                p.append(f"score must be a whole number from {-MAX_SCORE:,} to {MAX_SCORE:,}, not {rec['score']!r}")
             key = (rec["ref"], rec["reviewer"].lower(), rec["criterion"].lower())
             if key in seen_reviews:
                 p.append("the same reviewer scored the same criterion of this application twice")

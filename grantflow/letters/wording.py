@@ -96,9 +96,10 @@ def render_wording(source: str, values: dict[str, str]) -> Markup:
     plain = {key: "" if value is None else str(value) for key, value in values.items()}
     try:
         text = template.render(**plain)
-    except SecurityError as exc:
+    except (SecurityError, OverflowError) as exc:  # the sandbox refuses a too-big range with OverflowError
         raise WordingError(f"This wording is not allowed in a letter ({exc}).") from None
-    except TemplateError as exc:
+    except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        # The wording is the funder's code: whatever goes wrong filling it in is told at the field.
         raise WordingError(f"The wording could not be filled in: {exc}.") from None
     if len(text) > MAX_OUTPUT:
         raise WordingError("The wording produces a letter that is far too long.")

@@ -12,6 +12,7 @@ from forms.organizations import DemographicsForm, PracticesForm, ProfileForm
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int, row_index
 from grantflow.core.policy import authorize
 from grantflow.core.views import dashboard_section
 from grantflow.organizations import services
@@ -31,8 +32,7 @@ def _org(slug: str) -> Organization:
 
 def _form_id(name: str) -> int:
     """An id posted in a form; 0 when it is missing, not a number or past what the database holds."""
-    value = request.form.get(name, type=int) or 0
-    return value if 0 < value < 2 ** 63 else 0
+    return max(0, request.form.get(name, 0, type=query_int))
 
 
 def _status(form) -> int:
@@ -144,8 +144,8 @@ def practices(slug: str):
         if action == "add_loop" and len(rows) < 20:
             rows.append({"method": "", "frequency": "", "recent_change": ""})
         elif action.startswith("remove_loop:"):
-            idx = int(action.split(":", 1)[1]) if action.split(":", 1)[1].isdigit() else -1
-            if 0 <= idx < len(rows):
+            idx = row_index(action.split(":", 1)[1])
+            if idx is not None and idx < len(rows):
                 rows.pop(idx)
         md = MultiDict([(k, v) for k, v in request.form.items(multi=True) if not k.startswith("loops-")])
         for i, row in enumerate(rows):

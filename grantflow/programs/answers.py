@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from grantflow.core.inputs import plain_decimal
+from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX_CHARS = 20_000
@@ -71,11 +74,9 @@ def problem(q, value: Any) -> str | None:
         return None
     if kind == "number":
         try:
-            number = Decimal(str(value).replace(",", "").strip())
-            if not number.is_finite():
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            return "Enter a number, like 12 or 12.5."
+            number = plain_decimal(str(value), example="12 or 12.5")
+        except ValueError as exc:
+            return str(exc)
         if q.min_value is not None and number < Decimal(q.min_value):
             return f"Enter a number of at least {number_text(q.min_value)}."
         if q.max_value is not None and number > Decimal(q.max_value):
@@ -83,10 +84,10 @@ def problem(q, value: Any) -> str | None:
         return None
     if kind == "date":
         try:
-            dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             return "Enter a real date, like 2026-03-31."
-        return None
+        return None if year_in_range(day) else YEAR_RANGE_MESSAGE
     allowed = {v for v, _ in choices(q.options)}
     if kind == "single_choice":
         return None if str(value) in allowed else "Choose one of the answers listed."

@@ -12,6 +12,7 @@ from forms.programs import CriterionForm, ProgramForm, QuestionForm, anchors_tex
 from forms.questions import build_answer_form
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize, can
 from grantflow.core.timeutil import from_local, to_local
 from grantflow.core.views import dashboard_section
@@ -72,7 +73,7 @@ def new():
     form = ProgramForm()
     funder = funders[0]
     if len(funders) > 1:
-        chosen = request.values.get("funder", type=int)
+        chosen = request.values.get("funder", type=query_int)
         funder = next((f for f in funders if f.id == chosen), funders[0])
     if form.validate_on_submit():
         program = services.create_program(funder, _form_values(form))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from forms.scoring import build_config_form, configs_from_form
 from grantflow.applications.models import Application
 from grantflow.core.db import db
+from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
@@ -84,7 +85,7 @@ def compare(program: Program):
     authorize("program.configure_scoring", program)
     runs = _recent_runs(program.id, 50)
     by_id = {r.id: r for r in runs}
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a, b = request.args.get("a", type=query_int), request.args.get("b", type=query_int)
     if a is None and b is None and len(runs) >= 2:
         a, b = runs[1].id, runs[0].id
     comparison = None

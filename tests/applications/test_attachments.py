@@ -154,6 +154,16 @@ def test_file_question_upload_is_checked_and_answers_it(app, login):
     assert r.status_code == 302, r.get_data(as_text=True)
 
 
+def test_a_long_name_without_extension_fits_its_column(scene, draft):
+    """A 300-character name was cut to 255 and then given ".pdf": 259 characters, which PostgreSQL's
+    VARCHAR(255) refused with a 500 (found by the route fuzz)."""
+    r = _upload(draft, "x" * 300, files.pdf())
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.expire_all()
+    att = db.session.execute(select(Attachment)).scalar_one()
+    assert att.original_name == "x" * 251 + ".pdf"
+
+
 def test_an_application_holds_at_most_the_configured_number_of_files(scene, draft, app):
     """Fifty files on one draft were accepted; now the cap is said at the field and what was typed
     is saved."""

@@ -134,3 +134,24 @@ def test_cli_import_places(app, world, tmp_path):
     assert r.exit_code != 0 and "choose one with --funder" in r.output
     r = runner.invoke(args=["import-places", str(SAMPLE), "--funder", "nobody"])
     assert r.exit_code != 0 and "no funder with the slug 'nobody'" in r.output
+
+
+def test_upload_of_a_latin1_or_binary_file_lists_the_lines(world, login):
+    officer = login(world.users["program_officer"])
+    latin1 = "geoid,name,index\n36061000100,Café,0.5\n36061000200,Fine,7\n".encode("latin-1")
+    r = officer.post(f"{URL}/places/import", data={"imp-file": (io.BytesIO(latin1), "places.csv")})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Nothing was imported: 2 rows have problems" in html
+    assert "Line 2: not UTF-8 (byte 0xE9)" in html and "Line 3: index 7 is outside 0 to 1" in html
+    r = officer.post(f"{URL}/places/import", data={"imp-file": (io.BytesIO(bytes(range(256)) * 64), "x.png")})
+    assert r.status_code == 422 and "not UTF-8" in r.get_data(as_text=True)
+    assert db.session.execute(select(Place)).first() is None
+
+
+def test_cli_import_places_of_a_latin1_file_lists_the_lines(app, world, tmp_path):
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("geoid,name,index\n36061000100,Café,0.5\n".encode("latin-1"))
+    r = app.test_cli_runner().invoke(args=["import-places", str(bad), "--funder", "riverside"])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit)
+    assert "line 2: not UTF-8 (byte 0xE9)" in r.output

@@ -159,3 +159,50 @@ def test_marks_and_toggles(app):
     other = F.funder()
     with pytest.raises(LookupError):
         services.set_priority(other.id, places["36061000100"].id, True)
+
+
+LATIN1 = ("geoid,name,index\n36061000100,Café tract,0.5\n36061000200,Fine,0.4\n"
+          "36061000300,Niño,0.3\n36061000400,Out of range,2\n").encode("latin-1")
+
+
+def test_a_latin1_file_names_every_line_that_is_not_utf8_and_every_other_bad_row(any_app):
+    funder = F.funder(slug="riverside")
+    with pytest.raises(importer.ImportRefused) as exc:
+        importer.import_bytes(funder.id, LATIN1)
+    db.session.rollback()
+    assert [str(e) for e in exc.value.errors] == [
+        "line 2: not UTF-8 (byte 0xE9); save the file as “CSV UTF-8”",
+        "line 4: not UTF-8 (byte 0xF1); save the file as “CSV UTF-8”",
+        "line 5: index 2 is outside 0 to 1"]
+    assert _places(funder) == {}
+
+
+@pytest.mark.parametrize("data", [
+    bytes(range(256)) * 8,
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(200)),
+    b"geoid,name,index\n36061000100,Nul\x00name,0.5\n",
+    b"\xff\xfeg\x00e\x00o\x00i\x00d\x00",  # UTF-16
+])
+def test_a_binary_file_is_refused_with_line_numbers_not_a_traceback(any_app, data):
+    funder = F.funder(slug="riverside")
+    with pytest.raises(importer.ImportRefused) as exc:
+        importer.import_bytes(funder.id, data)
+    db.session.rollback()
+    assert exc.value.errors and all(e.line >= 1 and e.reason for e in exc.value.errors)
+    assert any("not UTF-8" in e.reason or "NUL" in e.reason for e in exc.value.errors)
+    assert _places(funder) == {}
+
+
+def test_huge_and_odd_numbers_are_reported_by_line(any_app):
+    funder = F.funder(slug="riverside")
+    text = ("geoid,name,index,population\n36061000100,A,0.5," + "9" * 40 + "\n36061000200,B,1e309,10\n"
+            "36061000300,C,NaN,1e400\n36061000400,D,0.5,²\n36061000500,E,0.5,3000000000\n")
+    with pytest.raises(importer.ImportRefused) as exc:
+        _import(funder, text)
+    db.session.rollback()
+    errors = {e.line: e.reason for e in exc.value.errors}
+    assert sorted(errors) == [2, 3, 4, 5, 6]
+    assert "population" in errors[2] and "too large" in errors[2]
+    assert errors[3] == "index 1e309 is outside 0 to 1"
+    assert "index NaN is outside 0 to 1" in errors[4] and "population" in errors[4]
+    assert "population" in errors[5] and "population" in errors[6]

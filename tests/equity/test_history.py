@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from sqlalchemy import func, select
 
 from grantflow.applications.models import Application
@@ -101,12 +103,12 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(app):
     assert "applications.csv line 3: ein must look like 12-3456789, not '12-34'" in text
     assert "applications.csv line 3: poc_led must be yes, no or empty, not 'maybe'" in text
     assert "applications.csv line 3: place '3606x' is not a geoid" in text
-    assert "applications.csv line 3: requested must be an amount in dollars, not 'lots'" in text
+    assert "applications.csv line 3: requested 'lots': Enter an amount in dollars, like 25,000" in text
     assert "applications.csv line 3: decision must be one of awarded, declined, waitlisted, withdrawn, not 'funded'" in text
     assert "applications.csv line 4: ref 'A-1' appears twice in the file" in text
     assert "applications.csv line 4: board_poc (7) is more than board_total (5)" in text
     assert "applications.csv line 5: awarded must be more than 0 when the decision is awarded" in text
-    assert "reviews.csv line 2: score must be a whole number, not 'high'" in text
+    assert "reviews.csv line 2: score must be a whole number from -1,000 to 1,000, not 'high'" in text
     assert "reviews.csv line 3: ref 'Z-9' is not in the applications file" in text
     assert not any("line 2:" in e and "applications.csv" in e for e in errors)  # the good row is fine
     db.session.rollback()
@@ -153,3 +155,67 @@ def test_cli_imports_and_audits_the_past_cycle(app, tmp_path):
     assert res.exit_code != 0
     assert "bad.csv line 2: decision must be one of awarded, declined, waitlisted, withdrawn, not 'maybe'" in res.output
     assert "nothing imported" in res.output
+
+
+def _refused(app, tmp_path, data: bytes, reviews: bytes | None = None):
+    """Runs the CLI on the files; returns its output, having checked it refused without a traceback."""
+    F.funder(slug="riverside")
+    db.session.commit()
+    apps_csv = tmp_path / "applications.csv"
+    apps_csv.write_bytes(data)
+    args = ["import-history", "past", str(apps_csv)]
+    if reviews is not None:
+        (tmp_path / "reviews.csv").write_bytes(reviews)
+        args += ["--reviews", str(tmp_path / "reviews.csv")]
+    res = app.test_cli_runner().invoke(args=args)
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+    assert "nothing imported" in res.output
+    assert db.session.execute(select(Program).where(Program.slug == "past")).first() is None
+    return res.output
+
+
+def test_cli_names_every_line_that_is_not_utf8_and_every_other_bad_row(app, tmp_path):
+    data = (HEADER + "A-1,Good Org,,yes,no,,1000,,declined,,,\n" + "A-2,Café Org,,yes,no,,1000,,declined,,,\n"
+            + "A-3,Org,,yes,no,,1000,,maybe,,,\n" + "A-4,Niño Org,,yes,no,,1000,,declined,,,\n").encode("latin-1")
+    out = _refused(app, tmp_path, data, "ref,reviewer,criterion,score\nA-1,Dana,Impacté,3\n".encode("latin-1"))
+    assert "applications.csv line 3: not UTF-8 (byte 0xE9)" in out
+    assert "applications.csv line 5: not UTF-8 (byte 0xF1)" in out
+    assert "applications.csv line 4: decision must be one of" in out
+    assert "reviews.csv line 2: not UTF-8 (byte 0xE9)" in out
+    assert "Traceback" not in out
+
+
+def test_cli_refuses_a_binary_file_without_a_traceback(app, tmp_path):
+    out = _refused(app, tmp_path, bytes(range(256)) * 16)
+    assert "applications.csv line 1: contains a NUL character (is this a binary file?)" in out
+    assert "applications.csv line 3: not UTF-8 (byte 0x80)" in out
+
+
+@pytest.mark.parametrize("column,value,words", [
+    ("requested", "9" * 40, "requested '" + "9" * 40 + "': That amount is too large"),
+    ("requested", "1e9", "requested '1e9': Write the amount in digits"),
+    ("requested", "1000.999", "requested '1000.999': Amounts are in dollars and cents"),
+    ("annual_budget", "9" * 40, "annual_budget '" + "9" * 40 + "': That amount is too large"),
+    ("board_total", "9" * 40, "board_total must be a whole number from 0 to 1,000,000"),
+    ("board_total", "²", "board_total must be a whole number from 0 to 1,000,000, not '²'"),
+    ("organization", "Nul\x00Org", "contains a NUL character"),
+])
+def test_huge_and_odd_values_are_reported_by_line(app, column, value, words):
+    F.funder(slug="riverside")
+    db.session.commit()
+    row = dict(zip(HEADER.strip().split(","), "A-1,Org,,yes,no,,1000,,declined,,,".split(",")))
+    row[column] = value
+    with pytest.raises(HistoryImportError) as exc:
+        import_history("past", HEADER + ",".join(row.values()) + "\n")
+    assert f"applications.csv line 2: {words}" in "\n".join(exc.value.errors)
+
+
+@pytest.mark.parametrize("score", ["9" * 40, "²", "-" + "9" * 20])
+def test_huge_and_odd_scores_are_reported_by_line(app, score):
+    F.funder(slug="riverside")
+    db.session.commit()
+    with pytest.raises(HistoryImportError) as exc:
+        import_history("past", HEADER + "A-1,Org,,yes,no,,1000,,declined,,,\n",
+                       f"ref,reviewer,criterion,score\nA-1,Dana,Impact,{score}\n")
+    assert (f"reviews.csv line 2: score must be a whole number from -1,000 to 1,000, not {score!r}"
+            in exc.value.errors)

@@ -34,3 +34,15 @@ def test_errors_are_specific(source, message):
 
 def test_sample_values_cover_every_placeholder():
     check_wording(" ".join("{{ %s }}" % name for name in PLACEHOLDERS))
+
+
+@pytest.mark.parametrize("source", [
+    "{% for i in range(999999999) %}x{% endfor %}",  # the sandbox's own OverflowError
+    "{{ 1 / 0 }}", "{{ 1 // 0 }}", "{{ 10 % 0 }}", "{{ '%d' % organization }}",
+    "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",  # recursion
+])
+def test_any_error_while_filling_in_is_told_not_raised(source):
+    """The letter preview answered 500 on these (the wording is the funder's code, run in the sandbox)."""
+    with pytest.raises(WordingError) as err:
+        check_wording(source)
+    assert str(err.value)

@@ -126,3 +126,24 @@ def test_stored_question_rows_work(app, ctx):
     form = build_answer_form([q], formdata=MultiDict({"q_why": "a b c d"}))
     assert not form.validate()
     assert form.errors["q_why"] == ["Use at most 3 words (you used 4)."]
+
+
+@pytest.mark.parametrize("typed,message", [
+    ("1e-999999999", "Enter a number, like 12 or 12.5."),  # its answer would be a billion digits long
+    ("NaN", "Enter a number, like 12 or 12.5."), ("٣", "Enter a number, like 12 or 12.5."),
+    ("9" * 400, "That number is too large."), ("1.1234567", "Use at most 6 digits after the decimal point."),
+    ("2026-12-31x", "Enter a number, like 12 or 12.5."),
+])
+def test_numbers_are_plain_digits_within_limits(ctx, typed, message):
+    form = _form([("q_volunteers", typed)], enforce_required=False)
+    assert not form.validate()
+    assert form.errors == {"q_volunteers": [message]}
+    assert form["q_volunteers"]._value() == typed
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "1899-12-31", "0001-01-01"])
+def test_dates_outside_1900_to_2200_are_refused(ctx, typed):
+    form = _form([("q_start", typed)], enforce_required=False)
+    assert not form.validate()
+    assert form.errors == {"q_start": ["Enter a date between 1900 and 2200."]}
+    assert form["q_start"]._value() == typed
