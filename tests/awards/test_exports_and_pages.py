@@ -202,3 +202,34 @@ def test_odd_input_gets_a_field_message_never_a_500(app, world, login):
                 "/funders/riverside/schedule-h/part1_7i?year=99999999999999999999999"):
         assert officer.get(url).status_code == 422, url
     assert officer.get("/programs/health-2026/payments.xlsx").status_code == 200
+
+
+def test_the_officer_sees_what_is_due_late_or_on_hold_across_programs(any_app, world, login):
+    """The funder's overview lists every program's awards (never another funder's)."""
+    from tests import factories as F
+    from tests.awards.builders import report
+
+    w = world
+    housing = F.program(w.funder, slug="housing-2026", title="Housing 2026")
+    second = F.application(housing, w.other_cbo)
+    elsewhere = F.application(w.other_program, F.cbo(name="Hilltop Neighbors"))
+    award(w.application, 10_000_00)
+    award(second, 6_000_00)
+    award(elsewhere, 4_000_00)
+    schedule(w.application, (10_000_00, D(2026, 1, 15)))                    # due: its date has come
+    report(w.application, "interim", D(2026, 6, 30))                         # not filed: overdue
+    [held] = schedule(second, (6_000_00, D(2026, 2, 1)))
+    schedules.hold(held, reason="Waiting for the W-9.")
+    schedule(elsewhere, (4_000_00, D(2026, 1, 15)))
+    db.session.commit()
+    html = login(w.users["program_officer"]).get("/funders/riverside/payments").get_data(as_text=True)
+
+    def table(id_):
+        return html.split(f'<table id="{id_}">', 1)[1].split("</table>", 1)[0]
+
+    due, hold, late = table("payments-due"), table("payments-on-hold"), table("reports-late")
+    assert "Eastside Tenants Union" in due and "Community Health 2026" in due and "$10,000.00" in due
+    assert "Northside Food Collective" in hold and "Housing 2026" in hold and "Waiting for the W-9." in hold
+    assert "Interim report due June 30, 2026" in late and "overdue" in late
+    assert "Hilltop Neighbors" not in html
+    assert login(w.users["other_officer"]).get("/funders/riverside/payments").status_code in (403, 404)
