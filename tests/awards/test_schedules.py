@@ -92,6 +92,9 @@ def test_cancelling_moves_the_amount_or_is_refused(any_app, world):
     db.session.commit()
     assert _stored(w.application.id) == [(10_000_00, D(2026, 1, 1), "scheduled"), (20_000_00, D(2026, 6, 1), "scheduled"),
                                          (10_000_00, D(2027, 1, 1), "cancelled")]
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "awards.instalment_cancelled")).scalar_one()
+    assert event.after["reason"] == "Merged into the June payment." and event.after["moved_to"] == b.id
+    assert [i["amount_cents"] for i in event.before["instalments"]] == [10_000_00] * 3
 
 
 def test_a_changed_award_flags_the_schedule_and_blocks_payments_until_it_is_fixed(any_app, world):
@@ -168,6 +171,11 @@ def test_hold_and_release_need_a_reason_and_block_payment_meanwhile(app, world):
     schedules.release_hold(only)
     pay(only)
     assert only.status == "paid"
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.action.like("awards.%"))
+                                .order_by(AuditEvent.id)).scalars().all()
+    assert [e.action for e in events] == ["awards.schedule_set", "awards.instalment_held", "awards.hold_released",
+                                          "awards.payment_recorded"]
+    assert events[1].after["reason"] == "Waiting for the fiscal sponsor's letter."
 
 
 # --- the property: whatever happens, the schedule adds up ---------------------------------------------
