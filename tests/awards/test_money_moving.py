@@ -8,10 +8,11 @@ import json
 
 from grantflow.awards import models as M
 from grantflow.core.db import db
-from grantflow.equity.exports import to_csv
+from grantflow.equity.exports import to_csv, to_pdf
 from grantflow.equity.report import build_report
 from tests import factories as F
 from tests.equity.builders import NOW, Spec, build_program
+from tests.letters import pdfcheck
 
 
 def _pay(app_ids, days_after, cents):
@@ -21,7 +22,7 @@ def _pay(app_ids, days_after, cents):
     db.session.flush()
 
 
-def test_days_to_first_payment_and_share_of_dollars_paid_by_group(app):
+def test_days_to_first_payment_and_share_of_dollars_paid_by_group(any_app):
     funder = F.funder()
     specs = [Spec(poc=True, awarded=True, requested=10_000_00) for _ in range(4)] + \
             [Spec(poc=False, awarded=True, requested=10_000_00) for _ in range(4)] + \
@@ -41,9 +42,13 @@ def test_days_to_first_payment_and_share_of_dollars_paid_by_group(app):
     # The same figures in the JSON and CSV downloads.
     assert json.loads(json.dumps(report))["money_moving"] == mm
     assert "money_moving,poc_led,yes,,median_days_to_first_payment,26" in to_csv(report)
+    # And in the PDF, read back.
+    text = pdfcheck.flat(to_pdf(report))
+    assert "Money moving" in text and "7 received a payment so far, $70,000 in all" in text
+    assert "the median award waited 21 days" in text
 
 
-def test_figures_are_withheld_where_the_audit_withholds_the_groups_awards(app, login):
+def test_figures_are_withheld_where_the_audit_withholds_the_groups_awards(any_app, login):
     funder = F.funder()
     # Two awards to POC-led organizations (a small cell at k = 3), five to others.
     specs = [Spec(poc=True, awarded=True) for _ in range(2)] + [Spec(poc=False, awarded=True) for _ in range(5)] + \
