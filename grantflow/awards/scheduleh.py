@@ -7,10 +7,11 @@ category). Each program carries a class (`ProgramAwardTerms.schedule_h`, default
 award may override it (`AwardTerms.schedule_h`). Totals count the payments *made* in the tax year
 (cash basis: `Instalment.paid_on`), whatever year they were awarded or due.
 
-CATEGORIES is the one table of the form's lines and labels. It was written from the form as
-GrantFlow's authors knew it and could not be checked against the IRS's current instructions
-(docs/domain.md, "Schedule H"): when the form changes, change this table (a key stored in the
-database must keep its meaning; add a key rather than reuse one).
+CATEGORIES is the one table of the form's lines and labels, checked against the Schedule H
+instructions as the American Hospital Association's Schedule H guide reproduces them (Part I line
+7i, Worksheet 8; Part II lines 1 to 9), not against the IRS's own page (docs/domain.md, "Schedule
+H"): when the form changes, change this table (a key stored in the database must keep its meaning;
+add a key rather than reuse one).
 """
 from __future__ import annotations
 
