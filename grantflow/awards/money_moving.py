@@ -1,12 +1,11 @@
 """Equity of money moving, a section of the equity audit: how long awards wait from the decision to
 their first payment, and each group's share of the dollars actually paid.
 
-The audit (grantflow/equity/report.py) calls :func:`section` with each dimension's group of every
-application and its suppression masks; this module adds nothing to who is counted where. The
-same suppression rule applies: a group whose awards are withheld in the audit has its dollars and
-shares withheld here too, and the count of awards paid so far is a new count, so it goes through
-the audit's list suppression (never exactly one withheld) seeded with those groups; the days to a
-first payment follow that count.
+The audit (grantflow/equity/report.py) calls :func:`section` with its raw dimensions and the same
+suppression rule applies (grantflow/equity/suppression.py): the program's figures are shown; in an
+identity dimension a group the audit withholds is withheld here too, the count of awards paid is a
+new column with its own complementary suppression (the days to a first payment follow it), and a
+group's dollars paid rest on its paid organizations (withheld when fewer than k, with complements).
 
 Days run from the decision (in the program's time zone) to the first payment's date.
 """
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from typing import Optional
 
 from sqlalchemy import func, select
 
@@ -23,6 +21,8 @@ from grantflow.core.db import db
 from grantflow.core.timeutil import to_local
 from grantflow.decisions.models import AWARD, Decision
 from grantflow.programs.models import Program
+
+MEASURES = ("awards_paid", "median_days_to_first_payment", "dollars_paid", "share_of_dollars_paid")
 
 
 def _payments(application_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -40,58 +40,58 @@ def _payments(application_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {app_id: ((paid[app_id][0] - to_local(at, tz).date()).days, paid[app_id][1]) for app_id, at, tz in decided}
 
 
-def section(application_ids: list[int], groups: dict[str, list[str]], masks: dict, k: int) -> dict:
-    """`groups[dimension key]` is parallel to `application_ids`; `masks` are the audit's
-    (grantflow/equity/suppression.py `Mask` per dimension)."""
-    from grantflow.equity.suppression import suppress_list
+def _median(values: list[int]):
+    return statistics.median(values) if values else None
+
+
+def section(application_ids: list[int], raws: dict, k: int) -> dict:
+    """`raws` are the audit's raw dimensions (`RawDimension`: groups, `idx` and `org` parallel to
+    `application_ids`, organizations per group, the audit's withheld set)."""
+    from grantflow.equity.data import STAGES
+    from grantflow.equity.suppression import Withheld, withhold
 
     paid = _payments(application_ids)
     total_cents = sum(c for _, c in paid.values())
-    all_days = [d for d, _ in paid.values()]
-    # The program's totals are withheld here when the audit withholds its count of awards.
-    totals_hidden = any("awarded" in m.totals for m in masks.values()) or 0 < len(paid) < k
-    out = {"awards_paid": None if totals_hidden else len(paid),
-           "median_days_to_first_payment": None if totals_hidden or not all_days else statistics.median(all_days),
-           "dollars_paid": None if totals_hidden else round(total_cents / 100, 2), "dimensions": {}}
-    for key, labels in groups.items():
-        mask = masks[key]
+    out = {"awards_paid": len(paid), "median_days_to_first_payment": _median([d for d, _ in paid.values()]),
+           "dollars_paid": round(total_cents / 100, 2), "dimensions": {}}
+    for key, raw in raws.items():
         days: dict[str, list[int]] = defaultdict(list)
         cents: dict[str, int] = defaultdict(int)
-        for app_id, group in zip(application_ids, labels):
+        payees: dict[str, set[int]] = defaultdict(set)
+        for app_id, gi, org in zip(application_ids, raw.idx, raw.org):
             if app_id in paid:
-                days[group].append(paid[app_id][0])
-                cents[group] += paid[app_id][1]
-        names = list(dict.fromkeys(labels))
-        withheld = {g for g in names if mask.hidden(g, "awarded") or "awarded" in mask.totals}
-        hidden_n = suppress_list({g: len(days[g]) for g in names}, k, seed=withheld)
+                g = raw.groups[int(gi)]
+                days[g].append(paid[app_id][0])
+                cents[g] += paid[app_id][1]
+                payees[g].add(int(org))
+        counts = {g: len(days[g]) for g in raw.groups}
+        base = STAGES[0]
+        w = withhold({base: raw.columns[base], "paid": counts}, raw.orgs, k, base=base,
+                     dollars={"paid": ({g: len(payees[g]) for g in raw.groups}, {g: float(cents[g]) for g in raw.groups})},
+                     forced=raw.withheld.rows) if raw.dim.identity else Withheld()
         rows = []
-        for g in names:
-            n_hidden, dollars_hidden = g in hidden_n, g in withheld
-            share: Optional[float] = cents[g] / total_cents if total_cents else None
+        for g in raw.groups:
+            n_hidden, dollars_hidden = w.cell("paid", g), w.money("paid", g)
             rows.append({
                 "group": g,
-                "awards_paid": None if n_hidden else len(days[g]),
-                "median_days_to_first_payment": None if n_hidden or not days[g] else statistics.median(days[g]),
+                "awards_paid": None if n_hidden else counts[g],
+                "median_days_to_first_payment": None if n_hidden else _median(days[g]),
                 "dollars_paid": None if dollars_hidden else round(cents[g] / 100, 2),
-                "share_of_dollars_paid": None if dollars_hidden else share,
+                "share_of_dollars_paid": None if dollars_hidden or not total_cents else cents[g] / total_cents,
                 "suppressed": n_hidden or dollars_hidden,
             })
         out["dimensions"][key] = rows
     return out
 
 
-def csv_rows(report: dict):
-    """The section's rows of the audit CSV (section, dimension, group, item, measure, value)."""
-    from grantflow.equity.suppression import INSUFFICIENT
-
+def csv_items(report: dict):
+    """The section's figures for the audit CSV: (dimension, group, measure, value, withheld)."""
     mm = report.get("money_moving")
     if not mm:
         return
-    for m in ("awards_paid", "median_days_to_first_payment", "dollars_paid"):
-        yield ("money_moving", "", "", "", m, "" if mm[m] is None else str(mm[m]))
+    for m in MEASURES[:3]:
+        yield "", "", m, mm[m], False
     for key, rows in mm["dimensions"].items():
         for row in rows:
-            for m in ("awards_paid", "median_days_to_first_payment", "dollars_paid", "share_of_dollars_paid"):
-                value = row[m]
-                yield ("money_moving", key, row["group"], "", m,
-                       (INSUFFICIENT if row["suppressed"] else "") if value is None else str(value))
+            for m in MEASURES:
+                yield key, row["group"], m, row[m], row["suppressed"]
