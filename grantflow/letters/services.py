@@ -1,9 +1,10 @@
-"""Issuing one letter: render, write the file atomically, then record it with its SHA-256.
+"""Issuing one letter: render, store the file durably, then record it with its SHA-256.
 
-Order matters for crash safety: the PDF is written to a temporary file, synced and renamed into
-place *before* its row is added, so a committed row always has its file; a crash between the two
-leaves only an unreferenced file, and the letter is simply issued again. (A batch syncs one
-letter's file on a helper thread while it renders the next, and adds the row after.) A re-issue
+Order matters for crash safety: the PDF is complete in the app's storage (grantflow/core/files.py,
+under ``letters/<stored name>``) *before* its row is added, so a committed row always has its file;
+a crash between the two leaves only an unreferenced file, and the letter is simply issued again.
+(A batch stores one letter's file on a helper thread while it renders the next, and adds the row
+after.) A re-issue
 marks the previous letter superseded (kept, visible, downloadable) in the same transaction as the
 new row; a partial unique index allows one current letter per decision, so two workers can never
 both issue it.
@@ -14,9 +15,6 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
-
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,16 +30,11 @@ class LetterError(Exception):
     """A letter that cannot be issued, with a message for the program officer."""
 
 
-def letters_folder() -> Path:
-    return Path(current_app.config["LETTERS_FOLDER"] or Path(current_app.instance_path) / "letters")
+LETTERS = "letters/"  # issued letters and batch ZIPs in the app's storage
 
 
-def letter_path(letter: IssuedLetter) -> Path:
-    return letters_folder() / letter.stored_name
-
-
-# The batch's writer (jobs.issue_chunk syncs a letter on a helper thread while the next renders).
-write_atomically = files.write_durable
+def letter_key(letter: IssuedLetter) -> str:
+    return LETTERS + letter.stored_name
 
 
 def current_letter(decision_id: int) -> IssuedLetter | None:
@@ -84,8 +77,8 @@ class RenderedLetter:
     issued_at: dt.datetime
 
     @property
-    def path(self) -> Path:
-        return letters_folder() / self.stored_name
+    def key(self) -> str:
+        return LETTERS + self.stored_name
 
 
 def _check_kind(ref: DecisionRef) -> None:
@@ -128,7 +121,7 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
         # Another worker issued it first: keep theirs, drop our file. (Issuing is the only change in
         # its transaction — one letter per commit in a batch, one per request on the page.)
         db.session.rollback()
-        rendered.path.unlink(missing_ok=True)
+        files.delete(rendered.key)
         winner = current_letter(ref.id)
         if winner is None:
             raise
@@ -152,5 +145,5 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
     if existing is not None and not reissue:
         return existing, False
     rendered = render_letter(ref)
-    files.write_new(rendered.path, rendered.pdf)  # gone again if the caller's transaction rolls back
+    files.write_new(rendered.key, rendered.pdf)  # gone again if the caller's transaction rolls back
     return record(rendered, existing, actor_id=actor_id, batch_id=batch_id)
