@@ -80,6 +80,8 @@ SETTINGS = (
     Setting("MAIL_SERVER", None, "SMTP server; unset: messages are written to the log instead."),
     Setting("MAIL_PORT", 25, "SMTP port."),
     Setting("MAIL_FROM", "grantflow@localhost", "Sender address of every message."),
+    Setting("SITE_URL", None,
+            "Site address (`https://grants.example.org`) for links in emails the worker sends on its own."),
     Setting("MAIL_DELIVERY", "queue",
             "`queue`: the worker sends each message after its transaction commits; `inline`: the web process does."),
     Setting("OUTBOX_MAX_ATTEMPTS", 6, "Tries before a message the mail server keeps refusing is marked failed."),
@@ -95,6 +97,9 @@ SETTINGS = (
     Setting("HUEY_MAX_DELAY", 0.5, "Longest pause, in seconds, between an idle worker's polls of the queue."),
     Setting("LETTERS_CHUNK_SIZE", 25,
             "Most letters per queue task (a batch still splits into at least 8 tasks)."),
+    # Decisions
+    Setting("RELEASE_HOLD_MINUTES", 10,
+            "Minutes a release waits before applicants see it and its emails leave; it can be undone meanwhile."),
     # Serving (`grantflow serve`: gunicorn) and logs
     Setting("WEB_BIND", "127.0.0.1:8000", "Address the web server listens on (`host:port`, or `unix:/path`)."),
     Setting("WEB_WORKERS", 2, "Web worker processes (about 2 per CPU core)."),
@@ -105,6 +110,8 @@ SETTINGS = (
     Setting("PROXY_COUNT", 0,
             "Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (1 behind nginx)."),
     # Reviews and feedback
+    Setting("REVIEW_REMINDER_DAYS", 3,
+            "Days before the review deadline that a reviewer with a review still due is reminded (once)."),
     Setting("REVIEW_DISAGREEMENT_FRACTION", 0.375,
             "Reviewers disagree when their scores spread by this fraction of the scale (1.5 points on 1–5)."),
     Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),

@@ -170,3 +170,24 @@ def test_after_commit_and_after_rollback_callbacks_follow_the_outcome(app):
     uow.after_rollback(lambda: seen.append("rollback 2"))
     db.session.rollback()
     assert seen == ["commit 1", "rollback 2"]
+
+
+def test_a_savepoint_that_succeeds_runs_no_after_commit_callback(app):
+    """attempt()'s savepoint is released, not committed: a message queued inside it must wait for
+    the request's commit (and is never sent if the request then rolls back)."""
+    from grantflow.core import uow
+
+    seen = []
+    with uow.attempt():
+        uow.after_commit(lambda: seen.append("commit"))
+        uow.after_rollback(lambda: seen.append("rollback"))
+        from grantflow.organizations.models import Organization
+
+        db.session.add(Organization(kind="cbo", name="Inside", slug="inside"))
+    assert seen == []
+    db.session.rollback()
+    assert seen == ["rollback"]
+    with uow.attempt():
+        uow.after_commit(lambda: seen.append("commit"))
+    db.session.commit()
+    assert seen == ["rollback", "commit"]

@@ -112,9 +112,7 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                           issued_by_id=actor_id, batch_id=batch_id, issued_at=now)
     try:
         if existing is not None:
-            db.session.execute(update(IssuedLetter).where(
-                IssuedLetter.id == existing.id, IssuedLetter.superseded_at.is_(None)
-            ).values(superseded_at=now))
+            _supersede(existing.id, now)
         db.session.add(letter)
         db.session.flush()
     except IntegrityError:
@@ -131,6 +129,26 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                     after={"decision_id": ref.id, "kind": ref.outcome, "sha256": letter.sha256,
                            "batch_id": batch_id})
     return letter, True
+
+
+def _supersede(letter_id: int, at: dt.datetime) -> bool:
+    """Marks a letter superseded (kept and downloadable) unless it already is; True when it was current."""
+    return db.session.execute(update(IssuedLetter).where(
+        IssuedLetter.id == letter_id, IssuedLetter.superseded_at.is_(None)).values(superseded_at=at)).rowcount == 1
+
+
+def supersede_current(decision_id: int, *, actor_id: int | None = None, reason: str = "") -> IssuedLetter | None:
+    """A decision changed, so its current letter no longer says what was decided: it is marked
+    superseded (kept, listed and downloadable as such) and the decision has no current letter
+    until one is issued for the new outcome. Returns the superseded letter, or None when there
+    was none. Flushes; the caller commits."""
+    letter = current_letter(decision_id)
+    if letter is None or not _supersede(letter.id, utcnow()):
+        return None
+    db.session.refresh(letter)
+    auditlog.record("letter.supersede", letter, actor_id=actor_id,
+                    after={"decision_id": decision_id, "sha256": letter.sha256, "reason": reason or None})
+    return letter
 
 
 def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: int | None = None,
