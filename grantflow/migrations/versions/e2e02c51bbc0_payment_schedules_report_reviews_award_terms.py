@@ -5,7 +5,7 @@ progress report, the Schedule H class of a program and of an award and the agree
 progress reports gain a kind (check-in, interim, final), existing ones being check-ins.
 
 Revision ID: e2e02c51bbc0
-Revises: b37e5d2a91c4
+Revises: bf9f209385e7
 Create Date: 2026-12-01 10:39:37.323208
 
 """
@@ -16,7 +16,7 @@ import grantflow.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'e2e02c51bbc0'
-down_revision = 'b37e5d2a91c4'
+down_revision = 'bf9f209385e7'
 branch_labels = None
 depends_on = None
 
