@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from grantflow.awards import chna_report, exports, scheduleh
-from grantflow.core import csvfile, files
+from grantflow.core import csvfile
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 from grantflow.organizations.models import Organization
@@ -36,7 +36,7 @@ def _funder(slug: str) -> Organization:
 def payments_command(program: Program, output: Path) -> None:
     """Write every instalment of PROGRAM_SLUG's awards, one row each (CSV; XLSX when FILE ends in .xlsx)."""
     xlsx = output.suffix.lower() == ".xlsx"
-    files.write_durable(output, exports.to_xlsx(program) if xlsx else exports.to_csv(program).encode("utf-8"))
+    output.write_bytes(exports.to_xlsx(program) if xlsx else exports.to_csv(program).encode("utf-8"))
     rows = exports.payment_rows(program)
     awards = {r[0]: r[exports.HEADER.index("award_amount")] for r in rows}
     click.echo(f"Wrote {len(rows)} instalments of {len(awards)} awards of {program.slug} to {output} "
@@ -52,8 +52,8 @@ def payments_command(program: Program, output: Path) -> None:
 def schedule_h_command(funder_slug: str, year: int, output: Path) -> None:
     """Write FUNDER_SLUG's grants paid in a tax year by Schedule H line, as `category,dollars` rows."""
     funder = _funder(funder_slug)
-    files.write_durable(output, csvfile.to_text(scheduleh.csv_rows(funder.id, year), lineterminator="\n")
-                        .encode("utf-8"))
+    output.write_bytes(csvfile.to_text(scheduleh.csv_rows(funder.id, year), lineterminator="\n")
+                       .encode("utf-8"))
     total = sum(t.cents for t in scheduleh.totals(funder.id, year))
     click.echo(f"Wrote Schedule H {year} of {funder.slug} to {output}: {format_money(total)} paid in {year}.")
 
@@ -67,7 +67,7 @@ def schedule_h_command(funder_slug: str, year: int, output: Path) -> None:
 def chna_report_command(funder_slug: str, year: int, output: Path) -> None:
     """Write FUNDER_SLUG's CHNA implementation report of a year as a PDF."""
     report = chna_report.build(_funder(funder_slug), year)
-    files.write_durable(output, chna_report.to_pdf(report))
+    output.write_bytes(chna_report.to_pdf(report))
     click.echo(f"Wrote the CHNA implementation report {year} to {output}: {format_money(report.paid_cents)} paid.")
 
 

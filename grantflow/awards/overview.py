@@ -50,7 +50,7 @@ def _awarded(where, *, released_only: bool) -> list[Application]:
                   selectinload(Application.program))
          .order_by(Program.title, Application.id))
     if released_only:
-        q = q.where(Program.decisions_release_at.is_not(None), Program.decisions_release_at <= utcnow())
+        q = q.where(Decision.released_at.is_not(None), Decision.released_at <= utcnow())
     return list(db.session.execute(q).scalars())
 
 

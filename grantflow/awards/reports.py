@@ -220,8 +220,8 @@ def send_reminders(*, now: dt.datetime | None = None, link_for: Callable[[Progre
         .join(Decision, (Decision.application_id == Application.id) & (Decision.outcome == AWARD))
         .outerjoin(M.ReportReview, M.ReportReview.report_id == ProgressReport.id)
         .where(ProgressReport.kind.in_((INTERIM, FINAL)), ProgressReport.submitted_at.is_(None),
-               M.ReportReview.report_id.is_(None), Program.decisions_release_at.is_not(None),
-               Program.decisions_release_at <= now)
+               M.ReportReview.report_id.is_(None), Decision.released_at.is_not(None),
+               Decision.released_at <= now)
         .order_by(ProgressReport.due_on, ProgressReport.id)).all()
     plans = []
     for report, application, program in rows:

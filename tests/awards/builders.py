@@ -4,9 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 from grantflow.awards import schedules
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 from grantflow.decisions.models import Decision
 from grantflow.feedback.models import ProgressReport
+from tests import factories
 
 
 def award(application, cents: int, *, released: bool = True) -> Decision:
@@ -14,9 +15,9 @@ def award(application, cents: int, *, released: bool = True) -> Decision:
                  amount_cents=cents)
     application.status = "awarded"
     db.session.add(d)
-    if released:
-        application.program.decisions_release_at = utcnow() - dt.timedelta(days=1)
     db.session.flush()
+    if released:  # through the real release, a day ago
+        factories.release(application.program, ago=dt.timedelta(days=1))
     return d
 
 

@@ -15,6 +15,7 @@ from grantflow.core.db import db, utcnow
 from grantflow.core.mail import outbox
 from grantflow.feedback import checkins
 from grantflow.feedback.models import ProgressReport
+from tests import factories
 from tests.awards.builders import award, file, pay, report, schedule
 
 D = dt.date
@@ -24,8 +25,8 @@ D = dt.date
 def funded(world):
     w = world
     w.application.outcomes = [{"metric": "Households housed", "target": "40"}]
-    award(w.application, 40_000_00)
-    w.program.decisions_release_at = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
+    award(w.application, 40_000_00, released=False)
+    factories.release(w.program, ago=utcnow() - dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc))  # released Jan 5
     w.interim = report(w.application, "interim", D(2026, 6, 30))
     w.first, w.second = schedule(w.application, (20_000_00, D(2026, 1, 15), M.AGREEMENT_SIGNED, None),
                                  (20_000_00, D(2026, 7, 15), M.REPORT_ACCEPTED, w.interim.id))

@@ -102,11 +102,13 @@ def test_a_changed_award_flags_the_schedule_and_blocks_payments_until_it_is_fixe
     as not adding up, and no payment is recorded until an officer makes it add up again."""
     w = world
     officer = w.users["program_officer"]
-    decisions.decide(w.application, "award", amount_cents=50_000_00, rationale="Strong plan.", actor=officer)
+    decisions.decide(w.application, "award", amount_cents=50_000_00, rationale="Strong plan.", actor=officer,
+                     reason_without_review="The panel met in person.")
     first, second = schedule(w.application, (25_000_00, D(2026, 1, 1)), (25_000_00, D(2026, 2, 1)))
     pay(first)
     db.session.commit()
-    decisions.decide(w.application, "award", amount_cents=40_000_00, rationale="Budget cut.", actor=officer)
+    decisions.decide(w.application, "award", amount_cents=40_000_00, rationale="Budget cut.", actor=officer,
+                     reason_without_review="The panel met in person.", change_reason="The budget was cut.")
     db.session.commit()
     state = schedules.schedule_of(w.application)
     assert not state.in_step and state.problem.startswith("The instalments add up to $50,000.00, but the award is $40,000.00")
@@ -125,11 +127,13 @@ def test_a_changed_award_flags_the_schedule_and_blocks_payments_until_it_is_fixe
 def test_a_withdrawn_award_has_its_unpaid_instalments_cancelled_one_by_one(app, world):
     w = world
     officer = w.users["program_officer"]
-    decisions.decide(w.application, "award", amount_cents=30_000_00, rationale="Strong plan.", actor=officer)
+    decisions.decide(w.application, "award", amount_cents=30_000_00, rationale="Strong plan.", actor=officer,
+                     reason_without_review="The panel met in person.")
     first, second, third = schedule(w.application, (10_000_00, D(2026, 1, 1)), (10_000_00, D(2026, 6, 1)),
                                     (10_000_00, D(2027, 1, 1)))
     pay(first)
-    decisions.decide(w.application, "decline", rationale="The organization closed.", actor=officer)
+    decisions.decide(w.application, "decline", rationale="The organization closed.", actor=officer,
+                     change_reason="The organization closed.")
     assert schedules.schedule_of(w.application).problem.endswith("but the award is $0.00 ($30,000.00 too much).")
     schedules.cancel(third, reason="The organization closed.")  # closer to $0, though not there yet
     with pytest.raises(AwardError):
