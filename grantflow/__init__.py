@@ -30,6 +30,7 @@ AREAS = (
     "decisions",
     "letters",
     "feedback",
+    "awards",
     "equity",
     "demo",
 )

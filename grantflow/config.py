@@ -119,6 +119,9 @@ SETTINGS = (
     Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),
     Setting("SURVEY_SUPPRESSION_K", 11,
             "Burden survey and feedback pages: groups of 1 to k−1 people's answers are withheld."),
+    # After the award
+    Setting("AWARD_REPORT_REMINDER_DAYS", [-14, -3, 1, 14],
+            "Days from an interim or final report's due date when its grantee is reminded (negative: before), each once."),
     # Equity audit
     Setting("AUDIT_SUPPRESSION_K", 11,
             "Equity audit: k for programs that set none on the audit page; identity groups of fewer "

@@ -4,6 +4,7 @@ from grantflow.accounts.sessions import UserSession  # noqa: F401
 from grantflow.applications.models import (  # noqa: F401
     Answer, Application, Attachment, BudgetLine, StatusChange, application_needs, application_places,
 )
+from grantflow.awards.models import AwardTerms, Instalment, ProgramAwardTerms, ReportReview  # noqa: F401
 from grantflow.blind.models import AttachmentRelease, BlindDeclaration, BlindTerm, RedactedCopy  # noqa: F401
 from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401

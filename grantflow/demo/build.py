@@ -8,6 +8,9 @@ The story is the one the README tells: "Riverside Community Health Foundation" f
 organizations from its hospital community-benefit program; its CHNA ranks housing first.
 - The **2025 cycle** (closed, decisions released) holds `n_applications` applications, fully
   reviewed and decided within its budget; it is the program the benchmarks use (`BENCH_PROGRAM`).
+  Its awards have payment schedules (some spread over two years), interim reports filed and
+  reviewed (one stood in for by a conversation), and payments made since the grants began, some on
+  hold (`make_post_award`).
 - The **2026 cycle** is open: drafts, submissions, eligibility checks and reviews in progress.
 Organizations vary in size, place, leadership and community-led practice; some decline to report
 demographics. Larger budgets tilt rubric scores up a little, as polished proposals do, so the
@@ -200,11 +203,15 @@ def draw_logo() -> bytes:
     return out.getvalue()
 
 
-def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Callable = print) -> dict:
-    """Creates the demo; returns {"password": ..., "users": [(role label, email), ...], "programs": {...}}."""
+def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Callable = print,
+               today: dt.datetime | None = None) -> dict:
+    """Creates the demo; returns {"password": ..., "users": [(role label, email), ...], "programs": {...}}.
+
+    Its dates are relative to `today` (default: now), at midnight UTC."""
     started = time.perf_counter()
     prepare_schema(reset)
-    gen = DemoGenerator(seed, DEFAULT_PAST_APPLICATIONS if n_applications is None else n_applications, echo)
+    gen = DemoGenerator(seed, DEFAULT_PAST_APPLICATIONS if n_applications is None else n_applications, echo,
+                        today=today)
     result = gen.run()
     fix_sequences()
     db.session.commit()
@@ -223,11 +230,11 @@ def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Call
 
 
 class DemoGenerator:
-    def __init__(self, seed: int, n_past: int, echo: Callable):
+    def __init__(self, seed: int, n_past: int, echo: Callable, today: dt.datetime | None = None):
         self.rng = random.Random(seed)
         self.n_past = max(0, n_past)
         self.echo = echo
-        self.today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+        self.today = (today or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
         self.password_hash = hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose
         self.program_ids: dict[str, int] = {}
 
@@ -245,6 +252,7 @@ class DemoGenerator:
         logins += self.make_organizations(n_cbos)
         self.make_applications()
         self.make_feedback()
+        self.make_post_award()
         auditlog.record("demo.create", object_type="Organization", object_id=self.funder_id,
                         after={"applications": self.n_apps, "organizations": n_cbos})
         self.echo(f"Demo ready: {n_cbos} organizations, {self.n_apps} applications, {self.n_reviews} reviews.")
@@ -634,10 +642,12 @@ class DemoGenerator:
         budget = self.past_budget
         waitlist_left = max(1, len(reviewed) // 10)
         rows = []
+        self.awards: list[dict] = []
         for a in reviewed:
             if a["amount"] <= budget:
                 outcome, amount, budget = AWARD, a["amount"], budget - a["amount"]
                 a["status"] = A.AWARDED
+                self.awards.append(a)
             elif waitlist_left:
                 outcome, amount, waitlist_left = WAITLIST, 0, waitlist_left - 1
                 a["status"] = A.WAITLISTED
@@ -699,3 +709,79 @@ class DemoGenerator:
                                                "Tell us earlier how you score.", "")),
                     submitted_on=(self.days(-330) if key == "past" else self.days(-2)).date()))
         bulk(BurdenSurvey, rows)
+
+    # --- after the award --------------------------------------------------------------------------------
+
+    def make_post_award(self) -> None:
+        """The past cycle's awards: signed agreements, schedules (a fifth spread over two years), an
+        interim report due half-way (most filed and accepted, one talked through instead, one sent
+        back for changes) and a final one still to come; the payments made so far, a few on hold.
+        Payments are conditioned on the agreement and on the interim report; the Schedule H line
+        follows the kind of work (housing and jobs are community building)."""
+        from grantflow.awards.models import (
+            ACCEPTED as REVIEW_ACCEPTED, AGREEMENT_SIGNED, CHANGES_REQUESTED, NO_CONDITION, ON_HOLD, PAID,
+            REPORT_ACCEPTED, SCHEDULED, AwardTerms, Instalment, ReportReview,
+        )
+        from grantflow.feedback.models import FINAL, INTERIM, ProgressReport
+
+        rng = self.rng
+        start = self.days(-280).date()
+        interim_due, final_due = start + dt.timedelta(days=180), self.days(115).date()
+        classes = {0: "part2_1", 3: "part2_2"}  # housing: physical improvements; jobs: economic development
+        terms, reports, reviews, instalments = [], [], [], []
+        report_ids = iter(range((db.session.execute(select(func.max(ProgressReport.id))).scalar() or 0) + 1, 10**9))
+        for n, a in enumerate(self.awards):
+            signed = self.days(-282 + rng.randint(-4, 3))
+            terms.append(dict(application_id=a["id"], agreement_signed_at=signed, agreement_signed_by_id=self.org_user.get(a["org"]),
+                              schedule_h=classes.get(self.org_need[self.org_index[a["org"]]])))
+            interim, final = next(report_ids), next(report_ids)
+            roll = rng.random()
+            filed = roll < 0.85 and n % 9 != 4
+            measures = {"items": [{"metric": "People reached", "target": str(t), "actual": str(round(t * rng.uniform(0.5, 1.1)))}
+                                  for t in (rng.randint(40, 900),)]} if filed else {}
+            reports += [dict(id=interim, application_id=a["id"], kind=INTERIM, due_on=interim_due, measures=measures,
+                             submitted_at=self.days(-100 + rng.randint(-10, 12)) if filed else None,
+                             submitted_by_id=self.org_user.get(a["org"]) if filed else None,
+                             how_funder_could_help="Fewer questions in the final report, please." if filed and roll < 0.2 else ""),
+                        dict(id=final, application_id=a["id"], kind=FINAL, due_on=final_due, measures={}, submitted_at=None,
+                             submitted_by_id=None, how_funder_could_help="")]
+            accepted = filed and n % 7 != 3
+            if accepted or (filed and n % 7 == 3):
+                reviews.append(dict(report_id=interim, state=REVIEW_ACCEPTED if accepted else CHANGES_REQUESTED,
+                                    note="" if accepted else "Please add how many people you reached in the spring.",
+                                    conversation_on=None, reviewed_by_id=self.officer_ids[0], reviewed_at=self.days(-80 + rng.randint(-5, 5))))
+            elif n % 9 == 4:  # trust-based: a site visit instead of a written report
+                reviews.append(dict(report_id=interim, state=REVIEW_ACCEPTED, conversation_on=self.days(-85).date(),
+                                    note="Site visit with the director and two residents: the work is on track.",
+                                    reviewed_by_id=self.officer_ids[1], reviewed_at=self.days(-85)))
+                accepted = True
+            two_years = n % 5 == 2
+            parts = (40, 40, 20) if not two_years else (30, 25, 25, 20)
+            shares = [a["amount"] * p // 100 for p in parts]
+            shares[0] += a["amount"] - sum(shares)
+            dues = [start, interim_due + dt.timedelta(days=30), final_due + dt.timedelta(days=30)]
+            if two_years:
+                dues = [start, interim_due + dt.timedelta(days=30), start + dt.timedelta(days=365), final_due + dt.timedelta(days=395)]
+            conditions = [(AGREEMENT_SIGNED, None), (REPORT_ACCEPTED, interim), (REPORT_ACCEPTED, final)]
+            if two_years:
+                conditions = [(AGREEMENT_SIGNED, None), (REPORT_ACCEPTED, interim), (NO_CONDITION, None), (REPORT_ACCEPTED, final)]
+            for k, (cents, due, (condition, report_id)) in enumerate(zip(shares, dues, conditions)):
+                status, paid_on, reason = SCHEDULED, None, ""
+                if k == 0:
+                    status, paid_on = PAID, (signed + dt.timedelta(days=rng.randint(3, 12))).date()
+                elif k == 1 and accepted:
+                    if n % 11 == 6:
+                        status, reason = ON_HOLD, "Waiting for the fiscal sponsor's updated agreement."
+                    else:
+                        status, paid_on = PAID, self.days(-70 + rng.randint(-6, 6)).date()
+                instalments.append(dict(application_id=a["id"], amount_cents=cents, due_on=due, condition=condition,
+                                        condition_report_id=report_id, status=status, paid_on=paid_on,
+                                        method=rng.choice(("ach", "ach", "check")) if paid_on else None,
+                                        reference=f"RCHF-{a['id']:05d}-{k + 1}" if paid_on else "",
+                                        paid_by_id=self.officer_ids[1] if paid_on else None,
+                                        paid_recorded_at=dt.datetime.combine(paid_on, dt.time(17), dt.timezone.utc) if paid_on else None,
+                                        reason=reason, created_at=signed, updated_at=signed))
+        bulk(AwardTerms, terms)
+        bulk(ProgressReport, reports)
+        bulk(ReportReview, reviews)
+        bulk(Instalment, instalments)

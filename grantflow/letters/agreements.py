@@ -233,11 +233,8 @@ def _email(user_id: int | None) -> str:
 
 
 def signed_by_both(application, *, at: dt.datetime, actor_id: int | None) -> None:
-    """The one call site for what follows a complete agreement: the payment schedule of the
-    post-award area (issue 21's `grantflow.awards.schedules.agreement_signed`), once that area is
-    part of the product."""
-    try:
-        from grantflow.awards.schedules import agreement_signed
-    except ImportError:
-        return
+    """What follows a complete agreement: payments waiting for "agreement signed" come due
+    (the awards area's schedule)."""
+    from grantflow.awards.schedules import agreement_signed
+
     agreement_signed(application, at=at, actor_id=actor_id)

@@ -35,6 +35,7 @@ AREA_LINKS = (
     ("letters.index", "Decision letters"),
     ("equity.audit", "Equity audit"),
     ("feedback.manage", "Feedback"),
+    ("awards.program_payments", "Payments and grantee reports"),
     ("feedback.you_said", "You said, we did"),
 )
 
