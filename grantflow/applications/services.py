@@ -347,4 +347,14 @@ def withdraw(application: Application, user, now: dt.datetime | None = None) -> 
     if result.rowcount != 1:
         return False
     transition(application, before, WITHDRAWN, user.id, "Withdrawn by the applicant")
+    send_mail(user.email, f"Application withdrawn: {application.title or 'untitled draft'}",
+              f"{application.applicant.name}'s application “{application.title or 'untitled draft'}” to "
+              f"{program.title} ({program.funder.name}) was withdrawn by {user.name} on "
+              f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}. It will not be reviewed and "
+              f"cannot be submitted again.\n\nReference number: {application.id}\n"
+              f"{url_for('applications.status', app_id=application.id, _external=True)}\n\n"
+              f"If this was a mistake, contact {program.contact_name or program.funder.name}"
+              f"{' at ' + program.contact_email if program.contact_email else ''}.\n",
+              key=f"application.withdrawn:{application.id}", event="application.withdrawn",
+              funder_id=program.funder_id)
     return True

@@ -309,7 +309,7 @@ def autosave(app_id: int):
     show_problems(saved.problems, form, answers)
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
-                   saved_at_text=f"{local:%I:%M %p}".lstrip("0"), issues=len(flat_errors(form, answers)),
+                   saved_at_text=f"{local:%I:%M %p %Z}".lstrip("0"), issues=len(flat_errors(form, answers)),
                    editing_seconds=application.editing_seconds, rev=request.form.get("client_rev") or "")
 
 
@@ -334,10 +334,14 @@ def status(app_id: int):
                            metric_label=metric_label, deadline=services.local_deadline(program))
 
 
-@bp.route("/applications/<int:app_id>/withdraw", methods=["POST"])
+@bp.route("/applications/<int:app_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(app_id: int):
+    """Asks first (a page that says what withdrawing means); acts only on a POST that confirms."""
     application = get_or_404(Application, app_id, "application.edit")
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render_template("applications/withdraw.html", application=application,
+                               program=application.program, deadline=services.local_deadline(application.program))
     try:
         done = services.withdraw(application, current_user)
     except services.NotOpen as exc:

@@ -101,13 +101,17 @@ def demographics(slug: str):
         if form.errors.get("csrf_token"):
             pass
         elif not form.consent.data:
-            # Without consent nothing is stored, and whatever was stored is deleted.
-            form = DemographicsForm(formdata=None)
+            # Without consent nothing is stored, and whatever was stored is deleted; what was typed
+            # stays on this page only (the person may have meant to tick the box).
             had = org.leadership is not None
             services.save_leadership(org, consent=False, ed_race=[], ed_race_other=None, counts={}, declined=[])
-            flash("Your consent is withdrawn and every demographic answer is deleted." if had
-                  else "Nothing was stored: you did not give consent.", "info")
-            return redirect(url_for("organizations.demographics", slug=org.slug))
+            for f in form:
+                f.errors = []
+            declined_note = ("Your consent is withdrawn and every demographic answer is deleted." if had
+                             else "Nothing was stored: you did not give consent.")
+            return render_template("organizations/demographics.html", org=org, form=form, tab="demographics",
+                                   consent_text=services.CONSENT_TEXT, shares=services.shares(None),
+                                   declined_note=declined_note)
         elif not form.errors:
             services.save_leadership(
                 org, consent=True, ed_race=form.ed_race.data or [], ed_race_other=form.ed_race_other.data,

@@ -191,11 +191,11 @@ def test_withdraw_before_close_only(scene, draft, monkeypatch):
                       data=complete_form(scene, action="submit", submit_token=_token(draft.client, draft.id)))
     closes = scene.program.closes_at
     monkeypatch.setattr(services, "utcnow", lambda: closes + dt.timedelta(seconds=5))
-    r = draft.client.post(f"/applications/{draft.id}/withdraw", follow_redirects=True)
+    r = draft.client.post(f"/applications/{draft.id}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
     assert "can no longer be withdrawn" in r.get_data(as_text=True)
     assert db.session.get(Application, draft.id).status == SUBMITTED
     monkeypatch.setattr(services, "utcnow", lambda: closes - dt.timedelta(seconds=5))
-    r = draft.client.post(f"/applications/{draft.id}/withdraw", follow_redirects=True)
+    r = draft.client.post(f"/applications/{draft.id}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
     assert "Your application is withdrawn." in r.get_data(as_text=True)
     a = db.session.get(Application, draft.id)
     db.session.refresh(a)

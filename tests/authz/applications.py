@@ -34,6 +34,7 @@ ROUTES = [
     # Autosave of a submitted application is refused with 409 (allowed, but nothing saved).
     route("applications.autosave", {"app_id": _app}, method="POST", ok={"applicant"}),
     route("applications.status", {"app_id": _app}, ok={"applicant", "reviewer"} | STAFF),
-    route("applications.withdraw", {"app_id": _app}, method="POST", ok={"applicant"}),
+    route("applications.withdraw", {"app_id": _app}, ok={"applicant"}),
+    route("applications.withdraw", {"app_id": _app}, method="POST", data={"confirm": "yes"}, ok={"applicant"}),
     route("applications.attachment", {"app_id": _app, "att_id": _att}, ok={"applicant", "reviewer"} | STAFF),
 ]
