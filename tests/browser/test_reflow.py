@@ -40,6 +40,7 @@ PAGES = [
     ("applicant", "/programs/health-2026/apply"),
     ("applicant", "/applications/{draft}/edit"),
     ("applicant", "/applications/{submitted}"),
+    ("applicant", "/applications/{submitted}/withdraw"),
     ("other_applicant", "/applications/{declined}"),
     ("other_applicant", "/applications/{declined}/feedback"),
     ("other_applicant", "/applications/{declined}/burden-survey"),
