@@ -2,6 +2,7 @@
 autosave, submit once, withdraw, the status page, and attachment downloads."""
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -144,7 +145,7 @@ def _answers_form(application, formdata=None, *, enforce_required=False):
                              meta={"csrf": False})
 
 
-def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None):
+def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None, focus=None):
     token = secrets.token_urlsafe(16)
     tokens = dict(session.get("submit_tokens", {}))
     tokens[str(application.id)] = token
@@ -152,7 +153,7 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
     program = application.program
     return render_template(
         "applications/edit.html", application=application, program=program, form=form, answers=answers,
-        errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token,
+        errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token, focus=focus,
         budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
         max_bytes=attachments.max_bytes(),
@@ -160,8 +161,14 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
     ), status
 
 
-def _row_action(action: str, md: MultiDict, application) -> MultiDict:
-    """Add or remove a budget line or an outcome in the typed data, renumbering the rows."""
+ROW_FIRST_FIELD = {"budget": "category", "outcomes": "metric"}
+ADD_BUTTON = {"budget": "add-line", "outcomes": "add-outcome"}
+_FOCUS = re.compile(r"(?:budget-\d{1,2}-category|outcomes-\d{1,2}-metric|add-line|add-outcome|s-files)")
+
+
+def _row_action(action: str, md: MultiDict, application) -> tuple[MultiDict, str | None]:
+    """Add or remove a budget line or an outcome in the typed data, renumbering the rows; with the
+    id of the field to come back to (the added row, the row that took the removed one's place)."""
     kind, _, arg = action.partition(":")
     for prefix, add, remove in (("budget", "add_line", "remove_line"), ("outcomes", "add_outcome", "remove_outcome")):
         if kind not in (add, remove):
@@ -177,24 +184,29 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
                 rest.add(k, v)
         ordered = [rows[i] for i in sorted(rows)]
         chosen = row_index(arg)
+        focus = ADD_BUTTON[prefix]
         if kind == add and len(ordered) < 50:
             ordered.append({})
+            focus = f"{prefix}-{len(ordered) - 1}-{ROW_FIRST_FIELD[prefix]}"
         elif kind == remove and chosen is not None and chosen < len(ordered):
             ordered.pop(chosen)
+            if ordered:
+                focus = f"{prefix}-{min(chosen, len(ordered) - 1)}-{ROW_FIRST_FIELD[prefix]}"
         for i, row in enumerate(ordered):
             for name, values in row.items():
                 for v in values:
                     rest.add(f"{prefix}-{i}-{name}", v)
             if not row:
                 rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
-        return rest
+        return rest, focus
     if kind == "remove_attachment":
         try:
             attachment_id = query_int(arg)
         except ValueError:  # names no file
-            return md
+            return md, None
         services.remove_attachment(application, attachment_id)
-    return md
+        return md, "s-files"
+    return md, None
 
 
 def _forms_from(application, md: MultiDict):
@@ -225,7 +237,9 @@ def edit(app_id: int):
             form = ApplicationForm(formdata=None, data=form_data(services.stored_input(application)))
             answers = _answers_form(application)
             _choices(form, program)
-        return _render(application, form, answers)
+        focus = request.args.get("focus", "")
+        return _render(application, form, answers, focus=focus if _FOCUS.fullmatch(focus) else None,
+                       saved_note="Draft saved." if focus else None)
 
     action = request.form.get("action", "save")
     form = ApplicationForm()
@@ -245,11 +259,15 @@ def edit(app_id: int):
     show_problems(saved.problems, form, answers)
 
     if action != "save" and action != "submit":
-        md = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
+        # Without JavaScript: the draft keeps the changed rows, and the page comes back at the row
+        # (an anchor, and autofocus on its first field) instead of at the top.
+        md, focus = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
         application.draft_form = {k: md.getlist(k) for k in md.keys()} | {
             "_rev": [request.form.get("client_rev") or ""]}
-        form, answers = _forms_from(application, md)
-        return _render(application, form, answers, saved_note="Draft saved.")
+        if focus is None:
+            form, answers = _forms_from(application, md)
+            return _render(application, form, answers, saved_note="Draft saved.")
+        return redirect(url_for("applications.edit", app_id=application.id, focus=focus) + "#" + focus, 303)
 
     if action == "submit":
         expected = session.get("submit_tokens", {}).get(str(application.id))
