@@ -109,6 +109,9 @@ def start(program: Program):
             error = reason
         elif option is None:
             error = "Choose the organization you apply for."
+        elif option.failures and eligibility.only_incomplete(option.failures):
+            error = f"Complete the profile of {option.applicant.name} first: it does not say yet what this " \
+                    f"program's eligibility rules ask (see below)."
         elif option.failures:
             error = f"{option.applicant.name} does not meet this program's eligibility rules (see below)."
         elif option.draft is not None:

@@ -50,7 +50,7 @@ def profile(slug: str):
     else:
         area = list(org.service_area or [])
         form = ProfileForm(data={
-            "name": org.name, "ein": org.ein, "tax_exempt": "yes" if org.tax_exempt else ("no" if org.ein else None),
+            "name": org.name, "ein": org.ein, "tax_exempt": "yes" if org.tax_exempt else ("no" if org.ein or org.fiscal_sponsor_ein else None),
             "fiscal_sponsor_name": org.fiscal_sponsor_name, "fiscal_sponsor_ein": org.fiscal_sponsor_ein,
             "address_line1": org.address_line1, "address_line2": org.address_line2, "city": org.city,
             "state": org.state, "postal_code": org.postal_code,
@@ -63,7 +63,7 @@ def profile(slug: str):
     if form.validate_on_submit():
         before = services.profile_snapshot(org)
         org.name = form.name.data
-        org.ein = form.ein.data
+        org.ein = form.ein.data or None
         org.tax_exempt = form.tax_exempt.data == "yes"
         org.fiscal_sponsor_name = form.fiscal_sponsor_name.data or None
         org.fiscal_sponsor_ein = form.fiscal_sponsor_ein.data or None

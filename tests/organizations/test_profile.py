@@ -62,11 +62,12 @@ def test_profile_saves_normalized_values_and_audits(org_user, login):
     ("12-34567890", "Enter the EIN as 9 digits"),
     ("AB-1234567", "Enter the EIN as 9 digits"),
     ("00-1234567", "No EIN starts with 00"),
-    ("", "Enter your EIN"),
+    ("", "Enter your EIN, like 12-3456789, or name a fiscal sponsor"),  # (no sponsor named: see below)
 ])
 def test_malformed_ein_is_refused_at_the_field(org_user, login, ein, message):
     org, user, *_ = org_user
-    r = login(user).post("/organizations/eastside/profile", data={**PROFILE, "ein": ein})
+    sponsor = {} if ein else {"fiscal_sponsor_name": "", "fiscal_sponsor_ein": ""}
+    r = login(user).post("/organizations/eastside/profile", data={**PROFILE, "ein": ein, **sponsor})
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and message in html
     assert 'id="ein-error"' in html and 'aria-describedby="ein-hint ein-error"' in html
