@@ -2,6 +2,7 @@
 autosave, submit once, withdraw, the status page, and attachment downloads."""
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
 from grantflow.core.money import format_money
+from grantflow.core.pdf import render_pdf
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
 from grantflow.core.views import dashboard_section
@@ -127,6 +129,86 @@ def start(program: Program):
                 return redirect(url_for("applications.edit", app_id=application.id))
     return render_template("applications/start.html", program=program, options=options, reason=reason,
                            error=error, deadline=services.local_deadline(program)), 422 if error else 200
+
+
+# --- before starting: what the application asks, and how it is scored ------------------------------
+
+@dataclass
+class OutlineItem:
+    label: str
+    detail: str = ""
+    required: bool = False
+    choices: list = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    """Everything an applicant will be asked and how answers are scored, for the program page and
+    the blank form's PDF: built from the application form itself, so it says what the form asks."""
+
+    sections: list[tuple[str, list[OutlineItem]]]
+    needs: list
+    criteria: list  # (criterion, weight share 0..1, [(level, anchor)])
+
+
+def outline(program) -> Outline:
+    from grantflow.programs import rubrics
+
+    form = ApplicationForm(meta={"csrf": False}, formdata=None)
+    answers = build_answer_form(program.questions, meta={"csrf": False}, enforce_required=False)
+
+    def item(f, detail="", required=True, choices=()):
+        kw = f.render_kw or {}
+        limit = kw.get("data-limit-chars")
+        text = " ".join(p for p in (f.description or "", detail,
+                                    f"Up to {limit:,} characters." if limit else "") if p)
+        return OutlineItem(f.label.text, text, required, list(choices))
+
+    money = lambda c: format_money(c or 0, whole=True)  # noqa: E731
+    sections = [
+        ("The project", [item(form.title), item(form.summary)]),
+        ("Needs and places", [item(form.needs), item(form.places)]),
+        ("Amount and budget", [
+            item(form.amount_requested, f"Between {money(program.min_award_cents)} and {money(program.max_award_cents)}."),
+            OutlineItem("Budget", "One line per category (what it pays for, the amount); the lines add up to "
+                                  "the amount requested.", True)]),
+        ("Outcomes you will track", [OutlineItem("Outcomes", "A metric and a target for each; at least one.", True)]),
+        ("Community voice", [item(form.community_voice)]),
+    ]
+    questions = [item(answers[f"q_{q.key}"], required=q.required,
+                      choices=[label for _, label in (answers[f"q_{q.key}"].choices or [])]
+                      if q.kind in ("single_choice", "multiple_choice") else ())
+                 for q in program.questions]
+    if questions:
+        sections.append((f"{program.title}'s questions", questions))
+    sections.append(("Supporting documents", [OutlineItem(
+        "Documents", f"Optional. PDF, DOCX, XLSX, CSV, PNG or JPEG, up to "
+                     f"{attachments.megabytes(attachments.max_bytes())} each.")]))
+    needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
+                               .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
+    rubric = program.current_rubric
+    shares = rubrics.weight_shares(rubric)
+    criteria = [(c, shares.get(c.id, 0.0), rubrics.levels(c)) for c in (rubric.criteria if rubric else [])]
+    return Outline(sections, needs, criteria)
+
+
+@bp.app_template_global("application_outline")
+def _application_outline(program):
+    """For the program page: `{% set outline = application_outline(program) %}`."""
+    return outline(program)
+
+
+@bp.route("/programs/<program:program>/blank-form.pdf")
+def blank_form(program: Program):
+    """The blank application form, to draft offline: every question, the needs and the rubric."""
+    if program.status == "draft" and not can("program.manage", program):
+        abort(404)  # as the program page: a draft is its funder's alone
+    html = render_template("applications/blank_form_pdf.html", program=program, outline=outline(program),
+                           deadline=services.local_deadline(program))
+    pdf = render_pdf(html, title=f"{program.title}: blank application form", author=program.funder.name,
+                     subject="Every question of the application, to draft offline")
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{program.slug}-blank-form.pdf", max_age=0)
 
 
 # --- editing a draft --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ def _att(w):
 
 
 ROUTES = [
+    route("applications.blank_form", {"program": "health-2026"}, public=True),
     route("applications.start", {"program": "health-2026"}, ok=APPLICANTS),
     route("applications.start", {"program": "health-2026"}, method="POST", ok=APPLICANTS),
     # The submitted application: the owner is sent to its status page; everyone else gets 404.
