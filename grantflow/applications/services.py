@@ -17,7 +17,7 @@ from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from grantflow.applications import attachments
+from grantflow.applications import attachments, submission_copy
 from grantflow.applications.drafts import (
     BudgetLineInput, Catalog, DraftInput, OutcomeInput, answer_key, format_problems, missing, row_ok,
 )
@@ -318,13 +318,16 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
     if result.rowcount != 1:
         return False
     transition(application, DRAFT, SUBMITTED, user.id, "Submitted")
+    submission_copy.store(application)
     send_mail(user.email, f"Application received: {application.title}",
               f"Thank you. {application.applicant.name}'s application “{application.title}” to "
               f"{program.title} ({program.funder.name}) was received on "
               f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}.\n\n"
               f"Amount requested: ${(application.amount_requested_cents or 0) / 100:,.2f}\n"
               f"Reference number: {application.id}\n\n"
-              f"Follow its status here: {url_for('applications.status', app_id=application.id, _external=True)}\n\n"
+              f"Follow its status here: {url_for('applications.status', app_id=application.id, _external=True)}\n"
+              f"A copy of what you sent (PDF): "
+              f"{url_for('applications.submission_copy_pdf', app_id=application.id, _external=True)}\n\n"
               f"You can withdraw it until the deadline, {local_deadline(program)}.\n",
               key=f"application.submitted:{application.id}", event="application.submitted",
               funder_id=program.funder_id)

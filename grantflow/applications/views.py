@@ -20,7 +20,7 @@ from forms.applications import (
     typed_values,
 )
 from forms.questions import build_answer_form
-from grantflow.applications import attachments, eligibility, services
+from grantflow.applications import attachments, eligibility, services, submission_copy
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
 from grantflow.applications.policy import scope_applications, sees_identity
@@ -434,6 +434,7 @@ def status(app_id: int):
                     and services.not_open_reason(program) is None)
     return render_template("applications/status.html", application=application, program=program, files=files,
                            can_edit=can_edit, withdrawable=withdrawable, identity=identity,
+                           answers=submission_copy.answers_shown(application),
                            metric_label=metric_label, deadline=services.local_deadline(program))
 
 
@@ -453,6 +454,19 @@ def withdraw(app_id: int):
     flash("Your application is withdrawn." if done else "This application can no longer be withdrawn.",
           "success" if done else "error")
     return redirect(url_for("applications.status", app_id=application.id))
+
+
+@bp.route("/applications/<int:app_id>/copy.pdf")
+@login_required
+def submission_copy_pdf(app_id: int):
+    """The PDF of what was sent, stored at submission: the applicant's and the funder staff's."""
+    application = get_or_404(Application, app_id, "application.copy")
+    if not application.submission_copy or not submission_copy.path_of(application).exists():
+        abort(404)
+    response = send_file(submission_copy.path_of(application), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"application-{application.id}.pdf", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/applications/<int:app_id>/attachments/<int:att_id>")

@@ -25,6 +25,16 @@ def _att(w):
     return att.id
 
 
+def _copied(w):
+    """The world's application with its stored copy of what was sent."""
+    from grantflow.applications import submission_copy
+    from grantflow.core.db import db
+
+    submission_copy.store(w.application)
+    db.session.commit()
+    return w.application.id
+
+
 ROUTES = [
     route("applications.blank_form", {"program": "health-2026"}, public=True),
     route("applications.start", {"program": "health-2026"}, ok=APPLICANTS),
@@ -38,4 +48,5 @@ ROUTES = [
     route("applications.withdraw", {"app_id": _app}, ok={"applicant"}),
     route("applications.withdraw", {"app_id": _app}, method="POST", data={"confirm": "yes"}, ok={"applicant"}),
     route("applications.attachment", {"app_id": _app, "att_id": _att}, ok={"applicant", "reviewer"} | STAFF),
+    route("applications.submission_copy_pdf", {"app_id": _copied}, ok={"applicant"} | STAFF),
 ]
