@@ -110,13 +110,26 @@ def drafts_by_applicant(program, organization_ids) -> dict[tuple[int, int | None
     return out
 
 
+def profile_places(program, org) -> list[Place]:
+    """The funder's places that the applicant's profile names: a place itself, or a smaller area
+    inside it (a block group's code starts with its tract's), so a new draft starts from them."""
+    codes = [str(c) for c in (org.service_area or []) if c]
+    if not codes:
+        return []
+    places = db.session.execute(select(Place).where(Place.funder_id == program.funder_id)
+                                .order_by(Place.name)).scalars().all()
+    return [p for p in places if any(c == p.geoid or (len(c) > len(p.geoid) and c.startswith(p.geoid))
+                                     for c in codes)]
+
+
 def start(program, org, user, on_behalf_of=None) -> Application:
     reason = not_open_reason(program)
     if reason:
         raise NotOpen(reason)
     application = Application(program=program, organization=org, on_behalf_of=on_behalf_of,
                               created_by_id=user.id, status=DRAFT, title="", summary="",
-                              community_voice="", outcomes=[], editing_seconds=0)
+                              community_voice="", outcomes=[], editing_seconds=0,
+                              places=profile_places(program, on_behalf_of or org))
     db.session.add(application)
     db.session.flush()
     transition(application, None, DRAFT, user.id, "Draft started")

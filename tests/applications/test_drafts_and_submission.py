@@ -72,7 +72,7 @@ def test_submit_shows_every_missing_field_at_once(scene, draft):
                     "Answer “How many staff work on it?”."):
         assert message in html, message
     # Each message sits next to its field and is announced with it.
-    assert 'id="title-error"' in html and 'aria-describedby="title-error"' in html
+    assert 'id="title-error"' in html and re.search(r'aria-describedby="[^"]*\btitle-error"', html)
     assert 'aria-describedby="budget-0-category-error"' in html
     assert 'href="#title"' in html  # the summary links to the field
     assert db.session.get(Application, draft.id).status == DRAFT

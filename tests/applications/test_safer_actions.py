@@ -81,3 +81,27 @@ def test_a_new_program_starts_in_its_funders_zone(app, login):
     html = login(officer).get("/programs/new").get_data(as_text=True)
     assert re.search(r'<option selected value="America/Los_Angeles">|<option value="America/Los_Angeles" selected>',
                      html), "the funder's zone is not preselected"
+
+
+def test_a_new_draft_starts_from_the_profiles_places(app, login):
+    """The profile's places (a tract, or a block group inside a tract) are chosen in the new draft."""
+    from grantflow.core import roles as R
+    from tests import factories as F
+
+    funder = F.funder(slug="riverside")
+    F.program(funder, slug="health-2026")
+    served = F.place(funder, "36061000100", name="Central Harlem North")
+    inside = F.place(funder, "36061000300", name="Central Harlem South")
+    F.place(funder, "36061000200", name="East Harlem South")
+    org = F.cbo(slug="eastside", service_area=["36061000100", "360610003001", "10027"])
+    user = F.user("dana@eastside.org", org=org, role=R.APPLICANT)
+    db.session.commit()
+    client = login(user)
+    r = client.post("/programs/health-2026/apply")
+    app_id = int(r.headers["Location"].split("/")[-2])
+    db.session.expire_all()
+    a = db.session.get(Application, app_id)
+    assert sorted(p.id for p in a.places) == sorted([served.id, inside.id])
+    html = client.get(f"/applications/{app_id}/edit").get_data(as_text=True)
+    assert re.search(rf'<input[^>]*checked[^>]*value="{served.id}"|<input[^>]*value="{served.id}"[^>]*checked', html), \
+        re.findall(r"<input[^>]*places[^>]*>", html)
