@@ -347,13 +347,19 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
     return True
 
 
+def _contact(program) -> str:
+    """Whom an applicant writes to about a program: "Pat Officer at po@example.org"."""
+    return f"{program.contact_name or program.funder.name}" + (
+        f" at {program.contact_email}" if program.contact_email else "")
+
+
 def withdraw(application: Application, user, now: dt.datetime | None = None) -> bool:
+    """Withdraws a draft or a submission before the deadline, and tells the person who did it."""
     now = now or utcnow()
     program = application.program
     if program.closes_at is not None and now >= program.closes_at:
         raise NotOpen(f"The deadline was {local_deadline(program)}; after it an application can no longer "
-                      f"be withdrawn here. Contact {program.contact_name or program.funder.name}"
-                      f"{' at ' + program.contact_email if program.contact_email else ''}.")
+                      f"be withdrawn here. Contact {_contact(program)}.")
     lock(application)
     before = application.status
     result = db.session.execute(
@@ -369,8 +375,7 @@ def withdraw(application: Application, user, now: dt.datetime | None = None) -> 
               f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}. It will not be reviewed and "
               f"cannot be submitted again.\n\nReference number: {application.id}\n"
               f"{url_for('applications.status', app_id=application.id, _external=True)}\n\n"
-              f"If this was a mistake, contact {program.contact_name or program.funder.name}"
-              f"{' at ' + program.contact_email if program.contact_email else ''}.\n",
+              f"If this was a mistake, contact {_contact(program)}.\n",
               key=f"application.withdrawn:{application.id}", event="application.withdrawn",
               funder_id=program.funder_id)
     return True
