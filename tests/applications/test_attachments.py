@@ -121,7 +121,7 @@ def test_remove_attachment_deletes_the_file(scene, draft, app):
     path = Path(app.config["UPLOAD_FOLDER"]) / att.stored_name
     assert path.exists()
     r = draft.client.post(f"/applications/{draft.id}/edit", data=complete_form(scene, action=f"remove_attachment:{att.id}"))
-    assert r.status_code == 200
+    assert r.status_code == 303 and r.headers["Location"].endswith("?focus=s-files#s-files")  # back at the list
     assert db.session.execute(select(Attachment)).first() is None and not path.exists()
 
 
