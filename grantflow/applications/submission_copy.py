@@ -1,15 +1,14 @@
 """The copy of what was sent: at submission, a PDF of the whole application (every answer, the
 budget, the attachments with their SHA-256, so either side can later show which file was sent) is
 rendered and stored with the row (durable before the commit, gone if the submission rolls back).
-Copies live in a folder of their own under the upload folder, apart from the attachments (whose
-orphan sweep looks at that folder only)."""
+Copies live under their own prefix in the file storage, apart from the attachments (whose orphan
+sweep looks at theirs only)."""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import Application
@@ -18,12 +17,11 @@ from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
 
 
-def folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "submissions"
+PREFIX = "submissions/"
 
 
-def path_of(application: Application) -> Path:
-    return folder() / application.submission_copy
+def key_of(application: Application) -> str | None:
+    return PREFIX + application.submission_copy if application.submission_copy else None
 
 
 def answers_shown(application: Application) -> list[tuple[object, str]]:
@@ -52,7 +50,6 @@ def store(application: Application) -> None:
     """Renders and stores the copy of a just-submitted application (in the current transaction)."""
     pdf = render(application)
     name = secrets.token_hex(16) + ".pdf"
-    folder().mkdir(parents=True, exist_ok=True)
-    write_new(folder() / name, pdf)
+    write_new(PREFIX + name, pdf)
     application.submission_copy = name
     application.submission_copy_sha256 = hashlib.sha256(pdf).hexdigest()

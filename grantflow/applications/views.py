@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
+from grantflow.core import files as stored_files
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
@@ -461,12 +462,10 @@ def withdraw(app_id: int):
 def submission_copy_pdf(app_id: int):
     """The PDF of what was sent, stored at submission: the applicant's and the funder staff's."""
     application = get_or_404(Application, app_id, "application.copy")
-    if not application.submission_copy or not submission_copy.path_of(application).exists():
+    key = submission_copy.key_of(application)
+    if key is None:
         abort(404)
-    response = send_file(submission_copy.path_of(application), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"application-{application.id}.pdf", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_files.download(key, mimetype="application/pdf", download_name=f"application-{application.id}.pdf")
 
 
 @bp.route("/applications/<int:app_id>/attachments/<int:att_id>")
@@ -478,13 +477,9 @@ def attachment(app_id: int, att_id: int):
         abort(404)
     index = [a.id for a in application.attachments].index(att.id) + 1
     name = attachments.shown_name(att, index, sees_identity(current_user, application))
-    path = attachments.path_of(att)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=att.mime_type, as_attachment=True, download_name=name, max_age=0)
+    response = attachments.download(att, name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

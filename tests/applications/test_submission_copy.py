@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from grantflow.applications import submission_copy
 from grantflow.applications.models import SUBMITTED, Application
+from grantflow.core import files as stored_files
 from grantflow.core.db import db
 from grantflow.core.mail import outbox
 from tests.applications import files
@@ -42,9 +43,7 @@ def test_submission_stores_a_pdf_of_every_answer_and_emails_a_link(scene, draft,
     db.session.expire_all()
     a = db.session.execute(select(Application).where(Application.id == draft.id)).scalar_one()
     assert a.status == SUBMITTED and a.submission_copy
-    path = submission_copy.path_of(a)
-    assert path.exists()
-    stored = path.read_bytes()
+    stored = stored_files.read(submission_copy.key_of(a))
     assert a.submission_copy_sha256 == hashlib.sha256(stored).hexdigest()
     text = _text(stored)
     for needle in ("Community Health 2026", "Eastside Tenants Union", "Healthy homes", "Repairs that keep asthma away.",

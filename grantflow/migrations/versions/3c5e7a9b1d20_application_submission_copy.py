@@ -4,7 +4,7 @@ The stored PDF of what an applicant sent (its file name and SHA-256), written at
 Applications submitted before this revision have none.
 
 Revision ID: 3c5e7a9b1d20
-Revises: b37e5d2a91c4
+Revises: bf9f209385e7
 Create Date: 2026-12-01 12:30:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c5e7a9b1d20'
-down_revision = 'b37e5d2a91c4'
+down_revision = 'bf9f209385e7'
 branch_labels = None
 depends_on = None
 
