@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
