@@ -125,7 +125,7 @@ def test_remove_attachment_deletes_the_file(scene, draft, app):
     key = attachments.key_of(att)
     assert stored.exists(key)
     r = draft.client.post(f"/applications/{draft.id}/edit", data=complete_form(scene, action=f"remove_attachment:{att.id}"))
-    assert r.status_code == 200
+    assert r.status_code == 303 and r.headers["Location"].endswith("?focus=s-files#s-files")  # back at the list
     assert db.session.execute(select(Attachment)).first() is None and not stored.exists(key)
 
 

@@ -27,7 +27,18 @@ def _att(w):
     return csv_attachment(w.application, "budget.csv", "authz-test-file").id
 
 
+def _copied(w):
+    """The world's application with its stored copy of what was sent."""
+    from grantflow.applications import submission_copy
+    from grantflow.core.db import db
+
+    submission_copy.store(w.application)
+    db.session.commit()
+    return w.application.id
+
+
 ROUTES = [
+    route("applications.blank_form", {"program": "health-2026"}, public=True),
     route("applications.start", {"program": "health-2026"}, ok=APPLICANTS),
     route("applications.start", {"program": "health-2026"}, method="POST", ok=APPLICANTS),
     # The submitted application: the owner is sent to its status page; everyone else gets 404.
@@ -36,6 +47,8 @@ ROUTES = [
     # Autosave of a submitted application is refused with 409 (allowed, but nothing saved).
     route("applications.autosave", {"app_id": _app}, method="POST", ok={"applicant"}),
     route("applications.status", {"app_id": _app}, ok={"applicant", "reviewer"} | STAFF),
-    route("applications.withdraw", {"app_id": _app}, method="POST", ok={"applicant"}),
+    route("applications.withdraw", {"app_id": _app}, ok={"applicant"}),
+    route("applications.withdraw", {"app_id": _app}, method="POST", data={"confirm": "yes"}, ok={"applicant"}),
     route("applications.attachment", {"app_id": _app, "att_id": _att}, ok={"applicant", "reviewer"} | STAFF),
+    route("applications.submission_copy_pdf", {"app_id": _copied}, ok={"applicant"} | STAFF),
 ]

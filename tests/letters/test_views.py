@@ -46,7 +46,7 @@ def test_wording_errors_are_at_the_field_and_typed_text_is_kept(app, letters_wor
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert 'id="body-error"' in page and "Unknown placeholder {{ organisation }}" in page
-    assert 'aria-describedby="body-hint body-error"' in page
+    assert 'aria-describedby="body-hint body-counter body-error"' in page
     assert "typed text kept" in page
     assert db.session.execute(select(LetterTemplate)).first() is None
 
