@@ -31,6 +31,7 @@ AREAS = (
     "letters",
     "feedback",
     "equity",
+    "api",
     "demo",
 )
 # The parts of an area that register themselves on import (rules and queue jobs), then the parts
