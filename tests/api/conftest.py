@@ -24,11 +24,18 @@ def scene(app):
 
 
 @pytest.fixture
-def api(app):
-    """api(token) -> a client whose every request carries that token (and no cookie)."""
+def any_scene(any_app):
+    return build_scene()
+
+
+@pytest.fixture
+def api():
+    """api(token) -> a client of the current app whose every request carries that token (and no cookie)."""
+    from flask import current_app
+
     class Client:
         def __init__(self, token):
-            self.client = app.test_client(use_cookies=False)
+            self.client = current_app.test_client(use_cookies=False)
             self.headers = bearer(token)
 
         def __getattr__(self, method):
