@@ -217,9 +217,7 @@ class LetterListSchema(ma.Schema):
 
 
 class AuditSchema(ma.Schema):
-    """The equity audit exactly as its JSON export (small groups suppressed the same way)."""
-
-    class Meta:
-        unknown = ma.INCLUDE
+    """The equity audit exactly as its JSON export (small groups suppressed the same way): see
+    the audit page for what each part holds."""
 
 

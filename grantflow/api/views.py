@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user, login_required
 
 from forms.api import TokenForm
-from grantflow.api import applications, auth, programs, tokens
+from grantflow.api import applications, audit, auth, decisions, programs, reviews, tokens
 from grantflow.api.models import SCOPE_LABELS, ApiToken
 from grantflow.api.spec import PREFIX, make_api
 from grantflow.core import errors
@@ -19,7 +19,7 @@ from grantflow.core.policy import get_or_404
 
 bp = Blueprint("api", __name__)
 
-RESOURCES = (programs.blp, applications.blp)
+RESOURCES = (programs.blp, applications.blp, reviews.blp, decisions.blp, audit.blp)
 
 
 @bp.record_once
@@ -46,7 +46,7 @@ def openapi():
     return spec()
 
 
-@bp.route(f"{PREFIX}/docs")
+@bp.route("/api/docs")
 def docs():
     return render_template("api/docs.html", spec=spec(), methods=("get", "post", "patch", "put", "delete"))
 
