@@ -195,7 +195,7 @@ def _option(program: Program, organization_id: int | None, member_id: int | None
 @blp.route("/applications", methods=["POST"])
 @blp.arguments(NewApplicationSchema)
 @blp.response(201, SaveResultSchema)
-@errors(blp, 409, 422)
+@errors(blp, 400, 409, 422)
 def create_application(given):
     """Starts a draft (for your organization, or for a network's member that authorized it) and
     saves the fields given."""
@@ -221,7 +221,7 @@ def create_application(given):
 @blp.route("/applications/<int:app_id>", methods=["PATCH"])
 @blp.arguments(DraftSchema)
 @blp.response(200, SaveResultSchema)
-@errors(blp, 409, 422)
+@errors(blp, 400, 409, 422)
 def update_application(given, app_id: int):
     """Saves the fields given; a field that fails its check is named, and the others are saved."""
     application = get_or_404(Application, app_id, "application.edit")
@@ -236,7 +236,7 @@ def update_application(given, app_id: int):
 @blp.route("/applications/<int:app_id>/submit", methods=["POST"])
 @blp.arguments(SubmitSchema, required=False)
 @blp.response(200, ApplicationSchema)
-@errors(blp, 409, 422)
+@errors(blp, 400, 409, 422)
 def submit_application(given, app_id: int):
     """Saves the fields given, then submits the draft if it is complete (else every field it
     still needs is named; what was given stays saved)."""
