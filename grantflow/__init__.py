@@ -32,6 +32,7 @@ AREAS = (
     "feedback",
     "equity",
     "api",
+    "webhooks",
     "demo",
 )
 # The parts of an area that register themselves on import (rules and queue jobs), then the parts

@@ -112,6 +112,8 @@ SETTINGS = (
             "Requests one API token (or, without one, one address) may make."),
     Setting("API_PAGE_SIZE", 50, "Items in one page of an API list, unless the caller asks for fewer."),
     Setting("WEBHOOK_TIMEOUT", 10, "Seconds a webhook endpoint has to answer a delivery."),
+    Setting("WEBHOOK_ALLOW_HTTP", False,
+            "Webhook endpoints may be plain http:// addresses (for a receiver on the same machine); else https:// only."),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 README_MARKERS = ("<!-- settings: generated from grantflow/config.py by scripts/settings_table.py -->",

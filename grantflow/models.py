@@ -20,3 +20,4 @@ from grantflow.organizations.models import (  # noqa: F401
 from grantflow.programs.models import CustomQuestion, Criterion, Program, ProgramRule, Rubric  # noqa: F401
 from grantflow.reviews.models import ConflictOfInterest, CriterionScore, Review, ReviewAssignment  # noqa: F401
 from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal  # noqa: F401
+from grantflow.webhooks.models import WebhookAttempt, WebhookEndpoint  # noqa: F401

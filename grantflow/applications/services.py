@@ -26,7 +26,7 @@ from grantflow.applications.models import (
 )
 from grantflow.accounts.models import Membership
 from grantflow.chna.models import Place, PriorityNeed
-from grantflow.core import auditlog
+from grantflow.core import auditlog, events
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
@@ -318,6 +318,9 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
     if result.rowcount != 1:
         return False
     transition(application, DRAFT, SUBMITTED, user.id, "Submitted")
+    events.emit("application.submitted", funder_id=program.funder_id,
+                data={"application_id": application.id, "program": program.slug,
+                      "submitted_at": now.isoformat(timespec="seconds")})
     send_mail(user.email, f"Application received: {application.title}",
               f"Thank you. {application.applicant.name}'s application “{application.title}” to "
               f"{program.title} ({program.funder.name}) was received on "

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from grantflow.accounts.models import Membership, User
 from grantflow.applications import models as A
 from grantflow.applications.models import Application, StatusChange
-from grantflow.core import auditlog
+from grantflow.core import auditlog, events
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
@@ -234,6 +234,10 @@ def send_release_emails(program: Program) -> int:
             sent += 1
         decision.notified_at = utcnow()
         auditlog.record("decision.notified", decision, after={"recipients": recipients})
+        events.emit("decision.released", funder_id=program.funder_id,
+                    data={"decision_id": decision.id, "application_id": application.id, "program": program.slug,
+                          "outcome": decision.outcome, "amount_cents": decision.amount_cents,
+                          "decided_at": decision.decided_at.isoformat(timespec="seconds")})
     db.session.flush()
     return sent
 

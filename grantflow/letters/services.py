@@ -20,12 +20,13 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from grantflow.core import auditlog, files
+from grantflow.core import auditlog, events, files
 from grantflow.core.db import db, utcnow
 from grantflow.decisions.models import Decision
 from grantflow.letters.models import IssuedLetter
 from grantflow.letters.render import Feedback, KINDS, LetterData, feedback_for, letter_data, letter_pdf, wording_for
 from grantflow.letters.wording import Wording
+from grantflow.programs.models import Program
 
 
 class LetterError(Exception):
@@ -137,6 +138,10 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                     before={"sha256": existing.sha256} if existing else None,
                     after={"decision_id": ref.id, "kind": ref.outcome, "sha256": letter.sha256,
                            "batch_id": batch_id})
+    program = db.session.get(Program, ref.program_id)
+    events.emit("letter.issued", funder_id=program.funder_id,
+                data={"letter_id": letter.id, "decision_id": ref.id, "application_id": ref.application_id,
+                      "program": program.slug, "kind": ref.outcome})
     return letter, True
 
 

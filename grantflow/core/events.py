@@ -1,0 +1,25 @@
+"""Domain events: an area says what happened (``emit("application.submitted", ...)``), and the
+areas that react (webhooks) subscribe, without the emitting area knowing them.
+
+Subscribers run at once, in the emitter's transaction: what they record (an outbox row) commits
+or rolls back with the cause, so a side effect leaves after the commit, exactly once.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Subscriber = Callable[[str, int, dict], None]
+_SUBSCRIBERS: list[Subscriber] = []
+
+
+def subscribe(fn: Subscriber) -> Subscriber:
+    """Declares ``fn(event, funder_id, data)``, run for every event emitted."""
+    if fn not in _SUBSCRIBERS:
+        _SUBSCRIBERS.append(fn)
+    return fn
+
+
+def emit(event: str, *, funder_id: int, data: dict) -> None:
+    """``data`` is plain JSON (ids and a few facts), what a receiver may be told of the event."""
+    for fn in _SUBSCRIBERS:
+        fn(event, funder_id, data)
