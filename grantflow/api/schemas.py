@@ -12,6 +12,12 @@ from grantflow.applications.models import DRAFT, SUBMITTED, WITHDRAWN
 Nullable = {"allow_none": True, "required": True}
 
 
+def items_of(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The schema of a list answer, ``{"items": [...]}``, named after its item (ProgramList)."""
+    return ma.Schema.from_dict({"items": f.List(f.Nested(schema), required=True)},
+                               name=schema.__name__.replace("Schema", "ListSchema"))
+
+
 # --- programs ------------------------------------------------------------------------------------
 
 class QuestionSchema(ma.Schema):
@@ -51,8 +57,7 @@ class ProgramSchema(ma.Schema):
                      metadata={"description": "Null unless you are staff of the program's funder."})
 
 
-class ProgramListSchema(ma.Schema):
-    items = f.List(f.Nested(ProgramSchema), required=True)
+ProgramListSchema = items_of(ProgramSchema)
 
 
 # --- applications ----------------------------------------------------------------------------------
@@ -162,8 +167,7 @@ class ReviewSchema(ma.Schema):
     submitted_at = f.DateTime(**Nullable)
 
 
-class ReviewListSchema(ma.Schema):
-    items = f.List(f.Nested(ReviewSchema), required=True)
+ReviewListSchema = items_of(ReviewSchema)
 
 
 class RuleOutcomeSchema(ma.Schema):
@@ -199,8 +203,7 @@ class DecisionSchema(ma.Schema):
     released = f.Boolean(required=True)
 
 
-class DecisionListSchema(ma.Schema):
-    items = f.List(f.Nested(DecisionSchema), required=True)
+DecisionListSchema = items_of(DecisionSchema)
 
 
 class LetterSchema(ma.Schema):
@@ -212,8 +215,7 @@ class LetterSchema(ma.Schema):
     download = f.String(required=True, metadata={"description": "Path of the PDF."})
 
 
-class LetterListSchema(ma.Schema):
-    items = f.List(f.Nested(LetterSchema), required=True)
+LetterListSchema = items_of(LetterSchema)
 
 
 class AuditSchema(ma.Schema):

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from forms.webhooks import EndpointForm
 from grantflow.core import outbox
-from grantflow.core.db import db
-from grantflow.core.policy import authorize, get_or_404
+from grantflow.core.policy import get_or_404
 from grantflow.organizations.models import Organization
+from grantflow.organizations.policy import funder_or_404
 from grantflow.webhooks import services
 from grantflow.webhooks.models import EVENTS, WebhookEndpoint
 
@@ -17,9 +17,7 @@ bp = Blueprint("webhooks", __name__)
 
 
 def _funder(slug: str) -> Organization:
-    funder = db.first_or_404(db.select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
-    authorize("funder.admin", funder)
-    return funder
+    return funder_or_404(slug, "funder.admin")
 
 
 def _endpoint(funder: Organization, endpoint_id: int) -> WebhookEndpoint:
