@@ -12,7 +12,6 @@ import dataclasses
 
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from grantflow.api.schemas import (
     ApplicationFilterSchema, ApplicationPageSchema, ApplicationSchema, DraftAnswersSchema, DraftSchema,
@@ -28,6 +27,7 @@ from grantflow.core.db import db
 from grantflow.core.errors import problem
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.programs.models import Program
+from grantflow.programs.slugs import by_slug
 from grantflow.reviews.blind import reviewer_view
 
 blp = resource("api_applications", "Applications: list, read, and draft → submit, as on the application form.")
@@ -107,7 +107,8 @@ def list_applications(args):
     limit = args.get("limit") or current_app.config["API_PAGE_SIZE"]
     stmt = scope_applications(current_user)
     if "program" in args:
-        stmt = stmt.where(Program.slug == args["program"])
+        program = by_slug(args["program"])
+        stmt = stmt.where(Application.program_id == (program.id if program else -1))
     if "status" in args:
         stmt = stmt.where(Application.status == args["status"])
     if "cursor" in args:
@@ -199,7 +200,7 @@ def _option(program: Program, organization_id: int | None, member_id: int | None
 def create_application(given):
     """Starts a draft (for your organization, or for a network's member that authorized it) and
     saves the fields given."""
-    program = db.session.execute(select(Program).where(Program.slug == given.pop("program"))).scalar_one_or_none()
+    program = by_slug(given.pop("program"))
     if program is None:
         raise problem(422, "There is no such program.", {"program": "No program has this slug."})
     authorize("program.view_public", program)
