@@ -93,9 +93,15 @@ SETTINGS = (
     Setting("REVIEW_DISAGREEMENT_FRACTION", 0.375,
             "Reviewers disagree when their scores spread by this fraction of the scale (1.5 points on 1–5)."),
     Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),
-    Setting("SUPPRESSION_K", 11,
-            "Small-cell threshold k: counts from 1 to k−1 are withheld (equity audit, feedback pages)."),
+    Setting("SURVEY_SUPPRESSION_K", 11,
+            "Burden survey and feedback pages: groups of 1 to k−1 people's answers are withheld."),
     # Equity audit
+    Setting("AUDIT_SUPPRESSION_K", 11,
+            "Equity audit: k for programs that set none on the audit page; identity groups of fewer "
+            "organizations are withheld."),
+    Setting("AUDIT_POOL_CYCLES", 3, "Equity audit: how many decided cycles of a series are pooled (the last ones)."),
+    Setting("AUDIT_NO_GAP_MARGIN", 0.10,
+            "Equity audit: a difference in award rates whose 95% interval lies within ± this reads as no meaningful gap."),
     Setting("AUDIT_REFERENCE_GROUPS", {},
             'A fixed reference group per dimension (`{"poc_led": "no"}`); else the group with the highest rate.'),
     Setting("AUDIT_SMALL_SAMPLE", 30, "Groups with fewer applicants are flagged as a small sample."),

@@ -223,7 +223,8 @@ def budget_band(cents: Optional[int]) -> str:
 # --- loading ---------------------------------------------------------------------------------------
 
 def load_context(program_id: int) -> ProgramContext:
-    from grantflow.chna.models import Place, PriorityNeed
+    from grantflow.chna.models import PriorityNeed
+    from grantflow.chna.vintage import program_places
     from grantflow.programs.models import Program
 
     funder_id = db.session.execute(select(Program.funder_id).where(Program.id == program_id)).scalar_one()
@@ -232,11 +233,8 @@ def load_context(program_id: int) -> ProgramContext:
         for r in db.session.execute(select(PriorityNeed.id, PriorityNeed.name, PriorityNeed.rank,
                                            PriorityNeed.weight).where(PriorityNeed.funder_id == funder_id))
     }
-    places = {
-        r.id: PlaceFact(r.id, r.geoid, r.name, r.need_index, r.population, r.is_priority)
-        for r in db.session.execute(select(Place.id, Place.geoid, Place.name, Place.need_index, Place.population,
-                                           Place.is_priority).where(Place.funder_id == funder_id))
-    }
+    # A closed program keeps the places of its time (grantflow/chna/vintage.py).
+    places = {row[0]: PlaceFact(*row) for row in program_places(program_id, funder_id)}
     return ProgramContext(program_id, funder_id, needs, places)
 
 

@@ -26,6 +26,8 @@ def grantflow_scoring_rules():
 def grantflow_audit_dimensions():
     """Called when the equity audit is built; returns a list of extra audit dimensions
     (`Dimension`): a key, a label and a function that puts an application's facts into a group.
+    A dimension built on identity data (leadership demographics and what derives from them) sets
+    `identity=True`, so its small groups are withheld like POC-led's; others are shown in full.
     A key used by a built-in dimension or another plugin is an error naming both."""
 
 

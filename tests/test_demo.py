@@ -18,7 +18,7 @@ from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.decisions.models import Decision
-from grantflow.demo.build import BENCH_PROGRAM, DEMO_PASSWORD, OPEN_PROGRAM, DemoExists, build_demo
+from grantflow.demo.build import BENCH_PROGRAM, DEFAULT_PAST_APPLICATIONS, DEMO_PASSWORD, OPEN_PROGRAM, DemoExists, build_demo
 from grantflow.feedback.models import BurdenSurvey
 from grantflow.organizations.models import ACCEPTED, LeadershipProfile, NetworkMembership, Organization
 from grantflow.programs.models import Program
@@ -81,9 +81,9 @@ def test_demo_is_realistic(app):
     assert len(programs[OPEN_PROGRAM].questions) >= 3
     assert programs[OPEN_PROGRAM].max_applicant_budget_cents is not None
 
-    # About forty CBOs with varied profiles; networks with members.
+    # More CBOs than the closed cycle's applications, with varied profiles; networks with members.
     cbos = db.session.execute(select(Organization).where(Organization.kind == "cbo")).scalars().all()
-    assert len(cbos) == 40 and len({c.name for c in cbos}) == 40
+    assert len(cbos) > DEFAULT_PAST_APPLICATIONS and len({c.name for c in cbos}) == len(cbos)
     assert all(re.fullmatch(r"\d{2}-\d{7}", c.ein) for c in cbos)
     budgets = [c.annual_budget_cents for c in cbos]
     assert 80_000_00 <= min(budgets) < 200_000_00 and 5_000_000_00 < max(budgets) <= 6_000_000_00

@@ -57,7 +57,7 @@ def _scan() -> tuple[set[str], list[str]]:
 
 def test_every_setting_the_code_reads_is_in_the_table():
     names, unknown = _scan()
-    assert {"SUPPRESSION_K", "AUDIT_ALPHA", "HUEY_URL", "UPLOAD_MAX_BYTES", "LETTERS_CHUNK_SIZE"} <= names
+    assert {"AUDIT_SUPPRESSION_K", "SURVEY_SUPPRESSION_K", "AUDIT_ALPHA", "HUEY_URL", "UPLOAD_MAX_BYTES", "LETTERS_CHUNK_SIZE"} <= names
     assert unknown == [], "settings read under a computed name cannot be checked"
     assert names - set(DEFAULTS) == set()
 
@@ -88,7 +88,7 @@ def test_each_setting_is_named_once_and_described_in_one_line():
 
 def test_the_app_starts_with_every_default(app):
     assert set(DEFAULTS) <= set(app.config)
-    assert app.config["SUPPRESSION_K"] == 11 and app.config["HUEY_NAME"] == "grantflow"
+    assert app.config["AUDIT_SUPPRESSION_K"] == 11 and app.config["HUEY_NAME"] == "grantflow"
     assert app.config["UPLOAD_FOLDER"] == str(Path(app.instance_path) / "uploads")
 
 

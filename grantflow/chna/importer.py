@@ -22,6 +22,7 @@ from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
 from grantflow.core.textfile import decode_csv
 from grantflow.chna.models import Place
+from grantflow.chna.vintage import freeze_closed
 
 SVI = "svi"
 SIMPLE = "simple"
@@ -257,6 +258,7 @@ def import_places(funder_id: int, stream: IO[str], *, source: str | None = None,
     layout, rows, errors = parse(stream, bad_lines)
     if errors:
         raise ImportRefused(errors)
+    freeze_closed(funder_id)  # closed cycles keep the places they ran with
     existing = dict(db.session.execute(
         select(Place.geoid, Place.id).where(Place.funder_id == funder_id)).all())
     now = utcnow()

@@ -43,3 +43,29 @@ class Place(db.Model):
     is_priority: Mapped[bool] = mapped_column(default=False)
     source: Mapped[Optional[str]] = mapped_column(String(80))
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlaceVintage(db.Model):
+    """The funder's places as they stood for one closed program (grantflow/chna/vintage.py): taken
+    before the places first change after the program closed, so its audit and scores keep them."""
+
+    __tablename__ = "place_vintages"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sources: Mapped[str] = mapped_column(String(500), default="")  # the places' import sources
+
+
+class VintagePlace(db.Model):
+    """One place of a vintage, as it was (no foreign key to `places`: the copy outlives changes)."""
+
+    __tablename__ = "vintage_places"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("place_vintages.program_id", ondelete="CASCADE"),
+                                            primary_key=True)
+    place_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    geoid: Mapped[str] = mapped_column(String(15))
+    name: Mapped[str] = mapped_column(String(200))
+    need_index: Mapped[Optional[float]]
+    population: Mapped[Optional[int]]
+    is_priority: Mapped[bool] = mapped_column(default=False)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from grantflow.chna.models import Place, PriorityNeed
+from grantflow.chna.vintage import freeze_closed
 from grantflow.core import auditlog
 from grantflow.core.db import db
 from grantflow.core.ordering import move, renumber
@@ -103,6 +104,7 @@ def set_priority(funder_id: int, place_id: int, value: bool) -> Place:
     if place is None or place.funder_id != funder_id:
         raise LookupError(place_id)
     if place.is_priority != value:
+        freeze_closed(funder_id)  # closed cycles keep the marks they ran with
         place.is_priority = value
         auditlog.record("chna.place_priority", place, before={"is_priority": not value}, after={"is_priority": value})
     return place
@@ -110,6 +112,7 @@ def set_priority(funder_id: int, place_id: int, value: bool) -> Place:
 
 def mark_priority_at_least(funder_id: int, threshold: float, *, clear_others: bool = True) -> int:
     """Marks places whose need index is ≥ threshold as priority (and, by default, unmarks the rest)."""
+    freeze_closed(funder_id)  # closed cycles keep the marks they ran with
     db.session.execute(update(Place).where(Place.funder_id == funder_id, Place.need_index >= threshold)
                        .values(is_priority=True))
     if clear_others:

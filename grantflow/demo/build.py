@@ -46,7 +46,7 @@ DEMO_DOMAIN = "example.org"
 FUNDER_SLUG = "riverside-health"
 OPEN_PROGRAM = "community-health-equity-2026"
 BENCH_PROGRAM = "community-health-equity-2025"
-DEFAULT_PAST_APPLICATIONS = 36
+DEFAULT_PAST_APPLICATIONS = 60
 OPEN_APPLICATIONS = 38
 COUNTY = "06065"  # Riverside County, California
 
@@ -429,7 +429,9 @@ class DemoGenerator:
                     organization_id=oid, consent_given_at=self.days(-rng.randint(30, 500)), consent_version="2025-1",
                     ed_race=ed, ed_race_other=None, board_total=board,
                     board_poc=round(board * rng.uniform(0.4, 1.0) if poc else board * rng.uniform(0, 0.45)),
-                    senior_total=senior, senior_poc=None if senior_declined else rng.randint(0, senior),
+                    senior_total=senior,  # senior staff mirror the director, as the board does
+                    senior_poc=None if senior_declined else (rng.randint((senior + 1) // 2, senior) if poc
+                                                             else rng.randint(0, (senior - 1) // 2)),
                     declined=["senior_poc"] if senior_declined else []))
                 self.poc_led[oid] = poc
             if rng.random() < 0.65:

@@ -17,7 +17,7 @@ from grantflow.organizations.models import Organization
 @click.option("--seed", default=2026, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--applications", "n_applications", default=None, type=click.IntRange(min=0),
               help="Applications in the past, fully decided cycle (the benchmarks' program); "
-                   "default 36, beside the open cycle's 38. Try 50000.")
+                   "default 60, beside the open cycle's 38. Try 50000.")
 @with_appcontext
 def demo_command(reset: bool, if_empty: bool, seed: int, n_applications: int | None) -> None:
     """Create the database with realistic demo data and print the demo logins."""

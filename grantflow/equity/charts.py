@@ -2,7 +2,8 @@
 
 Each chart is an `<svg role="img">` with a `<title>` and `<desc>` (the desc states every value, so
 a screen reader hears the chart), and the page always shows the same numbers as a data table next
-to it. Withheld values draw no bar and say "Insufficient sample".
+to it. Withheld values draw no bar and say "Withheld"; award rates carry their 95% interval as a
+whisker.
 """
 from __future__ import annotations
 
@@ -11,21 +12,23 @@ from typing import Optional, Sequence
 
 from markupsafe import Markup, escape
 
-from grantflow.equity.suppression import INSUFFICIENT
+WITHHELD_LABEL = "Withheld"
 
 _ids = itertools.count(1)
 COLORS = ("#1f5f8b", "#c2571a", "#4b7f3a", "#7a4b9a", "#8a6d1d", "#555555")
 
 
 def _pct(v: Optional[float]) -> str:
-    return INSUFFICIENT if v is None else f"{v * 100:.0f}%"
+    return WITHHELD_LABEL if v is None else f"{v * 100:.0f}%"
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, Optional[float]]], *, series: Sequence[str] = (),
               multi: Sequence[Sequence[Optional[float]]] | None = None, marker: Optional[float] = None,
-              marker_label: str = "", width: int = 560) -> Markup:
+              marker_label: str = "", width: int = 560,
+              intervals: Sequence[Optional[Sequence[float]]] | None = None) -> Markup:
     """Horizontal bars of shares (0..1). `rows` are (label, value); with `multi`, each row has one
-    value per entry of `series` (grouped bars, with a legend)."""
+    value per entry of `series` (grouped bars, with a legend); `intervals` (one per row, single
+    series) draws each value's 95% interval."""
     uid = f"chart{next(_ids)}"
     values = multi if multi is not None else [[v] for _, v in rows]
     names = list(series) or [""]
@@ -39,8 +42,10 @@ def bar_chart(title: str, rows: Sequence[tuple[str, Optional[float]]], *, series
              f'viewBox="0 0 {width} {height}" aria-labelledby="{uid}-t {uid}-d">',
              f'<title id="{uid}-t">{escape(title)}</title>']
     desc = []
-    for (label, _), vs in zip(rows, values):
-        desc.append(f"{label}: " + ", ".join(f"{n + ' ' if n else ''}{_pct(v)}" for n, v in zip(names, vs)))
+    cis = list(intervals) if intervals is not None else [None] * len(rows)
+    for (label, _), vs, ci in zip(rows, values, cis):
+        desc.append(f"{label}: " + ", ".join(f"{n + ' ' if n else ''}{_pct(v)}" for n, v in zip(names, vs))
+                    + (f" (95% interval {_pct(ci[0])}–{_pct(ci[1])})" if ci else ""))
     parts.append(f'<desc id="{uid}-d">{escape("; ".join(desc))}.</desc>')
     if multi is not None:
         x = label_w
@@ -49,19 +54,26 @@ def bar_chart(title: str, rows: Sequence[tuple[str, Optional[float]]], *, series
                          f'<text x="{x + 16}" y="14" font-size="11">{escape(n)}</text>')
             x += 20 + 7 * len(n)
     y = legend_h
-    for (label, _), vs in zip(rows, values):
+    for (label, _), vs, ci in zip(rows, values, cis):
         parts.append(f'<text x="{label_w - 6}" y="{y + bar_h * len(names) / 2 + 4:.0f}" font-size="11" '
                      f'text-anchor="end">{escape(label[:28])}</text>')
         for i, v in enumerate(vs):
             by = y + i * bar_h
             if v is None:
                 parts.append(f'<text x="{label_w + 4}" y="{by + bar_h - 3}" font-size="10" '
-                             f'font-style="italic">{INSUFFICIENT}</text>')
+                             f'font-style="italic">{WITHHELD_LABEL}</text>')
                 continue
             w = max(0.0, min(1.0, v / vmax)) * plot_w
             parts.append(f'<rect x="{label_w}" y="{by + 1}" width="{w:.1f}" height="{bar_h - 2}" '
-                         f'fill="{COLORS[i % len(COLORS)]}"/>'
-                         f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 3}" font-size="10">{_pct(v)}</text>')
+                         f'fill="{COLORS[i % len(COLORS)]}"/>')
+            end = w
+            if ci:
+                lo, hi = (label_w + max(0.0, min(1.0, c)) * plot_w for c in ci)
+                mid = by + bar_h / 2
+                parts.append(f'<path d="M{lo:.1f} {mid:.1f}H{hi:.1f}M{lo:.1f} {mid - 4:.1f}V{mid + 4:.1f}'
+                             f'M{hi:.1f} {mid - 4:.1f}V{mid + 4:.1f}" stroke="#222" fill="none"/>')
+                end = max(w, hi - label_w)
+            parts.append(f'<text x="{label_w + end + 4:.1f}" y="{by + bar_h - 3}" font-size="10">{_pct(v)}</text>')
         y += row_h
     if marker is not None:
         mx = label_w + marker / vmax * plot_w
@@ -76,9 +88,10 @@ def rate_chart(dim: dict) -> Markup:
     """Award rate by group, with the four-fifths line drawn at 0.8 × the reference group's rate."""
     ref = next((g for g in dim["groups"] if g["is_reference"]), None)
     marker = None if ref is None or ref["award_rate"] is None else 0.8 * ref["award_rate"]
-    rows = [(g["label"], g["award_rate"]) for g in dim["groups"] if g["applicants"] != 0]
-    return bar_chart(f"Award rate by group: {dim['label']}", rows, marker=marker,
-                     marker_label="four-fifths of the reference rate" if marker is not None else "")
+    groups = [g for g in dim["groups"] if g["applicants"] != 0]
+    return bar_chart(f"Award rate by group: {dim['label']}", [(g["label"], g["award_rate"]) for g in groups],
+                     marker=marker, marker_label="four-fifths of the reference rate" if marker is not None else "",
+                     intervals=[g["award_rate_ci"] for g in groups])
 
 
 def share_chart(dim: dict) -> Markup:

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from grantflow.core.db import db
-from grantflow.equity.exports import FORMATS, export
+from grantflow.equity.exports import FORMATS, csv_metadata, export, to_json
 from grantflow.equity.history import HistoryImportError, import_history
 from grantflow.equity.report import build_report
 from grantflow.programs.models import Program
@@ -21,13 +21,19 @@ from grantflow.programs.slugs import PROGRAM
               help="File to write the audit to.")
 @with_appcontext
 def audit_command(program: Program, fmt: str, output: Path) -> None:
-    """Write the equity audit of PROGRAM_SLUG as a PDF, CSV or JSON file."""
-    body = export(build_report(program), fmt)
+    """Write the equity audit of PROGRAM_SLUG as a PDF, CSV (with its OUTPUT-metadata.json sidecar)
+    or JSON file."""
+    report = build_report(program)
+    body = export(report, fmt)
     if isinstance(body, str):
         output.write_text(body, encoding="utf-8")
     else:
         output.write_bytes(body)
     click.echo(f"Wrote the {fmt.upper()} audit of {program.slug} to {output}")
+    if fmt == "csv":
+        sidecar = output.with_name(output.name + "-metadata.json")
+        sidecar.write_text(to_json(csv_metadata(report, output.name)), encoding="utf-8")
+        click.echo(f"Wrote its metadata to {sidecar}")
 
 
 @click.command("import-history")

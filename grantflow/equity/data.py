@@ -27,6 +27,7 @@ from grantflow.facts import ApplicationFacts, ProgramContext, load_facts
 # Keys of ApplicationFacts.extra holding an imported past cycle's own classification.
 IMPORTED_POC = "imported_poc_led"
 IMPORTED_COMMUNITY = "imported_community_led"
+IMPORTED_FIRST_TIME = "imported_first_time"
 STAGES = ("applied", "eligible", "reviewed", "recommended", "awarded")
 STAGE_LABELS = {"applied": "Applied", "eligible": "Eligible", "reviewed": "Reviewed",
                 "recommended": "Recommended", "awarded": "Awarded"}
@@ -40,6 +41,7 @@ class CriterionInfo:
     label: str
     rubric_version: int
     position: int
+    weight: float
 
 
 @dataclass
@@ -72,6 +74,7 @@ class AuditData:
     reviewer_names: list[str] = field(default_factory=list)
     merit: Optional[list[Optional[float]]] = None  # rubric-only score (scoring engine), None when unscored
     total: Optional[list[Optional[float]]] = None  # total with priority rules
+    places_as_of: Optional[dict] = None  # the program's place vintage (grantflow/chna/vintage.py), if frozen
 
 
 def _stage(status: str, outcome: Optional[str], reviewed: bool) -> int:
@@ -187,12 +190,13 @@ def load_audit_data(program) -> AuditData:
     review_rows, criterion_rows = (plain_rows(q).all() for q in _review_queries(program.id))
     imported = {r.application_id: r for r in db.session.execute(
         select(HistoricalClassification.application_id, HistoricalClassification.poc_led,
-               HistoricalClassification.community_led)
+               HistoricalClassification.community_led, Application.first_time_applicant)
         .join(Application, Application.id == HistoricalClassification.application_id)
         .where(Application.program_id == program.id))}
     if imported:
         facts = [f.with_extra({IMPORTED_POC: imported[f.application_id].poc_led,
-                               IMPORTED_COMMUNITY: imported[f.application_id].community_led})
+                               IMPORTED_COMMUNITY: imported[f.application_id].community_led,
+                               IMPORTED_FIRST_TIME: imported[f.application_id].first_time_applicant})
                  if f.application_id in imported else f for f in facts]
     decisions = {app_id: (outcome, cents) for app_id, outcome, cents in plain_rows(
         select(Decision.application_id, Decision.outcome, Decision.amount_cents)
@@ -203,8 +207,8 @@ def load_audit_data(program) -> AuditData:
     n_reviews = np.bincount(review_app, minlength=len(facts))
     review_means = np.bincount(review_app, weights=review_score, minlength=len(facts)) / np.maximum(n_reviews, 1)
     criterion_values = _criterion_values(criterion_rows, app_ids)
-    criteria = [CriterionInfo(r.id, r.label, r.version, r.position) for r in db.session.execute(
-        select(Criterion.id, Criterion.label, Rubric.version, Criterion.position)
+    criteria = [CriterionInfo(r.id, r.label, r.version, r.position, float(r.weight or 0)) for r in db.session.execute(
+        select(Criterion.id, Criterion.label, Rubric.version, Criterion.position, Criterion.weight)
         .join(Rubric, Rubric.id == Criterion.rubric_id)
         .where(Rubric.program_id == program.id).order_by(Rubric.version, Criterion.position))
         if r.id in criterion_values]
@@ -235,6 +239,8 @@ def load_audit_data(program) -> AuditData:
         merit = [getattr(results.get(f.application_id), "merit", None) for f in facts]
         total = [getattr(results.get(f.application_id), "total", None) for f in facts]
 
+    from grantflow.chna.vintage import vintage
+
     current = program.current_rubric
     return AuditData(
         program_id=program.id, slug=program.slug, title=program.title, funder_name=program.funder.name,
@@ -244,5 +250,5 @@ def load_audit_data(program) -> AuditData:
         award_cents=award_cents, requested_cents=requested, rubric=rubric,
         criteria=criteria, criterion_values=criterion_values, review_app=review_app,
         review_reviewer=review_reviewer, review_score=review_score,
-        reviewer_names=reviewer_names, merit=merit, total=total,
+        reviewer_names=reviewer_names, merit=merit, total=total, places_as_of=vintage(program.id),
     )

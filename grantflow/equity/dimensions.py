@@ -3,7 +3,9 @@
 A dimension puts each application's plain facts into one group (a short string); `None` means
 "not reported", so every application lands in exactly one group of every dimension and the groups
 of a dimension always add up to the program's applicants (which suppression relies on).
-Plugins add dimensions through the `grantflow_audit_dimensions` hook.
+Plugins add dimensions through the `grantflow_audit_dimensions` hook. A dimension built on identity
+data (leadership demographics and what is derived from them) says so with `identity=True`: only
+those are suppressed (grantflow/equity/suppression.py).
 """
 from __future__ import annotations
 
@@ -32,6 +34,9 @@ class Dimension:
     # How findings name the focus group: "Organizations led by people of color".
     focus_phrase: Optional[str] = None
     group_labels: tuple[tuple[str, str], ...] = ()
+    # Built on identity data (leadership demographics: POC-led, SPD 15 categories, community-led):
+    # its small groups are withheld. Other dimensions (budget, place, need…) are shown in full.
+    identity: bool = False
 
     @property
     def focus_group(self) -> Optional[str]:
@@ -67,13 +72,19 @@ def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
         return _yes_no(extra["imported_community_led"] if "imported_community_led" in extra
                        else is_community_led(f))
 
+    # An imported application without a first-time answer is "not reported": nothing in GrantFlow
+    # knows the funder's history before the imported cycles, so "never awarded here" proves nothing.
+    def _first_time(f: ApplicationFacts, ctx: ProgramContext) -> str:
+        extra = f.extra
+        return _yes_no(extra["imported_first_time"] if "imported_first_time" in extra else f.first_time)
+
     quartiles = ("Q4", "Q3", "Q2", "Q1")
     bands = tuple(label for _, label in BUDGET_BANDS) + ("$5M and over",)
     return [
         Dimension("poc_led", "Led by people of color", _poc, (YES, NO, NOT_REPORTED),
-                  focus_phrase="Organizations led by people of color"),
+                  focus_phrase="Organizations led by people of color", identity=True),
         Dimension("community_led", "Community-led", _community, (YES, NO, NOT_REPORTED),
-                  focus_phrase="Community-led organizations"),
+                  focus_phrase="Community-led organizations", identity=True),
         Dimension("feedback_loops", "Regular feedback loops", lambda f, c: _yes_no(has_regular_feedback_loop(f)),
                   (YES, NO), focus_phrase="Organizations with regular feedback loops"),
         Dimension("priority_place", "Serves a priority place",
@@ -86,7 +97,7 @@ def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
                   group_labels=(("Q4", "Q4 (most need)"), ("Q1", "Q1 (least need)"))),
         Dimension("budget_band", "Annual budget", lambda f, c: budget_band(f.annual_budget_cents),
                   bands + (NOT_REPORTED,), focus_phrase="Organizations with annual budgets under $250k"),
-        Dimension("first_time", "First-time applicant", lambda f, c: _yes_no(f.first_time),
+        Dimension("first_time", "First-time applicant", _first_time,
                   (YES, NO, NOT_REPORTED), focus_phrase="First-time applicants"),
         Dimension("network_member", "Member of a network", lambda f, c: _yes_no(f.network_member),
                   (YES, NO), focus_phrase="Members of a network"),

@@ -264,12 +264,19 @@ def _write(program, funder, slug, rows: list[Row], review_rows: list[dict], *, t
            data_vintage, source) -> ImportResult:
     from grantflow.applications.models import Application
     from grantflow.chna.models import Place
+    from grantflow.chna.vintage import freeze_closed
     from grantflow.core.text import unique_slug
     from grantflow.decisions.models import Decision
     from grantflow.equity.models import HistoricalClassification
     from grantflow.organizations.models import CommunityPractice, LeadershipProfile, Organization
     from grantflow.programs.models import CLOSED, Program
 
+    # Closed cycles keep their places: the places made below for unknown geoids are new to them
+    # (not to the cycle being imported, which uses them).
+    if program is None:
+        freeze_closed(funder.id)
+    else:
+        freeze_closed(program.funder_id, exclude=program.id)
     created = program is None
     if created:
         program = Program(funder=funder, slug=slug, title=title or slug.replace("-", " ").title(), status=CLOSED,

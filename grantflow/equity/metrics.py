@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 FOUR_FIFTHS = 0.8
+Z95 = float(stats.norm.ppf(0.975))
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,82 @@ def group_counts(groups: list[str], idx: np.ndarray, stage: np.ndarray, requeste
 
 def rate(num: int, den: int) -> Optional[float]:
     return None if den <= 0 else num / den
+
+
+def wilson(x: int, n: int, z: float = Z95) -> Optional[tuple[float, float]]:
+    """The Wilson score interval (95% by default) for x successes in n trials; None when n = 0.
+
+    Unlike the plain ±z·√(p(1−p)/n) interval it stays inside [0, 1] and keeps its coverage at the
+    group sizes of a real cycle (10–50), including 0 of n and n of n."""
+    if n <= 0:
+        return None
+    p = x / n
+    denom = 1 + z * z / n
+    center = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, center - half), min(1.0, center + half)
+
+
+def difference_interval(x1: int, n1: int, x2: int, n2: int) -> Optional[tuple[float, float]]:
+    """Newcombe's hybrid score interval (his method 10, from the two Wilson intervals) for the
+    difference of two rates x1/n1 − x2/n2; None when either group is empty."""
+    a, b = wilson(x1, n1), wilson(x2, n2)
+    if a is None or b is None:
+        return None
+    p1, p2 = x1 / n1, x2 / n2
+    d = p1 - p2
+    return (d - math.sqrt((p1 - a[0]) ** 2 + (b[1] - p2) ** 2),
+            d + math.sqrt((a[1] - p1) ** 2 + (p2 - b[0]) ** 2))
+
+
+# What the evidence supports about a difference in award rates (the findings' wording).
+CLEAR, NO_GAP, TOO_FEW = "clear difference", "no meaningful difference", "too few to tell"
+
+
+def evidence(p: Optional[float], interval: Optional[tuple[float, float]], alpha: float,
+             margin: float) -> Optional[str]:
+    """"clear difference" when Fisher's p is below alpha; "no meaningful difference" when the whole
+    95% interval of the difference lies within ±margin; otherwise "too few to tell" (the data
+    neither show a difference nor rule out one that matters)."""
+    if interval is None:
+        return None
+    if p is not None and p < alpha:
+        return CLEAR
+    if -margin <= interval[0] and interval[1] <= margin:
+        return NO_GAP
+    return TOO_FEW
+
+
+@dataclass(frozen=True)
+class StratifiedTest:
+    odds_ratio: Optional[float]  # Mantel–Haenszel common odds ratio
+    statistic: Optional[float]   # CMH chi-square (1 df, continuity-corrected)
+    p: Optional[float]
+    strata: int                  # tables that took part (those with at least two applications)
+
+
+def cmh(tables: Sequence[tuple[int, int, int, int]]) -> StratifiedTest:
+    """Cochran–Mantel–Haenszel test of no association across strata (here: cycles), each a 2×2
+    table (a, b, c, d) = (group awarded, group not, rest awarded, rest not), with the Mantel–Haenszel
+    common odds ratio. Continuity-corrected, as R's `mantelhaen.test` and statsmodels'
+    `StratifiedTable.test_null_odds(correction=True)`, which the tests check it against."""
+    diff = var = num = den = 0.0
+    used = 0
+    for a, b, c, d in tables:
+        n = a + b + c + d
+        if n < 2:
+            continue
+        used += 1
+        r1, r2, c1, c2 = a + b, c + d, a + c, b + d
+        diff += a - r1 * c1 / n
+        var += r1 * r2 * c1 * c2 / (n * n * (n - 1))
+        num += a * d / n
+        den += b * c / n
+    odds = num / den if den > 0 else None
+    if var <= 0:
+        return StratifiedTest(odds, None, None, used)
+    statistic = max(0.0, abs(diff) - 0.5) ** 2 / var
+    return StratifiedTest(odds, statistic, float(stats.chi2.sf(statistic, 1)), used)
 
 
 def reference_group(rates: dict[str, Optional[float]], configured: Optional[str] = None) -> Optional[str]:

@@ -1,104 +1,121 @@
-"""Small-cell suppression with complementary suppression (CMS's cell-size rule; docs/domain.md).
+"""Which figures of an identity group are withheld (docs/domain.md, "Suppression").
 
-A *cell* is a count of applications in one group of one dimension at one column (applied,
-eligible, reviewed, recommended, awarded, and the hypothetical "funded by rubric only" / "funded
-with the priority rules" columns). Every cell from 1 to k−1 is withheld (primary suppression).
-Each column of a dimension also has a published total (the program's count at that column), and
-the same totals are shared by every dimension — so a lone withheld cell could be recovered as
-"total minus the visible groups". Complementary suppression prevents that:
+GrantFlow's records are about organizations and funders publish their grantee lists, so what must
+be protected is *which organizations belong to a small identity group*, not the program's own
+numbers:
 
-1. A group withheld for its number of applicants has its whole row withheld (zeros included).
-   Then in each column of each dimension, when exactly one cell is withheld, or the withheld cells
-   could only add up to their sum one way (all 0s or 1s; or all k−1 when every one is a primary
-   cell), the smallest visible non-zero cell is withheld too; repeat.
-2. When no visible non-zero cell is left to withhold, the column's total is withheld — in every
-   dimension, since all dimensions share it — and each dimension that then shows every non-zero
-   cell of that column has its smallest one withheld, so the total cannot be re-added.
-3. Zeros are withheld only in the rows of step 1, and never used as complements (a zero
-   complement would let "hidden sum = 1" recover the hidden 1).
+- Program totals are never withheld, and dimensions that are not identity (budget band, place,
+  need quartile, first-time, network member) withhold nothing.
+- In an identity dimension (POC-led, community-led, a plugin's identity dimension; "not reported"
+  is a group like the others) a group holding fewer than k organizations is withheld: its counts
+  at every funnel stage and column, its rates, scores and dollars (primary suppression).
+- A group's dollar figures rest on its awardees (a small set of awardees and a public grantee list
+  with amounts could be matched by their sum): they are withheld when fewer than k organizations
+  were awarded, even when the group itself is shown.
+- Complementary suppression: the totals are public, so in every column the withheld cells must
+  not be recoverable as "total minus the visible groups". A column is unsafe when exactly one
+  group is withheld, or when the withheld cells' sum leaves no doubt about each of them — all 0
+  (a column whose total is 0 is public anyway), or in the applicants column all 1 (every withheld
+  group has at least one) or all k−1 when each was withheld for its size. In the applicants
+  column the smallest shown group is then withheld whole; in any other column (awards, a funnel
+  stage, scored applications, a hypothetical funded set, dollars) only its cell there, with the
+  figures built on it (its award rate when its awards cell is withheld). Repeat until safe (at
+  worst a column is withheld for every group and only the totals remain).
+- Counts inside a shown group are shown (its k or more organizations are not identified by "6 of
+  26 were awarded"), "none" and "all" included.
 
-Derived figures (rates, ratios, shares, dollars, p-values, score statistics) are withheld by the
-report whenever any count they are built from is withheld; dollars follow their count's cell.
+The same withheld set applies to every output (page, PDF, CSV, JSON), all rendered from one report.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional
 
-INSUFFICIENT = "Insufficient sample"
-
-
-def is_small(count: int, k: int) -> bool:
-    return 0 < count < k
+# The floor of k: a program cannot set a lower threshold (the audit page refuses it).
+MIN_K = 5
+WITHHELD = "withheld"
+TOO_FEW = "too few to tell"
 
 
 @dataclass
-class Mask:
-    """What is withheld in one dimension: (group, column) cells, plus the globally hidden totals."""
-    cells: set[tuple[str, str]] = field(default_factory=set)
-    totals: set[str] = field(default_factory=set)
+class Withheld:
+    """What is withheld in one dimension: whole groups (`rows`), and per column the further cells
+    withheld as complements (`cells`: count columns; `dollars`: dollar columns, which also hold the
+    groups with fewer than k awardees)."""
+    rows: set[str] = field(default_factory=set)
+    cells: dict[str, set[str]] = field(default_factory=dict)
+    dollars: dict[str, set[str]] = field(default_factory=dict)
 
-    def hidden(self, group: str, column: str) -> bool:
-        return (group, column) in self.cells
+    def row(self, group: str) -> bool:
+        return group in self.rows
 
+    def cell(self, column: str, group: str) -> bool:
+        return group in self.rows or group in self.cells.get(column, ())
 
-def _complete_column(values: dict[str, int], hidden: set[str], primary: set[str], k: int) -> bool:
-    """Adds complementary cells to `hidden` until the column is safe; False when the column total
-    must be withheld instead (no visible non-zero cell left)."""
-    while hidden:
-        s = sum(values[g] for g in hidden)
-        all_primary = hidden <= primary
-        # One hidden cell, or hidden cells whose sum leaves no doubt (all zeros, all ones, all k−1).
-        unsafe = len(hidden) == 1 or s <= len(hidden) or (all_primary and s == (k - 1) * len(hidden))
-        if not unsafe:
-            return True
-        candidates = sorted((v, g) for g, v in values.items() if g not in hidden and v > 0)
-        if not candidates:
-            return False
-        hidden.add(candidates[0][1])
-    return True
+    def money(self, column: str, group: str) -> bool:
+        return group in self.rows or group in self.dollars.get(column, ())
 
 
-def suppress(dimensions: dict[str, dict[str, dict[str, int]]], k: int, *, base: str = "applied") -> dict[str, Mask]:
-    """`dimensions[key][column][group] = count` → a Mask per dimension key.
-
-    Every dimension must hold the same columns with the same totals (they partition the same
-    applications); k ≤ 1 withholds nothing. A group too small to show in the `base` column
-    (applicants) has every other cell of its row withheld too, zeros included: "0 of a hidden
-    handful were funded" would tell each of them their fate.
-    """
-    masks = {key: Mask() for key in dimensions}
-    if k <= 1:
-        return masks
-    hidden_totals: set[str] = set()
-    hidden_by: dict[tuple[str, str], set[str]] = {}
-    for key, columns in dimensions.items():
-        small_rows = {g for g, v in columns.get(base, {}).items() if is_small(v, k)}
-        for column, values in columns.items():
-            primary = {g for g, v in values.items() if is_small(v, k)}
-            hidden = primary | (small_rows & set(values))
-            if is_small(sum(values.values()), k) or not _complete_column(values, hidden, primary, k):
-                hidden_totals.add(column)
-            hidden_by[(key, column)] = hidden
-    for key, columns in dimensions.items():
-        for column, values in columns.items():
-            hidden = hidden_by[(key, column)]
-            if column in hidden_totals and not any(values[g] for g in hidden):
-                nonzero = sorted((v, g) for g, v in values.items() if v > 0 and g not in hidden)
-                if nonzero:
-                    hidden.add(nonzero[0][1])
-            masks[key].cells |= {(g, column) for g in hidden}
-            masks[key].totals = hidden_totals
-    return masks
+def _unsafe(values: Mapping[str, float], hidden: set[str], primary: set[str], k: int, *, base: bool) -> bool:
+    if not hidden or not sum(values.values()):
+        return False
+    if len(hidden) == 1:
+        return True
+    s = sum(values[g] for g in hidden)
+    if base:
+        return s == len(hidden) or (hidden <= primary and s == (k - 1) * len(hidden))
+    return s == 0
 
 
-def suppress_list(values: dict, k: int, seed: set | None = None) -> set:
-    """Primary + complementary suppression for one list of counts whose total may be known or
-    inferred (criterion sample sizes, reviewers' counts, places): never exactly one withheld.
-    `seed` holds entries already withheld elsewhere (e.g. by the dimension's mask), which must stay
-    withheld here too or they would give the complement away."""
-    if k <= 1:
-        return set(seed or ())
-    primary = {g for g, v in values.items() if is_small(v, k)}
-    hidden = primary | set(seed or ())
-    _complete_column(values, hidden, primary, k)
-    return hidden
+def _complement(sizes: Mapping[str, float], hidden: set[str], order: Iterable[str],
+                prefer: Optional[Mapping[str, float]] = None) -> Optional[str]:
+    """The smallest shown non-empty group (preferring one with a non-zero cell in `prefer`); an
+    empty one when none is left (its shown 0 would tell the withheld group's count)."""
+    candidates = [g for g in order if g not in hidden and sizes[g] > 0]
+    if prefer is not None and any(prefer[g] for g in candidates):
+        candidates = [g for g in candidates if prefer[g]]
+    if not candidates:
+        candidates = [g for g in order if g not in hidden]
+    return min(candidates, key=lambda g: sizes[g], default=None)
+
+
+def withhold(columns: Mapping[str, Mapping[str, int]], orgs: Mapping[str, int], k: int, *,
+             base: str = "applied", dollars: Mapping[str, tuple[Mapping[str, int], Mapping[str, float]]] | None = None,
+             forced: Iterable[str] = ()) -> Withheld:
+    """The withheld set of one identity dimension.
+
+    `columns[column][group]` are counts (funnel stages, scored applications, hypothetical funded
+    sets…; `base` is the applicants); `orgs[group]` the distinct organizations the group holds;
+    `dollars[column] = (awardee organizations per group, amount per group)`; `forced` groups are
+    withheld whatever their size (used when pooling cycles)."""
+    order = list(orgs)
+    sizes = columns[base]
+    forced = set(forced)
+    primary = {g for g in order if sizes[g] > 0 and (orgs[g] < k or g in forced)}
+    rows = set(primary)
+    while _unsafe(sizes, rows, primary, k, base=True):
+        extra = _complement(sizes, rows, order)
+        if extra is None:
+            break
+        rows.add(extra)
+    out = Withheld(rows=rows)
+    for name, values in columns.items():
+        if name == base:
+            continue
+        hidden = set(rows)
+        while _unsafe(values, hidden, primary, k, base=False):
+            extra = _complement(sizes, hidden, order, prefer=values)
+            if extra is None:
+                break
+            hidden.add(extra)
+        if hidden - rows:
+            out.cells[name] = hidden - rows
+    for name, (awardees, amounts) in (dollars or {}).items():
+        hidden = rows | {g for g in order if 0 < awardees[g] < k}
+        while _unsafe(amounts, hidden, set(), k, base=False):
+            extra = _complement(amounts, hidden, order)
+            if extra is None:
+                break
+            hidden.add(extra)
+        out.dollars[name] = hidden - rows
+    return out

@@ -1,24 +1,48 @@
-"""The equity audit of a program: the page and its downloads (PDF, CSV, JSON)."""
+"""The equity audit of a program: the page, its downloads (PDF, CSV and its sidecar, JSON) and the
+program's suppression threshold."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
-from flask_login import login_required
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
+from forms.equity import AuditSettingsForm
 from grantflow.core.policy import authorize
+from grantflow.equity import services
 from grantflow.equity.exports import FORMATS, export, template_context
 from grantflow.programs.models import Program
 
 bp = Blueprint("equity", __name__, cli_group=None)
 
 
+def _page(program: Program, form: AuditSettingsForm | None = None, status: int = 200):
+    from grantflow.equity.report import build_report
+
+    report = build_report(program)
+    form = form or AuditSettingsForm(formdata=None, data={"k": report["suppression"]["k"]})
+    return render_template("equity/audit.html", **template_context(report, settings_form=form)), status
+
+
 @bp.route("/programs/<program:program>/audit")
 @login_required
 def audit(program: Program):
-    from grantflow.equity.report import build_report
-
     authorize("program.audit", program)
-    report = build_report(program)
-    return render_template("equity/audit.html", **template_context(report))
+    return _page(program)
+
+
+@bp.route("/programs/<program:program>/audit/settings", methods=["POST"])
+@login_required
+def audit_settings(program: Program):
+    authorize("program.audit", program)
+    form = AuditSettingsForm()
+    if form.validate_on_submit():
+        try:
+            services.set_k(program.id, form.k.data, current_user.id)
+        except services.SettingsError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            flash(f"Identity groups with fewer than {form.k.data} organizations are now withheld.", "success")
+            return redirect(url_for("equity.audit", program=program) + "#settings")
+    return _page(program, form, 422)
 
 
 @bp.route("/programs/<program:program>/audit.<fmt>")

@@ -3,7 +3,7 @@
 An anonymous answer is stored with only its program and a coarse date (the first day of its month),
 never the application, organization or user; the one-survey-per-application marker
 (`BurdenSurveyDone`) does not point at the answer. Officers see aggregates only, with groups of
-1..k-1 answers suppressed (k: the setting `SUPPRESSION_K`) and free text only for programs with at
+1..k-1 answers suppressed (k: the setting `SURVEY_SUPPRESSION_K`) and free text only for programs with at
 least k answers, shuffled and undated.
 """
 from __future__ import annotations

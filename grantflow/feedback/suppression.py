@@ -9,7 +9,7 @@ from flask import current_app
 
 
 def k_threshold() -> int:
-    return int(current_app.config["SUPPRESSION_K"])
+    return int(current_app.config["SURVEY_SUPPRESSION_K"])
 
 
 def small(n: int, k: int) -> bool:

@@ -9,4 +9,6 @@ ROUTES = [
     route("equity.audit_export", {**PROGRAM, "fmt": "json"}, ok=FUNDER_STAFF),
     route("equity.audit_export", {**PROGRAM, "fmt": "csv"}, ok=FUNDER_STAFF),
     route("equity.audit_export", {**PROGRAM, "fmt": "pdf"}, ok=FUNDER_STAFF),
+    route("equity.audit_export", {**PROGRAM, "fmt": "csv-metadata.json"}, ok=FUNDER_STAFF),
+    route("equity.audit_settings", PROGRAM, method="POST", ok=FUNDER_STAFF, data={"k": "12"}),
 ]

@@ -28,8 +28,18 @@ def test_program_officer_reads_the_audit_and_downloads_it(page, live_server):
     page.wait_for_url("**/programs/health-2026/audit")
     assert page.get_by_role("heading", name="Findings").is_visible()
     assert page.get_by_role("img", name="Award rate by group: Led by people of color").count() == 1
-    assert page.get_by_text("Insufficient sample").count() > 0  # the 4 not reported
+    assert page.locator(".withheld").count() > 0  # the 4 not reported, and their complement
+    assert page.get_by_role("heading", name="What this audit found, and what to do next").is_visible()
     assert_accessible(page)
+    # k below 5 is refused at the field, what was typed kept; 12 is saved and stated.
+    k = page.get_by_label("Smallest identity group shown (k)")
+    k.fill("4")
+    page.get_by_role("button", name="Save k").click()
+    assert page.get_by_text("k cannot be below 5").is_visible() and k.input_value() == "4"
+    k.fill("12")
+    page.get_by_role("button", name="Save k").click()
+    page.wait_for_url("**/programs/health-2026/audit#settings")
+    assert page.get_by_text("k = 12").first.is_visible()
     with page.expect_download() as dl:
         page.get_by_role("link", name="CSV").click()
     assert dl.value.suggested_filename == "health-2026-equity-audit.csv"

@@ -77,7 +77,11 @@ def test_good_files_create_a_closed_past_cycle_the_audit_covers(app):
     # The one withdrawn application did not report: withheld, with "no" (13) as its complement.
     assert groups["yes"]["applicants"] == 14
     assert groups["no"]["applicants"] is None and groups["not reported"]["applicants"] is None
-    assert report["totals"]["applicants"] == 28 and report["totals"]["awards"] is None  # 9 awards: withheld
+    assert report["totals"]["applicants"] == 28 and report["totals"]["awards"] == 9  # totals: never withheld
+    # The file has no first_time column: "not reported", never counted as first-time (or not).
+    first = {g["group"]: g["applicants"] for g in report["dimensions"]["first_time"]["groups"]}
+    assert first == {"yes": 0, "no": 0, "not reported": 28}
+    assert not any(f["text"].startswith("First-time applicants were") for f in report["findings"])
     assert report["program"]["is_historical"] is True
     assert {r["reviewer"] for r in report["dimensions"]["poc_led"]["reviewers"]["reviewers"]} == {"Dana (board)", "Lee Reviewer"}
 

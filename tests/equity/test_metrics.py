@@ -1,5 +1,7 @@
-"""The audit's numbers, cross-checked with Fairlearn (MetricFrame, demographic parity) and SciPy
-(Fisher's exact, Mann–Whitney U) on generated programs with groups of 0, 1 and 10 members."""
+"""The audit's numbers, cross-checked with Fairlearn (MetricFrame, demographic parity), SciPy
+(Fisher's exact, Mann–Whitney U) and statsmodels (Wilson and Newcombe intervals, Cochran–Mantel–
+Haenszel) on generated programs with groups of 0, 1 and 10 members, and on a 60-application cycle
+at the default k."""
 from __future__ import annotations
 
 import random
@@ -11,6 +13,8 @@ from fairlearn.metrics import (
     MetricFrame, demographic_parity_difference, demographic_parity_ratio, selection_rate,
 )
 from scipy import stats
+from statsmodels.stats.contingency_tables import StratifiedTable
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from grantflow.core.db import db
 from grantflow.equity import metrics as M
@@ -41,12 +45,7 @@ def _label(poc):
     return "not reported" if poc is None else ("yes" if poc else "no")
 
 
-@pytest.mark.parametrize("seed", [1, 7])
-def test_rates_impact_ratios_and_parity_match_fairlearn(any_app, seed):
-    specs = _specs(seed, {True: 60, False: 10, None: 1})
-    prog, _ = build_program(F.funder(), specs)
-    db.session.commit()
-    report = build_report(prog, overrides={"SUPPRESSION_K": 1})
+def _cross_check(report: dict, specs: list[Spec], sizes: dict):
     dim = report["dimensions"]["poc_led"]
     groups = {g["group"]: g for g in dim["groups"]}
 
@@ -60,7 +59,7 @@ def test_rates_impact_ratios_and_parity_match_fairlearn(any_app, seed):
         assert groups[g]["award_rate"] == pytest.approx(sr)
         assert groups[g]["impact_ratio"] == pytest.approx(sr / best)
         assert groups[g]["applicants"] == int((sf == g).sum())
-    assert groups["not reported"]["applicants"] == 1 and groups["no"]["applicants"] == 10
+    assert {g: groups[g]["applicants"] for g in groups} == {_label(p): n for p, n in sizes.items()}
     assert dim["demographic_parity_ratio"] == pytest.approx(
         demographic_parity_ratio(y, y, sensitive_features=sf))
     assert dim["demographic_parity_difference"] == pytest.approx(
@@ -74,12 +73,23 @@ def test_rates_impact_ratios_and_parity_match_fairlearn(any_app, seed):
         assert groups[g]["fisher_p"] == pytest.approx(stats.fisher_exact(table).pvalue, rel=1e-9)
         flagged = groups[g]["impact_ratio"] < 0.8
         assert groups[g]["below_four_fifths"] is flagged
+        # The 95% intervals: Wilson for the rate, Newcombe for the difference from the rest.
+        a, n = int(y[in_g].sum()), int(in_g.sum())
+        assert groups[g]["award_rate_ci"] == pytest.approx(proportion_confint(a, n, method="wilson"), abs=1e-9)
+        low, high = confint_proportions_2indep(a, n, int(y[~in_g].sum()), int((~in_g).sum()), method="newcomb",
+                                               compare="diff")
+        assert groups[g]["rate_difference_ci"] == pytest.approx([low, high], abs=1e-9)
 
     # Dollars and shares.
     total_awarded = sum(s.requested for s in specs if s.awarded)
     for g in groups:
         mine = [s for s in specs if _label(s.poc) == g]
         assert groups[g]["cents_requested"] == sum(s.requested for s in mine)
+        if groups[g]["dollars_suppressed"]:  # fewer than k awardees (with k = 1: never)
+            assert sum(s.awarded for s in mine) < report["suppression"]["k"] or any(
+                groups[o]["dollars_suppressed"] and o != g for o in groups)
+            assert groups[g]["cents_awarded"] is None and groups[g]["share_of_dollars"] is None
+            continue
         assert groups[g]["cents_awarded"] == sum(s.requested for s in mine if s.awarded)
         assert groups[g]["share_of_dollars"] == pytest.approx(groups[g]["cents_awarded"] / total_awarded)
         assert groups[g]["share_of_applicants"] == pytest.approx(len(mine) / len(specs))
@@ -97,13 +107,39 @@ def test_rates_impact_ratios_and_parity_match_fairlearn(any_app, seed):
 
     # A group with no members (no organization belongs to a network) is listed with 0 and no rate,
     # and stays out of the parity ratio (Fairlearn never sees it either).
+    assert report["totals"]["award_rate_ci"] == pytest.approx(
+        proportion_confint(int(y.sum()), len(y), method="wilson"), abs=1e-9)
     net = {g["group"]: g for g in report["dimensions"]["network_member"]["groups"]}
     assert net["yes"]["applicants"] == 0 and net["yes"]["award_rate"] is None
     assert net["yes"]["impact_ratio"] is None and net["yes"]["suppressed"] is False
     assert report["dimensions"]["network_member"]["demographic_parity_ratio"] == pytest.approx(1.0)
 
 
-def test_default_k_withholds_groups_of_one_and_ten(app):
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_rates_impact_ratios_and_parity_match_fairlearn(any_app, seed):
+    """Groups of 60, 10 and 1, with suppression off (k = 1, a test's override: the page refuses
+    anything below 5) so every tiny group's numbers can be checked."""
+    sizes = {True: 60, False: 10, None: 1}
+    specs = _specs(seed, sizes)
+    prog, _ = build_program(F.funder(), specs)
+    db.session.commit()
+    _cross_check(build_report(prog, overrides={"k": 1}), specs, sizes)
+
+
+def test_a_60_application_cycle_matches_at_the_default_k(any_app):
+    """The size most funders run: 30 / 18 / 12 — every identity group reaches k = 11 and is shown."""
+    sizes = {True: 30, False: 18, None: 12}
+    specs = _specs(11, sizes)
+    prog, _ = build_program(F.funder(), specs)
+    db.session.commit()
+    report = build_report(prog)
+    assert report["suppression"]["k"] == 11
+    _cross_check(report, specs, sizes)
+
+
+def test_default_k_withholds_identity_groups_of_one_and_ten(app):
     specs = _specs(3, {True: 60, False: 10, None: 1})
     prog, _ = build_program(F.funder(), specs)
     db.session.commit()
@@ -145,3 +181,24 @@ def test_greedy_funding_within_budget():
     funded = M.greedy_funded([3.0, None, 5.0, 4.0, 1.0], [60, 10, 50, 30, 10], 100)
     # 5.0 (50) then 4.0 (30), 3.0 (60) no longer fits, 1.0 (10) does; unscored never.
     assert funded.tolist() == [False, False, True, True, True]
+
+
+def test_intervals_and_the_stratified_test_match_statsmodels():
+    for x, n in ((0, 11), (6, 26), (11, 11), (1, 3)):
+        assert M.wilson(x, n) == pytest.approx(proportion_confint(x, n, method="wilson"), abs=1e-12)
+    assert M.wilson(0, 0) is None
+    tables = [(3, 7, 10, 20), (2, 9, 15, 14), (5, 5, 8, 22), (0, 4, 6, 1)]
+    ours = M.cmh(tables)
+    ref = StratifiedTable([np.array([[a, b], [c, d]]) for a, b, c, d in tables])
+    res = ref.test_null_odds(correction=True)
+    assert ours.statistic == pytest.approx(res.statistic, rel=1e-12)
+    assert ours.p == pytest.approx(res.pvalue, rel=1e-12)
+    assert ours.odds_ratio == pytest.approx(ref.oddsratio_pooled, rel=1e-12)
+    assert ours.strata == 4
+
+
+def test_evidence_words():
+    assert M.evidence(0.01, (-0.4, -0.1), 0.05, 0.1) == M.CLEAR
+    assert M.evidence(0.6, (-0.05, 0.08), 0.05, 0.1) == M.NO_GAP
+    assert M.evidence(0.3, (-0.45, 0.06), 0.05, 0.1) == M.TOO_FEW  # not "no gap": too few to tell
+    assert M.evidence(None, None, 0.05, 0.1) is None

@@ -54,8 +54,9 @@ def test_findings_flag_the_disparity_with_evidence_and_next_steps(audited):
     prog, _ = audited
     report = build_report(prog)
     texts = [f["text"] for f in report["findings"]]
-    assert any(t.startswith("Organizations led by people of color were 60% of applicants and received 32% of dollars")
-               for t in texts), texts
+    assert any(t.startswith("Organizations led by people of color were 60% of applicants and 32% of awards: 15 of 120, "
+                            "an award rate of 12% (95% interval 8–20%), against 40% for “no” (32 of 80, 95% interval 30–51%); "
+                            "they received 32% of dollars") for t in texts), texts
     flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["dimension"] == "poc_led"
                 and f["group"] == "yes" and "impact ratio" in f["text"])
     assert flag["evidence"]["impact_ratio"] == pytest.approx((15 / 120) / (32 / 80))
@@ -95,11 +96,14 @@ def test_page_shows_findings_charts_and_tables(audited, login):
     assert "<h2 id=\"findings-h\">Findings</h2>" in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') >= 3 * 8
     assert re.search(r'<title id="chart\d+-t">Award rate by group: Led by people of color</title>', html)
-    assert "<caption>Applicants, awards and dollars by group: Led by people of color</caption>" in html
+    assert "<caption>Award rates by group, with 95% intervals: Led by people of color</caption>" in html
+    assert "<caption>Shares of applicants, awards and dollars by group: Led by people of color</caption>" in html
+    assert '<h2 id="summary-h">What this audit found, and what to do next</h2>' in html
+    assert '<h2 id="glossary-h">Glossary</h2>' in html
     assert "Applications through 2026-03-31" in html and "rubric version: 1" in html
     assert "Cycle by cycle" in html
     res = client.get(f"/programs/{prog.slug}/audit.json")
-    assert res.mimetype == "application/json" and res.json["format_version"] == 1
+    assert res.mimetype == "application/json" and res.json["format_version"] == 2
     res = client.get(f"/programs/{prog.slug}/audit.csv")
     assert res.mimetype == "text/csv" and "attachment" in res.headers["Content-Disposition"]
     assert client.get(f"/programs/{prog.slug}/audit.xls").status_code == 404
@@ -118,11 +122,15 @@ def test_cli_writes_each_format_with_the_same_numbers(audited, tmp_path):
                 "dollars_awarded", "fisher_p", "suppressed"):
         assert key in yes
     rows = list(csv.reader(io.StringIO((tmp_path / "audit.csv").read_text())))
-    assert rows[1] == ["section", "dimension", "group", "item", "measure", "value"]
-    csv_rate = next(r[5] for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "award_rate"])
-    assert float(csv_rate) == yes["award_rate"] == pytest.approx(15 / 120)
+    assert rows[0] == list(exports.CSV_HEADER)
+    csv_rate = next(r for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "award_rate"])
+    assert float(csv_rate[5]) == yes["award_rate"] == pytest.approx(15 / 120)
+    assert [float(csv_rate[6]), float(csv_rate[7])] == yes["award_rate_ci"]
     csv_ir = next(r[5] for r in rows if r[:5] == ["groups", "poc_led", "yes", "", "impact_ratio"])
     assert float(csv_ir) == yes["impact_ratio"]
+    sidecar = json.loads((tmp_path / "audit.csv-metadata.json").read_text())
+    assert sidecar["url"] == "audit.csv" and sidecar["suppression"]["k"] == 11
+    assert [c["name"] for c in sidecar["tableSchema"]["columns"]] == list(exports.CSV_HEADER)
     assert (tmp_path / "audit.pdf").read_bytes().startswith(b"%PDF")
     res = runner.invoke(args=["audit", "no-such-program", "--format", "json", "-o", str(tmp_path / "x.json")])
     assert res.exit_code != 0 and "no program with the slug 'no-such-program'" in res.output
@@ -139,6 +147,10 @@ def test_pdf_reads_back_with_contents_page_numbers_metadata_and_tags(audited):
     assert reader.metadata.author == "Riverside Health Foundation"
     first = reader.pages[0].extract_text()
     assert "Data vintage: Applications through 2026-03-31" in first and "Rubric version: 1" in first
+    assert "What this audit found, and what to do next" in first and "Suppression: k = 11" in first
+    assert "What to do next:" in first
+    assert "Glossary" in reader.pages[1].extract_text() and "Four-fifths rule" in reader.pages[1].extract_text()
+    first = reader.pages[2].extract_text()
     assert "Contents" in first
     # The table of contents gives each section's page, and that page really holds it.
     toc = dict((title, int(page)) for title, page in re.findall(r"(Led by people of color|Community-led|Need benchmarks)"
@@ -216,11 +228,102 @@ def test_a_program_with_no_or_few_applications_still_audits(app, login, n):
     client = login(officer)
     assert client.get(f"/programs/{prog.slug}/audit").status_code == 200
     data = client.get(f"/programs/{prog.slug}/audit.json").json
-    if n == 0:
-        assert data["totals"]["applicants"] == 0
-    else:
-        assert data["totals"]["applicants"] is None and data["totals"]["awards"] is None
-        assert "fewer than 11 applications" in data["findings"][0]["text"]
-        for dim in data["dimensions"].values():
-            assert all(g["applicants"] in (None, 0) for g in dim["groups"])
+    # Program totals are never withheld; three organizations' identity groups are.
+    assert data["totals"]["applicants"] == n and data["totals"]["awards"] == (1 if n else 0)
+    if n:
+        assert data["findings"][0]["text"].startswith("3 applications were received; 1 were awarded")
+        for key in ("poc_led", "community_led"):
+            hidden = [g for g in data["dimensions"][key]["groups"] if g["applicants"] is None]
+            assert len(hidden) >= 2 and all(g["applicants"] in (None, 0) for g in data["dimensions"][key]["groups"])
     assert client.get(f"/programs/{prog.slug}/audit.pdf").data.startswith(b"%PDF")
+
+
+def test_attribution_tells_by_design_from_unintended(audited):
+    """POC-led applications are scored lower by one reviewer and funded less; the POC-led rule
+    moves dollars back. The parts add up to the gap, each step checked against the funded sets the
+    report publishes (same budget), and the page and PDF carry one table and one sentence."""
+    from grantflow.scoring.engine import rescore
+
+    prog, _ = audited
+    rescore(prog.id)
+    db.session.commit()
+    report = build_report(prog)
+    dim = report["dimensions"]["poc_led"]
+    att = dim["attribution"]["yes"]
+    parts = {c["key"]: c for c in att["components"]}
+    assert sum(c["points"] for c in parts.values()) == pytest.approx(att["gap"])
+    yes = next(g for g in dim["groups"] if g["group"] == "yes")
+    assert att["gap"] == pytest.approx(yes["rate_difference"]) == pytest.approx(15 / 120 - 32 / 80)
+    n, rest = 120, 80
+    pr = next(g for g in dim["priority_rules"]["groups"] if g["group"] == "yes")
+    totals = report["totals"]["funded"]
+    gap = {s: pr[s]["awards"] / n - (totals[s] - pr[s]["awards"]) / rest for s in ("rubric_only", "with_rules")}
+    assert parts["priority_rules"]["points"] == pytest.approx(gap["with_rules"] - gap["rubric_only"])
+    assert parts["priority_rules"]["points"] > 0 and parts["priority_rules"]["kind"] == "by design"
+    assert parts["decisions"]["points"] == pytest.approx(att["gap"] - gap["with_rules"])
+    assert parts["who_applied"]["points"] + parts["rubric"]["points"] == pytest.approx(gap["rubric_only"])
+    # Sam marks Criterion 1 down most (−0.54 points), but Criterion 3 weighs three times as much
+    # (weights 1, 2, 3): its −0.33 is the larger part of the weighted score gap.
+    crit = {c["criterion"]: c for c in att["criteria"]}
+    assert crit["Criterion 1"]["gap"] < crit["Criterion 3"]["gap"] < 0
+    assert att["criteria"][0]["criterion"] == "Criterion 3"
+    assert crit["Criterion 3"]["weighted_gap"] == pytest.approx(crit["Criterion 3"]["gap"] * 3 / 6)
+    assert [r["reviewer"] for r in att["reviewers"]] == ["Sam"]
+    flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["attribution"] is att)
+    assert "points from the priority rules (by design)" in flag["text"] and "reviewer Sam" in flag["text"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.to_pdf(report))).pages).split())
+    assert "Where the gap comes from: yes" in text and "by design" in text
+
+
+class _IdentityPlugin:
+    identity = True
+
+    @hookimpl
+    def grantflow_audit_dimensions(self):
+        # Six organizations in "network": an identity dimension withholds them, another shows them.
+        return [Dimension("org_kind", "Kind of organization", lambda f, c: "network" if f.application_id % 33 == 0
+                          else "cbo", ("cbo", "network"), identity=self.identity)]
+
+
+@pytest.mark.parametrize("identity", [True, False])
+def test_a_plugin_dimension_declares_itself_identity_based(audited, identity):
+    from grantflow.plugins import load_plugins
+
+    prog, _ = audited
+    pm = load_plugins()
+    plugin = _IdentityPlugin()
+    plugin.identity = identity
+    pm.register(plugin, "test-identity-plugin")
+    try:
+        report = build_report(prog)
+    finally:
+        pm.unregister(plugin)
+    dim = report["dimensions"]["org_kind"]
+    groups = {g["group"]: g for g in dim["groups"]}
+    assert dim["identity"] is identity
+    assert 0 < sum(1 for s in range(1, 201) if s % 33 == 0) < 11
+    if identity:
+        assert groups["network"]["applicants"] is None and groups["cbo"]["applicants"] is None
+        assert "org_kind" in report["suppression"]["identity_dimensions"]
+    else:
+        assert groups["network"]["applicants"] == 200 - groups["cbo"]["applicants"] > 0
+
+
+def test_csv_is_tidy_numeric_and_formula_guarded(audited):
+    prog, _ = audited
+    prog.title = "=HYPERLINK(\"http://x\")"
+    db.session.commit()
+    report = build_report(prog)
+    report["findings"].append({"kind": "note", "dimension": None, "group": None, "text": "=1+2", "next_step": None})
+    text = exports.to_csv(report)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == list(exports.CSV_HEADER) and all(len(r) == len(rows[0]) for r in rows)
+    assert sum(1 for r in rows if r == rows[0]) == 1  # one header row, nothing above it
+    for r in rows[1:]:
+        for cell in r[5:8]:
+            if cell:
+                float(cell)  # value, ci_low, ci_high: numbers only
+        assert r[8] in ("", "withheld", "not applicable", "too few to tell"), r
+    assert any(r[9] == "'=1+2" for r in rows) and not any(c.startswith("=") for r in rows for c in r)
+    meta = exports.csv_metadata(report)
+    assert meta["program"]["title"].startswith("=") and meta["tableSchema"]["columns"][5]["datatype"] == "number"

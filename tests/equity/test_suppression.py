@@ -1,6 +1,7 @@
-"""Small-cell suppression: the rules, then an attacker trying to recover a hidden count from every
-output — the JSON, the CSV, the page's HTML and the PDF's text — by totals minus the visible
-groups, by funnel arithmetic, and by shares (and rates) times totals."""
+"""Suppression of small identity groups: the rules, then an attacker trying to recover a withheld
+count from every output — the JSON, the CSV, the page's HTML and the PDF's text — by totals minus
+the visible groups, by funnel arithmetic, by shares (and rates) times totals, by dollars against
+the total, and by pooled cycles minus the cycles shown."""
 from __future__ import annotations
 
 import csv
@@ -16,7 +17,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.equity import exports
 from grantflow.equity.report import build_report
-from grantflow.equity.suppression import INSUFFICIENT, suppress, suppress_list
+from grantflow.equity.suppression import WITHHELD, withhold
 from tests import factories as F
 from tests.equity.builders import Spec, build_program
 
@@ -25,51 +26,81 @@ STAGES = ("applied", "eligible", "reviewed", "recommended", "awarded")
 
 # --- the rules ---------------------------------------------------------------------------------
 
-def _one(columns: dict, k: int = 11):
-    return suppress({"d": columns}, k)["d"]
+def _w(applied: dict, k: int = 11, **columns):
+    return withhold({"applied": applied, **columns}, dict(applied), k)
 
 
-def test_a_lone_small_cell_takes_the_next_smallest_with_it():
-    mask = _one({"applied": {"a": 50, "b": 7, "c": 30, "d": 44}})
-    assert mask.cells == {("b", "applied"), ("c", "applied")}
-    assert mask.totals == set()
+def test_a_group_under_k_is_withheld_with_the_next_smallest():
+    w = _w({"yes": 50, "no": 7, "not reported": 30})
+    assert w.rows == {"no", "not reported"}  # "not reported" is a group like the others
 
 
-def test_zero_is_shown_and_never_a_complement():
-    mask = _one({"applied": {"a": 50, "b": 1, "c": 0, "d": 44}})
-    assert mask.cells == {("b", "applied"), ("d", "applied")}
+def test_groups_of_k_or_more_are_shown_and_zero_is_shown():
+    assert _w({"yes": 11, "no": 11, "not reported": 0}).rows == set()
+    # A lone small group beside an empty one still takes a shown group with it.
+    assert _w({"yes": 40, "no": 3, "not reported": 0}).rows == {"no", "yes"}
+    # With no other organization, an empty group is withheld with it (shown 0s would tell).
+    assert _w({"yes": 3, "no": 0, "not reported": 0}).rows == {"yes", "no"}
 
 
-def test_a_small_group_loses_its_whole_row_even_zeros():
-    mask = _one({"applied": {"a": 50, "b": 4, "c": 30}, "awarded": {"a": 20, "b": 0, "c": 12}})
-    assert ("b", "awarded") in mask.cells and ("c", "awarded") in mask.cells  # 0 hidden, and a complement
+def test_withheld_cells_whose_sum_tells_their_values_take_another_group():
+    # Two withheld groups of one organization each: only 1 + 1 adds up to 2.
+    assert _w({"a": 1, "b": 1, "c": 40, "d": 60}).rows == {"a", "b", "c"}
+    # Two withheld groups of k − 1 each (both withheld for their size): only 10 + 10.
+    assert "c" in _w({"a": 10, "b": 10, "c": 40, "d": 60}).rows
 
 
-def test_hidden_cells_whose_sum_tells_their_values_get_another_complement():
-    # Two hidden 1s add up to 2: only 1 + 1 is possible.
-    mask = _one({"applied": {"a": 1, "b": 1, "c": 40, "d": 60}})
-    assert {("a", "applied"), ("b", "applied"), ("c", "applied")} <= mask.cells
-    # Two hidden 10s (k − 1) when both are primary: only 10 + 10.
-    mask = _one({"applied": {"a": 10, "b": 10, "c": 40, "d": 60}})
-    assert ("c", "applied") in mask.cells
+def test_a_column_where_the_withheld_groups_hold_none_withholds_a_shown_cell_there_only():
+    w = _w({"yes": 20, "no": 6, "not reported": 10}, awarded={"yes": 7, "no": 1, "not reported": 2},
+           with_rules={"yes": 10, "no": 0, "not reported": 0})
+    assert w.rows == {"no", "not reported"}
+    assert w.cell("with_rules", "yes") and not w.cell("awarded", "yes")  # "none of them" would be told
 
 
-def test_total_withheld_everywhere_when_nothing_is_left_to_hide():
-    dims = {"x": {"awarded": {"a": 5, "b": 0}}, "y": {"awarded": {"p": 3, "q": 2}}, "z": {"awarded": {"m": 5}}}
-    masks = suppress(dims, 11)
-    assert all("awarded" in m.totals for m in masks.values())
-    assert ("m", "awarded") in masks["z"].cells
+def test_a_column_whose_total_is_zero_withholds_nothing_more():
+    w = _w({"yes": 20, "no": 6, "not reported": 10}, awarded={"yes": 0, "no": 0, "not reported": 0})
+    assert not w.cell("awarded", "yes")
 
 
-def test_k_is_configurable_and_one_turns_it_off():
-    assert _one({"applied": {"a": 3, "b": 40}}, k=1).cells == set()
-    assert _one({"applied": {"a": 3, "b": 40}}, k=3).cells == set()
-    assert _one({"applied": {"a": 3, "b": 40}}, k=4).cells == {("a", "applied"), ("b", "applied")}
+def test_dollars_rest_on_awardees():
+    applied = {"yes": 30, "no": 25, "not reported": 12}
+    awardees = {"yes": 12, "no": 4, "not reported": 11}
+    w = withhold({"applied": applied}, applied, 11,
+                 dollars={"awarded": (awardees, {"yes": 5e6, "no": 1e6, "not reported": 3e6})})
+    assert w.rows == set()
+    # "no" has 4 awardees: its dollars are withheld, and the smallest other amount with them.
+    assert w.dollars["awarded"] == {"no", "not reported"}
 
 
-def test_lists_with_seeds_keep_the_seed_and_add_a_complement():
-    assert suppress_list({"r1": 12, "r2": 3, "r3": 40}, 11) == {"r2", "r1"}
-    assert suppress_list({"r1": 12, "r2": 30, "r3": 40}, 11, seed={"r3"}) == {"r3", "r1"}
+def test_forced_groups_and_k():
+    assert _w({"a": 30, "b": 40, "c": 50}, k=31).rows == {"a", "b"}
+    assert withhold({"applied": {"a": 30, "b": 40, "c": 50}}, {"a": 30, "b": 40, "c": 50}, 11,
+                    forced={"b"}).rows == {"b", "a"}
+
+
+def test_non_identity_dimensions_are_shown_in_full(app):
+    funder = F.funder()
+    prog, _ = build_program(funder, [Spec(poc=True, awarded=i < 5, budget=100_000_00 if i < 3 else 2_000_000_00)
+                                     for i in range(30)])
+    db.session.commit()
+    report = build_report(prog)
+    bands = {g["group"]: g for g in report["dimensions"]["budget_band"]["groups"]}
+    assert bands["under $250k"]["applicants"] == 3 and bands["under $250k"]["awards"] == 3
+    assert not report["dimensions"]["budget_band"]["identity"] and report["dimensions"]["poc_led"]["identity"]
+    # Program totals are never withheld, even when every identity group is.
+    assert report["totals"]["applicants"] == 30 and report["totals"]["awards"] == 5
+    assert report["totals"]["dollars_awarded"] == 250_000.0
+
+
+def test_counts_inside_a_shown_group_none_and_all(app):
+    funder = F.funder()
+    specs = [Spec(poc=True, awarded=False) for _ in range(12)] + [Spec(poc=False, awarded=True) for _ in range(11)]
+    prog, _ = build_program(funder, specs)
+    db.session.commit()
+    groups = {g["group"]: g for g in build_report(prog)["dimensions"]["poc_led"]["groups"]}
+    assert (groups["yes"]["applicants"], groups["yes"]["awards"], groups["yes"]["award_rate"]) == (12, 0, 0.0)
+    assert (groups["no"]["applicants"], groups["no"]["awards"], groups["no"]["award_rate"]) == (11, 11, 1.0)
+    assert groups["not reported"]["applicants"] == 0 and not groups["not reported"]["suppressed"]
 
 
 # --- the attacker ----------------------------------------------------------------------------------
@@ -95,17 +126,17 @@ def audited(app):
 
 def _num(text: str):
     text = text.strip()
-    if not text or text == "—" or INSUFFICIENT in text:
+    if not text or text == "—" or WITHHELD in text:
         return None
     text = text.split("(")[0].strip()
     if text.endswith("%"):
         return float(text[:-1].replace(",", "")) / 100
-    return float(text.replace("$", "").replace(",", "").replace("<", "").strip())
+    return float(text.replace("$", "").replace(",", "").replace("<", "").replace("\u2212", "-").strip())
 
 
 def _attack(groups: dict, funnel: dict, totals: dict):
     """`groups[group][measure]`, `funnel[group][stage]`, `totals[measure]` as read from an output,
-    None where withheld. Asserts no hidden count can be worked out."""
+    None where withheld. Asserts no withheld count can be worked out."""
     n_total, a_total = totals["applicants"], totals["awards"]
     assert n_total == 87 and a_total == 29  # the totals themselves are public
     for column, measure in (("applied", "applicants"), ("awarded", "awards")):
@@ -117,17 +148,19 @@ def _attack(groups: dict, funnel: dict, totals: dict):
             groups[g][measure] for g in groups if groups[g][measure] is not None)
         assert remainder == sum(HIDDEN[g][column] for g in HIDDEN)  # only the sum is learnt
     for g in HIDDEN:
-        # Shares × totals and rates × counts: nothing that multiplies back to a hidden count.
+        # Shares × totals and rates × counts: nothing that multiplies back to a withheld count.
         for measure in ("share_of_applicants", "share_of_awards", "share_of_dollars", "award_rate",
-                        "dollars_requested", "dollars_awarded", "impact_ratio", "fisher_p"):
+                        "dollars_requested", "dollars_awarded", "impact_ratio", "fisher_p", "rate_difference"):
             if measure in groups[g]:
                 assert groups[g][measure] is None, (g, measure)
-        # Funnel arithmetic: no stage of a hidden group is shown, and every stage total minus the
+        # Funnel arithmetic: no stage of a withheld group is shown, and every stage total minus the
         # visible groups still has two unknowns.
         assert all(funnel[g][s] is None for s in STAGES), (g, funnel[g])
     for s in STAGES:
         assert sum(1 for g in funnel if funnel[g][s] is None) != 1
+    # Counts inside the shown group are shown, and so are its dollars (15 awardees ≥ k).
     assert groups["yes"]["applicants"] == 50 and groups["yes"]["awards"] == 15
+    assert groups["yes"]["share_of_dollars"] is not None
 
 
 def test_json_output_withholds_and_cannot_be_recovered(audited):
@@ -138,28 +171,28 @@ def test_json_output_withholds_and_cannot_be_recovered(audited):
     funnel = {r["group"]: r["stages"] for r in dim["funnel"]}
     assert all(groups[g]["suppressed"] for g in HIDDEN) and not groups["yes"]["suppressed"]
     _attack(groups, funnel, data["totals"])
-    # Score sample sizes follow the same pattern.
     assert all(groups[g]["score"]["n"] is None for g in HIDDEN)
+    assert data["suppression"]["k"] == 11 and "no withheld count" in data["suppression"]["rule"]
 
 
 def test_csv_output_withholds_and_cannot_be_recovered(audited):
     prog, _ = audited
-    text = exports.to_csv(build_report(prog))
-    rows = list(csv.reader(io.StringIO(text)))[2:]
+    rows = list(csv.DictReader(io.StringIO(exports.to_csv(build_report(prog)))))
     groups, funnel, totals = {}, {}, {}
-    for section, dim, group, item, measure, value in rows:
-        parsed = None if value in ("", INSUFFICIENT) else value
-        if section == "totals" and not item:
-            totals[measure] = None if parsed is None else float(parsed)
-        if dim != "poc_led":
+    for r in rows:
+        value = None if r["value"] == "" else float(r["value"])
+        if r["section"] == "totals" and not r["item"]:
+            totals[r["measure"]] = value
+        if r["dimension"] != "poc_led":
             continue
-        if section == "groups":
-            groups.setdefault(group, {})[measure] = None if parsed is None else (
-                parsed if parsed in ("true", "false") else float(parsed))
-        if section == "funnel" and measure == "count":
-            funnel.setdefault(group, {})[item] = None if parsed is None else int(parsed)
-    assert sum(1 for r in rows if r[1] == "poc_led" and r[2] == "no" and r[5] == INSUFFICIENT) >= 10
+        if r["section"] == "groups":
+            groups.setdefault(r["group"], {})[r["measure"]] = value
+        if r["section"] == "funnel" and r["measure"] == "count":
+            funnel.setdefault(r["group"], {})[r["item"]] = value
+    withheld = [r for r in rows if r["dimension"] == "poc_led" and r["group"] == "no" and r["status"] == WITHHELD]
+    assert len(withheld) >= 10 and all(r["value"] == "" for r in withheld)
     _attack(groups, funnel, totals)
+    assert next(r for r in rows if r["section"] == "suppression" and r["measure"] == "k")["value"] == "11"
 
 
 class _Tables(HTMLParser):
@@ -186,24 +219,31 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "td" and self._measure:
-            self._row[self._measure] = _num(self._text)
+            if not self._measure.endswith(("_ci", "evidence")):
+                self._row[self._measure] = _num(self._text)
             self._measure = None
         elif tag == "tr":
             self._row = None
 
 
+def page_tables(html: str):
+    p = _Tables()
+    p.feed(html)
+    return lambda t, d=None: next(x for x in p.tables if x["table"] == t and x["dimension"] == d)["rows"]
+
+
 def test_page_html_withholds_and_cannot_be_recovered(audited, login):
     prog, officer = audited
     html = login(officer).get(f"/programs/{prog.slug}/audit").get_data(as_text=True)
-    p = _Tables()
-    p.feed(html)
-    find = lambda t, d=None: next(x for x in p.tables if x["table"] == t and x["dimension"] == d)  # noqa: E731
-    groups = find("groups", "poc_led")["rows"]
-    funnel = {g: {s: v for s, v in row.items() if s.startswith("stage_")} for g, row in find("funnel", "poc_led")["rows"].items()}
-    funnel = {g: {s[len("stage_"):]: v for s, v in row.items()} for g, row in funnel.items()}
-    totals = find("totals")["rows"]["all"]
+    find = page_tables(html)
+    groups = find("groups", "poc_led")
+    for g, row in find("dollars", "poc_led").items():
+        groups[g].update(row)
+    funnel = {g: {s[len("stage_"):]: v for s, v in row.items() if s.startswith("stage_")}
+              for g, row in find("funnel", "poc_led").items()}
+    totals = find("totals")["all"]
     _attack(groups, funnel, {"applicants": totals["applicants"], "awards": totals["awards"]})
-    assert INSUFFICIENT in html
+    assert WITHHELD in html and "k = 11" in html
 
 
 def _section(text: str, start: str, end: str) -> str:
@@ -218,17 +258,37 @@ def test_pdf_text_withholds_and_cannot_be_recovered(audited):
     # Drop the running header and the page numbers, which are not figures.
     pages = [re.sub(r"Page \d+ of \d+", "", t).replace(f"Equity audit · {prog.title}", "") for t in pages]
     text = " ".join(" ".join(pages).split())
-    groups = _section(text, "Applicants, awards and dollars by group: Led by people of color", "Funnel by stage")
+    groups = _section(text, "Award rates by group, with 95% intervals: Led by people of color", "Funnel by stage")
     funnel = _section(text, "Funnel by stage", "Rubric scores")
-    overview = _section(text, "Program totals", "Figures built on counts")
+    overview = _section(text, "Program totals", "Program totals are never withheld")
     assert "Applications 87" in overview and "Awards 29" in overview
-    # The only counts in the group table are the visible group's; the hidden ones appear nowhere,
-    # so totals minus visible (87 − 50, 29 − 15) only gives the sum of two unknown groups.
-    counts = [int(t.replace(",", "")) for t in re.findall(r"(?<![\w.$,(%-])\d[\d,]*(?![\w.%,)])", groups)]
+    # The only counts in the group tables are the visible group's; the withheld ones appear
+    # nowhere, so totals minus visible (87 − 50, 29 − 15) only gives the sum of two unknown groups.
+    counts = [int(t.replace(",", "")) for t in re.findall(r"(?<![\w.$,(%–+−-])\d[\d,]*(?![\w.%,)–])", groups)]
     assert sorted(counts) == [15, 50]
-    assert groups.count(INSUFFICIENT) >= 2 * 10
-    # Shares: the visible group's shares are there, none for the hidden groups (would give 7 = 8.0% × 87).
+    assert groups.count(WITHHELD) >= 2 * 8
+    # Shares: the visible group's are there, none for the withheld (7 = 8.0% × 87, 30 = 34.5% × 87).
     assert "57.5%" in groups and "8.0%" not in groups and "34.5%" not in groups
     funnel_counts = [int(t) for t in re.findall(r"(?<![\w.$,(%-])\d+(?![\w.%,)])", funnel)]
     assert sorted(set(funnel_counts)) == [15, 50]
-    assert funnel.count(INSUFFICIENT) >= 2 * 5
+    assert funnel.count(WITHHELD) >= 2 * 5
+    assert "Suppression: k = 11" in text
+
+
+def test_dollars_of_a_shown_group_with_few_awardees_cannot_be_recovered(app):
+    """POC-led yes 30 (4 awards), no 30 (12), not reported 0: both groups are shown, yes's dollars
+    rest on 4 awardees and are withheld, and so are no's (total dollars − no's would give them)."""
+    funder = F.funder()
+    specs = [Spec(poc=True, awarded=i < 4, requested=30_000_00 + i * 100_00) for i in range(30)]
+    specs += [Spec(poc=False, awarded=i < 12, requested=45_000_00) for i in range(30)]
+    prog, _ = build_program(funder, specs)
+    db.session.commit()
+    report = build_report(prog)
+    groups = {g["group"]: g for g in report["dimensions"]["poc_led"]["groups"]}
+    assert groups["yes"]["awards"] == 4 and groups["no"]["awards"] == 12
+    for g in ("yes", "no"):
+        assert groups[g]["dollars_awarded"] is None and groups[g]["share_of_dollars"] is None
+    assert report["totals"]["dollars_awarded"] == (sum(30_000_00 + i * 100_00 for i in range(4)) + 12 * 45_000_00) / 100
+    rows = [r for r in csv.DictReader(io.StringIO(exports.to_csv(report)))
+            if r["section"] == "groups" and r["dimension"] == "poc_led" and r["measure"] == "dollars_awarded"]
+    assert {r["status"] for r in rows if r["group"] in ("yes", "no")} == {WITHHELD}

@@ -147,7 +147,7 @@ def test_editing_time_aggregated(world):
     assert report.editing_hours_median == 6.0
 
 
-@pytest.mark.parametrize("app_config", [{"SUPPRESSION_K": 3}])
+@pytest.mark.parametrize("app_config", [{"SURVEY_SUPPRESSION_K": 3}])
 def test_k_from_config(world, app_config):
     _answers(world.program, _apps(world.program, 3), anonymous=True, burden=3, hours=6)
     close_survey(world.program)
