@@ -63,7 +63,7 @@ class ProgramForm(BaseForm):
         Optional(), _exists_in_zone, _after(
             ("review_ends_at", "Decisions must be released after review ends."),
             ("closes_at", "Decisions must be released after applications close."))],
-        description="Applicants see decisions from this time.")
+        description="The planned release date: a release scheduled on the release page happens at this time.")
     grant_start = PlainDateField("Grant period starts", validators=[Optional()])
     grant_end = PlainDateField("Grant period ends", validators=[
         Optional(), _after(("grant_start", "The grant period must end after it starts."))])
@@ -76,6 +76,9 @@ class ProgramForm(BaseForm):
                                             description="Leave empty for no ceiling.")
     require_service_area_in_region = BooleanField("Applicants must serve places inside the funder's region", default=True)
     blind_review = BooleanField("Blind review (reviewers do not see who applied)")
+    blind_review_reason = TextAreaField(
+        "Why blind review changes now", validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters.")],
+        description="Asked only once reviews have begun; recorded, and noted in the equity audit.")
     reviewers_see_others = BooleanField("Reviewers see each other's scores after submitting their own")
     reviewers_per_application = WholeNumberField("Reviewers per application", default=3, validators=[
         InputRequired("Enter how many reviewers read each application."),

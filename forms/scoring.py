@@ -92,6 +92,8 @@ class ScoringConfigForm(BaseForm):
 
     rule_keys: tuple[str, ...] = ()
     rules: dict = {}
+    # What parameters may point at: {"need": {id: name}, "place": {...}, "question": {key: label}}.
+    references: dict[str, dict[str, str]] = {}
 
     def subform(self, key: str):
         return self[f"rule_{key}"].form
@@ -103,7 +105,12 @@ class ScoringConfigForm(BaseForm):
             if any(f.errors for f in sub):
                 continue
             rule = self.rules[key]
-            _, errors = rule.clean_params(self.params_of(key))
+            clean, errors = rule.clean_params(self.params_of(key))
+            for p in rule.params:
+                message = p.name not in errors and p.unknown_references(clean.get(p.name),
+                                                                        self.references.get(p.refers, {}))
+                if message:
+                    errors[p.name] = message
             for name, message in errors.items():
                 sub[field_name(next(p for p in rule.params if p.name == name))].errors.append(message)
                 ok = False
@@ -128,15 +135,30 @@ class ScoringConfigForm(BaseForm):
         return out
 
 
-def build_config_form(configs, **kwargs) -> ScoringConfigForm:
-    """A form for these `RuleConfig`s (engine.program_config), pre-filled with their values."""
-    attrs = {"rule_keys": tuple(c.key for c in configs), "rules": {c.key: c.rule for c in configs}}
+def build_config_form(configs, references: dict | None = None, **kwargs) -> ScoringConfigForm:
+    """A form for these `RuleConfig`s (engine.program_config), pre-filled with their values;
+    `references` is what their parameters may point at (scoring.services.references)."""
+    attrs = {"rule_keys": tuple(c.key for c in configs), "rules": {c.key: c.rule for c in configs},
+             "references": references or {}}
     for c in configs:
         attrs[f"rule_{c.key}"] = FormField(rule_subform(c.rule), label=c.rule.label, raw=True)
     cls = type("ScoringConfigFormBound", (ScoringConfigForm,), attrs)
     data = {f"rule_{c.key}": {"enabled": c.enabled, "weight": c.weight, **form_values(c.params, c.rule)}
             for c in configs}
     return cls(data=data, **kwargs)
+
+
+def typed_configs(form: ScoringConfigForm, configs):
+    """The rules as typed, even unsaved or invalid (a weight that does not parse counts as 0): for
+    showing the shares of the total beside the form."""
+    from dataclasses import replace
+
+    out = []
+    for c in configs:
+        sub = form.subform(c.key)
+        weight = sub.weight.data if isinstance(sub.weight.data, (int, float)) else 0.0
+        out.append(replace(c, enabled=bool(sub.enabled.data), weight=max(0.0, float(weight or 0.0))))
+    return out
 
 
 def configs_from_form(form: ScoringConfigForm, configs):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 import importlib
 import importlib.util
-import logging
 import os
 from pathlib import Path
 
@@ -44,15 +43,19 @@ class GrantFlowApp(Flask):
     """Flask with the unit of work (grantflow/core/uow.py): a request's changes are committed when
     its view returns and rolled back when it raises, whatever the status code; a request that writes
     (not GET/HEAD/OPTIONS) says so before anything runs, even URL matching (which loads programs),
-    so that on SQLite its transaction takes the write lock first (grantflow/core/db.py)."""
+    so that on SQLite its transaction takes the write lock first (grantflow/core/db.py). Its id
+    (grantflow/core/logs.py) is set as early, for every line it logs."""
 
     def wsgi_app(self, environ, start_response):
+        from grantflow.core import logs
         from grantflow.core.db import reset_write_intent, set_write_intent
 
         token = set_write_intent(environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD", "OPTIONS"))
+        request_token = logs.begin_request(environ)
         try:
             return super().wsgi_app(environ, start_response)
         finally:
+            logs.end_request(request_token)
             reset_write_intent(token)
 
     def dispatch_request(self):
@@ -115,14 +118,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     cfg.ensure_secret_key(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
-    app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(Path(app.instance_path) / "uploads")
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
-        # Their INFO lines are per-step chatter, not events an operator acts on.
-        for noisy in ("weasyprint", "fontTools", "alembic.runtime.plugins"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    cfg.apply_shared(app.config)
 
-    from grantflow.core import auth, errors, headers, inputs, logfilter, templating, uow
+    from grantflow.core import auth, errors, headers, inputs, logfilter, logs, templating, uow
+
+    if not app.debug and not app.testing:
+        logs.configure(app.config["LOG_FORMAT"])
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from grantflow.core.db import db
     from grantflow.core.extensions import csrf, limiter, login_manager, migrate
     from grantflow import models  # noqa: F401  (register every table)
@@ -138,6 +144,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     uow.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    logs.init_app(app)
     templating.init_app(app)
 
     from grantflow.plugins import init_app as init_plugins

@@ -23,10 +23,16 @@ SETTINGS = (
     Setting("DATABASE_URL", None,
             "Database URL (`postgresql://…` or `sqlite:///…`); unset: `grantflow.sqlite` in the instance folder."),
     Setting("SQLALCHEMY_ENGINE_OPTIONS", {}, "Extra SQLAlchemy engine options (pool size, timeouts)."),
-    Setting("UPLOAD_FOLDER", None,
-            "Folder of uploaded attachments and letter logos; unset: `uploads/` in the instance folder."),
-    Setting("LETTERS_FOLDER", None,
-            "Folder of issued letters and batch ZIPs; unset: `letters/` in the instance folder."),
+    Setting("STORAGE_URL", None,
+            "Where files (attachments, logos, letters, ZIPs) live: `s3://bucket[/prefix]`; unset: STORAGE_FOLDER."),
+    Setting("STORAGE_FOLDER", None, "Folder of the files when STORAGE_URL is unset; unset: `files/` in the instance folder."),
+    Setting("S3_ENDPOINT_URL", None, "Endpoint of an S3-compatible store other than AWS (`https://s3.example.net`)."),
+    Setting("S3_REGION", "us-east-1", "Region of the S3 bucket."),
+    Setting("S3_SIGNED_URL_SECONDS", 60, "Seconds a signed download URL stays valid (issued only to someone allowed)."),
+    Setting("STORAGE_DOWNLOADS", "redirect",
+            "S3 downloads: `redirect` to a signed URL, or `stream` through the app (a store browsers cannot reach)."),
+    Setting("REDIS_URL", None,
+            "Redis shared by every process (`redis://…`): the queue and rate limits unless HUEY_URL / RATELIMIT_STORAGE_URI are set."),
     Setting("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, "Largest attachment accepted, in bytes."),
     Setting("ATTACHMENTS_PER_APPLICATION", 20, "Most files one application may hold."),
     Setting("MAX_CONTENT_LENGTH", 12 * 1024 * 1024,
@@ -52,8 +58,8 @@ SETTINGS = (
     Setting("WTF_CSRF_TIME_LIMIT", None,
             "Seconds a form's CSRF token lasts; null: the session's life (a long edit keeps its token)."),
     Setting("RATELIMIT_ENABLED", True, "Rate limits are applied."),
-    Setting("RATELIMIT_STORAGE_URI", "memory://",
-            "Where rate-limit counters live (`redis://…` to share them between processes)."),
+    Setting("RATELIMIT_STORAGE_URI", None,
+            "Where rate-limit counters live (`redis://…`); unset: REDIS_URL, else each process's memory."),
     Setting("LOGIN_RATE_LIMIT", "30 per minute;200 per hour",
             "Failed sign-ins allowed per client address (loose: people behind one office address share it)."),
     Setting("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour;50 per day",
@@ -74,6 +80,8 @@ SETTINGS = (
     Setting("MAIL_SERVER", None, "SMTP server; unset: messages are written to the log instead."),
     Setting("MAIL_PORT", 25, "SMTP port."),
     Setting("MAIL_FROM", "grantflow@localhost", "Sender address of every message."),
+    Setting("SITE_URL", None,
+            "Site address (`https://grants.example.org`) for links in emails the worker sends on its own."),
     Setting("MAIL_DELIVERY", "queue",
             "`queue`: the worker sends each message after its transaction commits; `inline`: the web process does."),
     Setting("OUTBOX_MAX_ATTEMPTS", 6, "Tries before a message the mail server keeps refusing is marked failed."),
@@ -82,14 +90,28 @@ SETTINGS = (
             "Seconds after which a message whose sender stopped mid-send is marked uncertain (never resent on its own)."),
     # Task queue
     Setting("HUEY_URL", None,
-            "Task queue storage: `redis://…`; unset: SQLite `huey.sqlite` in the instance folder."),
+            "Task queue storage: `redis://…`; unset: REDIS_URL, else SQLite `huey.sqlite` in the instance folder."),
     Setting("HUEY_NAME", "grantflow", "Name of the queue (several instances may share one Redis)."),
     Setting("HUEY_IMMEDIATE", False,
             "Run queued tasks at once in the caller (for a shell; no worker needed)."),
     Setting("HUEY_MAX_DELAY", 0.5, "Longest pause, in seconds, between an idle worker's polls of the queue."),
     Setting("LETTERS_CHUNK_SIZE", 25,
             "Most letters per queue task (a batch still splits into at least 8 tasks)."),
+    # Decisions
+    Setting("RELEASE_HOLD_MINUTES", 10,
+            "Minutes a release waits before applicants see it and its emails leave; it can be undone meanwhile."),
+    # Serving (`grantflow serve`: gunicorn) and logs
+    Setting("WEB_BIND", "127.0.0.1:8000", "Address the web server listens on (`host:port`, or `unix:/path`)."),
+    Setting("WEB_WORKERS", 2, "Web worker processes (about 2 per CPU core)."),
+    Setting("WEB_THREADS", 1,
+            "Threads per web worker; 1: sync workers (PDF rendering must not share a process between threads)."),
+    Setting("WEB_TIMEOUT", 60, "Seconds a request may run before its worker is restarted (a preview renders a PDF)."),
+    Setting("LOG_FORMAT", "json", "`json`: one JSON object per line, with the request id; `text`: plain lines."),
+    Setting("PROXY_COUNT", 0,
+            "Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (1 behind nginx)."),
     # Reviews and feedback
+    Setting("REVIEW_REMINDER_DAYS", 3,
+            "Days before the review deadline that a reviewer with a review still due is reminded (once)."),
     Setting("REVIEW_DISAGREEMENT_FRACTION", 0.375,
             "Reviewers disagree when their scores spread by this fraction of the scale (1.5 points on 1–5)."),
     Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),
@@ -149,6 +171,13 @@ def ensure_secret_key(config, instance_path: str) -> None:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
     config["SECRET_KEY"] = path.read_text().strip()
+
+
+def apply_shared(config) -> None:
+    """REDIS_URL stands for the queue's and the rate limits' storage unless those are set."""
+    redis_url = config["REDIS_URL"]
+    config["HUEY_URL"] = config["HUEY_URL"] or redis_url
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or redis_url or "memory://"
 
 
 def database_uri(config, instance_path: str) -> str:

@@ -239,9 +239,10 @@ def load_context(program_id: int) -> ProgramContext:
 
 
 def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
-               rubric: dict[int, RubricFact] | None = None) -> tuple[ProgramContext, list[ApplicationFacts]]:
-    """Facts of every application of a program (all but drafts unless `statuses` says otherwise),
-    in seven queries whatever the number of applications."""
+               rubric: dict[int, RubricFact] | None = None,
+               application_ids: Iterable[int] | None = None) -> tuple[ProgramContext, list[ApplicationFacts]]:
+    """Facts of every application of a program (all but drafts unless `statuses` says otherwise;
+    only `application_ids` when given), in seven queries whatever the number of applications."""
     from grantflow.applications.models import Application, application_needs, application_places
     from grantflow.decisions.models import AWARD, Decision
     from grantflow.organizations.models import (
@@ -269,6 +270,8 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
         .order_by(Application.id)
     )
     chosen = Application.status.in_(list(statuses)) if statuses is not None else Application.status != "draft"
+    if application_ids is not None:
+        chosen = chosen & Application.id.in_(list(application_ids))
     q = q.where(chosen)
     # The applicant organizations, as a subquery: what is read about organizations is filtered in SQL.
     applicants = select(applicant).where(Application.program_id == program_id, chosen).scalar_subquery()
@@ -283,10 +286,10 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
 
     needs = grouped(select(application_needs.c.application_id, application_needs.c.need_id)
                     .join(Application, Application.id == application_needs.c.application_id)
-                    .where(Application.program_id == program_id))
+                    .where(Application.program_id == program_id, chosen))
     places = grouped(select(application_places.c.application_id, application_places.c.place_id)
                      .join(Application, Application.id == application_places.c.application_id)
-                     .where(Application.program_id == program_id))
+                     .where(Application.program_id == program_id, chosen))
     loops: dict[int, list] = defaultdict(list)
     for org_id, method, freq, change in execute(
             select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency, FeedbackLoop.recent_change)

@@ -1,5 +1,5 @@
 """The task queue: Huey, with its SQLite storage in the instance folder by default and Redis when
-``HUEY_URL`` is a ``redis://`` URL.
+``HUEY_URL`` (or, when it is unset, ``REDIS_URL``) is a ``redis://`` URL.
 
 Nothing is built at import time. Each area declares its jobs with :func:`task` in its own
 ``tasks.py`` (create_app imports them all); :func:`get_huey` makes the app's Huey on first use
@@ -9,7 +9,8 @@ and registers every declared job, each run inside the app's context with a fresh
 consumer with worker *processes* (WeasyPrint is slower in threads and unsafe with a shared font
 configuration).
 
-Settings (grantflow/config.py): ``HUEY_URL``, ``HUEY_NAME``, ``HUEY_IMMEDIATE``, ``HUEY_MAX_DELAY``.
+Settings (grantflow/config.py): ``HUEY_URL``, ``REDIS_URL``, ``HUEY_NAME``, ``HUEY_IMMEDIATE``,
+``HUEY_MAX_DELAY``.
 """
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ class ChnaAlignmentRule(ScoringRule):
         Param("combine", "choice", "best", label="Several needs addressed",
               choices=(("best", "Count the highest-weighted need addressed"),
                        ("sum", "Add up the needs addressed (capped at full credit)"))),
-        Param("need_weights", "mapping", {}, label="Need weights", min=0, max=1000,
+        Param("need_weights", "mapping", {}, label="Need weights", min=0, max=1000, refers="need",
               help="One line per need: need id = weight. Leave empty to use the CHNA's weights or ranking."),
     )
 

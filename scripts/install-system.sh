@@ -2,7 +2,11 @@
 # Installs the Debian packages the app and its tests need, only when one is missing,
 # so a second run is a quick no-op.
 set -euo pipefail
-PKGS="python3-venv postgresql chromium libharfbuzz-subset0 poppler-utils fonts-noto-core fonts-dejavu-core redis-server libmagic1"
+# nginx, systemd and openssl: the tests check the files in deploy/ with them (nginx -t and a real
+# proxied request, systemd-analyze verify); curl: the README's production commands end with it
+# (tests/test_production.py runs them); wrk drives bench/web.py.
+PKGS="python3-venv postgresql chromium libharfbuzz-subset0 poppler-utils fonts-noto-core fonts-dejavu-core redis-server libmagic1
+nginx systemd openssl curl wrk"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -2,6 +2,7 @@
 every role, and a small world of two funders and two CBOs for scoping and authorization tests."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -16,9 +17,10 @@ from grantflow import create_app
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests import pgserver
+from tests import pgserver, servers
 
 BACKENDS = ("sqlite", "postgresql")
+STORAGES = ("local", "s3")
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
@@ -69,6 +71,52 @@ def empty_pg_url(pg_server):
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+# --- Redis and an S3-compatible store, once per session -----------------------------------------
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    proc, url = servers.start_redis(tmp_path_factory.mktemp("redis"))
+    yield url
+    servers.stop(proc)
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's real redis-server, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushall()
+    yield redis_server
+    client.flushall()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3-compatible server on loopback (a real HTTP server, in its own process)."""
+    for name, value in servers.S3_ENV.items():
+        os.environ.setdefault(name, value)
+    proc, endpoint = servers.start_s3(tmp_path_factory.mktemp("s3") / "moto.log")
+    yield endpoint
+    servers.stop(proc)
+
+
+@pytest.fixture
+def s3_config(s3_server):
+    """The settings of a new, empty bucket of the session's S3 server."""
+    bucket = "gf-" + uuid.uuid4().hex[:16]
+    servers.s3_client(s3_server).create_bucket(Bucket=bucket)
+    return {"STORAGE_URL": f"s3://{bucket}", "S3_ENDPOINT_URL": s3_server}
+
+
+@pytest.fixture(params=STORAGES)
+def storage_config(request):
+    """Each file storage in turn: the local folder, then S3. A test that names this fixture runs
+    on both (the default `app_config` applies it)."""
+    return {} if request.param == "local" else request.getfixturevalue("s3_config")
+
+
 # --- the app ---------------------------------------------------------------------------------------
 
 def make_app(tmp_path, database_url=None, **overrides):
@@ -104,9 +152,10 @@ class LoginClient(FlaskLoginClient):
 
 
 @pytest.fixture
-def app_config():
-    """Override in a test module (or with indirect parametrization) to change the app's config."""
-    return {}
+def app_config(request):
+    """Override in a test module (or with indirect parametrization) to change the app's config.
+    By default: the storage of `storage_config` when the test asks for it."""
+    return request.getfixturevalue("storage_config") if "storage_config" in request.fixturenames else {}
 
 
 def _app_for(tmp_path, url, app_config):

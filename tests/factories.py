@@ -126,3 +126,20 @@ def network_member(network: Organization, member: Organization, status: str = AC
 
 
 ROLES = R
+
+
+def release(prog: Program, *, ago: dt.timedelta = dt.timedelta(minutes=1), outcomes=None, actor: User | None = None):
+    """Releases the program's decisions through the real release (versions written, messages
+    queued), performed long enough ago that its hold ended `ago` before now."""
+    from flask import current_app
+
+    from grantflow.decisions import release as rel
+    from grantflow.decisions.models import OUTCOMES
+
+    hold = dt.timedelta(minutes=int(current_app.config["RELEASE_HOLD_MINUTES"]))
+    r = rel.Release(program_id=prog.id, outcomes=list(outcomes or OUTCOMES), status=rel.SCHEDULED,
+                    created_by_id=actor.id if actor else None)
+    db.session.add(r)
+    db.session.flush()
+    rel.perform(r, now=utcnow() - ago - hold)
+    return r

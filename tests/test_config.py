@@ -125,3 +125,47 @@ def test_flask_app_option_finds_the_factory(tmp_path):
     r = _run([str(VENV_BIN / "flask"), "--app", "grantflow", "routes"], tmp_path)
     assert r.returncode == 0, r.stderr
     assert "accounts.login" in r.stdout and "/register" in r.stdout
+
+
+def test_one_redis_url_shares_the_queue_and_the_rate_limits(tmp_path, monkeypatch, redis_url):
+    from huey import RedisHuey, SqliteHuey
+
+    from grantflow.core.extensions import limiter
+    from grantflow.tasks import get_huey
+
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("GRANTFLOW_INSTANCE_PATH", str(tmp_path / "instance"))
+    embedded = create_app()
+    assert embedded.config["HUEY_URL"] is None and embedded.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert isinstance(get_huey(embedded), SqliteHuey)
+
+    monkeypatch.setenv("GRANTFLOW_REDIS_URL", redis_url)
+    shared = create_app()
+    assert shared.config["HUEY_URL"] == shared.config["RATELIMIT_STORAGE_URI"] == redis_url
+    assert isinstance(get_huey(shared), RedisHuey)
+    with shared.app_context():
+        assert type(limiter._storage).__name__ == "RedisStorage" and limiter._storage.check()
+
+    # Either one can still be put elsewhere.
+    monkeypatch.setenv("GRANTFLOW_RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.setenv("GRANTFLOW_HUEY_URL", redis_url.rsplit("/", 1)[0] + "/5")
+    apart = create_app()
+    assert apart.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert apart.config["HUEY_URL"].endswith("/5")
+
+
+def test_the_web_server_options_come_from_the_settings(tmp_path, monkeypatch):
+    from grantflow.core.serve import options
+
+    _clean_env(monkeypatch)
+    monkeypatch.setenv("GRANTFLOW_INSTANCE_PATH", str(tmp_path / "instance"))
+    config = create_app().config
+    sync = options(config)
+    assert (sync["bind"], sync["workers"], sync["threads"], sync["worker_class"], sync["timeout"]) == (
+        ["127.0.0.1:8000"], 2, 1, "sync", 60)
+    monkeypatch.setenv("GRANTFLOW_WEB_THREADS", "4")
+    monkeypatch.setenv("GRANTFLOW_WEB_BIND", "0.0.0.0:9000")
+    monkeypatch.setenv("GRANTFLOW_LOG_FORMAT", "text")
+    threaded = options(create_app().config)
+    assert threaded["worker_class"] == "gthread" and threaded["threads"] == 4 and threaded["bind"] == ["0.0.0.0:9000"]
+    assert threaded["logger_class"].log_format == "text" and sync["logger_class"].log_format == "json"

@@ -11,6 +11,7 @@ import pytest
 from flask import current_app
 
 from grantflow.core.db import db
+from grantflow.core.storage import storage
 from grantflow.tasks import get_huey, pending
 from tests.applications import files
 from tests.applications.conftest import build_scene
@@ -53,7 +54,8 @@ def test_every_kind_of_file_is_private(tmp_path, loose_umask):
         db.session.commit()
         letter, _ = letters.issue(decision, actor_id=scene.officer.id)
         db.session.commit()
-        letter_file = letters.letter_path(letter)
+        local = storage(app)  # the local folder's files (an S3 bucket has no file modes)
+        letter_file = local.path(letters.letter_key(letter))
         runner = current_app.test_cli_runner()
         exports = tmp_path / "exports"
         res = runner.invoke(args=["letters", "health-2026", "-o", str(exports / "letters")])
@@ -66,8 +68,8 @@ def test_every_kind_of_file_is_private(tmp_path, loose_umask):
             "instance folder": instance, "secret key": instance / "secret_key",
             "database": instance / "grantflow.sqlite", "database -wal": instance / "grantflow.sqlite-wal",
             "database -shm": instance / "grantflow.sqlite-shm",
-            "uploads folder": Path(app.config["UPLOAD_FOLDER"]),
-            "upload": attachments.path_of(application.attachments[0]),
+            "files folder": local.root,
+            "upload": local.path(attachments.key_of(application.attachments[0])),
             "letters folder": letter_file.parent, "letter": letter_file,
             "export folder": exports / "letters", "exported letter": next((exports / "letters").glob("*.pdf")),
             "exported zip": next((exports / "letters").glob("*.zip")), "audit export": exports / "audit.csv",

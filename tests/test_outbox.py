@@ -33,7 +33,7 @@ def smtp():
 def app_config(smtp):
     controller, _ = smtp
     return {"MAIL_DELIVERY": "queue", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port,
-            "OUTBOX_RETRY_SECONDS": 30}
+            "OUTBOX_RETRY_SECONDS": 30, "RELEASE_HOLD_MINUTES": 0}
 
 
 def run_queue(app) -> int:
@@ -199,7 +199,8 @@ def test_release_queues_its_messages_and_returns_at_once(any_app, smtp):
     db.session.commit()
     officer = any_app.test_client(user=world.users["program_officer"])
     started = time.perf_counter()
-    r = officer.post(f"/programs/{world.program.slug}/release-decisions")
+    r = officer.post(f"/programs/{world.program.slug}/release", data={
+        "outcomes": ["decline"], "when": "now", "count": "2", "reason": "Testing the queue."})
     elapsed = time.perf_counter() - started
     assert r.status_code == 302 and elapsed < 2
     assert {status for _, status, _ in _rows()} == {ob.PENDING} and inbox.messages == []

@@ -152,6 +152,20 @@ def test_the_account_page_lists_sessions_and_ends_the_others(any_app, ana):
     assert any_app.test_client(user=stranger).post(f"/account/sessions/{row.id}/end").status_code == 404
 
 
+def test_ending_this_very_session_on_the_account_page_logs_out(any_app, ana):
+    """The account page's "end" button on the current session answered 500 (a redirect to a
+    route that does not exist); it logs out and goes to the home page."""
+    here = _log_in(any_app)
+    saved = _cookies(here)
+    db.session.expire_all()
+    [row] = db.session.execute(select(UserSession)).scalars()
+    r = here.post(f"/account/sessions/{row.id}/end")
+    assert r.status_code == 302 and r.headers["Location"].rstrip("/") in ("", "http://localhost")
+    assert not _opens_dashboard(_client_with(any_app, saved))
+    db.session.expire_all()
+    assert db.session.get(UserSession, row.id).ended_reason == "ended by the user"
+
+
 def test_an_idle_session_expires(any_app, ana):
     client = _log_in(any_app)
     row = db.session.execute(select(UserSession)).scalar_one()

@@ -89,7 +89,9 @@ def test_each_setting_is_named_once_and_described_in_one_line():
 def test_the_app_starts_with_every_default(app):
     assert set(DEFAULTS) <= set(app.config)
     assert app.config["AUDIT_SUPPRESSION_K"] == 11 and app.config["HUEY_NAME"] == "grantflow"
-    assert app.config["UPLOAD_FOLDER"] == str(Path(app.instance_path) / "uploads")
+    from grantflow.core.storage import storage
+
+    assert app.config["STORAGE_URL"] is None and storage(app).root == Path(app.instance_path) / "files"
 
 
 def test_the_readme_table_is_generated_from_the_settings():

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantflow.applications.models import DRAFT, Application, Attachment
+from grantflow.core import files
 from grantflow.core.db import db
 from tests.applications.conftest import build_scene, complete_form
 from tests.applications.files import pdf
@@ -74,7 +75,7 @@ def test_an_upload_on_a_refused_submit_is_kept_with_its_row(scene, draft, app):
     assert name == "budget.pdf"
     with Session(db.engine) as s:
         att = s.execute(select(Attachment)).scalar_one()
-        assert attachments.path_of(att).read_bytes().startswith(b"%PDF")
+        assert files.read(attachments.key_of(att)).startswith(b"%PDF")
     assert _stray_files(app) == []
 
 
@@ -105,18 +106,17 @@ def test_an_upload_in_a_failed_request_leaves_no_file(scene, draft, app, monkeyp
 
 
 def _files(app):
-    from pathlib import Path
+    from grantflow.core.storage import storage
 
-    root = Path(app.config["UPLOAD_FOLDER"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return sorted(s.key for s in storage(app).list())
 
 
 def _stray_files(app):
     from grantflow.applications import attachments
 
     with Session(db.engine) as s:
-        kept = {attachments.path_of(a) for a in s.execute(select(Attachment)).scalars()}
-    return [p for p in _files(app) if p not in kept]
+        kept = {attachments.key_of(a) for a in s.execute(select(Attachment)).scalars()}
+    return [k for k in _files(app) if k not in kept]
 
 
 def test_discard_rolls_back_a_view_that_returns(app):
@@ -170,3 +170,24 @@ def test_after_commit_and_after_rollback_callbacks_follow_the_outcome(app):
     uow.after_rollback(lambda: seen.append("rollback 2"))
     db.session.rollback()
     assert seen == ["commit 1", "rollback 2"]
+
+
+def test_a_savepoint_that_succeeds_runs_no_after_commit_callback(app):
+    """attempt()'s savepoint is released, not committed: a message queued inside it must wait for
+    the request's commit (and is never sent if the request then rolls back)."""
+    from grantflow.core import uow
+
+    seen = []
+    with uow.attempt():
+        uow.after_commit(lambda: seen.append("commit"))
+        uow.after_rollback(lambda: seen.append("rollback"))
+        from grantflow.organizations.models import Organization
+
+        db.session.add(Organization(kind="cbo", name="Inside", slug="inside"))
+    assert seen == []
+    db.session.rollback()
+    assert seen == ["rollback"]
+    with uow.attempt():
+        uow.after_commit(lambda: seen.append("commit"))
+    db.session.commit()
+    assert seen == ["rollback", "commit"]

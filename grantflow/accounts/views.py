@@ -188,7 +188,7 @@ def end_session(session_id: int):
     if row.id == current_user.session_id:
         logout_user()
         flash("You are logged out.", "info")
-        return redirect(url_for("core.home"))
+        return redirect(url_for("programs.home"))
     flash("That session is ended.", "success")
     return redirect(url_for("accounts.account"))
 

@@ -1,6 +1,7 @@
 """Uploaded files: recognized by their content (never their name), size-limited, at most
 ``ATTACHMENTS_PER_APPLICATION`` per application, stored under the instance folder with random
-names, and their sha256 kept. A file follows its row's transaction (grantflow/core/files.py)."""
+names, and their sha256 kept. A file follows its row's transaction (grantflow/core/files.py), under
+the key ``attachments/<stored name>`` of the app's storage."""
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,6 @@ import io
 import os
 import secrets
 import zipfile
-from pathlib import Path
 
 import magic
 from flask import current_app
@@ -36,6 +36,7 @@ KINDS = {
 }
 ACCEPT = ",".join(ext for _, exts, _ in KINDS.values() for ext in exts if ext != ".txt")
 ALLOWED_TEXT = "PDF, DOCX, XLSX, CSV, PNG or JPEG"
+PREFIX = "attachments/"
 
 
 class UploadError(ValueError):
@@ -139,7 +140,7 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
         raise UploadError(f"“{original}” is really a {label}, but its name ends in {ext}. "
                           f"Rename it to end in {default_ext}, or choose the file you meant.")
     stored_name = secrets.token_hex(16)
-    files.write_new(_folder() / stored_name, data)
+    files.write_new(PREFIX + stored_name, data)
     att = Attachment(application=application, question_id=question_id, original_name=original,
                      stored_name=stored_name, mime_type=mime, size=len(data),
                      sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=user_id)
@@ -155,24 +156,25 @@ def _count(application) -> int:
                               .where(Attachment.application_id == application.id)).scalar_one()
 
 
-def _folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
+def key_of(att: Attachment) -> str:
+    return PREFIX + att.stored_name
 
 
-def path_of(att: Attachment) -> Path:
-    return _folder() / att.stored_name
+def download(att: Attachment, name: str):
+    """The file's response (the caller has authorized the request)."""
+    return files.download(key_of(att), mimetype=att.mime_type, download_name=name)
 
 
 def delete(att: Attachment) -> None:
     """Removes the row now and the file once the removal commits."""
-    files.remove_after_commit(path_of(att))
+    files.remove_after_commit(key_of(att))
     db.session.delete(att)
     db.session.flush()
 
 
-def sweep(grace_seconds: float = 3600) -> list[Path]:
+def sweep(grace_seconds: float = 3600) -> list[str]:
     """Removes uploaded files whose row never committed (their writer was killed mid-request)."""
-    return files.sweep_orphans(_folder(), lambda: db.session.execute(select(Attachment.stored_name)).scalars(),
+    return files.sweep_orphans(PREFIX, lambda: db.session.execute(select(Attachment.stored_name)).scalars(),
                                grace_seconds=grace_seconds)
 
 

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -357,13 +357,9 @@ def attachment(app_id: int, att_id: int):
         abort(404)
     index = [a.id for a in application.attachments].index(att.id) + 1
     name = attachments.shown_name(att, index, sees_identity(current_user, application))
-    path = attachments.path_of(att)
-    if not path.exists():
-        abort(404)
-    response = send_file(path, mimetype=att.mime_type, as_attachment=True, download_name=name, max_age=0)
+    response = attachments.download(att, name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -6,7 +6,8 @@ safety rules live in one place:
 
 * WeasyPrint gets :class:`SafeURLFetcher`, which refuses ``http(s)``, ``ftp``, ``data:`` and any
   ``file:`` URL outside the app's static folder; the only other URLs it serves are the exact keys of
-  ``allowed_files`` (e.g. ``{"asset:logo": Path(...)}`` for a funder's uploaded logo).
+  ``allowed_files``, each a file or the bytes themselves (``{"asset:logo": b"\x89PNG…"}`` for a
+  funder's uploaded logo, read from the app's storage).
 * One ``FontConfiguration`` per process (a new one per call leaks and is slower; sharing one
   across threads corrupts GLib's heap — render in separate processes).
 """
@@ -62,20 +63,22 @@ def _inside(path: Path, folder: Path) -> bool:
 class SafeURLFetcher(URLFetcher):
     """Serves only files from the static folder and the exact URLs in ``allowed_files``.
 
-    Nothing goes through urllib: the allowed files are read from disk here, every other URL raises
+    Nothing goes through urllib: the allowed files are read from disk (or given as bytes, served
+    as they are), every other URL raises
     :class:`RefusedFetch` before any socket or file is opened. ``refused`` records what was asked
     for, so tests (and logs) can show that a payload was seen and not followed.
     """
 
     def __init__(self, static_dir: Path = STATIC_DIR,
-                 allowed_files: Mapping[str, Path] | None = None) -> None:
+                 allowed_files: Mapping[str, Path | bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("file",), allow_redirects=False, timeout=1)
         self.static_dir = Path(static_dir).resolve()
-        self.allowed_files = {key: Path(path) for key, path in (allowed_files or {}).items()}
+        self.allowed_files = {key: value if isinstance(value, bytes) else Path(value)
+                              for key, value in (allowed_files or {}).items()}
         self.refused: list[str] = []
         self.served: list[str] = []
 
-    def _path_for(self, url: str) -> Path | None:
+    def _path_for(self, url: str) -> Path | bytes | None:
         if url in self.allowed_files:
             return self.allowed_files[url]
         parts = urlsplit(url)
@@ -93,13 +96,15 @@ class SafeURLFetcher(URLFetcher):
             log.warning("PDF rendering refused to fetch %r", url[:200])
             raise RefusedFetch(f"refused: {url[:200]}")
         self.served.append(url)
+        if isinstance(path, bytes):  # WeasyPrint tells PNG from JPEG by their content
+            return URLFetcherResponse(url, path, {"Content-Type": "application/octet-stream"})
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
 
 
 def render_pdf(html: str, *, title: str, author: str, subject: str = "", lang: str = "en",
                variant: str | None = "pdf/ua-1", base_url: str | None = None,
-               allowed_files: Mapping[str, Path] | None = None,
+               allowed_files: Mapping[str, Path | bytes] | None = None,
                fetcher: SafeURLFetcher | None = None) -> bytes:
     """Renders ``html`` (already escaped by its template) to PDF bytes.
 

@@ -108,7 +108,10 @@ def _run(callbacks: list[Callable[[], None]], what: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    # Only the outermost transaction's commit fires this event; savepoints never do.
+    # SQLAlchemy fires this for a released savepoint (attempt()) too: the transaction goes on,
+    # so its callbacks wait for the outermost commit.
+    if session.in_nested_transaction():
+        return
     session.info.pop(_ROLLBACK, None)
     _run(session.info.pop(_COMMIT, []), "after-commit")
 

@@ -1,9 +1,9 @@
-"""Redirect targets that stay on this site."""
+"""Redirect targets that stay on this site, and absolute links for messages."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import current_app, has_request_context, redirect, request, url_for
 
 
 def safe_next(default_endpoint: str = "core.dashboard") -> str:
@@ -21,3 +21,20 @@ def safe_next(default_endpoint: str = "core.dashboard") -> str:
 
 def redirect_next(default_endpoint: str = "core.dashboard"):
     return redirect(safe_next(default_endpoint))
+
+
+def external_url(endpoint: str, *, base_url: str | None = None, **values) -> str:
+    """An absolute link for a message: from the current request; outside one (a queue job) from
+    `base_url` (the address an earlier request was made at) or the `SITE_URL` setting; "" when
+    no address is known, so the message says where to go in words instead."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = base_url or current_app.config["SITE_URL"]
+    if not base:
+        try:
+            return url_for(endpoint, _external=True, **values)  # a SERVER_NAME is configured
+        except RuntimeError:
+            return ""
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)

@@ -1,17 +1,23 @@
-"""The ranking board: every submitted application with its rubric score, the scoring rules'
-contributions (when the program has been scored), the total, the amount requested and a running
-total against the budget, in a fixed number of queries whatever the number of applications.
+"""The ranking board: every submitted application with its standing, rubric score, the scoring
+rules' contributions, the total, the amount requested and a running total against the budget, in
+a fixed number of queries whatever the number of applications.
 
-The total is the scoring engine's 0–100 total when the program has been scored, else the rubric
-score as 0–100 (fraction × 100). The running total adds, down the board in its current order,
-the money each row would take: the award when awarded, nothing when declined, otherwise the amount
-requested. The first row whose running total passes the budget is where the money runs out.
+Standing and total are `grantflow.scoring.standing`'s (the same everywhere): complete applications
+are ranked by total; the partial, unreviewed and ineligible ones follow, in that order, labelled
+with what they lack, whatever the sort (a sort orders the applications within each standing).
+
+The running total adds, down the board in its current order, the money each row could take: the
+award when awarded, nothing when declined or ineligible, otherwise the amount requested. The first
+row whose running total passes the budget is where the money runs out if everything above it is
+funded as requested. "Over budget" is something else, said once (`services.over_budget`): a row
+is over budget when awarding what it requests would take the awards past the budget.
 Groups use grantflow/facts.py's definitions (with their documented defaults).
 """
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from sqlalchemy import select
@@ -23,9 +29,12 @@ from grantflow.core import csvfile
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 from grantflow.decisions.models import AWARD, DECLINE, Decision
+from grantflow.decisions.services import over_budget
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
-from grantflow.reviews.aggregate import RubricScore, rubric_scores
+from grantflow.reviews.aggregate import RubricScore
+from grantflow.scoring.engine import rubric_normalized
+from grantflow.scoring.standing import ORDER, Standing, standings
 
 GROUPS = {
     "poc_led": "Led by people of color",
@@ -33,6 +42,10 @@ GROUPS = {
     "priority_place": "Serves a priority place",
 }
 SORTS = {"total": "Total score", "rubric": "Rubric score", "requested": "Amount requested", "id": "Application number"}
+# The columns an officer may show; the default set fits a 1,280 px window.
+COLUMNS = {"status": "Application status", "rubric": "Rubric", "rules": "Each rule's part", "requested": "Requested",
+           "decision": "Decision", "running": "Running total"}
+DEFAULT_COLUMNS = ("rubric", "requested", "decision", "running")
 
 
 @dataclass(frozen=True)
@@ -41,11 +54,10 @@ class BoardRow:
     title: str
     applicant: str
     status: str
+    standing: Standing
     amount_requested_cents: int
     rubric: RubricScore | None
-    rubric_score: Optional[float]
-    contributions: dict[str, float]  # rule label -> points of the total
-    total: Optional[float]
+    contributions: dict[str, float]  # rule key -> points of the total
     decision: Optional[str]
     award_cents: int
     need_ids: tuple[int, ...]
@@ -56,14 +68,23 @@ class BoardRow:
     poc_led: Optional[bool]
     community_led: Optional[bool]
     priority_place: bool
+    rank: Optional[int] = None  # place among the complete applications (only they are ranked)
     running_total_cents: int = 0
-    within_budget: bool = True
+    over_budget: bool = False
+
+    @property
+    def total(self) -> Optional[float]:
+        return self.standing.total
+
+    @property
+    def rubric_score(self) -> Optional[float]:
+        return self.rubric.weighted if self.rubric else None
 
     @property
     def at_stake_cents(self) -> int:
         if self.decision == AWARD:
             return self.award_cents
-        if self.decision == DECLINE:
+        if self.decision == DECLINE or not self.standing.fundable:
             return 0
         return self.amount_requested_cents
 
@@ -74,28 +95,21 @@ class Board:
     budget_cents: int
     awarded_cents: int
     normalized: bool
-    scored: bool
-    rule_labels: tuple[str, ...]
+    rules: tuple[tuple[str, str], ...]  # (key, label) of the rules in use
     rows: tuple[BoardRow, ...]
     runs_out_at: Optional[int]  # application id of the first row past the budget
     needs: dict[int, str]
     places: dict[int, str]
 
-
-def _latest_results(program_id: int) -> dict:
-    try:
-        from grantflow.scoring.engine import latest_results
-    except ImportError:  # the scoring engine is optional for the board
-        return {}
-    return latest_results(program_id, details=False) or {}  # contributions only, no explanations
+    @property
+    def left_cents(self) -> int:
+        return self.budget_cents - self.awarded_cents
 
 
 def load_board(program: Program, *, status: str | None = None, need: int | None = None, place: int | None = None,
                group: str | None = None, sort: str = "total") -> Board:
-    normalized = bool(program.normalize_scores)
-    rubric = rubric_scores(program.id, normalized=normalized)
-    ctx, facts = F.load_facts(program.id)
-    scores = _latest_results(program.id)
+    st = standings(program)
+    ctx = st.ctx
     behalf = aliased(Organization)
     names = {
         r.id: (r.title, r.behalf_name or r.org_name)
@@ -112,26 +126,17 @@ def load_board(program: Program, *, status: str | None = None, need: int | None 
             select(Decision.application_id, Decision.outcome, Decision.amount_cents)
             .where(Decision.program_id == program.id))
     }
-    rule_labels: list[str] = []
+    awarded = sum(a for o, a in decisions.values() if o == AWARD)
     rows: list[BoardRow] = []
-    for f in facts:
-        if f.status in ("withdrawn",):
-            continue
-        rs = rubric.get(f.application_id)
-        sc = scores.get(f.application_id)
-        contributions: dict[str, float] = {}
-        if sc is not None:
-            for r in sc.rules:
-                if r.label not in rule_labels:
-                    rule_labels.append(r.label)
-                contributions[r.label] = sc.contribution(r.rule_key)
-        total = sc.total if sc is not None else (rs.fraction * 100 if rs and rs.fraction is not None else None)
-        outcome, amount = decisions.get(f.application_id, (None, 0))
-        title, applicant = names.get(f.application_id, ("", ""))
+    for s in st.rows:
+        f = st.facts[s.application_id]
+        outcome, amount = decisions.get(s.application_id, (None, 0))
+        title, applicant = names.get(s.application_id, ("", ""))
+        requested = f.amount_requested_cents or 0
         rows.append(BoardRow(
-            application_id=f.application_id, title=title or "Untitled", applicant=applicant, status=f.status,
-            amount_requested_cents=f.amount_requested_cents or 0, rubric=rs,
-            rubric_score=rs.weighted if rs else None, contributions=contributions, total=total,
+            application_id=s.application_id, title=title or "Untitled", applicant=applicant, status=f.status,
+            standing=s, amount_requested_cents=requested, rubric=st.rubric.get(s.application_id),
+            contributions={key: s.score.contribution(key) for key, _ in st.rule_labels},
             decision=outcome, award_cents=amount or 0,
             need_ids=f.need_ids, need_names=tuple(ctx.needs[n].name for n in f.need_ids if n in ctx.needs),
             place_ids=f.place_ids,
@@ -139,6 +144,8 @@ def load_board(program: Program, *, status: str | None = None, need: int | None 
             need_quartile=F.need_quartile(F.served_need_index(f, ctx)),
             poc_led=F.leadership_is_poc(f), community_led=F.is_community_led(f),
             priority_place=F.serves_priority_place(f, ctx),
+            over_budget=(outcome != AWARD and s.fundable
+                         and over_budget(program.budget_cents, awarded, requested)),
         ))
 
     if status:
@@ -150,51 +157,55 @@ def load_board(program: Program, *, status: str | None = None, need: int | None 
     if group in GROUPS:
         rows = [r for r in rows if getattr(r, group) is True]
 
-    def none_last(value):
-        return (value is None, -(value or 0))
+    def in_standing(r: BoardRow) -> int:
+        return ORDER.index(r.standing.standing)
 
     if sort == "rubric":
-        rows.sort(key=lambda r: (*none_last(r.rubric_score), r.application_id))
+        rows.sort(key=lambda r: (in_standing(r), r.rubric_score is None, -(r.rubric_score or 0), r.application_id))
     elif sort == "requested":
-        rows.sort(key=lambda r: (-r.amount_requested_cents, r.application_id))
+        rows.sort(key=lambda r: (in_standing(r), -r.amount_requested_cents, r.application_id))
     elif sort == "id":
-        rows.sort(key=lambda r: r.application_id)
-    else:
-        rows.sort(key=lambda r: (*none_last(r.total), r.application_id))
+        rows.sort(key=lambda r: (in_standing(r), r.application_id))
+    # "total": the standings' own order.
 
     running = 0
     runs_out_at = None
     out = []
+    rank = 0
     for r in rows:
         running += r.at_stake_cents
-        within = running <= program.budget_cents
-        if not within and runs_out_at is None:
+        if running > program.budget_cents and runs_out_at is None:
             runs_out_at = r.application_id
-        out.append(BoardRow(**{**r.__dict__, "running_total_cents": running, "within_budget": within}))
-    awarded = sum(a for o, a in decisions.values() if o == AWARD)
-    return Board(program.id, program.budget_cents, awarded, normalized, bool(scores), tuple(rule_labels),
-                 tuple(out), runs_out_at, {k: v.name for k, v in ctx.needs.items()},
-                 {k: v.name for k, v in ctx.places.items()})
+        rank += r.standing.ranked
+        out.append(replace(r, running_total_cents=running, rank=rank if r.standing.ranked else None))
+    return Board(program.id, program.budget_cents, awarded, rubric_normalized(program, list(st.configs)),
+                 st.rule_labels, tuple(out), runs_out_at,
+                 {k: v.name for k, v in ctx.needs.items()}, {k: v.name for k, v in ctx.places.items()})
 
 
 def _yes_no(value: Optional[bool]) -> str:
     return "not reported" if value is None else ("yes" if value else "no")
 
 
+def _exact(value: Optional[float]) -> str:
+    """Numbers in the export as computed (people see them rounded on the pages)."""
+    return "" if value is None else repr(float(value))
+
+
 def to_csv(board: Board) -> str:
-    header = ["rank", "application_id", "title", "applicant", "status", "rubric_score", "reviews",
-              "reviewers_disagree", *[f"rule: {label}" for label in board.rule_labels], "total",
-              "amount_requested", "decision", "award", "running_total", "within_budget", "needs", "places",
-              "poc_led", "community_led", "priority_place"]
+    header = ["rank", "application_id", "title", "applicant", "status", "standing", "lacks", "rubric_score",
+              "reviews", "reviews_to_come", "reviewers_disagree", *[f"rule: {label}" for _, label in board.rules],
+              "total", "amount_requested", "decision", "award", "running_total", "over_budget", "needs", "places",
+              "poc_led", "community_led", "priority_place", "evidence"]
     rows = ([
-        i, r.application_id, r.title, r.applicant, r.status,
-        "" if r.rubric_score is None else f"{r.rubric_score:.2f}",
-        r.rubric.n_reviews if r.rubric else 0, "yes" if r.rubric and r.rubric.disagreement else "no",
-        *["" if label not in r.contributions else f"{r.contributions[label]:.2f}" for label in board.rule_labels],
-        "" if r.total is None else f"{r.total:.2f}",
-        format_money(r.amount_requested_cents), r.decision or "", format_money(r.award_cents) if r.award_cents else "",
-        format_money(r.running_total_cents), "yes" if r.within_budget else "no",
-        "; ".join(r.need_names), "; ".join(r.place_names),
+        r.rank or "", r.application_id, r.title, r.applicant, r.status, r.standing.standing,
+        "; ".join(r.standing.lacks), _exact(r.rubric_score), r.standing.reviews_in, r.standing.reviews_waiting,
+        "yes" if r.rubric and r.rubric.disagreement else "no",
+        *[_exact(r.contributions.get(key)) for key, _ in board.rules],
+        _exact(r.total), format_money(r.amount_requested_cents), r.decision or "",
+        format_money(r.award_cents) if r.award_cents else "", format_money(r.running_total_cents),
+        "yes" if r.over_budget else "no", "; ".join(r.need_names), "; ".join(r.place_names),
         _yes_no(r.poc_led), _yes_no(r.community_led), "yes" if r.priority_place else "no",
-    ] for i, r in enumerate(board.rows, 1))
+        json.dumps({o.rule_key: o.evidence for o in r.standing.score.rules}, sort_keys=True, default=str),
+    ] for r in board.rows)
     return csvfile.to_text(itertools.chain([header], rows))

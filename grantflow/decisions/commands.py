@@ -1,20 +1,21 @@
-"""The decisions area's CLI: releasing decisions whose time has come."""
+"""The decisions area's CLI: performing scheduled releases whose time has come."""
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
 from grantflow.core.db import db
-from grantflow.decisions import services
+from grantflow.decisions import release
 
 
 @click.command("release-decisions")
 @with_appcontext
 def release_decisions_command():
-    """Emails applicants of every program whose decision release time has passed (once each)."""
-    sent = services.release_due()
+    """Performs every scheduled release of decisions whose time has passed (the worker does this
+    on its own; this is for a queue that was down)."""
+    told = release.perform_due()
     db.session.commit()
-    click.echo(f"{sent} decision email{'s' if sent != 1 else ''} queued.")
+    click.echo(f"{told} decision{'s' if told != 1 else ''} released.")
 
 
 COMMANDS = (release_decisions_command,)

@@ -1,4 +1,5 @@
-"""Funding decisions: award, decline or waitlist within the budget, released to applicants on a date.
+"""Funding decisions: award, decline or waitlist within the budget (their release to applicants is
+in release.py).
 
 The budget is a hard limit even when two officers decide at the same moment: `decide` takes the
 program's write lock inside the transaction (PostgreSQL: `SELECT ... FOR UPDATE` on the program
@@ -6,9 +7,9 @@ row; SQLite: a write on the program row, which takes SQLite's single writer lock
 `BEGIN IMMEDIATE`), then re-sums the other awards and only then writes. The caller commits
 (one commit per request), which releases the lock.
 
-Release: decisions stay hidden until `Program.decisions_release_at`. "Release now" sets that time
-to now; `send_release_emails` (run by "Release now" and by the `grantflow release-decisions`
-command for scheduled releases) emails each applicant once, marking `Decision.notified_at`.
+Two warnings a careful officer wants, each allowed with a recorded reason: an award for an
+application with no complete review (`reason_without_review`), and any change of outcome or
+amount to a decision already released (`change_reason`, which is also sent to the applicant).
 """
 from __future__ import annotations
 
@@ -17,20 +18,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
-from grantflow.accounts.models import Membership, User
+from grantflow.accounts.models import User
 from grantflow.applications import models as A
 from grantflow.applications.models import Application, StatusChange
-from grantflow.core import auditlog, events
-from grantflow.core import roles as R
+from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
-from grantflow.core.mail import send_mail
 from grantflow.core.money import format_money
+from grantflow.decisions import release
 from grantflow.decisions.models import AWARD, DECLINE, OUTCOMES, WAITLIST, Decision
 from grantflow.programs.models import Program
 
 STATUS_FOR = {AWARD: A.AWARDED, DECLINE: A.DECLINED, WAITLIST: A.WAITLISTED}
 DECIDABLE = {A.SUBMITTED, A.ELIGIBLE, A.UNDER_REVIEW, A.RECOMMENDED, A.AWARDED, A.DECLINED, A.WAITLISTED}
-LABELS = {AWARD: "Awarded", DECLINE: "Declined", WAITLIST: "Waitlisted"}
 
 
 class DecisionError(Exception):
@@ -40,22 +39,6 @@ class DecisionError(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-# --- release -------------------------------------------------------------------------------------
-
-def is_released(program: Program) -> bool:
-    at = program.decisions_release_at
-    return at is not None and utcnow() >= at
-
-
-def released_decision(application: Application) -> Decision | None:
-    """The application's decision, only once the program has released decisions."""
-    if not is_released(application.program):
-        return None
-    return db.session.execute(
-        select(Decision).where(Decision.application_id == application.id)
-    ).scalar_one_or_none()
 
 
 def decision_for(application_id: int) -> Decision | None:
@@ -74,6 +57,14 @@ class BudgetState:
     @property
     def remaining_cents(self) -> int:
         return self.budget_cents - self.awarded_cents
+
+
+def over_budget(budget_cents: int, awarded_cents: int, amount_cents: int, *, current_award_cents: int = 0) -> bool:
+    """Whether awarding `amount_cents` to an application now holding `current_award_cents` (0 when
+    not awarded) would take the program's awards (`awarded_cents`, all of them) past its budget.
+    The one definition of "over budget": `decide` refuses such an award, the board marks the
+    applications where it would happen."""
+    return awarded_cents - current_award_cents + amount_cents > budget_cents
 
 
 def awarded_total(program_id: int, *, excluding_application: int | None = None) -> int:
@@ -128,9 +119,24 @@ def validate_amount(program: Program, application: Application, amount_cents: in
                                       f"{format_money(requested)} requested.")
 
 
+def review_warning(application: Application) -> str | None:
+    """Why awarding this application deserves a second thought (no complete review), or None."""
+    from grantflow.scoring.standing import COMPLETE, standing_of
+
+    standing = standing_of(application)
+    if standing is None or standing.standing == COMPLETE:
+        return None
+    return (f"This application has no complete review ({'; '.join(standing.lacks)}). "
+            f"To award it anyway, give the reason; it is kept in the audit trail.")
+
+
 def decide(application: Application, outcome: str, *, amount_cents: int | None = None,
-           rationale: str = "", actor: User | None = None) -> Decision:
-    """Records (or changes) the decision on one application; raises DecisionError when it can't."""
+           rationale: str = "", actor: User | None = None, reason_without_review: str = "",
+           change_reason: str = "") -> Decision:
+    """Records (or changes) the decision on one application; raises DecisionError when it can't.
+
+    An award with no complete review needs `reason_without_review`; a change of outcome or amount
+    to a released decision needs `change_reason` (the applicant is told what changed, and why)."""
     if outcome not in OUTCOMES:
         raise DecisionError("outcome", "Choose award, decline or waitlist.")
     rationale = (rationale or "").strip()
@@ -144,11 +150,19 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
         validate_amount(program, application, amount_cents)
     else:
         amount_cents = 0
+    reason_without_review = (reason_without_review or "").strip()
+    change_reason = (change_reason or "").strip()
+    current = decision_for(application.id)
+    if (outcome == AWARD and not reason_without_review
+            and (current is None or (current.outcome, current.amount_cents) != (AWARD, amount_cents))):
+        warning = review_warning(application)  # before the lock: it reads every review of the program
+        if warning:
+            raise DecisionError("reason_without_review", warning)
 
     program = _lock_program(program.id)
     if outcome == AWARD:
         others = awarded_total(program.id, excluding_application=application.id)
-        if others + amount_cents > program.budget_cents:
+        if over_budget(program.budget_cents, others, amount_cents):
             left = max(program.budget_cents - others, 0)
             raise DecisionError("amount", f"This award would exceed the program's budget of "
                                           f"{format_money(program.budget_cents)}: "
@@ -158,6 +172,16 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
         select(Decision).where(Decision.application_id == application.id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
     before = _snapshot(decision)
+    changes = before is None or (before["outcome"], before["amount_cents"]) != (outcome, amount_cents or 0)
+    told = decision is not None and decision.released_at is not None
+    if told and changes:
+        if not release.visible(decision):
+            raise DecisionError(None, "This decision is being released: its applicant sees it from "
+                                      f"{release.when_local(decision.released_at, program)}. Undo the release on the "
+                                      f"release page first, or change it after that time.")
+        if not change_reason:
+            raise DecisionError("change_reason", "This decision was already released to the applicant. Say why "
+                                                 "it changes; the applicant is told what changed, and why.")
     if decision is None:
         decision = Decision(application_id=application.id, program_id=program.id)
         db.session.add(decision)
@@ -172,81 +196,15 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
     if application.status != new_status:
         db.session.add(StatusChange(application_id=application.id, from_status=application.status,
                                     to_status=new_status, actor_id=decision.decided_by_id,
-                                    note=f"Decision: {LABELS[outcome].lower()}"))
+                                    note=f"Decision: {release.LABELS[outcome].lower()}"))
         application.status = new_status
+    after = _snapshot(decision)
+    if reason_without_review and outcome == AWARD:
+        after["reason_without_review"] = reason_without_review
+    if told and changes:
+        after["change_reason"] = change_reason
+        release.tell_change(decision, application, change_reason, decision.decided_by_id)
     auditlog.record("decision.create" if before is None else "decision.change", decision,
-                    before=before, after=_snapshot(decision), actor_id=decision.decided_by_id)
+                    before=before, after=after, actor_id=decision.decided_by_id)
     db.session.flush()
     return decision
-
-
-# --- release and emails ---------------------------------------------------------------------------
-
-def release_now(program: Program, actor: User | None = None) -> int:
-    """Makes the decisions visible from now on and queues the applicants' emails (they leave after
-    the commit, from the worker); returns how many were queued."""
-    before = program.decisions_release_at
-    if before is None or before > utcnow():
-        program.decisions_release_at = utcnow()
-        auditlog.record("decisions.release", program,
-                        before={"decisions_release_at": before.isoformat() if before else None},
-                        after={"decisions_release_at": program.decisions_release_at.isoformat()},
-                        actor_id=actor.id if actor else None)
-    db.session.flush()
-    return send_release_emails(program)
-
-
-def _recipients(application: Application) -> list[str]:
-    org_ids = {application.organization_id}
-    rows = db.session.execute(
-        select(User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id.in_(org_ids), Membership.role == R.APPLICANT, User.active.is_(True))
-        .order_by(User.email)
-    ).scalars().all()
-    emails = list(dict.fromkeys(rows))
-    if not emails and application.created_by_id:
-        creator = db.session.get(User, application.created_by_id)
-        if creator is not None:
-            emails = [creator.email]
-    return emails
-
-
-def send_release_emails(program: Program) -> int:
-    """Emails every decided applicant of a released program who was not told yet; idempotent."""
-    if not is_released(program):
-        return 0
-    pending = db.session.execute(
-        select(Decision).where(Decision.program_id == program.id, Decision.notified_at.is_(None))
-        .order_by(Decision.id).with_for_update(skip_locked=True)
-    ).scalars().all()
-    sent = 0
-    for decision in pending:
-        application = db.session.get(Application, decision.application_id)
-        recipients = _recipients(application)
-        subject = f"Decision on your application to {program.title}"
-        body = (f"Hello,\n\nThe decision on your application \"{application.title or program.title}\" "
-                f"to {program.title} is now available: {LABELS[decision.outcome]}"
-                + (f" ({format_money(decision.amount_cents)})" if decision.outcome == AWARD else "")
-                + ".\n\nLog in to GrantFlow and open your application's status page for the details.\n")
-        for to in recipients:
-            send_mail(to, subject, body, key=f"decision.released:{decision.id}:{decision.decided_at.isoformat()}:{to}",
-                      event="decision.released", funder_id=program.funder_id)
-            sent += 1
-        decision.notified_at = utcnow()
-        auditlog.record("decision.notified", decision, after={"recipients": recipients})
-        events.emit("decision.released", funder_id=program.funder_id,
-                    data={"decision_id": decision.id, "application_id": application.id, "program": program.slug,
-                          "outcome": decision.outcome, "amount_cents": decision.amount_cents,
-                          "decided_at": decision.decided_at.isoformat(timespec="seconds")})
-    db.session.flush()
-    return sent
-
-
-def release_due(now=None) -> int:
-    """For the scheduled release: emails for every program whose release time has passed."""
-    now = now or utcnow()
-    programs = db.session.execute(
-        select(Program).where(Program.decisions_release_at.is_not(None), Program.decisions_release_at <= now,
-                              Program.id.in_(select(Decision.program_id).where(Decision.notified_at.is_(None))))
-    ).scalars().all()
-    return sum(send_release_emails(p) for p in programs)

@@ -1,24 +1,28 @@
 """Pages of the decisions area: the ranking board (and its CSV), the decision form, and the release
-of decisions to applicants (a "Release now" button here; `grantflow release-decisions`, in
-commands.py, for a release date set in advance — run it from cron; both send each applicant one email)."""
+page (the pre-flight, then a confirmed release now or on the program's release date, and calling
+a release off while it is scheduled or in its hold)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forms.decisions import DecisionForm
-from grantflow.applications.models import Application
+from forms.decisions import DecisionForm, ReleaseForm
+from grantflow.accounts.models import User
+from grantflow.applications.models import STATUSES, Application
+from grantflow.core import uow
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int
-from grantflow.core.policy import authorize, get_or_404
+from grantflow.core.policy import authorize, can, get_or_404
+from grantflow.decisions import release as rel
 from grantflow.decisions import services
-from grantflow.decisions.board import GROUPS, SORTS, load_board, to_csv
+from grantflow.decisions.board import COLUMNS, DEFAULT_COLUMNS, GROUPS, SORTS, load_board, to_csv
+from grantflow.decisions.models import OUTCOMES, Release
 from grantflow.programs.models import Program
 from grantflow.reviews.aggregate import disagreement_threshold, rubric_scores
-from grantflow.reviews.models import Review
+from grantflow.reviews.models import SUBMITTED, Review
 
 bp = Blueprint("decisions", __name__, cli_group=None)
 
@@ -31,31 +35,43 @@ def _filters() -> dict:
             "group": group if group in GROUPS else None, "sort": sort if sort in SORTS else "total"}
 
 
+def _columns() -> tuple[str, ...]:
+    """The columns chosen on the board's form (a hidden empty `cols` marks a submitted choice)."""
+    if "cols" not in request.args:
+        return DEFAULT_COLUMNS
+    return tuple(c for c in request.args.getlist("cols") if c in COLUMNS)
+
+
 @bp.app_context_processor
 def _decision_helpers():
-    """`released_decision(application)` for the applicant's status page partial."""
-    return {"released_decision": services.released_decision, "applicant_comments": _applicant_comments}
+    """For the applicant's status page: the released decision, its history, the reviewers'
+    comments for the applicant, and the status as the viewer may know it."""
+    return {"released_decision": rel.released_decision, "decision_history": rel.history,
+            "applicant_comments": _applicant_comments, "told_status": _told_status,
+            "told_statuses": rel.told_statuses}
+
+
+def _told_status(application) -> tuple[str, list]:
+    return rel.told_status(application, can("application.decide", application))
 
 
 def _applicant_comments(application) -> list[str]:
-    from grantflow.reviews.models import SUBMITTED
-
     return [c for c in db.session.execute(
         select(Review.comment_to_applicant).where(Review.application_id == application.id,
                                                   Review.status == SUBMITTED).order_by(Review.id)
     ).scalars() if c and c.strip()]
 
 
+# --- the board -------------------------------------------------------------------------------------
+
 @bp.route("/programs/<program:program>/board")
 def board(program: Program):
     authorize("program.decide", program)
     filters = _filters()
-    b = load_board(program, **filters)
-    from grantflow.applications.models import STATUSES
-
-    return render_template("decisions/board.html", program=program, board=b, filters=filters, groups=GROUPS,
-                           sorts=SORTS, statuses=[s for s in STATUSES if s != "draft"],
-                           released=services.is_released(program), threshold=disagreement_threshold())
+    return render_template("decisions/board.html", program=program, board=load_board(program, **filters),
+                           filters=filters, groups=GROUPS, sorts=SORTS,
+                           statuses=[s for s in STATUSES if s != "draft"], columns=COLUMNS, shown=_columns(),
+                           released_count=rel.released_count(program), threshold=disagreement_threshold())
 
 
 @bp.route("/programs/<program:program>/board.csv")
@@ -65,6 +81,8 @@ def board_csv(program: Program):
     return Response(to_csv(b), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{program.slug}-board.csv"'})
 
+
+# --- one decision ----------------------------------------------------------------------------------
 
 @bp.route("/applications/<int:app_id>/decision", methods=["GET", "POST"])
 def decide(app_id: int):
@@ -78,8 +96,11 @@ def decide(app_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.decide(application, form.outcome.data, amount_cents=form.amount.data,
-                                rationale=form.rationale.data, actor=current_user)
+                with uow.attempt():
+                    services.decide(application, form.outcome.data, amount_cents=form.amount.data,
+                                    rationale=form.rationale.data, actor=current_user,
+                                    reason_without_review=form.reason_without_review.data,
+                                    change_reason=form.change_reason.data)
             except services.DecisionError as exc:
                 target = getattr(form, exc.field, None) if exc.field else None
                 if target is not None:
@@ -96,10 +117,9 @@ def decide(app_id: int):
         select(Review).where(Review.application_id == application.id)
         .options(selectinload(Review.scores)).order_by(Review.id)
     ).scalars().all()
-    from grantflow.accounts.models import User
-
     reviewer_names = {u.id: u.name for u in db.session.execute(
         select(User).where(User.id.in_([r.reviewer_id for r in reviews if r.reviewer_id] or [-1]))).scalars()}
+    current = services.decision_for(application.id)
     history = []
     if current is not None:
         history = db.session.execute(
@@ -113,13 +133,64 @@ def decide(app_id: int):
     return render_template("decisions/decide.html", application=application, program=program, form=form,
                            current=current, reviews=reviews, reviewer_names=reviewer_names, history=history,
                            actor_names=names, score=score, budget=services.budget_state(program),
+                           review_warning=services.review_warning(application),
+                           told=current is not None and current.released_at is not None,
                            rubric=application.rubric or program.current_rubric, page_errors=page_errors), status
 
 
-@bp.route("/programs/<program:program>/release-decisions", methods=["POST"])
+# --- release ---------------------------------------------------------------------------------------
+
+@bp.route("/programs/<program:program>/release", methods=["GET", "POST"])
 def release(program: Program):
+    """GET: the pre-flight for the kinds chosen (`?outcomes=award`); POST: the confirmed release."""
     authorize("program.decide", program)
-    sent = services.release_now(program, actor=current_user)
-    flash(f"Decisions are released to applicants. {sent} email{'s' if sent != 1 else ''} on "
-          f"{'their' if sent != 1 else 'its'} way.", "success")
-    return redirect(url_for("decisions.board", program=program))
+    form = ReleaseForm()
+    status = 200
+    page_errors: list[str] = []
+    if request.method == "GET":
+        chosen = [o for o in request.args.getlist("outcomes") if o in OUTCOMES] or list(OUTCOMES)
+        form.outcomes.data = chosen
+    else:
+        chosen = [o for o in (form.outcomes.data or []) if o in OUTCOMES] or list(OUTCOMES)
+        if form.validate_on_submit():
+            try:
+                with uow.attempt():
+                    done = rel.request_release(program, form.outcomes.data, count=form.count.data,
+                                               when=form.when.data, reason=form.reason.data, actor=current_user,
+                                               site_url=request.url_root)
+            except rel.ReleaseError as exc:
+                target = getattr(form, exc.field, None) if exc.field else None
+                (target.errors.append(exc.message) if target is not None else page_errors.append(exc.message))
+                status = 422
+            else:
+                if done.status == rel.SCHEDULED:
+                    flash(f"The release is scheduled for {rel.when_local(done.scheduled_for, program)}. "
+                          f"You can cancel it here until then.", "success")
+                else:
+                    flash(f"Released {done.told_count} decision{'s' if done.told_count != 1 else ''}. Applicants see "
+                          f"them, and the messages leave, at {rel.when_local(done.hold_until, program)}; until "
+                          f"then you can undo it here.", "success")
+                return redirect(url_for("decisions.release", program=program))
+        else:
+            status = 422
+    pre = rel.preflight(program, chosen)
+    return render_template("decisions/release.html", program=program, form=form, pre=pre,
+                           page_errors=page_errors, plural=rel.PLURAL, labels=rel.LABELS), status
+
+
+@bp.route("/programs/<program:program>/releases/<int:release_id>/call-off", methods=["POST"])
+def call_off(program: Program, release_id: int):
+    """Cancels a scheduled release, or undoes one in its hold."""
+    authorize("program.decide", program)
+    done = db.session.get(Release, release_id)
+    if done is None or done.program_id != program.id:
+        abort(404)
+    try:
+        with uow.attempt():
+            result = rel.call_off(done, current_user)
+    except rel.ReleaseError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("The scheduled release is cancelled." if result == rel.CANCELLED else
+              "The release is undone: applicants were not told, and no message left.", "success")
+    return redirect(url_for("decisions.release", program=program))

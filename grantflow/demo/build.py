@@ -32,7 +32,9 @@ from grantflow.core import roles as R
 from grantflow.core.auth import hash_password
 from grantflow.core.db import db, utcnow
 from grantflow.core.text import slugify
-from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
+from grantflow.decisions.models import (
+    AWARD, DECLINE, RELEASED, RELEASED_NOTICE, WAITLIST, Decision, DecisionVersion, Release,
+)
 from grantflow.feedback.models import AdvisorRanking, BurdenSurvey
 from grantflow.organizations.models import (
     ACCEPTED, CBO, FUNDER, NETWORK, CommunityPractice, FeedbackLoop, LeadershipProfile, NetworkMembership,
@@ -609,7 +611,20 @@ class DemoGenerator:
             rows.append(dict(application_id=a["id"], program_id=self.program_ids["past"], outcome=outcome,
                              amount_cents=amount, rationale="Ranked by the panel's scores and the program's priorities.",
                              decided_by_id=self.officer_ids[0], decided_at=self.days(-305)))
-        bulk(Decision, rows)
+        # Released on the cycle's release date, every kind at once, and each applicant told.
+        released = self.days(-300)
+        [release_id] = bulk(Release, [dict(
+            program_id=self.program_ids["past"], outcomes=[AWARD, DECLINE, WAITLIST], status=RELEASED,
+            scheduled_for=released, hold_until=released, confirmed_count=len(rows), told_count=len(rows), reason="",
+            site_url="", message_ids=[], created_by_id=self.officer_ids[0], created_at=self.days(-301),
+            performed_at=released)], ids=True)
+        for row in rows:
+            row.update(released_at=released, release_id=release_id, notified_at=released)
+        decision_ids = bulk(Decision, rows, ids=True)
+        bulk(DecisionVersion, [dict(decision_id=did, number=1, kind=RELEASED_NOTICE, outcome=row["outcome"],
+                                    amount_cents=row["amount_cents"], reason="", visible_from=released,
+                                    release_id=release_id, created_by_id=self.officer_ids[0], created_at=released)
+                               for did, row in zip(decision_ids, rows)])
         by_status: dict[str, list[int]] = {}
         for a in reviewed:
             by_status.setdefault(a["status"], []).append(a["id"])

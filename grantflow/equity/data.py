@@ -99,12 +99,18 @@ def _app_rubric_scores(program_id: int, normalized: bool) -> Optional[dict[int, 
             if s.weighted is not None}
 
 
-def _scoring_totals(program_id: int):
-    try:
-        from grantflow.scoring.engine import latest_totals
-    except ImportError:
-        return {}
-    return latest_totals(program_id)
+def _ranked_scores(program) -> Optional[dict[int, tuple[Optional[float], float]]]:
+    """`{application_id: (merit part, total)}` of the applications the ranking board ranks, from
+    the one standing every page shows (grantflow.scoring.standing), with the data as it is now:
+    the hypothetical funding ranks what the board ranks, never a total made of the priority rules
+    alone or left by an old score run (the others have neither: `AuditData.merit` and `.total`
+    are None for them). None when the program scores with no rule."""
+    from grantflow.scoring.standing import standings
+
+    st = standings(program)
+    if not st.configs:
+        return None
+    return {s.application_id: (s.score.merit, s.total) for s in st.rows if s.ranked}
 
 
 def _positions(app_ids: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
@@ -233,11 +239,11 @@ def load_audit_data(program) -> AuditData:
         else:
             rubric.append(None)
 
-    results = _scoring_totals(program.id)
+    ranked = _ranked_scores(program)
     merit = total = None
-    if results:
-        merit = [getattr(results.get(f.application_id), "merit", None) for f in facts]
-        total = [getattr(results.get(f.application_id), "total", None) for f in facts]
+    if ranked:
+        merit = [ranked.get(f.application_id, (None, None))[0] for f in facts]
+        total = [ranked.get(f.application_id, (None, None))[1] for f in facts]
 
     from grantflow.chna.vintage import vintage
 

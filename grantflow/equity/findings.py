@@ -361,3 +361,17 @@ def _board_step(f: dict) -> str:
     if f["kind"] == "note":
         return "Pool cycles (see “Pooled across cycles”) to learn about groups too small to show in one."
     return "Keep tracking this across cycles."
+
+
+def blind_review_note(change: dict, timezone: str) -> dict:
+    """A note for blind review switched mid-review (grantflow.reviews.progress.blind_review_changes):
+    reviews on either side of it were made under different conditions."""
+    from grantflow.core.timeutil import to_local
+
+    when = f"{to_local(change['at'], timezone):%B %d, %Y}"
+    how = "on" if change.get("blind_review") else "off"
+    before = "with applicants' names visible" if how == "on" else "blind"
+    return _finding("note", f"Blind review was turned {how} on {when}, after {change.get('reviews_started', 0)} "
+                            f"review(s) had begun {before}: reviews before and after were made under different "
+                            f"conditions, so read the reviewer and criterion figures with that in mind.",
+                    evidence={"reviews_started": change.get("reviews_started", 0), "blind_review": how == "on"})

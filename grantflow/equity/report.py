@@ -525,7 +525,11 @@ def _build_report(program, overrides: dict | None, cycles: bool) -> dict:
                                                         "suppressed", "awards_suppressed", "dollars_suppressed")}
                                      for g in d["groups"]] for key, d in sub["dimensions"].items()},
             })
+    from grantflow.equity.findings import blind_review_note
+    from grantflow.reviews.progress import blind_review_changes
+
     report["pooled"] = pooled(program.id, series, cfg)
-    report["findings"] = findings(report)
+    report["findings"] = findings(report) + [blind_review_note(c, program.timezone)
+                                             for c in blind_review_changes(program.id)]
     report["board_summary"] = board_summary(report)
     return report

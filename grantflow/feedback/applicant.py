@@ -29,13 +29,13 @@ def settings_of(program) -> dict[str, bool]:
 
 def is_released(program) -> bool:
     """Decisions are public to applicants (contracts.md item 5)."""
-    from grantflow.decisions.services import is_released as released
+    from grantflow.decisions.release import is_released as released
 
     return released(program)
 
 
 def released_decision(application):
-    from grantflow.decisions.services import released_decision as decision_if_released
+    from grantflow.decisions.release import released_decision as decision_if_released
 
     return decision_if_released(application)
 
@@ -100,13 +100,13 @@ def applicant_comments(application) -> tuple[str, ...]:
 
 
 def rule_explanations(application) -> tuple[RuleFeedback, ...]:
-    from grantflow.scoring.engine import application_score
+    from grantflow.scoring.standing import standing_of
 
-    score = application_score(application.id, application.program_id)
-    if score is None:
+    standing = standing_of(application)
+    if standing is None:
         return ()
     return tuple(RuleFeedback(r.label, r.explanation, r.points, r.max_points)
-                 for r in score.rules if r.explanation)
+                 for r in standing.score.rules if r.explanation)
 
 
 def _criterion_feedback(criterion, means) -> CriterionFeedback:

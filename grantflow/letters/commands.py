@@ -1,13 +1,13 @@
 """The letters area's CLI: issuing all letters of a program into a folder and a ZIP."""
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters import jobs, services
 from grantflow.letters.models import LetterBatch
@@ -52,10 +52,10 @@ def letters_command(program: Program, output: Path, declines: bool, reissue: boo
     db.session.refresh(batch)
     output.mkdir(parents=True, exist_ok=True)
     for letter, name in jobs.batch_letters(batch):
-        shutil.copyfile(services.letter_path(letter), output / name)
+        (output / name).write_bytes(files.read(services.letter_key(letter)))
     if batch.zip_stored_name:
         zip_target = output / f"letters-{program.slug}.zip"
-        shutil.copyfile(services.letters_folder() / batch.zip_stored_name, zip_target)
+        zip_target.write_bytes(files.read(services.LETTERS + batch.zip_stored_name))
         click.echo(f"{total} letter(s) in {output} and {zip_target.name}")
     if batch.error:
         click.echo(f"Some letters failed: {batch.error}", err=True)

@@ -14,15 +14,16 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import tempfile
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from grantflow.core import auditlog
+from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
+from grantflow.core.storage import storage
 from grantflow.decisions.models import AWARD, DECLINE, Decision
 from grantflow.letters import services
 from grantflow.letters.models import BATCH_DONE, BATCH_RUNNING, BATCH_ZIPPING, IssuedLetter, LetterBatch
@@ -158,6 +159,7 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
     # Plain values first: each commit below expires the ORM objects.
     work = [(services.DecisionRef.of(d), letter_data(d)) for d in decisions]
     reissue, actor_id = batch.reissue, batch.created_by_id
+    put = storage().put  # the helper thread has no app context; the backend is thread-safe
     issued = 0
 
     def finish(written: Future, rendered: services.RenderedLetter) -> None:
@@ -173,8 +175,8 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
         except Exception as exc:
             _failed(batch_id, rendered.ref.id, exc)
 
-    # The disk syncs one letter while the next renders: the row of letter k is added after its file
-    # is durable, which is while letter k+1 is rendering (fsync releases the GIL).
+    # The storage takes one letter while the next renders: the row of letter k is added after its
+    # file is durable, which is while letter k+1 is rendering (fsync and sockets release the GIL).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="letters-sync") as syncer:
         previous = None
         for ref, data in work:
@@ -184,7 +186,7 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
             except Exception as exc:  # one bad letter must not stop the batch
                 _failed(batch_id, ref.id, exc)
                 continue
-            written = syncer.submit(services.write_atomically, rendered.path, rendered.pdf)
+            written = syncer.submit(put, rendered.key, rendered.pdf)
             if previous is not None:
                 finish(*previous)
             previous = (written, rendered)
@@ -259,15 +261,20 @@ def batch_letters(batch: LetterBatch) -> list[tuple[IssuedLetter, str]]:
     return [(letter, letter_filename(letter, name)) for letter, name in rows]
 
 
-def build_zip(batch: LetterBatch) -> Path:
-    path = services.letters_folder() / zip_name(batch)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-        for letter, name in batch_letters(batch):
-            archive.write(services.letter_path(letter), arcname=name)
-    tmp.replace(path)
-    return path
+def zip_key(batch: LetterBatch) -> str:
+    return services.LETTERS + zip_name(batch)
+
+
+def build_zip(batch: LetterBatch) -> str:
+    """Stores the ZIP of the batch's letters (put together in a temporary file: a batch of a
+    thousand letters is tens of megabytes); returns its key."""
+    with tempfile.TemporaryFile() as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+            for letter, name in batch_letters(batch):
+                archive.writestr(name, files.read(services.letter_key(letter)))
+        tmp.seek(0)
+        storage().put(zip_key(batch), tmp)
+    return zip_key(batch)
 
 
 def resume_unfinished() -> int:

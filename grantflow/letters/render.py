@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grantflow.applications.models import Application
+from grantflow.core import files
 from grantflow.core.db import db, utcnow
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
@@ -27,6 +27,7 @@ from grantflow.programs.models import Program
 KINDS = (AWARD, DECLINE)
 KIND_LABELS = {AWARD: "Award letter", DECLINE: "Decline letter"}
 LOGO_URL = "asset:logo"
+LOGOS = "logos/"  # the funders' logos in the app's storage
 
 
 def long_date(value: dt.date | None) -> str:
@@ -126,8 +127,17 @@ def load_decisions(decision_ids: list[int]) -> list[Decision]:
     ).scalars())
 
 
-def logo_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "letter-logos"
+def logo_key(stored_name: str) -> str:
+    return LOGOS + stored_name
+
+
+def _logo(stored_name: str | None) -> bytes | None:
+    if not stored_name:
+        return None
+    try:
+        return files.read(logo_key(stored_name))
+    except FileNotFoundError:
+        return None
 
 
 def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -> Wording:
@@ -141,12 +151,11 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
                        payment_schedule="Paid in full within 30 days of this letter." if kind == AWARD else "",
                        reporting_requirements="A short report, in writing or in a conversation, at the end "
                                               "of the grant period." if kind == AWARD else "")
-    logo = logo_folder() / row.logo_stored_name if row.logo_stored_name else None
     return Wording(kind=kind, body=row.body, payment_schedule=row.payment_schedule or "",
                    reporting_requirements=row.reporting_requirements or "", conditions=row.conditions or "",
                    signatory_name=row.signatory_name or "", signatory_title=row.signatory_title or "",
                    include_feedback=row.include_feedback, pdf_variant=row.pdf_variant or "pdf/ua-1",
-                   logo_path=logo if logo and logo.is_file() else None)
+                   logo=_logo(row.logo_stored_name))
 
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
@@ -190,7 +199,7 @@ def letter_html(data: LetterData, wording: Wording, feedback: Feedback | None = 
     template = current_app.jinja_env.get_template("letters/letter.html")
     return template.render(
         letter=data, body=body, heading=heading, lang="en", title=letter_title(data),
-        subject=letter_subject(data), has_logo=wording.logo_path is not None,
+        subject=letter_subject(data), has_logo=wording.logo is not None,
         feedback=feedback if (data.kind == DECLINE and wording.include_feedback) else None,
     )
 
@@ -209,4 +218,4 @@ def letter_pdf(data: LetterData, wording: Wording, feedback: Feedback | None = N
     html = letter_html(data, wording, feedback)
     return render_pdf(html, title=letter_title(data), author=data.funder, subject=letter_subject(data),
                       lang="en", variant=wording.pdf_variant,
-                      allowed_files={LOGO_URL: wording.logo_path} if wording.logo_path else None)
+                      allowed_files={LOGO_URL: wording.logo} if wording.logo else None)

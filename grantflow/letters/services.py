@@ -1,9 +1,10 @@
-"""Issuing one letter: render, write the file atomically, then record it with its SHA-256.
+"""Issuing one letter: render, store the file durably, then record it with its SHA-256.
 
-Order matters for crash safety: the PDF is written to a temporary file, synced and renamed into
-place *before* its row is added, so a committed row always has its file; a crash between the two
-leaves only an unreferenced file, and the letter is simply issued again. (A batch syncs one
-letter's file on a helper thread while it renders the next, and adds the row after.) A re-issue
+Order matters for crash safety: the PDF is complete in the app's storage (grantflow/core/files.py,
+under ``letters/<stored name>``) *before* its row is added, so a committed row always has its file;
+a crash between the two leaves only an unreferenced file, and the letter is simply issued again.
+(A batch stores one letter's file on a helper thread while it renders the next, and adds the row
+after.) A re-issue
 marks the previous letter superseded (kept, visible, downloadable) in the same transaction as the
 new row; a partial unique index allows one current letter per decision, so two workers can never
 both issue it.
@@ -14,9 +15,6 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
-
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,16 +31,11 @@ class LetterError(Exception):
     """A letter that cannot be issued, with a message for the program officer."""
 
 
-def letters_folder() -> Path:
-    return Path(current_app.config["LETTERS_FOLDER"] or Path(current_app.instance_path) / "letters")
+LETTERS = "letters/"  # issued letters and batch ZIPs in the app's storage
 
 
-def letter_path(letter: IssuedLetter) -> Path:
-    return letters_folder() / letter.stored_name
-
-
-# The batch's writer (jobs.issue_chunk syncs a letter on a helper thread while the next renders).
-write_atomically = files.write_durable
+def letter_key(letter: IssuedLetter) -> str:
+    return LETTERS + letter.stored_name
 
 
 def current_letter(decision_id: int) -> IssuedLetter | None:
@@ -85,8 +78,8 @@ class RenderedLetter:
     issued_at: dt.datetime
 
     @property
-    def path(self) -> Path:
-        return letters_folder() / self.stored_name
+    def key(self) -> str:
+        return LETTERS + self.stored_name
 
 
 def _check_kind(ref: DecisionRef) -> None:
@@ -120,16 +113,14 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                           issued_by_id=actor_id, batch_id=batch_id, issued_at=now)
     try:
         if existing is not None:
-            db.session.execute(update(IssuedLetter).where(
-                IssuedLetter.id == existing.id, IssuedLetter.superseded_at.is_(None)
-            ).values(superseded_at=now))
+            _supersede(existing.id, now)
         db.session.add(letter)
         db.session.flush()
     except IntegrityError:
         # Another worker issued it first: keep theirs, drop our file. (Issuing is the only change in
         # its transaction — one letter per commit in a batch, one per request on the page.)
         db.session.rollback()
-        rendered.path.unlink(missing_ok=True)
+        files.delete(rendered.key)
         winner = current_letter(ref.id)
         if winner is None:
             raise
@@ -145,6 +136,26 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
     return letter, True
 
 
+def _supersede(letter_id: int, at: dt.datetime) -> bool:
+    """Marks a letter superseded (kept and downloadable) unless it already is; True when it was current."""
+    return db.session.execute(update(IssuedLetter).where(
+        IssuedLetter.id == letter_id, IssuedLetter.superseded_at.is_(None)).values(superseded_at=at)).rowcount == 1
+
+
+def supersede_current(decision_id: int, *, actor_id: int | None = None, reason: str = "") -> IssuedLetter | None:
+    """A decision changed, so its current letter no longer says what was decided: it is marked
+    superseded (kept, listed and downloadable as such) and the decision has no current letter
+    until one is issued for the new outcome. Returns the superseded letter, or None when there
+    was none. Flushes; the caller commits."""
+    letter = current_letter(decision_id)
+    if letter is None or not _supersede(letter.id, utcnow()):
+        return None
+    db.session.refresh(letter)
+    auditlog.record("letter.supersede", letter, actor_id=actor_id,
+                    after={"decision_id": decision_id, "sha256": letter.sha256, "reason": reason or None})
+    return letter
+
+
 def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: int | None = None,
           batch_id: int | None = None) -> tuple[IssuedLetter, bool]:
     """Issues the decision's letter; returns (letter, issued_now). Flushes; the caller commits.
@@ -157,5 +168,5 @@ def issue(decision: Decision | DecisionRef, *, reissue: bool = False, actor_id: 
     if existing is not None and not reissue:
         return existing, False
     rendered = render_letter(ref)
-    files.write_new(rendered.path, rendered.pdf)  # gone again if the caller's transaction rolls back
+    files.write_new(rendered.key, rendered.pdf)  # gone again if the caller's transaction rolls back
     return record(rendered, existing, actor_id=actor_id, batch_id=batch_id)

@@ -6,12 +6,10 @@ another program is a 404.
 from __future__ import annotations
 
 import secrets
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
 from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
-                   request, send_file, url_for)
+                   request, url_for)
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -25,7 +23,7 @@ from grantflow.decisions.models import DECLINE, Decision
 from grantflow.letters import jobs, services
 from grantflow.letters.models import IssuedLetter, LetterBatch, LetterTemplate
 from grantflow.letters.render import (KIND_LABELS, KINDS, LetterData, feedback_for, letter_data, letter_pdf,
-                                      logo_folder, wording_for)
+                                      logo_key, wording_for)
 from grantflow.letters.wording import PLACEHOLDERS, Wording, WordingError
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
@@ -106,7 +104,7 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
 def _save_logo(data: bytes, ext: str) -> str:
     """The new logo's file is removed again if the request's change does not commit."""
     name = secrets.token_hex(16) + ext
-    files.write_new(logo_folder() / name, data)
+    files.write_new(logo_key(name), data)
     return name
 
 
@@ -128,7 +126,7 @@ def edit_template(program: Program, kind: str):
             reporting_requirements=form.reporting_requirements.data or "", conditions=form.conditions.data or "",
             signatory_name=form.signatory_name.data or "", signatory_title=form.signatory_title.data or "",
             include_feedback=bool(form.include_feedback.data), pdf_variant=form.pdf_variant.data,
-            logo_path=None if form.remove_logo.data else current.logo_path)
+            logo=None if form.remove_logo.data else current.logo)
         if form.preview.data:
             return _preview(program, kind, wording, form)
         before = None
@@ -145,10 +143,13 @@ def edit_template(program: Program, kind: str):
         row.signatory_title = wording.signatory_title
         row.include_feedback = wording.include_feedback
         row.pdf_variant = wording.pdf_variant
+        replaced_logo = row.logo_stored_name if (form.remove_logo.data or form.logo_bytes) else None
         if form.remove_logo.data:
             row.logo_stored_name = None
         if form.logo_bytes:
             row.logo_stored_name = _save_logo(form.logo_bytes, form.logo_ext)
+        if replaced_logo:
+            files.remove_after_commit(logo_key(replaced_logo))
         db.session.flush()
         auditlog.record("letters.template_edit", row, before=before,
                         after={"body": row.body, "logo": row.logo_stored_name, "kind": kind})
@@ -156,7 +157,7 @@ def edit_template(program: Program, kind: str):
         return redirect(url_for(".edit_template", program=program, kind=kind))
     return render_template("letters/template_form.html", program=program, kind=kind, form=form,
                            kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
-                           has_logo=current.logo_path is not None), (400 if form.errors else 200)
+                           has_logo=current.logo is not None), (400 if form.errors else 200)
 
 
 def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplateForm):
@@ -164,18 +165,15 @@ def _preview(program: Program, kind: str, wording: Wording, form: LetterTemplate
     feedback = None
     if kind == DECLINE and application_id:
         feedback = feedback_for(program.id, [application_id]).get(application_id)
-    with tempfile.TemporaryDirectory() as tmp:
-        if form.logo_bytes:
-            path = Path(tmp) / f"logo{form.logo_ext}"
-            path.write_bytes(form.logo_bytes)
-            wording = replace(wording, logo_path=path)
-        try:
-            pdf = letter_pdf(data, wording, feedback)
-        except WordingError as exc:
-            form.body.errors.append(str(exc))
-            return render_template("letters/template_form.html", program=program, kind=kind, form=form,
-                                   kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
-                                   has_logo=wording.logo_path is not None), 400
+    if form.logo_bytes:
+        wording = replace(wording, logo=form.logo_bytes)
+    try:
+        pdf = letter_pdf(data, wording, feedback)
+    except WordingError as exc:
+        form.body.errors.append(str(exc))
+        return render_template("letters/template_form.html", program=program, kind=kind, form=form,
+                               kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
+                               has_logo=wording.logo is not None), 400
     return _pdf_response(pdf, f"preview-{kind}-{program.slug}.pdf")
 
 
@@ -232,12 +230,9 @@ def download(program: Program, decision_id: int, letter_id: int):
     letter = db.session.get(IssuedLetter, letter_id)
     if letter is None or letter.decision_id != decision.id:
         abort(404)
-    path = services.letter_path(letter)
-    if not path.is_file():
-        abort(404)
     name = f"{letter.kind}-letter-{decision.id}-{letter.issued_at:%Y%m%d}.pdf"
-    return send_file(path, mimetype="application/pdf", as_attachment=request.args.get("inline") != "1",
-                     download_name=name, max_age=0)
+    return files.download(services.letter_key(letter), mimetype="application/pdf", download_name=name,
+                          as_attachment=request.args.get("inline") != "1")
 
 
 # --- batches ---------------------------------------------------------------------------------------
@@ -285,8 +280,5 @@ def batch_zip(program: Program, batch_id: int):
     batch = _batch(program, batch_id)
     if not batch.zip_stored_name:
         abort(404)
-    path = services.letters_folder() / batch.zip_stored_name
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name=f"letters-{program.slug}-batch-{batch.id}.zip", max_age=0)
+    return files.download(services.LETTERS + batch.zip_stored_name, mimetype="application/zip",
+                          download_name=f"letters-{program.slug}-batch-{batch.id}.zip")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -131,4 +130,4 @@ class Wording:
     signatory_title: str = ""
     include_feedback: bool = True
     pdf_variant: str = "pdf/ua-1"
-    logo_path: Path | None = None
+    logo: bytes | None = None  # the funder's PNG or JPEG

@@ -30,6 +30,8 @@ AREA_LINKS = (
     ("scoring.results", "Scores"),
     ("scoring.whatif", "What-if scoring"),
     ("reviews.assignments", "Reviewer assignments"),
+    ("reviews.review_progress", "Review progress"),
+    ("decisions.release", "Release decisions"),
     ("letters.index", "Decision letters"),
     ("equity.audit", "Equity audit"),
     ("feedback.manage", "Feedback"),
@@ -85,11 +87,33 @@ def new():
 def edit(program):
     authorize("program.manage", program)
     form = ProgramForm(data=_form_data(program)) if request.method == "GET" else ProgramForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _blind_review_change_is_explained(program, form):
         services.update_program(program, _form_values(form))
         flash("Program saved.", "success")
         return redirect(url_for("programs.manage", program=program))
     return _render_form(form, program)
+
+
+def _blind_review_change_is_explained(program: Program, form: ProgramForm) -> bool:
+    """Switching blind review once reviews have begun needs a reason, which is recorded (the equity
+    audit notes it): the reviews made so far were made the other way."""
+    from grantflow.reviews import progress
+
+    turned_on = bool(form.blind_review.data)
+    if turned_on == bool(program.blind_review):
+        return True
+    started = progress.reviews_started(program)
+    if not started:
+        return True
+    reason = (form.blind_review_reason.data or "").strip()
+    if not reason:
+        form.blind_review_reason.errors = [
+            f"{started} review{'s have' if started != 1 else ' has'} already begun "
+            f"{'with applicants named' if turned_on else 'blind'}; they stay as they were made. Say why blind "
+            f"review changes now: it is recorded, and the equity audit notes it."]
+        return False
+    progress.record_blind_review_change(program, turned_on=turned_on, reason=reason, actor_id=current_user.id)
+    return True
 
 
 def _area_links(program: Program) -> list[tuple[str, str]]:

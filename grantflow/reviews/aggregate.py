@@ -80,7 +80,7 @@ def disagreement_threshold() -> float:
     return float(config["REVIEW_DISAGREEMENT_FRACTION"])
 
 
-def _load(program_id: int):
+def _load(program_id: int, application_ids: list[int] | None = None):
     criteria = {
         cid: _Crit(rid, float(w), lo, hi)
         for cid, rid, w, lo, hi in db.session.execute(
@@ -91,7 +91,8 @@ def _load(program_id: int):
     }
     app_ids = [
         aid for (aid,) in db.session.execute(
-            select(Application.id).where(Application.program_id == program_id, Application.status != APP_DRAFT)
+            select(Application.id).where(Application.program_id == program_id, Application.status != APP_DRAFT,
+                                         *_only(application_ids))
             .order_by(Application.id)
         )
     ]
@@ -100,10 +101,14 @@ def _load(program_id: int):
                CriterionScore.criterion_id, CriterionScore.score)
         .join(Application, Application.id == Review.application_id)
         .outerjoin(CriterionScore, CriterionScore.review_id == Review.id)
-        .where(Application.program_id == program_id, Review.status == SUBMITTED)
+        .where(Application.program_id == program_id, Review.status == SUBMITTED, *_only(application_ids))
         .order_by(Review.id)
     ).all()
     return criteria, app_ids, rows
+
+
+def _only(application_ids: list[int] | None) -> tuple:
+    return () if application_ids is None else (Application.id.in_(application_ids),)
 
 
 def _reviews(criteria: dict[int, _Crit], rows) -> list[_Review]:
@@ -152,13 +157,15 @@ def _normalize(reviews: list[_Review]) -> None:
             r.total = panel_mean + (r.total - mean_r) * scale
 
 
-def rubric_scores(program_id: int, *, normalized: bool = False,
-                  threshold: float | None = None) -> dict[int, RubricScore]:
-    """`{application_id: RubricScore}` for every non-draft application of the program.
+def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float | None = None,
+                  application_ids: list[int] | None = None) -> dict[int, RubricScore]:
+    """`{application_id: RubricScore}` for every non-draft application of the program (only
+    `application_ids` when given: raw scores then read only their reviews; normalized ones still
+    read every review, which calibration needs).
 
     `threshold` is the disagreement spread as a fraction of the scale's range (see module doc).
     """
-    criteria, app_ids, rows = _load(program_id)
+    criteria, app_ids, rows = _load(program_id, None if normalized else application_ids)
     reviews = _reviews(criteria, rows)
     if normalized:
         _normalize(reviews)
@@ -174,7 +181,8 @@ def rubric_scores(program_id: int, *, normalized: bool = False,
         by_app[r.application_id].append(r)
 
     result: dict[int, RubricScore] = {}
-    for aid in sorted(set(app_ids) | set(by_app)):
+    shown = set(app_ids) | set(by_app)
+    for aid in sorted(shown if application_ids is None else shown & set(application_ids)):
         own = by_app.get(aid, [])
         if not own:
             result[aid] = RubricScore(aid, None, None, {}, 0, None, False)

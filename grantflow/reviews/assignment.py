@@ -19,6 +19,9 @@ Guaranteed (and tested with Hypothesis): no conflicted assignment; every applica
 min(N, eligible) reviewers; for every assignment made by the run, load(r) - load(r') <= 1 for each
 eligible reviewer r' not on that application — so with no conflicts, max load - min load <= 1.
 Assignments that already existed (by hand, or with a review begun) are never moved.
+
+New assignments (by hand or automatic) are followed by `progress.on_assigned`: each reviewer is
+emailed, and applications move to under review once the application period has closed.
 """
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.organizations.models import ACCEPTED, NetworkMembership
 from grantflow.programs.models import Program
+from grantflow.reviews import progress
 from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, ReviewAssignment
 
 REMOVED = "removed"  # taken off by a program officer (may be assigned again)
@@ -236,6 +240,7 @@ def auto_assign(program: Program, *, actor_id: int | None = None,
         for r in reviewers:
             made.append(_create(app_id, r, actor_id, how="auto"))
     db.session.flush()
+    progress.on_assigned(made, actor_id=actor_id)
     return made
 
 
@@ -275,7 +280,9 @@ def assign_by_hand(application: Application, reviewer_ids: list[int], *, actor_i
     if problems:
         raise AssignmentError("reviewers", " ".join(problems))
     active = active_reviewer_ids(application.id)
-    return [_create(application.id, r, actor_id, how="hand") for r in reviewer_ids if r not in active]
+    made = [_create(application.id, r, actor_id, how="hand") for r in reviewer_ids if r not in active]
+    progress.on_assigned(made, actor_id=actor_id)
+    return made
 
 
 def active_reviewer_ids(app_id: int) -> set[int]:

@@ -1,5 +1,5 @@
 """Pages of the reviews area: the reviewer's conflict declaration and review form, and the program
-officer's reviewer assignment (by hand and automatic)."""
+officer's reviewer assignment (by hand and automatic) and review progress."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,7 +17,7 @@ from grantflow.core.policy import authorize, get_or_404
 from grantflow.core.views import dashboard_section
 from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
-from grantflow.reviews import services
+from grantflow.reviews import progress, reminders, services
 from grantflow.reviews.blind import reviewer_view
 from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
 from grantflow.reviews.policy import active_assignment
@@ -161,6 +161,15 @@ def assignments(program: Program):
     ).scalars().all()
     return render_template("reviews/assignments.html", program=program, apps=apps, by_app=by_app,
                            panel=[users[u] for u in panel], load=load, conflicts=conflicts, users=users)
+
+
+@bp.route("/programs/<program:program>/reviewers/progress")
+def review_progress(program: Program):
+    """Per reviewer: assigned, done, drafts begun and overdue reviews."""
+    authorize("program.assign_reviewers", program)
+    rows = progress.reviewer_progress(program)
+    return render_template("reviews/progress.html", program=program, rows=rows,
+                           due=reminders.due_words(program), late=sum(r.overdue for r in rows))
 
 
 @bp.route("/programs/<program:program>/reviewers/auto", methods=["POST"])

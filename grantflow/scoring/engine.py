@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
 from sqlalchemy import JSON, Text, bindparam, cast, insert, select
@@ -49,12 +49,18 @@ class RuleConfig:
         return self.rule.label
 
 
+# A program never configured gives the reviewers' rubric (the merit rules together) this share of
+# the total, whatever the number of priority rules: the merit of the work leads, priorities adjust.
+DEFAULT_MERIT_SHARE = 0.6
+
+
 def program_config(program: Program) -> list[RuleConfig]:
     """Every available rule, in key order, with the program's saved weight and parameters.
 
     A program never configured scores with each rule's defaults (`default_enabled`,
-    `default_weight`). Saved parameters that no longer validate (a rule upgraded) fall back to
-    the rule's defaults for those parameters.
+    `default_weight`), except that the merit rules' weights are set so that together they are
+    `DEFAULT_MERIT_SHARE` of the total. Saved parameters that no longer validate (a rule
+    upgraded) fall back to the rule's defaults for those parameters.
     """
     saved = {r.rule_key: r for r in db.session.execute(
         select(ProgramRule).where(ProgramRule.program_id == program.id)).scalars()}
@@ -68,7 +74,31 @@ def program_config(program: Program) -> list[RuleConfig]:
             configs.append(RuleConfig(key, rule, bool(rule.default_enabled and not saved), rule.default_weight, params))
         else:
             configs.append(RuleConfig(key, rule, row.enabled, float(row.weight), params))
-    return configs
+    return configs if saved else _merit_led(configs)
+
+
+def _merit_led(configs: list[RuleConfig]) -> list[RuleConfig]:
+    merit = [c for c in configs if c.enabled and c.rule.kind == MERIT]
+    priority = sum(c.weight for c in configs if c.enabled and c.rule.kind != MERIT)
+    if not merit or priority <= 0:
+        return configs
+    weight = min(100.0, round(DEFAULT_MERIT_SHARE / (1 - DEFAULT_MERIT_SHARE) * priority / len(merit), 3))
+    return [replace(c, weight=weight) if c in merit else c for c in configs]
+
+
+def shares(configs: list[RuleConfig]) -> dict[str, float]:
+    """Each enabled rule's share (0–1) of the maximum total: its weight over the enabled rules'
+    weights, since the total is their weighted mean (grantflow/scoring/results.py). The same
+    arithmetic runs in the browser as weights are typed (static/scoring-shares.js)."""
+    used = [c for c in configs if c.enabled and c.weight > 0]
+    den = sum(c.weight for c in used)
+    return {c.key: c.weight / den for c in used} if den else {}
+
+
+def merit_share(configs: list[RuleConfig]) -> float:
+    """The reviewers' rubric's share of the maximum total (the rest is the priority rules')."""
+    share = shares(configs)
+    return sum(share.get(c.key, 0.0) for c in configs if c.rule.kind == MERIT)
 
 
 def missing_rules(program: Program) -> list[str]:
@@ -124,18 +154,26 @@ def load_answers(program_id: int, keys: set[str]) -> dict[int, dict[str, object]
     return out
 
 
-def load_inputs(program: Program, configs: list[RuleConfig]) -> tuple[ProgramContext, list[ApplicationFacts]]:
-    """The facts the enabled rules read, loaded once: rubric scores only when a rule uses them,
+def rubric_normalized(program: Program, configs: list[RuleConfig]) -> bool:
+    """Whether the reviewers' scores are read normalized: as the (resolved) rules that read them
+    say, else as the program's review settings say."""
+    modes = [m for m in (c.rule.rubric_mode(c.params) for c in configs) if m]
+    return modes[0] == "normalized" if modes else bool(program.normalize_scores)
+
+
+def load_inputs(program: Program, configs: list[RuleConfig], *, rubric: dict | None = None,
+                application_ids: list[int] | None = None) -> tuple[ProgramContext, list[ApplicationFacts]]:
+    """The facts the enabled rules read, loaded once (only `application_ids`' when given): rubric
+    scores only when a rule uses them (or as given: `{application_id: RubricScore}` already read),
     answers to plugin questions only when a rule names them."""
-    modes = [c.rule.rubric_mode(c.params) for c in configs]
-    modes = [m for m in modes if m]
-    rubric = None
-    if modes:
+    if rubric is None and any(c.rule.rubric_mode(c.params) for c in configs):
         from grantflow.reviews.aggregate import rubric_scores
 
-        rubric = {aid: RubricFact(s.weighted, s.fraction, s.n_reviews)
-                  for aid, s in rubric_scores(program.id, normalized=modes[0] == "normalized").items()}
-    ctx, facts = load_facts(program.id, rubric=rubric)
+        rubric = rubric_scores(program.id, normalized=rubric_normalized(program, configs),
+                               application_ids=application_ids)
+    if rubric is not None:
+        rubric = {aid: RubricFact(s.weighted, s.fraction, s.n_reviews) for aid, s in rubric.items()}
+    ctx, facts = load_facts(program.id, rubric=rubric, application_ids=application_ids)
     keys = {q for c in configs for q in c.rule.questions}
     if keys:
         answers = load_answers(program.id, keys)
@@ -255,21 +293,18 @@ def latest_run(program_id: int) -> Optional[ScoreRun]:
     ).scalar_one_or_none()
 
 
-def run_results(run: ScoreRun, application_ids: Optional[list[int]] = None, *,
-                details: bool = True) -> dict[int, ApplicationScore]:
-    """`{application_id: ApplicationScore}` of one run (optionally only some applications).
+def run_results(run: ScoreRun, *, details: bool = True) -> dict[int, ApplicationScore]:
+    """`{application_id: ApplicationScore}` of one recorded run (for comparing runs).
 
     `details=False` leaves out each rule's explanation and evidence: the totals are the same, and
-    at 50,000 applications it skips about 350,000 JSON decodes (the ranking board shows only each
-    rule's contribution; readers needing only totals use `run_totals`).
+    at 50,000 applications it skips about 350,000 JSON decodes (readers needing only totals use
+    `run_totals`).
     """
     meta = {r["key"]: r for r in (run.config or {}).get("rules", [])}
     text_cols = (ScoreResult.explanation, ScoreResult.evidence) if details else ()
     q = (select(ScoreResult.application_id, ScoreResult.rule_key, ScoreResult.rule_version, ScoreResult.weight,
                 ScoreResult.points, ScoreResult.max_points, ScoreResult.status, *text_cols)
          .where(ScoreResult.run_id == run.id).order_by(ScoreResult.application_id, ScoreResult.rule_key))
-    if application_ids is not None:
-        q = q.where(ScoreResult.application_id.in_(application_ids))
     grouped: dict[int, list[RuleOutcome]] = {}
     for row in db.session.execute(q):
         aid, key, version, weight, points, maximum, status = row[:7]
@@ -301,26 +336,21 @@ def run_totals(run: ScoreRun) -> dict[int, Totals]:
             for aid, s in run_results(run, details=False).items()}
 
 
+def latest_results(program_id: int, *, details: bool = True) -> dict[int, ApplicationScore]:
+    """The latest recorded run's scores of a program; `{}` when it was never scored. (What the
+    pages show is `grantflow.scoring.standing`, scored with the data as it is now.)"""
+    run = latest_run(program_id)
+    return {} if run is None else run_results(run, details=details)
+
+
 def latest_totals(program_id: int) -> dict[int, Totals]:
     """The latest run's totals of a program; `{}` when it was never scored."""
     run = latest_run(program_id)
     return {} if run is None else run_totals(run)
 
 
-def latest_results(program_id: int, *, details: bool = True) -> dict[int, ApplicationScore]:
-    """The latest run's scores of a program; `{}` when it was never scored."""
-    run = latest_run(program_id)
-    return {} if run is None else run_results(run, details=details)
 
-
-def application_score(application_id: int, program_id: int) -> Optional[ApplicationScore]:
-    run = latest_run(program_id)
-    if run is None:
-        return None
-    return run_results(run, [application_id]).get(application_id)
-
-
-__all__ = ["RuleConfig", "program_config", "resolve", "snapshot", "config_hash", "load_inputs", "score_all",
-           "score_column", "rescore", "latest_run", "latest_results", "run_results", "application_score",
+__all__ = ["RuleConfig", "program_config", "shares", "merit_share", "DEFAULT_MERIT_SHARE", "rubric_normalized", "resolve", "snapshot", "config_hash", "load_inputs", "score_all",
+           "score_column", "rescore", "latest_run", "run_results", "latest_results",
            "Totals", "run_totals", "latest_totals",
            "MERIT", "OK"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from grantflow.accounts.policy import is_funder_staff
 from grantflow.applications.policy import is_applicant_of
 from grantflow.core.policy import policy
-from grantflow.decisions.services import is_released
+from grantflow.decisions.release import released_decision
 
 
 @policy("program.configure_scoring")
@@ -21,7 +21,7 @@ def _application_view_score(user, application) -> bool:
 
 @policy("application.view_own_score")
 def _application_view_own_score(user, application) -> bool:
-    """Applicants see their plain-language breakdown once decisions are released, if the program shares it."""
+    """Applicants see their plain-language breakdown once their decision is released, if the program shares it."""
     if not is_applicant_of(user, application) or not application.program.share_rule_explanations:
         return False
-    return is_released(application.program)
+    return released_decision(application) is not None

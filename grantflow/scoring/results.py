@@ -6,9 +6,9 @@ The total is the weighted mean of each rule's points/maximum, on 0–100:
 
 `merit` is the rubric rule's points/max × 100 (None when not yet reviewed); `priority` is the same
 weighted mean over the priority (non-merit) rules. A rule with no data ("no data", e.g. not yet
-reviewed) or that raised ("errored") is left out of the sums, never counted as zero. An
-application whose merit part has no data yet (not yet reviewed) or with an errored rule is marked
-incomplete and ranked after every complete one (and the what-if sandbox does not fund it).
+reviewed) or that raised ("errored") is left out of the sums, never counted as zero. A score
+whose merit part has no data yet (not yet reviewed) or with an errored rule is incomplete; what
+that means for ranking and funding is an application's standing (grantflow/scoring/standing.py).
 """
 from __future__ import annotations
 
@@ -117,7 +117,8 @@ def build_score(application_id: int, outcomes: tuple[RuleOutcome, ...], run_id: 
 
 
 def ranking_key(score: ApplicationScore):
-    """Complete scores first, then by total (highest first), ties by application id (stable)."""
+    """For comparing recorded runs: complete scores first, then by total (highest first), ties by
+    application id (stable). The pages rank by standing (grantflow/scoring/standing.py)."""
     return (not score.complete, -score.total, score.application_id)
 
 

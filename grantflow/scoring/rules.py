@@ -19,6 +19,9 @@ from typing import Any, Optional
 from grantflow.facts import ApplicationFacts, ProgramContext
 
 PARAM_TYPES = ("int", "float", "bool", "choice", "mapping")
+# What a parameter may point at: the funder's CHNA needs and places (by id) or the program's
+# application questions (by key). The configuration form refuses references to none of them.
+REFERENCES = {"need": "CHNA need", "place": "place", "question": "application question"}
 MERIT = "merit"
 PRIORITY = "priority"
 
@@ -33,6 +36,8 @@ class Param:
 
     `optional` numbers may be left blank (None), which a rule reads as "not used" — e.g. a POC-led
     definition that ignores senior staff. A `mapping` is `{str: float}` (e.g. need id → weight).
+    `refers` (a `REFERENCES` key) says what the mapping's keys (or an int's value) point at: the
+    configuration form refuses ids or keys that do not exist.
     """
 
     name: str
@@ -44,10 +49,29 @@ class Param:
     max: Optional[float] = None
     choices: tuple[tuple[str, str], ...] = ()
     optional: bool = False
+    refers: str = ""
 
     def __post_init__(self):
         if self.type not in PARAM_TYPES:
             raise ValueError(f"unknown parameter type {self.type!r} (one of {', '.join(PARAM_TYPES)})")
+        if self.refers and (self.refers not in REFERENCES or self.type not in ("mapping", "int")):
+            raise ValueError(f"refers must be one of {', '.join(REFERENCES)}, on a mapping or int parameter")
+
+    def unknown_references(self, value: Any, known: dict[str, str]) -> Optional[str]:
+        """The message for a clean value pointing at what does not exist (`known`: id or key →
+        name of what exists), or None."""
+        if not self.refers or value is None:
+            return None
+        refs = list(value) if self.type == "mapping" else [str(value)]
+        missing = [r for r in refs if r not in known]
+        if not missing:
+            return None
+        what = REFERENCES[self.refers]
+        shown = sorted(known.items())[:8]
+        listed = "; ".join(f"{k} = {name}" for k, name in shown) or f"there is no {what} yet"
+        if len(known) > len(shown):
+            listed += f"; and {len(known) - len(shown)} more"
+        return (f"There is no {what} {', '.join(missing)}. Use the ids or keys that exist ({listed}).")
 
     @property
     def title(self) -> str:

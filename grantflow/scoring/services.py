@@ -12,6 +12,27 @@ from grantflow.scoring.engine import RuleConfig
 from grantflow.scoring.registry import available_questions
 
 
+def references(program: Program, configs: list[RuleConfig]) -> dict[str, dict[str, str]]:
+    """What the rules' parameters may point at (`Param.refers`), for the configuration form: the
+    funder's CHNA needs and places by id, the program's questions (and those plugins offer) by
+    key. Only the kinds some rule refers to are read."""
+    from grantflow.chna.models import Place, PriorityNeed
+
+    kinds = {p.refers for c in configs for p in c.rule.params if p.refers}
+    out: dict[str, dict[str, str]] = {}
+    if "need" in kinds:
+        out["need"] = {str(i): name for i, name in db.session.execute(
+            select(PriorityNeed.id, PriorityNeed.name).where(PriorityNeed.funder_id == program.funder_id))}
+    if "place" in kinds:
+        out["place"] = {str(i): name for i, name in db.session.execute(
+            select(Place.id, Place.name).where(Place.funder_id == program.funder_id))}
+    if "question" in kinds:
+        out["question"] = {k: q.label for k, q in available_questions().items()} | {
+            key: label for key, label in db.session.execute(
+                select(CustomQuestion.key, CustomQuestion.label).where(CustomQuestion.program_id == program.id))}
+    return out
+
+
 def config_dict(configs: list[RuleConfig]) -> dict:
     return {c.key: {"enabled": c.enabled, "weight": c.weight, "params": c.params} for c in configs}
 

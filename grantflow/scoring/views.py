@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from forms.scoring import build_config_form, configs_from_form
+from forms.scoring import build_config_form, configs_from_form, typed_configs
 from grantflow.applications.models import Application
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int
@@ -16,14 +16,47 @@ from grantflow.programs.models import Program
 from grantflow.scoring import engine
 from grantflow.scoring.compare import compare_runs
 from grantflow.scoring.models import ScoreRun
-from grantflow.scoring.results import STATUS_LABELS, ranked
-from grantflow.scoring.services import save_config
+from grantflow.scoring.results import STATUS_LABELS
+from grantflow.scoring.services import references, save_config
+from grantflow.scoring.standing import standing_of, standings
 
 bp = Blueprint("scoring", __name__, cli_group=None)
 
 TOTAL_RULE = ("The total is the weighted mean of each rule's points out of its maximum, on a 0–100 scale. "
               "A part with no data yet (for example, not yet reviewed) or that failed is left out, never "
-              "counted as zero; such applications are marked incomplete and listed after complete ones.")
+              "counted as zero.")
+STANDING_RULE = ("Only complete applications (every assigned review in, every rule scored) are ranked by total. "
+                 "The others follow, each labelled with what it lacks: partly reviewed ones (with a provisional "
+                 "total), then those not reviewed yet (no total: their priority part alone is not a total), "
+                 "then ineligible ones.")
+
+
+@bp.app_template_filter("total")
+def total_filter(value) -> str:
+    """A 0–100 total as people read it everywhere (one decimal); empty when there is none."""
+    return "" if value is None else f"{value:.1f}"
+
+
+@bp.app_template_filter("evidence")
+def evidence_filter(value, key: str = "") -> str:
+    """A rule's evidence as people read it: shares as percentages, other numbers rounded, yes/no.
+    The board's CSV keeps the exact values."""
+    if value is None:
+        return "not reported"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        if "share" in key:
+            return f"{round(value * 100)}%"
+        return str(value) if isinstance(value, int) else f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+@bp.app_context_processor
+def _standing_rule():
+    return {"standing_rule": STANDING_RULE}
 
 
 def _recent_runs(program_id: int, limit: int = 10) -> list[ScoreRun]:
@@ -52,32 +85,36 @@ def _names(program_id: int) -> dict[int, tuple[str, str]]:
 def configure(program: Program):
     authorize("program.configure_scoring", program)
     configs = engine.program_config(program)
-    form = build_config_form(configs)
+    form = build_config_form(configs, references(program, configs))
     if form.validate_on_submit():
         save_config(program, configs_from_form(form, configs))
-        flash("Scoring configuration saved. Rescore the program to apply it.", "success")
+        flash("Scoring configuration saved. The ranking board and every score page use it from now on.", "success")
         return redirect(url_for(".configure", program=program))
     status = 422 if form.errors else 200
     return render_template("scoring/configure.html", program=program, form=form, configs=configs,
-                           runs=_recent_runs(program.id), missing=engine.missing_rules(program),
-                           needs=_needs(program), total_rule=TOTAL_RULE), status
+                           shares=_shares(form, configs), runs=_recent_runs(program.id),
+                           missing=engine.missing_rules(program), needs=_needs(program), total_rule=TOTAL_RULE), status
+
+
+def _shares(form, configs) -> dict:
+    """Each rule's share of the maximum total, and the merit (rubric) share, as typed on the form."""
+    typed = typed_configs(form, configs)
+    return {"rules": engine.shares(typed), "merit": engine.merit_share(typed)}
 
 
 @bp.post("/programs/<program:program>/scoring/rescore")
 def rescore(program: Program):
     authorize("program.configure_scoring", program)
     run = engine.rescore(program.id, actor_id=current_user.id)
-    flash(f"Rescored the program (run {run.id}).", "success")
+    flash(f"Recorded score run {run.id}.", "success")
     return redirect(url_for(".results", program=program))
 
 
 @bp.get("/programs/<program:program>/scoring/results")
 def results(program: Program):
     authorize("program.configure_scoring", program)
-    run = engine.latest_run(program.id)
-    scores = ranked(engine.run_results(run).values()) if run else []
-    return render_template("scoring/results.html", program=program, run=run, scores=scores,
-                           names=_names(program.id), total_rule=TOTAL_RULE, runs=_recent_runs(program.id))
+    return render_template("scoring/results.html", program=program, standings=standings(program).rows,
+                           names=_names(program.id), total_rule=TOTAL_RULE, run=engine.latest_run(program.id))
 
 
 @bp.get("/programs/<program:program>/scoring/compare")
@@ -100,9 +137,8 @@ def compare(program: Program):
 @bp.get("/applications/<int:app_id>/score")
 def breakdown(app_id: int):
     application = get_or_404(Application, app_id, "application.view_score")
-    score = engine.application_score(application.id, application.program_id)
     return render_template("scoring/breakdown.html", application=application, program=application.program,
-                           score=score, status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
+                           standing=standing_of(application), status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
 
 
 @bp.route("/programs/<program:program>/what-if", methods=["GET", "POST"])
@@ -112,7 +148,7 @@ def whatif(program: Program):
 
     authorize("program.configure_scoring", program)
     saved = engine.program_config(program)
-    form = build_config_form(saved)
+    form = build_config_form(saved, references(program, saved))
     simulation = None
     if request.method == "POST":
         if form.validate():
@@ -120,7 +156,8 @@ def whatif(program: Program):
     else:
         simulation = simulate(program, saved, saved)
     return render_template("scoring/whatif.html", program=program, form=form, simulation=simulation,
-                           needs=_needs(program), total_rule=TOTAL_RULE), 422 if form.errors else 200
+                           shares=_shares(form, saved), needs=_needs(program),
+                           total_rule=TOTAL_RULE), 422 if form.errors else 200
 
 
 @bp.app_template_global()
@@ -129,4 +166,5 @@ def applicant_score(application):
     explanations, decisions released, user is the applicant)."""
     if application is None or not can("application.view_own_score", application):
         return None
-    return engine.application_score(application.id, application.program_id)
+    standing = standing_of(application)
+    return None if standing is None else standing.score

@@ -1,10 +1,11 @@
 """The what-if sandbox: score a program with changed weights and parameters, in memory only.
 
-Nothing is written. The result is the new ranking, which applications the budget would fund
-(greedy: down the ranking, each complete score whose requested amount still fits the remaining
-budget), and the shares of applicants, funded applications and dollars for organizations led by
-people of color, community-led organizations and those serving a priority place — beside the
-same figures under the saved configuration.
+Nothing is written. The result is the new ranking (each application's standing and total by
+grantflow/scoring/standing.py, as the ranking board shows them under the saved rules), which
+applications the budget would fund (greedy: down the ranking, each complete application whose
+requested amount still fits the remaining budget), and the shares of applicants, funded
+applications and dollars for organizations led by people of color, community-led organizations
+and those serving a priority place — beside the same figures under the saved configuration.
 """
 from __future__ import annotations
 
@@ -18,10 +19,9 @@ from grantflow.core.db import db
 from grantflow.facts import ApplicationFacts, ProgramContext, is_community_led, leadership_is_poc, serves_priority_place
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
-from grantflow.scoring.engine import RuleConfig, load_inputs, resolve, score_all
-from grantflow.scoring.results import ApplicationScore, ranked
+from grantflow.scoring.engine import RuleConfig
+from grantflow.scoring.standing import Standing, standings
 
-OUT_OF_RUNNING = {A.DRAFT, A.WITHDRAWN, A.INELIGIBLE}
 POC_KEYS = ("use_ed", "board_share", "senior_share", "combine")
 
 
@@ -32,7 +32,7 @@ class Row:
     title: str
     organization: str
     requested_cents: Optional[int]
-    score: ApplicationScore
+    standing: Standing
     funded: bool
     baseline_rank: Optional[int]
 
@@ -64,12 +64,11 @@ class Simulation:
         return sum(1 for r in self.rows if r.funded)
 
 
-def fund(order: list[ApplicationScore], facts: dict[int, ApplicationFacts], budget: int) -> set[int]:
+def fund(order: tuple[Standing, ...], facts: dict[int, ApplicationFacts], budget: int) -> set[int]:
     remaining, funded = budget, set()
     for s in order:
-        f = facts[s.application_id]
-        amount = f.amount_requested_cents
-        if not s.complete or f.status in OUT_OF_RUNNING or not amount or amount > remaining:
+        amount = facts[s.application_id].amount_requested_cents
+        if not s.ranked or not amount or amount > remaining:
             continue
         funded.add(s.application_id)
         remaining -= amount
@@ -99,14 +98,10 @@ def groups(configs: list[RuleConfig], ctx: ProgramContext, facts: list[Applicati
 
 def simulate(program: Program, configs: list[RuleConfig], baseline: list[RuleConfig]) -> Simulation:
     """`configs`: the sandbox's rules; `baseline`: the saved ones (engine.program_config)."""
-    configs, baseline = resolve(configs, program), resolve(baseline, program)
-    ctx, facts = load_inputs(program, configs + [c for c in baseline if c.key not in {x.key for x in configs}])
-    by_id = {f.application_id: f for f in facts}
-    in_running = [f for f in facts if f.status not in OUT_OF_RUNNING]
-    new = ranked(s for s in score_all(configs, ctx, in_running).values())
-    old = ranked(s for s in score_all(baseline, ctx, in_running).values())
-    funded, old_funded = fund(new, by_id, program.budget_cents), fund(old, by_id, program.budget_cents)
-    old_rank = {s.application_id: i for i, s in enumerate(old, 1)}
+    new, old = standings(program, configs), standings(program, baseline)
+    by_id = new.facts
+    funded, old_funded = fund(new.rows, by_id, program.budget_cents), fund(old.rows, by_id, program.budget_cents)
+    old_rank = {s.application_id: i for i, s in enumerate(old.rows, 1)}
     names = {aid: (title, org) for aid, title, org in db.session.execute(
         select(A.Application.id, A.Application.title, Organization.name)
         .join(Organization, Organization.id == db.func.coalesce(A.Application.on_behalf_of_id,
@@ -116,12 +111,13 @@ def simulate(program: Program, configs: list[RuleConfig], baseline: list[RuleCon
         Row(i, s.application_id, names.get(s.application_id, ("", ""))[0], names.get(s.application_id, ("", ""))[1],
             by_id[s.application_id].amount_requested_cents, s, s.application_id in funded,
             old_rank.get(s.application_id))
-        for i, s in enumerate(new, 1))
+        for i, s in enumerate(new.rows, 1))
+    in_running = [by_id[s.application_id] for s in new.rows if s.fundable]
     pool = {f.application_id for f in in_running}
     shares = tuple(
         GroupShare(label, _share(members, pool) or 0.0, _share(members, funded), _dollar_share(members, funded, by_id),
                    _share(members, old_funded), _dollar_share(members, old_funded, by_id))
-        for label, members in groups(configs or baseline, ctx, in_running))
+        for label, members in groups(list(new.configs) or list(old.configs), new.ctx, in_running))
     spent = sum(by_id[a].amount_requested_cents for a in funded)
     old_spent = sum(by_id[a].amount_requested_cents for a in old_funded)
     return Simulation(rows, program.budget_cents, spent, old_spent, shares)

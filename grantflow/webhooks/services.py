@@ -79,11 +79,11 @@ def endpoint_ref(endpoint: WebhookEndpoint) -> str:
 
 
 @subscribe
-def on_event(event: str, funder_id: int, data: dict) -> None:
+def on_event(event: str, funder_id: int, data: dict, not_before=None) -> list[outbox.OutboxMessage]:
     """One delivery per active endpoint of the funder that subscribed to ``event``."""
     if event not in EVENTS:
         raise LookupError(f"unknown webhook event {event!r}")
-    now = utcnow()
+    now, messages = utcnow(), []
     for endpoint in db.session.execute(select(WebhookEndpoint).where(
             WebhookEndpoint.funder_id == funder_id, WebhookEndpoint.active.is_(True))).scalars():
         if event not in endpoint.events:
@@ -91,8 +91,10 @@ def on_event(event: str, funder_id: int, data: dict) -> None:
         subject = ":".join(f"{k}={v}" for k, v in sorted(data.items()) if isinstance(v, (int, str)))
         body = json.dumps({"type": event, "timestamp": _iso(now), "data": data}, sort_keys=True,
                           separators=(",", ":"))
-        outbox.add(kind=KIND, recipient=endpoint_ref(endpoint), subject=event, body=body, event=event,
-                   funder_id=funder_id, key=f"webhook:{endpoint.id}:{event}:{subject}"[:200])
+        messages.append(outbox.add(kind=KIND, recipient=endpoint_ref(endpoint), subject=event, body=body, event=event,
+                                   funder_id=funder_id, key=f"webhook:{endpoint.id}:{event}:{subject}"[:200],
+                                   not_before=not_before))
+    return messages
 
 
 def _iso(moment: dt.datetime) -> str:

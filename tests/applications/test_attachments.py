@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from grantflow.applications import attachments
 from grantflow.applications.models import Application, Attachment
+from grantflow.core import files as stored
 from grantflow.core.db import db
+from grantflow.core.storage import storage
 from tests.applications import files
 from tests.applications.conftest import complete_form
 
@@ -38,10 +38,9 @@ def test_allowed_kinds_are_stored_by_content(scene, draft, app, name, maker, mim
     att = db.session.execute(select(Attachment)).scalar_one()
     assert att.original_name == name and att.mime_type == mime and att.size == len(data)
     assert att.sha256 == hashlib.sha256(data).hexdigest()
-    stored = Path(app.config["UPLOAD_FOLDER"]) / att.stored_name
-    assert stored.read_bytes() == data
+    assert stored.read(attachments.key_of(att)) == data
     assert len(att.stored_name) == 32 and name not in att.stored_name
-    assert str(stored).startswith(app.instance_path)
+    assert storage(app).path(attachments.key_of(att)).is_relative_to(app.instance_path)
     # Served back as a download, with sniffing off.
     r = draft.client.get(f"/applications/{draft.id}/attachments/{att.id}")
     assert r.status_code == 200 and r.data == data
@@ -64,8 +63,7 @@ def test_disguised_uploads_are_refused_at_the_field(scene, draft, app, name, mak
     assert r.status_code == 200 and message in html
     assert 'id="attachment-error"' in html and 'aria-describedby="attachment-hint attachment-error"' in html
     assert db.session.execute(select(Attachment)).first() is None
-    folder = Path(app.config["UPLOAD_FOLDER"])
-    assert not folder.exists() or not any(folder.iterdir())
+    assert list(storage(app).list()) == []
     assert 'value="Healthy homes"' in html  # what was typed is kept
 
 
@@ -118,11 +116,11 @@ def test_blind_review_hides_file_names_from_reviewers(scene, draft, login):
 def test_remove_attachment_deletes_the_file(scene, draft, app):
     _upload(draft, "budget.csv", files.csv_bytes())
     att = db.session.execute(select(Attachment)).scalar_one()
-    path = Path(app.config["UPLOAD_FOLDER"]) / att.stored_name
-    assert path.exists()
+    key = attachments.key_of(att)
+    assert stored.exists(key)
     r = draft.client.post(f"/applications/{draft.id}/edit", data=complete_form(scene, action=f"remove_attachment:{att.id}"))
     assert r.status_code == 200
-    assert db.session.execute(select(Attachment)).first() is None and not path.exists()
+    assert db.session.execute(select(Attachment)).first() is None and not stored.exists(key)
 
 
 def test_file_question_upload_is_checked_and_answers_it(app, login):
@@ -181,3 +179,52 @@ def test_an_application_holds_at_most_the_configured_number_of_files(scene, draf
     draft.client.post(f"/applications/{draft.id}/edit", data={"title": "Healthy homes",
                                                                  "action": f"remove_attachment:{first.id}"})
     assert _upload(draft, "one-too-many.pdf", files.pdf()).status_code == 302
+
+
+def test_download_on_each_storage_is_authorized_first(scene, draft, login, app, storage_config):
+    """From the local folder the app streams the file; from S3 it redirects to a signed URL, made
+    only for someone the policy lets see the application, valid for S3_SIGNED_URL_SECONDS."""
+    import urllib.parse
+    import urllib.request
+
+    data = files.csv_bytes()
+    _upload(draft, "Eastside budget.csv", data)
+    att = db.session.execute(select(Attachment)).scalar_one()
+    url = f"/applications/{draft.id}/attachments/{att.id}"
+    denied = login(scene.other_user).get(url)
+    assert denied.status_code == 404 and "Location" not in denied.headers
+    r = login(scene.officer).get(url)
+    assert r.headers["Cache-Control"] == "private, no-store"
+    if not storage_config:
+        assert r.status_code == 200 and r.data == data
+        return
+    assert r.status_code == 303
+    signed = r.headers["Location"]
+    assert signed.startswith(storage_config["S3_ENDPOINT_URL"] + "/")
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(signed).query)
+    assert query["X-Amz-Expires"] == ["60"] and query["X-Amz-Signature"]
+    with urllib.request.urlopen(signed) as fetched:  # the real S3-compatible server answers it
+        assert fetched.read() == data
+        assert fetched.headers["Content-Type"] == "text/csv"
+        assert fetched.headers["Content-Disposition"] == "attachment; filename*=UTF-8''Eastside%20budget.csv"
+    # A store the browsers cannot reach: the app streams the object itself.
+    app.config["STORAGE_DOWNLOADS"] = "stream"
+    streamed = login(scene.officer).get(url)
+    assert streamed.status_code == 200 and streamed.data == data
+    stored.delete(attachments.key_of(att))
+    assert login(scene.officer).get(url).status_code == 404
+
+
+def test_the_size_and_kind_checks_come_before_each_storage(scene, draft, app, storage_config):
+    """Whichever the storage, a refused file is said at the field and nothing reaches the store."""
+    app.config["UPLOAD_MAX_BYTES"] = 2048
+    for name, data, message in (("big.pdf", files.pdf() + b"%" + b"x" * 4096, "larger than the"),
+                                ("report.pdf", files.html(), "is a web page (HTML), not one of the allowed kinds")):
+        html = _upload(draft, name, data).get_data(as_text=True)
+        assert message in html and 'id="attachment-error"' in html
+    db.session.expire_all()
+    assert db.session.execute(select(Attachment)).first() is None
+    assert list(storage(app).list()) == []
+    assert storage(app).kind == ("s3" if storage_config else "local")
+    _upload(draft, "budget.csv", files.csv_bytes())
+    assert [s.size for s in storage(app).list()] == [len(files.csv_bytes())]  # an allowed one does

@@ -16,12 +16,10 @@ def _att(w):
                      mime_type="text/csv", size=10, sha256="0" * 64)
     db.session.add(att)
     db.session.commit()
-    from flask import current_app
-    from pathlib import Path
+    from grantflow.applications.attachments import key_of
+    from grantflow.core import files
 
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "authz-test-file").write_bytes(b"a,b\n1,2\n")
+    files.write_durable(key_of(att), b"a,b\n1,2\n")
     return att.id
 
 

@@ -9,6 +9,7 @@ ROUTES = [
     route("reviews.review", APP, method="POST", ok={"reviewer"}, data={"save": "Save draft"}),
     route("reviews.declare", APP, method="POST", ok={"reviewer"}, data={"answer": "none"}),
     route("reviews.assignments", PROGRAM, ok=FUNDER_STAFF),
+    route("reviews.review_progress", PROGRAM, ok=FUNDER_STAFF),
     route("reviews.auto_assign", PROGRAM, method="POST", ok=FUNDER_STAFF),
     route("reviews.assign_reviewers", APP, ok=FUNDER_STAFF),
     route("reviews.assign_reviewers", APP, method="POST", ok=FUNDER_STAFF,

@@ -11,7 +11,8 @@ from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
 from tests.browser.conftest import assert_accessible, log_in
-from tests.letters.conftest import decide, worker_process
+from tests.letters.conftest import decide
+from tests.servers import worker_process
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""A program officer configures scoring rules, sees a message at the field, saves, rescores,
+"""A program officer configures scoring rules, sees the shares of the total follow the weights as
+they are typed, sees a message at the field, saves, records a run,
 opens a breakdown and tries the what-if sandbox — in Chromium, with axe-core on every page."""
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     assert page.get_by_role("heading", name="Scoring rules for Community Health 2026").is_visible()
     assert_accessible(page)
 
+    # The shares of the total follow the weights as they are typed, before anything is saved.
+    assert page.locator("#merit-share").inner_text() == "60%"
+    assert page.locator("#share-warning").is_hidden()
+    page.locator("#rule_rubric-weight").fill("1")
+    assert page.locator("#merit-share").inner_text() == "14%"  # 1 of 7, the old default
+    assert page.locator("#priority-share").inner_text() == "86%"
+    assert page.locator("#share-warning").is_visible()
+    page.locator("#rule_rubric-enabled").uncheck()
+    assert page.locator("#merit-share").inner_text() == "0%" and page.locator('[data-share-of="poc_led"]').inner_text() == "17%"
+    page.locator("#rule_rubric-enabled").check()
+    page.locator("#rule_rubric-weight").fill("9")
+    assert page.locator("#merit-share").inner_text() == "60%" and page.locator("#share-warning").is_hidden()
+
     weight = page.locator("#rule_poc_led-weight")
     weight.fill("150")
     page.get_by_role("button", name="Save scoring rules").click()
@@ -52,7 +66,7 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     page.locator("#rule_poc_led-weight").fill("3")
     page.get_by_role("button", name="Save scoring rules").click()
     assert "Scoring configuration saved" in page.content(), page.locator("#error-summary").inner_text()
-    page.get_by_role("button", name="Rescore now").click()
+    page.get_by_role("button", name="Record a score run").click()
     page.wait_for_url("**/scoring/results")
     assert page.get_by_role("heading", name="Ranking for Community Health 2026").is_visible()
     assert_accessible(page)

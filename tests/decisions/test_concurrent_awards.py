@@ -34,7 +34,8 @@ def _race(app, app_ids, officer_id, amount):
             _ = application.program.budget_cents
             barrier.wait()
             try:
-                decide(application, AWARD, amount_cents=amount, rationale="Strong fit.", actor=officer)
+                decide(application, AWARD, amount_cents=amount, rationale="Strong fit.", actor=officer,
+                       reason_without_review="Reviewed by the whole panel in session.")
                 db.session.commit()
                 outcomes[app_id] = "ok"
             except DecisionError as exc:

@@ -193,10 +193,15 @@ def test_a_plugin_adds_a_dimension(audited):
 
 
 def test_with_and_without_the_priority_rules(audited):
+    from dataclasses import replace
+
     from grantflow.equity.metrics import greedy_funded
-    from grantflow.scoring.engine import latest_results, rescore
+    from grantflow.scoring.engine import latest_results, program_config, rescore
+    from grantflow.scoring.services import save_config
 
     prog, _ = audited
+    # Every rule at weight 1: a new program leads with the rubric, and this is about the priority rules' pull.
+    save_config(prog, [replace(c, weight=1.0) for c in program_config(prog)])
     rescore(prog.id)
     db.session.commit()
     report = build_report(prog)

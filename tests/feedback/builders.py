@@ -9,8 +9,10 @@ from grantflow.reviews.models import CriterionScore, Review, ReviewAssignment
 
 
 def release(program, *, ago: dt.timedelta = dt.timedelta(hours=1)) -> None:
-    program.decisions_release_at = utcnow() - ago
-    db.session.flush()
+    """Releases the program's decisions made so far (through the real release), `ago` before now."""
+    from tests.factories import release as release_decisions
+
+    release_decisions(program, ago=ago)
 
 
 def decide(application, outcome: str, amount_cents: int = 0) -> Decision:

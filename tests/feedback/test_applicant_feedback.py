@@ -66,8 +66,8 @@ def test_criterion_means_exclude_missing_scores(world):
 
 def test_strengthen_picks_lowest_below_top(world):
     _reviewed(world)
-    release(world.program)
     decide(world.other_application, "decline")
+    release(world.program)
     result = fb.build_feedback(world.other_application)
     assert [c.label for c in result.strengthen] == ["Criterion 1", "Criterion 2"]
     assert result.strengthen[0].next_level == 3 and result.strengthen[0].next_anchor == "Level 3"
@@ -113,15 +113,14 @@ def test_officer_note_shown_to_applicant(world, login):
 
 
 def test_rule_explanations_when_program_shares_them(world, login):
-    """The scoring engine's latest results (contracts.md item 2) give the explanations."""
-    from grantflow.scoring.engine import latest_results, rescore
+    """The scoring rules' parts as the score page shows them (grantflow/scoring/standing.py) give the explanations."""
+    from grantflow.scoring.standing import standing_of
 
     _reviewed(world)
     decide(world.other_application, "decline")
     release(world.program)
-    rescore(world.program.id)
     db.session.commit()
-    expected = [r for r in latest_results(world.program.id)[world.other_application.id].rules if r.explanation]
+    expected = [r for r in standing_of(world.other_application).score.rules if r.explanation]
     assert expected
     rules = fb.build_feedback(world.other_application).rules
     assert [(r.label, r.explanation) for r in rules] == [(r.label, r.explanation) for r in expected]
@@ -158,6 +157,7 @@ def test_applicant_links_partial(world, login, app):
         html = render_template("feedback/_applicant_links.html", application=world.application)
         assert f"/applications/{world.application.id}/burden-survey" in html
         assert "/feedback" not in html.replace("burden-survey", "")
+        decide(world.application, "decline")
         release(world.program)
         html = render_template("feedback/_applicant_links.html", application=world.application)
         assert f"/applications/{world.application.id}/feedback" in html

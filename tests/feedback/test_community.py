@@ -125,7 +125,8 @@ def test_other_funder_officer_cannot_adopt(world, chna, login):
 def test_adopted_weights_drive_the_chna_rule_and_keep_other_rules(world, chna):
     """End to end with the scoring engine: other rules stay as they were; the CHNA rule uses the
     advisors' weights (contracts.md item 2)."""
-    from grantflow.scoring.engine import latest_results, program_config, rescore
+    from grantflow.scoring.engine import program_config
+    from grantflow.scoring.standing import standings
 
     needs, _ = chna
     before = {c.key: (c.enabled, c.weight) for c in program_config(world.program)}
@@ -139,9 +140,8 @@ def test_adopted_weights_drive_the_chna_rule_and_keep_other_rules(world, chna):
     assert {k: v for k, v in after.items() if k != "chna_alignment"} == \
         {k: v for k, v in before.items() if k != "chna_alignment"}
     assert after["chna_alignment"] == (True, 1.0)
-    rescore(world.program.id)
-    scores = latest_results(world.program.id)
-    chna_of = {aid: next(r for r in s.rules if r.rule_key == "chna_alignment") for aid, s in scores.items()}
+    chna_of = {s.application_id: next(r for r in s.score.rules if r.rule_key == "chna_alignment")
+               for s in standings(world.program).rows}
     assert chna_of[world.application.id].points == 10.0
     assert chna_of[world.other_application.id].points == pytest.approx(10.0 / 3, abs=1e-3)
     assert "the program's need weights" in chna_of[world.application.id].explanation

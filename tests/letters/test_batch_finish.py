@@ -2,7 +2,9 @@
 the program has: the cheap pre-check never closes a batch early."""
 from __future__ import annotations
 
+from grantflow.core import files
 from grantflow.core.db import db
+from grantflow.core.storage import storage
 from grantflow.letters import jobs, services
 from grantflow.letters.models import BATCH_DONE, BATCH_RUNNING, LetterBatch
 from tests import factories as F
@@ -79,13 +81,13 @@ def test_a_failing_letter_is_reported_and_the_others_are_issued_after_their_file
     assert batch.decision_ids == ids
     broken_write, broken_render = ids[1], ids[2]
 
-    real_write, real_record, real_pdf = services.write_atomically, services.record, services.letter_pdf
-    folder = services.letters_folder()
+    store = storage()
+    real_put, real_record, real_pdf = store.put, services.record, services.letter_pdf
 
-    def write(path, data):
-        if path.name.startswith(f"{broken_write}-"):
+    def put(key, data):
+        if key.rsplit("/", 1)[-1].startswith(f"{broken_write}-"):
             raise OSError(28, "No space left on device")
-        real_write(path, data)
+        real_put(key, data)
 
     def pdf(data, *args, **kwargs):
         if data.decision_id == broken_render:
@@ -94,10 +96,10 @@ def test_a_failing_letter_is_reported_and_the_others_are_issued_after_their_file
 
     def record(rendered, *args, **kwargs):
         # The row comes only once its file is complete and in place.
-        assert rendered.path.read_bytes() == rendered.pdf
+        assert files.read(rendered.key) == rendered.pdf
         return real_record(rendered, *args, **kwargs)
 
-    monkeypatch.setattr(services, "write_atomically", write)
+    monkeypatch.setattr(store, "put", put)
     monkeypatch.setattr(services, "letter_pdf", pdf)
     monkeypatch.setattr(services, "record", record)
     assert jobs.issue_chunk(batch.id, ids) == 2
@@ -108,8 +110,10 @@ def test_a_failing_letter_is_reported_and_the_others_are_issued_after_their_file
     assert batch.status == BATCH_RUNNING  # two letters are still owed
     assert batch.error.splitlines() == [f"Decision {broken_render}: the template broke",
                                         f"Decision {broken_write}: [Errno 28] No space left on device"]
-    leftovers = [p.name for p in folder.rglob("*") if p.is_file() and p.name.startswith(f"{broken_write}-")]
-    assert leftovers == [] and not list(folder.rglob(".tmp-*"))
+    leftovers = [s.key for s in store.list() if s.key.rsplit("/", 1)[-1].startswith(f"{broken_write}-")]
+    assert leftovers == []
+    if store.kind == "local":
+        assert not [p for p in store.root.rglob("*") if p.name.startswith(".")]
 
     # Once the cause is gone, running the batch's chunk again issues exactly the missing letters.
     monkeypatch.undo()
@@ -125,14 +129,14 @@ def test_chunks_are_large_but_every_batch_splits_for_the_workers(app):
     assert [len(c) for c in jobs._chunks(list(range(40)))] == [2] * 20
 
 
-def test_a_letter_issued_in_a_transaction_that_rolls_back_leaves_no_file(letters_world):
+def test_a_letter_issued_in_a_transaction_that_rolls_back_leaves_no_file(letters_world, storage_config):
     """The single-letter issue (the web page's button, the CLI) writes its PDF before the row
     commits; when the transaction rolls back instead, the file goes with it."""
     letter, issued = services.issue(letters_world.award)
-    path = services.letter_path(letter)
-    assert issued and path.exists()
+    key = services.letter_key(letter)
+    assert issued and files.exists(key) and storage().kind == (storage_config and "s3" or "local")
     db.session.rollback()
-    assert not path.exists()
+    assert not files.exists(key)
     letter, _ = services.issue(letters_world.award)
     db.session.commit()
-    assert services.letter_path(letter).exists()
+    assert files.read(services.letter_key(letter)).startswith(b"%PDF")

@@ -5,6 +5,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters import services
 from grantflow.letters.models import IssuedLetter, LetterTemplate
@@ -44,7 +45,7 @@ def test_decline_letter_carries_the_panels_feedback(app, letters_world):
         db.session.add(review)
     db.session.commit()
     letter, _ = services.issue(w.decline)
-    text = C.flat(services.letter_path(letter).read_bytes())
+    text = C.flat(files.read(services.letter_key(letter)))
     assert "Feedback from the review panel" in text
     assert "Criterion 1 3.0 1–5" in text  # (4 + 2) / 2; the draft review is not counted
     assert "Criterion 2 2.0" in text      # a missing score is left out, never a zero
@@ -56,7 +57,7 @@ def test_decline_letter_carries_the_panels_feedback(app, letters_world):
                                   include_feedback=False))
     db.session.commit()
     letter, _ = services.issue(w.decline, reissue=True)
-    assert "Feedback from the review panel" not in C.flat(services.letter_path(letter).read_bytes())
+    assert "Feedback from the review panel" not in C.flat(files.read(services.letter_key(letter)))
 
 
 def test_archival_variant_and_names_in_any_script(app, letters_world):
@@ -67,7 +68,7 @@ def test_archival_variant_and_names_in_any_script(app, letters_world):
                                   pdf_variant="pdf/a-3b"))
     db.session.commit()
     letter, _ = services.issue(w.award)
-    pdf = services.letter_path(letter).read_bytes()
+    pdf = files.read(services.letter_key(letter))
     meta = C.info(pdf)
     assert "pdfaid:part" in meta["xmp"] and meta["tagged"]
     assert meta["title"] == "Award letter — مؤسسة النور الصحية — सामुदायिक स्वास्थ्य 2026"

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
+from grantflow.core.storage import storage
 from grantflow.letters import services
 from grantflow.letters.models import IssuedLetter
 from tests.conftest import build_world
@@ -45,11 +46,11 @@ def test_issue_reissue_and_race(any_app, monkeypatch):
         return None if len(calls) == 1 else real(decision_id)
 
     monkeypatch.setattr(services, "current_letter", stale)
-    files_before = set(services.letters_folder().rglob("*.pdf"))
+    files_before = {s.key for s in storage().list(services.LETTERS)}
     winner, issued = services.issue(decision)
     db.session.commit()
     assert not issued and winner.id == second.id
-    assert set(services.letters_folder().rglob("*.pdf")) == files_before
+    assert {s.key for s in storage().list(services.LETTERS)} == files_before
     assert len(db.session.execute(select(IssuedLetter).where(IssuedLetter.superseded_at.is_(None))).all()) == 1
 
 

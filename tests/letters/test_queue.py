@@ -10,13 +10,15 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters import jobs, services
 from grantflow.letters.models import IssuedLetter, LetterBatch
 from grantflow.tasks import get_huey
 from tests import factories as F
 from tests.letters import pdfcheck as C
-from tests.letters.conftest import decide, kill_hard, wait_for, worker_process
+from tests.letters.conftest import decide
+from tests.servers import kill_hard, wait_for, worker_process
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def _check_letters(batch_id: int) -> list[IssuedLetter]:
     assert set(counts) == set(batch.decision_ids)
     assert all(n == 1 for n in counts.values()), counts
     for letter in letters:
-        data = services.letter_path(letter).read_bytes()
+        data = files.read(services.letter_key(letter))
         assert hashlib.sha256(data).hexdigest() == letter.sha256
     return letters
 

@@ -1,6 +1,7 @@
 """A decision's letter read back from the PDF: text, metadata, tags, fonts, and a page that is not blank."""
 from __future__ import annotations
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters import services
 from tests.letters import pdfcheck as C
@@ -11,7 +12,7 @@ def test_award_letter_pdf_says_who_what_when(app, letters_world):
     letter, issued = services.issue(w.award, actor_id=w.users["program_officer"].id)
     db.session.commit()
     assert issued
-    pdf = services.letter_path(letter).read_bytes()
+    pdf = files.read(services.letter_key(letter))
     text = C.flat(pdf)
     for expected in ("Eastside Tenants Union", "$25,000.00", "January 1, 2027", "December 31, 2027",
                      "Community Health 2026", "Riverside Health Foundation", "Pat Officer (po@riverside.org)"):

@@ -3,8 +3,11 @@ address, program, funder, application, contact, the funder's wording and terms, 
 comments, criterion labels) produce no fetch and no connection, and appear in the PDF as text."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from grantflow.core import files
 from grantflow.core import pdf as P
 from grantflow.core.db import db
 from grantflow.letters import services
@@ -84,8 +87,8 @@ def test_payloads_in_every_field_are_text_and_fetch_nothing(app, letters_world, 
     # the only fetch: the product's own stylesheet, from the static folder
     assert recorded and all(url.startswith("file://") and url.endswith("/static/letters/letter.css")
                             for url in recorded), recorded
-    award_text = _squash(C.text(services.letter_path(award).read_bytes()))
-    decline_text = _squash(C.text(services.letter_path(decline).read_bytes()))
+    award_text = _squash(C.text(files.read(services.letter_key(award))))
+    decline_text = _squash(C.text(files.read(services.letter_key(decline))))
     for payload in payloads(port):
         assert _squash(payload) in award_text, payload
     for marker in ("Northside" + _squash(payloads(port)[3]), "Comment" + _squash(payloads(port)[3]),
@@ -96,16 +99,18 @@ def test_payloads_in_every_field_are_text_and_fetch_nothing(app, letters_world, 
 
 def test_uploaded_logo_is_the_only_other_file_served(app, letters_world, recorded, tmp_path):
     from PIL import Image
-    from grantflow.letters.render import logo_folder
 
-    logo_folder().mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (120, 40), (10, 80, 160)).save(logo_folder() / "abc.png")
+    from grantflow.letters.render import logo_key
+
+    png = io.BytesIO()
+    Image.new("RGB", (120, 40), (10, 80, 160)).save(png, "PNG")
+    files.write_durable(logo_key("abc.png"), png.getvalue())
     db.session.add(LetterTemplate(program_id=letters_world.program.id, kind="award",
                                   body="Dear {{ organization }}", logo_stored_name="abc.png"))
     db.session.commit()
     letter, _ = services.issue(letters_world.award)
     assert "asset:logo" in recorded
-    import pikepdf, io
-    with pikepdf.open(io.BytesIO(services.letter_path(letter).read_bytes())) as doc:
+    import pikepdf
+    with pikepdf.open(io.BytesIO(files.read(services.letter_key(letter)))) as doc:
         images = [k for k, v in doc.pages[0].images.items()]
     assert len(images) == 1

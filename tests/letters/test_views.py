@@ -3,12 +3,18 @@ re-issue (the old letter kept and visible), download."""
 from __future__ import annotations
 
 import io
+import urllib.request
+import zipfile
+
+import pikepdf
 
 from PIL import Image
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters.models import IssuedLetter, LetterTemplate
+from grantflow.letters.render import logo_key
 from tests.letters import pdfcheck as C
 
 
@@ -45,7 +51,17 @@ def test_wording_errors_are_at_the_field_and_typed_text_is_kept(app, letters_wor
     assert db.session.execute(select(LetterTemplate)).first() is None
 
 
-def test_save_wording_with_logo_then_issue_and_reissue(app, letters_world, login):
+def _download(client, url: str) -> bytes:
+    """The file behind a download link: the app's own response, or the signed S3 URL it redirects to."""
+    response = client.get(url)
+    if response.status_code == 303:
+        with urllib.request.urlopen(response.headers["Location"]) as signed:
+            return signed.read()
+    assert response.status_code == 200, response.status_code
+    return response.data
+
+
+def test_save_wording_with_logo_then_issue_and_reissue(app, letters_world, login, storage_config):
     w = letters_world
     client = login(w.users["program_officer"])
     response = client.post("/programs/health-2026/letters/templates/award",
@@ -54,8 +70,7 @@ def test_save_wording_with_logo_then_issue_and_reissue(app, letters_world, login
     assert response.status_code == 302
     row = db.session.execute(select(LetterTemplate)).scalar_one()
     assert row.logo_stored_name.endswith(".png") and row.signatory_name == "Sam Signer"
-    assert (app.config["UPLOAD_FOLDER"] and
-            (__import__("pathlib").Path(app.config["UPLOAD_FOLDER"]) / "letter-logos" / row.logo_stored_name).is_file())
+    assert files.read(logo_key(row.logo_stored_name)) == _png()
 
     # preview of this decision, before issuing: a PDF, nothing stored
     response = client.get(f"/programs/health-2026/letters/{w.award.id}/preview")
@@ -77,10 +92,12 @@ def test_save_wording_with_logo_then_issue_and_reissue(app, letters_world, login
     assert letters[0].sha256 != letters[1].sha256
     page = client.get(f"/programs/health-2026/letters/{w.award.id}").get_data(as_text=True)
     assert letters[0].sha256 in page and letters[1].sha256 in page and "Superseded" in page
-    old = client.get(f"/programs/health-2026/letters/{w.award.id}/files/{first.id}")
-    assert old.status_code == 200 and "We award $25,000.00." in C.flat(old.data)
-    new = client.get(f"/programs/health-2026/letters/{w.award.id}/files/{letters[1].id}")
-    assert "new words." in C.flat(new.data)
+    old = _download(client, f"/programs/health-2026/letters/{w.award.id}/files/{first.id}")
+    assert "We award $25,000.00." in C.flat(old)
+    new = _download(client, f"/programs/health-2026/letters/{w.award.id}/files/{letters[1].id}")
+    assert "new words." in C.flat(new)
+    with pikepdf.open(io.BytesIO(new)) as doc:  # the logo, read back from the storage
+        assert len(doc.pages[0].get_images()) == 1
     # a letter id of another decision is a 404
     assert client.get(f"/programs/health-2026/letters/{w.decline.id}/files/{first.id}").status_code == 404
 
@@ -125,3 +142,19 @@ def test_waitlist_has_no_letter_and_other_program_decision_is_404(app, letters_w
     assert "has no letter" in page
     client.post(f"/programs/health-2026/letters/{w.award.id}/issue", data={"submit": "x"})
     assert db.session.execute(select(IssuedLetter)).first() is None
+
+
+def test_a_batch_zip_is_stored_and_downloaded_on_each_storage(app, letters_world, login, storage_config):
+    from grantflow.letters import jobs
+
+    w = letters_world
+    batch = jobs.create_batch(w.program, include_declines=True)
+    jobs.issue_chunk(batch.id, batch.decision_ids)
+    db.session.expire_all()
+    client = login(w.users["program_officer"])
+    status = client.get(f"/programs/health-2026/letters/batches/{batch.id}/status").get_json()
+    assert status["finished"]
+    with zipfile.ZipFile(io.BytesIO(_download(client, status["zip_url"]))) as archive:
+        names = sorted(archive.namelist())
+        assert len(names) == 2 and all(archive.read(n).startswith(b"%PDF") for n in names)
+    assert login(w.users["other_officer"]).get(status["zip_url"]).status_code == 404

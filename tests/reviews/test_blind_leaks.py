@@ -21,7 +21,6 @@ FILE_NAME = "Eastside_Tenants_Union_budget_narrative.pdf"
 
 @pytest.fixture
 def blind_world(world, tmp_path, app):
-    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     w = world
     w.program.blind_review = True
     org = w.cbo

@@ -47,10 +47,18 @@ def configure(program, rules: dict[str, tuple[float, dict]]):
 
 
 def review(application, reviewer, scores: list[int]):
-    """A submitted review scoring the program's current rubric criteria with `scores`."""
+    """A submitted review scoring the program's current rubric criteria with `scores` (made on the
+    reviewer's assignment to the application when there is one, as the review page does)."""
+    from sqlalchemy import select
+
+    from grantflow.reviews.models import ReviewAssignment
+
     rubric = application.program.current_rubric
+    assignment = db.session.execute(select(ReviewAssignment).where(
+        ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == reviewer.id)
+    ).scalar_one_or_none()
     rv = Review(application_id=application.id, reviewer_id=reviewer.id, rubric_id=rubric.id, status=SUBMITTED,
-                submitted_at=utcnow() - dt.timedelta(minutes=1))
+                submitted_at=utcnow() - dt.timedelta(minutes=1), assignment=assignment)
     for crit, s in zip(rubric.criteria, scores):
         rv.scores.append(CriterionScore(criterion_id=crit.id, score=s))
     db.session.add(rv)

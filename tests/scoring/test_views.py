@@ -3,17 +3,19 @@ audit event, rescoring, ranking, breakdown, run comparison, the what-if sandbox 
 nothing), the applicant's plain-language breakdown, and the `grantflow score` command."""
 from __future__ import annotations
 
-import datetime as dt
+import html
 
 import pytest
 from flask import render_template
 from sqlalchemy import func, inspect, select
 
 from grantflow.core.auditlog import AuditEvent
-from grantflow.core.db import db, utcnow
+from grantflow.core.db import db
 from grantflow.programs.models import ProgramRule
 from grantflow.scoring import engine
 from grantflow.scoring.models import ScoreRun
+from grantflow.decisions.services import decide
+from tests import factories as F
 from tests.conftest import build_world
 from tests.scoring.helpers import leadership, review
 
@@ -57,7 +59,7 @@ def test_configure_page_lists_rules_with_descriptions(w, login):
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "Led by people of color" in html and "never scored below" in html
-    assert "weighted mean of each rule" in html and "Rescore now" in html
+    assert "weighted mean of each rule" in html and "Record a score run" in html
     assert f"<td>{housing.id}</td><td>Safe, affordable housing</td>" in html  # ids for the need weights
 
 
@@ -88,21 +90,52 @@ def test_configure_cross_field_and_weight_checks(w, login):
     assert "A rule in use needs a weight above 0" in html
 
 
+def test_need_weights_for_needs_that_do_not_exist_are_refused_at_the_field(w, login):
+    housing = F.need(w.funder, "Housing", 1)
+    db.session.commit()
+    client = login(w.users["program_officer"])
+    typed = f"{housing.id} = 2\n99 = 1"
+    r = client.post("/programs/health-2026/scoring", data=form_data(**{"rule_chna_alignment-need_weights": typed}))
+    body = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 422
+    assert 'id="rule_chna_alignment-need_weights-error"' in body
+    assert f"There is no CHNA need 99. Use the ids or keys that exist ({housing.id} = Housing)." in body
+    assert typed in body  # what was typed is kept
+    assert db.session.execute(select(ProgramRule)).first() is None
+
+
+def test_shares_of_the_total_are_shown_and_a_new_program_is_led_by_merit(w, login):
+    client = login(w.users["program_officer"])
+    page = html.unescape(client.get("/programs/health-2026/scoring").get_data(as_text=True))
+    assert '<td class="num" id="merit-share">60%</td>' in page
+    assert '<td class="num" id="priority-share">40%</td>' in page
+    assert 'data-share-of="poc_led">7%</td>' in page  # 1 of 15
+    assert 'src="/static/scoring-shares.js"' in page and "<script>" not in page
+    # As typed, even before it is saved: the priority rules outweigh the rubric, and the page says so.
+    r = client.post("/programs/health-2026/scoring", data=form_data(**{"rule_rubric-weight": "1",
+                                                                       "rule_poc_led-weight": "-1"}))
+    page = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 422 and '<td class="num" id="merit-share">17%</td>' in page  # 1 of 6: poc_led's -1 counts as 0
+    assert 'id="share-warning" hidden' not in page and "outweigh the reviewers' rubric" in page
+
+
 def test_saving_the_configuration_writes_rules_and_an_audit_event(w, login):
     client = login(w.users["program_officer"])
+    first, second = F.need(w.funder, "Housing", 1), F.need(w.funder, "Food", 2)
+    db.session.commit()
     data = form_data(**{"rule_poc_led-weight": "3", "rule_poc_led-combine": "and",
-                        "rule_chna_alignment-need_weights": "7 = 2\n3 = 1"})
+                        "rule_chna_alignment-need_weights": f"{second.id} = 2\n{first.id} = 1"})
     data.pop("rule_place_need-enabled")
     r = client.post("/programs/health-2026/scoring", data=data)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     rows = {r.rule_key: r for r in db.session.execute(select(ProgramRule)).scalars()}
     assert float(rows["poc_led"].weight) == 3 and rows["poc_led"].params["combine"] == "and"
-    assert rows["chna_alignment"].params["need_weights"] == {"3": 1.0, "7": 2.0}
+    assert rows["chna_alignment"].params["need_weights"] == {str(first.id): 1.0, str(second.id): 2.0}
     assert rows["place_need"].enabled is False
     event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "scoring.configure")).scalar_one()
     assert event.actor_id == w.users["program_officer"].id and event.after["poc_led"]["weight"] == 3
     page = client.get("/programs/health-2026/scoring").get_data(as_text=True)
-    assert "7 = 2" in page  # saved values come back in the form
+    assert f"{second.id} = 2" in page  # saved values come back in the form
 
 
 def test_rescore_results_breakdown_and_compare_pages(w, login):
@@ -112,7 +145,7 @@ def test_rescore_results_breakdown_and_compare_pages(w, login):
     run = db.session.execute(select(ScoreRun)).scalar_one()
     assert run.created_by_id == w.users["program_officer"].id
     results = client.get("/programs/health-2026/scoring/results").get_data(as_text=True)
-    assert "Eastside Tenants Union" in results and "Incomplete" in results  # other app: not yet reviewed
+    assert "Eastside Tenants Union" in results and "Not reviewed yet" in results  # the other application
     page = client.get(f"/applications/{w.application.id}/score").get_data(as_text=True)
     assert "Led by people of color under this program" in page and "Reviewers&#39; rubric score" in page
     other = client.get(f"/applications/{w.other_application.id}/score").get_data(as_text=True)
@@ -172,7 +205,8 @@ def test_applicant_sees_plain_breakdown_only_after_release_when_shared(w, app):
 
         login_user(applicant)
         assert _partial(w.application).strip() == ""  # decisions not released yet
-        w.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
+        decide(w.application, "decline", rationale="Not this year.", actor=w.users["program_officer"])
+        F.release(w.program)
         html = _partial(w.application)
         assert "How your application was scored" in html and "Led by people of color" in html
         assert "out of 100" in html
@@ -190,3 +224,74 @@ def test_score_command_rescores_with_a_progress_bar(w, app):
     assert db.session.execute(select(func.count()).select_from(ScoreRun)).scalar_one() == 1
     missing = app.test_cli_runner().invoke(args=["score", "nope"])
     assert missing.exit_code != 0 and "no program with the slug 'nope'" in missing.output
+
+
+def test_evidence_is_rounded_for_people_and_exact_in_the_export(w, login):
+    import csv
+    import io
+    import json
+
+    from tests.scoring.helpers import practice
+
+    practice(w.cbo, board=(9, 7, 2), staff=(3, 1, 1))  # 7 of 9 on the board: 0.777…
+    db.session.commit()
+    client = login(w.users["program_officer"])
+    page = html.unescape(client.get(f"/applications/{w.application.id}/score").get_data(as_text=True))
+    assert "board share: 78%" in page and "staff share: 33%" in page
+    assert "0.7777" not in page
+    rows = list(csv.DictReader(io.StringIO(client.get("/programs/health-2026/board.csv").get_data(as_text=True))))
+    evidence = json.loads(next(r for r in rows if r["application_id"] == str(w.application.id))["evidence"])
+    assert evidence["community_led"]["board_share"] == 7 / 9
+
+
+def test_parameters_pointing_at_places_or_questions_that_do_not_exist_are_refused_at_the_field(w, login):
+    """`Param.refers` for a place (an int parameter) and for application questions (a mapping's
+    keys), through a rule a plugin adds."""
+    from grantflow import hookimpl
+    from grantflow.plugins import pm
+    from grantflow.programs.models import CustomQuestion
+    from grantflow.scoring.rules import Param, RuleScore, ScoringRule
+
+    class Focus(ScoringRule):
+        key = "zz_focus"
+        label = "Focus place"
+        description = "Points for the focus place and for answers."
+        default_enabled = False
+        params = (Param("focus_place", "int", None, label="Focus place", optional=True, refers="place"),
+                  Param("question_points", "mapping", {}, label="Points per question", min=0, max=10,
+                        refers="question"))
+
+        def score(self, facts, ctx, params):
+            return RuleScore(1, 1, "Full marks.")
+
+    class Plugin:
+        @hookimpl
+        def grantflow_scoring_rules(self):
+            return [Focus()]
+
+    plugin = Plugin()
+    pm.register(plugin, "zz_focus")
+    try:
+        tract = F.place(w.funder, "06001400100", name="Tract 4001")
+        db.session.add(CustomQuestion(program_id=w.program.id, key="youth_led", label="Youth-led?",
+                                      kind="single_choice", options=["yes", "no"]))
+        db.session.commit()
+        client = login(w.users["program_officer"])
+        bad = form_data(**{"rule_zz_focus-enabled": "y", "rule_zz_focus-focus_place": "999999",
+                           "rule_zz_focus-question_points": "youth_led = 2\nno_such_question = 1"})
+        r = client.post("/programs/health-2026/scoring", data=bad)
+        body = html.unescape(r.get_data(as_text=True))
+        assert r.status_code == 422
+        assert 'id="rule_zz_focus-focus_place-error"' in body
+        assert f"There is no place 999999. Use the ids or keys that exist ({tract.id} = Tract 4001)." in body
+        assert 'id="rule_zz_focus-question_points-error"' in body
+        assert "There is no application question no_such_question." in body and "youth_led = Youth-led?" in body
+        assert "no_such_question = 1" in body  # what was typed is kept
+        assert db.session.execute(select(ProgramRule)).first() is None
+        good = {**bad, "rule_zz_focus-focus_place": str(tract.id), "rule_zz_focus-question_points": "youth_led = 2"}
+        assert client.post("/programs/health-2026/scoring", data=good).status_code == 302
+        db.session.expire_all()
+        saved = db.session.execute(select(ProgramRule).where(ProgramRule.rule_key == "zz_focus")).scalar_one()
+        assert saved.params == {"focus_place": tract.id, "question_points": {"youth_led": 2.0}}
+    finally:
+        pm.unregister(plugin)
