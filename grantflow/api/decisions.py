@@ -2,7 +2,7 @@
 the PDF); an applicant sees its decision once the program released it."""
 from __future__ import annotations
 
-from flask import send_file, url_for
+from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,9 +10,11 @@ from grantflow.api.schemas import DecisionListSchema, DecisionSchema, LetterList
 from grantflow.api.spec import errors, resource
 from grantflow.applications.models import Application
 from grantflow.applications.policy import is_applicant_of
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.core.errors import problem
 from grantflow.core.policy import authorize, can, get_or_404
+from grantflow.decisions import release
 from grantflow.decisions import services as decisions
 from grantflow.decisions.models import Decision
 from grantflow.letters import services as letters
@@ -24,7 +26,7 @@ blp = resource("api_decisions", "Decisions and their letters.")
 
 def decision_data(d: Decision, program: Program) -> dict:
     return {"id": d.id, "application_id": d.application_id, "outcome": d.outcome, "amount_cents": d.amount_cents,
-            "rationale": d.rationale or "", "decided_at": d.decided_at, "released": decisions.is_released(program)}
+            "rationale": d.rationale or "", "decided_at": d.decided_at, "released": release.is_released(program)}
 
 
 @blp.route("/programs/<program:program>/decisions")
@@ -45,7 +47,7 @@ def get_decision(app_id: int):
     if can("application.decide", application):
         decision = decisions.decision_for(application.id)
     elif is_applicant_of(current_user, application):
-        decision = decisions.released_decision(application)
+        decision = release.released_decision(application)
     else:
         decision = None
     if decision is None:
@@ -81,8 +83,5 @@ def download_letter(program: Program, letter_id: int):
     decision = db.session.get(Decision, letter.decision_id) if letter is not None else None
     if decision is None or decision.program_id != program.id:
         raise problem(404, "This program has no such letter.")
-    path = letters.letter_path(letter)
-    if not path.is_file():
-        raise problem(404, "The letter's file is missing.")
-    return send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0,
-                     download_name=f"{letter.kind}-letter-{decision.id}-{letter.issued_at:%Y%m%d}.pdf")
+    return files.download(letters.letter_key(letter), mimetype="application/pdf", as_attachment=True,
+                          download_name=f"{letter.kind}-letter-{decision.id}-{letter.issued_at:%Y%m%d}.pdf")

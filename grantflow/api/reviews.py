@@ -15,7 +15,7 @@ from grantflow.core.errors import problem
 from grantflow.core.policy import can, get_or_404
 from grantflow.programs.models import Criterion
 from grantflow.reviews.models import Review
-from grantflow.scoring import engine
+from grantflow.scoring.standing import standing_of
 
 blp = resource("api_reviews", "Reviews (your own) and scores with their rule-by-rule explanation.")
 
@@ -46,11 +46,12 @@ def get_score(app_id: int):
     application = get_or_404(Application, app_id, "application.view")
     if not (can("application.view_score", application) or can("application.view_own_score", application)):
         raise problem(404, "There is no score of this application for you to see.")
-    score = engine.application_score(application.id, application.program_id)
-    if score is None:
-        raise problem(404, "This application has not been scored yet.")
-    return {"application_id": application.id, "total": score.total, "merit": score.merit, "priority": score.priority,
-            "complete": score.complete,
+    standing = standing_of(application)  # the one standing the board and the breakdown page show
+    if standing is None:
+        raise problem(404, "This application has no score (a draft, or withdrawn).")
+    score = standing.score
+    return {"application_id": application.id, "standing": standing.standing, "total": standing.total,
+            "merit": score.merit, "priority": score.priority, "complete": score.complete,
             "rules": [{"rule": r.rule_key, "label": r.label, "kind": r.kind, "status": r.status, "weight": r.weight,
                        "points": r.points, "max_points": r.max_points, "contribution": score.contribution(r.rule_key),
                        "explanation": r.explanation or ""} for r in score.rules]}

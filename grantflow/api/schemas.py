@@ -186,7 +186,8 @@ class ScoreSchema(ma.Schema):
     """The application's score and, rule by rule, how it was reached."""
 
     application_id = f.Integer(required=True)
-    total = f.Float(required=True)
+    standing = f.String(required=True)
+    total = f.Float(**Nullable, metadata={"description": "0–100; null while ineligible or its merit part is not counted yet."})
     merit = f.Float(**Nullable)
     priority = f.Float(**Nullable)
     complete = f.Boolean(required=True)

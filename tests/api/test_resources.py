@@ -34,12 +34,16 @@ def test_staff_see_the_score_rule_by_rule_and_the_applicant_only_after_release(a
     score = api(make_token(scene.officer, "read")).get(f"/api/v1/applications/{application.id}/score")
     assert score.status_code == 200, score.get_json()
     data = score.get_json()
-    expected = engine.application_score(application.id, scene.program.id)
-    assert data["total"] == expected.total and len(data["rules"]) == len(expected.rules) > 0
+    from grantflow.scoring.standing import standing_of
+
+    expected = standing_of(application)
+    assert (data["standing"], data["total"]) == (expected.standing, expected.total)
+    assert len(data["rules"]) == len(expected.score.rules) > 0
     assert all(r["explanation"] for r in data["rules"] if r["status"] == "ok")
     applicant = api(make_token(scene.user, "read"))
     assert applicant.get(f"/api/v1/applications/{application.id}/score").status_code == 404
-    scene.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.add(Decision(application_id=application.id, program_id=scene.program.id, outcome="award",
+                            amount_cents=40_000_00, released_at=utcnow() - dt.timedelta(minutes=1)))
     db.session.commit()
     assert applicant.get(f"/api/v1/applications/{application.id}/score").status_code == 200
 
@@ -55,7 +59,8 @@ def test_decisions_for_staff_and_for_the_applicant_once_released(app, scene, api
     applicant = api(make_token(scene.user, "read"))
     assert applicant.get(f"/api/v1/applications/{application.id}/decision").status_code == 404
     assert applicant.get("/api/v1/programs/health-2026/decisions").status_code == 404
-    scene.program.decisions_release_at = utcnow() - dt.timedelta(minutes=1)
+    db.session.expire_all()
+    db.session.get(Decision, listed[0]["id"]).released_at = utcnow() - dt.timedelta(minutes=1)  # past its hold
     db.session.commit()
     assert applicant.get(f"/api/v1/applications/{application.id}/decision").get_json()["outcome"] == "award"
     assert api(make_token(scene.reviewer, "read")).get(f"/api/v1/applications/{application.id}/decision").status_code == 404

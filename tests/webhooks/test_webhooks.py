@@ -193,7 +193,7 @@ def test_reviews_decisions_and_letters_are_told(app, scene, funder_admin, receiv
     db.session.commit()
     letters.issue(decision)
     db.session.commit()
-    release = rel.request_release(scene.program, ["award"], count=1, actor=scene.officer)
+    release = rel.request_release(scene.program, ["award"], count=1, reason="Early.", actor=scene.officer)
     db.session.commit()
     types = [json.loads(r["body"])["type"] for r in receiver.requests]
     assert types == ["review.completed", "letter.issued"]  # the release is still in its hold
