@@ -25,6 +25,7 @@ AREAS = (
     "chna",
     "applications",
     "reviews",
+    "blind",
     "scoring",
     "decisions",
     "letters",

@@ -5,6 +5,7 @@ from grantflow.api.models import ApiToken  # noqa: F401
 from grantflow.applications.models import (  # noqa: F401
     Answer, Application, Attachment, BudgetLine, StatusChange, application_needs, application_places,
 )
+from grantflow.blind.models import AttachmentRelease, BlindDeclaration, BlindTerm, RedactedCopy  # noqa: F401
 from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401
 from grantflow.core.outbox import OutboxMessage  # noqa: F401

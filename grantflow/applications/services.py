@@ -25,14 +25,16 @@ from grantflow.applications.models import (
     DRAFT, SUBMITTED, WITHDRAWN, Answer, Application, Attachment, BudgetLine, StatusChange,
 )
 from grantflow.accounts.models import Membership
+from grantflow.blind.tasks import MAKE_COPIES
 from grantflow.chna.models import Place, PriorityNeed
-from grantflow.core import auditlog, events
+from grantflow.core import auditlog, events, uow
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import PUBLISHED
+from grantflow.tasks import enqueue
 
 # Time between two saves counts as editing when shorter than this (longer gaps are breaks).
 EDIT_GAP_SECONDS = 5 * 60
@@ -321,6 +323,9 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
     events.emit("application.submitted", funder_id=program.funder_id,
                 data={"application_id": application.id, "program": program.slug,
                       "submitted_at": now.isoformat(timespec="seconds")})
+    if program.blind_review:  # the reviewers' copies, made before anyone asks (grantflow/blind/copies.py)
+        app_id = application.id
+        uow.after_commit(lambda: enqueue(MAKE_COPIES, app_id))
     send_mail(user.email, f"Application received: {application.title}",
               f"Thank you. {application.applicant.name}'s application “{application.title}” to "
               f"{program.title} ({program.funder.name}) was received on "

@@ -20,7 +20,7 @@ from forms.applications import (
 from forms.questions import build_answer_form
 from grantflow.applications import attachments, eligibility, services
 from grantflow.applications.metrics import label as metric_label
-from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
+from grantflow.applications.models import DRAFT, SUBMITTED, Application
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import roles as R
@@ -352,15 +352,12 @@ def withdraw(app_id: int):
 @login_required
 def attachment(app_id: int, att_id: int):
     application = get_or_404(Application, app_id, "application.view")
-    att = db.session.get(Attachment, att_id)
-    if att is None or att.application_id != application.id:
-        abort(404)
-    index = [a.id for a in application.attachments].index(att.id) + 1
-    name = attachments.shown_name(att, index, sees_identity(current_user, application))
-    response = attachments.download(att, name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    att = attachments.of(application, att_id)
+    if not sees_identity(current_user, application):  # blind review: a redacted copy (grantflow/blind)
+        from grantflow.blind.views import redacted_download
+
+        return redacted_download(application, att)
+    return attachments.send(attachments.key_of(att), att.mime_type, att.original_name)
 
 
 # --- the applicant's section of the dashboard ------------------------------------------------------

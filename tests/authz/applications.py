@@ -8,19 +8,23 @@ def _app(w):
     return w.application.id
 
 
-def _att(w):
+def csv_attachment(application, original_name: str, stored_name: str):
+    """A small CSV file of `application`, its row committed and its bytes in the file storage."""
+    from grantflow.applications.attachments import key_of
     from grantflow.applications.models import Attachment
+    from grantflow.core import files
     from grantflow.core.db import db
 
-    att = Attachment(application=w.application, original_name="budget.csv", stored_name="authz-test-file",
+    att = Attachment(application=application, original_name=original_name, stored_name=stored_name,
                      mime_type="text/csv", size=10, sha256="0" * 64)
     db.session.add(att)
     db.session.commit()
-    from grantflow.applications.attachments import key_of
-    from grantflow.core import files
-
     files.write_durable(key_of(att), b"a,b\n1,2\n")
-    return att.id
+    return att
+
+
+def _att(w):
+    return csv_attachment(w.application, "budget.csv", "authz-test-file").id
 
 
 ROUTES = [

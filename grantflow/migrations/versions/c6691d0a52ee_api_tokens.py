@@ -4,7 +4,7 @@ Personal API tokens: each person's named, scoped (read or write), expiring keys 
 as the SHA-256 of the token only, with when each was last used and revoked.
 
 Revision ID: c6691d0a52ee
-Revises: bf9f209385e7
+Revises: 8c5caff76d84
 Create Date: 2026-12-01 11:31:05.415388
 
 """
@@ -15,7 +15,7 @@ import grantflow.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'c6691d0a52ee'
-down_revision = 'bf9f209385e7'
+down_revision = '8c5caff76d84'
 branch_labels = None
 depends_on = None
 
