@@ -32,6 +32,8 @@ AREAS = (
     "feedback",
     "awards",
     "equity",
+    "api",
+    "webhooks",
     "demo",
 )
 # The parts of an area that register themselves on import (rules and queue jobs), then the parts

@@ -138,6 +138,15 @@ SETTINGS = (
             "A reviewer's gap, in rubric points, beyond the panel's gap that flags them."),
     Setting("AUDIT_CRITERION_GAP", 0.25,
             "A criterion's score gap, in points, that flags it (with p < AUDIT_ALPHA)."),
+    # The API
+    Setting("API_TOKEN_DAYS", 90, "Days a new API token lasts when its maker gives no expiry."),
+    Setting("API_TOKEN_MAX_DAYS", 366, "Longest life, in days, of an API token."),
+    Setting("API_RATE_LIMIT", "120 per minute;5000 per hour",
+            "Requests one API token (or, without one, one address) may make."),
+    Setting("API_PAGE_SIZE", 50, "Items in one page of an API list, unless the caller asks for fewer."),
+    Setting("WEBHOOK_TIMEOUT", 10, "Seconds a webhook endpoint has to answer a delivery."),
+    Setting("WEBHOOK_ALLOW_HTTP", False,
+            "Webhook endpoints may be plain http:// addresses (for a receiver on the same machine); else https:// only."),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 README_MARKERS = ("<!-- settings: generated from grantflow/config.py by scripts/settings_table.py -->",

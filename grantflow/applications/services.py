@@ -27,7 +27,7 @@ from grantflow.applications.models import (
 from grantflow.accounts.models import Membership
 from grantflow.blind.tasks import MAKE_COPIES
 from grantflow.chna.models import Place, PriorityNeed
-from grantflow.core import auditlog, uow
+from grantflow.core import auditlog, events, uow
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
@@ -333,6 +333,9 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
     if result.rowcount != 1:
         return False
     transition(application, DRAFT, SUBMITTED, user.id, "Submitted")
+    events.emit("application.submitted", funder_id=program.funder_id,
+                data={"application_id": application.id, "program": program.slug,
+                      "submitted_at": now.isoformat(timespec="seconds")})
     if program.blind_review:  # the reviewers' copies, made before anyone asks (grantflow/blind/copies.py)
         app_id = application.id
         uow.after_commit(lambda: enqueue(MAKE_COPIES, app_id))

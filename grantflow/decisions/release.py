@@ -28,7 +28,7 @@ from sqlalchemy import delete, func, select
 from grantflow.accounts.models import Membership, User
 from grantflow.applications import models as A
 from grantflow.applications.models import Application
-from grantflow.core import auditlog, uow
+from grantflow.core import auditlog, events, uow
 from grantflow.core import outbox as ob
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
@@ -368,6 +368,10 @@ def perform(release: Release, *, now: dt.datetime | None = None) -> int:
                                          not_before=hold_until).id)
         if letter is not None and len(message_ids) > first:
             letter.message_id = message_ids[first]  # the release's message is the letter's too
+        message_ids += [m.id for m in events.emit(
+            "decision.released", funder_id=program.funder_id, not_before=hold_until,
+            data={"decision_id": d.id, "application_id": application.id, "program": program.slug,
+                  "outcome": d.outcome, "amount_cents": d.amount_cents, "release_id": release.id})]
         d.released_at, d.release_id, d.notified_at = hold_until, release.id, now
     release.status, release.performed_at, release.hold_until = RELEASED, now, hold_until
     release.told_count, release.message_ids = len(decisions), message_ids

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from grantflow.core import auditlog, files
+from grantflow.core import auditlog, events, files
 from grantflow.core.db import db, utcnow
 from grantflow.decisions.models import Decision
 from grantflow.letters import delivery, pades
@@ -29,6 +29,7 @@ from grantflow.letters.render import (
     missing_for_issue, wording_for,
 )
 from grantflow.letters.wording import Wording
+from grantflow.programs.models import Program
 
 
 class LetterError(Exception):
@@ -145,6 +146,10 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                     after={"decision_id": ref.id, "kind": ref.outcome, "sha256": letter.sha256,
                            "batch_id": batch_id})
     delivery.notify(letter, db.session.get(Decision, ref.id), reissued=has_earlier(ref.id, letter.id))
+    program = db.session.get(Program, ref.program_id)
+    events.emit("letter.issued", funder_id=program.funder_id,
+                data={"letter_id": letter.id, "decision_id": ref.id, "application_id": ref.application_id,
+                      "program": program.slug, "kind": ref.outcome})
     return letter, True
 
 
