@@ -28,7 +28,7 @@ from sqlalchemy import select
 from grantflow.applications.models import Application
 from grantflow.awards import models as M
 from grantflow.awards.errors import AwardError
-from grantflow.core import auditlog
+from grantflow.core import auditlog, events
 from grantflow.core.db import db, utcnow
 from grantflow.core.money import format_money
 from grantflow.decisions.models import AWARD, Decision
@@ -377,6 +377,10 @@ def record_payment(instalment: M.Instalment, *, paid_on: dt.date | None, method:
     db.session.flush()
     _record("awards.payment_recorded", application.id, before, _snapshot([instalment]), actor_id,
             paid_on=paid_on.isoformat(), method=method, reference=reference)
+    program = application.program
+    events.emit("payment.made", funder_id=program.funder_id,
+                data={"instalment_id": instalment.id, "application_id": application.id, "program": program.slug,
+                      "amount_cents": instalment.amount_cents, "paid_on": paid_on.isoformat(), "method": method})
 
 
 def _reason(reason: str | None, what: str) -> str:

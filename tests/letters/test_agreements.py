@@ -93,6 +93,8 @@ def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, le
     db.session.expire_all()
     agreement = db.session.get(GrantAgreement, agreement.id)
     assert agreement.status == "countersigned"
+    from grantflow.awards.models import AwardTerms  # the payments waiting for the signed agreement come due
+    assert db.session.get(AwardTerms, w.application.id).agreement_signed_at == agreement.countersigned_at
     url = f"/applications/{w.application.id}/agreement/{agreement.id}/final.pdf"
     (_, from_officer), (_, from_applicant) = download(officer, url), download(applicant, url)
     assert from_officer == from_applicant

@@ -205,6 +205,27 @@ def test_reviews_decisions_and_letters_are_told(app, scene, funder_admin, receiv
     assert (released["application_id"], released["outcome"], released["amount_cents"]) == (application.id, "award", 40_000_00)
 
 
+def test_a_payment_is_told(app, scene, funder_admin, receiver):
+    """Recording an instalment as paid sends payment.made once the request's transaction commits."""
+    from tests import factories as F
+    from tests.awards.builders import award, pay, schedule
+
+    endpoint = _register(app, funder_admin, receiver.url, ["payment.made"])
+    application = F.application(scene.program, scene.cbo)
+    award(application, 30_000_00)
+    first, _ = schedule(application, (10_000_00, dt.date(2026, 1, 15)), (20_000_00, dt.date(2027, 1, 15)))
+    db.session.commit()
+    pay(first)
+    assert receiver.requests == []  # not before the commit
+    db.session.commit()
+    (request,) = receiver.requests
+    body = json.loads(request["body"])
+    assert body["type"] == "payment.made"
+    assert (body["data"]["application_id"], body["data"]["amount_cents"], body["data"]["paid_on"]) == \
+        (application.id, 10_000_00, "2026-03-01")
+    Webhook(endpoint.secret).verify(request["body"], request["headers"])
+
+
 def test_the_registration_form_answers_at_the_field_and_keeps_what_was_typed(app, scene, funder_admin):
     app.config["WEBHOOK_ALLOW_HTTP"] = False
     client = app.test_client(user=funder_admin)
