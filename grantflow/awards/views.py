@@ -25,6 +25,7 @@ from grantflow.core.policy import authorize, get_or_404
 from grantflow.core.views import dashboard_section
 from grantflow.feedback.models import CHECKIN, ProgressReport
 from grantflow.organizations.models import Organization
+from grantflow.organizations.policy import funder_or_404
 from grantflow.programs.models import Program
 
 bp = Blueprint("awards", __name__, cli_group=None)
@@ -90,9 +91,7 @@ def _award(app_id: int) -> Application:
 
 
 def _funder(slug: str) -> Organization:
-    funder = db.first_or_404(select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
-    authorize("funder.payments", funder)
-    return funder
+    return funder_or_404(slug, "funder.payments")
 
 
 def _year(default: int) -> tuple[YearForm, int]:
