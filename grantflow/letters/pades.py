@@ -9,6 +9,8 @@ The signature is an incremental update: the letter's own bytes are kept, tags an
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 from functools import lru_cache
@@ -49,7 +51,19 @@ def sign(pdf: bytes, *, reason: str) -> bytes:
     key = folder / KEY_FILE
     signer = _signer(str(key), str(folder / CERT_FILE), key.stat().st_mtime)
     meta = signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, reason=reason)
-    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer).getvalue()
+    return off_event_loop(lambda: signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta,
+                                                   signer=signer).getvalue())
+
+
+def off_event_loop(fn):
+    """pyHanko's blocking calls run their own `asyncio.run`, which refuses to start inside a running
+    event loop (an async server, or a thread that drives a browser): there, run in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn).result()
 
 
 def make_self_signed(folder: Path, organization: str) -> None:

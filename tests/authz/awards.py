@@ -19,8 +19,14 @@ def _award(w):
 
     if getattr(w, "award_ids", None):
         return w.award_ids
-    db.session.add(Decision(application_id=w.application.id, program_id=w.program.id, outcome="award",
-                            amount_cents=50_000_00))
+    from sqlalchemy import select
+
+    # Other areas' rows may have decided w.application already (one decision per application).
+    decision = db.session.execute(select(Decision).where(Decision.application_id == w.application.id)).scalar_one_or_none()
+    if decision is None:
+        decision = Decision(application_id=w.application.id, program_id=w.program.id)
+        db.session.add(decision)
+    decision.outcome, decision.amount_cents = "award", 50_000_00
     report = ProgressReport(application_id=w.application.id, kind=INTERIM, due_on=dt.date(2027, 3, 31), measures={})
     db.session.add(report)
     db.session.flush()

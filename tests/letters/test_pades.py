@@ -3,6 +3,8 @@ self-signed one), each issued letter and signed agreement carries a PAdES signat
 validates against that certificate, and a one-byte change is detected."""
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import io
 
 from pyhanko.keys import load_cert_from_pemder
@@ -12,6 +14,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from grantflow.core import files
 from grantflow.core.db import db
+from grantflow.core.pdf import render_pdf
 from grantflow.letters import agreements, pades, services
 from tests import factories as F
 from tests.letters import pdfcheck as C
@@ -20,7 +23,7 @@ from tests.letters import pdfcheck as C
 def _status(pdf: bytes):
     context = ValidationContext(trust_roots=[load_cert_from_pemder(str(pades.signing_folder() / pades.CERT_FILE))])
     [signature] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
-    return validate_pdf_signature(signature, context)
+    return pades.off_event_loop(lambda: validate_pdf_signature(signature, context))
 
 
 def test_unsigned_without_a_certificate(app, letters_world):
@@ -51,3 +54,17 @@ def test_issued_letter_and_agreement_are_signed_and_a_changed_byte_is_detected(a
     db.session.commit()
     signed = files.read(agreements.key_of(agreement.signed_stored_name))
     assert _status(signed).bottom_line
+
+
+def test_a_letter_is_signed_from_inside_a_running_event_loop(app, letters_world):
+    """pyHanko's blocking API starts an event loop of its own; a caller already inside one (an async
+    server, a thread driving a browser) still gets a signed letter."""
+    pades.make_self_signed(pades.signing_folder(), "Riverside Health Foundation")
+    pdf = render_pdf("<p>Dear Maria Lopez,</p>", title="A letter", author="Riverside Health Foundation")
+
+    async def inside_a_loop() -> bytes:
+        return pades.sign(pdf, reason="Award letter issued")
+
+    here = contextvars.copy_context()  # the app context, for a thread when this one already runs a loop
+    signed = pades.off_event_loop(lambda: here.run(asyncio.run, inside_a_loop()))
+    assert _status(signed).bottom_line and signed.startswith(pdf)
