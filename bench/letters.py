@@ -22,7 +22,11 @@ compares with the bare one; the diagnostic line also gives the like-for-like rat
     .venv/bin/python bench/letters.py            # 1,000 letters (about 8 minutes on 2 cores)
     .venv/bin/python bench/letters.py -n 200     # quicker
 
+PAdES signing (grantflow/letters/pades.py, on when the funder's certificate is set up) is measured
+apart, on the floor loop's own PDFs with a self-signed certificate: the batches run unsigned.
+
 The last line is the headline: per_s_1_worker=… per_s_2_workers=… speedup=… floor_ratio=…
+signing_ms=… signing_share=… (signing time as a share of rendering time)
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ def seed(n: int):
     from grantflow.applications.models import Application
     from grantflow.core.db import db
     from grantflow.decisions.models import Decision
-    from grantflow.letters.models import LetterTemplate
+    from grantflow.letters.models import Letterhead, LetterTemplate
     from grantflow.letters.wording import default_wording
     from grantflow.organizations.models import Organization
     from grantflow.programs.models import Program
@@ -52,6 +56,9 @@ def seed(n: int):
 
     funder = Organization(kind="funder", slug="bench-funder", name="Bench Community Health Foundation")
     db.session.add(funder)
+    db.session.flush()
+    db.session.add(Letterhead(funder_id=funder.id, address="1 Bench Road\nRiverside, CA 92501", phone="(951) 555-0100",
+                              signatory_name="Dana Whitfield", signatory_title="President and CEO"))
     programs = []
     for label in ("one", "beside", "two", "interleaved"):
         program = Program(funder=funder, slug=f"bench-{label}", title=f"Community Wealth Grants ({label})",
@@ -91,12 +98,13 @@ def floor_renderer(program, sample: int):
     from grantflow.core.db import db
     from grantflow.core.pdf import STATIC_DIR, SafeURLFetcher, font_config
     from grantflow.decisions.models import Decision
-    from grantflow.letters.render import letter_data, letter_html, load_decisions, wording_for
+    from grantflow.letters.render import head_for, letter_data, letter_html, load_decisions, wording_for
 
     ids = list(db.session.execute(select(Decision.id).where(Decision.program_id == program.id)
                                   .order_by(Decision.id).limit(sample)).scalars())
     wording = wording_for(program.id, "award")
-    htmls = [letter_html(letter_data(d), wording) for d in load_decisions(ids)]
+    head = head_for(program.funder_id, program.funder.name)
+    htmls = [letter_html(letter_data(d), wording, head) for d in load_decisions(ids)]
     base_url = STATIC_DIR.as_uri() + "/"
 
     def render(html: str) -> bytes:
@@ -142,7 +150,7 @@ def interleaved_ratio(program, n: int, render) -> float:
     """The batch's per-letter work (in this process, no queue) against the bare loop, alternating
     chunk by chunk so that a change in the machine's load hits both sides alike."""
     from grantflow.letters import jobs
-    from grantflow.letters.render import letter_data, letter_html, load_decisions, wording_for
+    from grantflow.letters.render import head_for, letter_data, letter_html, load_decisions, wording_for
 
     from grantflow.core.db import db
 
@@ -156,7 +164,8 @@ def interleaved_ratio(program, n: int, render) -> float:
     bare = batched = 0.0
     for i in range(0, len(ids), size):
         chunk = ids[i:i + size]
-        htmls = [letter_html(letter_data(d), wording) for d in load_decisions(chunk)]
+        htmls = [letter_html(letter_data(d), wording, head_for(program.funder_id, program.funder.name))
+                 for d in load_decisions(chunk)]
         start = time.perf_counter()
         for html in htmls:
             render(html)
@@ -225,6 +234,24 @@ def run_batch(app, program, workers: int, instance: Path, beside: FloorLoop | No
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def signing_cost(render, htmls: list[str], instance: Path, n: int = 40) -> tuple[float, float]:
+    """Seconds per letter to render, and to add the PAdES signature (measured apart: the batches
+    above run unsigned, as a funder without a certificate would)."""
+    from grantflow.letters import pades
+
+    pades.make_self_signed(instance / "signing", "Bench Community Health Foundation")
+    pdfs, start = [], time.perf_counter()
+    for html in (htmls * n)[:n]:
+        pdfs.append(render(html))
+    rendering = (time.perf_counter() - start) / n
+    start = time.perf_counter()
+    for pdf in pdfs:
+        pades.sign(pdf, reason="bench")
+    signing = (time.perf_counter() - start) / n
+    (instance / "signing" / pades.KEY_FILE).unlink()
+    return rendering, signing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="letters per batch (default 1000)")
@@ -261,11 +288,15 @@ def main() -> None:
                   f"{per_beside / floor.rate_headroom:.2f}", flush=True)
             per_2 = run_batch(app, two, 2, instance)
             print(f"batch with 2 workers: {per_2:.2f} letters/s (load {os.getloadavg()[0]:.1f})", flush=True)
+            rendering, signing = signing_cost(render, htmls, instance)
+            print(f"PAdES signing, measured apart: {signing * 1000:.1f} ms per letter beside {rendering * 1000:.1f} ms "
+                  f"to render it ({signing / rendering:.0%} more)", flush=True)
             db.session.remove()
             db.engine.dispose()
     print(f"cpus={os.cpu_count()} n={args.n}")
     print(f"per_s_1_worker={per_1:.2f} per_s_2_workers={per_2:.2f} speedup={per_2 / per_1:.2f} "
-          f"floor_ratio={per_beside / floor.rate:.2f}")
+          f"floor_ratio={per_beside / floor.rate:.2f} signing_ms={signing * 1000:.1f} "
+          f"signing_share={signing / rendering:.2f}")
 
 
 if __name__ == "__main__":

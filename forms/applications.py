@@ -17,7 +17,9 @@ from forms.base import BaseForm, SubForm, bind_containers_unfiltered
 from forms.fields import MoneyField, MultiCheckboxField, RowList
 from forms.questions import answers_from_form
 from grantflow.applications.attachments import ACCEPT
-from grantflow.applications.drafts import SUMMARY_MAX, BudgetLineInput, DraftInput, OutcomeInput, Upload
+from grantflow.applications.drafts import (
+    LONG_MAX, SUMMARY_MAX, TITLE_MAX, BudgetLineInput, DraftInput, OutcomeInput, Upload,
+)
 from grantflow.applications.metrics import metric_choices
 
 _NOT_TYPED = {"csrf_token", "action", "submit_token", "attachment"}
@@ -42,9 +44,9 @@ class ApplicationForm(BaseForm):
     class Meta:
         bind_field = bind_containers_unfiltered
 
-    title = StringField("Project title")
-    summary = TextAreaField("Project summary", description=f"What you will do, with whom, and why. "
-                                                           f"At most {SUMMARY_MAX:,} characters.")
+    title = StringField("Project title", render_kw={"data-limit-chars": TITLE_MAX})
+    summary = TextAreaField("Project summary", description="What you will do, with whom, and why.",
+                            render_kw={"data-limit-chars": SUMMARY_MAX})
     needs = MultiCheckboxField("Community health needs this project addresses", coerce=int, choices=[],
                                validate_choice=False,
                                description="From the funder's community health needs assessment. Choose all that apply.")
@@ -56,7 +58,8 @@ class ApplicationForm(BaseForm):
     community_voice = TextAreaField(
         "How the people you serve shape this work",
         description="For example: who decides priorities, how residents are paid for their time, "
-                    "what you changed after hearing from them.")
+                    "what you changed after hearing from them.",
+        render_kw={"data-limit-chars": LONG_MAX})
     attachment = FileField("Add a supporting document", render_kw={"accept": ACCEPT},
                            validators=[Optional()])
 

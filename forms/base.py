@@ -15,6 +15,19 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def render_with_counter(field, render_kw):
+    """A length limit is announced, not enforced by the browser: no `maxlength` (which silently
+    cuts pasted text) but `data-limit-chars`, which the field macro's counter reads; the server's
+    check says at the field what is too long, and keeps all of it."""
+    limit = getattr(field.flags, "maxlength", None)
+    if limit:
+        render_kw = {"data-limit-chars": limit, **render_kw, "maxlength": False}
+    other = getattr(field, "render_kw", None)
+    if other:
+        render_kw = dict(other, **render_kw)
+    return field.widget(field, **render_kw)
+
+
 class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -28,6 +41,9 @@ class BaseForm(FlaskForm):
                                  name=unbound_field.name, filters=filters, **kwargs)
             return field.bind(form=form, **options)
 
+        def render_field(self, field, render_kw):
+            return render_with_counter(field, render_kw)
+
 
 class SubForm(Form):
     """A form nested in a FieldList: no CSRF of its own, text stripped like BaseForm."""
@@ -36,6 +52,9 @@ class SubForm(Form):
         def bind_field(self, form, unbound_field, options):
             filters = [_strip, *(unbound_field.kwargs.get("filters", []) or [])]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def render_field(self, field, render_kw):
+            return render_with_counter(field, render_kw)
 
 
 def bind_containers_unfiltered(meta, form, unbound_field, options):

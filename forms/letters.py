@@ -4,8 +4,9 @@ from __future__ import annotations
 import io
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields import URLField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from forms.base import BaseForm
 from grantflow.letters.wording import WordingError, check_wording
@@ -43,6 +44,48 @@ def sniff_logo(data: bytes) -> str:
     return LOGO_FORMATS[fmt]
 
 
+class ImageUpload:
+    """Validates an uploaded PNG/JPEG by content; keeps its bytes and extension on the form."""
+
+    def __init__(self, attr: str):
+        self.attr = attr
+
+    def __call__(self, form, field) -> None:
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        data = upload.read()
+        try:
+            ext = sniff_logo(data)
+        except ValueError as exc:
+            raise ValidationError(str(exc).replace("logo", "image")) from None
+        setattr(form, self.attr, (data, ext))
+
+
+class LetterheadForm(BaseForm):
+    name = StringField("Name at the top of every letter", validators=[Length(max=200)],
+                       description="Leave blank to use your organization's name.")
+    address = TextAreaField("Address", validators=[Length(max=500)], render_kw={"rows": 3},
+                            description="As it should print, one line per line.")
+    phone = StringField("Phone", validators=[Optional(), Length(max=40),
+                                             Regexp(r"^[0-9+().\- x]+$", message="Use digits, spaces and + ( ) - only, "
+                                                                                "like (951) 555-0100.")])
+    website = URLField("Website", validators=[Optional(), Length(max=300),
+                                              URL(message="Enter a web address like https://example.org.")])
+    logo = FileField("Logo (PNG or JPEG, at most 2 MB)", validators=[ImageUpload("logo_upload")])
+    remove_logo = BooleanField("Remove the current logo")
+    signatory_name = StringField("Signed by (name)", validators=[DataRequired("Name the person who signs your letters."),
+                                                                Length(max=200)])
+    signatory_title = StringField("Signatory's title", validators=[DataRequired("Give the signatory's title, "
+                                                                                "like President."), Length(max=200)])
+    signature = FileField("Signature image (optional; PNG or JPEG)", validators=[ImageUpload("signature_upload")])
+    remove_signature = BooleanField("Remove the current signature image")
+    save = SubmitField("Save letterhead")
+
+    logo_upload: tuple[bytes, str] | None = None
+    signature_upload: tuple[bytes, str] | None = None
+
+
 class LetterTemplateForm(BaseForm):
     body = TextAreaField(
         "Letter wording", validators=[DataRequired("Write the letter's wording."), Length(max=20_000)],
@@ -53,8 +96,9 @@ class LetterTemplateForm(BaseForm):
     reporting_requirements = TextAreaField("Reporting requirements", validators=[Length(max=5_000)],
                                            render_kw={"rows": 3})
     conditions = TextAreaField("Conditions", validators=[Length(max=5_000)], render_kw={"rows": 3})
-    signatory_name = StringField("Signed by (name)", validators=[Length(max=200)])
-    signatory_title = StringField("Signatory's title", validators=[Length(max=200)])
+    signatory_name = StringField("Signed by, for this letter only (name)", validators=[Length(max=200)],
+                                 description="Leave blank to use the signatory on your letterhead.")
+    signatory_title = StringField("That person's title", validators=[Length(max=200)])
     include_feedback = BooleanField("Include the review panel's feedback (averages per criterion and "
                                     "reviewers' comments to the applicant)")
     pdf_variant = SelectField("PDF format", choices=VARIANT_CHOICES, default="pdf/ua-1")
@@ -85,11 +129,32 @@ class LetterTemplateForm(BaseForm):
 
 
 class BatchForm(BaseForm):
-    include_declines = BooleanField("Also issue decline letters")
+    include_declines = BooleanField("Also issue decline and waitlist letters")
     reissue = BooleanField("Re-issue letters already issued (the earlier ones are kept, marked superseded)")
     submit = SubmitField("Issue all letters")
+    reissue_outdated = SubmitField("Re-issue the out-of-date letters")
 
 
 class IssueForm(BaseForm):
     reissue = BooleanField("Re-issue")
     submit = SubmitField("Issue letter")
+
+
+class OfferAgreementForm(BaseForm):
+    submit = SubmitField("Send the grant agreement")
+
+
+class SignForm(BaseForm):
+    """An electronic signature: consent first, then the typed name and title (intent to sign)."""
+
+    consent = BooleanField("I agree to sign electronically (see above)")
+    name = StringField("Your full name (your signature)", validators=[Length(max=200)])
+    title = StringField("Your title", validators=[Length(max=200)])
+    shown_sha256 = HiddenField()
+    sign = SubmitField("Sign the agreement")
+
+
+class DeclineAgreementForm(BaseForm):
+    reason = TextAreaField("Why you decline (optional; the funder reads it)", validators=[Length(max=2000)],
+                           render_kw={"rows": 3})
+    decline = SubmitField("Decline the agreement")

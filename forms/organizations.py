@@ -39,8 +39,10 @@ def _count(label, **kw):
 class ProfileForm(BaseForm):
     name = StringField("Legal name", validators=[InputRequired("Enter your organization's legal name."),
                                                  Length(max=200)])
-    ein = StringField("Employer Identification Number (EIN)", description="9 digits, like 12-3456789.",
-                      validators=[InputRequired("Enter your EIN, like 12-3456789."), ein_check])
+    ein = StringField("Employer Identification Number (EIN)",
+                      description="9 digits, like 12-3456789. A group without its own EIN names its fiscal "
+                                  "sponsor and the sponsor's EIN below instead.",
+                      validators=[Optional(), ein_check])
     tax_exempt = RadioField("Is your organization tax-exempt (for example a 501(c)(3))?",
                             choices=[("yes", "Yes"), ("no", "No")],
                             validators=[InputRequired("Tell us whether your organization is tax-exempt.")])
@@ -48,6 +50,10 @@ class ProfileForm(BaseForm):
                                       description="Only if a fiscal sponsor holds funds for you.",
                                       validators=[Optional(), Length(max=200)])
     fiscal_sponsor_ein = StringField("Fiscal sponsor's EIN", validators=[Optional(), ein_check])
+    contact_name = StringField("Primary contact's name", description="Letters from funders are addressed to "
+                               "this person.", validators=[Optional(), Length(max=200)])
+    contact_title = StringField("Primary contact's title", description="Like Executive Director.",
+                                validators=[Optional(), Length(max=200)])
     address_line1 = StringField("Street address", validators=[Optional(), Length(max=200)])
     address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
     city = StringField("City", validators=[Optional(), Length(max=100)])
@@ -98,6 +104,10 @@ class ProfileForm(BaseForm):
             ok = False
         if ein.data and not name.data and not name.errors:
             name.errors = [*name.errors, "Enter your fiscal sponsor's legal name too."]
+            ok = False
+        if not self.ein.data and not self.ein.errors and not (name.data and ein.data):
+            self.ein.errors = [*self.ein.errors, "Enter your EIN, like 12-3456789, or name a fiscal sponsor "
+                                                 "with its EIN below."]
             ok = False
         return ok
 

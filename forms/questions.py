@@ -87,9 +87,12 @@ def _make_field(q, enforce_required: bool, has_stored_file: bool):
     first = [Required(q, has_stored_file)] if q.required and enforce_required else [Optional()]
     validators = first + ([Check(q)] if kind != "file" else [])
     if kind == "short_text":
-        return StringField(label, description=desc, validators=validators)
+        return StringField(label, description=desc, validators=validators,
+                           render_kw={"data-limit-chars": answers.SHORT_TEXT_MAX})
     if kind == "long_text":
-        return TextAreaField(label, description=desc, validators=validators)
+        limit = ({"data-limit-words": int(q.word_limit)} if q.word_limit
+                 else {"data-limit-chars": answers.LONG_TEXT_MAX_CHARS})
+        return TextAreaField(label, description=desc, validators=validators, render_kw=limit)
     if kind == "number":
         return DecimalNumberField(label, description=desc, example="12 or 12.5", validators=validators,
                                   render_kw={"inputmode": "decimal"})

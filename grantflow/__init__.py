@@ -25,11 +25,15 @@ AREAS = (
     "chna",
     "applications",
     "reviews",
+    "blind",
     "scoring",
     "decisions",
     "letters",
     "feedback",
+    "awards",
     "equity",
+    "api",
+    "webhooks",
     "demo",
 )
 # The parts of an area that register themselves on import (rules and queue jobs), then the parts

@@ -97,6 +97,8 @@ SETTINGS = (
     Setting("HUEY_MAX_DELAY", 0.5, "Longest pause, in seconds, between an idle worker's polls of the queue."),
     Setting("LETTERS_CHUNK_SIZE", 25,
             "Most letters per queue task (a batch still splits into at least 8 tasks)."),
+    Setting("LETTERS_SIGNING_FOLDER", None,
+            "Folder of the PAdES key and certificate letters are signed with; unset: `signing/` in the instance folder."),
     # Decisions
     Setting("RELEASE_HOLD_MINUTES", 10,
             "Minutes a release waits before applicants see it and its emails leave; it can be undone meanwhile."),
@@ -117,6 +119,9 @@ SETTINGS = (
     Setting("BURDEN_SURVEY_DAYS", 30, "Days after applications close that the burden survey takes answers."),
     Setting("SURVEY_SUPPRESSION_K", 11,
             "Burden survey and feedback pages: groups of 1 to k−1 people's answers are withheld."),
+    # After the award
+    Setting("AWARD_REPORT_REMINDER_DAYS", [-14, -3, 1, 14],
+            "Days from an interim or final report's due date when its grantee is reminded (negative: before), each once."),
     # Equity audit
     Setting("AUDIT_SUPPRESSION_K", 11,
             "Equity audit: k for programs that set none on the audit page; identity groups of fewer "
@@ -133,6 +138,15 @@ SETTINGS = (
             "A reviewer's gap, in rubric points, beyond the panel's gap that flags them."),
     Setting("AUDIT_CRITERION_GAP", 0.25,
             "A criterion's score gap, in points, that flags it (with p < AUDIT_ALPHA)."),
+    # The API
+    Setting("API_TOKEN_DAYS", 90, "Days a new API token lasts when its maker gives no expiry."),
+    Setting("API_TOKEN_MAX_DAYS", 366, "Longest life, in days, of an API token."),
+    Setting("API_RATE_LIMIT", "120 per minute;5000 per hour",
+            "Requests one API token (or, without one, one address) may make."),
+    Setting("API_PAGE_SIZE", 50, "Items in one page of an API list, unless the caller asks for fewer."),
+    Setting("WEBHOOK_TIMEOUT", 10, "Seconds a webhook endpoint has to answer a delivery."),
+    Setting("WEBHOOK_ALLOW_HTTP", False,
+            "Webhook endpoints may be plain http:// addresses (for a receiver on the same machine); else https:// only."),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 README_MARKERS = ("<!-- settings: generated from grantflow/config.py by scripts/settings_table.py -->",

@@ -47,9 +47,19 @@ def organization(kind: str = "cbo", name: str | None = None, **fields) -> Organi
     return org
 
 
-def funder(**fields) -> Organization:
+def funder(*, signatory: tuple[str, str] | None = ("Dana Whitfield", "President and CEO"), **fields) -> Organization:
+    """A funder with a letterhead and its signatory (no letter is issued without one), unless
+    `signatory=None`."""
+    from grantflow.letters.models import Letterhead
+
     fields.setdefault("service_area", ["36061"])
-    return organization("funder", **fields)
+    org = organization("funder", **fields)
+    if signatory:
+        db.session.add(Letterhead(funder_id=org.id, address="1 River Road\nRiverside, CA 92501",
+                                  phone="(951) 555-0100", website="https://riverside.example",
+                                  signatory_name=signatory[0], signatory_title=signatory[1]))
+        db.session.flush()
+    return org
 
 
 def cbo(**fields) -> Organization:

@@ -46,7 +46,7 @@ def test_register_empty_form_gives_a_message_at_each_field(client):
     assert _error(html, "email") == "Enter your email address."
     assert _error(html, "organization_name") == "Enter your organization's legal name."
     assert _error(html, "password") == "Choose a password."
-    assert 'aria-describedby="password-hint password-error"' in html
+    assert 'aria-describedby="password-hint password-counter password-error"' in html
     assert db.session.execute(select(User)).first() is None
 
 

@@ -31,7 +31,8 @@ def _digests(app) -> dict[str, str]:
 
 
 def _add_files() -> None:
-    """The demo has no files: a few letters, an attachment and a logo, through their services."""
+    """The demo's only file is its letterhead logo: add a few letters, an attachment and a wording
+    logo, through their services."""
     from grantflow.applications import attachments
     from grantflow.applications.models import Application
     from grantflow.decisions.models import Decision
@@ -90,7 +91,8 @@ def test_a_backup_of_the_demo_restores_every_row_and_every_file(source_and_targe
         result = source.test_cli_runner().invoke(args=["backup", str(folder)])
         assert result.exit_code == 0, result.output
         db.engine.dispose()
-    assert len(digests) == 5 and sum(counts.values()) > 1000 and counts["alembic_version"] == 1
+    assert len(digests) == 6 and any(key.startswith("letterheads/") for key in digests)
+    assert sum(counts.values()) > 1000 and counts["alembic_version"] == 1
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["database"]["tables"] == counts
     assert {k: v["sha256"] for k, v in manifest["files"].items()} == digests

@@ -19,9 +19,9 @@ from grantflow.core.auth import verify_password
 from grantflow.core.db import db
 from grantflow.core.extensions import limiter
 from grantflow.core.mail import send_mail
-from grantflow.core.policy import authorize
 from grantflow.core.urls import redirect_next
 from grantflow.organizations.models import Organization
+from grantflow.organizations.policy import funder_or_404
 
 bp = Blueprint("accounts", __name__)
 
@@ -241,9 +241,7 @@ def reset_password(token: str):
 # --- a funder's people ---------------------------------------------------------------------------------
 
 def _funder(slug: str) -> Organization:
-    funder = db.first_or_404(db.select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
-    authorize("funder.admin", funder)
-    return funder
+    return funder_or_404(slug, "funder.admin")
 
 
 @bp.route("/funders/<slug>/people", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ import secrets
 import zipfile
 
 import magic
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 
 from grantflow.applications.models import Attachment
@@ -132,6 +132,10 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
         detected = magic.from_buffer(data[:65536], mime=True)
         raise UploadError(f"“{original}” is {_describe(detected)}, not one of the allowed kinds "
                           f"({ALLOWED_TEXT}).")
+    if mime in (PNG, JPEG) and application.program.blind_review:
+        raise UploadError(f"“{original}” is a picture. This program reviews applications blind, and a picture "
+                          f"cannot be checked for names, logos or signatures, so reviewers could not be given it. "
+                          f"Upload a PDF, Word, Excel or CSV file instead, or describe it in your answers.")
     label, exts, default_ext = KINDS[mime]
     stem, ext = os.path.splitext(original)
     if not ext:
@@ -183,3 +187,22 @@ def shown_name(att: Attachment, index: int, sees_identity: bool) -> str:
     if sees_identity:
         return att.original_name
     return f"Attachment {index} ({KINDS.get(att.mime_type, ('file',))[0]})"
+
+
+def of(application, att_id: int) -> Attachment:
+    """One of the application's attachments; any other id is a 404."""
+    att = db.session.get(Attachment, att_id)
+    if att is None or att.application_id != application.id:
+        abort(404)
+    return att
+
+
+def send(key: str | None, mimetype: str, name: str):
+    """A stored file as a download that no browser runs or caches (originals and redacted copies);
+    call it only after the request is authorized."""
+    if key is None:
+        abort(404)
+    response = files.download(key, mimetype=mimetype, download_name=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

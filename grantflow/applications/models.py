@@ -67,6 +67,9 @@ class Application(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # The PDF of what was sent, stored at submission (grantflow/applications/submission_copy.py).
+    submission_copy: Mapped[Optional[str]] = mapped_column(String(64))
+    submission_copy_sha256: Mapped[Optional[str]] = mapped_column(String(64))
 
     program: Mapped["Program"] = relationship()
     organization: Mapped["Organization"] = relationship(foreign_keys=[organization_id])

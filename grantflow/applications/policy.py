@@ -35,6 +35,12 @@ def _application_edit(user, application) -> bool:
         or is_accepted_member(application.organization_id, application.on_behalf_of_id))
 
 
+@policy("application.copy")
+def _application_copy(user, application) -> bool:
+    """The PDF of what was sent names the applicant: its own staff and the funder's, not reviewers."""
+    return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
+
+
 def sees_identity(user, application) -> bool:
     """Blind review hides identity from reviewers only; applicants and funder staff see it all."""
     if not application.program.blind_review:

@@ -17,7 +17,7 @@ from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from grantflow.applications import attachments
+from grantflow.applications import attachments, submission_copy
 from grantflow.applications.drafts import (
     BudgetLineInput, Catalog, DraftInput, OutcomeInput, answer_key, format_problems, missing, row_ok,
 )
@@ -25,14 +25,16 @@ from grantflow.applications.models import (
     DRAFT, SUBMITTED, WITHDRAWN, Answer, Application, Attachment, BudgetLine, StatusChange,
 )
 from grantflow.accounts.models import Membership
+from grantflow.blind.tasks import MAKE_COPIES
 from grantflow.chna.models import Place, PriorityNeed
-from grantflow.core import auditlog
+from grantflow.core import auditlog, events, uow
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import PUBLISHED
+from grantflow.tasks import enqueue
 
 # Time between two saves counts as editing when shorter than this (longer gaps are breaks).
 EDIT_GAP_SECONDS = 5 * 60
@@ -110,13 +112,26 @@ def drafts_by_applicant(program, organization_ids) -> dict[tuple[int, int | None
     return out
 
 
+def profile_places(program, org) -> list[Place]:
+    """The funder's places that the applicant's profile names: a place itself, or a smaller area
+    inside it (a block group's code starts with its tract's), so a new draft starts from them."""
+    codes = [str(c) for c in (org.service_area or []) if c]
+    if not codes:
+        return []
+    places = db.session.execute(select(Place).where(Place.funder_id == program.funder_id)
+                                .order_by(Place.name)).scalars().all()
+    return [p for p in places if any(c == p.geoid or (len(c) > len(p.geoid) and c.startswith(p.geoid))
+                                     for c in codes)]
+
+
 def start(program, org, user, on_behalf_of=None) -> Application:
     reason = not_open_reason(program)
     if reason:
         raise NotOpen(reason)
     application = Application(program=program, organization=org, on_behalf_of=on_behalf_of,
                               created_by_id=user.id, status=DRAFT, title="", summary="",
-                              community_voice="", outcomes=[], editing_seconds=0)
+                              community_voice="", outcomes=[], editing_seconds=0,
+                              places=profile_places(program, on_behalf_of or org))
     db.session.add(application)
     db.session.flush()
     transition(application, None, DRAFT, user.id, "Draft started")
@@ -318,26 +333,41 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
     if result.rowcount != 1:
         return False
     transition(application, DRAFT, SUBMITTED, user.id, "Submitted")
+    events.emit("application.submitted", funder_id=program.funder_id,
+                data={"application_id": application.id, "program": program.slug,
+                      "submitted_at": now.isoformat(timespec="seconds")})
+    if program.blind_review:  # the reviewers' copies, made before anyone asks (grantflow/blind/copies.py)
+        app_id = application.id
+        uow.after_commit(lambda: enqueue(MAKE_COPIES, app_id))
+    submission_copy.store(application)
     send_mail(user.email, f"Application received: {application.title}",
               f"Thank you. {application.applicant.name}'s application “{application.title}” to "
               f"{program.title} ({program.funder.name}) was received on "
               f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}.\n\n"
               f"Amount requested: ${(application.amount_requested_cents or 0) / 100:,.2f}\n"
               f"Reference number: {application.id}\n\n"
-              f"Follow its status here: {url_for('applications.status', app_id=application.id, _external=True)}\n\n"
+              f"Follow its status here: {url_for('applications.status', app_id=application.id, _external=True)}\n"
+              f"A copy of what you sent (PDF): "
+              f"{url_for('applications.submission_copy_pdf', app_id=application.id, _external=True)}\n\n"
               f"You can withdraw it until the deadline, {local_deadline(program)}.\n",
               key=f"application.submitted:{application.id}", event="application.submitted",
               funder_id=program.funder_id)
     return True
 
 
+def _contact(program) -> str:
+    """Whom an applicant writes to about a program: "Pat Officer at po@example.org"."""
+    return f"{program.contact_name or program.funder.name}" + (
+        f" at {program.contact_email}" if program.contact_email else "")
+
+
 def withdraw(application: Application, user, now: dt.datetime | None = None) -> bool:
+    """Withdraws a draft or a submission before the deadline, and tells the person who did it."""
     now = now or utcnow()
     program = application.program
     if program.closes_at is not None and now >= program.closes_at:
         raise NotOpen(f"The deadline was {local_deadline(program)}; after it an application can no longer "
-                      f"be withdrawn here. Contact {program.contact_name or program.funder.name}"
-                      f"{' at ' + program.contact_email if program.contact_email else ''}.")
+                      f"be withdrawn here. Contact {_contact(program)}.")
     lock(application)
     before = application.status
     result = db.session.execute(
@@ -347,4 +377,13 @@ def withdraw(application: Application, user, now: dt.datetime | None = None) -> 
     if result.rowcount != 1:
         return False
     transition(application, before, WITHDRAWN, user.id, "Withdrawn by the applicant")
+    send_mail(user.email, f"Application withdrawn: {application.title or 'untitled draft'}",
+              f"{application.applicant.name}'s application “{application.title or 'untitled draft'}” to "
+              f"{program.title} ({program.funder.name}) was withdrawn by {user.name} on "
+              f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}. It will not be reviewed and "
+              f"cannot be submitted again.\n\nReference number: {application.id}\n"
+              f"{url_for('applications.status', app_id=application.id, _external=True)}\n\n"
+              f"If this was a mistake, contact {_contact(program)}.\n",
+              key=f"application.withdrawn:{application.id}", event="application.withdrawn",
+              funder_id=program.funder_id)
     return True

@@ -2,11 +2,13 @@
 autosave, submit once, withdraw, the status page, and attachment downloads."""
 from __future__ import annotations
 
+import io
+import re
 import secrets
 from dataclasses import dataclass, field
 
 from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,15 +20,17 @@ from forms.applications import (
     typed_values,
 )
 from forms.questions import build_answer_form
-from grantflow.applications import attachments, eligibility, services
+from grantflow.applications import attachments, eligibility, services, submission_copy
 from grantflow.applications.metrics import label as metric_label
-from grantflow.applications.models import DRAFT, SUBMITTED, Application, Attachment
+from grantflow.applications.models import DRAFT, SUBMITTED, Application
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
+from grantflow.core import files as stored_files
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
 from grantflow.core.money import format_money
+from grantflow.core.pdf import render_pdf
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
 from grantflow.core.views import dashboard_section
@@ -108,6 +112,9 @@ def start(program: Program):
             error = reason
         elif option is None:
             error = "Choose the organization you apply for."
+        elif option.failures and eligibility.only_incomplete(option.failures):
+            error = f"Complete the profile of {option.applicant.name} first: it does not say yet what this " \
+                    f"program's eligibility rules ask (see below)."
         elif option.failures:
             error = f"{option.applicant.name} does not meet this program's eligibility rules (see below)."
         elif option.draft is not None:
@@ -123,6 +130,86 @@ def start(program: Program):
                 return redirect(url_for("applications.edit", app_id=application.id))
     return render_template("applications/start.html", program=program, options=options, reason=reason,
                            error=error, deadline=services.local_deadline(program)), 422 if error else 200
+
+
+# --- before starting: what the application asks, and how it is scored ------------------------------
+
+@dataclass
+class OutlineItem:
+    label: str
+    detail: str = ""
+    required: bool = False
+    choices: list = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    """Everything an applicant will be asked and how answers are scored, for the program page and
+    the blank form's PDF: built from the application form itself, so it says what the form asks."""
+
+    sections: list[tuple[str, list[OutlineItem]]]
+    needs: list
+    criteria: list  # (criterion, weight share 0..1, [(level, anchor)])
+
+
+def outline(program) -> Outline:
+    from grantflow.programs import rubrics
+
+    form = ApplicationForm(meta={"csrf": False}, formdata=None)
+    answers = build_answer_form(program.questions, meta={"csrf": False}, enforce_required=False)
+
+    def item(f, detail="", required=True, choices=()):
+        kw = f.render_kw or {}
+        limit = kw.get("data-limit-chars")
+        text = " ".join(p for p in (f.description or "", detail,
+                                    f"Up to {limit:,} characters." if limit else "") if p)
+        return OutlineItem(f.label.text, text, required, list(choices))
+
+    money = lambda c: format_money(c or 0, whole=True)  # noqa: E731
+    sections = [
+        ("The project", [item(form.title), item(form.summary)]),
+        ("Needs and places", [item(form.needs), item(form.places)]),
+        ("Amount and budget", [
+            item(form.amount_requested, f"Between {money(program.min_award_cents)} and {money(program.max_award_cents)}."),
+            OutlineItem("Budget", "One line per category (what it pays for, the amount); the lines add up to "
+                                  "the amount requested.", True)]),
+        ("Outcomes you will track", [OutlineItem("Outcomes", "A metric and a target for each; at least one.", True)]),
+        ("Community voice", [item(form.community_voice)]),
+    ]
+    questions = [item(answers[f"q_{q.key}"], required=q.required,
+                      choices=[label for _, label in (answers[f"q_{q.key}"].choices or [])]
+                      if q.kind in ("single_choice", "multiple_choice") else ())
+                 for q in program.questions]
+    if questions:
+        sections.append((f"{program.title}'s questions", questions))
+    sections.append(("Supporting documents", [OutlineItem(
+        "Documents", f"Optional. PDF, DOCX, XLSX, CSV, PNG or JPEG, up to "
+                     f"{attachments.megabytes(attachments.max_bytes())} each.")]))
+    needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
+                               .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
+    rubric = program.current_rubric
+    shares = rubrics.weight_shares(rubric)
+    criteria = [(c, shares.get(c.id, 0.0), rubrics.levels(c)) for c in (rubric.criteria if rubric else [])]
+    return Outline(sections, needs, criteria)
+
+
+@bp.app_template_global("application_outline")
+def _application_outline(program):
+    """For the program page: `{% set outline = application_outline(program) %}`."""
+    return outline(program)
+
+
+@bp.route("/programs/<program:program>/blank-form.pdf")
+def blank_form(program: Program):
+    """The blank application form, to draft offline: every question, the needs and the rubric."""
+    if program.status == "draft" and not can("program.manage", program):
+        abort(404)  # as the program page: a draft is its funder's alone
+    html = render_template("applications/blank_form_pdf.html", program=program, outline=outline(program),
+                           deadline=services.local_deadline(program))
+    pdf = render_pdf(html, title=f"{program.title}: blank application form", author=program.funder.name,
+                     subject="Every question of the application, to draft offline")
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{program.slug}-blank-form.pdf", max_age=0)
 
 
 # --- editing a draft --------------------------------------------------------------------------------
@@ -144,7 +231,7 @@ def _answers_form(application, formdata=None, *, enforce_required=False):
                              meta={"csrf": False})
 
 
-def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None):
+def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None, focus=None):
     token = secrets.token_urlsafe(16)
     tokens = dict(session.get("submit_tokens", {}))
     tokens[str(application.id)] = token
@@ -152,7 +239,7 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
     program = application.program
     return render_template(
         "applications/edit.html", application=application, program=program, form=form, answers=answers,
-        errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token,
+        errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token, focus=focus,
         budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
         max_bytes=attachments.max_bytes(),
@@ -160,8 +247,14 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
     ), status
 
 
-def _row_action(action: str, md: MultiDict, application) -> MultiDict:
-    """Add or remove a budget line or an outcome in the typed data, renumbering the rows."""
+ROW_FIRST_FIELD = {"budget": "category", "outcomes": "metric"}
+ADD_BUTTON = {"budget": "add-line", "outcomes": "add-outcome"}
+_FOCUS = re.compile(r"(?:budget-\d{1,2}-category|outcomes-\d{1,2}-metric|add-line|add-outcome|s-files)")
+
+
+def _row_action(action: str, md: MultiDict, application) -> tuple[MultiDict, str | None]:
+    """Add or remove a budget line or an outcome in the typed data, renumbering the rows; with the
+    id of the field to come back to (the added row, the row that took the removed one's place)."""
     kind, _, arg = action.partition(":")
     for prefix, add, remove in (("budget", "add_line", "remove_line"), ("outcomes", "add_outcome", "remove_outcome")):
         if kind not in (add, remove):
@@ -177,24 +270,29 @@ def _row_action(action: str, md: MultiDict, application) -> MultiDict:
                 rest.add(k, v)
         ordered = [rows[i] for i in sorted(rows)]
         chosen = row_index(arg)
+        focus = ADD_BUTTON[prefix]
         if kind == add and len(ordered) < 50:
             ordered.append({})
+            focus = f"{prefix}-{len(ordered) - 1}-{ROW_FIRST_FIELD[prefix]}"
         elif kind == remove and chosen is not None and chosen < len(ordered):
             ordered.pop(chosen)
+            if ordered:
+                focus = f"{prefix}-{min(chosen, len(ordered) - 1)}-{ROW_FIRST_FIELD[prefix]}"
         for i, row in enumerate(ordered):
             for name, values in row.items():
                 for v in values:
                     rest.add(f"{prefix}-{i}-{name}", v)
             if not row:
                 rest.add(f"{prefix}-{i}-{'category' if prefix == 'budget' else 'target'}", "")
-        return rest
+        return rest, focus
     if kind == "remove_attachment":
         try:
             attachment_id = query_int(arg)
         except ValueError:  # names no file
-            return md
+            return md, None
         services.remove_attachment(application, attachment_id)
-    return md
+        return md, "s-files"
+    return md, None
 
 
 def _forms_from(application, md: MultiDict):
@@ -225,7 +323,9 @@ def edit(app_id: int):
             form = ApplicationForm(formdata=None, data=form_data(services.stored_input(application)))
             answers = _answers_form(application)
             _choices(form, program)
-        return _render(application, form, answers)
+        focus = request.args.get("focus", "")
+        return _render(application, form, answers, focus=focus if _FOCUS.fullmatch(focus) else None,
+                       saved_note="Draft saved." if focus else None)
 
     action = request.form.get("action", "save")
     form = ApplicationForm()
@@ -245,11 +345,15 @@ def edit(app_id: int):
     show_problems(saved.problems, form, answers)
 
     if action != "save" and action != "submit":
-        md = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
+        # Without JavaScript: the draft keeps the changed rows, and the page comes back at the row
+        # (an anchor, and autofocus on its first field) instead of at the top.
+        md, focus = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
         application.draft_form = {k: md.getlist(k) for k in md.keys()} | {
             "_rev": [request.form.get("client_rev") or ""]}
-        form, answers = _forms_from(application, md)
-        return _render(application, form, answers, saved_note="Draft saved.")
+        if focus is None:
+            form, answers = _forms_from(application, md)
+            return _render(application, form, answers, saved_note="Draft saved.")
+        return redirect(url_for("applications.edit", app_id=application.id, focus=focus) + "#" + focus, 303)
 
     if action == "submit":
         expected = session.get("submit_tokens", {}).get(str(application.id))
@@ -309,7 +413,7 @@ def autosave(app_id: int):
     show_problems(saved.problems, form, answers)
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
-                   saved_at_text=f"{local:%I:%M %p}".lstrip("0"), issues=len(flat_errors(form, answers)),
+                   saved_at_text=f"{local:%I:%M %p %Z}".lstrip("0"), issues=len(flat_errors(form, answers)),
                    editing_seconds=application.editing_seconds, rev=request.form.get("client_rev") or "")
 
 
@@ -331,13 +435,18 @@ def status(app_id: int):
                     and services.not_open_reason(program) is None)
     return render_template("applications/status.html", application=application, program=program, files=files,
                            can_edit=can_edit, withdrawable=withdrawable, identity=identity,
+                           answers=submission_copy.answers_shown(application),
                            metric_label=metric_label, deadline=services.local_deadline(program))
 
 
-@bp.route("/applications/<int:app_id>/withdraw", methods=["POST"])
+@bp.route("/applications/<int:app_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(app_id: int):
+    """Asks first (a page that says what withdrawing means); acts only on a POST that confirms."""
     application = get_or_404(Application, app_id, "application.edit")
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render_template("applications/withdraw.html", application=application,
+                               program=application.program, deadline=services.local_deadline(application.program))
     try:
         done = services.withdraw(application, current_user)
     except services.NotOpen as exc:
@@ -348,19 +457,27 @@ def withdraw(app_id: int):
     return redirect(url_for("applications.status", app_id=application.id))
 
 
+@bp.route("/applications/<int:app_id>/copy.pdf")
+@login_required
+def submission_copy_pdf(app_id: int):
+    """The PDF of what was sent, stored at submission: the applicant's and the funder staff's."""
+    application = get_or_404(Application, app_id, "application.copy")
+    key = submission_copy.key_of(application)
+    if key is None:
+        abort(404)
+    return stored_files.download(key, mimetype="application/pdf", download_name=f"application-{application.id}.pdf")
+
+
 @bp.route("/applications/<int:app_id>/attachments/<int:att_id>")
 @login_required
 def attachment(app_id: int, att_id: int):
     application = get_or_404(Application, app_id, "application.view")
-    att = db.session.get(Attachment, att_id)
-    if att is None or att.application_id != application.id:
-        abort(404)
-    index = [a.id for a in application.attachments].index(att.id) + 1
-    name = attachments.shown_name(att, index, sees_identity(current_user, application))
-    response = attachments.download(att, name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    att = attachments.of(application, att_id)
+    if not sees_identity(current_user, application):  # blind review: a redacted copy (grantflow/blind)
+        from grantflow.blind.views import redacted_download
+
+        return redacted_download(application, att)
+    return attachments.send(attachments.key_of(att), att.mime_type, att.original_name)
 
 
 # --- the applicant's section of the dashboard ------------------------------------------------------

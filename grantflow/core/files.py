@@ -15,7 +15,8 @@ The whole API, for any area that keeps files (a key is a relative path, ``area/n
 * :func:`write_new` — a file for a row being added in the current transaction;
 * :func:`write_durable` — a file whose row is added later by the caller (a letter batch);
 * :func:`remove_after_commit` — the file of a row being deleted; :func:`delete` — at once;
-* :func:`read`, :func:`exists`, :func:`download` (a response, only after ``authorize``);
+* :func:`read`, :func:`exists`, :func:`download` (a response, only after ``authorize``; streamed
+  by the app with ``stream=True``, for a file shown in a frame of the app's pages);
 * :func:`sweep_orphans` — files in a folder that no row names.
 
 A download is streamed by the app from a local folder; from S3 it is a redirect to a signed URL
@@ -70,12 +71,15 @@ def exists(key: str) -> bool:
     return storage().exists(key)
 
 
-def download(key: str, *, mimetype: str, download_name: str, as_attachment: bool = True) -> Response:
+def download(key: str, *, mimetype: str, download_name: str, as_attachment: bool = True,
+             stream: bool = False) -> Response:
     """The response that hands the file to the browser (404 when it is missing). Call it only
-    after the request is authorized."""
+    after the request is authorized. ``stream`` sends it through the app whatever
+    ``STORAGE_DOWNLOADS`` says: for a file the app's own pages show in a frame (their policy lets a
+    frame load from the app's origin only, and the headers that allow the framing are the app's)."""
     backend = storage()
     config = current_app.config
-    if backend.kind == "s3" and config["STORAGE_DOWNLOADS"] == "redirect":
+    if backend.kind == "s3" and config["STORAGE_DOWNLOADS"] == "redirect" and not stream:
         url = backend.signed_url(key, mimetype=mimetype, filename=download_name, inline=not as_attachment,
                                  seconds=int(config["S3_SIGNED_URL_SECONDS"]))
         response = redirect(url, code=303)

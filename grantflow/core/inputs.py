@@ -59,13 +59,33 @@ def plain_decimal(text: str, *, places: int = 6, example: str = "12 or 1.5") -> 
     return Decimal(text)
 
 
+def _at_most(limit: int) -> str:
+    """A regular expression of the decimal numbers from 0 to `limit` (no leading zeros past one
+    digit), e.g. "[0-9]|1[0-2]" for 12."""
+    digits = str(limit)
+    options = [f"[1-9][0-9]{{0,{len(digits) - 2}}}" if len(digits) > 2 else "[1-9]" if len(digits) == 2 else ""]
+    for i, d in enumerate(digits):
+        rest = len(digits) - i - 1
+        low = "1" if i == 0 else "0"
+        if int(d) > int(low):
+            options.append(f"{digits[:i]}[{low}-{int(d) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    options.append(digits)
+    return "0|" + "|".join(o for o in options if o)
+
+
 class IdConverter(IntegerConverter):
-    """`<int:...>` for the whole app: 0 to MAX_ID (or from MIN_INT when signed); past it, a 404."""
+    """`<int:...>` for the whole app: 0 to MAX_ID (or from MIN_INT when signed); past it, a 404.
+
+    Unsigned, the URL pattern itself stops at MAX_ID: a number that matched the pattern but failed
+    the range check would make werkzeug answer 405 instead of 404 where two rules with different
+    methods share a path (the API's GET and PATCH of one application)."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
                  signed: bool = False) -> None:
         low = MIN_INT if signed else 0
         super().__init__(map, fixed_digits, low if min is None else min, MAX_ID if max is None else max, signed)
+        if not signed and not fixed_digits:
+            self.regex = f"0*(?:{_at_most(self.max)})"
 
 
 class SegmentConverter(UnicodeConverter):

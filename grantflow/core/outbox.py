@@ -1,6 +1,7 @@
 """The transactional outbox: every outgoing message is a row written with the change that causes it.
 
-A message (an email now; a webhook delivery uses the same table) is added to the session in the
+A message (an email, or a webhook delivery: ``kind``, each kind sent by its own transport, see
+:func:`transport`) is added to the session in the
 same transaction as its cause, so a change that rolls back sends nothing. Once the transaction
 commits, each new message is handed to the task queue (``MAIL_DELIVERY = "queue"``, the default)
 or delivered at once in this process (``"inline"``, what the tests use); a periodic sweep in the
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Optional
 
 from flask import current_app
@@ -176,11 +177,25 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
+_TRANSPORTS: dict[str, Callable[[OutboxMessage], None]] = {}
+
+
+def transport(kind: str):
+    """Declares the function that sends outbox messages of ``kind`` (an area's, e.g. webhooks):
+    it raises on any failure, which the outbox retries with backoff."""
+    def register(fn: Callable[[OutboxMessage], None]):
+        _TRANSPORTS[kind] = fn
+        return fn
+    return register
+
+
 def _transport(kind: str):
     if kind == "mail":
         from grantflow.core.mail import transmit
 
         return transmit
+    if kind in _TRANSPORTS:
+        return _TRANSPORTS[kind]
     raise LookupError(f"no transport for outbox messages of kind {kind!r}")
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import delete, func, select
 from grantflow.accounts.models import Membership, User
 from grantflow.applications import models as A
 from grantflow.applications.models import Application
-from grantflow.core import auditlog, uow
+from grantflow.core import auditlog, events, uow
 from grantflow.core import outbox as ob
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
@@ -40,6 +40,7 @@ from grantflow.decisions.models import (
     AWARD, CANCELLED, CHANGED_NOTICE, DECLINE, OUTCOMES, RELEASED, RELEASED_NOTICE, SCHEDULED, UNDONE, WAITLIST,
     Decision, DecisionVersion, Release,
 )
+from grantflow.letters import delivery
 from grantflow.letters.models import IssuedLetter
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
@@ -351,17 +352,26 @@ def perform(release: Release, *, now: dt.datetime | None = None) -> int:
     emails = recipients(list(applications.values()))
     numbers = _last_versions([d.id for d in decisions])
     message_ids = []
+    letters = delivery.current_letters([d.id for d in decisions])
     for d in decisions:
         application = applications[d.application_id]
+        letter = letters.get(d.id)
         db.session.add(DecisionVersion(decision_id=d.id, number=numbers.get(d.id, 0) + 1, kind=RELEASED_NOTICE,
                                        outcome=d.outcome, amount_cents=d.amount_cents, visible_from=hold_until,
                                        release_id=release.id, created_by_id=release.created_by_id))
         link = external_url("applications.status", base_url=release.site_url or None, app_id=application.id)
         message = release_message(program, application.title, d.outcome, d.amount_cents, link)
+        body, first = message.body + delivery.release_line(letter, program.funder.name), len(message_ids)
         for to in emails[application.id]:
-            message_ids.append(send_mail(to, message.subject, message.body, key=f"decision.released:{d.id}:{release.id}:{to}",
+            message_ids.append(send_mail(to, message.subject, body, key=f"decision.released:{d.id}:{release.id}:{to}",
                                          event="decision.released", funder_id=program.funder_id,
                                          not_before=hold_until).id)
+        if letter is not None and len(message_ids) > first:
+            letter.message_id = message_ids[first]  # the release's message is the letter's too
+        message_ids += [m.id for m in events.emit(
+            "decision.released", funder_id=program.funder_id, not_before=hold_until,
+            data={"decision_id": d.id, "application_id": application.id, "program": program.slug,
+                  "outcome": d.outcome, "amount_cents": d.amount_cents, "release_id": release.id})]
         d.released_at, d.release_id, d.notified_at = hold_until, release.id, now
     release.status, release.performed_at, release.hold_until = RELEASED, now, hold_until
     release.told_count, release.message_ids = len(decisions), message_ids

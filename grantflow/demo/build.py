@@ -8,6 +8,9 @@ The story is the one the README tells: "Riverside Community Health Foundation" f
 organizations from its hospital community-benefit program; its CHNA ranks housing first.
 - The **2025 cycle** (closed, decisions released) holds `n_applications` applications, fully
   reviewed and decided within its budget; it is the program the benchmarks use (`BENCH_PROGRAM`).
+  Its awards have payment schedules (some spread over two years), interim reports filed and
+  reviewed (one stood in for by a conversation), and payments made since the grants began, some on
+  hold (`make_post_award`).
 - The **2026 cycle** is open: drafts, submissions, eligibility checks and reviews in progress.
 Organizations vary in size, place, leadership and community-led practice; some decline to report
 demographics. Larger budgets tilt rubric scores up a little, as polished proposals do, so the
@@ -16,6 +19,7 @@ equity audit has something real to find.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import random
 import time
@@ -27,7 +31,7 @@ from sqlalchemy import func, insert, inspect, select, text
 from grantflow.accounts.models import Membership, User
 from grantflow.applications import models as A
 from grantflow.chna.models import Place, PriorityNeed
-from grantflow.core import auditlog
+from grantflow.core import auditlog, files
 from grantflow.core import roles as R
 from grantflow.core.auth import hash_password
 from grantflow.core.db import db, utcnow
@@ -60,6 +64,7 @@ NEEDS = (  # (name, weight, description); rank is the position, housing first as
     ("Economic security and good jobs", "0.15", "Wages, worker ownership and wealth that stays in the community."),
     ("Access to primary and preventive care", "0.10", "Insurance navigation, transport and language access."),
 )
+CONTACT_TITLES = ("Executive Director", "Director", "Co-Director", "Executive Director and Lead Organizer")
 NEIGHBORHOODS = ("Eastside", "Casa Blanca", "Arlanza", "La Sierra", "Magnolia Center", "Jurupa Valley",
                  "Rubidoux", "Moreno Valley", "Perris", "Mead Valley", "Coachella", "Indio", "Mecca",
                  "Hemet", "San Jacinto", "Banning", "Desert Hot Springs", "Lake Elsinore", "Corona", "Thermal")
@@ -182,11 +187,31 @@ def prepare_schema(reset: bool) -> None:
         raise DemoExists("The database already holds data: run `grantflow demo --reset` to replace it.")
 
 
-def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Callable = print) -> dict:
-    """Creates the demo; returns {"password": ..., "users": [(role label, email), ...], "programs": {...}}."""
+def draw_logo() -> bytes:
+    """A simple mark (a river under a sun) in the funder's colours, as a PNG."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (360, 120), "white")
+    pen = ImageDraw.Draw(image)
+    pen.ellipse((20, 10, 100, 90), fill=(232, 160, 40))
+    for k, y in enumerate((80, 96)):
+        pen.arc((0, y - 30, 120, y + 30), 20, 160, fill=(20, 90, 160), width=8 - 2 * k)
+    pen.rectangle((130, 38, 340, 50), fill=(20, 90, 160))
+    pen.rectangle((130, 62, 300, 72), fill=(120, 150, 180))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Callable = print,
+               today: dt.datetime | None = None) -> dict:
+    """Creates the demo; returns {"password": ..., "users": [(role label, email), ...], "programs": {...}}.
+
+    Its dates are relative to `today` (default: now), at midnight UTC."""
     started = time.perf_counter()
     prepare_schema(reset)
-    gen = DemoGenerator(seed, DEFAULT_PAST_APPLICATIONS if n_applications is None else n_applications, echo)
+    gen = DemoGenerator(seed, DEFAULT_PAST_APPLICATIONS if n_applications is None else n_applications, echo,
+                        today=today)
     result = gen.run()
     fix_sequences()
     db.session.commit()
@@ -205,11 +230,11 @@ def build_demo(*, reset: bool, seed: int, n_applications: int | None, echo: Call
 
 
 class DemoGenerator:
-    def __init__(self, seed: int, n_past: int, echo: Callable):
+    def __init__(self, seed: int, n_past: int, echo: Callable, today: dt.datetime | None = None):
         self.rng = random.Random(seed)
         self.n_past = max(0, n_past)
         self.echo = echo
-        self.today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+        self.today = (today or utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
         self.password_hash = hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose
         self.program_ids: dict[str, int] = {}
 
@@ -227,6 +252,7 @@ class DemoGenerator:
         logins += self.make_organizations(n_cbos)
         self.make_applications()
         self.make_feedback()
+        self.make_post_award()
         auditlog.record("demo.create", object_type="Organization", object_id=self.funder_id,
                         after={"applications": self.n_apps, "organizations": n_cbos})
         self.echo(f"Demo ready: {n_cbos} organizations, {self.n_apps} applications, {self.n_reviews} reviews.")
@@ -241,6 +267,20 @@ class DemoGenerator:
         bulk(Membership, [dict(user_id=uid, organization_id=org_id, role=role, title=title)])
         return uid
 
+    def make_letterhead(self) -> None:
+        """The funder's letterhead, a drawn logo and its signatory, so letters can be issued at once, and
+        a self-signed certificate in the instance folder, so they carry a PAdES signature."""
+        from grantflow.letters.models import Letterhead
+        from grantflow.letters import pades
+        from grantflow.letters.render import letterhead_key
+
+        logo = "demo-logo.png"
+        files.write_new(letterhead_key(logo), draw_logo())
+        pades.make_self_signed(pades.signing_folder(), "Riverside Community Health Foundation")
+        bulk(Letterhead, [dict(funder_id=self.funder_id, name="", address="4445 Magnolia Avenue\nRiverside, CA 92501",
+                               phone="(951) 555-0142", website="rchf.example.org", logo_stored_name=logo,
+                               signatory_name="Renee Castillo", signatory_title="President and CEO")])
+
     def make_funder(self) -> list[tuple[str, str]]:
         [self.funder_id] = bulk(Organization, [dict(
             kind=FUNDER, slug=FUNDER_SLUG, name="Riverside Community Health Foundation", ein="95-4127730",
@@ -250,6 +290,7 @@ class DemoGenerator:
             mission="The community-benefit program of Riverside's nonprofit hospital: we fund what "
                     "communities identify as their health priorities, starting with housing.")], ids=True)
         d = f"rchf.{DEMO_DOMAIN}"
+        self.make_letterhead()
         self.admin_id = self.add_user(f"admin@{d}", "Renee Castillo", self.funder_id, R.FUNDER_ADMIN)
         self.officer_ids = [self.add_user(f"officer{i}@{d}", name, self.funder_id, R.PROGRAM_OFFICER)
                             for i, name in ((1, "Marcus Okafor"), (2, "Linh Tran"))]
@@ -353,6 +394,9 @@ class DemoGenerator:
             annual_budget_cents=budget, staff_size=max(1, budget // 85_000_00 + rng.randint(0, 3)),
             year_founded=rng.randint(1968, 2023), website=None,
             mission=f"{project}, led by and for the people of {hood}.",
+            # From the organization's number, not the seeded sequence, so the rest of the demo is unchanged.
+            contact_name=f"{FIRST[i * 7 % len(FIRST)]} {LAST[i * 11 % len(LAST)]}",
+            contact_title=CONTACT_TITLES[i % len(CONTACT_TITLES)],
         ), need, project
 
     def make_organizations(self, n: int) -> list[tuple[str, str]]:
@@ -598,10 +642,12 @@ class DemoGenerator:
         budget = self.past_budget
         waitlist_left = max(1, len(reviewed) // 10)
         rows = []
+        self.awards: list[dict] = []
         for a in reviewed:
             if a["amount"] <= budget:
                 outcome, amount, budget = AWARD, a["amount"], budget - a["amount"]
                 a["status"] = A.AWARDED
+                self.awards.append(a)
             elif waitlist_left:
                 outcome, amount, waitlist_left = WAITLIST, 0, waitlist_left - 1
                 a["status"] = A.WAITLISTED
@@ -663,3 +709,79 @@ class DemoGenerator:
                                                "Tell us earlier how you score.", "")),
                     submitted_on=(self.days(-330) if key == "past" else self.days(-2)).date()))
         bulk(BurdenSurvey, rows)
+
+    # --- after the award --------------------------------------------------------------------------------
+
+    def make_post_award(self) -> None:
+        """The past cycle's awards: signed agreements, schedules (a fifth spread over two years), an
+        interim report due half-way (most filed and accepted, one talked through instead, one sent
+        back for changes) and a final one still to come; the payments made so far, a few on hold.
+        Payments are conditioned on the agreement and on the interim report; the Schedule H line
+        follows the kind of work (housing and jobs are community building)."""
+        from grantflow.awards.models import (
+            ACCEPTED as REVIEW_ACCEPTED, AGREEMENT_SIGNED, CHANGES_REQUESTED, NO_CONDITION, ON_HOLD, PAID,
+            REPORT_ACCEPTED, SCHEDULED, AwardTerms, Instalment, ReportReview,
+        )
+        from grantflow.feedback.models import FINAL, INTERIM, ProgressReport
+
+        rng = self.rng
+        start = self.days(-280).date()
+        interim_due, final_due = start + dt.timedelta(days=180), self.days(115).date()
+        classes = {0: "part2_1", 3: "part2_2"}  # housing: physical improvements; jobs: economic development
+        terms, reports, reviews, instalments = [], [], [], []
+        report_ids = iter(range((db.session.execute(select(func.max(ProgressReport.id))).scalar() or 0) + 1, 10**9))
+        for n, a in enumerate(self.awards):
+            signed = self.days(-282 + rng.randint(-4, 3))
+            terms.append(dict(application_id=a["id"], agreement_signed_at=signed, agreement_signed_by_id=self.org_user.get(a["org"]),
+                              schedule_h=classes.get(self.org_need[self.org_index[a["org"]]])))
+            interim, final = next(report_ids), next(report_ids)
+            roll = rng.random()
+            filed = roll < 0.85 and n % 9 != 4
+            measures = {"items": [{"metric": "People reached", "target": str(t), "actual": str(round(t * rng.uniform(0.5, 1.1)))}
+                                  for t in (rng.randint(40, 900),)]} if filed else {}
+            reports += [dict(id=interim, application_id=a["id"], kind=INTERIM, due_on=interim_due, measures=measures,
+                             submitted_at=self.days(-100 + rng.randint(-10, 12)) if filed else None,
+                             submitted_by_id=self.org_user.get(a["org"]) if filed else None,
+                             how_funder_could_help="Fewer questions in the final report, please." if filed and roll < 0.2 else ""),
+                        dict(id=final, application_id=a["id"], kind=FINAL, due_on=final_due, measures={}, submitted_at=None,
+                             submitted_by_id=None, how_funder_could_help="")]
+            accepted = filed and n % 7 != 3
+            if accepted or (filed and n % 7 == 3):
+                reviews.append(dict(report_id=interim, state=REVIEW_ACCEPTED if accepted else CHANGES_REQUESTED,
+                                    note="" if accepted else "Please add how many people you reached in the spring.",
+                                    conversation_on=None, reviewed_by_id=self.officer_ids[0], reviewed_at=self.days(-80 + rng.randint(-5, 5))))
+            elif n % 9 == 4:  # trust-based: a site visit instead of a written report
+                reviews.append(dict(report_id=interim, state=REVIEW_ACCEPTED, conversation_on=self.days(-85).date(),
+                                    note="Site visit with the director and two residents: the work is on track.",
+                                    reviewed_by_id=self.officer_ids[1], reviewed_at=self.days(-85)))
+                accepted = True
+            two_years = n % 5 == 2
+            parts = (40, 40, 20) if not two_years else (30, 25, 25, 20)
+            shares = [a["amount"] * p // 100 for p in parts]
+            shares[0] += a["amount"] - sum(shares)
+            dues = [start, interim_due + dt.timedelta(days=30), final_due + dt.timedelta(days=30)]
+            if two_years:
+                dues = [start, interim_due + dt.timedelta(days=30), start + dt.timedelta(days=365), final_due + dt.timedelta(days=395)]
+            conditions = [(AGREEMENT_SIGNED, None), (REPORT_ACCEPTED, interim), (REPORT_ACCEPTED, final)]
+            if two_years:
+                conditions = [(AGREEMENT_SIGNED, None), (REPORT_ACCEPTED, interim), (NO_CONDITION, None), (REPORT_ACCEPTED, final)]
+            for k, (cents, due, (condition, report_id)) in enumerate(zip(shares, dues, conditions)):
+                status, paid_on, reason = SCHEDULED, None, ""
+                if k == 0:
+                    status, paid_on = PAID, (signed + dt.timedelta(days=rng.randint(3, 12))).date()
+                elif k == 1 and accepted:
+                    if n % 11 == 6:
+                        status, reason = ON_HOLD, "Waiting for the fiscal sponsor's updated agreement."
+                    else:
+                        status, paid_on = PAID, self.days(-70 + rng.randint(-6, 6)).date()
+                instalments.append(dict(application_id=a["id"], amount_cents=cents, due_on=due, condition=condition,
+                                        condition_report_id=report_id, status=status, paid_on=paid_on,
+                                        method=rng.choice(("ach", "ach", "check")) if paid_on else None,
+                                        reference=f"RCHF-{a['id']:05d}-{k + 1}" if paid_on else "",
+                                        paid_by_id=self.officer_ids[1] if paid_on else None,
+                                        paid_recorded_at=dt.datetime.combine(paid_on, dt.time(17), dt.timezone.utc) if paid_on else None,
+                                        reason=reason, created_at=signed, updated_at=signed))
+        bulk(AwardTerms, terms)
+        bulk(ProgressReport, reports)
+        bulk(ReportReview, reviews)
+        bulk(Instalment, instalments)

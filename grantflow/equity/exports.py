@@ -100,6 +100,10 @@ def csv_rows(report: dict) -> Iterator[tuple]:
         yield from _group_rows(key, dim)
         yield from _dimension_detail(key, dim)
     yield from _places(report["need_benchmarks"])
+    from grantflow.awards.money_moving import csv_items as money_moving
+
+    for dimension, group, measure, value, withheld in money_moving(report):
+        yield _row("money_moving", dimension, group, "", measure, value, withheld=withheld)
     for cyc in report.get("cycles", []):
         label = cyc["program"]["cycle_label"] or cyc["program"]["slug"]
         for key, groups in cyc["dimensions"].items():

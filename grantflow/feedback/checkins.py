@@ -2,7 +2,9 @@
 
 Reports exist only for awarded applications whose decision is released. The schedule
 (`Program.report_schedule`, ISO dates) is turned into one `ProgressReport` per funded application
-and due date; removing a date removes its reports that were not filed yet.
+and due date; removing a date removes its reports that were not filed yet. Only check-ins
+(`ProgressReport.kind == CHECKIN`) follow the schedule and get these daily reminders; an award's
+interim and final reports are its own (grantflow/awards/reports.py).
 """
 from __future__ import annotations
 
@@ -58,13 +60,14 @@ def funded_applications(program) -> list:
 
 
 def ensure_reports(program) -> None:
-    """One report per funded application and due date; unfiled reports for removed dates go."""
-    from grantflow.feedback.models import ProgressReport
+    """One check-in per funded application and due date; unfiled ones for removed dates go."""
+    from grantflow.feedback.models import CHECKIN, ProgressReport
 
     due = set(schedule_dates(program))
     apps = funded_applications(program)
     existing = db.session.execute(
-        select(ProgressReport).where(ProgressReport.application_id.in_([a.id for a in apps] or [-1]))
+        select(ProgressReport).where(ProgressReport.application_id.in_([a.id for a in apps] or [-1]),
+                                     ProgressReport.kind == CHECKIN)
     ).scalars().all()
     have = {(r.application_id, r.due_on) for r in existing}
     for r in existing:
@@ -155,11 +158,11 @@ def applicant_emails(application) -> list[str]:
 
 
 def send_reminders(*, days: int = REMIND_DAYS, link_for=None, now: Optional[dt.datetime] = None) -> int:
-    """Mails the applicants of every unfiled report due within `days` days or overdue, at most once
-    per report per (UTC) day; returns how many reports were reminded."""
+    """Mails the applicants of every unfiled check-in due within `days` days or overdue, at most
+    once per report per (UTC) day; returns how many reports were reminded."""
     from grantflow.applications.models import Application
     from grantflow.core import mail
-    from grantflow.feedback.models import ProgressReport
+    from grantflow.feedback.models import CHECKIN, ProgressReport
     from grantflow.programs.models import Program
 
     now = now or utcnow()
@@ -172,7 +175,8 @@ def send_reminders(*, days: int = REMIND_DAYS, link_for=None, now: Optional[dt.d
         select(ProgressReport, Application, Program)
         .join(Application, Application.id == ProgressReport.application_id)
         .join(Program, Program.id == Application.program_id)
-        .where(ProgressReport.submitted_at.is_(None)).order_by(ProgressReport.due_on)
+        .where(ProgressReport.submitted_at.is_(None), ProgressReport.kind == CHECKIN)
+        .order_by(ProgressReport.due_on)
     ).all()
     for report, application, program in rows:
         today = to_local(now, program.timezone).date()

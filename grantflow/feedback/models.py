@@ -43,11 +43,19 @@ class AdvisorRanking(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# Kinds of progress report: check-ins follow the program's schedule (grantflow/feedback/checkins.py);
+# interim and final reports are an award's own requirements (grantflow/awards/reports.py).
+CHECKIN = "checkin"
+INTERIM = "interim"
+FINAL = "final"
+
+
 class ProgressReport(db.Model):
     __tablename__ = "progress_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=CHECKIN, server_default=CHECKIN)
     due_on: Mapped[dt.date] = mapped_column(Date)
     submitted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -23,15 +23,14 @@ from grantflow.feedback import burden as fb_burden
 from grantflow.feedback import checkins, community
 from grantflow.feedback.models import ApplicantNote, ProgressReport, YouSaidWeDid
 from grantflow.organizations.models import Organization
+from grantflow.organizations.policy import funder_or_404
 from grantflow.programs.models import Program
 
 bp = Blueprint("feedback", __name__, cli_group=None)
 
 
 def _funder(slug: str, action: str) -> Organization:
-    funder = db.first_or_404(select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
-    authorize(action, funder)
-    return funder
+    return funder_or_404(slug, action)
 
 
 def _status(form) -> int:

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from grantflow.core import files
 from grantflow.core.db import db
-from grantflow.letters import jobs, services
+from grantflow.letters import freshness, jobs, services
 from grantflow.letters.models import LetterBatch
 from grantflow.programs.models import Program
 from grantflow.programs.slugs import PROGRAM
@@ -19,14 +19,24 @@ from grantflow.programs.slugs import PROGRAM
 @click.argument("program", metavar="PROGRAM_SLUG", type=PROGRAM)
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for one PDF per decision and the ZIP.")
-@click.option("--declines/--no-declines", default=False, help="Also issue decline letters.")
+@click.option("--declines/--no-declines", default=False, help="Also issue decline and waitlist letters.")
 @click.option("--reissue", is_flag=True, help="Re-issue letters already issued (earlier ones kept, superseded).")
+@click.option("--outdated", is_flag=True, help="Re-issue exactly the letters that are out of date (earlier ones kept, "
+                                              "superseded).")
 @click.option("--queue", "use_queue", is_flag=True,
               help="Hand the batch to the task queue (a running `grantflow worker`) and follow its progress.")
 @with_appcontext
-def letters_command(program: Program, output: Path, declines: bool, reissue: bool, use_queue: bool) -> None:
-    """Issue all letters of PROGRAM_SLUG: one PDF per decision, and a ZIP of them."""
-    batch = jobs.create_batch(program, include_declines=declines, reissue=reissue)
+def letters_command(program: Program, output: Path, declines: bool, reissue: bool, outdated: bool,
+                    use_queue: bool) -> None:
+    """Issue all letters of PROGRAM_SLUG: one PDF per decision, and a ZIP of them. Says how many
+    issued letters are out of date; --outdated re-issues exactly those."""
+    stale = len(freshness.outdated_ids(program))
+    if stale and not (outdated or reissue):
+        click.echo(f"{freshness.outdated_phrase(stale)} Re-issue exactly those with --outdated.")
+    try:
+        batch = jobs.create_batch(program, include_declines=declines, reissue=reissue, outdated=outdated)
+    except services.LetterError as exc:
+        raise click.ClickException(str(exc)) from None
     total = len(batch.decision_ids)
     if use_queue:
         jobs.enqueue_batch(batch)

@@ -24,10 +24,10 @@ from sqlalchemy import func, select, update
 from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.core.storage import storage
-from grantflow.decisions.models import AWARD, DECLINE, Decision
-from grantflow.letters import services
+from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
+from grantflow.letters import freshness, services
 from grantflow.letters.models import BATCH_DONE, BATCH_RUNNING, BATCH_ZIPPING, IssuedLetter, LetterBatch
-from grantflow.letters.render import feedback_for, letter_data, load_decisions, wording_for
+from grantflow.letters.render import feedback_for, head_for, letter_data, load_decisions, wording_for
 from grantflow.programs.models import Program
 from grantflow.tasks import enqueue, pending
 
@@ -54,15 +54,20 @@ def decision_ids_for(program_id: int, kinds: list[str]) -> list[int]:
 
 
 def create_batch(program: Program, *, include_declines: bool = False, reissue: bool = False,
-                 actor_id: int | None = None) -> LetterBatch:
-    """Creates and commits the batch (the workers must see it before its tasks arrive)."""
-    kinds = [AWARD, DECLINE] if include_declines else [AWARD]
-    batch = LetterBatch(program_id=program.id, kinds=kinds, reissue=reissue, created_by_id=actor_id,
-                        decision_ids=decision_ids_for(program.id, kinds), status=BATCH_RUNNING)
+                 outdated: bool = False, actor_id: int | None = None) -> LetterBatch:
+    """Creates and commits the batch (the workers must see it before its tasks arrive): all letters
+    of the kinds, or with `outdated` a re-issue of exactly the out-of-date ones. LetterError when
+    the letters cannot be signed yet."""
+    kinds = [AWARD, DECLINE, WAITLIST] if include_declines or outdated else [AWARD]
+    services.check_ready(head_for(program.funder_id, program.funder.name),
+                         [wording_for(program.id, kind) for kind in kinds])
+    ids = freshness.outdated_ids(program) if outdated else decision_ids_for(program.id, kinds)
+    batch = LetterBatch(program_id=program.id, kinds=kinds, reissue=reissue or outdated, created_by_id=actor_id,
+                        decision_ids=ids, status=BATCH_RUNNING)
     db.session.add(batch)
     db.session.flush()
     auditlog.record("letters.batch_start", batch, actor_id=actor_id,
-                    after={"program_id": program.id, "kinds": kinds, "reissue": reissue,
+                    after={"program_id": program.id, "kinds": kinds, "reissue": batch.reissue, "outdated": outdated,
                            "letters": len(batch.decision_ids)})
     db.session.commit()
     return batch
@@ -154,8 +159,10 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
     decisions = [d for d in load_decisions([i for i in decision_ids if i not in done])
                  if d.outcome in batch.kinds]
     wordings = {kind: wording_for(batch.program_id, kind) for kind in batch.kinds}
-    declines = [d.application_id for d in decisions if d.outcome == DECLINE]
-    feedback = feedback_for(batch.program_id, declines) if declines and wordings[DECLINE].include_feedback else {}
+    program = db.session.get(Program, batch.program_id)
+    head = head_for(program.funder_id, program.funder.name)
+    declines = [d.application_id for d in decisions if d.outcome != AWARD and wordings[d.outcome].include_feedback]
+    feedback = feedback_for(batch.program_id, declines) if declines else {}
     # Plain values first: each commit below expires the ORM objects.
     work = [(services.DecisionRef.of(d), letter_data(d)) for d in decisions]
     reissue, actor_id = batch.reissue, batch.created_by_id
@@ -181,7 +188,7 @@ def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
         previous = None
         for ref, data in work:
             try:
-                rendered = services.render_letter(ref, wording=wordings[ref.outcome],
+                rendered = services.render_letter(ref, wording=wordings[ref.outcome], head=head,
                                                   feedback=feedback.get(ref.application_id), data=data)
             except Exception as exc:  # one bad letter must not stop the batch
                 _failed(batch_id, ref.id, exc)

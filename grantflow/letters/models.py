@@ -1,4 +1,5 @@
-"""Letter templates a funder edits, and the letters issued for decisions (with their SHA-256)."""
+"""The funder's letterhead, the letter templates a funder edits, and the letters issued for
+decisions (with their SHA-256, what they were made from, and whether the applicant has them)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,25 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grantflow.core.db import UTCDateTime, db, utcnow
+
+
+class Letterhead(db.Model):
+    """What heads and signs every letter of one funder, set once by the funder's admin. No letter
+    is issued until the signatory's name and title are set (`render.missing_for_issue`)."""
+
+    __tablename__ = "letterheads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")  # blank: the funder's name
+    address: Mapped[str] = mapped_column(Text, default="")  # one line per line
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    logo_stored_name: Mapped[Optional[str]] = mapped_column(String(64))
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    signature_stored_name: Mapped[Optional[str]] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class LetterTemplate(db.Model):
@@ -48,6 +68,12 @@ class IssuedLetter(db.Model):
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A re-issue keeps the earlier letter and marks it superseded, so the change is visible.
     superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # SHA-256 of what the letter was made from (wording, letterhead, signatory, decision): when it
+    # differs from today's, the letter is out of date (`render.inputs_fingerprint`).
+    inputs_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The message telling the applicant it is on their application page, and their first download.
+    message_id: Mapped[Optional[int]] = mapped_column(ForeignKey("outbox_messages.id", ondelete="SET NULL"))
+    downloaded_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
 
 BATCH_RUNNING = "running"
@@ -72,3 +98,49 @@ class LetterBatch(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+
+OFFERED = "offered"
+ACCEPTED = "accepted"
+COUNTERSIGNED = "countersigned"
+DECLINED = "declined"
+EXPIRED = "expired"  # shown, never stored: an offer past `expires_at` that nobody answered
+
+
+class GrantAgreement(db.Model):
+    """An award's grant agreement, signed electronically (the ESIGN/UETA pattern): the awardee's
+    signer consents to sign electronically, types their name and title with the intent to sign,
+    and is recorded (who, when, from where) against the SHA-256 of the agreement as shown; the
+    officer countersigns the same way. Each step's PDF is kept: as shown, signed, countersigned."""
+
+    __tablename__ = "grant_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OFFERED)
+    stored_name: Mapped[str] = mapped_column(String(120))  # the agreement as shown
+    sha256: Mapped[str] = mapped_column(String(64))
+    offered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    offered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The awardee's signature, and the PDF with its signature page.
+    signer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    signer_name: Mapped[str] = mapped_column(String(200), default="")
+    signer_title: Mapped[str] = mapped_column(String(200), default="")
+    signer_ip: Mapped[str] = mapped_column(String(64), default="")
+    signed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    signed_stored_name: Mapped[Optional[str]] = mapped_column(String(120))
+    signed_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # The officer's countersignature, and the final PDF with both signature pages.
+    countersigner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    countersigner_name: Mapped[str] = mapped_column(String(200), default="")
+    countersigner_title: Mapped[str] = mapped_column(String(200), default="")
+    countersigner_ip: Mapped[str] = mapped_column(String(64), default="")
+    countersigned_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    final_stored_name: Mapped[Optional[str]] = mapped_column(String(120))
+    final_sha256: Mapped[str] = mapped_column(String(64), default="")
+    declined_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+
+    def shown_status(self, now: dt.datetime) -> str:
+        return EXPIRED if self.status == OFFERED and now >= self.expires_at else self.status

@@ -7,9 +7,12 @@ wording goes through :mod:`grantflow.letters.wording`, and the PDF through
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
 
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -19,15 +22,103 @@ from grantflow.core.db import db, utcnow
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
-from grantflow.decisions.models import AWARD, DECLINE, Decision
-from grantflow.letters.models import LetterTemplate
+from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
+from grantflow.letters.models import Letterhead, LetterTemplate
 from grantflow.letters.wording import Wording, default_wording, render_wording
 from grantflow.programs.models import Program
 
-KINDS = (AWARD, DECLINE)
-KIND_LABELS = {AWARD: "Award letter", DECLINE: "Decline letter"}
+KINDS = (AWARD, DECLINE, WAITLIST)  # the decisions a letter is written for
+AGREEMENT = "agreement"  # an award's grant agreement: wording edited like a letter's (grantflow/letters/agreements.py)
+KIND_LABELS = {AWARD: "Award letter", DECLINE: "Decline letter", WAITLIST: "Waitlist letter", AGREEMENT: "Grant agreement"}
+HEADINGS = {AWARD: "Grant award", DECLINE: "Your application", WAITLIST: "Your application: waitlisted",
+            AGREEMENT: "Grant agreement"}
 LOGO_URL = "asset:logo"
-LOGOS = "logos/"  # the funders' logos in the app's storage
+SIGNATURE_URL = "asset:signature"
+LOGOS = "logos/"  # the logos of a letter kind's wording in the app's storage
+LETTERHEADS = "letterheads/"  # the letterheads' logos and signature images in the app's storage
+
+
+@dataclass(frozen=True)
+class Head:
+    """The funder's letterhead and signatory, as plain values (images as their bytes, read from
+    the app's storage)."""
+
+    name: str
+    address_lines: tuple[str, ...] = ()
+    phone: str = ""
+    website: str = ""
+    logo: bytes | None = None
+    signatory_name: str = ""
+    signatory_title: str = ""
+    signature: bytes | None = None
+
+
+def logo_key(stored_name: str) -> str:
+    return LOGOS + stored_name
+
+
+def letterhead_key(stored_name: str) -> str:
+    return LETTERHEADS + stored_name
+
+
+def _stored(prefix: str, stored_name: str | None) -> bytes | None:
+    """The file's bytes, or None when there is no name or no file under it."""
+    if not stored_name:
+        return None
+    try:
+        return files.read(prefix + stored_name)
+    except FileNotFoundError:
+        return None
+
+
+def head_for(funder_id: int, funder_name: str, row: Letterhead | None = None) -> Head:
+    """The funder's letterhead, or one with just its name when none is set yet."""
+    if row is None:
+        row = db.session.execute(select(Letterhead).where(Letterhead.funder_id == funder_id)).scalar_one_or_none()
+    if row is None:
+        return Head(name=funder_name)
+    return Head(name=(row.name or "").strip() or funder_name,
+                address_lines=tuple(x.strip() for x in (row.address or "").splitlines() if x.strip()),
+                phone=(row.phone or "").strip(), website=(row.website or "").strip(),
+                logo=_stored(LETTERHEADS, row.logo_stored_name),
+                signatory_name=(row.signatory_name or "").strip(), signatory_title=(row.signatory_title or "").strip(),
+                signature=_stored(LETTERHEADS, row.signature_stored_name))
+
+
+def signed(head: Head, wording: Wording) -> Head:
+    """The letterhead with the letter kind's own signatory when its wording names one."""
+    if wording.signatory_name.strip():
+        return replace(head, signatory_name=wording.signatory_name.strip(),
+                       signatory_title=wording.signatory_title.strip())
+    return head
+
+
+def missing_for_issue(head: Head, wordings: list[Wording]) -> list[str]:
+    """What must be set before a letter is issued, in words (empty: ready)."""
+    missing = []
+    for w in wordings:
+        h = signed(head, w)
+        label = KIND_LABELS[w.kind].lower()
+        if not h.signatory_name:
+            missing.append(f"the name of the person who signs the {label} (on the letterhead page)")
+        elif not h.signatory_title:
+            missing.append(f"the title of {h.signatory_name}, who signs the {label} (on the letterhead page)")
+    return list(dict.fromkeys(missing))
+
+
+def reference_number(program_slug: str, application_id: int) -> str:
+    """Program and application, e.g. HEALTH-2026-00042: what the applicant quotes back."""
+    return f"{program_slug.upper()}-{application_id:05d}"
+
+
+def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents: int) -> str:
+    """SHA-256 of what a letter is made from beyond the applicant's own details: when this changes
+    after a letter was issued, the letter is out of date."""
+    images = [hashlib.sha256(b).hexdigest() if b else "" for b in (head.logo, head.signature, wording.logo)]
+    parts = {"head": {k: v for k, v in asdict(head).items() if k not in ("logo", "signature")},
+             "wording": {k: v for k, v in asdict(wording).items() if k != "logo"},
+             "files": images, "outcome": outcome, "amount_cents": amount_cents if outcome == AWARD else 0}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def long_date(value: dt.date | None) -> str:
@@ -55,6 +146,12 @@ class LetterData:
     address_lines: tuple[str, ...] = ()
     signatory: str = ""
     signatory_title: str = ""
+    recipient: str = ""  # the organization's contact, or its name
+    recipient_title: str = ""
+    reference: str = ""
+    ein: str = ""
+    amount_cents: int = 0
+    funder_id: int = 0
 
     def placeholders(self, wording: Wording) -> dict[str, str]:
         return {
@@ -65,8 +162,8 @@ class LetterData:
             "payment_schedule": wording.payment_schedule,
             "reporting_requirements": wording.reporting_requirements,
             "conditions": wording.conditions, "contact": self.contact,
-            "signatory": wording.signatory_name, "signatory_title": wording.signatory_title,
-            "date": self.date,
+            "signatory": self.signatory, "signatory_title": self.signatory_title,
+            "date": self.date, "recipient": self.recipient or self.organization, "reference": self.reference,
         }
 
 
@@ -110,6 +207,9 @@ def letter_data(decision: Decision, *, today: dt.date | None = None) -> LetterDa
         amount_requested=format_money(application.amount_requested_cents),
         grant_start=long_date(start), grant_end=long_date(end), grant_period=period,
         contact=contact_line(program), date=long_date(today), address_lines=address,
+        recipient=(org.contact_name or "").strip(), recipient_title=(org.contact_title or "").strip(),
+        reference=reference_number(program.slug, application.id), ein=org.ein or "",
+        amount_cents=decision.amount_cents, funder_id=program.funder_id,
     )
 
 
@@ -127,19 +227,6 @@ def load_decisions(decision_ids: list[int]) -> list[Decision]:
     ).scalars())
 
 
-def logo_key(stored_name: str) -> str:
-    return LOGOS + stored_name
-
-
-def _logo(stored_name: str | None) -> bytes | None:
-    if not stored_name:
-        return None
-    try:
-        return files.read(logo_key(stored_name))
-    except FileNotFoundError:
-        return None
-
-
 def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -> Wording:
     """The program's saved wording for ``kind``, or the product's default."""
     if row is None:
@@ -147,7 +234,7 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
             select(LetterTemplate).where(LetterTemplate.program_id == program_id, LetterTemplate.kind == kind)
         ).scalar_one_or_none()
     if row is None:
-        return Wording(kind=kind, body=default_wording(kind),
+        return Wording(kind=kind, body=default_wording(kind), include_feedback=kind == DECLINE,
                        payment_schedule="Paid in full within 30 days of this letter." if kind == AWARD else "",
                        reporting_requirements="A short report, in writing or in a conversation, at the end "
                                               "of the grant period." if kind == AWARD else "")
@@ -155,7 +242,7 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
                    reporting_requirements=row.reporting_requirements or "", conditions=row.conditions or "",
                    signatory_name=row.signatory_name or "", signatory_title=row.signatory_title or "",
                    include_feedback=row.include_feedback, pdf_variant=row.pdf_variant or "pdf/ua-1",
-                   logo=_logo(row.logo_stored_name))
+                   logo=_stored(LOGOS, row.logo_stored_name))
 
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
@@ -192,16 +279,31 @@ def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedb
     return out
 
 
-def letter_html(data: LetterData, wording: Wording, feedback: Feedback | None = None) -> str:
-    data = replace(data, signatory=wording.signatory_name, signatory_title=wording.signatory_title)
-    body = render_wording(wording.body, data.placeholders(wording))
-    heading = "Grant award" if data.kind == AWARD else "Your application"
+def logo_of(head: Head, wording: Wording) -> bytes | None:
+    """The letter kind's own logo, else the letterhead's."""
+    return wording.logo or head.logo
+
+
+def letter_html(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> str:
+    head = signed(head, wording)
+    data = replace(data, signatory=head.signatory_name, signatory_title=head.signatory_title)
+    body, closing = split_closing(render_wording(wording.body, data.placeholders(wording)))
     template = current_app.jinja_env.get_template("letters/letter.html")
     return template.render(
-        letter=data, body=body, heading=heading, lang="en", title=letter_title(data),
-        subject=letter_subject(data), has_logo=wording.logo is not None,
-        feedback=feedback if (data.kind == DECLINE and wording.include_feedback) else None,
+        letter=data, head=head, body=body, closing=closing, heading=HEADINGS[data.kind], lang="en",
+        title=letter_title(data), subject=letter_subject(data), has_logo=logo_of(head, wording) is not None,
+        has_signature=head.signature is not None,
+        feedback=feedback if (data.kind != AWARD and wording.include_feedback) else None,
     )
+
+
+def split_closing(body: Markup) -> tuple[Markup, Markup]:
+    """The wording's paragraphs, and its last one apart: the closing line is kept on one page
+    with the signature."""
+    rest, sep, last = str(body).rpartition("</p>\n<p>")
+    if not sep:
+        return Markup(""), body
+    return Markup(rest + "</p>"), Markup("<p>" + last)
 
 
 def letter_title(data: LetterData) -> str:
@@ -214,8 +316,9 @@ def letter_subject(data: LetterData) -> str:
     return f"Decision on the application “{data.application_title}”"
 
 
-def letter_pdf(data: LetterData, wording: Wording, feedback: Feedback | None = None) -> bytes:
-    html = letter_html(data, wording, feedback)
-    return render_pdf(html, title=letter_title(data), author=data.funder, subject=letter_subject(data),
+def letter_pdf(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> bytes:
+    html = letter_html(data, wording, head, feedback)
+    images = {LOGO_URL: logo_of(head, wording), SIGNATURE_URL: head.signature}
+    return render_pdf(html, title=letter_title(data), author=head.name, subject=letter_subject(data),
                       lang="en", variant=wording.pdf_variant,
-                      allowed_files={LOGO_URL: wording.logo} if wording.logo else None)
+                      allowed_files={k: v for k, v in images.items() if v is not None} or None)

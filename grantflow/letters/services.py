@@ -15,15 +15,21 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from grantflow.core import auditlog, files
+from grantflow.core import auditlog, events, files
 from grantflow.core.db import db, utcnow
 from grantflow.decisions.models import Decision
+from grantflow.letters import delivery, pades
 from grantflow.letters.models import IssuedLetter
-from grantflow.letters.render import Feedback, KINDS, LetterData, feedback_for, letter_data, letter_pdf, wording_for
+from grantflow.letters.render import (
+    KIND_LABELS, KINDS, Feedback, Head, LetterData, feedback_for, head_for, inputs_fingerprint, letter_data, letter_pdf,
+    missing_for_issue, wording_for,
+)
 from grantflow.letters.wording import Wording
+from grantflow.programs.models import Program
 
 
 class LetterError(Exception):
@@ -69,12 +75,13 @@ class DecisionRef:
 
 @dataclass(frozen=True)
 class RenderedLetter:
-    """A letter rendered for a decision but not yet on disk nor recorded."""
+    """A letter rendered for a decision but not yet stored nor recorded."""
 
     ref: DecisionRef
     pdf: bytes
     stored_name: str
     issued_at: dt.datetime
+    inputs_sha256: str = ""
 
     @property
     def key(self) -> str:
@@ -83,11 +90,18 @@ class RenderedLetter:
 
 def _check_kind(ref: DecisionRef) -> None:
     if ref.outcome not in KINDS:
-        raise LetterError(f"A {ref.outcome} decision has no letter; letters are for awards and declines.")
+        raise LetterError(f"A {ref.outcome} decision has no letter.")
+
+
+def check_ready(head: Head, wordings: list[Wording]) -> None:
+    """Refuses to issue before the letters can be signed (LetterError says what is missing)."""
+    missing = missing_for_issue(head, wordings)
+    if missing:
+        raise LetterError("Before any letter is issued, set " + "; and ".join(missing) + ".")
 
 
 def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback: Feedback | None = None,
-                  data: LetterData | None = None) -> RenderedLetter:
+                  data: LetterData | None = None, head: Head | None = None) -> RenderedLetter:
     """The decision's letter as PDF bytes, with the name it will be stored under."""
     _check_kind(ref)
     kind = ref.outcome
@@ -96,10 +110,12 @@ def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback:
         feedback = feedback_for(ref.program_id, [ref.application_id]).get(ref.application_id)
     if data is None:
         data = letter_data(db.session.get(Decision, ref.id))
-    pdf = letter_pdf(data, wording, feedback)
+    head = head or head_for(data.funder_id, data.funder)
+    check_ready(head, [wording])
+    pdf = pades.sign(letter_pdf(data, wording, head, feedback), reason=f"{KIND_LABELS[kind]} issued by {head.name}")
     now = utcnow()
     stored = f"{ref.program_id}/{ref.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
-    return RenderedLetter(ref, pdf, stored, now)
+    return RenderedLetter(ref, pdf, stored, now, inputs_fingerprint(head, wording, kind, data.amount_cents))
 
 
 def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id: int | None = None,
@@ -109,7 +125,8 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
     ref, now = rendered.ref, rendered.issued_at
     letter = IssuedLetter(decision_id=ref.id, kind=ref.outcome, stored_name=rendered.stored_name,
                           sha256=hashlib.sha256(rendered.pdf).hexdigest(), size=len(rendered.pdf),
-                          issued_by_id=actor_id, batch_id=batch_id, issued_at=now)
+                          issued_by_id=actor_id, batch_id=batch_id, issued_at=now,
+                          inputs_sha256=rendered.inputs_sha256)
     try:
         if existing is not None:
             _supersede(existing.id, now)
@@ -128,7 +145,18 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                     before={"sha256": existing.sha256} if existing else None,
                     after={"decision_id": ref.id, "kind": ref.outcome, "sha256": letter.sha256,
                            "batch_id": batch_id})
+    delivery.notify(letter, db.session.get(Decision, ref.id), reissued=has_earlier(ref.id, letter.id))
+    program = db.session.get(Program, ref.program_id)
+    events.emit("letter.issued", funder_id=program.funder_id,
+                data={"letter_id": letter.id, "decision_id": ref.id, "application_id": ref.application_id,
+                      "program": program.slug, "kind": ref.outcome})
     return letter, True
+
+
+def has_earlier(decision_id: int, letter_id: int) -> bool:
+    """Whether the applicant may have seen an earlier letter for this decision."""
+    return db.session.execute(select(IssuedLetter.id).where(
+        IssuedLetter.decision_id == decision_id, IssuedLetter.id != letter_id).limit(1)).first() is not None
 
 
 def _supersede(letter_id: int, at: dt.datetime) -> bool:

@@ -4,9 +4,18 @@ The wording is text, not HTML: its literal parts are escaped like the values, so
 or an applicant typed can become markup (an ``<img>`` or a CSS ``url()`` shows as text and is never
 fetched). Values are plain strings only. Blank lines separate paragraphs; a single line break is
 kept as a line break.
+
+Markup in the wording itself (a tag, ``<style>``) is refused with a message, as are the filters and
+blocks that would mark text as safe HTML (``|safe``, ``{% autoescape false %}``): only the filters
+in ``FILTERS`` exist. The funder's wording is code run on every letter, so it is bounded: loops
+nest at most ``MAX_LOOP_NESTING`` deep, run at most ``MAX_ITERATIONS`` times in all, and one letter's
+wording renders within ``MAX_RENDER_SECONDS``.
 """
 from __future__ import annotations
 
+import contextvars
+import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,10 +28,23 @@ from grantflow import ROOT
 DEFAULTS_DIR = ROOT / "templates" / "letters"
 MAX_SOURCE = 20_000
 MAX_OUTPUT = 200_000
+MAX_LOOP_NESTING = 3
+MAX_ITERATIONS = 10_000
+MAX_RENDER_SECONDS = 2.0
+# Filters a wording may use: text in, text out. Nothing that makes markup (safe, urlize, xmlattr).
+FILTERS = frozenset({
+    "abs", "capitalize", "count", "default", "d", "first", "float", "int", "join", "last", "length",
+    "list", "lower", "max", "min", "reverse", "round", "sort", "string", "sum", "title", "trim",
+    "truncate", "unique", "upper", "wordcount",
+})
+# A tag, comment or doctype written into the wording: `<b>`, `</p>`, `<style>`, `<!--`.
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^<>]*>?")
 
 # Placeholder -> what it holds (shown beside the editor).
 PLACEHOLDERS: dict[str, str] = {
+    "recipient": "The organization's contact person (from its profile), or its name",
     "organization": "Name of the organization whose work is funded",
+    "reference": "The letter's reference number (program and application)",
     "program": "Program title",
     "funder": "Your organization's name",
     "application_title": "Title of the application",
@@ -45,12 +67,64 @@ class WordingError(ValueError):
     """A problem with the wording, told in words a program officer can act on."""
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, also refusing string/number blow-ups (``'x' * 10**9``)."""
+class _Budget:
+    """One render's allowance of loop iterations and time."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    def __init__(self) -> None:
+        self.iterations = 0
+        self.deadline = time.monotonic() + MAX_RENDER_SECONDS
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _Exhausted(f"it took longer than {MAX_RENDER_SECONDS:g} seconds to fill in; "
+                             "simplify the loops and conditions")
+
+
+class _Exhausted(Exception):
+    """The wording used up its render budget."""
+
+
+_budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("wording_budget")
+
+
+def _bounded(value):
+    """Wraps every loop's iterable (added by `_compile`): counts iterations against the budget."""
+    budget = _budget.get()
+    for item in value:
+        budget.iterations += 1
+        if budget.iterations > MAX_ITERATIONS:
+            raise _Exhausted(f"its loops run more than {MAX_ITERATIONS:,} times in one letter")
+        budget.tick()
+        yield item
+
+
+def _capped(value):
+    """Refuses a value longer than a whole letter may be (added around every ``~`` by `_compile`)."""
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_OUTPUT:
+        raise SecurityError("text too long")
+    return value
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, also refusing string/number blow-ups (``'x' * 10**9``, ``x.center(10**9)``,
+    doubling ``x + x``) and keeping to the render's time budget on every call and operation."""
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
+        _budget.get().tick()
+        if any(isinstance(a, int) and abs(a) > MAX_OUTPUT for a in (*args, *kwargs.values())):
+            raise SecurityError("number too large")
+        if getattr(__obj, "__name__", "") == "replace" and isinstance(getattr(__obj, "__self__", None), str):
+            text, old, new = __obj.__self__, *(list(args) + ["", ""])[:2]
+            if isinstance(new, str) and len(text) + (text.count(old) if old else len(text)) * len(new) > MAX_OUTPUT:
+                raise SecurityError("text too long")
+        return _capped(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context, operator, left, right):
+        _budget.get().tick()
+        if operator in ("+", "%"):
+            return _capped(super().call_binop(context, operator, left, right))
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
             raise SecurityError("exponent too large")
         if operator == "*":
@@ -61,6 +135,54 @@ class _Sandbox(SandboxedEnvironment):
 
 
 _ENV = _Sandbox(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=False)
+_ENV.filters = {name: f for name, f in _ENV.filters.items() if name in FILTERS}
+_ENV.filters["_bounded"] = _bounded
+_ENV.filters["_capped"] = _capped
+
+
+def _refuse_markup_and_unsafe(tree: nodes.Template) -> None:
+    """Wording is text: no tags, no filter or block that would let text through as HTML."""
+    for node in tree.find_all((nodes.Filter, nodes.FilterBlock)):
+        name = node.name if isinstance(node, nodes.Filter) else node.filter.name
+        if name not in FILTERS:
+            raise WordingError(f"Line {node.lineno}: the filter |{name} is not allowed in a letter "
+                               f"(the wording stays text). Available: {', '.join(sorted(FILTERS))}.")
+    for node in tree.find_all((nodes.EvalContextModifier, nodes.MarkSafe, nodes.MarkSafeIfAutoescape)):
+        raise WordingError(f"Line {node.lineno}: autoescape blocks are not allowed in a letter "
+                           "(the wording stays text).")
+    for node in tree.find_all((nodes.TemplateData, nodes.Const)):
+        text = node.data if isinstance(node, nodes.TemplateData) else str(node.value)
+        found = MARKUP.search(text)
+        if found:
+            line = node.lineno + text.count("\n", 0, found.start())
+            raise WordingError(f"Line {line}: the wording is plain text, so markup such as "
+                               f"{found.group(0)[:40]} is not allowed. Remove it; a blank line starts a paragraph.")
+
+
+def _bound_loops(tree: nodes.Template) -> None:
+    """Refuses loops nested deeper than MAX_LOOP_NESTING and recursive loops; wraps each loop's
+    iterable in `_bounded`, which counts iterations against the render's budget."""
+    def walk(node: nodes.Node, depth: int) -> None:
+        for child in node.iter_child_nodes():
+            inner = depth
+            if isinstance(child, nodes.For):
+                inner = depth + 1
+                if child.recursive:
+                    raise WordingError(f"Line {child.lineno}: recursive loops are not allowed in a letter.")
+                if inner > MAX_LOOP_NESTING:
+                    raise WordingError(f"Line {child.lineno}: loops are nested {inner} deep; a letter allows "
+                                       f"at most {MAX_LOOP_NESTING}.")
+                child.iter = nodes.Filter(child.iter, "_bounded", [], [], None, None, lineno=child.lineno)
+            walk(child, inner)
+    walk(tree, 0)
+    for parent in list(tree.find_all(nodes.Node)):
+        for name in parent.fields:
+            value = getattr(parent, name)
+            if isinstance(value, nodes.Concat):
+                setattr(parent, name, nodes.Filter(value, "_capped", [], [], None, None, lineno=value.lineno))
+            elif isinstance(value, list):
+                setattr(parent, name, [nodes.Filter(v, "_capped", [], [], None, None, lineno=v.lineno)
+                                       if isinstance(v, nodes.Concat) else v for v in value])
 
 
 def default_wording(kind: str) -> str:
@@ -77,6 +199,7 @@ def _compile(source: str):
     except TemplateSyntaxError as exc:
         raise WordingError(f"Line {exc.lineno}: {exc.message}. Placeholders are written "
                            "{{ name }}, e.g. {{ organization }}.") from None
+    _refuse_markup_and_unsafe(tree)
     unknown = sorted(meta.find_undeclared_variables(tree) - set(PLACEHOLDERS))
     if unknown:
         names = ", ".join("{{ %s }}" % name for name in unknown)
@@ -86,6 +209,7 @@ def _compile(source: str):
     for output in tree.find_all(nodes.Output):
         output.nodes = [nodes.Const(n.data, lineno=n.lineno) if isinstance(n, nodes.TemplateData) else n
                         for n in output.nodes]
+    _bound_loops(tree)
     return _ENV.from_string(tree)
 
 
@@ -93,13 +217,18 @@ def render_wording(source: str, values: dict[str, str]) -> Markup:
     """Renders the wording to safe HTML paragraphs; raises WordingError with a clear message."""
     template = _compile(source)
     plain = {key: "" if value is None else str(value) for key, value in values.items()}
+    token = _budget.set(_Budget())
     try:
         text = template.render(**plain)
+    except _Exhausted as exc:
+        raise WordingError(f"This wording is too complex for a letter: {exc}.") from None
     except (SecurityError, OverflowError) as exc:  # the sandbox refuses a too-big range with OverflowError
         raise WordingError(f"This wording is not allowed in a letter ({exc}).") from None
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # The wording is the funder's code: whatever goes wrong filling it in is told at the field.
         raise WordingError(f"The wording could not be filled in: {exc}.") from None
+    finally:
+        _budget.reset(token)
     if len(text) > MAX_OUTPUT:
         raise WordingError("The wording produces a letter that is far too long.")
     return to_paragraphs(Markup(text))

@@ -72,6 +72,9 @@ class Organization(db.Model):
     year_founded: Mapped[Optional[int]]
     mission: Mapped[Optional[str]] = mapped_column(Text)
     website: Mapped[Optional[str]] = mapped_column(String(300))
+    # The person letters are addressed to ("Dear Maria Lopez,"), with their title.
+    contact_name: Mapped[Optional[str]] = mapped_column(String(200))
+    contact_title: Mapped[Optional[str]] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -74,3 +74,14 @@ def members_to_act_for(user, network) -> list:
     if network.kind != NETWORK or R.APPLICANT not in user.roles_in(network.id):
         return []
     return list(network.members)
+
+
+def funder_or_404(slug: str, action: str):
+    """The funder of a `/funders/<slug>/...` page, authorized for `action` (404 when unknown or not
+    the user's to see)."""
+    from grantflow.core.policy import authorize
+    from grantflow.organizations.models import Organization
+
+    funder = db.first_or_404(select(Organization).where(Organization.slug == slug, Organization.kind == "funder"))
+    authorize(action, funder)
+    return funder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import us
 from flask import url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -103,7 +104,7 @@ def profile_snapshot(org: Organization) -> dict:
     return {k: getattr(org, k) for k in (
         "name", "ein", "tax_exempt", "fiscal_sponsor_name", "fiscal_sponsor_ein", "address_line1",
         "address_line2", "city", "state", "postal_code", "service_area", "annual_budget_cents",
-        "staff_size", "year_founded", "mission", "website")}
+        "staff_size", "year_founded", "mission", "website", "contact_name", "contact_title")}
 
 
 # --- leadership demographics (consent-bound) --------------------------------------------------------
@@ -315,3 +316,14 @@ def invitations_to(org_ids, *, statuses=(INVITED, ACCEPTED, DECLINED)) -> list[N
         .where(NetworkMembership.member_id.in_(org_ids), NetworkMembership.status.in_(statuses))
         .options(contains_eager(NetworkMembership.network), selectinload(NetworkMembership.member))
         .order_by(Organization.name)).scalars())
+
+
+def home_timezone(org: Organization, fallback: str = "America/New_York") -> str:
+    """The zone an organization's dates are in by default: that of its state (its address, else the
+    state of the first place it serves, a census code that starts with the state's FIPS code)."""
+
+    for code in [org.state or ""] + [str(g)[:2] for g in (org.service_area or [])[:1]]:
+        state = us.states.lookup(code) if code else None
+        if state is not None and state.capital_tz:
+            return state.capital_tz
+    return fallback

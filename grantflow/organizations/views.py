@@ -50,7 +50,7 @@ def profile(slug: str):
     else:
         area = list(org.service_area or [])
         form = ProfileForm(data={
-            "name": org.name, "ein": org.ein, "tax_exempt": "yes" if org.tax_exempt else ("no" if org.ein else None),
+            "name": org.name, "ein": org.ein, "tax_exempt": "yes" if org.tax_exempt else ("no" if org.ein or org.fiscal_sponsor_ein else None),
             "fiscal_sponsor_name": org.fiscal_sponsor_name, "fiscal_sponsor_ein": org.fiscal_sponsor_ein,
             "address_line1": org.address_line1, "address_line2": org.address_line2, "city": org.city,
             "state": org.state, "postal_code": org.postal_code,
@@ -58,16 +58,17 @@ def profile(slug: str):
             "service_codes": ", ".join(g for g in area if g not in known),
             "annual_budget": org.annual_budget_cents,
             "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
-            "website": org.website})
+            "website": org.website, "contact_name": org.contact_name, "contact_title": org.contact_title})
     form.service_places.choices = dict(choices)
     if form.validate_on_submit():
         before = services.profile_snapshot(org)
         org.name = form.name.data
-        org.ein = form.ein.data
+        org.ein = form.ein.data or None
         org.tax_exempt = form.tax_exempt.data == "yes"
         org.fiscal_sponsor_name = form.fiscal_sponsor_name.data or None
         org.fiscal_sponsor_ein = form.fiscal_sponsor_ein.data or None
-        for name in ("address_line1", "address_line2", "city", "state", "postal_code", "mission", "website"):
+        for name in ("address_line1", "address_line2", "city", "state", "postal_code", "mission", "website",
+                     "contact_name", "contact_title"):
             setattr(org, name, getattr(form, name).data or None)
         area = list(form.service_places.data or [])
         area += [c for c in getattr(form, "parsed_codes", []) if c not in area]
@@ -101,13 +102,17 @@ def demographics(slug: str):
         if form.errors.get("csrf_token"):
             pass
         elif not form.consent.data:
-            # Without consent nothing is stored, and whatever was stored is deleted.
-            form = DemographicsForm(formdata=None)
+            # Without consent nothing is stored, and whatever was stored is deleted; what was typed
+            # stays on this page only (the person may have meant to tick the box).
             had = org.leadership is not None
             services.save_leadership(org, consent=False, ed_race=[], ed_race_other=None, counts={}, declined=[])
-            flash("Your consent is withdrawn and every demographic answer is deleted." if had
-                  else "Nothing was stored: you did not give consent.", "info")
-            return redirect(url_for("organizations.demographics", slug=org.slug))
+            for f in form:
+                f.errors = []
+            declined_note = ("Your consent is withdrawn and every demographic answer is deleted." if had
+                             else "Nothing was stored: you did not give consent.")
+            return render_template("organizations/demographics.html", org=org, form=form, tab="demographics",
+                                   consent_text=services.CONSENT_TEXT, shares=services.shares(None),
+                                   declined_note=declined_note)
         elif not form.errors:
             services.save_leadership(
                 org, consent=True, ed_race=form.ed_race.data or [], ed_race_other=form.ed_race_other.data,

@@ -16,6 +16,7 @@ from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize, can
 from grantflow.core.timeutil import from_local, to_local
 from grantflow.core.views import dashboard_section
+from grantflow.organizations.services import home_timezone
 from grantflow.programs import questions as qsvc
 from grantflow.programs import rubrics, services
 from grantflow.programs.models import CLOSED, DRAFT, PUBLISHED, Criterion, CustomQuestion, Program
@@ -35,6 +36,7 @@ AREA_LINKS = (
     ("letters.index", "Decision letters"),
     ("equity.audit", "Equity audit"),
     ("feedback.manage", "Feedback"),
+    ("awards.program_payments", "Payments and grantee reports"),
     ("feedback.you_said", "You said, we did"),
 )
 
@@ -76,6 +78,8 @@ def new():
     if len(funders) > 1:
         chosen = request.values.get("funder", type=query_int)
         funder = next((f for f in funders if f.id == chosen), funders[0])
+    if request.method == "GET":
+        form.timezone.data = home_timezone(funder)
     if form.validate_on_submit():
         program = services.create_program(funder, _form_values(form))
         flash("Program created as a draft. Next, build its rubric.", "success")

@@ -3,7 +3,11 @@
 Conflicts from the records: a reviewer with any membership (any role or title — member, board
 member, staff, applicant user) in the applying organization, in the organization it applies on
 behalf of, or in a network either of them belongs to. Declared conflicts (and earlier recusals)
-exclude the reviewer from that application too.
+exclude the reviewer from that application too. In a blind program the reviewer declares before
+reading anything (grantflow/blind/declarations.py): the organizations they conflict with, from the
+list of every applicant, exclude each application of those organizations, including later ones;
+the affiliations they name exclude every application whose organizations' names (with their
+short forms and acronyms) they mention; and "I think I know who this is" recuses them.
 
 Automatic assignment (`auto_assign`) gives each submitted application `Program.reviewers_per_application`
 active reviewers from the panel (the funder's users with the reviewer role), or as many as are
@@ -44,6 +48,9 @@ from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, Revi
 REMOVED = "removed"  # taken off by a program officer (may be assigned again)
 RECORDS = "records"
 DECLARED = "declared"
+AFFILIATION = "affiliation"  # a blind reviewer's affiliation matched the applicant
+RECOGNIZED = "recognized"  # a blind reviewer thinks they know who the applicant is
+SOURCES = {RECORDS: "records", DECLARED: "declared", AFFILIATION: "affiliation", RECOGNIZED: "recognized"}
 # Applications that are in (or past) review; drafts, withdrawn and ineligible ones are not assigned.
 ASSIGNABLE = (A.SUBMITTED, A.ELIGIBLE, A.UNDER_REVIEW, A.RECOMMENDED)
 
@@ -130,7 +137,7 @@ class ConflictFacts:
 
 
 def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> ConflictFacts:
-    """app_rows: (application_id, organization_id, on_behalf_of_id). Four queries, any size."""
+    """app_rows: (application_id, organization_id, on_behalf_of_id). A fixed number of queries, any size."""
     app_ids = [a for a, _, _ in app_rows]
     orgs = {o for _, org, behalf in app_rows for o in (org, behalf) if o is not None}
     networks: dict[int, set[int]] = defaultdict(set)
@@ -176,8 +183,10 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
                    ConflictOfInterest.source, ConflictOfInterest.reason)
             .where(ConflictOfInterest.application_id.in_(app_ids))
         ):
-            if source == DECLARED:
+            if source != RECORDS:
                 declared[(app_id, reviewer_id)] = reason
+        for key, reason in blind_conflicts(app_rows, reviewer_ids).items():
+            declared.setdefault(key, reason)
         recused = {
             (a, r) for a, r in db.session.execute(
                 select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id)
@@ -187,20 +196,53 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
     return ConflictFacts(records, declared, recused)
 
 
-def _record_conflict(app_id: int, reviewer_id: int, reason: str, actor_id: int | None) -> None:
-    """Keeps one ConflictOfInterest row per records-conflict found, and logs it once."""
-    exists = db.session.execute(
-        select(ConflictOfInterest.id).where(ConflictOfInterest.application_id == app_id,
-                                            ConflictOfInterest.reviewer_id == reviewer_id,
-                                            ConflictOfInterest.source == RECORDS)
-    ).first()
-    if exists:
-        return
-    coi = ConflictOfInterest(application_id=app_id, reviewer_id=reviewer_id, source=RECORDS, reason=reason)
+def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(application, reviewer) -> reason, from blind reviewers' declarations: an organization they
+    declared a conflict with, or one their affiliations name (matched on the applicant's names)."""
+    from grantflow.blind.declarations import affiliation_match, affiliation_matchers
+    from grantflow.blind.models import BlindDeclaration
+    from grantflow.organizations.models import Organization
+
+    if not app_rows or not reviewer_ids:
+        return {}
+    declarations = db.session.execute(
+        select(BlindDeclaration).where(BlindDeclaration.reviewer_id.in_(reviewer_ids))).scalars().all()
+    if not declarations:
+        return {}
+    programs = dict(db.session.execute(select(Application.id, Application.program_id)
+                                       .where(Application.id.in_([a for a, _, _ in app_rows]))).all())
+    org_ids = {o for _, org, behalf in app_rows for o in (org, behalf) if o is not None}
+    orgs = {o.id: o for o in db.session.execute(select(Organization).where(Organization.id.in_(org_ids))).scalars()}
+    matchers = affiliation_matchers(list(orgs.values())) if any(d.affiliations for d in declarations) else {}
+    out: dict[tuple[int, int], str] = {}
+    for app_id, org, behalf in app_rows:
+        applicant = [orgs[o] for o in (org, behalf) if o in orgs]
+        for d in declarations:
+            if d.program_id == programs.get(app_id) and {o.id for o in applicant} & set(d.conflict_ids or []):
+                out[(app_id, d.reviewer_id)] = "Declared a conflict with this applicant before reading (blind review)"
+                continue
+            line = affiliation_match(d.affiliations, [matchers[o.id] for o in applicant if o.id in matchers])
+            if line:
+                out.setdefault((app_id, d.reviewer_id), f"Affiliation “{line}” matches the applicant")
+    return out
+
+
+def record_conflict(app_id: int, reviewer_id: int, reason: str, actor_id: int | None, *,
+                    source: str = RECORDS) -> ConflictOfInterest:
+    """Keeps one ConflictOfInterest row per application, reviewer and source, and logs it once."""
+    coi = db.session.execute(
+        select(ConflictOfInterest).where(ConflictOfInterest.application_id == app_id,
+                                         ConflictOfInterest.reviewer_id == reviewer_id,
+                                         ConflictOfInterest.source == source)
+    ).scalars().first()
+    if coi is not None:
+        return coi
+    coi = ConflictOfInterest(application_id=app_id, reviewer_id=reviewer_id, source=source, reason=reason)
     db.session.add(coi)
     db.session.flush()
-    auditlog.record("conflict.records", coi, after={"application_id": app_id, "reviewer_id": reviewer_id,
-                                                    "reason": reason}, actor_id=actor_id)
+    auditlog.record(f"conflict.{source}", coi, after={"application_id": app_id, "reviewer_id": reviewer_id,
+                                                      "reason": reason}, actor_id=actor_id)
+    return coi
 
 
 # --- automatic assignment ------------------------------------------------------------------------
@@ -231,7 +273,7 @@ def auto_assign(program: Program, *, actor_id: int | None = None,
             if reason is None:
                 ok.add(r)
             elif (app_id, r) in facts.records:
-                _record_conflict(app_id, r, reason, actor_id)
+                record_conflict(app_id, r, reason, actor_id)
         eligible[app_id] = ok
     # Applications outside this run still count toward loads but are not planned.
     new = plan(eligible, existing, panel, program.reviewers_per_application)
@@ -275,7 +317,7 @@ def assign_by_hand(application: Application, reviewer_ids: list[int], *, actor_i
         if reason:
             user = db.session.get(User, r)
             if (application.id, r) in facts.records:
-                _record_conflict(application.id, r, reason, actor_id)
+                record_conflict(application.id, r, reason, actor_id)
             problems.append(f"{user.name} has a conflict of interest ({reason}) and cannot be assigned.")
     if problems:
         raise AssignmentError("reviewers", " ".join(problems))
@@ -324,12 +366,18 @@ def declare_conflict(assignment: ReviewAssignment, reason: str) -> list[ReviewAs
     coi = ConflictOfInterest(application_id=assignment.application_id, reviewer_id=assignment.reviewer_id,
                              source=DECLARED, reason=reason)
     db.session.add(coi)
-    before = {"status": assignment.status}
-    assignment.status = RECUSED
     db.session.flush()
     auditlog.record("conflict.declared", coi, after={"application_id": coi.application_id,
                                                      "reviewer_id": coi.reviewer_id, "reason": reason},
                     actor_id=assignment.reviewer_id)
+    return recuse(assignment)
+
+
+def recuse(assignment: ReviewAssignment) -> list[ReviewAssignment]:
+    """Takes the reviewer off the application (by their own word) and fills the freed place."""
+    before = {"status": assignment.status}
+    assignment.status = RECUSED
+    db.session.flush()
     auditlog.record("assignment.recused", assignment, before=before, after={"status": RECUSED},
                     actor_id=assignment.reviewer_id)
     program = db.session.get(Application, assignment.application_id).program

@@ -1,75 +1,26 @@
 """What a reviewer may see of an application, with blind review applied.
 
-Blind review (Program.blind_review) hides from reviewers: the organization's name, slug and EIN
-(and those of the organization applied for, and of a fiscal sponsor), people's names, addresses,
-demographics and attachment file names. Identifying strings are also masked where they appear in
-the answers' text (case-insensitive, replaced by "[Applicant]"; people's names and addresses by
-"[name]"/"[address]"). Demographics are never part of the reviewer's view, blind or not.
+Blind review (Program.blind_review) hides the applicant from reviewers. The reviewer's view shows
+no organization name, EIN, location or file name, and every text of the application passes
+through its identity lexicon (grantflow/blind/lexicon.py: names and their short forms and
+acronyms, people, addresses, web and email, EINs, terms the applicant added), which replaces each
+match by what it was ("[Applicant]", "[name]", "[address]", "[contact]", "[EIN]", "[hidden]"):
+title, summary, community voice, every answer (a plugin's questions are answers too), budget
+lines, outcomes, places, and other reviewers' comments. Attachments are served as redacted copies
+(grantflow/blind/copies.py). Demographics are never part of the reviewer's view, blind or not.
 Program officers read the application through the applications area, which shows everything.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import select
-
-from grantflow.accounts.models import Membership, User
 from grantflow.applications.models import Application
-from grantflow.core.db import db
-
-ORG_MASK = "[Applicant]"
-NAME_MASK = "[name]"
-ADDRESS_MASK = "[address]"
+from grantflow.blind.lexicon import lexicon_for
 
 
-def identifying_strings(application: Application) -> dict[str, str]:
-    """Identifying text of the applicant -> its mask (longest first when applied)."""
-    out: dict[str, str] = {}
-    orgs = [o for o in (application.organization, application.on_behalf_of) if o is not None]
-    for org in orgs:
-        for value in (org.name, org.slug, org.fiscal_sponsor_name):
-            if value and len(value.strip()) >= 3:
-                out[value.strip()] = ORG_MASK
-        for ein in (org.ein, org.fiscal_sponsor_ein):
-            if ein:
-                out[ein] = ORG_MASK
-                digits = re.sub(r"\D", "", ein)
-                if len(digits) >= 9:
-                    out[digits] = ORG_MASK
-        for value in (org.address_line1, org.address_line2, org.city):
-            if value and len(value.strip()) >= 4:
-                out[value.strip()] = ADDRESS_MASK
-    org_ids = [o.id for o in orgs]
-    names = set(db.session.execute(
-        select(User.name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id.in_(org_ids))
-    ).scalars()) if org_ids else set()
-    if application.created_by_id:
-        creator = db.session.get(User, application.created_by_id)
-        if creator is not None:
-            names.add(creator.name)
-    for name in names:
-        if name and len(name.strip()) >= 3:
-            out.setdefault(name.strip(), NAME_MASK)
-    return out
-
-
-def masker(application: Application) -> Callable[[str], str]:
-    table = identifying_strings(application)
-    if not table:
-        return lambda text: text
-    keys = sorted(table, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(k) for k in keys), re.IGNORECASE)
-    lowered = {k.lower(): v for k, v in table.items()}
-
-    def mask(text):
-        if not text:
-            return text
-        return pattern.sub(lambda m: lowered.get(m.group(0).lower(), ORG_MASK), str(text))
-
-    return mask
+def _same(text):
+    return text
 
 
 @dataclass
@@ -91,6 +42,7 @@ class ReviewerView:
     outcomes: list[tuple[str, str]]
     answers: list[tuple[str, str]]
     attachments: list[tuple[int, str]] = field(default_factory=list)  # (attachment id, label)
+    mask: Callable = _same  # for other texts shown beside the view (other reviewers' comments)
 
 
 def _answer_text(value) -> str:
@@ -106,7 +58,7 @@ def _answer_text(value) -> str:
 def reviewer_view(application: Application, *, blind: bool) -> ReviewerView:
     from grantflow.applications.attachments import shown_name
 
-    mask = masker(application) if blind else (lambda t: t)
+    mask = lexicon_for(application).mask if blind else _same
     org = application.applicant
     questions = {q.id: q for q in application.program.questions}
     answers = []
@@ -127,10 +79,11 @@ def reviewer_view(application: Application, *, blind: bool) -> ReviewerView:
         community_voice=mask(application.community_voice),
         amount_requested_cents=application.amount_requested_cents,
         needs=[n.name for n in application.needs],
-        places=[p.name for p in application.places],
+        places=[mask(p.name) for p in application.places],
         budget=[(mask(b.category), mask(b.description), b.amount_cents) for b in application.budget_lines],
         outcomes=[(mask(str(o.get("metric", ""))), mask(str(o.get("target", ""))))
                   for o in (application.outcomes or []) if isinstance(o, dict)],
         answers=answers,
         attachments=[(a.id, shown_name(a, i, not blind)) for i, a in enumerate(application.attachments, 1)],
+        mask=mask,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from grantflow.core import auditlog
+from grantflow.core import auditlog, events
 from grantflow.core.db import db, utcnow
 from grantflow.programs.models import Program, Rubric
 from grantflow.reviews.models import DRAFT, SUBMITTED, CriterionScore, Review, ReviewAssignment
@@ -62,11 +62,16 @@ def save_review(assignment: ReviewAssignment, rubric: Rubric, *, scores: dict[in
             review.scores.append(CriterionScore(criterion_id=cid, score=value))
     review.comment_to_applicant = comment_to_applicant or ""
     review.private_comment = private_comment or ""
+    completed = submit and review.status != SUBMITTED
     if submit:
         if review.status != SUBMITTED:
             review.submitted_at = utcnow()
         review.status = SUBMITTED
     db.session.flush()
+    if completed:
+        events.emit("review.completed", funder_id=application.program.funder_id,
+                    data={"review_id": review.id, "application_id": application.id,
+                          "program": application.program.slug})
     after = {"status": review.status, "scores": {str(s.criterion_id): s.score for s in review.scores}}
     action = "review.submit" if submit else "review.save_draft"
     if before != after or submit:

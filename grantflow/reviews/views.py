@@ -11,6 +11,7 @@ from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
 from grantflow.applications.models import Application
 from grantflow.applications.policy import sees_identity
+from grantflow.blind.views import reviewer_gate
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.policy import authorize, get_or_404
@@ -40,6 +41,9 @@ def attachment_url(application_id: int, attachment_id: int) -> str | None:
 @bp.route("/reviews/<int:app_id>", methods=["GET", "POST"])
 def review(app_id: int):
     application = get_or_404(Application, app_id, "application.review")
+    gate = reviewer_gate(application)
+    if gate is not None:
+        return gate
     asg = active_assignment(current_user, application)
     program = application.program
     if asg.no_conflict_confirmed_at is None:
@@ -101,6 +105,9 @@ def _view(application: Application):
 
 def blind_status(application: Application):
     """The application's status page as a reviewer under blind review sees it: masked, read-only."""
+    gate = reviewer_gate(application)
+    if gate is not None:
+        return gate
     return render_template("reviews/application.html", application=application, view=_view(application))
 
 

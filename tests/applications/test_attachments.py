@@ -96,6 +96,7 @@ def test_download_is_for_those_who_see_the_application(scene, draft, login, app)
 
 
 def test_blind_review_hides_file_names_from_reviewers(scene, draft, login):
+    from grantflow.blind import declarations
     from grantflow.reviews.models import ReviewAssignment
 
     _upload(draft, "Eastside Tenants Union budget.csv", files.csv_bytes())
@@ -105,8 +106,13 @@ def test_blind_review_hides_file_names_from_reviewers(scene, draft, login):
     db.session.commit()
     rev = login(scene.reviewer)
     r = rev.get(f"/applications/{draft.id}/attachments/{att.id}")
-    assert r.status_code == 200 and "Eastside" not in r.headers["Content-Disposition"]
-    assert "Attachment 1" in r.headers["Content-Disposition"]
+    assert r.status_code == 302 and "/conflicts" in r.headers["Location"]  # blind: declare conflicts first
+    declarations.declare(scene.program, scene.reviewer, conflict_ids=[], affiliations="")
+    db.session.commit()
+    r = rev.get(f"/applications/{draft.id}/attachments/{att.id}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"  # a redacted copy, never the original
+    assert "Eastside" not in r.headers["Content-Disposition"]
+    assert "attachment-1-redacted.pdf" in r.headers["Content-Disposition"]
     page = rev.get(f"/applications/{draft.id}").get_data(as_text=True)
     assert "Eastside Tenants Union budget.csv" not in page and "Attachment 1 (CSV file)" in page
     own = draft.client.get(f"/applications/{draft.id}/attachments/{att.id}")
@@ -119,7 +125,7 @@ def test_remove_attachment_deletes_the_file(scene, draft, app):
     key = attachments.key_of(att)
     assert stored.exists(key)
     r = draft.client.post(f"/applications/{draft.id}/edit", data=complete_form(scene, action=f"remove_attachment:{att.id}"))
-    assert r.status_code == 200
+    assert r.status_code == 303 and r.headers["Location"].endswith("?focus=s-files#s-files")  # back at the list
     assert db.session.execute(select(Attachment)).first() is None and not stored.exists(key)
 
 

@@ -67,7 +67,8 @@ def test_submit_without_a_form_checks_what_is_stored(started):
     s = started
     with pytest.raises(services.Incomplete) as refused:
         services.submit(s.application, s.user)
-    assert set(refused.value.problems) == {"title", "summary", "needs", "places", "amount_requested",
+    # (No "places": the draft started from the profile's place, the scene's tract 1.)
+    assert set(refused.value.problems) == {"title", "summary", "needs", "amount_requested",
                                            "budget-0-category", "outcomes-0-metric", "community_voice", "q_staff"}
     assert refused.value.problems["q_staff"] == "Answer “How many staff work on it?”."
     assert services.save_draft(s.application, _complete(s, amount_requested_cents=60_000_00), s.user).problems == {}

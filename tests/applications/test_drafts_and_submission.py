@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
@@ -71,7 +72,7 @@ def test_submit_shows_every_missing_field_at_once(scene, draft):
                     "Answer “How many staff work on it?”."):
         assert message in html, message
     # Each message sits next to its field and is announced with it.
-    assert 'id="title-error"' in html and 'aria-describedby="title-error"' in html
+    assert 'id="title-error"' in html and re.search(r'aria-describedby="[^"]*\btitle-error"', html)
     assert 'aria-describedby="budget-0-category-error"' in html
     assert 'href="#title"' in html  # the summary links to the field
     assert db.session.get(Application, draft.id).status == DRAFT
@@ -191,11 +192,11 @@ def test_withdraw_before_close_only(scene, draft, monkeypatch):
                       data=complete_form(scene, action="submit", submit_token=_token(draft.client, draft.id)))
     closes = scene.program.closes_at
     monkeypatch.setattr(services, "utcnow", lambda: closes + dt.timedelta(seconds=5))
-    r = draft.client.post(f"/applications/{draft.id}/withdraw", follow_redirects=True)
+    r = draft.client.post(f"/applications/{draft.id}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
     assert "can no longer be withdrawn" in r.get_data(as_text=True)
     assert db.session.get(Application, draft.id).status == SUBMITTED
     monkeypatch.setattr(services, "utcnow", lambda: closes - dt.timedelta(seconds=5))
-    r = draft.client.post(f"/applications/{draft.id}/withdraw", follow_redirects=True)
+    r = draft.client.post(f"/applications/{draft.id}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
     assert "Your application is withdrawn." in r.get_data(as_text=True)
     a = db.session.get(Application, draft.id)
     db.session.refresh(a)
@@ -239,17 +240,31 @@ def test_autosave_after_submission_is_refused(scene, draft):
 
 
 def test_add_and_remove_rows_keep_typed_values(scene, draft):
-    data = complete_form(scene, action="add_line")
-    html = draft.client.post(f"/applications/{draft.id}/edit", data=data).get_data(as_text=True)
+    """Without JavaScript a row button is a round trip that comes back at the row, with focus on
+    it: a redirect to the row's anchor, whose first field has autofocus."""
+    def post(**overrides):
+        r = draft.client.post(f"/applications/{draft.id}/edit", data=complete_form(scene, **overrides))
+        assert r.status_code == 303
+        location = r.headers["Location"]
+        return location, draft.client.get(location).get_data(as_text=True)
+
+    location, html = post(action="add_line")
+    assert location.endswith("?focus=budget-2-category#budget-2-category")
     assert 'name="budget-2-category"' in html and "Two organizers" in html
-    data = complete_form(scene, action="remove_line:0")
-    html = draft.client.post(f"/applications/{draft.id}/edit", data=data).get_data(as_text=True)
+    assert re.search(r'<input autofocus id="budget-2-category"', html)
+    assert html.count("autofocus") == 1
+    location, html = post(action="remove_line:0")
+    assert location.endswith("#budget-0-category")  # the row that took the removed one's place
     assert 'name="budget-1-category"' not in html and 'value="Repairs"' in html and "Two organizers" not in html
     html = _get(draft.client, draft.id)  # and it is what the draft resumes with
-    assert 'value="Repairs"' in html and "Two organizers" not in html
-    html = draft.client.post(f"/applications/{draft.id}/edit",
-                             data=complete_form(scene, action="add_outcome")).get_data(as_text=True)
-    assert 'name="outcomes-1-metric"' in html
+    assert 'value="Repairs"' in html and "Two organizers" not in html and "autofocus" not in html
+    location, html = post(action="add_outcome")
+    assert location.endswith("#outcomes-1-metric") and 'name="outcomes-1-metric"' in html
+    location, html = post(action="remove_outcome:1", **{"outcomes-1-metric": "units", "outcomes-1-target": "x"})
+    assert location.endswith("#outcomes-0-metric")
+    # A forged focus target is ignored, never echoed.
+    html = draft.client.get(f"/applications/{draft.id}/edit?focus=%22%3E%3Cscript%3E").get_data(as_text=True)
+    assert "autofocus" not in html and "<script>" not in html.split("</h1>")[1].split("<script src")[0]
 
 
 def test_stale_submit_token_is_refused(scene, draft):

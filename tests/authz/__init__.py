@@ -3,6 +3,9 @@
 Each area keeps its rows in `tests/authz/<area>.py` as `ROUTES = [route(...), ...]`;
 tests/test_authz_matrix.py gathers them all and fails for a registered route with no row.
 
+API rows (`api_route`) call with each role's write token and a JSON body, without cookies; an
+anonymous caller has no token (401, counted as "login").
+
 Outcomes: "ok" (allowed: any status but 401/403/404 and not sent to the login page),
 "deny" (403 or 404, never data), "login" (an anonymous visitor is sent to the login page).
 URL arguments may be values or callables taking the world (see tests.conftest.build_world).
@@ -29,6 +32,7 @@ class Route:
     ok: set[str] = field(default_factory=set)
     anonymous: str = "login"
     data: dict[str, Any] | Callable[[Any], dict] | None = None
+    api: bool = False
 
     def expected(self, role: str) -> str:
         if role == "anonymous":
@@ -42,6 +46,11 @@ def route(endpoint: str, kwargs: dict | None = None, *, method: str = "GET", ok=
     if public:
         ok = ALL_USERS | ok
     return Route(endpoint, kwargs or {}, method, ok, anonymous or ("ok" if public else "login"), data)
+
+
+def api_route(endpoint: str, kwargs: dict | None = None, *, method: str = "GET", ok=(), data=None) -> Route:
+    """A row of the API: every user with a token may call it; `ok` are those who get data."""
+    return Route(endpoint, kwargs or {}, method, set(ok), "login", data, api=True)
 
 
 def all_routes() -> list[Route]:

@@ -8,22 +8,37 @@ def _app(w):
     return w.application.id
 
 
-def _att(w):
+def csv_attachment(application, original_name: str, stored_name: str):
+    """A small CSV file of `application`, its row committed and its bytes in the file storage."""
+    from grantflow.applications.attachments import key_of
     from grantflow.applications.models import Attachment
+    from grantflow.core import files
     from grantflow.core.db import db
 
-    att = Attachment(application=w.application, original_name="budget.csv", stored_name="authz-test-file",
+    att = Attachment(application=application, original_name=original_name, stored_name=stored_name,
                      mime_type="text/csv", size=10, sha256="0" * 64)
     db.session.add(att)
     db.session.commit()
-    from grantflow.applications.attachments import key_of
-    from grantflow.core import files
-
     files.write_durable(key_of(att), b"a,b\n1,2\n")
-    return att.id
+    return att
+
+
+def _att(w):
+    return csv_attachment(w.application, "budget.csv", "authz-test-file").id
+
+
+def _copied(w):
+    """The world's application with its stored copy of what was sent."""
+    from grantflow.applications import submission_copy
+    from grantflow.core.db import db
+
+    submission_copy.store(w.application)
+    db.session.commit()
+    return w.application.id
 
 
 ROUTES = [
+    route("applications.blank_form", {"program": "health-2026"}, public=True),
     route("applications.start", {"program": "health-2026"}, ok=APPLICANTS),
     route("applications.start", {"program": "health-2026"}, method="POST", ok=APPLICANTS),
     # The submitted application: the owner is sent to its status page; everyone else gets 404.
@@ -32,6 +47,8 @@ ROUTES = [
     # Autosave of a submitted application is refused with 409 (allowed, but nothing saved).
     route("applications.autosave", {"app_id": _app}, method="POST", ok={"applicant"}),
     route("applications.status", {"app_id": _app}, ok={"applicant", "reviewer"} | STAFF),
-    route("applications.withdraw", {"app_id": _app}, method="POST", ok={"applicant"}),
+    route("applications.withdraw", {"app_id": _app}, ok={"applicant"}),
+    route("applications.withdraw", {"app_id": _app}, method="POST", data={"confirm": "yes"}, ok={"applicant"}),
     route("applications.attachment", {"app_id": _app, "att_id": _att}, ok={"applicant", "reviewer"} | STAFF),
+    route("applications.submission_copy_pdf", {"app_id": _copied}, ok={"applicant"} | STAFF),
 ]

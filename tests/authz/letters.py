@@ -1,4 +1,6 @@
-"""Letters: only the program's funder staff (admin, program officer); anything of another program is a 404."""
+"""Letters: only the program's funder staff (admin, program officer); anything of another program is a 404.
+The letterhead is the funder admin's; a released decision's letter is also its applicant's (never a
+reviewer's)."""
 from tests.authz import FUNDER_STAFF, route
 
 SLUG = {"program": "health-2026"}
@@ -33,6 +35,39 @@ def _letter_id(w):
     return letter.id
 
 
+def _released_letter_id(w):
+    """The letter of a decision released to its applicant (through the real release, with its
+    version) a minute ago."""
+    from grantflow.core.db import db
+    from tests import factories as F
+
+    letter_id = _letter_id(w)
+    if _decision(w).released_at is None:
+        F.release(w.program)
+        db.session.commit()
+    return letter_id
+
+
+def _agreement_id(w):
+    """A released award's agreement, signed by the grantee (so every file and step exists)."""
+    from grantflow.core.db import db
+    from grantflow.letters import agreements
+
+    _released_letter_id(w)
+    agreement = agreements.current_agreement(_decision(w).id)
+    if agreement is None:
+        agreement = agreements.offer(_decision(w), actor_id=None)
+        agreements.accept(agreement, w.users["applicant"], consent=True, name="Ana Applicant", title="Director",
+                          shown_sha256=agreement.sha256, ip="127.0.0.1")
+        db.session.commit()
+    return agreement.id
+
+
+def _app_with_agreement(w):
+    _agreement_id(w)
+    return w.application.id
+
+
 def _finished_batch_id(w):
     from grantflow.letters import jobs
 
@@ -56,4 +91,22 @@ ROUTES = [
     route("letters.batch", {**SLUG, "batch_id": _finished_batch_id}, ok=FUNDER_STAFF),
     route("letters.batch_status", {**SLUG, "batch_id": _finished_batch_id}, ok=FUNDER_STAFF),
     route("letters.batch_zip", {**SLUG, "batch_id": _finished_batch_id}, ok=FUNDER_STAFF),
+    route("letters.letterhead", {"slug": "riverside"}, ok={"funder_admin"}),
+    route("letters.letterhead", {"slug": "riverside"}, method="POST", ok={"funder_admin"},
+          data={"signatory_name": "Dana Whitfield", "signatory_title": "President", "save": "Save letterhead"}),
+    route("letters.applicant_download", {"app_id": lambda w: w.application.id, "letter_id": _released_letter_id},
+          ok=FUNDER_STAFF | {"applicant"}),
+    route("letters.applicant_view", {"app_id": lambda w: w.application.id, "letter_id": _released_letter_id},
+          ok=FUNDER_STAFF | {"applicant"}),
+    route("letters.offer_agreement", {**SLUG, "decision_id": _decision_id}, method="POST", ok=FUNDER_STAFF,
+          data={"submit": "Send"}),
+    route("letters.countersign", {**SLUG, "decision_id": lambda w: (_agreement_id(w), _decision_id(w))[1]},
+          method="POST", ok=FUNDER_STAFF, data={"consent": "y", "name": "Pat", "title": "Officer", "sign": "x"}),
+    route("letters.agreement_page", {"app_id": _app_with_agreement}, ok=FUNDER_STAFF | {"applicant"}),
+    route("letters.sign_agreement", {"app_id": _app_with_agreement}, method="POST", ok={"applicant"},
+          data={"consent": "", "name": "", "title": "", "sign": "x"}),
+    route("letters.decline_agreement", {"app_id": _app_with_agreement}, method="POST", ok={"applicant"},
+          data={"reason": "x", "decline": "x"}),
+    route("letters.agreement_file", {"app_id": _app_with_agreement, "agreement_id": _agreement_id,
+                                     "version": "signed"}, ok=FUNDER_STAFF | {"applicant"}),
 ]

@@ -196,7 +196,6 @@ def test_application_can_be_completed_with_the_keyboard_alone(page, live_server)
         ("title", "Keyboard-only project"),
         ("summary", "Filled without a mouse."),
         ("needs-0", " "),
-        ("places-0", " "),
         ("amount_requested", "20000"),
         ("budget-0-category", "Staff"),
         ("budget-0-amount", "20000"),
@@ -213,6 +212,7 @@ def test_application_can_be_completed_with_the_keyboard_alone(page, live_server)
             page.keyboard.type(text)
     assert page.locator("#outcomes-0-metric").input_value() == "units"
     assert page.locator("#needs-0").is_checked()
+    assert page.locator("#places-0").is_checked()  # the profile's place, chosen from the start
     _tab_to(page, "submit-button")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/applications/\d+$"))

@@ -44,11 +44,12 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
     assert_accessible(page)
     page.locator("#body").fill("Dear {{ organization }},\n\nWe award {{ amount }} for {{ grant_period }}.")
     page.locator("#signatory_name").fill("Sam Signer")
+    page.locator("#signatory_title").fill("President")  # a letter's own signatory needs a title too
     page.get_by_role("button", name="Save wording").click()
     assert page.get_by_text("Award letter wording saved.").is_visible()
 
     page.goto(live_server.url + "/programs/health-2026/letters")
-    page.get_by_label("Also issue decline letters").check()
+    page.get_by_label("Also issue decline and waitlist letters").check()
     with worker_process(live_server.app, workers=1):
         page.get_by_role("button", name="Issue all letters").click()
         page.wait_for_url("**/letters/batches/*")

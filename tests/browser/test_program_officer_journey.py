@@ -124,7 +124,7 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
     assert_accessible(page)
     page.get_by_role("link", name="Public page").click()
     page.wait_for_url("**/programs/healthy-homes-2027")
-    assert page.get_by_role("heading", name="Healthy Homes 2027").is_visible()
+    assert page.get_by_role("heading", name="Healthy Homes 2027", exact=True).is_visible()
     assert "Feb 01, 2099 05:00 PM CST" in page.content()
     assert_accessible(page)
     page.goto(live_server.url + "/opportunities")

@@ -1,5 +1,7 @@
-"""A reviewer logs in, confirms no conflict of interest, scores against the rubric and submits;
-a program officer then assigns, ranks and decides — in Chromium, with axe-core on every page."""
+"""A reviewer logs in, declares conflicts of interest (for a blind program: against the list of
+applicants, before reading anything; otherwise per application), scores against the rubric and
+submits; a program officer then assigns, ranks and decides — in Chromium, with axe-core on every
+page."""
 from __future__ import annotations
 
 import pytest
@@ -15,11 +17,11 @@ from tests.browser.conftest import assert_accessible, log_in
 pytestmark = pytest.mark.browser
 
 
-def _seed(app):
+def _seed(app, blind=True):
     with app.app_context():
         funder = F.funder(name="Riverside Health Foundation", slug="riverside")
         cbo = F.cbo(name="Eastside Tenants Union", slug="eastside")
-        prog = F.program(funder, slug="health-2026", title="Community Health 2026", blind_review=True,
+        prog = F.program(funder, slug="health-2026", title="Community Health 2026", blind_review=blind,
                          reviewers_per_application=1)
         rev = F.user("rev@riverside.org", "Rae Reviewer", org=funder, role=R.REVIEWER)
         F.user("po@riverside.org", "Pat Officer", org=funder, role=R.PROGRAM_OFFICER)
@@ -36,20 +38,17 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
     assert_accessible(page)
 
     page.get_by_role("link", name=f"Community Health 2026 — application #{app_id}").click()
-    page.wait_for_url(f"**/reviews/{app_id}")
-    assert page.get_by_role("heading", name="Before you review: conflict of interest").is_visible()
-    assert "Eastside" not in page.content()
+    # Blind: first the declaration against every applicant's name, tied to no application.
+    page.wait_for_url("**/programs/health-2026/conflicts**")
+    assert page.get_by_role("heading", name="Before you review: conflicts of interest").is_visible()
+    assert page.get_by_label("Eastside Tenants Union").is_visible() and "navigators" not in page.content()
     assert_accessible(page)
-
-    # Continuing without an answer: the message is at the question.
-    page.get_by_role("button", name="Continue").click()
-    assert page.locator("#answer-error").inner_text().strip() == "Confirm you have no conflict, or declare one."
-    assert_accessible(page)
-    page.get_by_label("I have no conflict of interest with this applicant").check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Your affiliations (optional)").fill("Riverside Library Friends")
+    page.get_by_role("button", name="Declare and continue").click()
     page.wait_for_url(f"**/reviews/{app_id}")
     assert page.get_by_role("heading", name="Your scores").is_visible()
     assert "[Applicant] navigators" in page.content() and "Eastside" not in page.content()
+    assert page.get_by_role("button", name="I think I know who this is").is_visible()
     assert_accessible(page)
 
     # Submitting with a criterion left blank keeps what was typed and says which one is missing.
@@ -75,6 +74,22 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
         assert review.comment_to_applicant.startswith("A clear plan")
 
 
+def test_without_blind_review_the_reviewer_declares_per_application(page, live_server):
+    app_id = _seed(live_server.app, blind=False)
+    log_in(page, live_server.url, "rev@riverside.org")
+    page.goto(live_server.url + f"/reviews/{app_id}")
+    assert page.get_by_role("heading", name="Before you review: conflict of interest").is_visible()
+    # Continuing without an answer: the message is at the question.
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator("#answer-error").inner_text().strip() == "Confirm you have no conflict, or declare one."
+    assert_accessible(page)
+    page.get_by_label("I have no conflict of interest with this applicant").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"**/reviews/{app_id}")
+    assert page.get_by_role("heading", name="Your scores").is_visible()
+    assert "Eastside Tenants Union navigators" in page.content()
+
+
 def test_officer_assigns_ranks_and_decides(page, live_server):
     app_id = _seed(live_server.app)
     log_in(page, live_server.url, "po@riverside.org")
@@ -94,6 +109,9 @@ def test_officer_assigns_ranks_and_decides(page, live_server):
     assert "at most the program" in page.locator("#amount-error").inner_text()
     assert_accessible(page)
     page.get_by_label("Amount to award (dollars)").fill("45,000")
+    # Its review is not in yet: the page says so, and an award needs the reason.
+    assert "has no complete review" in page.content()
+    page.get_by_label("Reason to award without a complete review").fill("The panel met and agreed in person.")
     page.get_by_role("button", name="Save decision").click()
     page.wait_for_url("**/programs/health-2026/board")
     assert "awarded $45,000.00" in page.content()

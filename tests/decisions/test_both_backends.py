@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core import roles as R
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db, utcnow
@@ -133,7 +134,7 @@ def test_release_undo_schedule_cancel_and_a_change_after_release(any_app):
     db.session.commit()
     db.session.expire_all()
     assert letters.current_letter(decline.id) is None
-    assert letters.letter_path(db.session.get(type(letter), letter.id)).exists()
+    assert files.exists(letters.letter_key(db.session.get(type(letter), letter.id)))
     changed = [m for m in outbox() if m["Subject"].startswith("The decision on your application")]
     assert [m["To"] for m in changed] == ["applicant@northside.org"]
     assert "A returned grant freed $30,000." in changed[0].get_content()

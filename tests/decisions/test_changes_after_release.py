@@ -8,6 +8,7 @@ import html
 
 from sqlalchemy import select
 
+from grantflow.core import files
 from grantflow.core import outbox as ob
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
@@ -56,7 +57,7 @@ def test_a_released_decision_changes_with_a_reason_and_the_applicant_is_told(app
     assert (changed.outcome, changed.amount_cents) == ("award", 40_000_00)
     # The earlier letter is kept, marked superseded; the decision has no current letter until one is issued.
     old = db.session.get(IssuedLetter, letter.id)
-    assert old.superseded_at is not None and letters.letter_path(old).exists()
+    assert old.superseded_at is not None and files.exists(letters.letter_key(old))
     assert letters.current_letter(decision.id) is None
     assert db.session.execute(select(AuditEvent.after).where(AuditEvent.action == "letter.supersede")).scalar_one()[
         "reason"] == "A grant returned by another organization freed $40,000."

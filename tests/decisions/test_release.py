@@ -272,4 +272,4 @@ def test_the_applicant_sees_no_sign_of_a_decision_before_its_release(decided, lo
     db.session.commit()
     page = _body(login(w.users["applicant"]).get(f"/applications/{w.application.id}"))
     assert '<strong class="tag">awarded</strong>' in page and "Decision: awarded" in page
-    assert "<td>awarded</td>" in _body(login(w.users["applicant"]).get("/dashboard"))
+    assert '<td data-label="Status">awarded</td>' in _body(login(w.users["applicant"]).get("/dashboard"))

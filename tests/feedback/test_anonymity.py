@@ -72,6 +72,17 @@ def _fill_to_k(world, n: int = 12):
                         fairness=3, respect=4, burden=3, what_to_change=f"filler {i}")
 
 
+def _text_of(response) -> str:
+    """A page's HTML, or a PDF's text (the blank form, the copy of what was sent)."""
+    if response.mimetype == "application/pdf":
+        import io
+
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(response.data)).pages)
+    return response.get_data(as_text=True)
+
+
 def _urls_for_officer(app, world):
     """Every GET route of the app with arguments we can fill from the world: (endpoint, url)."""
     from flask import url_for
@@ -122,7 +133,7 @@ def test_no_page_an_officer_can_open_joins_an_anonymous_answer(app, world, login
                 continue
             if endpoint.startswith("feedback.") and response.status_code == 200:
                 checked.add(endpoint)
-            html = response.get_data(as_text=True)
+            html = _text_of(response)
             # A per-response value never appears: the exact hours of the anonymous answer.
             assert HOURS not in html, url
             if MARKER in html:

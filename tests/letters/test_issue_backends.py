@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from grantflow.core import files
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
 from grantflow.core.storage import storage
@@ -54,8 +55,14 @@ def test_issue_reissue_and_race(any_app, monkeypatch):
     assert len(db.session.execute(select(IssuedLetter).where(IssuedLetter.superseded_at.is_(None))).all()) == 1
 
 
-def test_waitlist_has_no_letter(app):
+def test_waitlist_has_its_letter(app):
+    """Waitlisted applicants got "No letter for this decision" (issue 16)."""
+    from tests.letters import pdfcheck as C
+
     w = build_world()
     decision = decide(w.application, "waitlist")
-    with pytest.raises(services.LetterError, match="waitlist decision has no letter"):
-        services.issue(decision)
+    letter, issued = services.issue(decision)
+    db.session.commit()
+    text = C.flat(files.read(services.letter_key(letter)))
+    assert issued and letter.kind == "waitlist"
+    assert "Your application: waitlisted" in text and "Your application is on our waitlist" in text

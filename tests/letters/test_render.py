@@ -18,7 +18,7 @@ def test_award_letter_pdf_says_who_what_when(app, letters_world):
                      "Community Health 2026", "Riverside Health Foundation", "Pat Officer (po@riverside.org)"):
         assert expected in text, expected
     # reading order: letterhead, greeting, amount, signature
-    order = [text.index(s) for s in ("Riverside Health Foundation", "Dear Eastside", "$25,000.00", "Sincerely")]
+    order = [text.index(s) for s in ("Riverside Health Foundation", "Dear Maria Lopez", "$25,000.00", "Sincerely")]
     assert order == sorted(order)
     meta = C.info(pdf)
     assert meta["title"] == "Award letter — Eastside Tenants Union — Community Health 2026"

@@ -1,6 +1,7 @@
 """Nothing typed by anyone steers a fetch: payloads in every text field of a letter (organization,
 address, program, funder, application, contact, the funder's wording and terms, signatory, reviewers'
-comments, criterion labels) produce no fetch and no connection, and appear in the PDF as text."""
+comments, criterion labels) produce no fetch and no connection, and appear in the PDF as text.
+(Markup in the wording itself is refused: tests/letters/test_wording_stays_text.py.)"""
 from __future__ import annotations
 
 import io
@@ -62,13 +63,13 @@ def _fill(w, port):
     prog.current_rubric.criteria[0].label = "Crit " + p[4]
     db.session.add(LetterTemplate(
         program_id=prog.id, kind="award",
-        body="Dear {{ organization }}, " + p[0] + "\n\n" + p[2] + " {{ amount }} for {{ application_title }}\n\n"
+        body="Dear {{ organization }}, " + p[4] + "\n\n{{ amount }} for {{ application_title }}\n\n"
              "{{ payment_schedule }} {{ reporting_requirements }} {{ conditions }} {{ contact }}",
         payment_schedule="Pay " + p[1], reporting_requirements="Report " + p[3], conditions="Cond " + p[4],
         signatory_name="Sig " + p[5], signatory_title="Title " + p[2]))
     db.session.add(LetterTemplate(
-        program_id=prog.id, kind="decline", body="Dear {{ organization }}, " + p[1] + " {{ program }}",
-        signatory_name="Sig " + p[0], include_feedback=True))
+        program_id=prog.id, kind="decline", body="Dear {{ organization }}, {{ program }} {{ application_title }}",
+        signatory_name="Sig " + p[0], signatory_title="Title " + p[1], include_feedback=True))
     review = Review(application_id=w.other_application.id, rubric_id=prog.current_rubric.id, status=SUBMITTED,
                     comment_to_applicant="Comment " + p[3] + " " + p[2], reviewer_id=w.users["reviewer"].id)
     review.scores = [CriterionScore(criterion_id=c.id, score=4) for c in prog.current_rubric.criteria]
@@ -92,7 +93,7 @@ def test_payloads_in_every_field_are_text_and_fetch_nothing(app, letters_world, 
     for payload in payloads(port):
         assert _squash(payload) in award_text, payload
     for marker in ("Northside" + _squash(payloads(port)[3]), "Comment" + _squash(payloads(port)[3]),
-                   "Crit" + _squash(payloads(port)[4]), _squash(payloads(port)[1])):
+                   "Crit" + _squash(payloads(port)[4]), "Food" + _squash(payloads(port)[0])):
         assert marker in decline_text, marker
     assert "root:x:0:0" not in award_text
 

@@ -3,7 +3,6 @@ re-issue (the old letter kept and visible), download."""
 from __future__ import annotations
 
 import io
-import urllib.request
 import zipfile
 
 import pikepdf
@@ -16,6 +15,7 @@ from grantflow.core.db import db
 from grantflow.letters.models import IssuedLetter, LetterTemplate
 from grantflow.letters.render import logo_key
 from tests.letters import pdfcheck as C
+from tests.letters.conftest import download
 
 
 def _png() -> bytes:
@@ -46,19 +46,9 @@ def test_wording_errors_are_at_the_field_and_typed_text_is_kept(app, letters_wor
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert 'id="body-error"' in page and "Unknown placeholder {{ organisation }}" in page
-    assert 'aria-describedby="body-hint body-error"' in page
+    assert 'aria-describedby="body-hint body-counter body-error"' in page
     assert "typed text kept" in page
     assert db.session.execute(select(LetterTemplate)).first() is None
-
-
-def _download(client, url: str) -> bytes:
-    """The file behind a download link: the app's own response, or the signed S3 URL it redirects to."""
-    response = client.get(url)
-    if response.status_code == 303:
-        with urllib.request.urlopen(response.headers["Location"]) as signed:
-            return signed.read()
-    assert response.status_code == 200, response.status_code
-    return response.data
 
 
 def test_save_wording_with_logo_then_issue_and_reissue(app, letters_world, login, storage_config):
@@ -92,9 +82,9 @@ def test_save_wording_with_logo_then_issue_and_reissue(app, letters_world, login
     assert letters[0].sha256 != letters[1].sha256
     page = client.get(f"/programs/health-2026/letters/{w.award.id}").get_data(as_text=True)
     assert letters[0].sha256 in page and letters[1].sha256 in page and "Superseded" in page
-    old = _download(client, f"/programs/health-2026/letters/{w.award.id}/files/{first.id}")
+    _, old = download(client, f"/programs/health-2026/letters/{w.award.id}/files/{first.id}")
     assert "We award $25,000.00." in C.flat(old)
-    new = _download(client, f"/programs/health-2026/letters/{w.award.id}/files/{letters[1].id}")
+    _, new = download(client, f"/programs/health-2026/letters/{w.award.id}/files/{letters[1].id}")
     assert "new words." in C.flat(new)
     with pikepdf.open(io.BytesIO(new)) as doc:  # the logo, read back from the storage
         assert len(doc.pages[0].get_images()) == 1
@@ -126,7 +116,7 @@ def test_template_preview_shows_unsaved_wording(app, letters_world, login):
     assert db.session.execute(select(LetterTemplate)).first() is None
 
 
-def test_waitlist_has_no_letter_and_other_program_decision_is_404(app, letters_world, login):
+def test_an_undecided_application_has_no_letter_and_other_program_decision_is_404(app, letters_world, login):
     from tests import factories as F
     from tests.letters.conftest import decide
 
@@ -136,7 +126,7 @@ def test_waitlist_has_no_letter_and_other_program_decision_is_404(app, letters_w
     db.session.commit()
     client = login(w.users["program_officer"])
     assert client.get(f"/programs/health-2026/letters/{foreign.id}").status_code == 404
-    w.award.outcome = "waitlist"
+    w.award.outcome = "pending"  # not an outcome a letter is written for
     db.session.commit()
     page = client.get(f"/programs/health-2026/letters/{w.award.id}").get_data(as_text=True)
     assert "has no letter" in page
@@ -154,7 +144,7 @@ def test_a_batch_zip_is_stored_and_downloaded_on_each_storage(app, letters_world
     client = login(w.users["program_officer"])
     status = client.get(f"/programs/health-2026/letters/batches/{batch.id}/status").get_json()
     assert status["finished"]
-    with zipfile.ZipFile(io.BytesIO(_download(client, status["zip_url"]))) as archive:
+    with zipfile.ZipFile(io.BytesIO(download(client, status["zip_url"])[1])) as archive:
         names = sorted(archive.namelist())
         assert len(names) == 2 and all(archive.read(n).startswith(b"%PDF") for n in names)
     assert login(w.users["other_officer"]).get(status["zip_url"]).status_code == 404

@@ -7,10 +7,10 @@ from grantflow.letters.wording import PLACEHOLDERS, WordingError, check_wording,
 
 
 def test_placeholders_are_filled_and_everything_is_escaped():
-    out = render_wording("Dear {{ organization }},\n\n<b>Thanks</b> & {{ amount }}\nline two",
+    out = render_wording("Dear {{ organization }},\n\nThanks & {{ amount }} > 0\nline two",
                          {"organization": "<script>x</script>", "amount": "$5.00"})
     assert str(out) == ("<p>Dear &lt;script&gt;x&lt;/script&gt;,</p>\n"
-                        "<p>&lt;b&gt;Thanks&lt;/b&gt; &amp; $5.00<br>\nline two</p>")
+                        "<p>Thanks &amp; $5.00 &gt; 0<br>\nline two</p>")
 
 
 @pytest.mark.parametrize("kind", ["award", "decline"])

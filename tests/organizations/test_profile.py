@@ -62,11 +62,12 @@ def test_profile_saves_normalized_values_and_audits(org_user, login):
     ("12-34567890", "Enter the EIN as 9 digits"),
     ("AB-1234567", "Enter the EIN as 9 digits"),
     ("00-1234567", "No EIN starts with 00"),
-    ("", "Enter your EIN"),
+    ("", "Enter your EIN, like 12-3456789, or name a fiscal sponsor"),  # (no sponsor named: see below)
 ])
 def test_malformed_ein_is_refused_at_the_field(org_user, login, ein, message):
     org, user, *_ = org_user
-    r = login(user).post("/organizations/eastside/profile", data={**PROFILE, "ein": ein})
+    sponsor = {} if ein else {"fiscal_sponsor_name": "", "fiscal_sponsor_ein": ""}
+    r = login(user).post("/organizations/eastside/profile", data={**PROFILE, "ein": ein, **sponsor})
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and message in html
     assert 'id="ein-error"' in html and 'aria-describedby="ein-hint ein-error"' in html
@@ -118,7 +119,7 @@ def test_demographics_stored_only_with_consent_and_deleted_on_withdrawal(org_use
     data = {"ed_race": ["black", "hispanic"], "board_total": "9", "board_poc": "6", "senior_total": "4",
             "senior_poc_declined": "y"}
     r = client.post("/organizations/eastside/demographics", data=data)  # no consent ticked
-    assert r.status_code == 302
+    assert r.status_code == 200 and "Nothing was stored" in r.get_data(as_text=True)
     assert db.session.execute(select(LeadershipProfile)).first() is None
     r = client.post("/organizations/eastside/demographics", data={**data, "consent": "y"})
     assert r.status_code == 302
@@ -136,7 +137,7 @@ def test_demographics_stored_only_with_consent_and_deleted_on_withdrawal(org_use
     assert facts[0].demographics_consented and facts[0].ed_poc is True and facts[0].board_poc == 6
     # Withdrawing consent deletes every answer.
     r = client.post("/organizations/eastside/demographics", data={**data})
-    assert r.status_code == 302
+    assert r.status_code == 200 and "every demographic answer is deleted" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.execute(select(LeadershipProfile)).first() is None
     _, facts = load_facts(prog.id)
@@ -243,3 +244,17 @@ def test_html_in_practices_and_demographics_text_is_escaped(org_user, login):
     for path in ("practices", "demographics"):
         page = client.get(f"/organizations/eastside/{path}").get_data(as_text=True)
         assert payload not in page and "&lt;img" in page
+
+
+def test_primary_contact_is_saved_and_shown_again(org_user, login):
+    """The person funders' letters are addressed to (issue 16)."""
+    org, user, *_ = org_user
+    client = login(user)
+    r = client.post("/organizations/eastside/profile",
+                    data={**PROFILE, "contact_name": "Maria Lopez", "contact_title": "Executive Director"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.expire_all()
+    saved = db.session.get(type(org), org.id)
+    assert (saved.contact_name, saved.contact_title) == ("Maria Lopez", "Executive Director")
+    page = client.get("/organizations/eastside/profile").get_data(as_text=True)
+    assert 'value="Maria Lopez"' in page and 'value="Executive Director"' in page

@@ -1,0 +1,55 @@
+"""The copy of what was sent: at submission, a PDF of the whole application (every answer, the
+budget, the attachments with their SHA-256, so either side can later show which file was sent) is
+rendered and stored with the row (durable before the commit, gone if the submission rolls back).
+Copies live under their own prefix in the file storage, apart from the attachments (whose orphan
+sweep looks at theirs only)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import render_template
+
+from grantflow.applications.metrics import label as metric_label
+from grantflow.applications.models import Application
+from grantflow.core.files import write_new
+from grantflow.core.pdf import render_pdf
+from grantflow.core.timeutil import to_local
+
+
+PREFIX = "submissions/"
+
+
+def key_of(application: Application) -> str | None:
+    return PREFIX + application.submission_copy if application.submission_copy else None
+
+
+def answers_shown(application: Application) -> list[tuple[object, str]]:
+    """(question, the answer as text) for every question of the program, in order."""
+    stored = {a.question_id: a.value for a in application.answers}
+    files = {a.question_id: a.original_name for a in application.attachments if a.question_id}
+    out = []
+    for q in application.program.questions:
+        value = files.get(q.id) if q.kind == "file" else stored.get(q.id)
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        out.append((q, "—" if value in (None, "") else str(value)))
+    return out
+
+
+def render(application: Application) -> bytes:
+    program = application.program
+    html = render_template("applications/submission_pdf.html", application=application, program=program,
+                           answers=answers_shown(application), metric_label=metric_label,
+                           submitted=to_local(application.submitted_at, program.timezone))
+    return render_pdf(html, title=f"{application.title}: application to {program.title}",
+                      author=application.applicant.name, subject=f"What was sent to {program.funder.name}")
+
+
+def store(application: Application) -> None:
+    """Renders and stores the copy of a just-submitted application (in the current transaction)."""
+    pdf = render(application)
+    name = secrets.token_hex(16) + ".pdf"
+    write_new(PREFIX + name, pdf)
+    application.submission_copy = name
+    application.submission_copy_sha256 = hashlib.sha256(pdf).hexdigest()

@@ -1,0 +1,115 @@
+"""Letters reach the applicant where they look: on their application page, with one message.
+
+A letter is the applicant's to see once its decision is released to them (before that the
+decision itself is hidden, grantflow/decisions/release.py). Issuing a letter for a released
+decision queues one message per applicant user with the link (through the outbox, so it leaves
+after the commit, once: the key is the letter's); a letter issued before the release is announced
+by the release's own message (`release_line`), so nobody gets two. The officer sees per
+letter whether its message went out and when the applicant first downloaded it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from grantflow.core import outbox as ob
+from grantflow.core.db import db, utcnow
+from grantflow.core.mail import send_mail
+from grantflow.core.urls import external_url
+from grantflow.decisions.models import Decision
+from grantflow.letters.models import IssuedLetter
+from grantflow.letters.render import KIND_LABELS
+
+
+def applicant_letters(decision: Decision | None) -> list[IssuedLetter]:
+    """The letters the applicant may read, newest first: none before the decision is released."""
+    from grantflow.decisions.release import visible
+
+    if not visible(decision):
+        return []
+    return list(db.session.execute(select(IssuedLetter).where(IssuedLetter.decision_id == decision.id)
+                                   .order_by(IssuedLetter.id.desc())).scalars())
+
+
+def _text(letter: IssuedLetter, program_title: str, funder: str, link: str, reissued: bool) -> tuple[str, str]:
+    what = KIND_LABELS[letter.kind].lower()
+    subject = f"{'A new version of your' if reissued else 'Your'} {what} from {funder}"
+    where = f"Read and download it on your application page:\n{link}" if link else \
+        "Sign in to GrantFlow and open your application to read and download it."
+    body = (f"{funder} has {'issued a new version of' if reissued else 'sent you'} your {what} for "
+            f"{program_title}.\n\n{where}\n"
+            + ("\nThe earlier version is kept there too, marked superseded.\n" if reissued else ""))
+    return subject, body
+
+
+def notify(letter: IssuedLetter, decision: Decision, *, reissued: bool) -> list[ob.OutboxMessage]:
+    """Queues the letter's message to each applicant user when its decision is released (held
+    until the release's hold ends, and cancelled with it); none otherwise. Flushes."""
+    if decision.released_at is None:
+        return []
+    from grantflow.decisions.models import Release
+    from grantflow.decisions.release import recipients
+
+    application = decision.application
+    program = application.program
+    link = external_url("applications.status", app_id=application.id)
+    subject, body = _text(letter, program.title, program.funder.name, link, reissued)
+    holding = decision.released_at > utcnow()
+    messages = [send_mail(to, subject, body, key=f"letter.issued:{letter.id}:{to}", event="letter.issued",
+                          funder_id=program.funder_id, not_before=decision.released_at if holding else None)
+                for to in recipients([application])[application.id]]
+    db.session.flush()
+    if messages:
+        letter.message_id = messages[0].id
+    if holding and decision.release_id:  # undoing the release in its hold cancels these too
+        release = db.session.get(Release, decision.release_id)
+        release.message_ids = [*release.message_ids, *(m.id for m in messages)]
+    db.session.flush()
+    return messages
+
+
+def current_letters(decision_ids: list[int]) -> dict[int, IssuedLetter]:
+    """For a release: the current letter of each decision that has one, in one query."""
+    return {l.decision_id: l for l in db.session.execute(select(IssuedLetter).where(
+        IssuedLetter.decision_id.in_(decision_ids or [-1]), IssuedLetter.superseded_at.is_(None))).scalars()}
+
+
+def release_line(letter: IssuedLetter | None, funder: str) -> str:
+    """The line a release's message adds when the decision's letter is already issued."""
+    if letter is None:
+        return ""
+    return f"\n\nYour {KIND_LABELS[letter.kind].lower()} from {funder} is on that page, to read and download.\n"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the officer sees of one letter's way to the applicant."""
+
+    status: str  # a phrase: "Sent 2026-12-01 10:04", "Waiting to be sent", "Not released yet"
+    downloaded_at: dt.datetime | None
+
+
+def deliveries(letters: list[IssuedLetter], released: dict[int, bool]) -> dict[int, Delivery]:
+    """Per letter id, in one query for the messages."""
+    messages = {m.id: m for m in db.session.execute(select(ob.OutboxMessage).where(
+        ob.OutboxMessage.id.in_([l.message_id for l in letters if l.message_id] or [-1]))).scalars()}
+    out = {}
+    for letter in letters:
+        message = messages.get(letter.message_id)
+        if message is None:
+            status = "Not sent: the decision is not released yet" if not released.get(letter.decision_id) \
+                else "No message (no applicant account to send to)"
+        elif message.status == ob.SENT and message.sent_at:
+            status = f"Sent {message.sent_at:%Y-%m-%d %H:%M} UTC"
+        else:
+            status = ob.STATUS_LABELS.get(message.status, message.status)
+        out[letter.id] = Delivery(status, letter.downloaded_at)
+    return out
+
+
+def record_download(letter: IssuedLetter) -> None:
+    """The applicant's first download (the officer's own never counts)."""
+    if letter.downloaded_at is None:
+        letter.downloaded_at = utcnow()

@@ -1,0 +1,50 @@
+"""Which issued letters are out of date, said plainly.
+
+Each letter keeps the SHA-256 of what it was made from (`render.inputs_fingerprint`: the wording
+of its kind, the letterhead and signatory with their images, the outcome and amount). A decision's
+letter is out of date when that fingerprint differs from today's, or when its decision changed
+after release so that the letter was superseded and none replaced it. The letters page and
+`grantflow letters` count them, and a re-issue batch of exactly those renews them (earlier versions
+kept, superseded; the applicant told once per new letter).
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.orm import aliased
+
+from grantflow.core.db import db
+from grantflow.decisions.models import Decision
+from grantflow.letters.models import IssuedLetter
+from grantflow.letters.render import KINDS, head_for, inputs_fingerprint, wording_for
+from grantflow.programs.models import Program
+
+
+def outdated_ids(program: Program) -> list[int]:
+    """Decisions of the program whose letter is out of date, in id order (two queries and the
+    wording of each kind, whatever the number of letters)."""
+    head = head_for(program.funder_id, program.funder.name)
+    wordings = {kind: wording_for(program.id, kind) for kind in KINDS}
+    current = aliased(IssuedLetter)
+    earlier = aliased(IssuedLetter)
+    rows = db.session.execute(
+        select(Decision.id, Decision.outcome, Decision.amount_cents, current.inputs_sha256)
+        .outerjoin(current, and_(current.decision_id == Decision.id, current.superseded_at.is_(None)))
+        .where(Decision.program_id == program.id, Decision.outcome.in_(KINDS),
+               exists().where(earlier.decision_id == Decision.id))
+        .order_by(Decision.id)).all()
+    fingerprints: dict[tuple[str, int], str] = {}
+    out = []
+    for decision_id, outcome, amount, made_from in rows:
+        key = (outcome, amount)
+        if key not in fingerprints:
+            fingerprints[key] = inputs_fingerprint(head, wordings[outcome], outcome, amount)
+        if made_from != fingerprints[key]:
+            out.append(decision_id)
+    return out
+
+
+def outdated_phrase(count: int) -> str:
+    if not count:
+        return "Every issued letter is up to date."
+    return (f"{count} issued letter{' is' if count == 1 else 's are'} out of date: the wording, letterhead, "
+            f"signatory or decision changed since {'it was' if count == 1 else 'they were'} issued.")

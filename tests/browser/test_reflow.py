@@ -1,0 +1,101 @@
+"""Reflow (WCAG 2.1 SC 1.4.10): every applicant page, and the reviewer's, fits 320 CSS px without
+sideways scrolling, both on a 320 px phone and on a 1280 px screen zoomed to 400% (the same 320
+CSS px, drawn at 4 device pixels each), and stays clean for axe-core at that width."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from grantflow.core.db import db
+from grantflow.programs.models import CustomQuestion
+from tests import factories as F
+from tests.browser.conftest import assert_accessible, fill_login
+from tests.conftest import build_world, make_app
+from tests.feedback.builders import decide, release, review
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = {
+    "phone-320": dict(viewport={"width": 320, "height": 640}, device_scale_factor=1),
+    "1280-at-400pct": dict(viewport={"width": 320, "height": 256}, device_scale_factor=4),
+}
+
+# (who, path): path is formatted with the seeded ids.
+PAGES = [
+    (None, "/"),
+    (None, "/opportunities"),
+    (None, "/login"),
+    (None, "/register"),
+    (None, "/reset"),
+    (None, "/programs/health-2026"),
+    ("applicant", "/dashboard"),
+    ("applicant", "/account"),
+    ("applicant", "/organizations/eastside/profile"),
+    ("applicant", "/organizations/eastside/demographics"),
+    ("applicant", "/organizations/eastside/practices"),
+    ("applicant", "/organizations/eastside/networks"),
+    ("applicant", "/programs/health-2026"),
+    ("applicant", "/programs/health-2026/apply"),
+    ("applicant", "/applications/{draft}/edit"),
+    ("applicant", "/applications/{submitted}"),
+    ("applicant", "/applications/{submitted}/withdraw"),
+    ("other_applicant", "/applications/{declined}"),
+    ("other_applicant", "/applications/{declined}/feedback"),
+    ("other_applicant", "/applications/{declined}/burden-survey"),
+    ("reviewer", "/dashboard"),
+    ("reviewer", "/reviews/{submitted}"),
+]
+
+
+@pytest.fixture(scope="module")
+def reflow_server(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("reflow"), WTF_CSRF_ENABLED=True, SERVER_NAME=None)
+    with app.app_context():
+        db.create_all()
+        w = build_world()
+        F.need(w.funder, "Safe, stable housing with a long name that must wrap on a phone", 1)
+        F.place(w.funder, "36061000100", name="Central Harlem North", is_priority=True)
+        db.session.add(CustomQuestion(program=w.program, key="staff", label="How many staff work on the project?",
+                                      kind="number", required=True, min_value=1, max_value=500))
+        draft = F.application(w.program, w.cbo, status="draft", title="A draft with a budget",
+                              outcomes=[{"metric": "units", "target": "40 homes"}])
+        review(w.other_application, w.users["other_reviewer"], [3, 4, 4], to_applicant="Clear, concrete plan.")
+        decide(w.other_application, "decline")
+        release(w.program)
+        db.session.commit()
+        ids = {"draft": draft.id, "submitted": w.application.id, "declined": w.other_application.id,
+               "emails": {k: u.email for k, u in w.users.items()}}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}", ids
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("who,path", PAGES, ids=[f"{w or 'anon'}:{p}" for w, p in PAGES])
+def test_page_reflows_at_320_css_px(browser, reflow_server, viewport, who, path):
+    _app, base, ids = reflow_server
+    context = browser.new_context(**VIEWPORTS[viewport])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        if who:
+            page.goto(base + "/login")
+            fill_login(page, ids["emails"][who])
+            page.wait_for_url("**/dashboard")
+        response = page.goto(base + path.format(**ids))
+        assert response.status == 200, (path, response.status)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > 321)
+            .slice(0, 5).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)""")
+        assert width <= 320, f"{path} is {width} px wide at 320 CSS px; widest: {wide}"
+        assert_accessible(page)
+    finally:
+        context.close()

@@ -1,0 +1,1 @@
+from tests.api.conftest import api, scene  # noqa: F401  (the API helpers, shared)
