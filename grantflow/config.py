@@ -23,6 +23,8 @@ SETTINGS = (
     Setting("DATABASE_URL", None,
             "Database URL (`postgresql://…` or `sqlite:///…`); unset: `grantflow.sqlite` in the instance folder."),
     Setting("SQLALCHEMY_ENGINE_OPTIONS", {}, "Extra SQLAlchemy engine options (pool size, timeouts)."),
+    Setting("MEMO_SECONDS", 120,
+            "Seconds a process keeps a computed ranking while its data is unchanged (any write shows at once); 0: never kept."),
     Setting("STORAGE_URL", None,
             "Where files (attachments, logos, letters, ZIPs) live: `s3://bucket[/prefix]`; unset: STORAGE_FOLDER."),
     Setting("STORAGE_FOLDER", None, "Folder of the files when STORAGE_URL is unset; unset: `files/` in the instance folder."),

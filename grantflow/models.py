@@ -9,6 +9,7 @@ from grantflow.awards.models import AwardTerms, Instalment, ProgramAwardTerms, R
 from grantflow.blind.models import AttachmentRelease, BlindDeclaration, BlindTerm, RedactedCopy  # noqa: F401
 from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401
+from grantflow.core.memo import DataGeneration  # noqa: F401
 from grantflow.core.outbox import OutboxMessage  # noqa: F401
 from grantflow.decisions.models import Decision  # noqa: F401
 from grantflow.equity.models import HistoricalClassification  # noqa: F401

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from grantflow import facts as F
 from grantflow.applications.models import Application
-from grantflow.core import csvfile
+from grantflow.core import csvfile, memo
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 from grantflow.decisions.models import AWARD, DECLINE, Decision
@@ -34,6 +34,7 @@ from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
 from grantflow.reviews.aggregate import RubricScore
 from grantflow.scoring.engine import rubric_normalized
+from grantflow.scoring.standing import KEPT as STANDINGS_READ
 from grantflow.scoring.standing import ORDER, Standing, standings
 
 GROUPS = {
@@ -106,8 +107,20 @@ class Board:
         return self.budget_cents - self.awarded_cents
 
 
+# The board reads what the standings read (titles, applicants and decisions among them): a board
+# is kept between requests while none of those tables changes (grantflow/core/memo.py).
+KEPT = memo.watch("board", STANDINGS_READ.tables)
+TABLE_KEPT = memo.watch("board.table", KEPT.tables)  # the board's rows as HTML (grantflow/decisions/views.py)
+
+
 def load_board(program: Program, *, status: str | None = None, need: int | None = None, place: int | None = None,
                group: str | None = None, sort: str = "total") -> Board:
+    return memo.kept(KEPT, (program.id, status, need, place, group, sort),
+                     lambda: _load_board(program, status, need, place, group, sort))
+
+
+def _load_board(program: Program, status: str | None, need: int | None, place: int | None, group: str | None,
+                sort: str) -> Board:
     st = standings(program)
     ctx = st.ctx
     behalf = aliased(Organization)

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forms.decisions import DecisionForm, ReleaseForm
 from grantflow.accounts.models import User
 from grantflow.applications.models import STATUSES, Application
-from grantflow.core import uow
+from grantflow.core import memo, uow
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.decisions import release as rel
 from grantflow.decisions import services
-from grantflow.decisions.board import COLUMNS, DEFAULT_COLUMNS, GROUPS, SORTS, load_board, to_csv
+from grantflow.decisions.board import COLUMNS, DEFAULT_COLUMNS, GROUPS, SORTS, TABLE_KEPT, load_board, to_csv
 from grantflow.decisions.models import OUTCOMES, Release
 from grantflow.programs.models import Program
 from grantflow.reviews.aggregate import disagreement_threshold, rubric_scores
@@ -67,10 +68,14 @@ def _applicant_comments(application) -> list[str]:
 @bp.route("/programs/<program:program>/board")
 def board(program: Program):
     authorize("program.decide", program)
-    filters = _filters()
-    return render_template("decisions/board.html", program=program, board=load_board(program, **filters),
+    filters, shown = _filters(), _columns()
+    b = load_board(program, **filters)
+    # The rows are most of the page's work: their HTML is kept as long as the board is.
+    table = memo.kept(TABLE_KEPT, (program.id, tuple(filters.items()), shown, request.script_root), lambda: Markup(
+        render_template("decisions/_board_table.html", program=program, board=b, shown=shown)))
+    return render_template("decisions/board.html", program=program, board=b, table=table,
                            filters=filters, groups=GROUPS, sorts=SORTS,
-                           statuses=[s for s in STATUSES if s != "draft"], columns=COLUMNS, shown=_columns(),
+                           statuses=[s for s in STATUSES if s != "draft"], columns=COLUMNS, shown=shown,
                            released_count=rel.released_count(program), threshold=disagreement_threshold())
 
 

@@ -34,6 +34,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from grantflow.applications import models as A
+from grantflow.core import memo
 from grantflow.core.db import db
 from grantflow.facts import ApplicationFacts, ProgramContext
 from grantflow.programs.models import Program
@@ -136,12 +137,32 @@ def waiting_reviews(program_id: int, application_ids: list[int] | None = None) -
         .group_by(ReviewAssignment.application_id)).all())
 
 
+# What a program's standings read: the program's ranking is kept between requests while none of
+# these tables changes (grantflow/core/memo.py; tests/scoring/test_kept_standings.py checks the list).
+KEPT = memo.watch("standings", (
+    "applications", "application_needs", "application_places", "answers", "custom_questions", "organizations",
+    "leadership_profiles", "community_practices", "feedback_loops", "network_members", "decisions", "programs",
+    "program_rules", "priority_needs", "places", "place_vintages", "reviews", "review_assignments",
+    "criterion_scores", "criteria", "rubrics",
+))
+
+
 def standings(program: Program, configs: list[RuleConfig] | None = None,
               application_ids: list[int] | None = None) -> Standings:
     """Every submitted (not withdrawn) application's standing and total, in ranking order, with
     the program's saved rules or `configs` (the what-if sandbox's); only `application_ids` when
     given (what is read is then theirs alone, except what calibrating normalized reviewer scores
-    needs). A fixed number of queries whatever the number of applications."""
+    needs). A fixed number of queries whatever the number of applications.
+
+    The whole program's standings with its saved rules are kept while their data is unchanged
+    (`KEPT`): the board, the audit and the exports of one program read them once."""
+    if configs is None and application_ids is None:
+        return memo.kept(KEPT, (program.id,), lambda: _standings(program, None, None))
+    return _standings(program, configs, application_ids)
+
+
+def _standings(program: Program, configs: list[RuleConfig] | None,
+               application_ids: list[int] | None) -> Standings:
     used = resolve(program_config(program) if configs is None else configs, program)
     rubric = rubric_scores(program.id, normalized=rubric_normalized(program, used), application_ids=application_ids)
     ctx, facts = load_inputs(program, used, rubric=rubric, application_ids=application_ids)
