@@ -64,10 +64,6 @@ def test_pasted_text_over_the_limit_is_kept_counted_and_announced(page, live_ser
         assert a.draft_form["q_story"] == [pasted]
 
 
-def _active_id(page):
-    return page.evaluate("document.activeElement && document.activeElement.id")
-
-
 def test_rows_are_added_and_removed_in_place_with_focus_moved(page, live_server):
     app_id = seed(live_server.app)
     log_in(page, live_server.url, "dana@eastside.org")
@@ -77,7 +73,7 @@ def test_rows_are_added_and_removed_in_place_with_focus_moved(page, live_server)
     page.get_by_label("Amount in dollars, line 1").fill("1000")
     page.get_by_role("button", name="Add a budget line").focus()
     page.keyboard.press("Enter")
-    assert _active_id(page) == "budget-1-category"
+    expect(page.locator("#budget-1-category")).to_be_focused()  # waits for the script
     page.keyboard.type("Rent")
     page.get_by_label("Amount in dollars, line 2").fill("500")
     expect(page.locator("#rows-live")).to_have_text("Budget line 2 added.")
@@ -88,12 +84,12 @@ def test_rows_are_added_and_removed_in_place_with_focus_moved(page, live_server)
     assert_accessible(page)
     # Removing line 2: line 3 takes its place (renumbered), and gets the focus.
     page.get_by_role("button", name="Remove line 2").click()
-    assert _active_id(page) == "budget-1-category"
+    expect(page.locator("#budget-1-category")).to_be_focused()  # waits for the script
     expect(page.get_by_label("Category, line 2")).to_have_value("Supplies")
     expect(page.locator("#rows-live")).to_have_text("Budget line 2 removed. 2 left.")
     assert page.locator("#budget-2-category").count() == 0
     page.get_by_role("button", name="Add an outcome").click()
-    assert _active_id(page) == "outcomes-1-metric"
+    expect(page.locator("#outcomes-1-metric")).to_be_focused()  # waits for the script
     page.keyboard.press("Enter")  # Enter in a field saves; it does not reload the page at the top
     expect(page.locator("#save-status")).to_have_text(re.compile(r"Saved at \d{1,2}:\d\d [AP]M \w+"), timeout=10_000)
     assert page.evaluate("window.__samePage") is True
