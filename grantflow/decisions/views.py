@@ -3,6 +3,8 @@ page (the pre-flight, then a confirmed release now or on the program's release d
 a release off while it is scheduled or in its hold)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -34,6 +36,13 @@ def _filters() -> dict:
     return {"status": request.args.get("status") or None, "need": request.args.get("need", type=query_int),
             "place": request.args.get("place", type=query_int),
             "group": group if group in GROUPS else None, "sort": sort if sort in SORTS else "total"}
+
+
+def _csv_url(program: Program) -> str:
+    """The CSV of the board as chosen: the board's own arguments only (the query string is
+    anyone's to type; a `program` or `_external` there is not url_for's to take)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k in ("cols", *_filters())]
+    return url_for("decisions.board_csv", program=program) + (f"?{urlencode(args)}" if args else "")
 
 
 def _columns() -> tuple[str, ...]:
@@ -76,7 +85,8 @@ def board(program: Program):
     return render_template("decisions/board.html", program=program, board=b, table=table,
                            filters=filters, groups=GROUPS, sorts=SORTS,
                            statuses=[s for s in STATUSES if s != "draft"], columns=COLUMNS, shown=shown,
-                           released_count=rel.released_count(program), threshold=disagreement_threshold())
+                           released_count=rel.released_count(program), threshold=disagreement_threshold(),
+                           csv_url=_csv_url(program))
 
 
 @bp.route("/programs/<program:program>/board.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import event
@@ -164,3 +165,17 @@ def test_the_board_page_and_its_csv_run_as_many_queries_for_many_applications(se
             count("/programs/board-prog/board?cols=&cols=rules&cols=status"))
     assert many == few, (few, many)
     print(f"board page queries: {few[0]} for 4 applications, {many[0]} for 44")
+
+
+def test_the_csv_link_keeps_the_boards_choices_and_nothing_else(setup, login):
+    """The query string is the officer's to type: a `program` or `_external` argument is not the
+    link's to take (it once reached url_for and made a 500)."""
+    prog, apps, officer, (housing, *_) = setup
+    client = login(officer)
+    r = client.get(f"/programs/board-prog/board?need={housing.id}&cols=rubric&cols=decision&program=x"
+                   "&_external=1&_scheme=javascript&_anchor=a")
+    assert r.status_code == 200
+    link = re.search(r'href="([^"]*board\.csv[^"]*)"', r.get_data(as_text=True)).group(1)
+    assert link.startswith("/programs/board-prog/board.csv?")
+    assert sorted(link.split("?", 1)[1].replace("&amp;", "&").split("&")) == sorted(
+        [f"need={housing.id}", "cols=rubric", "cols=decision"])
