@@ -6,13 +6,12 @@ page: only for a member that accepted the network, and only while that consent h
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 
 from flask import url_for
 from flask_login import current_user
 
+from grantflow.api.pages import page
 from grantflow.api.schemas import (
     ApplicationFilterSchema, ApplicationPageSchema, ApplicationSchema, DraftAnswersSchema, DraftSchema,
     NewApplicationSchema, SaveResultSchema, SubmitSchema,
@@ -23,7 +22,6 @@ from grantflow.applications.drafts import BudgetLineInput, DraftInput, OutcomeIn
 from grantflow.applications.models import DRAFT, Application
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.core import roles as R
-from grantflow.core.db import db
 from grantflow.core.errors import problem
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.programs.models import Program
@@ -81,19 +79,13 @@ def application_data(application: Application) -> dict:
 
 # --- reading --------------------------------------------------------------------------------------------
 
-def _cursor(after_id: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{after_id}".encode()).decode().rstrip("=")
-
-
-def _after(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, ValueError):
-        text = ""
-    kind, _, number = text.partition(":")
-    if kind != "after" or not number.isascii() or not number.isdigit() or len(number) > 10:
-        raise problem(422, "This cursor is not one the API gave.", {"cursor": "Pass the next_cursor of the previous page."})
-    return int(number)
+def of_program(stmt, args: dict):
+    """``stmt``'s applications of the program ``args["program"]`` names (none for an unknown
+    slug), or all of them without it."""
+    if "program" not in args:
+        return stmt
+    program = by_slug(args["program"])
+    return stmt.where(Application.program_id == (program.id if program else -1))
 
 
 @blp.route("/applications")
@@ -102,21 +94,11 @@ def _after(cursor: str) -> int:
 @errors(blp, 422)
 def list_applications(args):
     """The applications you may see (your organization's, assigned to you, or your funder's), oldest first."""
-    from flask import current_app
-
-    limit = args.get("limit") or current_app.config["API_PAGE_SIZE"]
-    stmt = scope_applications(current_user)
-    if "program" in args:
-        program = by_slug(args["program"])
-        stmt = stmt.where(Application.program_id == (program.id if program else -1))
+    stmt = of_program(scope_applications(current_user), args)
     if "status" in args:
         stmt = stmt.where(Application.status == args["status"])
-    if "cursor" in args:
-        stmt = stmt.where(Application.id > _after(args["cursor"]))
-    rows = list(db.session.execute(stmt.order_by(Application.id).limit(limit + 1)).scalars())
-    page = rows[:limit]
-    return {"items": [application_data(a) for a in page],
-            "next_cursor": _cursor(page[-1].id) if len(rows) > limit else None}
+    rows, next_cursor = page(stmt, Application.id, args)
+    return {"items": [application_data(a) for a in rows], "next_cursor": next_cursor}
 
 
 @blp.route("/applications/<int:app_id>")

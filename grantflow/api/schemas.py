@@ -8,6 +8,9 @@ from marshmallow import fields as f, validate as v
 from grantflow.api.spec import Cents, Id, InputSchema
 from grantflow.applications.drafts import CATEGORY_MAX, LINE_TEXT_MAX, LONG_MAX, SUMMARY_MAX, TITLE_MAX
 from grantflow.applications.models import DRAFT, SUBMITTED, WITHDRAWN
+from grantflow.awards import models as M
+from grantflow.awards.schedules import METHOD_KEYS
+from grantflow.feedback.models import FINAL, INTERIM
 
 Nullable = {"allow_none": True, "required": True}
 
@@ -16,6 +19,22 @@ def items_of(schema: type[ma.Schema]) -> type[ma.Schema]:
     """The schema of a list answer, ``{"items": [...]}``, named after its item (ProgramList)."""
     return ma.Schema.from_dict({"items": f.List(f.Nested(schema), required=True)},
                                name=schema.__name__.replace("Schema", "ListSchema"))
+
+
+def page_of(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The schema of a page of a cursor-paged list (grantflow/api/pages.py), named after its item
+    (ApplicationPage)."""
+    return ma.Schema.from_dict({
+        "items": f.List(f.Nested(schema), required=True),
+        "next_cursor": f.String(**Nullable, metadata={"description": "Pass as `cursor` for the next page; null on the last."}),
+    }, name=schema.__name__.replace("Schema", "PageSchema"))
+
+
+class PageArgsSchema(InputSchema):
+    """Which page of a cursor-paged list."""
+
+    cursor = f.String(validate=v.Length(max=40))
+    limit = f.Integer(strict=False, validate=v.Range(min=1, max=100))
 
 
 # --- programs ------------------------------------------------------------------------------------
@@ -125,16 +144,12 @@ class ApplicationSchema(ma.Schema):
     submitted_at = f.DateTime(**Nullable)
 
 
-class ApplicationPageSchema(ma.Schema):
-    items = f.List(f.Nested(ApplicationSchema), required=True)
-    next_cursor = f.String(**Nullable, metadata={"description": "Pass as `cursor` for the next page; null on the last."})
+ApplicationPageSchema = page_of(ApplicationSchema)
 
 
-class ApplicationFilterSchema(InputSchema):
+class ApplicationFilterSchema(PageArgsSchema):
     program = f.String(validate=v.Length(max=80), metadata={"description": "Only this program's (slug)."})
     status = f.String(validate=v.OneOf([DRAFT, SUBMITTED, WITHDRAWN]))
-    cursor = f.String(validate=v.Length(max=40))
-    limit = f.Integer(strict=False, validate=v.Range(min=1, max=100))
 
 
 class DraftAnswersSchema(ma.Schema):
@@ -217,6 +232,77 @@ class LetterSchema(ma.Schema):
 
 
 LetterListSchema = items_of(LetterSchema)
+
+
+# --- awards: payment schedules, payments, reports ---------------------------------------------------
+
+class InstalmentSchema(ma.Schema):
+    id = f.Integer(required=True)
+    number = f.Integer(required=True, metadata={"description": "Its place in the schedule (by due date), from 1."})
+    amount_cents = f.Integer(required=True)
+    due_on = f.Date(required=True)
+    status = f.String(required=True, validate=v.OneOf([M.SCHEDULED, M.DUE, M.PAID, M.ON_HOLD, M.CANCELLED]),
+                      metadata={"description": "`due` once its date has come and its condition is met."})
+    condition = f.String(required=True, validate=v.OneOf(M.CONDITIONS),
+                         metadata={"description": "What must happen before it is paid (empty: nothing)."})
+    condition_text = f.String(required=True, metadata={"description": "The condition in words (empty without one)."})
+    condition_met = f.Boolean(required=True)
+    paid_on = f.Date(**Nullable)
+    method = f.String(**Nullable, validate=v.OneOf(METHOD_KEYS),
+                      metadata={"description": "How it was paid; null unless you are staff of the funder."})
+    reference = f.String(**Nullable, metadata={"description": "The payment's reference; null unless you are staff."})
+    reason = f.String(**Nullable, metadata={"description": "Why it is on hold or cancelled; null unless you are staff."})
+
+
+class AwardReportSchema(ma.Schema):
+    id = f.Integer(required=True)
+    kind = f.String(required=True, validate=v.OneOf([INTERIM, FINAL]))
+    title = f.String(required=True)
+    due_on = f.Date(required=True)
+    state = f.String(required=True, metadata={"description": "upcoming, due soon, overdue, awaiting review, "
+                                                             "changes requested, accepted or conversation held."})
+    submitted_at = f.DateTime(**Nullable)
+
+
+class AwardStaffSchema(ma.Schema):
+    """What only the funder's staff see of an award's schedule."""
+
+    scheduled_cents = f.Integer(required=True, metadata={"description": "The instalments not cancelled."})
+    paid_cents = f.Integer(required=True)
+    problem = f.String(**Nullable, metadata={
+        "description": "Why no payment can be recorded until the schedule is fixed; null when it adds up."})
+
+
+class AwardSchema(ma.Schema):
+    """An award (by its application's id): its payment schedule and its reports. The funder's
+    staff see all of it; the grantee what its dashboard shows (payments still to come, reports
+    still due), once the award is released."""
+
+    application_id = f.Integer(required=True)
+    program = f.String(required=True, metadata={"description": "The program's slug."})
+    title = f.String(required=True)
+    organization = f.Nested(OrganizationRefSchema, required=True)
+    award_cents = f.Integer(required=True, metadata={"description": "0 once the decision is no longer an award."})
+    instalments = f.List(f.Nested(InstalmentSchema), required=True)
+    reports = f.List(f.Nested(AwardReportSchema), required=True)
+    staff = f.Nested(AwardStaffSchema, **Nullable,
+                     metadata={"description": "Null unless you are staff of the program's funder."})
+
+
+AwardPageSchema = page_of(AwardSchema)
+
+
+class AwardFilterSchema(PageArgsSchema):
+    program = f.String(validate=v.Length(max=80), metadata={"description": "Only this program's (slug)."})
+
+
+class PaymentSchema(InputSchema):
+    """A payment made: the instalment is recorded as paid, in full."""
+
+    paid_on = f.Date(required=True, metadata={"description": "The day it was paid (not in the future)."})
+    method = f.String(required=True, validate=v.OneOf(METHOD_KEYS))
+    reference = f.String(load_default="", validate=v.Length(max=120),
+                         metadata={"description": "Your accounting system's reference, e.g. the transfer's number."})
 
 
 class AuditSchema(ma.Schema):

@@ -56,8 +56,8 @@ class GrantFlowApi(Api):
 def make_api(app) -> GrantFlowApi:
     return GrantFlowApi(app, spec_kwargs={
         "title": "GrantFlow API", "version": "1", "openapi_version": "3.0.3",
-        "info": {"description": "Programs, applications, reviews, scores, decisions, letters and the equity "
-                                "audit of GrantFlow. Authenticate with a personal API token "
+        "info": {"description": "Programs, applications, reviews, scores, decisions, letters, the equity "
+                                "audit and awards' payments and reports of GrantFlow. Authenticate with a personal API token "
                                 "(`Authorization: Bearer gfp_…`), made on your account's API tokens page "
                                 "or with `grantflow tokens create`. A read token may only GET."},
         "servers": [{"url": "/"}],

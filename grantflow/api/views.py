@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user, login_required
 
 from forms.api import TokenForm
-from grantflow.api import applications, audit, auth, decisions, programs, reviews, tokens
+from grantflow.api import applications, audit, auth, awards, decisions, programs, reviews, tokens
 from grantflow.api.models import SCOPE_LABELS, ApiToken
 from grantflow.api.spec import PREFIX, make_api
 from grantflow.core import errors
@@ -19,7 +19,7 @@ from grantflow.core.policy import get_or_404
 
 bp = Blueprint("api", __name__)
 
-RESOURCES = (programs.blp, applications.blp, reviews.blp, decisions.blp, audit.blp)
+RESOURCES = (programs.blp, applications.blp, reviews.blp, decisions.blp, audit.blp, awards.blp)
 
 
 @bp.record_once

@@ -1,10 +1,11 @@
 """Schemathesis, a client nobody here wrote, against the live app (a real HTTP server on
-loopback) and the OpenAPI document it serves: every operation, with a read token and a write
-token, fails on any server error, undocumented status code or content type, and any response that
+loopback) and the OpenAPI document it serves: every operation, with a read token and write
+tokens, fails on any server error, undocumented status code or content type, and any response that
 does not match its schema. Examples are bounded (CONTRACT_EXAMPLES per operation) to keep the run
 fast enough for CI."""
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -19,6 +20,7 @@ from werkzeug.serving import make_server
 
 from grantflow.core.db import db
 from tests.api.conftest import bearer, make_token
+from tests.awards.builders import award, schedule
 from tests.conftest import build_world
 
 CONTRACT_EXAMPLES = 12
@@ -28,12 +30,17 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture
 def live(app):
-    """The app served over HTTP on loopback, with a small world and two tokens of an applicant
-    (whose writes succeed) and one of a program officer."""
+    """The app served over HTTP on loopback, with a small world (its first application awarded,
+    released and scheduled, so the awards' answers hold data), a read token of a program officer,
+    and write tokens of an applicant (whose drafts are saved) and of the officer (who records
+    payments)."""
     world = build_world()
+    award(world.application, 30_000_00)
+    schedule(world.application, (10_000_00, dt.date(2026, 1, 15)), (20_000_00, dt.date(2027, 1, 15)))
     app.config["SERVER_NAME"] = None  # requests arrive as 127.0.0.1:<port>
     tokens = {"read": make_token(world.users["program_officer"], "read"),
-              "write": make_token(world.users["applicant"], "write")}
+              "write": make_token(world.users["applicant"], "write"),
+              "staff write": make_token(world.users["program_officer"], "write")}
     db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -55,7 +62,7 @@ def test_the_api_keeps_its_contract(live):
             @settings(max_examples=CONTRACT_EXAMPLES, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))
             def run(case):
-                for scope in ("read", "write"):
-                    case.call_and_validate(base_url=base, headers=bearer(tokens[scope]), checks=CHECKS)
+                for token in tokens.values():
+                    case.call_and_validate(base_url=base, headers=bearer(token), checks=CHECKS)
 
             run()

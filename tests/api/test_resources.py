@@ -116,9 +116,14 @@ def test_the_openapi_document_and_its_docs_page(app, scene):
     client = app.test_client(use_cookies=False)
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("api_")}
-    documented = {p.replace("{", "<").replace("}", ">") for p in doc["paths"]}
-    assert len(routes) == len(documented) >= 13
+    # Every operation of the API's blueprints, by path and method (`<int:app_id>` is `{app_id}`).
+    routes = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule), method.lower())
+              for r in app.url_map.iter_rules() if r.endpoint.startswith("api_")
+              for method in r.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method) for path, operations in doc["paths"].items() for method in operations
+                  if method in ("get", "post", "put", "patch", "delete")}
+    assert routes == documented and len(routes) >= 16
+    assert {("/api/v1/awards", "get"), ("/api/v1/instalments/{instalment_id}/payment", "post")} <= documented
     page = client.get("/api/docs")
     html = page.get_data(as_text=True)
     # Rendered on the server: no inline script and nothing from another origin (no CDN).

@@ -19,7 +19,8 @@ def _fresh_tokens():
     return list(db.session.execute(select(ApiToken)).scalars())
 
 
-def test_the_command_prints_a_token_that_opens_the_api(app, scene):
+def test_the_command_prints_a_token_that_opens_the_api(any_app, any_scene):
+    app, scene = any_app, any_scene
     client = app.test_client(use_cookies=False)
     assert client.get("/api/v1/programs").status_code == 401
     result = app.test_cli_runner().invoke(args=["tokens", "create", "dana@eastside.org", "--scope", "read",

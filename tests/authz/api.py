@@ -1,6 +1,7 @@
 """The API: every operation with each role's token (anonymous: none). Reads of a program's staff
 data, of another organization's application or of someone else's token are 404s, as on the pages."""
 from tests.authz import ALL_USERS, FUNDER_STAFF, api_route, route
+from tests.authz.awards import _app_id as _award_id, _instalment_id
 from tests.authz.letters import _decision_id, _letter_id
 
 APPLICANTS = {"applicant", "other_applicant"}
@@ -54,4 +55,10 @@ ROUTES = [
     api_route("api_decisions.list_letters", P, ok=FUNDER_STAFF),
     api_route("api_decisions.download_letter", {**P, "letter_id": _letter_id}, ok=FUNDER_STAFF),
     api_route("api_audit.get_audit", P, ok=FUNDER_STAFF),
+    # The world's award is not released: its grantee sees nothing of it yet.
+    api_route("api_awards.list_awards", ok=ALL_USERS),
+    api_route("api_awards.get_award", {"app_id": _award_id}, ok=FUNDER_STAFF),
+    # The first staff member's call pays the instalment, the second's is a 409 (paid already).
+    api_route("api_awards.record_payment", {"instalment_id": _instalment_id}, method="POST", ok=FUNDER_STAFF,
+              data={"paid_on": "2026-02-01", "method": "ach"}),
 ]
