@@ -208,7 +208,8 @@ def build_world() -> SimpleNamespace:
     """Two funders and two CBOs, one user per role, and two submitted applications.
 
     `cbo` applied to `program` and its application is assigned to `reviewer`; `other_cbo` applied
-    too, with no assignment. `other_officer` is staff of a different funder.
+    too, with no assignment. `other_officer` is staff of a different funder. `cbo`'s team has
+    `applicant` as its admin, `editor` and `viewer`.
     """
     w = SimpleNamespace()
     w.funder = F.funder(name="Riverside Health Foundation", slug="riverside")
@@ -219,6 +220,8 @@ def build_world() -> SimpleNamespace:
     w.other_program = F.program(w.other_funder, slug="hilltop-2026", title="Hilltop Grants 2026")
     w.users = {
         "applicant": F.user("applicant@eastside.org", "Ana Applicant", org=w.cbo, role=R.APPLICANT),
+        "editor": F.team_member(w.cbo, R.TEAM_EDITOR, "editor@eastside.org", "Eli Editor"),
+        "viewer": F.team_member(w.cbo, R.TEAM_VIEWER, "viewer@eastside.org", "Val Viewer"),
         "other_applicant": F.user("applicant@northside.org", "Noor Other", org=w.other_cbo, role=R.APPLICANT),
         "funder_admin": F.user("admin@riverside.org", "Fran Admin", org=w.funder, role=R.FUNDER_ADMIN),
         "program_officer": F.user("po@riverside.org", "Pat Officer", org=w.funder, role=R.PROGRAM_OFFICER),
