@@ -24,7 +24,7 @@ from grantflow.applications import activity, attachments, eligibility, services,
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application
 from grantflow.accounts.policy import editor_org_ids
-from grantflow.applications.policy import is_applicant_of, scope_applications, sees_identity
+from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import files as stored_files
 from grantflow.core import roles as R
@@ -316,19 +316,24 @@ def _forms_from(application, md: MultiDict):
     return form, answers
 
 
+# The team roles an action needs, and what the others of the team are told (403).
 TEAM_REFUSALS = {
-    "application.edit": "Your role on your organization's team is viewer: you can read this application, "
-                        "but only its admins and editors change it.",
-    "application.withdraw": "Only an admin of your organization's team can withdraw an application.",
+    "application.edit": (R.TEAM_EDITORS, "Your role on your organization's team is viewer: you can read this "
+                                         "application, but only its admins and editors change it."),
+    "application.withdraw": ((R.TEAM_ADMIN,), "Only an admin of your organization's team can withdraw an "
+                                              "application."),
 }
 
 
 def team_action(app_id: int, action: str) -> Application:
-    """The application for `action`: 404 to whoever may not see it, 403 (saying why) to its own team
-    members whose role does not allow the action."""
+    """The application for `action`: 403, saying why, to the applying team's members whose role does
+    not allow it; 404 to anyone else refused (it is not theirs to change, or a member's consent
+    ended)."""
     application = get_or_404(Application, app_id, "application.view")
     if not can(action, application):
-        abort(403, TEAM_REFUSALS[action]) if is_applicant_of(current_user, application) else abort(404)
+        roles, message = TEAM_REFUSALS[action]
+        role = current_user.team_role_in(application.organization_id)
+        abort(403, message) if role is not None and role not in roles else abort(404)
     return application
 
 

@@ -23,11 +23,11 @@ from grantflow.organizations.policy import members_to_act_for
 bp = Blueprint("organizations", __name__, cli_group=None)
 
 
-def _org(slug: str) -> Organization:
+def _org(slug: str, action: str = "organization.edit") -> Organization:
     org = db.session.execute(select(Organization).where(Organization.slug == slug)).scalar_one_or_none()
     if org is None or org.kind == FUNDER:
         abort(404)
-    authorize("organization.edit", org)
+    authorize(action, org)
     return org
 
 
@@ -232,14 +232,6 @@ def networks(slug: str):
 
 # --- the organization's team --------------------------------------------------------------------------
 
-def _team_org(slug: str) -> Organization:
-    org = db.session.execute(select(Organization).where(Organization.slug == slug)).scalar_one_or_none()
-    if org is None or org.kind == FUNDER:
-        abort(404)
-    authorize("organization.manage_team", org)
-    return org
-
-
 def _role_form(m, formdata=None):
     return TeamRoleForm(formdata=formdata, prefix=f"m{m.id}", data={"team_role": m.team_role})
 
@@ -260,7 +252,7 @@ def _team_page(org, form, *, member_errors=None, invitation_error=None, status=2
 @login_required
 def team_page(slug: str):
     """The team: its people and their roles, invitations waiting for an answer, and inviting more."""
-    org = _team_org(slug)
+    org = _org(slug, "organization.manage_team")
     form = TeamInviteForm()
     if form.validate_on_submit():
         try:
@@ -278,7 +270,7 @@ def team_page(slug: str):
 @login_required
 def team_member(slug: str, membership_id: int):
     """Changes a person's role (`action=role`) or takes them off the team (`action=remove`)."""
-    org = _team_org(slug)
+    org = _org(slug, "organization.manage_team")
     action = request.form.get("action", "")
     form = TeamRoleForm(prefix=f"m{membership_id}")
     try:
@@ -303,7 +295,7 @@ def team_member(slug: str, membership_id: int):
 @login_required
 def team_invitation(slug: str, invitation_id: int):
     """Sends an invitation again with a new link (`action=resend`) or revokes it (`action=revoke`)."""
-    org = _team_org(slug)
+    org = _org(slug, "organization.manage_team")
     action = request.form.get("action", "")
     try:
         with uow.attempt():
