@@ -536,6 +536,7 @@ def applicant_dashboard(user) -> dict:
     organizations = user.organizations_with(R.APPLICANT)
     return {
         "organizations": organizations,
+        "editor_org_ids": editor_org_ids(user),  # a viewer's drafts link to their status page
         "applications": db.session.execute(
             scope_applications(user).where(Application.organization_id.in_([o.id for o in organizations]))
             .options(selectinload(Application.program)).order_by(Application.updated_at.desc())
