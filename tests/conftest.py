@@ -204,12 +204,13 @@ def world(app):
     return build_world()
 
 
-def build_world() -> SimpleNamespace:
+def build_world(*, team: bool = False) -> SimpleNamespace:
     """Two funders and two CBOs, one user per role, and two submitted applications.
 
     `cbo` applied to `program` and its application is assigned to `reviewer`; `other_cbo` applied
-    too, with no assignment. `other_officer` is staff of a different funder. `cbo`'s team has
-    `applicant` as its admin, `editor` and `viewer`.
+    too, with no assignment. `other_officer` is staff of a different funder. `applicant` is the
+    admin of `cbo`'s team; with `team`, the team also has an `editor` and a `viewer` (the
+    authorization matrix and the fuzz act as every role).
     """
     w = SimpleNamespace()
     w.funder = F.funder(name="Riverside Health Foundation", slug="riverside")
@@ -220,8 +221,6 @@ def build_world() -> SimpleNamespace:
     w.other_program = F.program(w.other_funder, slug="hilltop-2026", title="Hilltop Grants 2026")
     w.users = {
         "applicant": F.user("applicant@eastside.org", "Ana Applicant", org=w.cbo, role=R.APPLICANT),
-        "editor": F.team_member(w.cbo, R.TEAM_EDITOR, "editor@eastside.org", "Eli Editor"),
-        "viewer": F.team_member(w.cbo, R.TEAM_VIEWER, "viewer@eastside.org", "Val Viewer"),
         "other_applicant": F.user("applicant@northside.org", "Noor Other", org=w.other_cbo, role=R.APPLICANT),
         "funder_admin": F.user("admin@riverside.org", "Fran Admin", org=w.funder, role=R.FUNDER_ADMIN),
         "program_officer": F.user("po@riverside.org", "Pat Officer", org=w.funder, role=R.PROGRAM_OFFICER),
@@ -230,6 +229,9 @@ def build_world() -> SimpleNamespace:
         "community_advisor": F.user("adv@riverside.org", "Cam Advisor", org=w.funder, role=R.COMMUNITY_ADVISOR),
         "other_officer": F.user("po@hilltop.org", "Hal Hilltop", org=w.other_funder, role=R.PROGRAM_OFFICER),
     }
+    if team:
+        w.users["editor"] = F.team_member(w.cbo, R.TEAM_EDITOR, "editor@eastside.org", "Eli Editor")
+        w.users["viewer"] = F.team_member(w.cbo, R.TEAM_VIEWER, "viewer@eastside.org", "Val Viewer")
     w.application = F.application(w.program, w.cbo)
     w.other_application = F.application(w.program, w.other_cbo)
     from grantflow.reviews.models import ReviewAssignment

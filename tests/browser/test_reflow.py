@@ -61,7 +61,7 @@ def reflow_server(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("reflow"), WTF_CSRF_ENABLED=True, SERVER_NAME=None)
     with app.app_context():
         db.create_all()
-        w = build_world()
+        w = build_world(team=True)
         F.need(w.funder, "Safe, stable housing with a long name that must wrap on a phone", 1)
         F.place(w.funder, "36061000100", name="Central Harlem North", is_priority=True)
         db.session.add(CustomQuestion(program=w.program, key="staff", label="How many staff work on the project?",
