@@ -1,17 +1,18 @@
 """Organization profile forms: the profile itself, leadership demographics behind consent,
-and community-led practices with feedback loops."""
+community-led practices with feedback loops, and the team (inviting a colleague, a role)."""
 from __future__ import annotations
 
 import datetime as dt
 
 from wtforms import (
-    BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField,
+    BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField,
 )
 from wtforms.fields import FormField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from forms.base import BaseForm, SubForm, bind_containers_unfiltered
 from forms.fields import MoneyField, MultiCheckboxField, RowList, WholeNumberField
+from grantflow.core import roles as R
 from grantflow.organizations import demographics
 from grantflow.organizations.services import normalize_ein, parse_geo_codes
 
@@ -208,3 +209,21 @@ class PracticesForm(BaseForm):
     def validate_staff_in_service_area(self, f):
         self._part(f, self.staff_total)
 
+
+
+# --- the team -------------------------------------------------------------------------------------
+
+TEAM_ROLE_CHOICES = [(r, f"{R.TEAM_LABELS[r]}: {R.TEAM_HELP[r]}") for r in R.TEAM_ROLES]
+
+
+class TeamInviteForm(BaseForm):
+    email = EmailField("Their email address", validators=[
+        InputRequired("Enter your colleague's email address."), Length(max=254),
+        Email("Enter an email address like name@example.org.", check_deliverability=False)])
+    role = RadioField("Their role", choices=TEAM_ROLE_CHOICES, default=R.TEAM_EDITOR,
+                      validators=[InputRequired("Choose a role.")])
+
+
+class TeamRoleForm(BaseForm):
+    team_role = SelectField("Role", choices=[(r, R.TEAM_LABELS[r]) for r in R.TEAM_ROLES],
+                            validators=[InputRequired("Choose a role.")])

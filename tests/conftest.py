@@ -204,11 +204,13 @@ def world(app):
     return build_world()
 
 
-def build_world() -> SimpleNamespace:
+def build_world(*, team: bool = False) -> SimpleNamespace:
     """Two funders and two CBOs, one user per role, and two submitted applications.
 
     `cbo` applied to `program` and its application is assigned to `reviewer`; `other_cbo` applied
-    too, with no assignment. `other_officer` is staff of a different funder.
+    too, with no assignment. `other_officer` is staff of a different funder. `applicant` is the
+    admin of `cbo`'s team; with `team`, the team also has an `editor` and a `viewer` (the
+    authorization matrix and the fuzz act as every role).
     """
     w = SimpleNamespace()
     w.funder = F.funder(name="Riverside Health Foundation", slug="riverside")
@@ -227,6 +229,9 @@ def build_world() -> SimpleNamespace:
         "community_advisor": F.user("adv@riverside.org", "Cam Advisor", org=w.funder, role=R.COMMUNITY_ADVISOR),
         "other_officer": F.user("po@hilltop.org", "Hal Hilltop", org=w.other_funder, role=R.PROGRAM_OFFICER),
     }
+    if team:
+        w.users["editor"] = F.team_member(w.cbo, R.TEAM_EDITOR, "editor@eastside.org", "Eli Editor")
+        w.users["viewer"] = F.team_member(w.cbo, R.TEAM_VIEWER, "viewer@eastside.org", "Val Viewer")
     w.application = F.application(w.program, w.cbo)
     w.other_application = F.application(w.program, w.other_cbo)
     from grantflow.reviews.models import ReviewAssignment

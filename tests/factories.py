@@ -119,6 +119,14 @@ def application(prog: Program, org: Organization, *, status: str = "submitted", 
     return app_
 
 
+def team_member(org: Organization, team_role: str, email: str | None = None, name: str | None = None) -> User:
+    """A person on `org`'s team as admin, editor or viewer."""
+    u = user(email, name)
+    db.session.add(Membership(user=u, organization=org, role=R.APPLICANT, team_role=team_role, title="staff"))
+    db.session.flush()
+    return u
+
+
 def membership(u: User, org: Organization, role: str, title: str | None = None) -> Membership:
     m = Membership(user=u, organization=org, role=role, title=title)
     db.session.add(m)

@@ -43,7 +43,7 @@ def _call_api(app, user, url, method, data):
 
 @pytest.mark.parametrize("row", ROUTES, ids=[f"{r.method} {r.endpoint}" for r in ROUTES])
 def test_route_by_role(app, row):
-    world = build_world()
+    world = build_world(team=True)
     kwargs = {k: (v(world) if callable(v) else v) for k, v in row.kwargs.items()}
     with app.test_request_context():
         url = url_for(row.endpoint, **kwargs)

@@ -119,7 +119,7 @@ class Fuzz:
 
     def __init__(self, app):
         self.app = app
-        self.world = w = build_world()
+        self.world = w = build_world(team=True)
         extra = _extend(w)
         self.adapter = app.url_map.bind("localhost")
         self.valid: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grantflow.core import roles as R
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
@@ -54,6 +55,17 @@ class User(UserMixin, db.Model):
     def organizations_with(self, *roles: str) -> list["Organization"]:
         return [m.organization for m in self.memberships if m.role in roles]
 
+    def team_role_in(self, organization_id: int) -> str | None:
+        """The person's role on the team of a CBO or network (None: not on it)."""
+        return next((m.team_role for m in self.memberships
+                     if m.organization_id == organization_id and m.role == R.APPLICANT), None)
+
+
+def _team_role_default(context) -> str | None:
+    """A new applicant membership is an admin of its organization's team unless it says otherwise
+    (the person who registers an organization, the first people of an imported one)."""
+    return R.TEAM_ADMIN if context.get_current_parameters().get("role") == R.APPLICANT else None
+
 
 class Membership(db.Model):
     """A user's role in one organization; a person may hold several."""
@@ -69,6 +81,8 @@ class Membership(db.Model):
     role: Mapped[str] = mapped_column(String(32))
     # For CBO staff: "staff", "board member", "executive director"... used in conflict checks.
     title: Mapped[Optional[str]] = mapped_column(String(120))
+    # For the applicant role: admin, editor or viewer on the organization's team (core/roles.py).
+    team_role: Mapped[Optional[str]] = mapped_column(String(16), default=_team_role_default)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -76,7 +90,9 @@ class Membership(db.Model):
 
 
 class Invitation(db.Model):
-    """Funder staff, reviewers and advisors join by invitation; only a hash of the token is kept."""
+    """Funder staff, reviewers and advisors, and colleagues on a CBO's team (role "applicant" with
+    a `team_role`), join by invitation: single use, expiring, revocable; only a hash of the token
+    is kept (resending makes a new token, so an older link stops working)."""
 
     __tablename__ = "invitations"
 
@@ -84,10 +100,17 @@ class Invitation(db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(32))
+    team_role: Mapped[Optional[str]] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
     organization: Mapped["Organization"] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return R.TEAM_LABELS[self.team_role] if self.team_role else R.LABELS.get(self.role, self.role)

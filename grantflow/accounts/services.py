@@ -139,28 +139,42 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token(inv: Invitation) -> str:
+    """A fresh token for `inv` (the previous link stops working), valid INVITATION_DAYS from now."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    inv.token_hash = _token_hash(token)
+    inv.sent_at, inv.expires_at = now, now + dt.timedelta(days=current_app.config["INVITATION_DAYS"])
+    return token
+
+
+def create_invitation(organization: Organization, email: str, role: str, invited_by: User, *,
+                      team_role: str | None = None) -> tuple[Invitation, str]:
+    inv = Invitation(organization=organization, email=normalize_email(email), role=role, team_role=team_role,
+                     invited_by_id=invited_by.id)
+    token = new_token(inv)
+    db.session.add(inv)
+    db.session.flush()
+    auditlog.record("invitation.create", inv, after={"email": inv.email, "role": role, "team_role": team_role})
+    return inv, token
+
+
 def invite(organization: Organization, email: str, role: str, invited_by: User) -> tuple[Invitation, str]:
     if role not in R.FUNDER_ROLES:
         raise AccountError("Choose one of the funder roles.", "role")
-    token = secrets.token_urlsafe(32)
-    inv = Invitation(
-        organization=organization, email=normalize_email(email), role=role,
-        token_hash=_token_hash(token), invited_by_id=invited_by.id,
-        expires_at=utcnow() + dt.timedelta(days=current_app.config["INVITATION_DAYS"]),
-    )
-    db.session.add(inv)
-    db.session.flush()
-    auditlog.record("invitation.create", inv, after={"email": inv.email, "role": role})
-    return inv, token
+    return create_invitation(organization, email, role, invited_by)
+
+
+def is_open(inv: Invitation, now: dt.datetime | None = None) -> bool:
+    """Neither accepted, revoked nor expired."""
+    return inv.accepted_at is None and inv.revoked_at is None and inv.expires_at > (now or utcnow())
 
 
 def invitation_for_token(token: str) -> Invitation | None:
     inv = db.session.execute(
         select(Invitation).where(Invitation.token_hash == _token_hash(token))
     ).scalar_one_or_none()
-    if inv is None or inv.accepted_at is not None or inv.expires_at < utcnow():
-        return None
-    return inv
+    return inv if inv is not None and is_open(inv) else None
 
 
 def accept_invitation(inv: Invitation, *, name: str, password: str, user: User | None = None) -> User:
@@ -171,7 +185,10 @@ def accept_invitation(inv: Invitation, *, name: str, password: str, user: User |
         Membership.user_id == user.id, Membership.organization_id == inv.organization_id,
         Membership.role == inv.role)).scalar_one_or_none() if user.id else None
     if exists is None:
-        db.session.add(Membership(user=user, organization_id=inv.organization_id, role=inv.role))
+        db.session.add(Membership(user=user, organization_id=inv.organization_id, role=inv.role,
+                                  team_role=inv.team_role))
+    elif inv.team_role is not None:
+        exists.team_role = inv.team_role
     inv.accepted_at = utcnow()
     db.session.flush()
     auditlog.record("invitation.accept", inv, actor_id=user.id)

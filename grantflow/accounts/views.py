@@ -320,9 +320,16 @@ def send_message_again(slug: str, message_id: int):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
+    """Accepting needs an account with the invited address: a new one made here (the link reached
+    the address, which confirms it) or an existing one, logged in. Anyone logged in as another
+    account is refused, so an invitation never lands on the wrong person."""
     inv = services.invitation_for_token(token)
     if inv is None:
-        abort(404, "This invitation has expired or was already used.")
+        abort(404, "This invitation has expired, was withdrawn or was already used. Ask the person who "
+                   "invited you for a new one.")
+    if current_user.is_authenticated and services.normalize_email(current_user.email) != inv.email:
+        abort(403, f"This invitation is for {inv.email}, but you are logged in as {current_user.email}. "
+                   f"Log out, then open the link again and log in (or create an account) as {inv.email}.")
     existing = services.find_user(inv.email)
     form = AcceptInviteForm(email=inv.email)
     if existing is not None:
@@ -330,7 +337,7 @@ def accept_invitation(token: str):
         if current_user.is_authenticated and current_user.id == existing.id:
             if request.method == "POST":
                 services.accept_invitation(inv, name=existing.name, password="", user=existing)
-                flash(f"You joined {inv.organization.name}.", "success")
+                flash(f"You joined {inv.organization.name} as {inv.role_label.lower()}.", "success")
                 return redirect(url_for("core.dashboard"))
             return render_template("accounts/accept_existing.html", inv=inv)
         flash("You already have an account: log in, then open the invitation link again.", "info")

@@ -11,6 +11,7 @@ import dataclasses
 from flask import url_for
 from flask_login import current_user
 
+from grantflow.accounts.policy import editor_org_ids
 from grantflow.api.pages import page
 from grantflow.api.schemas import (
     ApplicationFilterSchema, ApplicationPageSchema, ApplicationSchema, DraftAnswersSchema, DraftSchema,
@@ -188,6 +189,8 @@ def create_application(given):
     authorize("program.view_public", program)
     if not current_user.has_role(R.APPLICANT):
         raise problem(403, "Only staff of a community-based organization can apply.")
+    if not editor_org_ids(current_user):
+        raise problem(403, "Your role on your organization's team is viewer: only its admins and editors apply.")
     option = _option(program, given.pop("organization_id"), given.pop("on_behalf_of_id"))
     if option.draft is not None:
         raise problem(409, f"A draft for this program exists: {url_for('api_applications.get_application', app_id=option.draft.id)}")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
+    from grantflow.accounts.models import User
     from grantflow.chna.models import Place, PriorityNeed
     from grantflow.organizations.models import Organization
     from grantflow.programs.models import Program, Rubric
@@ -61,6 +62,10 @@ class Application(db.Model):
     first_time_applicant: Mapped[Optional[bool]]
     editing_seconds: Mapped[int] = mapped_column(default=0)
     last_edit_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # The draft's version: every save adds one, and a save made from an older version is refused
+    # with the name of whoever saved the newer one (services.stale_draft).
+    draft_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_edited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Exactly what was typed in the draft form (field name -> list of values), so a draft resumes
     # as it was left even when some values do not fit the typed columns yet.
     draft_form: Mapped[Optional[dict]] = mapped_column(JSON)
@@ -74,6 +79,7 @@ class Application(db.Model):
     program: Mapped["Program"] = relationship()
     organization: Mapped["Organization"] = relationship(foreign_keys=[organization_id])
     on_behalf_of: Mapped[Optional["Organization"]] = relationship(foreign_keys=[on_behalf_of_id])
+    last_edited_by: Mapped[Optional["User"]] = relationship(foreign_keys=[last_edited_by_id])
     rubric: Mapped[Optional["Rubric"]] = relationship()
     needs: Mapped[list["PriorityNeed"]] = relationship(secondary=application_needs)
     places: Mapped[list["Place"]] = relationship(secondary=application_places)

@@ -17,7 +17,7 @@ from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from grantflow.applications import attachments, submission_copy
+from grantflow.applications import activity, attachments, submission_copy
 from grantflow.applications.drafts import (
     BudgetLineInput, Catalog, DraftInput, OutcomeInput, answer_key, format_problems, missing, row_ok,
 )
@@ -93,11 +93,12 @@ def transition(application: Application, from_status: str | None, to_status: str
 
 
 def applicant_organizations(user) -> list[Organization]:
-    """The organizations `user` may apply for (as their applicant staff), networks' accepted members
-    loaded with them."""
+    """The organizations `user` may apply for (as an admin or editor of their team), networks'
+    accepted members loaded with them."""
     return list(db.session.execute(
         select(Organization).join(Membership, Membership.organization_id == Organization.id)
-        .where(Membership.user_id == user.id, Membership.role == R.APPLICANT)
+        .where(Membership.user_id == user.id, Membership.role == R.APPLICANT,
+               Membership.team_role.in_(R.TEAM_EDITORS))
         .order_by(Membership.id).options(selectinload(Organization.members))).scalars())
 
 
@@ -165,6 +166,49 @@ def claim_draft(application: Application, now: dt.datetime | None = None) -> boo
 # --- drafts --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Stale:
+    """A save made from an older version of the draft than the stored one, which someone else saved."""
+
+    by: str
+    at: dt.datetime | None
+    revision: int
+
+    def message(self, tz: str) -> str:
+        local = to_local(self.at, tz)
+        when = f" at {local:%I:%M %p %Z} on {local:%B} {local.day}, {local.year}".replace(" 0", " ") if local else ""
+        return (f"{self.by} saved another version of this draft{when}, after you opened it. Nothing you typed "
+                f"here is saved yet, and it is all still on this page. To keep your version, save again: it "
+                f"replaces theirs. To see theirs first, open the draft again (copy what you want to keep).")
+
+
+def parse_revision(value) -> int | None:
+    """The draft revision a page was made from (None when it names none, or not one we gave)."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def stale_draft(application: Application, base_revision, user) -> Stale | None:
+    """Whether saving from `base_revision` would overwrite a newer version another person saved.
+    The row is locked first, so of two saves from the same version the second one is told."""
+    base = parse_revision(base_revision)
+    if base is None:
+        return None
+    lock(application)
+    if application.draft_revision == base or application.last_edited_by_id in (None, user.id):
+        return None
+    editor = application.last_edited_by
+    return Stale(editor.name if editor else "Someone", application.last_edit_at, application.draft_revision)
+
+
+def _fields_of(data: DraftInput) -> dict:
+    """A draft's values by field key, to tell which fields a save changed."""
+    return {"title": data.title, "summary": data.summary, "community_voice": data.community_voice,
+            "amount_requested": data.amount_requested_cents, "needs": sorted(data.need_ids),
+            "places": sorted(data.place_ids), "budget": list(data.budget), "outcomes": list(data.outcomes)} | {
+        answer_key(k): v for k, v in data.answers.items()}
+
+
+@dataclass(frozen=True)
 class DraftResult:
     """What a save did: `problems` maps every field that was not written to its message (the
     typed text stays in `draft_form`); `stored` are the files attached by this save."""
@@ -216,6 +260,7 @@ def save_draft(application: Application, data: DraftInput, user, client_rev: str
     needs, places = _funder_choices(program)
     problems = format_problems(program, data, _catalog(needs, places))
     ok = lambda key: key not in problems  # noqa: E731
+    before = _fields_of(stored_input(application))
     if ok("title"):
         application.title = data.title
     if ok("summary"):
@@ -260,12 +305,17 @@ def save_draft(application: Application, data: DraftInput, user, client_rev: str
         except attachments.UploadError as exc:
             problems["attachment"] = str(exc)
     for att in stored:
-        auditlog.record("attachment.uploaded", att, after={"application_id": application.id, "sha256": att.sha256,
-                                                            "size": att.size, "mime_type": att.mime_type})
+        auditlog.record(activity.ATTACHED, application, actor_id=user.id, after={
+            "attachment_id": att.id, "name": att.original_name, "sha256": att.sha256, "size": att.size,
+            "mime_type": att.mime_type})
     application.draft_form = ({k: [str(v) for v in values] for k, values in data.typed.items()}
                               | {"_rev": [client_rev or ""]}) if data.typed else None
     application.updated_at = utcnow()
+    application.draft_revision = (application.draft_revision or 0) + 1
+    application.last_edited_by_id = user.id
     db.session.flush()
+    after = _fields_of(stored_input(application))
+    activity.record_edit(application, user.id, [k for k in after if before.get(k) != after[k]])
     return DraftResult(problems, tuple(stored))
 
 
@@ -275,7 +325,8 @@ def remove_attachment(application: Application, attachment_id: int) -> bool:
     att = next((a for a in application.attachments if a.id == attachment_id), None)
     if att is None:
         return False
-    auditlog.record("attachment.deleted", att, before={"application_id": application.id, "sha256": att.sha256})
+    auditlog.record(activity.DETACHED, application, before={"attachment_id": att.id, "name": att.original_name,
+                                                            "sha256": att.sha256})
     for ans in [a for a in application.answers
                 if isinstance(a.value, dict) and a.value.get("attachment_id") == att.id]:
         application.answers.remove(ans)

@@ -20,9 +20,10 @@ from forms.applications import (
     typed_values,
 )
 from forms.questions import build_answer_form
-from grantflow.applications import attachments, eligibility, services, submission_copy
+from grantflow.applications import activity, attachments, eligibility, services, submission_copy
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application
+from grantflow.accounts.policy import editor_org_ids
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import files as stored_files
@@ -102,6 +103,8 @@ def start(program: Program):
     authorize("program.view_public", program)
     if not current_user.has_role(R.APPLICANT):
         abort(403, "Only staff of a community-based organization can apply. Register your organization first.")
+    if not editor_org_ids(current_user):
+        abort(403, "Your role on your organization's team is viewer: ask its admin to make you an editor.")
     options = apply_options(program)
     reason = services.not_open_reason(program)
     error = None
@@ -231,7 +234,8 @@ def _answers_form(application, formdata=None, *, enforce_required=False):
                              meta={"csrf": False})
 
 
-def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None, focus=None):
+def _render(application, form, answers, *, status=200, errors=None, top_error=None, saved_note=None, focus=None,
+            stale=False):
     token = secrets.token_urlsafe(16)
     tokens = dict(session.get("submit_tokens", {}))
     tokens[str(application.id)] = token
@@ -240,11 +244,21 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
     return render_template(
         "applications/edit.html", application=application, program=program, form=form, answers=answers,
         errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token, focus=focus,
+        stale=stale, last_edited=last_edited_text(application),
         budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
         max_bytes=attachments.max_bytes(),
         max_text=attachments.megabytes(attachments.max_bytes()),
     ), status
+
+
+def last_edited_text(application) -> str | None:
+    """"Last edited by Sam Rivera, 2:31 PM PST on December 1, 2026" (None before the first save)."""
+    local = to_local(application.last_edit_at, application.program.timezone)
+    if local is None or application.last_edited_by is None:
+        return None
+    return (f"Last edited by {application.last_edited_by.name}, {local:%I:%M %p %Z}".replace(", 0", ", ")
+            + f" on {local:%B} {local.day}, {local.year}")
 
 
 ROW_FIRST_FIELD = {"budget": "category", "outcomes": "metric"}
@@ -302,9 +316,29 @@ def _forms_from(application, md: MultiDict):
     return form, answers
 
 
-def _load_draft(app_id: int) -> Application:
-    application = get_or_404(Application, app_id, "application.edit")
+# The team roles an action needs, and what the others of the team are told (403).
+TEAM_REFUSALS = {
+    "application.edit": (R.TEAM_EDITORS, "Your role on your organization's team is viewer: you can read this "
+                                         "application, but only its admins and editors change it."),
+    "application.withdraw": ((R.TEAM_ADMIN,), "Only an admin of your organization's team can withdraw an "
+                                              "application."),
+}
+
+
+def team_action(app_id: int, action: str) -> Application:
+    """The application for `action`: 403, saying why, to the applying team's members whose role does
+    not allow it; 404 to anyone else refused (it is not theirs to change, or a member's consent
+    ended)."""
+    application = get_or_404(Application, app_id, "application.view")
+    if not can(action, application):
+        roles, message = TEAM_REFUSALS[action]
+        role = current_user.team_role_in(application.organization_id)
+        abort(403, message) if role is not None and role not in roles else abort(404)
     return application
+
+
+def _load_draft(app_id: int) -> Application:
+    return team_action(app_id, "application.edit")
 
 
 @bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
@@ -337,6 +371,12 @@ def edit(app_id: int):
         return _render(application, form, answers, status=400,
                        top_error="Your session expired, so nothing was saved. Log in again if asked, then "
                                  "save once more: what you typed is still on this page.")
+    stale = services.stale_draft(application, request.form.get("base_revision"), current_user)
+    if stale is not None:
+        # Nothing is written; the page comes back as typed, now based on the newer version, so
+        # saving again replaces it on purpose.
+        return _render(application, form, answers, status=409, stale=True,
+                       top_error=stale.message(program.timezone))
     if not services.claim_draft(application):
         flash("This application was already submitted. Here is its status.", "info")
         return redirect(url_for("applications.status", app_id=application.id))
@@ -402,8 +442,15 @@ def autosave(app_id: int):
     if not current_user.is_authenticated:
         return jsonify(saved=False, error="Your session has ended. Log in again to keep saving.",
                        login=url_for("accounts.login", next=url_for("applications.edit", app_id=app_id))), 401
-    application = get_or_404(Application, app_id, "application.edit")
-    if application.status != DRAFT or not services.claim_draft(application):
+    application = team_action(app_id, "application.edit")
+    if application.status != DRAFT:
+        return jsonify(saved=False, status=application.status,
+                       error="This application is no longer a draft, so changes are not saved."), 409
+    stale = services.stale_draft(application, request.form.get("base_revision"), current_user)
+    if stale is not None:
+        return jsonify(saved=False, conflict=True, revision=stale.revision,
+                       error=stale.message(application.program.timezone)), 409
+    if not services.claim_draft(application):
         return jsonify(saved=False, status=application.status,
                        error="This application is no longer a draft, so changes are not saved."), 409
     form = ApplicationForm(formdata=request.form)
@@ -414,7 +461,8 @@ def autosave(app_id: int):
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
                    saved_at_text=f"{local:%I:%M %p %Z}".lstrip("0"), issues=len(flat_errors(form, answers)),
-                   editing_seconds=application.editing_seconds, rev=request.form.get("client_rev") or "")
+                   editing_seconds=application.editing_seconds, rev=request.form.get("client_rev") or "",
+                   revision=application.draft_revision, last_edited=last_edited_text(application))
 
 
 # --- after submission ---------------------------------------------------------------------------------
@@ -431,10 +479,11 @@ def status(app_id: int):
         return blind_status(application)
     files = [(a, attachments.shown_name(a, i, identity)) for i, a in enumerate(application.attachments, 1)]
     can_edit = can("application.edit", application)
-    withdrawable = (can_edit and application.status in (DRAFT, SUBMITTED)
+    withdrawable = (can("application.withdraw", application) and application.status in (DRAFT, SUBMITTED)
                     and services.not_open_reason(program) is None)
     return render_template("applications/status.html", application=application, program=program, files=files,
                            can_edit=can_edit, withdrawable=withdrawable, identity=identity,
+                           trail=activity.trail(application) if can("application.activity", application) else None,
                            answers=submission_copy.answers_shown(application),
                            metric_label=metric_label, deadline=services.local_deadline(program))
 
@@ -443,7 +492,7 @@ def status(app_id: int):
 @login_required
 def withdraw(app_id: int):
     """Asks first (a page that says what withdrawing means); acts only on a POST that confirms."""
-    application = get_or_404(Application, app_id, "application.edit")
+    application = team_action(app_id, "application.withdraw")
     if request.method == "GET" or request.form.get("confirm") != "yes":
         return render_template("applications/withdraw.html", application=application,
                                program=application.program, deadline=services.local_deadline(application.program))
@@ -487,6 +536,7 @@ def applicant_dashboard(user) -> dict:
     organizations = user.organizations_with(R.APPLICANT)
     return {
         "organizations": organizations,
+        "editor_org_ids": editor_org_ids(user),  # a viewer's drafts link to their status page
         "applications": db.session.execute(
             scope_applications(user).where(Application.organization_id.in_([o.id for o in organizations]))
             .options(selectinload(Application.program)).order_by(Application.updated_at.desc())

@@ -3,14 +3,14 @@ the funder their program-wide conflict declaration, funder staff the files that 
 from __future__ import annotations
 
 from grantflow.accounts.policy import is_funder_staff
-from grantflow.applications.policy import is_applicant_of
+from grantflow.applications.policy import edits_for, is_applicant_of
 from grantflow.core import roles as R
 from grantflow.core.policy import policy
 
 
 @policy("application.blind_terms")
 def _application_blind_terms(user, application) -> bool:
-    return bool(application.program.blind_review) and is_applicant_of(user, application)
+    return bool(application.program.blind_review) and edits_for(user, application)
 
 
 @policy("application.blind_preview")

@@ -19,3 +19,18 @@ LABELS = {
     COMMUNITY_ADVISOR: "Community advisor",
     APPLICANT: "Applicant",
 }
+
+# What a person may do on their organization's team (an applicant membership's `team_role`):
+# admins manage the team and the profile and withdraw; editors edit and submit drafts; viewers
+# read the organization's applications, status, feedback and letters, and change nothing.
+TEAM_ADMIN = "admin"
+TEAM_EDITOR = "editor"
+TEAM_VIEWER = "viewer"
+TEAM_ROLES = (TEAM_ADMIN, TEAM_EDITOR, TEAM_VIEWER)
+TEAM_EDITORS = (TEAM_ADMIN, TEAM_EDITOR)
+TEAM_LABELS = {TEAM_ADMIN: "Admin", TEAM_EDITOR: "Editor", TEAM_VIEWER: "Viewer"}
+TEAM_HELP = {
+    TEAM_ADMIN: "manages the team and the profile, edits, submits and withdraws applications, signs agreements",
+    TEAM_EDITOR: "edits and submits drafts",
+    TEAM_VIEWER: "reads applications, their status, feedback and letters; changes nothing",
+}

@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"can": policy.can, "ROLE_LABELS": roles.LABELS, "current_user": current_user}
+        return {"can": policy.can, "ROLE_LABELS": roles.LABELS, "TEAM_LABELS": roles.TEAM_LABELS, "current_user": current_user}

@@ -147,13 +147,15 @@ def file_report(report, *, actuals: dict[int, str], how_funder_could_help: str, 
 
 
 def applicant_emails(application) -> list[str]:
+    """Whom a report's reminders and change requests go to: the team's admins and editors, who file
+    reports (a viewer could not act on them)."""
     from grantflow.accounts.models import Membership, User
     from grantflow.core import roles as R
 
     return list(db.session.execute(
         select(User.email).join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == application.organization_id, Membership.role == R.APPLICANT,
-               User.active.is_(True)).order_by(User.email)
+               Membership.team_role.in_(R.TEAM_EDITORS), User.active.is_(True)).order_by(User.email)
     ).scalars().all())
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from grantflow.accounts.policy import applicant_org_ids, is_funder_staff
 from grantflow.applications.models import Application
-from grantflow.applications.policy import is_applicant_of
+from grantflow.applications.policy import edits_for, is_applicant_of
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.policy import policy
@@ -30,15 +30,22 @@ def _application_read_feedback(user, application) -> bool:
     return is_applicant_of(user, application) or is_funder_staff(user, application.program.funder_id)
 
 
+@policy("application.own_feedback")
+def _application_own_feedback(user, application) -> bool:
+    """The applicant's own view of its feedback and reports: its whole team, viewers too."""
+    return is_applicant_of(user, application)
+
+
 @policy("application.answer_survey")
 def _application_answer_survey(user, application) -> bool:
-    return is_applicant_of(user, application)
+    """Answering for the organization: its team's admins and editors."""
+    return edits_for(user, application)
 
 
 @policy("report.file")
 def _report_file(user, report) -> bool:
     application = db.session.get(Application, report.application_id)
-    return application is not None and is_applicant_of(user, application)
+    return application is not None and edits_for(user, application)
 
 
 @policy("funder.rank_priorities")

@@ -50,14 +50,15 @@ def _status_page(application) -> str:
 def applicant_links(application) -> dict:
     """What templates/feedback/_applicant_links.html offers the applicant on the status page."""
     links = {"feedback": None, "survey": None, "reports": None}
-    if not current_user.is_authenticated or not can("application.answer_survey", application):
+    if not current_user.is_authenticated or not can("application.own_feedback", application):
         return links
     if fb_applicant.is_released(application.program):
         links["feedback"] = url_for("feedback.applicant", app_id=application.id)
         decision = fb_applicant.released_decision(application)
         if decision is not None and decision.outcome == "award" and checkins.schedule_dates(application.program):
             links["reports"] = url_for("feedback.grantee_reports", app_id=application.id)
-    if fb_burden.can_answer(application) and not fb_burden.has_answered(application.id):
+    if (can("application.answer_survey", application) and fb_burden.can_answer(application)
+            and not fb_burden.has_answered(application.id)):
         links["survey"] = url_for("feedback.survey", app_id=application.id)
     return links
 
@@ -75,7 +76,7 @@ def applicant(app_id: int):
     application = get_or_404(Application, app_id, "application.read_feedback")
     fb = fb_applicant.build_feedback(application)
     return render_template("feedback/applicant.html", application=application, program=application.program,
-                           fb=fb, preview=not can("application.answer_survey", application))
+                           fb=fb, preview=not can("application.own_feedback", application))
 
 
 @bp.route("/applications/<int:app_id>/feedback/note", methods=["GET", "POST"])
@@ -218,7 +219,7 @@ def reports(program: Program):
 @bp.route("/applications/<int:app_id>/reports")
 @login_required
 def grantee_reports(app_id: int):
-    application = get_or_404(Application, app_id, "application.answer_survey")
+    application = get_or_404(Application, app_id, "application.own_feedback")
     checkins.ensure_reports(application.program)
     return render_template("feedback/grantee_reports.html", application=application,
                            rows=checkins.reports_of(application))

@@ -3,7 +3,7 @@ view) and the funder's staff; never a reviewer, whatever they may see of the app
 from __future__ import annotations
 
 from grantflow.accounts.policy import is_funder_staff
-from grantflow.applications.policy import is_applicant_of
+from grantflow.applications.policy import is_applicant_of, manages_for
 from grantflow.core.policy import policy
 
 
@@ -14,5 +14,6 @@ def _letter_read(user, application) -> bool:
 
 @policy("agreement.sign")
 def _agreement_sign(user, application) -> bool:
-    """The awardee's authorized signer: an applicant user of the organization that applied."""
-    return is_applicant_of(user, application)
+    """The awardee's authorized signer: an admin of the applying organization's team (editors and
+    viewers read the agreement; signing or declining it binds the organization)."""
+    return manages_for(user, application)

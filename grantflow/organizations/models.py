@@ -26,8 +26,7 @@ DECLINED = "declined"
 class NetworkMembership(db.Model):
     """A network's membership of an organization, which holds only with the organization's consent.
 
-    The network invites (`invited`); a person with the applicant role in the organization accepts
-    or declines. Only `accepted` lets the network see the member's profile or apply on its behalf
+    The network invites (`invited`); an admin of the organization's team accepts or declines. Only `accepted` lets the network see the member's profile or apply on its behalf
     (`Organization.members` lists only those). A member that leaves, or declines, stays `declined`:
     the network cannot invite it again, the member can still accept later.
     """

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from grantflow.accounts.policy import applicant_org_ids, is_funder_staff, staff_funder_ids
+from grantflow.accounts.policy import (
+    admin_org_ids, applicant_org_ids, editor_org_ids, is_funder_staff, staff_funder_ids,
+)
 from grantflow.applications.models import Application
 from grantflow.core import roles as R
 from grantflow.core.db import db
@@ -31,7 +33,14 @@ def _org_applied_to_any(org_id: int, funder_ids: set[int]) -> bool:
 
 @policy("organization.edit")
 def _org_edit(user, org) -> bool:
-    return R.APPLICANT in user.roles_in(org.id) or R.FUNDER_ADMIN in user.roles_in(org.id)
+    """The profile, demographics, practices and networks: the team's admins (a funder's: its admins)."""
+    return org.id in admin_org_ids(user) or R.FUNDER_ADMIN in user.roles_in(org.id)
+
+
+@policy("organization.manage_team")
+def _org_manage_team(user, org) -> bool:
+    """Inviting colleagues, changing their roles, removing them: the team's admins."""
+    return org.kind != "funder" and org.id in admin_org_ids(user)
 
 
 @policy("funder.admin")
@@ -70,8 +79,8 @@ def network_sees_member(user, org) -> bool:
 
 def members_to_act_for(user, network) -> list:
     """The organizations `user` may apply for on behalf of `network`: its accepted members, for
-    the network's own applicants only."""
-    if network.kind != NETWORK or R.APPLICANT not in user.roles_in(network.id):
+    the network team's admins and editors only."""
+    if network.kind != NETWORK or network.id not in editor_org_ids(user):
         return []
     return list(network.members)
 

@@ -251,12 +251,13 @@ def invite_member(network: Organization, member: Organization | None, invited_by
 
 
 def _tell_of_invitation(link: NetworkMembership, invited_by) -> None:
-    """A message to each person with the applicant role in the invited organization (once per
+    """A message to each admin of the invited organization's team, who alone may answer (once per
     invitation: a network that removes an invitation and invites again sends a new one)."""
     network, member = link.network, link.member
     people = db.session.execute(
         select(User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == member.id, Membership.role == R.APPLICANT, User.active)
+        .where(Membership.organization_id == member.id, Membership.role == R.APPLICANT,
+               Membership.team_role == R.TEAM_ADMIN, User.active)
         .distinct().order_by(User.email)).scalars().all()
     url = url_for("organizations.networks", slug=member.slug, _external=True)
     for email in people:

@@ -1,6 +1,6 @@
 """Pages of the organizations area: a CBO's profile, leadership demographics (behind consent),
-community-led practices and feedback loops, a network's members and invitations, and the
-invitations an organization answers."""
+community-led practices and feedback loops, a network's members and invitations, the
+invitations an organization answers, and the organization's team (grantflow/organizations/team.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,25 +8,26 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from forms.organizations import DemographicsForm, PracticesForm, ProfileForm
-from grantflow.core import auditlog
+from forms.organizations import DemographicsForm, PracticesForm, ProfileForm, TeamInviteForm, TeamRoleForm
+from grantflow.core import auditlog, uow
 from grantflow.core import roles as R
-from grantflow.core.db import db
+from grantflow.core.db import db, utcnow
 from grantflow.core.inputs import query_int, row_index
 from grantflow.core.policy import authorize
 from grantflow.core.views import dashboard_section
-from grantflow.organizations import services
+from grantflow.accounts.policy import admin_org_ids
+from grantflow.organizations import services, team
 from grantflow.organizations.models import FUNDER, INVITED, NETWORK, Organization
 from grantflow.organizations.policy import members_to_act_for
 
 bp = Blueprint("organizations", __name__, cli_group=None)
 
 
-def _org(slug: str) -> Organization:
+def _org(slug: str, action: str = "organization.edit") -> Organization:
     org = db.session.execute(select(Organization).where(Organization.slug == slug)).scalar_one_or_none()
     if org is None or org.kind == FUNDER:
         abort(404)
-    authorize("organization.edit", org)
+    authorize(action, org)
     return org
 
 
@@ -229,10 +230,93 @@ def networks(slug: str):
                            groups=services.by_status(services.invitations_to([org.id])))
 
 
+# --- the organization's team --------------------------------------------------------------------------
+
+def _role_form(m, formdata=None):
+    return TeamRoleForm(formdata=formdata, prefix=f"m{m.id}", data={"team_role": m.team_role})
+
+
+def _team_page(org, form, *, member_errors=None, invitation_error=None, status=200):
+    people = team.members(org)
+    forms = {m.id: _role_form(m) for m in people}
+    for member_id, (typed, message) in (member_errors or {}).items():
+        if member_id in forms:
+            forms[member_id].team_role.data = typed
+            forms[member_id].team_role.errors = [message]
+    return render_template("organizations/team.html", org=org, tab="team", form=form, members=people,
+                           role_forms=forms, invitations=team.invitations(org), invitation_error=invitation_error,
+                           now=utcnow(), zone=services.home_timezone(org)), status
+
+
+@bp.route("/organizations/<slug>/team", methods=["GET", "POST"])
+@login_required
+def team_page(slug: str):
+    """The team: its people and their roles, invitations waiting for an answer, and inviting more."""
+    org = _org(slug, "organization.manage_team")
+    form = TeamInviteForm()
+    if form.validate_on_submit():
+        try:
+            with uow.attempt():
+                inv = team.invite(org, form.email.data, form.role.data, current_user)
+        except services.ProfileError as exc:
+            getattr(form, exc.field).errors = [str(exc)]
+        else:
+            flash(f"An invitation is on its way to {inv.email}, as {inv.role_label.lower()}.", "success")
+            return redirect(url_for("organizations.team_page", slug=org.slug))
+    return _team_page(org, form, status=422 if form.errors else 200)
+
+
+@bp.route("/organizations/<slug>/team/<int:membership_id>", methods=["POST"])
+@login_required
+def team_member(slug: str, membership_id: int):
+    """Changes a person's role (`action=role`) or takes them off the team (`action=remove`)."""
+    org = _org(slug, "organization.manage_team")
+    action = request.form.get("action", "")
+    form = TeamRoleForm(prefix=f"m{membership_id}")
+    try:
+        with uow.attempt():
+            if action == "remove":
+                user = team.remove(org, membership_id)
+                message = f"{user.name} is no longer on the team of {org.name}; their sessions have ended."
+            elif action == "role" and form.validate():
+                m = team.change_role(org, membership_id, form.team_role.data)
+                message = f"{m.user.name} is now {R.TEAM_LABELS[m.team_role].lower()}."
+            else:
+                raise services.ProfileError("team_role", next(iter(form.errors.values()), ["Choose a role."])[0]
+                                            if action == "role" else "Choose what to do.")
+    except services.ProfileError as exc:
+        return _team_page(org, TeamInviteForm(formdata=None),
+                          member_errors={membership_id: (form.team_role.data, str(exc))}, status=422)
+    flash(message, "success")
+    return redirect(url_for("organizations.team_page", slug=org.slug))
+
+
+@bp.route("/organizations/<slug>/team/invitations/<int:invitation_id>", methods=["POST"])
+@login_required
+def team_invitation(slug: str, invitation_id: int):
+    """Sends an invitation again with a new link (`action=resend`) or revokes it (`action=revoke`)."""
+    org = _org(slug, "organization.manage_team")
+    action = request.form.get("action", "")
+    try:
+        with uow.attempt():
+            if action == "resend":
+                inv = team.resend(org, invitation_id, current_user)
+                message = f"The invitation is sent again to {inv.email}, with a new link; the old one no longer works."
+            elif action == "revoke":
+                inv = team.revoke(org, invitation_id)
+                message = f"The invitation of {inv.email} is revoked: its link no longer works."
+            else:
+                raise services.ProfileError("invitation", "Choose to resend or to revoke the invitation.")
+    except services.ProfileError as exc:
+        return _team_page(org, TeamInviteForm(formdata=None), invitation_error=str(exc), status=422)
+    flash(message, "success")
+    return redirect(url_for("organizations.team_page", slug=org.slug))
+
+
 # --- the applicant's invitations from networks, on the dashboard -------------------------------------
 
 @dashboard_section("organizations/_dashboard.html", R.APPLICANT, order=15)
 def invitations_dashboard(user) -> dict:
-    """The networks' invitations waiting for an answer from the organizations the user applies for."""
-    return {"invitations": services.invitations_to([o.id for o in user.organizations_with(R.APPLICANT)],
-                                                   statuses=(INVITED,))}
+    """The networks' invitations waiting for an answer from the organizations whose team the user
+    administers (only admins answer them)."""
+    return {"invitations": services.invitations_to(sorted(admin_org_ids(user)), statuses=(INVITED,))}

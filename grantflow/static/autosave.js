@@ -1,7 +1,10 @@
 /* Autosave for application drafts: a debounced POST of the form (no files) to the JSON autosave
    endpoint, and a copy in localStorage so nothing typed is lost when a session ends mid-edit.
    Each change gets a revision id; the server keeps the id of what it saved, so on the next page
-   load a local copy the server never received is restored (and saved) and the user is told. */
+   load a local copy the server never received is restored (and saved) and the user is told.
+   The page also carries the draft's revision (base_revision): when a colleague saved a newer
+   version, the server refuses the save and names them; autosaving stops (so nothing of theirs is
+   overwritten unasked) and the next "Save draft" keeps this page's version on purpose. */
 (function () {
   "use strict";
   var form = document.getElementById("application-form");
@@ -12,7 +15,8 @@
   revInput.type = "hidden"; revInput.name = "client_rev"; revInput.value = form.dataset.serverRev || "";
   form.appendChild(revInput);
   var SKIP = { csrf_token: 1, submit_token: 1, action: 1, client_rev: 1 };
-  var timer = null, saving = false, again = false, submitting = false;
+  var timer = null, saving = false, again = false, submitting = false, conflictRev = null;
+  var baseInput = document.getElementById("base-revision"), lastEdited = document.getElementById("last-edited-text");
 
   function newRev() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 8); }
   function pairs() {
@@ -49,6 +53,12 @@
       });
   }
   function failed(data) {
+    if (data.conflict) {
+      conflictRev = data.revision;
+      say("Not saved: someone else saved another version of this draft.");
+      warn(escapeHtml(data.error));
+      return;
+    }
     if (data.httpStatus === 409) {
       say("Not saved: " + (data.error || "this application is no longer a draft."));
       return;
@@ -59,7 +69,7 @@
          "come back with your changes.");
   }
   function save() {
-    if (submitting) { return; }
+    if (submitting || conflictRev !== null) { return; }
     if (saving) { again = true; return; }
     saving = true;
     var rev = revInput.value;
@@ -67,6 +77,8 @@
     post(pairs(), rev).then(function (data) {
       if (data.saved) {
         say("Saved at " + data.saved_at_text + ".");
+        if (baseInput && data.revision !== undefined) { baseInput.value = data.revision; }
+        if (lastEdited && data.last_edited) { lastEdited.textContent = data.last_edited + "."; }
         notice.hidden = notice.dataset.keep ? false : true;
         var local = readLocal();
         if (local && local.rev === rev) { localStorage.removeItem(key); }
@@ -118,6 +130,7 @@
     if (submitting) { ev.preventDefault(); return; }  // a double click sends one request
     submitting = true;
     clearTimeout(timer);
+    if (conflictRev !== null && baseInput) { baseInput.value = conflictRev; }
     writeLocal(revInput.value);
   });
   window.addEventListener("pageshow", function () { submitting = false; });

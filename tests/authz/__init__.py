@@ -17,8 +17,11 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-USERS = ("applicant", "other_applicant", "funder_admin", "program_officer", "reviewer", "other_reviewer",
-         "community_advisor", "other_officer")
+USERS = ("applicant", "editor", "viewer", "other_applicant", "funder_admin", "program_officer", "reviewer",
+         "other_reviewer", "community_advisor", "other_officer")
+# The world's CBO's team: "applicant" is its admin, "editor" and "viewer" have those roles.
+TEAM = {"applicant", "editor", "viewer"}
+TEAM_EDITORS = {"applicant", "editor"}
 ROLES = ("anonymous",) + USERS
 FUNDER_STAFF = {"funder_admin", "program_officer"}
 ALL_USERS = set(USERS)

@@ -1,6 +1,6 @@
 """The API: every operation with each role's token (anonymous: none). Reads of a program's staff
 data, of another organization's application or of someone else's token are 404s, as on the pages."""
-from tests.authz import ALL_USERS, FUNDER_STAFF, api_route, route
+from tests.authz import ALL_USERS, FUNDER_STAFF, TEAM, TEAM_EDITORS, api_route, route
 from tests.authz.awards import _app_id as _award_id, _instalment_id
 from tests.authz.letters import _decision_id, _letter_id
 
@@ -41,13 +41,16 @@ ROUTES = [
     api_route("api_programs.list_programs", ok=ALL_USERS),
     api_route("api_programs.get_program", P, ok=ALL_USERS),
     api_route("api_applications.list_applications", ok=ALL_USERS),
-    api_route("api_applications.get_application", APP, ok={"applicant", "reviewer"} | FUNDER_STAFF),
-    api_route("api_applications.get_answers", APP, ok={"applicant"}),
+    api_route("api_applications.get_application", APP, ok=TEAM | {"reviewer"} | FUNDER_STAFF),
+    # A draft's answers and what it still needs: those who edit it.
+    api_route("api_applications.get_answers", APP, ok=TEAM_EDITORS),
     # Staff, reviewers and advisors are no applicant staff: 403.
-    api_route("api_applications.create_application", method="POST", ok=APPLICANTS, data={"program": "health-2026"}),
+    # A team's viewer, even with a write token, starts nothing: 403.
+    api_route("api_applications.create_application", method="POST", ok=APPLICANTS | {"editor"},
+              data={"program": "health-2026"}),
     # The world's application is submitted: its applicant gets a 409, everyone else a 404.
-    api_route("api_applications.update_application", APP, method="PATCH", ok={"applicant"}, data={"title": "New"}),
-    api_route("api_applications.submit_application", APP, method="POST", ok={"applicant"}),
+    api_route("api_applications.update_application", APP, method="PATCH", ok=TEAM_EDITORS, data={"title": "New"}),
+    api_route("api_applications.submit_application", APP, method="POST", ok=TEAM_EDITORS),
     api_route("api_reviews.list_reviews", ok=ALL_USERS),
     api_route("api_reviews.get_score", {"app_id": _scored_app}, ok=FUNDER_STAFF),
     api_route("api_decisions.list_decisions", P, ok=FUNDER_STAFF),

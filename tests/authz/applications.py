@@ -1,4 +1,4 @@
-from tests.authz import route
+from tests.authz import TEAM, TEAM_EDITORS, route
 
 APPLICANTS = {"applicant", "other_applicant"}
 STAFF = {"funder_admin", "program_officer"}
@@ -39,16 +39,19 @@ def _copied(w):
 
 ROUTES = [
     route("applications.blank_form", {"program": "health-2026"}, public=True),
-    route("applications.start", {"program": "health-2026"}, ok=APPLICANTS),
-    route("applications.start", {"program": "health-2026"}, method="POST", ok=APPLICANTS),
-    # The submitted application: the owner is sent to its status page; everyone else gets 404.
-    route("applications.edit", {"app_id": _app}, ok={"applicant"}),
-    route("applications.edit", {"app_id": _app}, method="POST", ok={"applicant"}),
+    # Starting a draft: the teams' admins and editors (a viewer is told to ask for the editor role: 403).
+    route("applications.start", {"program": "health-2026"}, ok=APPLICANTS | {"editor"}),
+    route("applications.start", {"program": "health-2026"}, method="POST", ok=APPLICANTS | {"editor"}),
+    # The submitted application: its admin and editor are sent to its status page; its viewer gets
+    # 403 (a viewer changes nothing); everyone else 404.
+    route("applications.edit", {"app_id": _app}, ok=TEAM_EDITORS),
+    route("applications.edit", {"app_id": _app}, method="POST", ok=TEAM_EDITORS),
     # Autosave of a submitted application is refused with 409 (allowed, but nothing saved).
-    route("applications.autosave", {"app_id": _app}, method="POST", ok={"applicant"}),
-    route("applications.status", {"app_id": _app}, ok={"applicant", "reviewer"} | STAFF),
+    route("applications.autosave", {"app_id": _app}, method="POST", ok=TEAM_EDITORS),
+    route("applications.status", {"app_id": _app}, ok=TEAM | {"reviewer"} | STAFF),
+    # Withdrawing: the team's admins only.
     route("applications.withdraw", {"app_id": _app}, ok={"applicant"}),
     route("applications.withdraw", {"app_id": _app}, method="POST", data={"confirm": "yes"}, ok={"applicant"}),
-    route("applications.attachment", {"app_id": _app, "att_id": _att}, ok={"applicant", "reviewer"} | STAFF),
-    route("applications.submission_copy_pdf", {"app_id": _copied}, ok={"applicant"} | STAFF),
+    route("applications.attachment", {"app_id": _app, "att_id": _att}, ok=TEAM | {"reviewer"} | STAFF),
+    route("applications.submission_copy_pdf", {"app_id": _copied}, ok=TEAM | STAFF),
 ]

@@ -1,6 +1,7 @@
-from tests.authz import FUNDER_STAFF, route
+from tests.authz import FUNDER_STAFF, TEAM, TEAM_EDITORS, route
 
-APPLICANT = {"applicant"}
+# The applicant's hidden terms: its team's admins and editors; the preview: the whole team.
+APPLICANT = TEAM_EDITORS
 REVIEWERS = {"reviewer", "other_reviewer"}
 
 
@@ -54,8 +55,8 @@ ROUTES = [
     route("blind.terms_page", APP, method="POST", ok=APPLICANT, data={"text": "Harbor House"}),
     route("blind.remove_term", {"app_id": _app, "term_id": _term}, method="POST", ok=APPLICANT),
     # The preview of the reviewer's view: the applicant, and funder staff.
-    route("blind.preview", APP, ok=APPLICANT | FUNDER_STAFF),
-    route("blind.preview_attachment", ATT, ok=APPLICANT | FUNDER_STAFF),
+    route("blind.preview", APP, ok=TEAM | FUNDER_STAFF),
+    route("blind.preview_attachment", ATT, ok=TEAM | FUNDER_STAFF),
     # A blind program's conflict declaration: the funder's reviewers.
     route("blind.declare", {"program": _program}, ok=REVIEWERS),
     route("blind.declare", {"program": _program}, method="POST", ok=REVIEWERS, data={"affiliations": ""}),

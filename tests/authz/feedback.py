@@ -1,7 +1,7 @@
 """Authorization rows of the feedback area (issue 6)."""
 from __future__ import annotations
 
-from tests.authz import FUNDER_STAFF, route
+from tests.authz import FUNDER_STAFF, TEAM, TEAM_EDITORS, route
 
 P = {"program": "health-2026"}
 FUNDER = {"slug": "riverside"}
@@ -33,18 +33,18 @@ def _entry_id(w):
     return entry.id
 
 
-READERS = FUNDER_STAFF | {"applicant", "other_applicant", "reviewer", "other_reviewer", "community_advisor"}
+READERS = FUNDER_STAFF | TEAM | {"other_applicant", "reviewer", "other_reviewer", "community_advisor"}
 
 ROUTES = [
     # Feedback to applicants: the applicant, and funder staff previewing it.
-    route("feedback.applicant", {"app_id": _app_id}, ok=FUNDER_STAFF | {"applicant"}),
+    route("feedback.applicant", {"app_id": _app_id}, ok=FUNDER_STAFF | TEAM),
     route("feedback.note", {"app_id": _app_id}, ok=FUNDER_STAFF),
     route("feedback.note", {"app_id": _app_id}, method="POST", ok=FUNDER_STAFF, data={"text": "More detail."}),
     route("feedback.settings", P, ok=FUNDER_STAFF),
     route("feedback.settings", P, method="POST", ok=FUNDER_STAFF, data={"show_criteria": "y"}),
-    # The burden survey: only the applicant answers it.
-    route("feedback.survey", {"app_id": _app_id}, ok={"applicant"}),
-    route("feedback.survey", {"app_id": _app_id}, method="POST", ok={"applicant"},
+    # The burden survey: the applicant's team answers it (admins and editors; a viewer changes nothing).
+    route("feedback.survey", {"app_id": _app_id}, ok=TEAM_EDITORS),
+    route("feedback.survey", {"app_id": _app_id}, method="POST", ok=TEAM_EDITORS,
           data={"hours_spent": "12", "burden": "3", "anonymous": "y"}),
     route("feedback.burden", P, ok=FUNDER_STAFF),
     route("feedback.funder_burden", FUNDER, ok=FUNDER_STAFF),
@@ -56,9 +56,9 @@ ROUTES = [
     # Check-ins.
     route("feedback.reports", P, ok=FUNDER_STAFF),
     route("feedback.reports", P, method="POST", ok=FUNDER_STAFF, data={"dates": "2027-03-31"}),
-    route("feedback.grantee_reports", {"app_id": _app_id}, ok={"applicant"}),
-    route("feedback.report", {"report_id": _report_id}, ok={"applicant"}),
-    route("feedback.report", {"report_id": _report_id}, method="POST", ok={"applicant"},
+    route("feedback.grantee_reports", {"app_id": _app_id}, ok=TEAM),
+    route("feedback.report", {"report_id": _report_id}, ok=TEAM_EDITORS),
+    route("feedback.report", {"report_id": _report_id}, method="POST", ok=TEAM_EDITORS,
           data={"how_funder_could_help": "Fewer forms."}),
     # You said, we did.
     route("feedback.you_said", P, ok=READERS),

@@ -1,7 +1,7 @@
 """Letters: only the program's funder staff (admin, program officer); anything of another program is a 404.
 The letterhead is the funder admin's; a released decision's letter is also its applicant's (never a
 reviewer's)."""
-from tests.authz import FUNDER_STAFF, route
+from tests.authz import FUNDER_STAFF, TEAM, TEAM_EDITORS, route
 
 SLUG = {"program": "health-2026"}
 
@@ -95,18 +95,19 @@ ROUTES = [
     route("letters.letterhead", {"slug": "riverside"}, method="POST", ok={"funder_admin"},
           data={"signatory_name": "Dana Whitfield", "signatory_title": "President", "save": "Save letterhead"}),
     route("letters.applicant_download", {"app_id": lambda w: w.application.id, "letter_id": _released_letter_id},
-          ok=FUNDER_STAFF | {"applicant"}),
+          ok=FUNDER_STAFF | TEAM),
     route("letters.applicant_view", {"app_id": lambda w: w.application.id, "letter_id": _released_letter_id},
-          ok=FUNDER_STAFF | {"applicant"}),
+          ok=FUNDER_STAFF | TEAM),
     route("letters.offer_agreement", {**SLUG, "decision_id": _decision_id}, method="POST", ok=FUNDER_STAFF,
           data={"submit": "Send"}),
     route("letters.countersign", {**SLUG, "decision_id": lambda w: (_agreement_id(w), _decision_id(w))[1]},
           method="POST", ok=FUNDER_STAFF, data={"consent": "y", "name": "Pat", "title": "Officer", "sign": "x"}),
-    route("letters.agreement_page", {"app_id": _app_with_agreement}, ok=FUNDER_STAFF | {"applicant"}),
+    # The whole team reads the agreement; only its admins sign or decline it.
+    route("letters.agreement_page", {"app_id": _app_with_agreement}, ok=FUNDER_STAFF | TEAM),
     route("letters.sign_agreement", {"app_id": _app_with_agreement}, method="POST", ok={"applicant"},
           data={"consent": "", "name": "", "title": "", "sign": "x"}),
     route("letters.decline_agreement", {"app_id": _app_with_agreement}, method="POST", ok={"applicant"},
           data={"reason": "x", "decline": "x"}),
     route("letters.agreement_file", {"app_id": _app_with_agreement, "agreement_id": _agreement_id,
-                                     "version": "signed"}, ok=FUNDER_STAFF | {"applicant"}),
+                                     "version": "signed"}, ok=FUNDER_STAFF | TEAM),
 ]

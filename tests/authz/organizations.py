@@ -1,6 +1,24 @@
 from tests.authz import route
 
-# The world's CBOs ("eastside", "northside") are plain CBOs; "members" is a network's page, so a
+
+def _invitation(w):
+    """An open invitation to the eastside team."""
+    from grantflow.core.db import db
+    from grantflow.organizations import team
+
+    inv = team.invite(w.cbo, "new.colleague@eastside.org", "viewer", w.users["applicant"])
+    db.session.commit()
+    return inv.id
+
+
+def _editor_membership(w):
+    from grantflow.core import roles as R
+
+    return next(m.id for m in w.users["editor"].memberships if m.role == R.APPLICANT)
+
+
+# The world's CBOs ("eastside", "northside") are plain CBOs; eastside's profile, networks and team
+# are its admin's ("applicant"): its editor and viewer get 404 there. "members" is a network's page, so a
 # CBO's own applicant gets 404 there too (only networks list members). "networks" is every
 # organization's page of the networks that invited it.
 ROUTES = [
@@ -22,4 +40,13 @@ ROUTES = [
     route("organizations.networks", {"slug": "northside"}, method="POST", ok={"other_applicant"},
           data={"action": "accept", "network_id": "1"}),
     route("organizations.networks", {"slug": "riverside"}),
+    # The team: its admins only.
+    route("organizations.team_page", {"slug": "eastside"}, ok={"applicant"}),
+    route("organizations.team_page", {"slug": "eastside"}, method="POST", ok={"applicant"},
+          data={"email": "someone@eastside.org", "role": "editor"}),
+    route("organizations.team_page", {"slug": "riverside"}),  # a funder's people are elsewhere
+    route("organizations.team_member", {"slug": "eastside", "membership_id": _editor_membership}, method="POST",
+          ok={"applicant"}, data=lambda w: {"action": "role", f"m{_editor_membership(w)}-team_role": "viewer"}),
+    route("organizations.team_invitation", {"slug": "eastside", "invitation_id": _invitation}, method="POST",
+          ok={"applicant"}, data={"action": "resend"}),
 ]

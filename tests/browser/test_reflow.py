@@ -8,7 +8,9 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from grantflow.core.db import db
+from grantflow.accounts.services import create_invitation
+from grantflow.core import roles as R
+from grantflow.core.db import db, utcnow
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
 from tests.browser.conftest import assert_accessible, fill_login
@@ -36,6 +38,11 @@ PAGES = [
     ("applicant", "/organizations/eastside/demographics"),
     ("applicant", "/organizations/eastside/practices"),
     ("applicant", "/organizations/eastside/networks"),
+    ("applicant", "/organizations/eastside/team"),
+    (None, "/invitations/{invitation}"),
+    ("editor", "/dashboard"),
+    ("editor", "/applications/{draft}/edit"),
+    ("viewer", "/applications/{submitted}"),
     ("applicant", "/programs/health-2026"),
     ("applicant", "/programs/health-2026/apply"),
     ("applicant", "/applications/{draft}/edit"),
@@ -54,18 +61,21 @@ def reflow_server(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("reflow"), WTF_CSRF_ENABLED=True, SERVER_NAME=None)
     with app.app_context():
         db.create_all()
-        w = build_world()
+        w = build_world(team=True)
         F.need(w.funder, "Safe, stable housing with a long name that must wrap on a phone", 1)
         F.place(w.funder, "36061000100", name="Central Harlem North", is_priority=True)
         db.session.add(CustomQuestion(program=w.program, key="staff", label="How many staff work on the project?",
                                       kind="number", required=True, min_value=1, max_value=500))
         draft = F.application(w.program, w.cbo, status="draft", title="A draft with a budget",
                               outcomes=[{"metric": "units", "target": "40 homes"}])
+        draft.last_edited_by_id, draft.last_edit_at = w.users["editor"].id, utcnow()
+        _inv, invitation = create_invitation(w.cbo, "a.colleague.with.a.long.address@eastside-tenants-union.org",
+                                             R.APPLICANT, w.users["applicant"], team_role=R.TEAM_VIEWER)
         review(w.other_application, w.users["other_reviewer"], [3, 4, 4], to_applicant="Clear, concrete plan.")
         decide(w.other_application, "decline")
         release(w.program)
         db.session.commit()
-        ids = {"draft": draft.id, "submitted": w.application.id, "declined": w.other_application.id,
+        ids = {"draft": draft.id, "invitation": invitation, "submitted": w.application.id, "declined": w.other_application.id,
                "emails": {k: u.email for k, u in w.users.items()}}
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
