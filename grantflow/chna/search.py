@@ -141,6 +141,7 @@ class Picker:
     message: str = ""
     results: list[PlaceOption] = field(default_factory=list)
     more: int = 0
+    matched: int = 0         # how many places the query names (chosen ones included)
     zip: str = ""            # the query, when it is a ZIP code with tracts (to choose them all)
     chosen: list[PlaceOption] = field(default_factory=list)
     others: list[PlaceOption] = field(default_factory=list)
@@ -162,6 +163,7 @@ def picker(opts: list[PlaceOption], raw_query: str | None, chosen_keys) -> Picke
             shown.message += f" A ZIP code has 5 digits: if a leading zero was dropped, type 0{query}."
     if query.isdigit() and len(query) == 5 and matches and all(query in o.zips for o in matches):
         shown.zip = query
+    shown.matched = len(matches)
     shown.results = [o for o in matches if o.key not in chosen_keys][:MAX_RESULTS]
     shown.more = max(0, len([o for o in matches if o.key not in chosen_keys]) - MAX_RESULTS)
     listed = {o.key for o in shown.results}
