@@ -353,7 +353,7 @@ def edit(app_id: int):
     if action == "find_places" or zip_code:
         # The search comes back by GET, with what was typed saved and the search kept.
         return redirect(url_for("applications.edit", app_id=application.id, focus="places_q",
-                                places_q=request.form.get("places_q", "")[:200]) + "#places-search", 303)
+                                places_q=request.form.get("places_q", "")[:200]) + "#places_q", 303)
     if action != "save" and action != "submit":
         # Without JavaScript: the draft keeps the changed rows, and the page comes back at the row
         # (an anchor, and autofocus on its first field) instead of at the top.

@@ -88,7 +88,7 @@ def profile(slug: str):
         flash("Your profile is saved.", "success")
         if action == "find_places" or action.startswith("choose_zip:"):
             return redirect(url_for("organizations.profile", slug=org.slug,
-                                    places_q=request.form.get("places_q", "")[:200]) + "#places-search", 303)
+                                    places_q=request.form.get("places_q", "")[:200]) + "#places_q", 303)
         return redirect(url_for("organizations.profile", slug=org.slug))
     query = request.form.get("places_q") if request.method == "POST" else request.args.get("places_q")
     picker = place_search.picker(options, query, form.service_places.data)
