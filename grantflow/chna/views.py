@@ -133,57 +133,47 @@ def need_remove(slug, need_id):
     return redirect(_index_url(funder, "#needs"))
 
 
+def _run_import(funder, form, key: str, run):
+    """Runs `run(data, source)` on the form's uploaded CSV: (its result, None), or (None, the page
+    again) with the problem at the file field and, when the import refused, every bad line listed
+    (`key`: "import" or "crosswalk", the page's form and list)."""
+    if form.validate_on_submit():
+        data = form.file.data.stream.read(IMPORT_MAX_BYTES + 1)
+        if len(data) > IMPORT_MAX_BYTES:
+            form.file.errors.append(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
+        else:
+            try:
+                return run(data, (form.file.data.filename or "upload")[:80]), None
+            except importer.ImportRefused as exc:
+                form.file.errors.append(f"Nothing was imported: {len(exc.errors)} "
+                                        f"{'row has a problem' if len(exc.errors) == 1 else 'rows have problems'} "
+                                        "(listed below).")
+                return None, _render(funder, **{f"{key}_form": form, f"{key}_errors": exc.errors})
+    return None, _render(funder, **{f"{key}_form": form})
+
+
 @bp.route("/funders/<slug>/chna/places/import", methods=["POST"])
 def import_places(slug):
     funder = _funder(slug)
     form = ImportPlacesForm(prefix="imp")
-    if not form.validate_on_submit():
-        return _render(funder, import_form=form)
-    upload = form.file.data
-    data = _upload(form)
-    if data is None:
-        return _render(funder, import_form=form)
     threshold = float(form.threshold.data) if form.use_threshold.data and form.threshold.data is not None else None
-    try:
-        result = importer.import_bytes(funder.id, data, source=(upload.filename or "upload")[:80],
-                                       priority_threshold=threshold)
-    except importer.ImportRefused as exc:
-        _refused(form, exc)
-        return _render(funder, import_form=form, import_errors=exc.errors)
+    result, page = _run_import(funder, form, "import", lambda data, source: importer.import_bytes(
+        funder.id, data, source=source, priority_threshold=threshold))
+    if page:
+        return page
     flash(f"Imported {result.created + result.updated} places ({result.created} new, {result.updated} updated, "
           f"{result.layout.upper() if result.layout == 'svi' else 'simple'} layout). "
           f"{result.priority} places are marked as priority.", "success")
     return redirect(_index_url(funder, "#places"))
 
 
-def _upload(form):
-    """The uploaded file's bytes, or None with the message at the field when it is too large."""
-    data = form.file.data.stream.read(IMPORT_MAX_BYTES + 1)
-    if len(data) > IMPORT_MAX_BYTES:
-        form.file.errors.append(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
-        return None
-    return data
-
-
-def _refused(form, exc) -> None:
-    form.file.errors.append(f"Nothing was imported: {len(exc.errors)} "
-                            f"{'row has a problem' if len(exc.errors) == 1 else 'rows have problems'} (listed below).")
-
-
 @bp.route("/funders/<slug>/chna/crosswalk/import", methods=["POST"])
 def import_crosswalk(slug):
     funder = _funder(slug)
-    form = ImportCrosswalkForm(prefix="cw")
-    if not form.validate_on_submit():
-        return _render(funder, crosswalk_form=form)
-    data = _upload(form)
-    if data is None:
-        return _render(funder, crosswalk_form=form)
-    try:
-        result = crosswalk.import_bytes(funder.id, data, source=(form.file.data.filename or "upload")[:80])
-    except importer.ImportRefused as exc:
-        _refused(form, exc)
-        return _render(funder, crosswalk_form=form, crosswalk_errors=exc.errors)
+    result, page = _run_import(funder, ImportCrosswalkForm(prefix="cw"), "crosswalk",
+                               lambda data, source: crosswalk.import_bytes(funder.id, data, source=source))
+    if page:
+        return page
     flash(f"Imported the ZIP–tract crosswalk: {result.lines} lines for {result.zips} ZIP codes. "
           + result.unknown_text(), "success")
     return redirect(_index_url(funder, "#crosswalk"))
