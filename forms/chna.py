@@ -1,4 +1,4 @@
-"""Forms of the CHNA page: priority needs, the places import and the priority threshold."""
+"""Forms of the CHNA page: priority needs, the places and crosswalk imports, the priority threshold."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -38,3 +38,10 @@ class ThresholdForm(BaseForm):
     threshold = DecimalNumberField("Mark places with a need index of at least", validators=[
         InputRequired("Enter a number from 0 to 1, like 0.75."),
         NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")])
+
+
+class ImportCrosswalkForm(BaseForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
+                     description="HUD's USPS ZIP–tract crosswalk, saved as CSV: ZIP, TRACT, USPS_ZIP_PREF_CITY, "
+                                 "USPS_ZIP_PREF_STATE, RES_RATIO, BUS_RATIO, OTH_RATIO, TOT_RATIO; you may add a "
+                                 "NEIGHBORHOOD column.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from wtforms import (
-    BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField,
+    BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField, URLField,
 )
 from wtforms.fields import FormField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, URL, ValidationError
@@ -61,9 +61,9 @@ class ProfileForm(BaseForm):
     state = StringField("State", description="Two-letter abbreviation, like NY.",
                         validators=[Optional(), Length(max=2, message="Use the two-letter abbreviation, like NY.")])
     postal_code = StringField("ZIP code", validators=[Optional(), Length(max=10)])
-    service_places = SelectMultipleField("Places you serve, from funders' community health needs assessments",
-                                         description="Hold Ctrl (or Cmd) to choose several.", choices=[],
-                                         validate_choice=True)
+    service_places = MultiCheckboxField("Places you serve, from funders' community health needs assessments",
+                                        description="Find them by ZIP code, city, neighborhood or tract, or "
+                                                    "choose from the list.", choices=[], validate_choice=True)
     service_codes = TextAreaField("Other places you serve, as codes",
                                   description="Census FIPS codes (state, county, tract or block group) or ZIP "
                                               "codes, separated by commas or spaces.",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from grantflow.chna.names import region_name
 from grantflow.core.db import db
 from grantflow.core.money import format_money
 
@@ -80,7 +81,7 @@ def check(org, program, *, region: Region | None = None, own: bool = True) -> li
         region = region or region_of(funder)
         codes = [str(c) for c in (org.service_area or [])]
         if region.prefixes or region.geoids:
-            where = ", ".join(region.prefixes) if region.prefixes else "the places of its health needs assessment"
+            where = region_name(region.prefixes) if region.prefixes else "the places of its health needs assessment"
             if not codes:
                 add = ("Add the places you serve to your profile so we can check." if own
                        else f"{profile} lists no places served, so we cannot check.")
@@ -88,7 +89,7 @@ def check(org, program, *, region: Region | None = None, own: bool = True) -> li
                     "service_area", "Service area", f"{funder.name} funds work inside its region ({where}). {add}",
                     True))
             elif not region.contains(codes):
-                served = (f"your service area ({', '.join(codes[:10])}{'…' if len(codes) > 10 else ''})" if own
+                served = (f"your service area ({region_name(codes[:10])}{'…' if len(codes) > 10 else ''})" if own
                           else f"the service area of {org.name}")
                 failures.append(Failure(
                     "service_area", "Service area",

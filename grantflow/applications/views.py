@@ -25,7 +25,8 @@ from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import DRAFT, SUBMITTED, Application
 from grantflow.accounts.policy import editor_org_ids
 from grantflow.applications.policy import scope_applications, sees_identity
-from grantflow.chna.models import Place, PriorityNeed
+from grantflow.chna import search as place_search
+from grantflow.chna.models import PriorityNeed
 from grantflow.core import files as stored_files
 from grantflow.core import roles as R
 from grantflow.core.db import db
@@ -217,15 +218,13 @@ def blank_form(program: Program):
 
 # --- editing a draft --------------------------------------------------------------------------------
 
-def _choices(form, program) -> tuple[list, list]:
+def _choices(form, program) -> None:
+    """Sets the needs and places the form offers (the places' search options as `place_options`)."""
     needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
                                .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
-    places = db.session.execute(select(Place).where(Place.funder_id == program.funder_id)
-                                .order_by(Place.is_priority.desc(), Place.name)).scalars().all()
     form.needs.choices = [(n.id, f"{n.rank}. {n.name}") for n in needs]
-    form.places.choices = [(p.id, f"{p.name} ({p.geoid})" + (" — priority place" if p.is_priority else ""))
-                           for p in places]
-    return needs, places
+    form.place_options = place_search.options([program.funder_id])
+    form.places.choices = [(o.key, o.label) for o in form.place_options]
 
 
 def _answers_form(application, formdata=None, *, enforce_required=False):
@@ -249,6 +248,7 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
         max_bytes=attachments.max_bytes(),
         max_text=attachments.megabytes(attachments.max_bytes()),
+        picker=place_search.picker(form.place_options, request.values.get("places_q"), form.places.data),
     ), status
 
 
@@ -263,7 +263,7 @@ def last_edited_text(application) -> str | None:
 
 ROW_FIRST_FIELD = {"budget": "category", "outcomes": "metric"}
 ADD_BUTTON = {"budget": "add-line", "outcomes": "add-outcome"}
-_FOCUS = re.compile(r"(?:budget-\d{1,2}-category|outcomes-\d{1,2}-metric|add-line|add-outcome|s-files)")
+_FOCUS = re.compile(r"(?:budget-\d{1,2}-category|outcomes-\d{1,2}-metric|add-line|add-outcome|s-files|places_q)")
 
 
 def _row_action(action: str, md: MultiDict, application) -> tuple[MultiDict, str | None]:
@@ -362,8 +362,14 @@ def edit(app_id: int):
                        saved_note="Draft saved." if focus else None)
 
     action = request.form.get("action", "save")
-    form = ApplicationForm()
-    answers = _answers_form(application, CombinedMultiDict([request.files, request.form]),
+    typed = request.form
+    zip_code = action.partition(":")[2] if action.startswith("choose_zip:") else ""
+    if zip_code:  # the ZIP code's tracts join the chosen places
+        typed = request.form.copy()
+        tracts = place_search.zip_keys(place_search.options([program.funder_id]), zip_code)
+        typed.setlist("places", list(dict.fromkeys(typed.getlist("places") + [str(t) for t in tracts])))
+    form = ApplicationForm(formdata=CombinedMultiDict([request.files, typed]))
+    answers = _answers_form(application, CombinedMultiDict([request.files, typed]),
                             enforce_required=(action == "submit"))
     _choices(form, program)
     if session_expired(form):
@@ -384,6 +390,10 @@ def edit(app_id: int):
     saved = services.save_draft(application, data, current_user, request.form.get("client_rev"))
     show_problems(saved.problems, form, answers)
 
+    if action == "find_places" or zip_code:
+        # The search comes back by GET, with what was typed saved and the search kept.
+        return redirect(url_for("applications.edit", app_id=application.id, focus="places_q",
+                                places_q=request.form.get("places_q", "")[:200]) + "#places_q", 303)
     if action != "save" and action != "submit":
         # Without JavaScript: the draft keeps the changed rows, and the page comes back at the row
         # (an anchor, and autofocus on its first field) instead of at the top.

@@ -10,9 +10,6 @@ not UTF-8 text too. A geoid already held by the funder is updated in place.
 """
 from __future__ import annotations
 
-import csv
-import io
-import math
 from dataclasses import dataclass, field
 from typing import IO, Iterable
 
@@ -20,29 +17,21 @@ from sqlalchemy import insert, select, update
 
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
-from grantflow.core.textfile import decode_csv
+from grantflow.chna.lines import (
+    MISSING, ImportRefused, RowError, check_lines, headers_by_norm, norm, share, text_of,
+)
 from grantflow.chna.models import Place
 from grantflow.chna.vintage import freeze_closed
 
 SVI = "svi"
 SIMPLE = "simple"
-MISSING = "-999"
 # geoid length -> the kind of place it names
 KINDS_BY_LENGTH = {5: "county", 11: "tract", 12: "block group"}
 TRUE = {"yes", "y", "true", "1", "x"}
 FALSE = {"no", "n", "false", "0", ""}
-MAX_ROWS = 200_000
 MAX_NAME = 200
 MAX_POPULATION = 1_000_000_000  # far above any place's; the column is a 32-bit INTEGER
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+__all__ = ["ImportRefused", "RowError", "ImportResult", "import_places", "import_bytes", "parse"]
 
 
 @dataclass
@@ -58,21 +47,9 @@ class ImportResult:
         return not self.errors
 
 
-class ImportRefused(Exception):
-    """Raised with every bad row; nothing was imported."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__("; ".join(str(e) for e in errors[:5]))
-        self.errors = errors
-
-
-def _norm(header: str) -> str:
-    return (header or "").strip().lstrip("\ufeff").strip().lower()
-
-
 def detect_layout(headers: Iterable[str]) -> tuple[str, dict[str, str]]:
     """The layout and a map from our names to the file's header names; raises ImportRefused."""
-    by_norm = {_norm(h): h for h in headers if h is not None}
+    by_norm = headers_by_norm(headers)
     if "rpl_themes" in by_norm or "fips" in by_norm or "stcnty" in by_norm:
         geo = "fips" if "fips" in by_norm else "stcnty"
         needed = [geo, "location", "e_totpop", "rpl_themes", "rpl_theme1", "rpl_theme2", "rpl_theme3", "rpl_theme4"]
@@ -122,22 +99,9 @@ def _kind(geoid: str, county_file: bool) -> str:
     return KINDS_BY_LENGTH.get(len(geoid), "place")
 
 
-def _index(raw: str | None, label: str, *, allow_missing: bool) -> tuple[float | None, str | None]:
-    text = (raw or "").strip()
-    if text == "" or (allow_missing and text in (MISSING, "-999.0")):
-        return None, None
-    try:
-        value = float(text)
-    except ValueError:
-        return None, f"{label} {text!r} is not a number"
-    if math.isnan(value) or not 0 <= value <= 1:
-        return None, f"{label} {text} is outside 0 to 1"
-    return value, None
-
-
 def _population(raw: str | None, *, allow_missing: bool) -> tuple[int | None, str | None]:
     text = (raw or "").strip().replace(",", "")
-    if text == "" or (allow_missing and text in (MISSING, "-999.0")):
+    if text == "" or (allow_missing and text in MISSING):
         return None, None
     try:
         value = float(text)
@@ -155,96 +119,60 @@ def parse(stream: IO[str], bad_lines: dict[int, str] | None = None) -> tuple[str
 
     bad_lines: the problems of lines that were not text (see `decode_csv`), reported in their place
     and instead of what else is wrong with those lines."""
-    layout, rows, errors = _parse(stream)
-    if bad_lines:
-        errors = sorted([RowError(n, reason) for n, reason in bad_lines.items()]
-                        + [e for e in errors if e.line not in bad_lines], key=lambda e: e.line)
-    return layout, rows, errors
+    return check_lines(stream, detect_layout, _row_check, bad_lines)
 
 
-def _parse(stream: IO[str]) -> tuple[str, list[dict], list[RowError]]:
-    reader = csv.DictReader(stream)
-    try:
-        headers = reader.fieldnames or []
-    except csv.Error as exc:
-        return "", [], [RowError(1, f"not a readable CSV file ({exc})")]
-    if not headers:
-        return "", [], [RowError(1, "the file is empty")]
-    try:
-        layout, cols = detect_layout(headers)
-    except ImportRefused as exc:
-        return "", [], exc.errors
+def _row_check(layout: str, cols: dict[str, str]):
     svi = layout == SVI
-    county_file = svi and _norm(cols["geoid"]) == "stcnty"
-    rows: list[dict] = []
-    errors: list[RowError] = []
+    county_file = svi and norm(cols["geoid"]) == "stcnty"
     seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            line = reader.line_num
-            if len(rows) + len(errors) >= MAX_ROWS:
-                errors.append(RowError(line, f"more than {MAX_ROWS:,} rows; split the file"))
-                break
-            if all((v or "").strip() == "" for v in record.values() if isinstance(v, str)):
-                continue  # blank line
-            if None in record:
-                errors.append(RowError(line, "more values than columns"))
-                continue
-            absent = [name for name in cols.values() if record.get(name) is None]
-            if absent:
-                errors.append(RowError(line, "missing value(s) for " + ", ".join(absent)))
-                continue
-            reasons = []
-            geoid, why = _geoid(record[cols["geoid"]], county_file)
-            if why:
-                reasons.append(why)
-            name = (record[cols["name"]] or "").strip()
-            if not name:
-                reasons.append("the name is empty")
-            elif len(name) > MAX_NAME:
-                reasons.append(f"the name is longer than {MAX_NAME} characters")
-            index, why = _index(record[cols["index"]], "RPL_THEMES" if svi else "index", allow_missing=svi)
-            if why:
-                reasons.append(why)
-            elif index is None and not svi:
-                reasons.append("the index is empty")
-            themes = {}
-            for i in range(1, 5):
-                key = f"theme{i}"
-                if key in cols:
-                    themes[key], why = _index(record[cols[key]], f"RPL_THEME{i}", allow_missing=True)
-                    if why:
-                        reasons.append(why)
-            population = None
-            if "population" in cols:
-                population, why = _population(record[cols["population"]], allow_missing=svi)
+
+    def check(values: dict[str, str], line: int) -> tuple[dict | None, list[str]]:
+        reasons = []
+        geoid, why = _geoid(values["geoid"], county_file)
+        if why:
+            reasons.append(why)
+        name = (values["name"] or "").strip()
+        if not name:
+            reasons.append("the name is empty")
+        elif len(name) > MAX_NAME:
+            reasons.append(f"the name is longer than {MAX_NAME} characters")
+        index, why = share(values["index"], "RPL_THEMES" if svi else "index", allow_missing=svi)
+        if why:
+            reasons.append(why)
+        elif index is None and not svi:
+            reasons.append("the index is empty")
+        themes = {}
+        for i in range(1, 5):
+            key = f"theme{i}"
+            if key in values:
+                themes[key], why = share(values[key], f"RPL_THEME{i}", allow_missing=True)
                 if why:
                     reasons.append(why)
-            priority = None
-            if "priority" in cols:
-                flag = (record[cols["priority"]] or "").strip().lower()
-                if flag in TRUE:
-                    priority = True
-                elif flag in FALSE:
-                    priority = False
-                else:
-                    reasons.append(f"priority {flag!r} must be yes or no")
-            if geoid and geoid in seen:
-                reasons.append(f"geoid {geoid} appears twice (first on line {seen[geoid]})")
-            if reasons:
-                errors.append(RowError(line, "; ".join(reasons)))
-                continue
-            seen[geoid] = line
-            rows.append({"geoid": geoid, "name": name, "kind": _kind(geoid, county_file),
-                         "need_index": index, "population": population, "priority": priority,
-                         **{f"theme{i}": themes.get(f"theme{i}") for i in range(1, 5)}})
-    except csv.Error as exc:
-        errors.append(RowError(reader.line_num, f"not readable as CSV ({exc})"))
-    except UnicodeDecodeError:
-        errors.append(RowError(reader.line_num + 1, "the file is not UTF-8 text; save it as CSV UTF-8"))
-    if not rows and not errors:
-        errors.append(RowError(2, "the file has a header but no rows"))
-    return layout, rows, errors
+        population = None
+        if "population" in values:
+            population, why = _population(values["population"], allow_missing=svi)
+            if why:
+                reasons.append(why)
+        priority = None
+        if "priority" in values:
+            flag = (values["priority"] or "").strip().lower()
+            if flag in TRUE:
+                priority = True
+            elif flag in FALSE:
+                priority = False
+            else:
+                reasons.append(f"priority {flag!r} must be yes or no")
+        if geoid and geoid in seen:
+            reasons.append(f"geoid {geoid} appears twice (first on line {seen[geoid]})")
+        if reasons:
+            return None, reasons
+        seen[geoid] = line
+        return {"geoid": geoid, "name": name, "kind": _kind(geoid, county_file),
+                "need_index": index, "population": population, "priority": priority,
+                **{f"theme{i}": themes.get(f"theme{i}") for i in range(1, 5)}}, []
+
+    return check
 
 
 def import_places(funder_id: int, stream: IO[str], *, source: str | None = None,
@@ -297,5 +225,5 @@ def import_places(funder_id: int, stream: IO[str], *, source: str | None = None,
 
 def import_bytes(funder_id: int, data: bytes, **kwargs) -> ImportResult:
     """The same import for an uploaded file's bytes (UTF-8, with or without a byte-order mark)."""
-    text, bad_lines = decode_csv(data)
-    return import_places(funder_id, io.StringIO(text, newline=""), bad_lines=bad_lines, **kwargs)
+    stream, bad_lines = text_of(data)
+    return import_places(funder_id, stream, bad_lines=bad_lines, **kwargs)

@@ -69,3 +69,26 @@ class VintagePlace(db.Model):
     need_index: Mapped[Optional[float]]
     population: Mapped[Optional[int]]
     is_priority: Mapped[bool] = mapped_column(default=False)
+
+
+class ZipTract(db.Model):
+    """One line of the funder's ZIP–tract crosswalk (HUD USPS layout): a ZIP code's share of
+    addresses in one of the funder's tracts, with the city the Postal Service prefers for the ZIP
+    and, where the funder adds one, a neighborhood name. People find their tracts by these."""
+
+    __tablename__ = "zip_tracts"
+    __table_args__ = (UniqueConstraint("funder_id", "zip", "geoid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funder_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    zip: Mapped[str] = mapped_column(String(5))
+    geoid: Mapped[str] = mapped_column(String(11))
+    city: Mapped[Optional[str]] = mapped_column(String(100))
+    state: Mapped[Optional[str]] = mapped_column(String(2))
+    neighborhood: Mapped[Optional[str]] = mapped_column(String(100))
+    res_ratio: Mapped[Optional[float]]
+    bus_ratio: Mapped[Optional[float]]
+    oth_ratio: Mapped[Optional[float]]
+    tot_ratio: Mapped[Optional[float]]
+    source: Mapped[Optional[str]] = mapped_column(String(80))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,12 +1,13 @@
-"""Pages of the CHNA area: a funder's ranked needs and its places (import, priority marks), through
-`grantflow.chna.importer` like the `grantflow import-places` command (commands.py)."""
+"""Pages of the CHNA area: a funder's ranked needs, its places (import, priority marks) and its
+ZIP–tract crosswalk, through `grantflow.chna.importer` and `grantflow.chna.crosswalk` like the
+`grantflow import-places` and `import-crosswalk` commands (commands.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from forms.chna import ImportPlacesForm, NeedForm, ThresholdForm
-from grantflow.chna import importer, services
+from forms.chna import ImportCrosswalkForm, ImportPlacesForm, NeedForm, ThresholdForm
+from grantflow.chna import crosswalk, importer, names, services
 from grantflow.chna.models import Place
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int
@@ -32,7 +33,14 @@ def _index_url(funder, anchor=""):
     return url_for("chna.index", slug=funder.slug) + anchor
 
 
-def _render(funder, need_form=None, import_form=None, mark_form=None, import_errors=None, status=200):
+@bp.app_template_filter("region_name")
+def _region_name(codes) -> str:
+    """A funder's region (service-area codes) by name: `funder.service_area|region_name`."""
+    return names.region_name(codes)
+
+
+def _render(funder, need_form=None, import_form=None, mark_form=None, import_errors=None, status=200,
+            crosswalk_form=None, crosswalk_errors=None):
     page = max(1, request.args.get("page", 1, type=query_int) or 1)
     only_priority = request.args.get("priority") == "1"
     query = select(Place).where(Place.funder_id == funder.id)
@@ -44,14 +52,16 @@ def _render(funder, need_form=None, import_form=None, mark_form=None, import_err
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
     stats = db.session.execute(
         select(func.count(), func.count().filter(Place.is_priority)).where(Place.funder_id == funder.id)).one()
-    forms_ = (need_form, import_form, mark_form)
+    forms_ = (need_form, import_form, mark_form, crosswalk_form)
     return render_template(
         "chna/index.html", funder=funder, needs=services.needs(funder.id),
         need_form=need_form or NeedForm(formdata=None), import_form=import_form or ImportPlacesForm(formdata=None, prefix="imp"),
         mark_form=mark_form or ThresholdForm(formdata=None, prefix="mark"), import_errors=import_errors or [],
         places=places, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), only_priority=only_priority,
         n_places=stats[0], n_priority=stats[1],
-    ), (422 if import_errors or any(f is not None and f.errors for f in forms_) else status)
+        crosswalk_form=crosswalk_form or ImportCrosswalkForm(formdata=None, prefix="cw"),
+        crosswalk_errors=crosswalk_errors or [], crosswalk=crosswalk.summary(funder.id),
+    ), (422 if import_errors or crosswalk_errors or any(f is not None and f.errors for f in forms_) else status)
 
 
 @bp.route("/funders/<slug>/chna")
@@ -123,29 +133,50 @@ def need_remove(slug, need_id):
     return redirect(_index_url(funder, "#needs"))
 
 
+def _run_import(funder, form, key: str, run):
+    """Runs `run(data, source)` on the form's uploaded CSV: (its result, None), or (None, the page
+    again) with the problem at the file field and, when the import refused, every bad line listed
+    (`key`: "import" or "crosswalk", the page's form and list)."""
+    if form.validate_on_submit():
+        data = form.file.data.stream.read(IMPORT_MAX_BYTES + 1)
+        if len(data) > IMPORT_MAX_BYTES:
+            form.file.errors.append(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
+        else:
+            try:
+                return run(data, (form.file.data.filename or "upload")[:80]), None
+            except importer.ImportRefused as exc:
+                form.file.errors.append(f"Nothing was imported: {len(exc.errors)} "
+                                        f"{'row has a problem' if len(exc.errors) == 1 else 'rows have problems'} "
+                                        "(listed below).")
+                return None, _render(funder, **{f"{key}_form": form, f"{key}_errors": exc.errors})
+    return None, _render(funder, **{f"{key}_form": form})
+
+
 @bp.route("/funders/<slug>/chna/places/import", methods=["POST"])
 def import_places(slug):
     funder = _funder(slug)
     form = ImportPlacesForm(prefix="imp")
-    if not form.validate_on_submit():
-        return _render(funder, import_form=form)
-    upload = form.file.data
-    data = upload.stream.read(IMPORT_MAX_BYTES + 1)
-    if len(data) > IMPORT_MAX_BYTES:
-        form.file.errors.append(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
-        return _render(funder, import_form=form)
     threshold = float(form.threshold.data) if form.use_threshold.data and form.threshold.data is not None else None
-    try:
-        result = importer.import_bytes(funder.id, data, source=(upload.filename or "upload")[:80],
-                                       priority_threshold=threshold)
-    except importer.ImportRefused as exc:
-        form.file.errors.append(f"Nothing was imported: {len(exc.errors)} "
-                                f"{'row has a problem' if len(exc.errors) == 1 else 'rows have problems'} (listed below).")
-        return _render(funder, import_form=form, import_errors=exc.errors)
+    result, page = _run_import(funder, form, "import", lambda data, source: importer.import_bytes(
+        funder.id, data, source=source, priority_threshold=threshold))
+    if page:
+        return page
     flash(f"Imported {result.created + result.updated} places ({result.created} new, {result.updated} updated, "
           f"{result.layout.upper() if result.layout == 'svi' else 'simple'} layout). "
           f"{result.priority} places are marked as priority.", "success")
     return redirect(_index_url(funder, "#places"))
+
+
+@bp.route("/funders/<slug>/chna/crosswalk/import", methods=["POST"])
+def import_crosswalk(slug):
+    funder = _funder(slug)
+    result, page = _run_import(funder, ImportCrosswalkForm(prefix="cw"), "crosswalk",
+                               lambda data, source: crosswalk.import_bytes(funder.id, data, source=source))
+    if page:
+        return page
+    flash(f"Imported the ZIP–tract crosswalk: {result.lines} lines for {result.zips} ZIP codes. "
+          + result.unknown_text(), "success")
+    return redirect(_index_url(funder, "#crosswalk"))
 
 
 @bp.route("/funders/<slug>/chna/places/mark", methods=["POST"])

@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, inspect, select, text
 
 from grantflow.accounts.models import Membership, User
 from grantflow.applications import models as A
-from grantflow.chna.models import Place, PriorityNeed
+from grantflow.chna.models import Place, PriorityNeed, ZipTract
 from grantflow.core import auditlog, files
 from grantflow.core import roles as R
 from grantflow.core.auth import hash_password
@@ -68,6 +68,18 @@ CONTACT_TITLES = ("Executive Director", "Director", "Co-Director", "Executive Di
 NEIGHBORHOODS = ("Eastside", "Casa Blanca", "Arlanza", "La Sierra", "Magnolia Center", "Jurupa Valley",
                  "Rubidoux", "Moreno Valley", "Perris", "Mead Valley", "Coachella", "Indio", "Mecca",
                  "Hemet", "San Jacinto", "Banning", "Desert Hot Springs", "Lake Elsinore", "Corona", "Thermal")
+# The ZIP–tract crosswalk of the demo's tracts: tracts 2k and 2k+1 lie in NEIGHBORHOODS[k], with its
+# ZIP code and the city the Postal Service prefers for it (a neighborhood name when it is part of
+# a city); the second tract of each pair reaches into a second ZIP code as well.
+HOOD_ZIPS = {
+    "Eastside": ("92507", "Riverside"), "Casa Blanca": ("92504", "Riverside"), "Arlanza": ("92503", "Riverside"),
+    "La Sierra": ("92505", "Riverside"), "Magnolia Center": ("92506", "Riverside"),
+    "Jurupa Valley": ("92509", None), "Rubidoux": ("92509", "Jurupa Valley"), "Moreno Valley": ("92553", None),
+    "Perris": ("92570", None), "Mead Valley": ("92570", "Perris"), "Coachella": ("92236", None),
+    "Indio": ("92201", None), "Mecca": ("92254", None), "Hemet": ("92543", None),
+    "San Jacinto": ("92583", None), "Banning": ("92220", None), "Desert Hot Springs": ("92240", None),
+    "Lake Elsinore": ("92530", None), "Corona": ("92882", None), "Thermal": ("92274", None),
+}
 # (kind of organization, the CHNA need it mostly serves: index into NEEDS, a project title)
 FOCUSES = (
     ("Community Land Trust", 0, "Permanently affordable homes on community-owned land"),
@@ -303,6 +315,20 @@ class DemoGenerator:
         return [(R.LABELS[R.FUNDER_ADMIN], f"admin@{d}"), (R.LABELS[R.PROGRAM_OFFICER], f"officer1@{d}"),
                 (R.LABELS[R.REVIEWER], f"reviewer1@{d}"), (R.LABELS[R.COMMUNITY_ADVISOR], f"advisor1@{d}")]
 
+    def crosswalk(self, geoids: list[str]) -> list[dict]:
+        """The demo's ZIP–tract crosswalk (HOOD_ZIPS), without drawing from the seeded sequence."""
+        lines = []
+        for i, geoid in enumerate(geoids):
+            hood = NEIGHBORHOODS[i // 2 % len(NEIGHBORHOODS)]
+            zip_code, city = HOOD_ZIPS[hood]
+            shares = [(zip_code, 0.5)] if i % 2 == 0 else [(zip_code, 0.5), (f"{int(zip_code) + 1:05d}", 0.2)]
+            for z, ratio in shares:
+                lines.append(dict(funder_id=self.funder_id, zip=z, geoid=geoid, city=(city or hood).upper(),
+                                  state="CA", neighborhood=hood if city else None, res_ratio=ratio,
+                                  bus_ratio=ratio, oth_ratio=ratio, tot_ratio=ratio,
+                                  source="HUD USPS ZIP–tract crosswalk (demo lines)"))
+        return lines
+
     def make_chna(self) -> None:
         self.need_ids = bulk(PriorityNeed, [
             dict(funder_id=self.funder_id, name=name, rank=i + 1, weight=Decimal(w), description=desc)
@@ -319,6 +345,7 @@ class DemoGenerator:
                 population=self.rng.randint(1800, 8200), is_priority=overall >= 0.75,
                 source="CDC/ATSDR SVI 2022 (synthetic demo values)"))
         self.place_ids = bulk(Place, rows, ids=True)
+        bulk(ZipTract, self.crosswalk([r["geoid"] for r in rows]))
         self.place_need = {pid: r["need_index"] for pid, r in zip(self.place_ids, rows)}
         self.place_geoid = {pid: r["geoid"] for pid, r in zip(self.place_ids, rows)}
         rankings = []

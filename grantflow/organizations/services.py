@@ -82,24 +82,6 @@ def parse_geo_codes(text: str | None) -> list[str]:
     return codes
 
 
-def place_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Places of the funders' CHNAs, grouped by funder, for choosing a service area."""
-    from grantflow.chna.models import Place
-
-    rows = db.session.execute(
-        select(Organization.name, Place.geoid, Place.name).join(Organization, Organization.id == Place.funder_id)
-        .order_by(Organization.name, Place.name)
-    ).all()
-    groups: dict[str, list[tuple[str, str]]] = {}
-    seen: set[str] = set()
-    for funder_name, geoid, name in rows:
-        if geoid in seen:
-            continue
-        seen.add(geoid)
-        groups.setdefault(funder_name, []).append((geoid, f"{name} ({geoid})"))
-    return list(groups.items())
-
-
 def profile_snapshot(org: Organization) -> dict:
     return {k: getattr(org, k) for k in (
         "name", "ein", "tax_exempt", "fiscal_sponsor_name", "fiscal_sponsor_ein", "address_line1",

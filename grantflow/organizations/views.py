@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from forms.organizations import DemographicsForm, PracticesForm, ProfileForm, TeamInviteForm, TeamRoleForm
+from grantflow.chna import search as place_search
 from grantflow.core import auditlog, uow
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
@@ -43,11 +44,18 @@ def _status(form) -> int:
 @bp.route("/organizations/<slug>/profile", methods=["GET", "POST"])
 @login_required
 def profile(slug: str):
+    """The profile; its places are found by ZIP code, city, neighborhood or tract name (the search
+    and "choose a ZIP's tracts" buttons save a valid profile and come back by GET with the search)."""
     org = _org(slug)
-    choices = services.place_choices()
-    known = {geoid for _, opts in choices for geoid, _ in opts}
+    options = place_search.options(by_geoid=True)
+    known = {o.key for o in options}
+    action = request.form.get("action", "save")
     if request.method == "POST":
-        form = ProfileForm()
+        formdata = request.form.copy()
+        if action.startswith("choose_zip:"):
+            added = place_search.zip_keys(options, action.partition(":")[2])
+            formdata.setlist("service_places", list(dict.fromkeys(formdata.getlist("service_places") + added)))
+        form = ProfileForm(formdata=formdata)
     else:
         area = list(org.service_area or [])
         form = ProfileForm(data={
@@ -60,7 +68,7 @@ def profile(slug: str):
             "annual_budget": org.annual_budget_cents,
             "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
             "website": org.website, "contact_name": org.contact_name, "contact_title": org.contact_title})
-    form.service_places.choices = dict(choices)
+    form.service_places.choices = [(o.key, o.label) for o in options]
     if form.validate_on_submit():
         before = services.profile_snapshot(org)
         org.name = form.name.data
@@ -79,8 +87,14 @@ def profile(slug: str):
         org.year_founded = form.year_founded.data
         auditlog.record("organization.profile_updated", org, before=before, after=services.profile_snapshot(org))
         flash("Your profile is saved.", "success")
+        if action == "find_places" or action.startswith("choose_zip:"):
+            return redirect(url_for("organizations.profile", slug=org.slug,
+                                    places_q=request.form.get("places_q", "")[:200]) + "#places_q", 303)
         return redirect(url_for("organizations.profile", slug=org.slug))
-    return render_template("organizations/profile.html", org=org, form=form, tab="profile"), _status(form)
+    query = request.form.get("places_q") if request.method == "POST" else request.args.get("places_q")
+    picker = place_search.picker(options, query, form.service_places.data)
+    return render_template("organizations/profile.html", org=org, form=form, tab="profile",
+                           picker=picker), _status(form)
 
 
 @bp.route("/organizations/<slug>/demographics", methods=["GET", "POST"])

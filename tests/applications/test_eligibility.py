@@ -27,7 +27,9 @@ def test_each_rule_fails_with_its_reason(scene):
     assert set(rules) == {"tax_exempt", "budget", "service_area"}
     assert "not tax-exempt and names no fiscal sponsor" in rules["tax_exempt"]
     assert "at most $250,000; your profile gives $900,000" in rules["budget"]
-    assert "none of the places in your service area (06037) is inside it" in rules["service_area"]
+    # Both by name, not by code.
+    assert "funds work inside its region (New York County, New York)" in rules["service_area"]
+    assert "none of the places in your service area (Los Angeles County, California) is inside it" in rules["service_area"]
     # A fiscal sponsor satisfies the first rule; a place inside the region the third.
     org.fiscal_sponsor_name, org.fiscal_sponsor_ein = "Open Collective Foundation", "81-4004928"
     org.service_area = ["06037", "36061000200"]

@@ -25,6 +25,21 @@ def _csv(w):
     return {"imp-file": (io.BytesIO(b"geoid,name,index\n36061000100,Tract 1,0.8\n"), "places.csv")}
 
 
+def _crosswalk(w):
+    import io
+    from tests import factories as fac
+
+    from sqlalchemy import select
+    from grantflow.chna.models import Place
+
+    if fac.db.session.execute(select(Place.id).where(Place.funder_id == w.funder.id,
+                                                     Place.geoid == "36061000200")).first() is None:
+        fac.place(w.funder, "36061000200")
+        fac.db.session.commit()
+    return {"cw-file": (io.BytesIO(b"ZIP,TRACT,USPS_ZIP_PREF_CITY,USPS_ZIP_PREF_STATE,RES_RATIO\n"
+                                   b"10027,36061000200,NEW YORK,NY,1\n"), "crosswalk.csv")}
+
+
 ROUTES = [
     route("chna.index", F, ok=FUNDER_STAFF),
     route("chna.need_add", F, method="POST", ok=FUNDER_STAFF, data={"name": "Food access"}),
@@ -34,6 +49,7 @@ ROUTES = [
     route("chna.need_move", {**F, "need_id": _need}, method="POST", ok=FUNDER_STAFF, data={"direction": "down"}),
     route("chna.need_remove", {**F, "need_id": _need}, method="POST", ok=FUNDER_STAFF),
     route("chna.import_places", F, method="POST", ok=FUNDER_STAFF, data=_csv),
+    route("chna.import_crosswalk", F, method="POST", ok=FUNDER_STAFF, data=_crosswalk),
     route("chna.mark_priority", F, method="POST", ok=FUNDER_STAFF, data={"mark-threshold": "0.5"}),
     route("chna.place_priority", {**F, "place_id": _place}, method="POST", ok=FUNDER_STAFF, data={"priority": "1"}),
 ]

@@ -9,6 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from grantflow.accounts.services import create_invitation
+from grantflow.chna import crosswalk
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.programs.models import CustomQuestion
@@ -35,6 +36,8 @@ PAGES = [
     ("applicant", "/dashboard"),
     ("applicant", "/account"),
     ("applicant", "/organizations/eastside/profile"),
+    ("applicant", "/organizations/eastside/profile?places_q=10027"),
+    ("applicant", "/organizations/eastside/profile?places_q=1002"),
     ("applicant", "/organizations/eastside/demographics"),
     ("applicant", "/organizations/eastside/practices"),
     ("applicant", "/organizations/eastside/networks"),
@@ -46,6 +49,7 @@ PAGES = [
     ("applicant", "/programs/health-2026"),
     ("applicant", "/programs/health-2026/apply"),
     ("applicant", "/applications/{draft}/edit"),
+    ("applicant", "/applications/{draft}/edit?places_q=Morningside+Heights"),
     ("applicant", "/applications/{submitted}"),
     ("applicant", "/applications/{submitted}/withdraw"),
     ("other_applicant", "/applications/{declined}"),
@@ -64,6 +68,10 @@ def reflow_server(tmp_path_factory):
         w = build_world(team=True)
         F.need(w.funder, "Safe, stable housing with a long name that must wrap on a phone", 1)
         F.place(w.funder, "36061000100", name="Central Harlem North", is_priority=True)
+        F.place(w.funder, "36061021900", name="Census Tract 219; New York County; New York", need_index=0.91)
+        crosswalk.import_bytes(w.funder.id, b"ZIP,TRACT,USPS_ZIP_PREF_CITY,USPS_ZIP_PREF_STATE,RES_RATIO,NEIGHBORHOOD\n"
+                                            b"10027,36061000100,NEW YORK,NY,0.6,Central Harlem\n"
+                                            b"10027,36061021900,NEW YORK,NY,0.4,Morningside Heights\n")
         db.session.add(CustomQuestion(program=w.program, key="staff", label="How many staff work on the project?",
                                       kind="number", required=True, min_value=1, max_value=500))
         draft = F.application(w.program, w.cbo, status="draft", title="A draft with a budget",

@@ -193,11 +193,11 @@ def test_eligibility_text_for_a_member_shows_no_figures_of_the_member(pool):
     for path in ("/programs/health-2026/apply", "/programs/health-2026"):
         page = s.login(s.coordinator).get(path).get_data(as_text=True)
         assert "on behalf of Eastside Tenants Union" in page and "Annual budget" in page, path
-        assert "2,345,678" not in page and "06037000100" not in page, path
+        assert "2,345,678" not in page and "06037000100" not in page and "Los Angeles" not in page, path
         assert "ask Eastside Tenants Union to update" in page.replace("\n", " "), path
-    # The organization itself still sees its own figures.
+    # The organization itself still sees its own figures (its places by name).
     page = s.login(s.director).get("/programs/health-2026/apply").get_data(as_text=True)
-    assert "$2,345,678" in page and "06037000100" in page
+    assert "$2,345,678" in page and "Census Tract 1, Los Angeles County, California" in page
 
 
 def test_leaving_or_removal_ends_the_networks_reach(pool):
