@@ -7,7 +7,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 
 from forms.base import BaseForm
 from grantflow.core import roles as R
-from grantflow.core.i18n import language_name, locales
+from grantflow.core.i18n import language_choices
 
 PASSWORD_HELP = _l("At least 10 characters.")
 
@@ -101,4 +101,4 @@ class LanguageForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.locale.choices = [(code, language_name(code)) for code in locales()]
+        self.locale.choices = language_choices()

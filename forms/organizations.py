@@ -9,10 +9,11 @@ from wtforms import (
     BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField,
 )
 from wtforms.fields import FormField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from forms.base import BaseForm, SubForm, bind_containers_unfiltered
 from forms.fields import MoneyField, MultiCheckboxField, RowList, WholeNumberField
+from grantflow.core.i18n import language_choices
 from grantflow.organizations import demographics
 from grantflow.organizations.services import normalize_ein, parse_geo_codes
 
@@ -74,10 +75,18 @@ class ProfileForm(BaseForm):
     mission = TextAreaField(_l("Mission"), validators=[Optional(), Length(max=5000)])
     website = URLField(_l("Website"), validators=[Optional(), Length(max=300),
                                               URL(message=_l("Enter a web address like https://example.org."))])
+    language = SelectField(_l("Language of your messages and letters"), description=_l(
+        "Funders write to you, and issue your letters, in this language where they can."),
+        validators=[DataRequired(_l("Choose a language."))])  # not sent: the saved one stays
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
 
     def validate_year_founded(self, field):
         if field.data is not None and not 1700 <= field.data <= dt.date.today().year:
-            raise ValidationError(f"Enter a year between 1700 and {dt.date.today().year}.")
+            raise ValidationError(_("Enter a year between %(first)s and %(last)s.", first=1700,
+                                    last=dt.date.today().year))
 
     def validate_state(self, field):
         if field.data and field.data.upper() not in US_STATES:

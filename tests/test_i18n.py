@@ -266,3 +266,82 @@ def test_money_dates_and_numbers_follow_the_language(app):
             assert format_money(4_000_050, whole=True).replace("\xa0", " ") == "40.001 US$"
             assert "dic" in format_when(when) and "14:05" in format_when(when)
             assert format_number(3.66, 1) == "3,7"
+
+
+# --- an organization's language for its messages and letters ----------------------------------------
+
+def test_the_profile_saves_the_organization_s_language(app, world, login):
+    from grantflow.organizations.models import Organization
+
+    applicant = login(world.users["applicant"])
+    page = applicant.get("/organizations/eastside/profile").get_data(as_text=True)
+    assert '<option selected value="en">English</option>' in page or 'value="en" selected' in page
+    profile = {"name": "Eastside Tenants Union", "ein": "12-3456789", "tax_exempt": "yes"}
+    assert applicant.post("/organizations/eastside/profile", data={**profile, "language": "es"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, world.cbo.id).language == "es"
+    # A form that does not send it keeps it; an unknown language is refused at the field.
+    assert applicant.post("/organizations/eastside/profile", data=profile).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, world.cbo.id).language == "es"
+    refused = applicant.post("/organizations/eastside/profile", data={**profile, "language": "tlh"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organization, world.cbo.id).language == "es"
+
+
+# --- the funder's own content in the applicant's language --------------------------------------------
+
+def test_the_funder_gives_its_program_in_spanish_and_applicants_see_it_marked(app, world, login):
+    from grantflow.core.translations import ContentTranslation
+    from grantflow.programs.models import CustomQuestion
+
+    q = CustomQuestion(program=world.program, key="why", label="Why now?", help_text="One paragraph.",
+                       kind="short_text", options=[])
+    db.session.add(q)
+    draft_program = world.program
+    draft = F.application(draft_program, world.other_cbo, status="draft")
+    db.session.commit()
+    officer = login(world.users["program_officer"])
+    form = officer.get("/programs/health-2026/translations").get_data(as_text=True)
+    assert "English: Community Health 2026" in form and "English: Why now?" in form
+    boxes = {f"program-{world.program.id}-title": "Salud Comunitaria 2026", f"customquestion-{q.id}-label": "¿Por qué ahora?"}
+    assert officer.post("/programs/health-2026/translations?locale=es", data=boxes).status_code == 302
+    db.session.expire_all()
+    saved = {(r.kind, r.field): r.text for r in db.session.execute(select(ContentTranslation)).scalars()}
+    assert saved == {("program", "title"): "Salud Comunitaria 2026", ("question", "label"): "¿Por qué ahora?"}
+
+    spanish = app.test_client().get("/programs/health-2026", headers=SPANISH).get_data(as_text=True)
+    assert "<h1>Salud Comunitaria 2026</h1>" in spanish  # in the page's language: no mark
+    assert '<div class="prose" lang="en"><p>Funding for community health.</p>' in spanish  # not translated: marked
+    english = app.test_client().get("/programs/health-2026", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1>Community Health 2026</h1>" in english and 'lang="en"><p>Funding' not in english
+    edit = login(world.users["other_applicant"]).get(f"/applications/{draft.id}/edit", headers=SPANISH)
+    page = edit.get_data(as_text=True)
+    assert "¿Por qué ahora?" in page and "One paragraph." in page  # the help, not translated, in English
+    # Emptying a box removes the translation: the English is shown again, marked.
+    assert officer.post("/programs/health-2026/translations?locale=es",
+                        data={**boxes, f"program-{world.program.id}-title": ""}).status_code == 302
+    spanish = app.test_client().get("/programs/health-2026", headers=SPANISH).get_data(as_text=True)
+    assert '<h1 lang="en">Community Health 2026</h1>' in spanish
+
+
+def test_answers_keep_the_language_they_were_typed_in_and_reviewers_are_told(app, world, login):
+    from grantflow.applications.models import Application
+
+    draft = F.application(F.program(world.funder, slug="health-2027"), world.cbo, status="draft")
+    db.session.commit()
+    applicant = login(world.users["applicant"])
+    saved = applicant.post(f"/applications/{draft.id}/edit", headers=SPANISH,
+                           data={"action": "save", "title": "Promotoras de salud", "summary": "Visitas casa por casa."})
+    assert saved.status_code in (200, 302)
+    db.session.expire_all()
+    assert db.session.get(Application, draft.id).language == "es"
+    # The submitted application the reviewer reads was typed in Spanish too.
+    world.application.language = "es"
+    db.session.commit()
+    reviewer = login(world.users["reviewer"])
+    reviewer.post(f"/reviews/{world.application.id}/conflict", data={"answer": "none"})
+    page = reviewer.get(f"/reviews/{world.application.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The applicant wrote these answers in Español." in page
+    assert '<p class="prose" lang="es">We connect residents to care.</p>' in page

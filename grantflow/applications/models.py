@@ -64,6 +64,9 @@ class Application(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     amount_requested_cents: Mapped[Optional[int]] = mapped_column(BigInteger)
     community_voice: Mapped[str] = mapped_column(Text, default="")  # how the people served shape the work
+    # The language the answers were typed in: the interface's when the draft was last saved (null:
+    # English, the source); reviewers are told it.
+    language: Mapped[Optional[str]] = mapped_column(String(16))
     outcomes: Mapped[list] = mapped_column(JSON, default=list)  # [{"metric": ..., "target": ...}]
     rubric_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rubrics.id"))
     first_time_applicant: Mapped[Optional[bool]]

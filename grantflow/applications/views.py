@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -30,7 +31,7 @@ from grantflow.core import files as stored_files
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
-from grantflow.core.i18n import format_number
+from grantflow.core.i18n import format_number, html_lang
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.policy import authorize, can, get_or_404
@@ -173,7 +174,8 @@ def outline(program) -> Outline:
         text = " ".join(str(p) for p in (f.description or "", detail,
                                          _("Up to %(num)s characters.", num=format_number(limit)) if limit else "")
                         if p)
-        return OutlineItem(str(f.label.text), text, required, list(choices))
+        label = f.label.text  # a question's may be Markup: its source text marked with `lang`
+        return OutlineItem(label if isinstance(label, Markup) else str(label), text, required, list(choices))
 
     money = lambda c: format_money(c or 0, whole=True)  # noqa: E731
     sections = [
@@ -218,8 +220,9 @@ def blank_form(program: Program):
         abort(404)  # as the program page: a draft is its funder's alone
     html = render_template("applications/blank_form_pdf.html", program=program, outline=outline(program),
                            deadline=services.local_deadline(program))
-    pdf = render_pdf(html, title=f"{program.title}: blank application form", author=program.funder.name,
-                     subject="Every question of the application, to draft offline")
+    pdf = render_pdf(html, title=_("%(program)s: blank application form", program=program.title),
+                     author=program.funder.name, lang=html_lang(),
+                     subject=_("Every question of the application, to draft offline"))
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{program.slug}-blank-form.pdf", max_age=0)
 

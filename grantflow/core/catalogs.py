@@ -3,13 +3,16 @@
 `extract()` reads every string marked in code and templates (babel.cfg says where) through Babel's
 Python API; `python -m grantflow.core.catalogs` (`make messages`) merges it into every
 `translations/<code>/LC_MESSAGES/messages.po`: new strings come in empty, changed ones fuzzy, for a
-translator to complete; `make install` compiles them. The tests read the same extraction to fail on a
-string without a translation.
+translator to complete; `python -m grantflow.core.catalogs init <code>` starts a new language;
+`make install` compiles them. The tests read the same extraction to fail on a string without a
+translation.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -58,5 +61,22 @@ def update_catalogs() -> None:
         print(f"{path.relative_to(ROOT)}: {len(todo)} to translate or check (empty or fuzzy)")
 
 
+def init_catalog(code: str) -> Path:
+    """A new, empty catalog for the language `code` (a locale: "vi", "pt_BR")."""
+    path = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+    if path.exists():
+        raise SystemExit(f"{path.relative_to(ROOT)} exists already: `make messages` updates it")
+    catalog = Catalog(locale=Locale.parse(code), project="GrantFlow", fuzzy=False)
+    catalog.update(extract())
+    path.parent.mkdir(parents=True)
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, width=100)
+    return path
+
+
 if __name__ == "__main__":
-    update_catalogs()
+    # `python -m grantflow.core.catalogs` updates every catalog; `... init <code>` starts one.
+    if sys.argv[1:2] == ["init"] and len(sys.argv) == 3:
+        print(f"{init_catalog(sys.argv[2]).relative_to(ROOT)}: translate it, then `make install`")
+    else:
+        update_catalogs()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
 
 from grantflow import ROOT
@@ -27,8 +27,10 @@ COOKIE_DAYS = 365
 
 # English keeps the exact wording it always had; another language uses Babel's pattern for the
 # same skeleton (its own order of day, month and year, 24-hour clock where that is the custom).
-_ENGLISH = {"datetime": "MMM dd, yyyy hh:mm a z", "date": "MMM dd, yyyy", "long_date": "MMMM dd, yyyy"}
-_SKELETONS = {"datetime": "yMMMd", "date": "yMMMd", "long_date": "yMMMMd"}
+_ENGLISH = {"datetime": "MMM dd, yyyy hh:mm a z", "date": "MMM dd, yyyy", "long_date": "MMMM dd, yyyy",
+            "deadline": "MMMM d, yyyy 'at' h:mm a z", "day": "MMMM d, yyyy"}
+_SKELETONS = {"datetime": "yMMMd", "date": "yMMMd", "long_date": "yMMMMd", "deadline": "yMMMMd", "day": "yMMMMd"}
+_WITH_TIME = ("datetime", "deadline")
 
 @cache
 def _catalog_locales(directories: tuple[str, ...]) -> tuple[str, ...]:
@@ -53,6 +55,11 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """(code, name) of every offered language, for a select."""
+    return [(code, language_name(code)) for code in locales()]
+
+
 def supported(code: str | None) -> str | None:
     """``code`` when it is an offered language, else None."""
     return code if code in locales() else None
@@ -67,6 +74,12 @@ def select_locale() -> str:
             or request.accept_languages.best_match(locales(), default=SOURCE_LOCALE))
 
 
+def in_language(code: str | None):
+    """Renders inside in `code` (an organization's language for its messages and letters), or in
+    English when that is not an offered language."""
+    return force_locale(supported(code) or SOURCE_LOCALE)
+
+
 def current_locale() -> str:
     """The language being rendered in (a forced one inside `flask_babel.force_locale`)."""
     locale = get_locale()
@@ -79,17 +92,18 @@ def html_lang() -> str:
 
 
 def format_when(value: dt.datetime | dt.date | None, kind: str = "datetime") -> str:
-    """A date ("date", "long_date") or an aware date-time ("datetime", in its own zone) in the
-    current language; "—" for nothing."""
+    """A date ("date": Dec 01, 2026; "long_date": December 01, 2026; "day": December 1, 2026) or an
+    aware date-time ("datetime": Dec 01, 2026 02:05 PM PST; "deadline": December 1, 2026 at 2:05 PM
+    PST; in its own zone) in the current language; "—" for nothing."""
     if value is None:
         return "—"
     locale = current_locale()
     if locale == SOURCE_LOCALE:
-        if kind == "datetime":
+        if kind in _WITH_TIME:
             return dates.format_datetime(value, _ENGLISH[kind], tzinfo=value.tzinfo, locale=locale)
         return dates.format_date(value, _ENGLISH[kind], locale=locale)
     day = dates.format_skeleton(_SKELETONS[kind], value, locale=locale)
-    if kind != "datetime":
+    if kind not in _WITH_TIME:
         return day
     time = dates.format_time(value, "short", tzinfo=value.tzinfo, locale=locale)
     zone = dates.format_datetime(value, "z", tzinfo=value.tzinfo, locale=locale)

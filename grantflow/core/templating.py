@@ -5,6 +5,7 @@ from flask import Flask
 from flask_login import current_user
 
 from grantflow.core import policy, roles
+from grantflow.core.translations import localized
 from grantflow.core.i18n import format_when
 from grantflow.core.money import format_money
 from grantflow.core.timeutil import to_local
@@ -26,4 +27,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        return {"can": policy.can, "ROLE_LABELS": roles.LABELS, "current_user": current_user}
+        return {"can": policy.can, "ROLE_LABELS": roles.LABELS, "current_user": current_user,
+                "localized": localized}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from forms.organizations import DemographicsForm, PracticesForm, ProfileForm
-from grantflow.core import auditlog
+from grantflow.core import auditlog, i18n
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
@@ -47,7 +47,7 @@ def profile(slug: str):
     choices = services.place_choices()
     known = {geoid for _, opts in choices for geoid, _ in opts}
     if request.method == "POST":
-        form = ProfileForm()
+        form = ProfileForm(language=org.language or i18n.SOURCE_LOCALE)  # kept when the form does not send it
     else:
         area = list(org.service_area or [])
         form = ProfileForm(data={
@@ -61,6 +61,8 @@ def profile(slug: str):
             "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
             "website": org.website, "contact_name": org.contact_name, "contact_title": org.contact_title})
     form.service_places.choices = dict(choices)
+    if request.method != "POST":
+        form.language.data = org.language or i18n.SOURCE_LOCALE
     if form.validate_on_submit():
         before = services.profile_snapshot(org)
         org.name = form.name.data
@@ -77,6 +79,7 @@ def profile(slug: str):
         org.annual_budget_cents = form.annual_budget.data
         org.staff_size = form.staff_size.data
         org.year_founded = form.year_founded.data
+        org.language = form.language.data
         auditlog.record("organization.profile_updated", org, before=before, after=services.profile_snapshot(org))
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("organizations.profile", slug=org.slug))
