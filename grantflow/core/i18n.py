@@ -32,6 +32,7 @@ _ENGLISH = {"datetime": "MMM dd, yyyy hh:mm a z", "date": "MMM dd, yyyy", "long_
 _SKELETONS = {"datetime": "yMMMd", "date": "yMMMd", "long_date": "yMMMMd", "deadline": "yMMMMd", "day": "yMMMMd"}
 _WITH_TIME = ("datetime", "deadline")
 
+
 @cache
 def _catalog_locales(directories: tuple[str, ...]) -> tuple[str, ...]:
     found = {SOURCE_LOCALE}
@@ -75,8 +76,8 @@ def select_locale() -> str:
 
 
 def in_language(code: str | None):
-    """Renders inside in `code` (an organization's language for its messages and letters), or in
-    English when that is not an offered language."""
+    """A context in which text is worded in `code` (an organization's language, for its messages
+    and letters), or in English when that is not an offered language."""
     return force_locale(supported(code) or SOURCE_LOCALE)
 
 
@@ -147,6 +148,7 @@ def init_app(app: Flask) -> None:
         """Each request picks its own language, even when an outer app context (a test, a CLI
         command) outlives several requests: Flask-Babel keeps the choice in `g`."""
         refresh()
+
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals.update(html_lang=html_lang, locales=locales, language_name=language_name,
                                  current_locale=current_locale)
