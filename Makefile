@@ -7,9 +7,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: install system run test bench clean
+.PHONY: install system run test bench clean messages catalogs
 
-install: system $(STAMP)
+install: system $(STAMP) catalogs
+
+# Compiled translation catalogs (.mo), built from the .po files kept in git: derived binaries that
+# would not merge are not committed, and a catalog edited since is recompiled.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+catalogs: $(CATALOGS)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile -D messages -l $* -i $< -o $@
+
+# After marking strings: merge them into every catalog (grantflow/core/catalogs.py extracts them as
+# babel.cfg says); a translator then completes each .po (new entries empty, changed ones fuzzy).
+messages: $(STAMP)
+	$(PY) -m grantflow.core.catalogs
 
 # Debian packages (PostgreSQL for the tests, Chromium for browser tests, fonts and HarfBuzz for PDFs).
 system:
@@ -35,4 +47,4 @@ bench: install
 	@for b in bench/*.py; do [ -e "$$b" ] || continue; echo "== $$b"; $(PY) "$$b" || exit 1; done
 
 clean:
-	rm -rf $(VENV) instance/grantflow.sqlite* instance/huey.sqlite*
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo instance/grantflow.sqlite* instance/huey.sqlite*

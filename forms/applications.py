@@ -7,6 +7,7 @@ here next to their fields. Field names are the service's field keys.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, TextAreaField
@@ -26,41 +27,41 @@ _NOT_TYPED = {"csrf_token", "action", "submit_token", "attachment"}
 
 
 class BudgetLineForm(SubForm):
-    category = StringField("Category", description="For example: staff, rent, supplies.")
-    description = StringField("What it pays for")
-    amount = MoneyField("Amount ($)")
+    category = StringField(_l("Category"), description=_l("For example: staff, rent, supplies."))
+    description = StringField(_l("What it pays for"))
+    amount = MoneyField(_l("Amount ($)"))
 
 
 class OutcomeForm(SubForm):
-    metric = SelectField("Metric", choices=[], validate_choice=False)
-    target = StringField("Target", description="For example: 40 households by June 2027.")
+    metric = SelectField(_l("Metric"), choices=[], validate_choice=False)
+    target = StringField(_l("Target"), description=_l("For example: 40 households by June 2027."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.metric.choices = {"": [("", "Choose a metric…")], **metric_choices()}
+        self.metric.choices = {"": [("", _l("Choose a metric…"))], **metric_choices()}
 
 
 class ApplicationForm(BaseForm):
     class Meta:
         bind_field = bind_containers_unfiltered
 
-    title = StringField("Project title", render_kw={"data-limit-chars": TITLE_MAX})
-    summary = TextAreaField("Project summary", description="What you will do, with whom, and why.",
+    title = StringField(_l("Project title"), render_kw={"data-limit-chars": TITLE_MAX})
+    summary = TextAreaField(_l("Project summary"), description=_l("What you will do, with whom, and why."),
                             render_kw={"data-limit-chars": SUMMARY_MAX})
-    needs = MultiCheckboxField("Community health needs this project addresses", coerce=int, choices=[],
+    needs = MultiCheckboxField(_l("Community health needs this project addresses"), coerce=int, choices=[],
                                validate_choice=False,
-                               description="From the funder's community health needs assessment. Choose all that apply.")
-    places = MultiCheckboxField("Places the project serves", coerce=int, choices=[], validate_choice=False,
-                                description="Priority places are marked. Choose all that apply.")
-    amount_requested = MoneyField("Amount requested ($)")
+                               description=_l("From the funder's community health needs assessment. Choose all that apply."))
+    places = MultiCheckboxField(_l("Places the project serves"), coerce=int, choices=[], validate_choice=False,
+                                description=_l("Priority places are marked. Choose all that apply."))
+    amount_requested = MoneyField(_l("Amount requested ($)"))
     budget = RowList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
     outcomes = RowList(FormField(OutcomeForm), label="Outcomes you will track", min_entries=1, max_entries=20)
     community_voice = TextAreaField(
-        "How the people you serve shape this work",
-        description="For example: who decides priorities, how residents are paid for their time, "
-                    "what you changed after hearing from them.",
+        _l("How the people you serve shape this work"),
+        description=_l("For example: who decides priorities, how residents are paid for their time, "
+                    "what you changed after hearing from them."),
         render_kw={"data-limit-chars": LONG_MAX})
-    attachment = FileField("Add a supporting document", render_kw={"accept": ACCEPT},
+    attachment = FileField(_l("Add a supporting document"), render_kw={"accept": ACCEPT},
                            validators=[Optional()])
 
     def budget_total_cents(self) -> int:

@@ -2,6 +2,7 @@
 report schedule, progress reports, officer notes and "you said, we did" entries."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import datetime as dt
 
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
@@ -18,27 +19,27 @@ def _scale(key: str) -> RadioField:
     low, high = SCALE_ENDS[key]
     return RadioField(
         SCALE_LABELS[key], coerce=int, validators=[Optional()],
-        choices=[(1, f"1 — {low}"), (2, "2"), (3, "3"), (4, "4"), (5, f"5 — {high}")])
+        choices=[(1, _l("1 — %(label)s", label=low)), (2, "2"), (3, "3"), (4, "4"), (5, _l("5 — %(label)s", label=high))])
 
 
 class BurdenSurveyForm(BaseForm):
     hours_spent = DecimalNumberField(
-        "About how many hours did your organization spend on this application?",
-        description="All people together, including reading the guidelines. A rough estimate is fine.",
-        places=1, max_places=2, validators=[Optional(), NumberRange(min=0, max=2000, message="Enter a number of hours from 0 to 2000.")],
+        _l("About how many hours did your organization spend on this application?"),
+        description=_l("All people together, including reading the guidelines. A rough estimate is fine."),
+        places=1, max_places=2, validators=[Optional(), NumberRange(min=0, max=2000, message=_l("Enter a number of hours from 0 to 2000."))],
         render_kw={"inputmode": "decimal"})
-    who_helped = MultiCheckboxField("Who helped with the application?", choices=list(HELPERS),
+    who_helped = MultiCheckboxField(_l("Who helped with the application?"), choices=list(HELPERS),
                                     validators=[Optional()])
     clarity = _scale("clarity")
     fairness = _scale("fairness")
     respect = _scale("respect")
     burden = _scale("burden")
-    what_to_change = TextAreaField("What should we change about how we ask for applications?",
-                                   validators=[Optional(), Length(max=3000, message="Keep it under 3,000 characters.")])
+    what_to_change = TextAreaField(_l("What should we change about how we ask for applications?"),
+                                   validators=[Optional(), Length(max=3000, message=_l("Keep it under 3,000 characters."))])
     anonymous = BooleanField(
-        "Answer anonymously", default=True,
-        description="Anonymous answers are stored without your application, organization or name, and "
-                    "with only the month. Program staff see them only as totals of 11 or more answers.")
+        _l("Answer anonymously"), default=True,
+        description=_l("Anonymous answers are stored without your application, organization or name, and "
+                    "with only the month. Program staff see them only as totals of 11 or more answers."))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -59,14 +60,14 @@ for _key in SETTING_KEYS:
 
 
 class ApplicantNoteForm(BaseForm):
-    text = TextAreaField("Your note to the applicant: what would have strengthened the application",
-                         description="Shown on the applicant's feedback page once decisions are released.",
-                         validators=[Optional(), Length(max=4000, message="Keep the note under 4,000 characters.")])
+    text = TextAreaField(_l("Your note to the applicant: what would have strengthened the application"),
+                         description=_l("Shown on the applicant's feedback page once decisions are released."),
+                         validators=[Optional(), Length(max=4000, message=_l("Keep the note under 4,000 characters."))])
 
 
 class ScheduleForm(BaseForm):
     dates = TextAreaField(
-        "Report due dates", description="One date per line, as YYYY-MM-DD (for example 2027-03-31).",
+        _l("Report due dates"), description=_l("One date per line, as YYYY-MM-DD (for example 2027-03-31)."),
         validators=[Length(max=2000)])
 
     def validate_dates(self, field) -> None:
@@ -84,21 +85,21 @@ class ScheduleForm(BaseForm):
         if not all(year_in_range(d) for d in parsed):
             raise ValidationError(YEAR_RANGE_MESSAGE)
         if len(parsed) > 24:
-            raise ValidationError("Set at most 24 due dates.")
+            raise ValidationError(_l("Set at most 24 due dates."))
         self.parsed_dates = parsed
 
 
-THEMES = (("burden", "Burden of applying and reporting"), ("fairness", "Fairness"),
-          ("priorities", "Community priorities"), ("other", "Something else"))
+THEMES = (("burden", _l("Burden of applying and reporting")), ("fairness", _l("Fairness")),
+          ("priorities", _l("Community priorities")), ("other", _l("Something else")))
 THEME_LABELS = dict(THEMES)
 
 
 class YouSaidWeDidForm(BaseForm):
-    theme = SelectField("Theme", choices=list(THEMES), validators=[InputRequired("Choose a theme.")])
-    we_heard = TextAreaField("You said", description="What we heard, in the words of the people who told us.",
-                             validators=[InputRequired("Write what you heard."), Length(max=3000)])
-    we_did = TextAreaField("We did", description="What we changed in response, or why not yet.",
-                           validators=[InputRequired("Write what you changed."), Length(max=3000)])
+    theme = SelectField(_l("Theme"), choices=list(THEMES), validators=[InputRequired(_l("Choose a theme."))])
+    we_heard = TextAreaField(_l("You said"), description=_l("What we heard, in the words of the people who told us."),
+                             validators=[InputRequired(_l("Write what you heard.")), Length(max=3000)])
+    we_did = TextAreaField(_l("We did"), description=_l("What we changed in response, or why not yet."),
+                           validators=[InputRequired(_l("Write what you changed.")), Length(max=3000)])
 
 
 def ranking_form(needs, places, existing: dict, formdata=None):
@@ -120,7 +121,7 @@ def ranking_form(needs, places, existing: dict, formdata=None):
                 validators=[DataRequired(f"Choose a rank for {item.name}.")]))  # " " is no rank
             setattr(RankingForm, f"{kind}_{item.id}_comment", TextAreaField(
                 f"Comment on {item.name}", default=row.comment if row else "",
-                validators=[Optional(), Length(max=2000, message="Keep the comment under 2,000 characters.")],
+                validators=[Optional(), Length(max=2000, message=_l("Keep the comment under 2,000 characters."))],
                 render_kw={"rows": 2}))
 
     add("need", needs)
@@ -151,9 +152,9 @@ def progress_report_form(outcomes: list, report, formdata=None):
 
     class ProgressForm(BaseForm):
         how_funder_could_help = TextAreaField(
-            "How could we help you more, or burden you less?",
+            _l("How could we help you more, or burden you less?"),
             default=report.how_funder_could_help or "",
-            validators=[Optional(), Length(max=4000, message="Keep it under 4,000 characters.")])
+            validators=[Optional(), Length(max=4000, message=_l("Keep it under 4,000 characters."))])
 
     previous = {i: m.get("actual", "") for i, m in enumerate((report.measures or {}).get("items", []))}
     for i, outcome in enumerate(outcomes or []):
@@ -163,5 +164,5 @@ def progress_report_form(outcomes: list, report, formdata=None):
             f"{metric}: value reached", description=f"Your target: {target}" if target else None,
             default=previous.get(i, ""),
             validators=[InputRequired(f"Enter the value reached for {metric}, or “not yet”."),
-                        Length(max=200, message="Keep it under 200 characters.")]))
+                        Length(max=200, message=_l("Keep it under 200 characters."))]))
     return ProgressForm(formdata=formdata) if formdata is not None else ProgressForm()

@@ -2,24 +2,26 @@
 community-led practices with feedback loops, and the team (inviting a colleague, a role)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 import datetime as dt
 
 from wtforms import (
     BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField, URLField,
 )
 from wtforms.fields import FormField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from forms.base import BaseForm, SubForm, bind_containers_unfiltered
 from forms.fields import MoneyField, MultiCheckboxField, RowList, WholeNumberField
 from grantflow.core import roles as R
+from grantflow.core.i18n import language_choices
 from grantflow.organizations import demographics
 from grantflow.organizations.services import normalize_ein, parse_geo_codes
 
 US_STATES = ("AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
              "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI").split()
-FREQUENCIES = (("weekly", "Weekly"), ("monthly", "Monthly"), ("quarterly", "Quarterly"),
-               ("yearly", "Once a year"), ("ad hoc", "Now and then (ad hoc)"))
+FREQUENCIES = (("weekly", _l("Weekly")), ("monthly", _l("Monthly")), ("quarterly", _l("Quarterly")),
+               ("yearly", _l("Once a year")), ("ad hoc", _l("Now and then (ad hoc)")))
 
 
 def ein_check(form, field):
@@ -31,64 +33,72 @@ def ein_check(form, field):
 
 
 def _count(label, **kw):
-    return WholeNumberField(label, validators=[Optional(), NumberRange(0, 1_000_000, "Enter a number from 0 up.")],
+    return WholeNumberField(label, validators=[Optional(), NumberRange(0, 1_000_000, _l("Enter a number from 0 up."))],
                             example="7", **kw)
 
 
 # --- the profile ----------------------------------------------------------------------------------
 
 class ProfileForm(BaseForm):
-    name = StringField("Legal name", validators=[InputRequired("Enter your organization's legal name."),
+    name = StringField(_l("Legal name"), validators=[InputRequired(_l("Enter your organization's legal name.")),
                                                  Length(max=200)])
-    ein = StringField("Employer Identification Number (EIN)",
-                      description="9 digits, like 12-3456789. A group without its own EIN names its fiscal "
-                                  "sponsor and the sponsor's EIN below instead.",
+    ein = StringField(_l("Employer Identification Number (EIN)"),
+                      description=_l("9 digits, like 12-3456789. A group without its own EIN names its fiscal "
+                                  "sponsor and the sponsor's EIN below instead."),
                       validators=[Optional(), ein_check])
-    tax_exempt = RadioField("Is your organization tax-exempt (for example a 501(c)(3))?",
-                            choices=[("yes", "Yes"), ("no", "No")],
-                            validators=[InputRequired("Tell us whether your organization is tax-exempt.")])
-    fiscal_sponsor_name = StringField("Fiscal sponsor's legal name",
-                                      description="Only if a fiscal sponsor holds funds for you.",
+    tax_exempt = RadioField(_l("Is your organization tax-exempt (for example a 501(c)(3))?"),
+                            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+                            validators=[InputRequired(_l("Tell us whether your organization is tax-exempt."))])
+    fiscal_sponsor_name = StringField(_l("Fiscal sponsor's legal name"),
+                                      description=_l("Only if a fiscal sponsor holds funds for you."),
                                       validators=[Optional(), Length(max=200)])
-    fiscal_sponsor_ein = StringField("Fiscal sponsor's EIN", validators=[Optional(), ein_check])
-    contact_name = StringField("Primary contact's name", description="Letters from funders are addressed to "
-                               "this person.", validators=[Optional(), Length(max=200)])
-    contact_title = StringField("Primary contact's title", description="Like Executive Director.",
+    fiscal_sponsor_ein = StringField(_l("Fiscal sponsor's EIN"), validators=[Optional(), ein_check])
+    contact_name = StringField(_l("Primary contact's name"), description=_l("Letters from funders are addressed to "
+                               "this person."), validators=[Optional(), Length(max=200)])
+    contact_title = StringField(_l("Primary contact's title"), description=_l("Like Executive Director."),
                                 validators=[Optional(), Length(max=200)])
-    address_line1 = StringField("Street address", validators=[Optional(), Length(max=200)])
-    address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    state = StringField("State", description="Two-letter abbreviation, like NY.",
-                        validators=[Optional(), Length(max=2, message="Use the two-letter abbreviation, like NY.")])
-    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=10)])
-    service_places = MultiCheckboxField("Places you serve, from funders' community health needs assessments",
-                                        description="Find them by ZIP code, city, neighborhood or tract, or "
-                                                    "choose from the list.", choices=[], validate_choice=True)
-    service_codes = TextAreaField("Other places you serve, as codes",
-                                  description="Census FIPS codes (state, county, tract or block group) or ZIP "
-                                              "codes, separated by commas or spaces.",
+    address_line1 = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    address_line2 = StringField(_l("Address line 2"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    state = StringField(_l("State"), description=_l("Two-letter abbreviation, like NY."),
+                        validators=[Optional(), Length(max=2, message=_l("Use the two-letter abbreviation, like NY."))])
+    postal_code = StringField(_l("ZIP code"), validators=[Optional(), Length(max=10)])
+    service_places = MultiCheckboxField(_l("Places you serve, from funders' community health needs assessments"),
+                                        description=_l("Find them by ZIP code, city, neighborhood or tract, or "
+                                                       "choose from the list."), choices=[], validate_choice=True)
+    service_codes = TextAreaField(_l("Other places you serve, as codes"),
+                                  description=_l("Census FIPS codes (state, county, tract or block group) or ZIP "
+                                              "codes, separated by commas or spaces."),
                                   validators=[Optional(), Length(max=5000)])
-    annual_budget = MoneyField("Annual operating budget ($)")
-    staff_size = _count("Number of paid staff")
-    year_founded = WholeNumberField("Year founded", example="7")
-    mission = TextAreaField("Mission", validators=[Optional(), Length(max=5000)])
-    website = URLField("Website", validators=[Optional(), Length(max=300),
-                                              URL(message="Enter a web address like https://example.org.")])
+    annual_budget = MoneyField(_l("Annual operating budget ($)"))
+    staff_size = _count(_l("Number of paid staff"))
+    year_founded = WholeNumberField(_l("Year founded"), example="7")
+    mission = TextAreaField(_l("Mission"), validators=[Optional(), Length(max=5000)])
+    website = URLField(_l("Website"), validators=[Optional(), Length(max=300),
+                                              URL(message=_l("Enter a web address like https://example.org."))])
+    language = SelectField(_l("Language of your messages and letters"), description=_l(
+        "Funders write to you, and issue your letters, in this language where they can."),
+        validators=[DataRequired(_l("Choose a language."))])  # not sent: the saved one stays
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
 
     def validate_year_founded(self, field):
         if field.data is not None and not 1700 <= field.data <= dt.date.today().year:
-            raise ValidationError(f"Enter a year between 1700 and {dt.date.today().year}.")
+            raise ValidationError(_("Enter a year between %(first)s and %(last)s.", first=1700,
+                                    last=dt.date.today().year))
 
     def validate_state(self, field):
         if field.data and field.data.upper() not in US_STATES:
-            raise ValidationError("Use the two-letter abbreviation of a US state or territory, like NY.")
+            raise ValidationError(_l("Use the two-letter abbreviation of a US state or territory, like NY."))
         field.data = (field.data or "").upper() or None
 
     def validate_postal_code(self, field):
         import re
 
         if field.data and not re.fullmatch(r"\d{5}(-\d{4})?", field.data):
-            raise ValidationError("Enter a 5-digit ZIP code, like 10027 (or ZIP+4, like 10027-1234).")
+            raise ValidationError(_l("Enter a 5-digit ZIP code, like 10027 (or ZIP+4, like 10027-1234)."))
 
     def validate_service_codes(self, field):
         try:
@@ -101,14 +111,14 @@ class ProfileForm(BaseForm):
         ok = super().validate(extra_validators)
         name, ein = self.fiscal_sponsor_name, self.fiscal_sponsor_ein
         if name.data and not ein.data and not ein.errors:
-            ein.errors = [*ein.errors, "Enter your fiscal sponsor's EIN too."]
+            ein.errors = [*ein.errors, _("Enter your fiscal sponsor's EIN too.")]
             ok = False
         if ein.data and not name.data and not name.errors:
-            name.errors = [*name.errors, "Enter your fiscal sponsor's legal name too."]
+            name.errors = [*name.errors, _("Enter your fiscal sponsor's legal name too.")]
             ok = False
         if not self.ein.data and not self.ein.errors and not (name.data and ein.data):
-            self.ein.errors = [*self.ein.errors, "Enter your EIN, like 12-3456789, or name a fiscal sponsor "
-                                                 "with its EIN below."]
+            self.ein.errors = [*self.ein.errors, _("Enter your EIN, like 12-3456789, or name a fiscal sponsor "
+                                                   "with its EIN below.")]
             ok = False
         return ok
 
@@ -119,26 +129,26 @@ RACE_CHOICES = list(demographics.CATEGORIES) + [(demographics.PREFER_NOT, "Prefe
 
 
 class DemographicsForm(BaseForm):
-    consent = BooleanField("I have read the statement above and agree that GrantFlow stores these answers "
-                           "for the uses it describes.")
-    ed_race = MultiCheckboxField("Executive director's race or ethnicity (select all that apply)",
+    consent = BooleanField(_l("I have read the statement above and agree that GrantFlow stores these answers "
+                           "for the uses it describes."))
+    ed_race = MultiCheckboxField(_l("Executive director's race or ethnicity (select all that apply)"),
                                  choices=RACE_CHOICES)
-    ed_race_other = StringField("Another identity: please specify", validators=[Optional(), Length(max=120)])
-    board_total = _count("Board members in total")
-    board_total_declined = BooleanField("Prefer not to say (board total)")
-    board_poc = _count("Board members who identify as people of color")
-    board_poc_declined = BooleanField("Prefer not to say (board members of color)")
-    senior_total = _count("Senior staff in total")
-    senior_total_declined = BooleanField("Prefer not to say (senior staff total)")
-    senior_poc = _count("Senior staff who identify as people of color")
-    senior_poc_declined = BooleanField("Prefer not to say (senior staff of color)")
+    ed_race_other = StringField(_l("Another identity: please specify"), validators=[Optional(), Length(max=120)])
+    board_total = _count(_l("Board members in total"))
+    board_total_declined = BooleanField(_l("Prefer not to say (board total)"))
+    board_poc = _count(_l("Board members who identify as people of color"))
+    board_poc_declined = BooleanField(_l("Prefer not to say (board members of color)"))
+    senior_total = _count(_l("Senior staff in total"))
+    senior_total_declined = BooleanField(_l("Prefer not to say (senior staff total)"))
+    senior_poc = _count(_l("Senior staff who identify as people of color"))
+    senior_poc_declined = BooleanField(_l("Prefer not to say (senior staff of color)"))
 
     def validate_ed_race(self, field):
         chosen = set(field.data or ())
         if demographics.PREFER_NOT in chosen and len(chosen) > 1:
-            raise ValidationError("Choose “Prefer not to say” on its own, or the identities that apply.")
+            raise ValidationError(_l("Choose “Prefer not to say” on its own, or the identities that apply."))
         if "another" in chosen and not self.ed_race_other.data:
-            raise ValidationError("Describe the other identity in the box below, or untick “Another identity”.")
+            raise ValidationError(_l("Describe the other identity in the box below, or untick “Another identity”."))
 
     def _part_of(self, part, total):
         p, t = part.data, total.data
@@ -158,38 +168,38 @@ class DemographicsForm(BaseForm):
 # --- community practices --------------------------------------------------------------------------
 
 class FeedbackLoopForm(SubForm):
-    method = StringField("How you ask for feedback", description="For example: a tenants' assembly, a survey.",
+    method = StringField(_l("How you ask for feedback"), description=_l("For example: a tenants' assembly, a survey."),
                          validators=[Length(max=200)])
-    frequency = SelectField("How often", choices=[("", "Choose…"), *FREQUENCIES], validate_choice=False)
-    recent_change = TextAreaField("A recent change you made because of feedback",
+    frequency = SelectField(_l("How often"), choices=[("", _l("Choose…")), *FREQUENCIES], validate_choice=False)
+    recent_change = TextAreaField(_l("A recent change you made because of feedback"),
                                   validators=[Optional(), Length(max=2000)])
 
     def validate_frequency(self, field):
         if field.data and field.data not in dict(FREQUENCIES):
-            raise ValidationError("Choose how often from the list.")
+            raise ValidationError(_l("Choose how often from the list."))
         if self.method.data and not field.data:
-            raise ValidationError("Choose how often you do this.")
+            raise ValidationError(_l("Choose how often you do this."))
 
     def validate_method(self, field):
         if not field.data and (self.frequency.data or self.recent_change.data):
-            raise ValidationError("Describe how you ask for feedback.")
+            raise ValidationError(_l("Describe how you ask for feedback."))
 
 
 class PracticesForm(BaseForm):
     class Meta:
         bind_field = bind_containers_unfiltered
 
-    board_total = _count("Board members in total")
-    board_lived_experience = _count("Board members with lived experience of the issues you work on")
-    board_in_service_area = _count("Board members living in your service area")
-    staff_total = _count("Staff in total")
-    staff_lived_experience = _count("Staff with lived experience of the issues you work on")
-    staff_in_service_area = _count("Staff living in your service area")
+    board_total = _count(_l("Board members in total"))
+    board_lived_experience = _count(_l("Board members with lived experience of the issues you work on"))
+    board_in_service_area = _count(_l("Board members living in your service area"))
+    staff_total = _count(_l("Staff in total"))
+    staff_lived_experience = _count(_l("Staff with lived experience of the issues you work on"))
+    staff_in_service_area = _count(_l("Staff living in your service area"))
     community_decision_power = RadioField(
-        "Do the people you serve hold decision power in your organization?",
-        choices=[("yes", "Yes"), ("no", "No"), ("", "Prefer not to say")], default="", validate_choice=True)
-    decision_power_description = TextAreaField("How do they hold it?",
-                                               description="For example: a majority of the board are residents.",
+        _l("Do the people you serve hold decision power in your organization?"),
+        choices=[("yes", _l("Yes")), ("no", _l("No")), ("", _l("Prefer not to say"))], default="", validate_choice=True)
+    decision_power_description = TextAreaField(_l("How do they hold it?"),
+                                               description=_l("For example: a majority of the board are residents."),
                                                validators=[Optional(), Length(max=2000)])
     loops = RowList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -205,3 +206,37 @@ class QuestionForm(BaseForm):
                 "required": bool(self.required.data), "options": self.option_list(),
                 "word_limit": self.word_limit.data, "min_value": self.min_value.data,
                 "max_value": self.max_value.data}
+
+
+def translation_form(items, locale: str):
+    """One text box per translatable field of each object (`items`: the program, its questions and
+    criteria), named `<kind>-<id>-<field>`, holding its translation into `locale`; the source text
+    is the box's hint. `form.texts(obj)` gives back what was typed for one object."""
+    from grantflow.core import translations
+
+    class TranslationForm(BaseForm):
+        def box(self, obj, name: str):
+            return self[_box(obj, name)]
+
+        def texts(self, obj) -> dict[str, str]:
+            return {name: self.box(obj, name).data or "" for name in translations.fields_of(obj)}
+
+    initial = {}
+    for obj in items:
+        saved = translations.stored(obj, locale)
+        for name in translations.fields_of(obj):
+            source = getattr(obj, name) or ""
+            box = TextAreaField if name in ("description", "help_text", "guidance") else StringField
+            setattr(TranslationForm, _box(obj, name), box(
+                _FIELD_LABELS[name], description=_l("English: %(text)s", text=source) if source else None,
+                validators=[Optional(), Length(max=10000, message=_l("Keep it under 10,000 characters."))]))
+            initial[_box(obj, name)] = saved.get(name, "")
+    return TranslationForm(data=initial)  # on a POST, what was sent
+
+
+def _box(obj, name: str) -> str:
+    return f"{type(obj).__name__.lower()}-{obj.id}-{name}"
+
+
+_FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "label": _l("Label"),
+                 "help_text": _l("Help text"), "guidance": _l("Guidance for reviewers")}

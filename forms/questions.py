@@ -17,11 +17,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from forms.base import BaseForm
 from forms.fields import DecimalNumberField, MultiCheckboxField, PlainDateField
+from grantflow.core.translations import localized
 from grantflow.programs import answers
 from grantflow.programs.answers import number_text
 
@@ -64,7 +66,7 @@ class Check:
 
 
 def _description(q) -> str:
-    parts = [q.help_text or ""]
+    parts = [localized(q, "help_text").text]
     if q.kind == "long_text" and q.word_limit:
         parts.append(f"At most {q.word_limit} words.")
     if q.kind == "number":
@@ -82,8 +84,14 @@ def _description(q) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
+def _shown(q, field: str):
+    """The funder's text in the page's language where it gave one; else its own, marked `lang`."""
+    text = localized(q, field)
+    return Markup("<span%s>%s</span>") % (text.lang_attr, text.text) if text.lang_attr else text.text
+
+
 def _make_field(q, enforce_required: bool, has_stored_file: bool):
-    label, desc, kind = q.label, _description(q), q.kind
+    label, desc, kind = _shown(q, "label"), _description(q), q.kind
     first = [Required(q, has_stored_file)] if q.required and enforce_required else [Optional()]
     validators = first + ([Check(q)] if kind != "file" else [])
     if kind == "short_text":

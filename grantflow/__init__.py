@@ -122,7 +122,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.database_uri(app.config, app.instance_path)
     cfg.apply_shared(app.config)
 
-    from grantflow.core import auth, errors, headers, inputs, logfilter, logs, templating, uow
+    from grantflow.core import auth, errors, headers, i18n, inputs, logfilter, logs, templating, uow
 
     if not app.debug and not app.testing:
         logs.configure(app.config["LOG_FORMAT"])
@@ -147,6 +147,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app)
     logs.init_app(app)
+    i18n.init_app(app)
     templating.init_app(app)
 
     from grantflow.plugins import init_app as init_plugins

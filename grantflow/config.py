@@ -41,6 +41,8 @@ SETTINGS = (
             "Largest request body accepted, in bytes (an upload plus its form)."),
     Setting("UMASK", 0o027,
             "Process umask set at start: 23 (0o027) keeps what GrantFlow writes from other users; 63 (0o077) from the group too."),
+    Setting("BABEL_TRANSLATION_DIRECTORIES", None,
+            "Folders of the compiled translation catalogs (`;`-separated); unset: `translations/` in the repository."),
     # Sessions, cookies and sign-in
     Setting("SECRET_KEY", None,
             "Signs sessions and tokens; unset: a random key written once to `instance/secret_key`."),

@@ -11,6 +11,7 @@ from grantflow.chna.models import Place, PriorityNeed  # noqa: F401
 from grantflow.core.auditlog import AuditEvent  # noqa: F401
 from grantflow.core.memo import DataGeneration  # noqa: F401
 from grantflow.core.outbox import OutboxMessage  # noqa: F401
+from grantflow.core.translations import ContentTranslation  # noqa: F401
 from grantflow.decisions.models import Decision  # noqa: F401
 from grantflow.equity.models import HistoricalClassification  # noqa: F401
 from grantflow.feedback.models import (  # noqa: F401

@@ -27,6 +27,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
     # Set when the person opened the link we emailed; unverified accounts cannot log in.
     email_verified_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+    # The interface language the person chose (grantflow/core/i18n.py); none: their browser's.
+    locale: Mapped[Optional[str]] = mapped_column(String(16))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

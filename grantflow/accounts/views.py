@@ -3,16 +3,17 @@ password, invite funder staff and accept an invitation, remove someone from a fu
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from forms.accounts import (
-    AcceptInviteForm, ChangePasswordForm, InviteForm, LoginForm, RegisterForm, ResendVerificationForm,
+    AcceptInviteForm, ChangePasswordForm, InviteForm, LanguageForm, LoginForm, RegisterForm, ResendVerificationForm,
     ResetPasswordForm, ResetRequestForm,
 )
 from grantflow.accounts import services, sessions
 from grantflow.accounts.models import Membership
-from grantflow.core import auditlog
+from grantflow.core import auditlog, i18n
 from grantflow.core import outbox as ob
 from grantflow.core import roles as R
 from grantflow.core.auth import verify_password
@@ -25,7 +26,7 @@ from grantflow.organizations.policy import funder_or_404
 
 bp = Blueprint("accounts", __name__)
 
-BAD_LOGIN = "That email and password do not match an account."
+BAD_LOGIN = _l("That email and password do not match an account.")
 CHECK_EMAIL = ("We sent a message to {email}. Open the link in it to confirm your address and finish "
                "setting up your account. If nothing arrives within a few minutes, check your spam folder "
                "or ask for a new link below.")
@@ -84,13 +85,13 @@ def _check_email(email: str, status: int = 200):
 def verify(token: str):
     user = services.user_for_verify_token(token)
     if user is None:
-        flash("That confirmation link has expired or is not valid. Ask for a new one.", "error")
+        flash(_("That confirmation link has expired or is not valid. Ask for a new one."), "error")
         return redirect(url_for("accounts.resend_verification"))
     services.verify_email(user)
     if current_user.is_authenticated:
         logout_user()
     log_in(user)
-    flash("Your email address is confirmed. Welcome to GrantFlow.", "success")
+    flash(_("Your email address is confirmed. Welcome to GrantFlow."), "success")
     return redirect(url_for("core.dashboard"))
 
 
@@ -156,8 +157,28 @@ def logout():
             if row is not None:
                 sessions.end(row, "logged out")
         logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("programs.home"))
+
+
+# --- the interface language -------------------------------------------------------------------------
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Saves the chosen language: on the account of someone signed in, else in a cookie; then back
+    to the page the selector was on."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return redirect_next("programs.home")
+    response = redirect_next("programs.home")
+    if current_user.is_authenticated:
+        current_user.locale = form.locale.data
+    else:
+        response.set_cookie(i18n.COOKIE, form.locale.data, max_age=i18n.COOKIE_DAYS * 24 * 3600,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+                            samesite="Lax")
+    return response
 
 
 # --- the account page: sessions and password ------------------------------------------------------------
@@ -168,11 +189,11 @@ def account():
     form = ChangePasswordForm(email=current_user.email)
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             sessions.keep_current_on_password_change()
             services.set_password(current_user, form.password.data, action="account.password_change")
-            flash("Your password is changed. You were logged out everywhere else.", "success")
+            flash(_("Your password is changed. You were logged out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form, sessions=sessions.active_sessions(current_user.id),
                            current_id=current_user.session_id), 422 if form.errors else 200
@@ -187,9 +208,9 @@ def end_session(session_id: int):
     sessions.end(row, "ended by the user")
     if row.id == current_user.session_id:
         logout_user()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
         return redirect(url_for("programs.home"))
-    flash("That session is ended.", "success")
+    flash(_("That session is ended."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -197,7 +218,7 @@ def end_session(session_id: int):
 @login_required
 def end_other_sessions():
     n = sessions.end_all(current_user.id, "ended by the user", keep=current_user.session_id)
-    flash(f"Ended {n} other session{'s' if n != 1 else ''}.", "success")
+    flash(ngettext("Ended %(num)d other session.", "Ended %(num)d other sessions.", n), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -216,7 +237,7 @@ def reset_request():
                       f"To choose a new password, open this link within an hour:\n{link}\n\n"
                       f"If it was not you, ignore this message.", event="account.reset")
         # The same answer whether or not the email has an account.
-        flash("If that email has an account, a reset link is on its way.", "info")
+        flash(_("If that email has an account, a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
 
@@ -225,15 +246,15 @@ def reset_request():
 def reset_password(token: str):
     user = services.user_for_reset_token(token)
     if user is None:
-        flash("That reset link has expired or was already used. Ask for a new one.", "error")
+        flash(_("That reset link has expired or was already used. Ask for a new one."), "error")
         return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm(email=user.email)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         if current_user.is_authenticated:
             logout_user()
-        flash("Your password is changed, and every session of your account has ended. "
-              "Log in with the new password.", "success")
+        flash(_("Your password is changed, and every session of your account has ended. "
+              "Log in with the new password."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
 
@@ -256,7 +277,7 @@ def people(slug: str):
                   f"{current_user.name} invited you to join {funder.name} on GrantFlow as "
                   f"{R.LABELS[inv.role].lower()}.\n\nAccept the invitation here:\n{link}\n",
                   event="invitation.create", funder_id=funder.id)
-        flash(f"Invitation sent to {inv.email}.", "success")
+        flash(_("Invitation sent to %(email)s.", email=inv.email), "success")
         return redirect(url_for("accounts.people", slug=slug))
     members = sorted(funder.memberships, key=lambda m: (m.role, m.user.name))
     return render_template("accounts/people.html", funder=funder, form=form, members=members), \
@@ -273,13 +294,13 @@ def remove_member(slug: str, membership_id: int):
     if membership is None:
         abort(404)
     if membership.user_id == current_user.id and membership.role == R.FUNDER_ADMIN:
-        flash("You cannot remove your own administrator role. Ask another administrator.", "error")
+        flash(_("You cannot remove your own administrator role. Ask another administrator."), "error")
         return redirect(url_for("accounts.people", slug=slug))
     auditlog.record("membership.remove", membership, before={"user_id": membership.user_id, "role": membership.role})
     name, role = membership.user.name, R.LABELS[membership.role].lower()
     db.session.delete(membership)
     db.session.flush()
-    flash(f"{name} is no longer {role} at {funder.name}.", "success")
+    flash(_("%(name)s is no longer %(role)s at %(funder)s.", name=name, role=role, funder=funder.name), "success")
     return redirect(url_for("accounts.people", slug=slug))
 
 
@@ -314,7 +335,7 @@ def send_message_again(slug: str, message_id: int):
         flash(str(exc), "error")
     else:
         auditlog.record("outbox.send_again", message, after={"recipient": message.recipient})
-        flash(f"The message to {message.recipient} will be sent again.", "success")
+        flash(_("The message to %(email)s will be sent again.", email=message.recipient), "success")
     return redirect(url_for("accounts.messages", slug=slug))
 
 
@@ -337,15 +358,16 @@ def accept_invitation(token: str):
         if current_user.is_authenticated and current_user.id == existing.id:
             if request.method == "POST":
                 services.accept_invitation(inv, name=existing.name, password="", user=existing)
-                flash(f"You joined {inv.organization.name} as {inv.role_label.lower()}.", "success")
+                flash(_("You joined %(name)s as %(role)s.", name=inv.organization.name, role=inv.role_label.lower()),
+                      "success")
                 return redirect(url_for("core.dashboard"))
             return render_template("accounts/accept_existing.html", inv=inv)
-        flash("You already have an account: log in, then open the invitation link again.", "info")
+        flash(_("You already have an account: log in, then open the invitation link again."), "info")
         return redirect(url_for("accounts.login", next=request.path))
     if form.validate_on_submit():
         user = services.accept_invitation(inv, name=form.name.data, password=form.password.data)
         db.session.flush()
         log_in(user)
-        flash(f"Welcome. You joined {inv.organization.name}.", "success")
+        flash(_("Welcome. You joined %(name)s.", name=inv.organization.name), "success")
         return redirect(url_for("core.dashboard"))
     return render_template("accounts/accept.html", form=form, inv=inv), 422 if form.errors else 200

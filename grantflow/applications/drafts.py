@@ -16,7 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from grantflow.applications.metrics import METRICS
+from grantflow.core.i18n import format_number
 from grantflow.core.money import format_money
 from grantflow.programs import answers as answer_checks
 
@@ -25,7 +28,7 @@ SUMMARY_MAX = 5000
 LONG_MAX = 10000
 CATEGORY_MAX = 80
 LINE_TEXT_MAX = 300  # a budget line's description, an outcome's target
-UNREADABLE = "This could not be read as typed; check it."
+UNREADABLE = _l("This could not be read as typed; check it.")
 
 
 def answer_key(question_key: str) -> str:
@@ -95,11 +98,11 @@ class Catalog:
 
 
 def _too_long(text: str, limit: int) -> str | None:
-    return f"Use at most {limit:,} characters." if len(text or "") > limit else None
+    return _("Use at most %(num)s characters.", num=format_number(limit)) if len(text or "") > limit else None
 
 
 def _amount(cents: int | None) -> str | None:
-    return "Enter an amount of zero or more." if cents is not None and cents < 0 else None
+    return _("Enter an amount of zero or more.") if cents is not None and cents < 0 else None
 
 
 def format_problems(program, data: DraftInput, catalog: Catalog) -> dict[str, str]:
@@ -116,16 +119,16 @@ def format_problems(program, data: DraftInput, catalog: Catalog) -> dict[str, st
     check("community_voice", _too_long(data.community_voice, LONG_MAX))
     check("amount_requested", _amount(data.amount_requested_cents))
     if not set(data.need_ids) <= catalog.need_ids:
-        check("needs", "Choose needs from the list.")
+        check("needs", _("Choose needs from the list."))
     if not set(data.place_ids) <= catalog.place_ids:
-        check("places", "Choose places from the list.")
+        check("places", _("Choose places from the list."))
     for i, line in enumerate(data.budget):
         check(row_key("budget", i, "category"), _too_long(line.category, CATEGORY_MAX))
         check(row_key("budget", i, "description"), _too_long(line.description, LINE_TEXT_MAX))
         check(row_key("budget", i, "amount"), _amount(line.amount_cents))
     for i, outcome in enumerate(data.outcomes):
         if outcome.metric and outcome.metric not in METRICS:
-            check(row_key("outcomes", i, "metric"), "Choose a metric from the list.")
+            check(row_key("outcomes", i, "metric"), _("Choose a metric from the list."))
         check(row_key("outcomes", i, "target"), _too_long(outcome.target, LINE_TEXT_MAX))
     for q in program.questions:
         check(answer_key(q.key), answer_checks.problem(q, data.answers.get(q.key)))
@@ -149,21 +152,21 @@ def missing(program, data: DraftInput, problems: Mapping[str, str], catalog: Cat
             out[key] = message
 
     if not data.title:
-        need("title", "Enter a project title.")
+        need("title", _("Enter a project title."))
     if not data.summary:
-        need("summary", "Enter a project summary.")
+        need("summary", _("Enter a project summary."))
     if catalog.need_ids and not data.need_ids:
-        need("needs", "Choose at least one community health need the project addresses.")
+        need("needs", _("Choose at least one community health need the project addresses."))
     if catalog.place_ids and not data.place_ids:
-        need("places", "Choose at least one place the project serves.")
+        need("places", _("Choose at least one place the project serves."))
     amount = data.amount_requested_cents
     if amount is None and "amount_requested" not in data.unparsed:
-        need("amount_requested", "Enter the amount you request.")
+        need("amount_requested", _("Enter the amount you request."))
     elif amount is not None:
         lo, hi = program.min_award_cents or 0, program.max_award_cents or 0
         if amount < lo or (hi and amount > hi):
             need("amount_requested",
-                 f"Request between {format_money(lo, whole=True)} and {format_money(hi, whole=True)}.")
+                 _("Request between %(low)s and %(high)s.", low=format_money(lo, whole=True), high=format_money(hi, whole=True)))
     filled = 0
     for i, line in enumerate(data.budget):
         amount_typed = line.amount_cents is not None or row_key("budget", i, "amount") in data.unparsed
@@ -171,30 +174,30 @@ def missing(program, data: DraftInput, problems: Mapping[str, str], catalog: Cat
             continue
         filled += 1
         if not line.category:
-            need(row_key("budget", i, "category"), "Enter a category for this budget line.")
+            need(row_key("budget", i, "category"), _("Enter a category for this budget line."))
         if not amount_typed:
-            need(row_key("budget", i, "amount"), "Enter the amount of this budget line.")
+            need(row_key("budget", i, "amount"), _("Enter the amount of this budget line."))
     if not filled:
-        need(row_key("budget", 0, "category"), "Add at least one budget line.")
+        need(row_key("budget", 0, "category"), _("Add at least one budget line."))
     elif amount is not None and all(row_ok("budget", i, problems) and row_key("budget", i, "amount") not in out
                                     for i in range(len(data.budget))):
         total = sum(line.amount_cents or 0 for line in data.budget)
         if total != amount:
-            need("amount_requested", f"Your budget lines add up to {format_money(total)}, but you request "
-                                     f"{format_money(amount)}. Make them match.")
+            need("amount_requested", _("Your budget lines add up to %(total)s, but you request %(amount)s. "
+                                       "Make them match.", total=format_money(total), amount=format_money(amount)))
     chosen = 0
     for i, outcome in enumerate(data.outcomes):
         if not (outcome.metric or outcome.target):
             continue
         chosen += 1
         if not outcome.metric:
-            need(row_key("outcomes", i, "metric"), "Choose the metric this target is for.")
+            need(row_key("outcomes", i, "metric"), _("Choose the metric this target is for."))
         if not outcome.target:
-            need(row_key("outcomes", i, "target"), "Enter the target for this metric.")
+            need(row_key("outcomes", i, "target"), _("Enter the target for this metric."))
     if not chosen:
-        need(row_key("outcomes", 0, "metric"), "Choose at least one outcome you will track.")
+        need(row_key("outcomes", 0, "metric"), _("Choose at least one outcome you will track."))
     if not data.community_voice:
-        need("community_voice", "Tell us how the people you serve shape this work.")
+        need("community_voice", _("Tell us how the people you serve shape this work."))
     for q in program.questions:
         if not q.required:
             continue

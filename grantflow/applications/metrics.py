@@ -3,31 +3,33 @@ building evaluation (scale, affordability, neighborhood, wealth-building, compen
 equity; docs/domain.md, "What applicants promise to track")."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 FAMILIES = {
-    "scale": "Scale",
-    "affordability": "Affordability",
-    "neighborhood": "Neighborhood",
-    "wealth": "Wealth-building",
-    "compensation": "Compensation",
-    "equity": "Racial equity",
+    "scale": _l("Scale"),
+    "affordability": _l("Affordability"),
+    "neighborhood": _l("Neighborhood"),
+    "wealth": _l("Wealth-building"),
+    "compensation": _l("Compensation"),
+    "equity": _l("Racial equity"),
 }
 
 # key -> (family, label)
 METRICS: dict[str, tuple[str, str]] = {
-    "units": ("scale", "Housing units or places created or preserved"),
-    "members": ("scale", "Members, residents or worker-owners"),
-    "people_served": ("scale", "People served"),
-    "median_price": ("affordability", "Median price or rent compared with area income"),
-    "resident_income": ("affordability", "Income of residents or members served"),
-    "cost_burden": ("affordability", "Households paying more than 30% of income for housing"),
-    "vacancy": ("neighborhood", "Vacant lots or buildings brought back into use"),
-    "displacement": ("neighborhood", "Residents able to stay in the neighborhood"),
-    "net_equity": ("wealth", "Net equity held by residents or members"),
-    "dividends": ("wealth", "Dividends or patronage paid to members"),
-    "wages": ("compensation", "Wages compared with the local living wage"),
-    "benefits": ("compensation", "Workers with health insurance and paid leave"),
-    "member_demographics": ("equity", "Race and ethnicity of members or residents compared with the neighborhood"),
-    "leadership_demographics": ("equity", "People of color in governance and leadership roles"),
+    "units": ("scale", _l("Housing units or places created or preserved")),
+    "members": ("scale", _l("Members, residents or worker-owners")),
+    "people_served": ("scale", _l("People served")),
+    "median_price": ("affordability", _l("Median price or rent compared with area income")),
+    "resident_income": ("affordability", _l("Income of residents or members served")),
+    "cost_burden": ("affordability", _l("Households paying more than %(share)s of income for housing", share="30%")),
+    "vacancy": ("neighborhood", _l("Vacant lots or buildings brought back into use")),
+    "displacement": ("neighborhood", _l("Residents able to stay in the neighborhood")),
+    "net_equity": ("wealth", _l("Net equity held by residents or members")),
+    "dividends": ("wealth", _l("Dividends or patronage paid to members")),
+    "wages": ("compensation", _l("Wages compared with the local living wage")),
+    "benefits": ("compensation", _l("Workers with health insurance and paid leave")),
+    "member_demographics": ("equity", _l("Race and ethnicity of members or residents compared with the neighborhood")),
+    "leadership_demographics": ("equity", _l("People of color in governance and leadership roles")),
 }
 
 

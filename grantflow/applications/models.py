@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import lazy_gettext
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,13 @@ DECLINED = "declined"
 WAITLISTED = "waitlisted"
 STATUSES = (DRAFT, SUBMITTED, WITHDRAWN, INELIGIBLE, ELIGIBLE, UNDER_REVIEW, RECOMMENDED,
             AWARDED, DECLINED, WAITLISTED)
+# How a status reads on a page, in the page's language.
+STATUS_LABELS = {
+    DRAFT: lazy_gettext("draft"), SUBMITTED: lazy_gettext("submitted"), WITHDRAWN: lazy_gettext("withdrawn"),
+    INELIGIBLE: lazy_gettext("ineligible"), ELIGIBLE: lazy_gettext("eligible"),
+    UNDER_REVIEW: lazy_gettext("under review"), RECOMMENDED: lazy_gettext("recommended"),
+    AWARDED: lazy_gettext("awarded"), DECLINED: lazy_gettext("declined"), WAITLISTED: lazy_gettext("waitlisted"),
+}
 
 application_needs = Table(
     "application_needs",
@@ -57,6 +65,9 @@ class Application(db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     amount_requested_cents: Mapped[Optional[int]] = mapped_column(BigInteger)
     community_voice: Mapped[str] = mapped_column(Text, default="")  # how the people served shape the work
+    # The language the answers were typed in: the interface's when the draft was last saved (null:
+    # English, the source); reviewers are told it.
+    language: Mapped[Optional[str]] = mapped_column(String(16))
     outcomes: Mapped[list] = mapped_column(JSON, default=list)  # [{"metric": ..., "target": ...}]
     rubric_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rubrics.id"))
     first_time_applicant: Mapped[Optional[bool]]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +31,9 @@ from grantflow.chna.models import Place, PriorityNeed
 from grantflow.core import auditlog, events, uow
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import current_locale, format_when, in_language
 from grantflow.core.mail import send_mail
+from grantflow.core.money import format_money
 from grantflow.core.timeutil import to_local
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import PUBLISHED
@@ -61,21 +64,21 @@ class Incomplete(ApplicationError):
 def local_deadline(program) -> str:
     local = to_local(program.closes_at, program.timezone)
     if local is None:
-        return "no deadline"
-    return f"{local:%B} {local.day}, {local.year} at {local:%I:%M %p %Z}".replace(" 0", " ") + f" ({program.timezone})"
+        return _("no deadline")
+    return f"{format_when(local, 'deadline')} ({program.timezone})"
 
 
 def not_open_reason(program, now: dt.datetime | None = None) -> str | None:
     """None when `program` accepts applications at `now` (the server's clock); else why not."""
     now = now or utcnow()
     if program.status != PUBLISHED:
-        return f"{program.title} is not open for applications."
+        return _("%(program)s is not open for applications.", program=program.title)
     if program.opens_at is not None and now < program.opens_at:
-        local = to_local(program.opens_at, program.timezone)
-        return f"{program.title} opens for applications on {local:%B} {local.day}, {local.year} at {local:%I:%M %p %Z}."
+        return _("%(program)s opens for applications on %(when)s.", program=program.title,
+                 when=format_when(to_local(program.opens_at, program.timezone), "deadline"))
     if program.closes_at is not None and now >= program.closes_at:
-        return (f"The deadline for {program.title} was {local_deadline(program)}. "
-                f"Applications can no longer be submitted.")
+        return _("The deadline for %(program)s was %(when)s. Applications can no longer be submitted.",
+                 program=program.title, when=local_deadline(program))
     return None
 
 
@@ -313,6 +316,7 @@ def save_draft(application: Application, data: DraftInput, user, client_rev: str
     application.updated_at = utcnow()
     application.draft_revision = (application.draft_revision or 0) + 1
     application.last_edited_by_id = user.id
+    application.language = current_locale()
     db.session.flush()
     after = _fields_of(stored_input(application))
     activity.record_edit(application, user.id, [k for k in after if before.get(k) != after[k]])
@@ -391,25 +395,28 @@ def submit(application: Application, user, data: DraftInput | None = None, now: 
         app_id = application.id
         uow.after_commit(lambda: enqueue(MAKE_COPIES, app_id))
     submission_copy.store(application)
-    send_mail(user.email, f"Application received: {application.title}",
-              f"Thank you. {application.applicant.name}'s application “{application.title}” to "
-              f"{program.title} ({program.funder.name}) was received on "
-              f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}.\n\n"
-              f"Amount requested: ${(application.amount_requested_cents or 0) / 100:,.2f}\n"
-              f"Reference number: {application.id}\n\n"
-              f"Follow its status here: {url_for('applications.status', app_id=application.id, _external=True)}\n"
-              f"A copy of what you sent (PDF): "
-              f"{url_for('applications.submission_copy_pdf', app_id=application.id, _external=True)}\n\n"
-              f"You can withdraw it until the deadline, {local_deadline(program)}.\n",
-              key=f"application.submitted:{application.id}", event="application.submitted",
-              funder_id=program.funder_id)
+    with in_language(application.applicant.language):
+        subject = _("Application received: %(title)s", title=application.title)
+        body = _("Thank you. %(applicant)s's application “%(title)s” to %(program)s (%(funder)s) was received "
+                 "on %(when)s.", applicant=application.applicant.name, title=application.title,
+                 program=program.title, funder=program.funder.name,
+                 when=format_when(to_local(now, program.timezone), "deadline")) + "\n\n" + "\n".join((
+            _("Amount requested: %(amount)s", amount=format_money(application.amount_requested_cents or 0)),
+            _("Reference number: %(id)s", id=application.id), "",
+            _("Follow its status here: %(url)s",
+              url=url_for("applications.status", app_id=application.id, _external=True)),
+            _("A copy of what you sent (PDF): %(url)s",
+              url=url_for("applications.submission_copy_pdf", app_id=application.id, _external=True)), "",
+            _("You can withdraw it until the deadline, %(when)s.", when=local_deadline(program)))) + "\n"
+    send_mail(user.email, subject, body, key=f"application.submitted:{application.id}",
+              event="application.submitted", funder_id=program.funder_id)
     return True
 
 
 def _contact(program) -> str:
     """Whom an applicant writes to about a program: "Pat Officer at po@example.org"."""
-    return f"{program.contact_name or program.funder.name}" + (
-        f" at {program.contact_email}" if program.contact_email else "")
+    name = program.contact_name or program.funder.name
+    return _("%(name)s at %(email)s", name=name, email=program.contact_email) if program.contact_email else name
 
 
 def withdraw(application: Application, user, now: dt.datetime | None = None) -> bool:
@@ -417,8 +424,8 @@ def withdraw(application: Application, user, now: dt.datetime | None = None) -> 
     now = now or utcnow()
     program = application.program
     if program.closes_at is not None and now >= program.closes_at:
-        raise NotOpen(f"The deadline was {local_deadline(program)}; after it an application can no longer "
-                      f"be withdrawn here. Contact {_contact(program)}.")
+        raise NotOpen(_("The deadline was %(when)s; after it an application can no longer be withdrawn here. "
+                        "Contact %(contact)s.", when=local_deadline(program), contact=_contact(program)))
     lock(application)
     before = application.status
     result = db.session.execute(
@@ -428,13 +435,17 @@ def withdraw(application: Application, user, now: dt.datetime | None = None) -> 
     if result.rowcount != 1:
         return False
     transition(application, before, WITHDRAWN, user.id, "Withdrawn by the applicant")
-    send_mail(user.email, f"Application withdrawn: {application.title or 'untitled draft'}",
-              f"{application.applicant.name}'s application “{application.title or 'untitled draft'}” to "
-              f"{program.title} ({program.funder.name}) was withdrawn by {user.name} on "
-              f"{to_local(now, program.timezone):%B %d, %Y at %I:%M %p %Z}. It will not be reviewed and "
-              f"cannot be submitted again.\n\nReference number: {application.id}\n"
-              f"{url_for('applications.status', app_id=application.id, _external=True)}\n\n"
-              f"If this was a mistake, contact {_contact(program)}.\n",
-              key=f"application.withdrawn:{application.id}", event="application.withdrawn",
-              funder_id=program.funder_id)
+    with in_language(application.applicant.language):
+        title = application.title or _("untitled draft")
+        subject = _("Application withdrawn: %(title)s", title=title)
+        body = (_("%(applicant)s's application “%(title)s” to %(program)s (%(funder)s) was withdrawn by %(name)s "
+                  "on %(when)s. It will not be reviewed and cannot be submitted again.",
+                  applicant=application.applicant.name, title=title, program=program.title,
+                  funder=program.funder.name, name=user.name,
+                  when=format_when(to_local(now, program.timezone), "deadline"))
+                + "\n\n" + _("Reference number: %(id)s", id=application.id) + "\n"
+                + url_for("applications.status", app_id=application.id, _external=True) + "\n\n"
+                + _("If this was a mistake, contact %(contact)s.", contact=_contact(program)) + "\n")
+    send_mail(user.email, subject, body, key=f"application.withdrawn:{application.id}",
+              event="application.withdrawn", funder_id=program.funder_id)
     return True

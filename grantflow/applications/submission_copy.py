@@ -9,10 +9,12 @@ import hashlib
 import secrets
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import Application
 from grantflow.core.files import write_new
+from grantflow.core.i18n import html_lang, in_language
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
 
@@ -38,12 +40,16 @@ def answers_shown(application: Application) -> list[tuple[object, str]]:
 
 
 def render(application: Application) -> bytes:
+    """The copy, in the organization's language (as its messages are)."""
     program = application.program
-    html = render_template("applications/submission_pdf.html", application=application, program=program,
-                           answers=answers_shown(application), metric_label=metric_label,
-                           submitted=to_local(application.submitted_at, program.timezone))
-    return render_pdf(html, title=f"{application.title}: application to {program.title}",
-                      author=application.applicant.name, subject=f"What was sent to {program.funder.name}")
+    with in_language(application.applicant.language):
+        html = render_template("applications/submission_pdf.html", application=application, program=program,
+                               answers=answers_shown(application), metric_label=metric_label,
+                               submitted=to_local(application.submitted_at, program.timezone))
+        return render_pdf(html, title=_("%(title)s: application to %(program)s", title=application.title,
+                                        program=program.title),
+                          author=application.applicant.name, lang=html_lang(),
+                          subject=_("What was sent to %(funder)s", funder=program.funder.name))
 
 
 def store(application: Application) -> None:

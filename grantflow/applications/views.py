@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from flask import (
     Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -22,7 +24,7 @@ from forms.applications import (
 from forms.questions import build_answer_form
 from grantflow.applications import activity, attachments, eligibility, services, submission_copy
 from grantflow.applications.metrics import label as metric_label
-from grantflow.applications.models import DRAFT, SUBMITTED, Application
+from grantflow.applications.models import DRAFT, STATUS_LABELS, SUBMITTED, Application
 from grantflow.accounts.policy import editor_org_ids
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.chna import search as place_search
@@ -31,6 +33,7 @@ from grantflow.core import files as stored_files
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
+from grantflow.core.i18n import format_number, html_lang
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.policy import authorize, can, get_or_404
@@ -93,6 +96,13 @@ def _application_options(program):
     return apply_options(program)
 
 
+@bp.app_template_filter("status_label")
+def _status_label(status: str) -> str:
+    """An application's status as words in the page's language ("under review")."""
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status.replace("_", " ")
+
+
 @bp.app_template_global("application_not_open")
 def _application_not_open(program):
     return services.not_open_reason(program)
@@ -122,7 +132,7 @@ def start(program: Program):
         elif option.failures:
             error = f"{option.applicant.name} does not meet this program's eligibility rules (see below)."
         elif option.draft is not None:
-            flash("You already have a draft for this program: here it is, as you left it.", "info")
+            flash(_("You already have a draft for this program: here it is, as you left it."), "info")
             return redirect(url_for("applications.edit", app_id=option.draft.id))
         else:
             try:
@@ -130,7 +140,7 @@ def start(program: Program):
             except services.NotOpen as exc:
                 error = str(exc)
             else:
-                flash("Your draft is started. It saves as you type; come back to it at any time.", "success")
+                flash(_("Your draft is started. It saves as you type; come back to it at any time."), "success")
                 return redirect(url_for("applications.edit", app_id=application.id))
     return render_template("applications/start.html", program=program, options=options, reason=reason,
                            error=error, deadline=services.local_deadline(program)), 422 if error else 200
@@ -165,30 +175,34 @@ def outline(program) -> Outline:
     def item(f, detail="", required=True, choices=()):
         kw = f.render_kw or {}
         limit = kw.get("data-limit-chars")
-        text = " ".join(p for p in (f.description or "", detail,
-                                    f"Up to {limit:,} characters." if limit else "") if p)
-        return OutlineItem(f.label.text, text, required, list(choices))
+        text = " ".join(str(p) for p in (f.description or "", detail,
+                                         _("Up to %(num)s characters.", num=format_number(limit)) if limit else "")
+                        if p)
+        label = f.label.text  # a question's may be Markup: its source text marked with `lang`
+        return OutlineItem(label if isinstance(label, Markup) else str(label), text, required, list(choices))
 
     money = lambda c: format_money(c or 0, whole=True)  # noqa: E731
     sections = [
-        ("The project", [item(form.title), item(form.summary)]),
-        ("Needs and places", [item(form.needs), item(form.places)]),
-        ("Amount and budget", [
-            item(form.amount_requested, f"Between {money(program.min_award_cents)} and {money(program.max_award_cents)}."),
-            OutlineItem("Budget", "One line per category (what it pays for, the amount); the lines add up to "
-                                  "the amount requested.", True)]),
-        ("Outcomes you will track", [OutlineItem("Outcomes", "A metric and a target for each; at least one.", True)]),
-        ("Community voice", [item(form.community_voice)]),
+        (_("The project"), [item(form.title), item(form.summary)]),
+        (_("Needs and places"), [item(form.needs), item(form.places)]),
+        (_("Amount and budget"), [
+            item(form.amount_requested, _("Between %(low)s and %(high)s.", low=money(program.min_award_cents),
+                                          high=money(program.max_award_cents))),
+            OutlineItem(_("Budget"), _("One line per category (what it pays for, the amount); the lines add up to "
+                                       "the amount requested."), True)]),
+        (_("Outcomes you will track"), [OutlineItem(_("Outcomes"), _("A metric and a target for each; at least one."),
+                                                    True)]),
+        (_("Community voice"), [item(form.community_voice)]),
     ]
     questions = [item(answers[f"q_{q.key}"], required=q.required,
-                      choices=[label for _, label in (answers[f"q_{q.key}"].choices or [])]
+                      choices=[label for _value, label in (answers[f"q_{q.key}"].choices or [])]
                       if q.kind in ("single_choice", "multiple_choice") else ())
                  for q in program.questions]
     if questions:
-        sections.append((f"{program.title}'s questions", questions))
-    sections.append(("Supporting documents", [OutlineItem(
-        "Documents", f"Optional. PDF, DOCX, XLSX, CSV, PNG or JPEG, up to "
-                     f"{attachments.megabytes(attachments.max_bytes())} each.")]))
+        sections.append((_("%(program)s's questions", program=program.title), questions))
+    sections.append((_("Supporting documents"), [OutlineItem(
+        _("Documents"), _("Optional. PDF, DOCX, XLSX, CSV, PNG or JPEG, up to %(size)s each.",
+                          size=attachments.megabytes(attachments.max_bytes())))]))
     needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
                                .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
     rubric = program.current_rubric
@@ -210,8 +224,9 @@ def blank_form(program: Program):
         abort(404)  # as the program page: a draft is its funder's alone
     html = render_template("applications/blank_form_pdf.html", program=program, outline=outline(program),
                            deadline=services.local_deadline(program))
-    pdf = render_pdf(html, title=f"{program.title}: blank application form", author=program.funder.name,
-                     subject="Every question of the application, to draft offline")
+    pdf = render_pdf(html, title=_("%(program)s: blank application form", program=program.title),
+                     author=program.funder.name, lang=html_lang(),
+                     subject=_("Every question of the application, to draft offline"))
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{program.slug}-blank-form.pdf", max_age=0)
 
@@ -269,7 +284,7 @@ _FOCUS = re.compile(r"(?:budget-\d{1,2}-category|outcomes-\d{1,2}-metric|add-lin
 def _row_action(action: str, md: MultiDict, application) -> tuple[MultiDict, str | None]:
     """Add or remove a budget line or an outcome in the typed data, renumbering the rows; with the
     id of the field to come back to (the added row, the row that took the removed one's place)."""
-    kind, _, arg = action.partition(":")
+    kind, _colon, arg = action.partition(":")
     for prefix, add, remove in (("budget", "add_line", "remove_line"), ("outcomes", "add_outcome", "remove_outcome")):
         if kind not in (add, remove):
             continue
@@ -346,7 +361,7 @@ def _load_draft(app_id: int) -> Application:
 def edit(app_id: int):
     application = _load_draft(app_id)
     if application.status != DRAFT:
-        flash("This application is no longer a draft, so it cannot be edited. Here is its status.", "info")
+        flash(_("This application is no longer a draft, so it cannot be edited. Here is its status."), "info")
         return redirect(url_for("applications.status", app_id=application.id))
     program = application.program
     if request.method == "GET":
@@ -384,7 +399,7 @@ def edit(app_id: int):
         return _render(application, form, answers, status=409, stale=True,
                        top_error=stale.message(program.timezone))
     if not services.claim_draft(application):
-        flash("This application was already submitted. Here is its status.", "info")
+        flash(_("This application was already submitted. Here is its status."), "info")
         return redirect(url_for("applications.status", app_id=application.id))
     data = draft_input(form, answers)
     saved = services.save_draft(application, data, current_user, request.form.get("client_rev"))
@@ -432,9 +447,9 @@ def edit(app_id: int):
         tokens.pop(str(application.id), None)
         session["submit_tokens"] = tokens
         if submitted:
-            flash("Your application is submitted. A confirmation email is on its way.", "success")
+            flash(_("Your application is submitted. A confirmation email is on its way."), "success")
         else:
-            flash("This application was already submitted. Here is its status.", "info")
+            flash(_("This application was already submitted. Here is its status."), "info")
         return redirect(url_for("applications.status", app_id=application.id))
 
     errors = flat_errors(form, answers)
@@ -442,7 +457,7 @@ def edit(app_id: int):
         return _render(application, form, answers, errors=errors,
                        saved_note="Draft saved. Some answers need attention before you submit; they are kept "
                                   "as you typed them.")
-    flash("Draft saved.", "success")
+    flash(_("Draft saved."), "success")
     return redirect(url_for("applications.edit", app_id=application.id))
 
 
@@ -511,7 +526,7 @@ def withdraw(app_id: int):
     except services.NotOpen as exc:
         flash(str(exc), "error")
         return redirect(url_for("applications.status", app_id=application.id))
-    flash("Your application is withdrawn." if done else "This application can no longer be withdrawn.",
+    flash(_("Your application is withdrawn.") if done else _("This application can no longer be withdrawn."),
           "success" if done else "error")
     return redirect(url_for("applications.status", app_id=application.id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from grantflow.core.i18n import format_currency
 from grantflow.core.inputs import NUMBER
 
 # The largest amount accepted anywhere ($10 trillion): past it a typed amount is a typo, and a
@@ -40,10 +41,5 @@ def dollars_to_cents(value) -> int | None:
 
 
 def format_money(cents: int | None, *, whole: bool = False) -> str:
-    if cents is None:
-        return "—"
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    if whole:
-        return f"{sign}${(cents + 50) // 100:,}"
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+    """Cents as dollars in the current language ("$40,000.00"; whole dollars "$40,000")."""
+    return "—" if cents is None else format_currency(cents, whole=whole)

@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from grantflow.accounts.models import Membership, User
@@ -32,6 +33,7 @@ from grantflow.core import auditlog, events, uow
 from grantflow.core import outbox as ob
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import in_language
 from grantflow.core.mail import send_mail
 from grantflow.core.money import format_money
 from grantflow.core.timeutil import to_local
@@ -138,36 +140,43 @@ class Message:
 
 
 def _outcome_words(outcome: str, amount_cents: int) -> str:
-    return {AWARD: f"awarded {format_money(amount_cents)}", DECLINE: "not funded this time",
-            WAITLIST: "on the waitlist"}[outcome]
+    return {AWARD: _("awarded %(amount)s", amount=format_money(amount_cents)), DECLINE: _("not funded this time"),
+            WAITLIST: _("on the waitlist")}[outcome]
 
 
 def release_message(program: Program, title: str, outcome: str, amount_cents: int, link: str) -> Message:
-    """What an applicant is told when their decision is released (also the page's preview)."""
-    where = (f"Read it, with the reviewers' comments for you, on your application's page:\n{link}\n" if link
-             else "Log in to GrantFlow and open your application's page to read it, with the reviewers' "
-                  "comments for you.\n")
-    next_step = {AWARD: "Congratulations. We will be in touch about the grant agreement and next steps.",
-                 DECLINE: "Thank you for the work you put into applying. How the application was scored, and "
-                          "what would have strengthened it, are on the same page; you are welcome to apply again.",
-                 WAITLIST: "It may still be funded if money becomes available; we will tell you either way."}[outcome]
+    """What an applicant is told when their decision is released (also the page's preview), in the
+    current language (the sender chooses the organization's: `grantflow.core.i18n.in_language`)."""
+    where = (_("Read it, with the reviewers' comments for you, on your application's page:") + f"\n{link}\n" if link
+             else _("Log in to GrantFlow and open your application's page to read it, with the reviewers' "
+                    "comments for you.") + "\n")
+    next_step = {AWARD: _("Congratulations. We will be in touch about the grant agreement and next steps."),
+                 DECLINE: _("Thank you for the work you put into applying. How the application was scored, and "
+                            "what would have strengthened it, are on the same page; you are welcome to apply "
+                            "again."),
+                 WAITLIST: _("It may still be funded if money becomes available; we will tell you either way.")}[outcome]
     contact = program.contact_email or program.contact_name or ""
     return Message(
-        f"Decision on your application to {program.title}",
-        f"Hello,\n\nThe decision on your application “{title or program.title}” to {program.title} is ready: "
-        f"it was {_outcome_words(outcome, amount_cents)}.\n\n{where}\n{next_step}\n"
-        + (f"\nQuestions: {contact}\n" if contact else ""))
+        _("Decision on your application to %(program)s", program=program.title),
+        _("Hello,") + "\n\n" + _("The decision on your application “%(title)s” to %(program)s is ready: it was "
+                                 "%(outcome)s.", title=title or program.title, program=program.title,
+                                 outcome=_outcome_words(outcome, amount_cents))
+        + f"\n\n{where}\n{next_step}\n"
+        + ("\n" + _("Questions: %(contact)s", contact=contact) + "\n" if contact else ""))
 
 
 def change_message(program: Program, title: str, before: DecisionVersion, after: Decision, reason: str,
                    link: str) -> Message:
-    where = (f"Your application's page shows the decision and its history:\n{link}\n" if link
-             else "Log in to GrantFlow and open your application's page to see the decision and its history.\n")
+    where = (_("Your application's page shows the decision and its history:") + f"\n{link}\n" if link
+             else _("Log in to GrantFlow and open your application's page to see the decision and its history.")
+             + "\n")
     return Message(
-        f"The decision on your application to {program.title} has changed",
-        f"Hello,\n\nThe decision on your application “{title or program.title}” to {program.title} has changed. "
-        f"It was {_outcome_words(before.outcome, before.amount_cents)}; it is now "
-        f"{_outcome_words(after.outcome, after.amount_cents)}.\n\nWhy: {reason}\n\n{where}")
+        _("The decision on your application to %(program)s has changed", program=program.title),
+        _("Hello,") + "\n\n" + _("The decision on your application “%(title)s” to %(program)s has changed. It was "
+                                 "%(before)s; it is now %(after)s.", title=title or program.title,
+                                 program=program.title, before=_outcome_words(before.outcome, before.amount_cents),
+                                 after=_outcome_words(after.outcome, after.amount_cents))
+        + "\n\n" + _("Why: %(reason)s", reason=reason) + f"\n\n{where}")
 
 
 def recipients(applications: list[Application]) -> dict[int, list[str]]:
@@ -360,8 +369,9 @@ def perform(release: Release, *, now: dt.datetime | None = None) -> int:
                                        outcome=d.outcome, amount_cents=d.amount_cents, visible_from=hold_until,
                                        release_id=release.id, created_by_id=release.created_by_id))
         link = external_url("applications.status", base_url=release.site_url or None, app_id=application.id)
-        message = release_message(program, application.title, d.outcome, d.amount_cents, link)
-        body, first = message.body + delivery.release_line(letter, program.funder.name), len(message_ids)
+        with in_language(application.applicant.language):
+            message = release_message(program, application.title, d.outcome, d.amount_cents, link)
+            body, first = message.body + delivery.release_line(letter, program.funder.name), len(message_ids)
         for to in emails[application.id]:
             message_ids.append(send_mail(to, message.subject, body, key=f"decision.released:{d.id}:{release.id}:{to}",
                                          event="decision.released", funder_id=program.funder_id,
@@ -450,8 +460,9 @@ def tell_change(decision: Decision, application: Application, reason: str, actor
                               visible_from=now, created_by_id=actor_id)
     db.session.add(version)
     supersede_current(decision.id, actor_id=actor_id, reason=reason)
-    message = change_message(program, application.title, before, decision, reason,
-                             external_url("applications.status", app_id=application.id))
+    with in_language(application.applicant.language):
+        message = change_message(program, application.title, before, decision, reason,
+                                 external_url("applications.status", app_id=application.id))
     for to in recipients([application])[application.id]:
         send_mail(to, message.subject, message.body, key=f"decision.changed:{decision.id}:{version.number}:{to}",
                   event="decision.changed", funder_id=program.funder_id)

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grantflow.core.db import db, utcnow
@@ -22,25 +23,25 @@ from grantflow.feedback.suppression import k_threshold, small, suppress_counts
 
 SCALES = ("clarity", "fairness", "respect", "burden")
 SCALE_LABELS = {
-    "clarity": "How clear were the program's requirements?",
-    "fairness": "How fair was the selection process?",
-    "respect": "How respectfully were you treated?",
-    "burden": "How burdensome was applying?",
+    "clarity": _l("How clear were the program's requirements?"),
+    "fairness": _l("How fair was the selection process?"),
+    "respect": _l("How respectfully were you treated?"),
+    "burden": _l("How burdensome was applying?"),
 }
 SCALE_ENDS = {
-    "clarity": ("Very unclear", "Very clear"),
-    "fairness": ("Very unfair", "Very fair"),
-    "respect": ("Not at all respectfully", "Very respectfully"),
-    "burden": ("Not burdensome", "Extremely burdensome"),
+    "clarity": (_l("Very unclear"), _l("Very clear")),
+    "fairness": (_l("Very unfair"), _l("Very fair")),
+    "respect": (_l("Not at all respectfully"), _l("Very respectfully")),
+    "burden": (_l("Not burdensome"), _l("Extremely burdensome")),
 }
 HELPERS = (
-    ("nobody", "Nobody: I did it alone"),
-    ("colleagues", "Colleagues or staff"),
-    ("board", "Board members"),
-    ("volunteers", "Volunteers or community members"),
-    ("consultant", "A paid consultant or grant writer"),
-    ("network", "Our network or fiscal sponsor"),
-    ("funder_staff", "The funder's staff"),
+    ("nobody", _l("Nobody: I did it alone")),
+    ("colleagues", _l("Colleagues or staff")),
+    ("board", _l("Board members")),
+    ("volunteers", _l("Volunteers or community members")),
+    ("consultant", _l("A paid consultant or grant writer")),
+    ("network", _l("Our network or fiscal sponsor")),
+    ("funder_staff", _l("The funder's staff")),
 )
 HELPER_LABELS = dict(HELPERS)
 

@@ -3,6 +3,7 @@ results and settings, advisors' rankings, grantee check-ins and "you said, we di
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -88,7 +89,7 @@ def note(app_id: int):
     form = ApplicantNoteForm(data={"text": existing or ""})
     if form.validate_on_submit():
         fb_applicant.save_note(application, form.text.data or "", current_user.id)
-        flash("Your note to the applicant is saved.", "success")
+        flash(_("Your note to the applicant is saved."), "success")
         return redirect(url_for("feedback.applicant", app_id=app_id))
     return render_template("feedback/note.html", application=application, form=form), _status(form)
 
@@ -100,7 +101,7 @@ def settings(program: Program):
     form = FeedbackSettingsForm(data=fb_applicant.settings_of(program))
     if form.validate_on_submit():
         fb_applicant.save_settings(program, {k: getattr(form, k).data for k in fb_applicant.SETTING_KEYS})
-        flash("Feedback settings saved.", "success")
+        flash(_("Feedback settings saved."), "success")
         return redirect(url_for("feedback.manage", program=program))
     return render_template("feedback/settings.html", program=program, form=form,
                            keys=fb_applicant.SETTING_KEYS), _status(form)
@@ -113,8 +114,8 @@ def settings(program: Program):
 def survey(app_id: int):
     application = get_or_404(Application, app_id, "application.answer_survey")
     if not fb_burden.can_answer(application):
-        flash("The survey opens once the application is submitted." if application.submitted_at is None
-              else "The survey for this program has closed. Thank you all the same.", "info")
+        flash(_("The survey opens once the application is submitted.") if application.submitted_at is None
+              else _("The survey for this program has closed. Thank you all the same."), "info")
         return redirect(_status_page(application))
     if fb_burden.has_answered(application.id):
         return render_template("feedback/survey_done.html", application=application)
@@ -130,7 +131,7 @@ def survey(app_id: int):
         except fb_burden.SurveyError as exc:
             flash(str(exc), "info")
         else:
-            flash("Thank you. Your answers help us make applying less of a burden.", "success")
+            flash(_("Thank you. Your answers help us make applying less of a burden."), "success")
         return redirect(_status_page(application))
     return render_template("feedback/survey.html", application=application, form=form), _status(form)
 
@@ -171,7 +172,7 @@ def advise(slug: str):
 
         community.save_rankings(funder.id, current_user.id, needs=collect("need", needs),
                                 places=collect("place", places))
-        flash("Your ranking is saved. Thank you for your guidance.", "success")
+        flash(_("Your ranking is saved. Thank you for your guidance."), "success")
         return redirect(url_for("feedback.advise", slug=slug))
     return render_template("feedback/advise.html", funder=funder, form=form, needs=needs, places=places), _status(form)
 
@@ -194,7 +195,7 @@ def adopt_ranking(program: Program):
     except community.AdoptError as exc:
         flash(str(exc), "error")
     else:
-        flash("The advisors' ranking is now the CHNA-alignment rule's need weights. Rescore to apply it.",
+        flash(_("The advisors' ranking is now the CHNA-alignment rule's need weights. Rescore to apply it."),
               "success")
     return redirect(url_for("feedback.community_ranking", program=program))
 
@@ -208,7 +209,7 @@ def reports(program: Program):
     form = ScheduleForm(data={"dates": "\n".join(d.isoformat() for d in checkins.schedule_dates(program))})
     if form.validate_on_submit():
         checkins.set_schedule(program, form.parsed_dates)
-        flash("Report schedule saved.", "success")
+        flash(_("Report schedule saved."), "success")
         return redirect(url_for("feedback.reports", program=program))
     checkins.ensure_reports(program)
     rows = checkins.program_reports(program)
@@ -235,7 +236,7 @@ def report(report_id: int):
         actuals = {i: form[f"actual_{i}"].data for i in range(len(application.outcomes or []))}
         checkins.file_report(rep, actuals=actuals, how_funder_could_help=form.how_funder_could_help.data or "",
                              user_id=current_user.id)
-        flash("Your progress report is filed. Thank you.", "success")
+        flash(_("Your progress report is filed. Thank you."), "success")
         return redirect(url_for("feedback.grantee_reports", app_id=application.id))
     return render_template("feedback/report.html", report=rep, application=application, form=form,
                            n_measures=len(application.outcomes or [])), _status(form)
@@ -275,7 +276,7 @@ def you_said_edit(program: Program, entry_id: int | None = None):
         db.session.flush()
         auditlog.record("feedback.you_said_we_did_saved", entry, before=before,
                         after={"theme": entry.theme, "we_heard": entry.we_heard, "we_did": entry.we_did})
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
         return redirect(url_for("feedback.you_said", program=program))
     return render_template("feedback/you_said_edit.html", program=program, form=form, entry=entry), _status(form)
 
@@ -286,14 +287,14 @@ def you_said_delete(program: Program, entry_id: int):
     authorize("program.manage", program)
     entry = db.session.get(YouSaidWeDid, entry_id)
     if entry is None:  # already deleted (a second click, or a colleague was quicker)
-        flash("That answer was already deleted.", "info")
+        flash(_("That answer was already deleted."), "info")
         return redirect(url_for("feedback.you_said", program=program))
     if entry.program_id != program.id:
         abort(404)
     auditlog.record("feedback.you_said_we_did_deleted", entry,
                     before={"theme": entry.theme, "we_heard": entry.we_heard, "we_did": entry.we_did})
     db.session.delete(entry)
-    flash("Deleted.", "success")
+    flash(_("Deleted."), "success")
     return redirect(url_for("feedback.you_said", program=program))
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
+from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
 from grantflow.core.urls import external_url
@@ -76,7 +77,7 @@ def offer(decision: Decision, *, actor_id: int | None) -> GrantAgreement:
     previous = current_agreement(decision.id)
     if previous is not None and previous.status in (ACCEPTED, COUNTERSIGNED):
         raise AgreementError(None, "This award's agreement is already signed.")
-    data = letter_data(decision)
+    data = letter_data(decision, language=SOURCE_LOCALE)  # the agreement is in English only, so far
     head = head_for(data.funder_id, data.funder)
     # The award's terms, in the agreement's own wording.
     wording = replace(wording_for(decision.program_id, AWARD), kind=AGREEMENT,
@@ -141,7 +142,7 @@ def _signature(role: str, name: str, title: str, party: str, email: str, at: dt.
 def _with_signature_page(agreement_pdf: bytes, agreement: GrantAgreement, signatures: list[Signature]) -> bytes:
     """The agreement's own pages, unchanged, followed by the signature page."""
     decision = db.session.get(Decision, agreement.decision_id)
-    data = letter_data(decision)
+    data = letter_data(decision, language=SOURCE_LOCALE)  # the agreement is in English only, so far
     html = current_app.jinja_env.get_template("letters/signature_page.html").render(
         title=f"Signature page — {data.reference}", reference=data.reference, funder=data.funder,
         organization=data.organization, agreement_sha256=agreement.sha256, signatures=signatures)

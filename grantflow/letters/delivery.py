@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grantflow.core import outbox as ob
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import in_language
 from grantflow.core.mail import send_mail
 from grantflow.core.urls import external_url
 from grantflow.decisions.models import Decision
@@ -34,13 +36,17 @@ def applicant_letters(decision: Decision | None) -> list[IssuedLetter]:
 
 
 def _text(letter: IssuedLetter, program_title: str, funder: str, link: str, reissued: bool) -> tuple[str, str]:
-    what = KIND_LABELS[letter.kind].lower()
-    subject = f"{'A new version of your' if reissued else 'Your'} {what} from {funder}"
-    where = f"Read and download it on your application page:\n{link}" if link else \
-        "Sign in to GrantFlow and open your application to read and download it."
-    body = (f"{funder} has {'issued a new version of' if reissued else 'sent you'} your {what} for "
-            f"{program_title}.\n\n{where}\n"
-            + ("\nThe earlier version is kept there too, marked superseded.\n" if reissued else ""))
+    """The letter's message, in the current language (the caller picks the organization's)."""
+    what = str(KIND_LABELS[letter.kind]).lower()
+    values = {"what": what, "funder": funder, "program": program_title}
+    subject = (_("A new version of your %(what)s from %(funder)s", **values) if reissued
+               else _("Your %(what)s from %(funder)s", **values))
+    where = _("Read and download it on your application page:") + f"\n{link}" if link else \
+        _("Sign in to GrantFlow and open your application to read and download it.")
+    sent = (_("%(funder)s has issued a new version of your %(what)s for %(program)s.", **values) if reissued
+            else _("%(funder)s has sent you your %(what)s for %(program)s.", **values))
+    body = (f"{sent}\n\n{where}\n"
+            + ("\n" + _("The earlier version is kept there too, marked superseded.") + "\n" if reissued else ""))
     return subject, body
 
 
@@ -55,7 +61,8 @@ def notify(letter: IssuedLetter, decision: Decision, *, reissued: bool) -> list[
     application = decision.application
     program = application.program
     link = external_url("applications.status", app_id=application.id)
-    subject, body = _text(letter, program.title, program.funder.name, link, reissued)
+    with in_language(application.applicant.language):
+        subject, body = _text(letter, program.title, program.funder.name, link, reissued)
     holding = decision.released_at > utcnow()
     messages = [send_mail(to, subject, body, key=f"letter.issued:{letter.id}:{to}", event="letter.issued",
                           funder_id=program.funder_id, not_before=decision.released_at if holding else None)
@@ -80,7 +87,8 @@ def release_line(letter: IssuedLetter | None, funder: str) -> str:
     """The line a release's message adds when the decision's letter is already issued."""
     if letter is None:
         return ""
-    return f"\n\nYour {KIND_LABELS[letter.kind].lower()} from {funder} is on that page, to read and download.\n"
+    return "\n\n" + _("Your %(what)s from %(funder)s is on that page, to read and download.",
+                       what=str(KIND_LABELS[letter.kind]).lower(), funder=funder) + "\n"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,19 +20,21 @@ from sqlalchemy.orm import selectinload
 from grantflow.applications.models import Application
 from grantflow.core import files
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import SOURCE_LOCALE, format_when, in_language, supported
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
 from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
 from grantflow.letters.models import Letterhead, LetterTemplate
-from grantflow.letters.wording import Wording, default_wording, render_wording
+from grantflow.letters.wording import Wording, default_languages, default_wording, render_wording
 from grantflow.programs.models import Program
 
 KINDS = (AWARD, DECLINE, WAITLIST)  # the decisions a letter is written for
 AGREEMENT = "agreement"  # an award's grant agreement: wording edited like a letter's (grantflow/letters/agreements.py)
-KIND_LABELS = {AWARD: "Award letter", DECLINE: "Decline letter", WAITLIST: "Waitlist letter", AGREEMENT: "Grant agreement"}
-HEADINGS = {AWARD: "Grant award", DECLINE: "Your application", WAITLIST: "Your application: waitlisted",
-            AGREEMENT: "Grant agreement"}
+KIND_LABELS = {AWARD: _l("Award letter"), DECLINE: _l("Decline letter"), WAITLIST: _l("Waitlist letter"),
+               AGREEMENT: _l("Grant agreement")}
+HEADINGS = {AWARD: _l("Grant award"), DECLINE: _l("Your application"), WAITLIST: _l("Your application: waitlisted"),
+            AGREEMENT: _l("Grant agreement")}
 LOGO_URL = "asset:logo"
 SIGNATURE_URL = "asset:signature"
 LOGOS = "logos/"  # the logos of a letter kind's wording in the app's storage
@@ -122,7 +125,7 @@ def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents:
 
 
 def long_date(value: dt.date | None) -> str:
-    return "" if value is None else f"{value:%B} {value.day}, {value.year}"
+    return "" if value is None else format_when(value, "day")
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class LetterData:
     ein: str = ""
     amount_cents: int = 0
     funder_id: int = 0
+    language: str = SOURCE_LOCALE  # what the letter is written in (its PDF's `lang`)
 
     def placeholders(self, wording: Wording) -> dict[str, str]:
         return {
@@ -185,15 +189,33 @@ def contact_line(program: Program) -> str:
     name, email = (program.contact_name or "").strip(), (program.contact_email or "").strip()
     if name and email:
         return f"{name} ({email})"
-    return name or email or f"the {program.funder.name} team"
+    return name or email or _("the %(funder)s team", funder=program.funder.name)
 
 
-def letter_data(decision: Decision, *, today: dt.date | None = None) -> LetterData:
+def letter_language(decision: Decision) -> str:
+    """The organization's language, when the letter's wording is the product's and exists in it;
+    else English (a wording the funder saved is its own text, in the source language)."""
+    language = supported(decision.application.applicant.language) or SOURCE_LOCALE
+    if language == SOURCE_LOCALE or language not in default_languages(decision.outcome):
+        return SOURCE_LOCALE
+    saved = db.session.execute(select(LetterTemplate.id).where(
+        LetterTemplate.program_id == decision.program_id, LetterTemplate.kind == decision.outcome)).first()
+    return SOURCE_LOCALE if saved else language
+
+
+def letter_data(decision: Decision, *, today: dt.date | None = None, language: str | None = None) -> LetterData:
+    """The letter's values, worded in `language` (by default the letter's: `letter_language`)."""
+    language = language or letter_language(decision)
+    with in_language(language):
+        return replace(_letter_data(decision, today=today), language=language)
+
+
+def _letter_data(decision: Decision, *, today: dt.date | None = None) -> LetterData:
     application = decision.application
     program = application.program
     org = application.applicant
     start, end = program.grant_start, program.grant_end
-    period = f"{long_date(start)} – {long_date(end)}" if start and end else "as agreed with our program staff"
+    period = f"{long_date(start)} – {long_date(end)}" if start and end else _("as agreed with our program staff")
     today = today or to_local(utcnow(), program.timezone).date()
     address = tuple(x for x in (
         org.address_line1, org.address_line2,
@@ -234,15 +256,30 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
             select(LetterTemplate).where(LetterTemplate.program_id == program_id, LetterTemplate.kind == kind)
         ).scalar_one_or_none()
     if row is None:
-        return Wording(kind=kind, body=default_wording(kind), include_feedback=kind == DECLINE,
-                       payment_schedule="Paid in full within 30 days of this letter." if kind == AWARD else "",
-                       reporting_requirements="A short report, in writing or in a conversation, at the end "
-                                              "of the grant period." if kind == AWARD else "")
+        return product_wording(kind)
     return Wording(kind=kind, body=row.body, payment_schedule=row.payment_schedule or "",
                    reporting_requirements=row.reporting_requirements or "", conditions=row.conditions or "",
                    signatory_name=row.signatory_name or "", signatory_title=row.signatory_title or "",
                    include_feedback=row.include_feedback, pdf_variant=row.pdf_variant or "pdf/ua-1",
                    logo=_stored(LOGOS, row.logo_stored_name))
+
+
+def product_wording(kind: str, language: str = SOURCE_LOCALE) -> Wording:
+    """The product's default wording of a letter kind, in `language` where it is written in it."""
+    with in_language(language):
+        return Wording(kind=kind, body=default_wording(kind, language), include_feedback=kind == DECLINE,
+                       payment_schedule=_("Paid in full within 30 days of this letter.") if kind == AWARD else "",
+                       reporting_requirements=_("A short report, in writing or in a conversation, at the end of "
+                                                "the grant period.") if kind == AWARD else "", default=True)
+
+
+def in_letter_language(wording: Wording, data: LetterData) -> Wording:
+    """The product's wording in the letter's language (a saved wording is as the funder wrote it)."""
+    if not wording.default or data.language == SOURCE_LOCALE:
+        return wording
+    own = product_wording(wording.kind, data.language)
+    return replace(wording, body=own.body, payment_schedule=own.payment_schedule,
+                   reporting_requirements=own.reporting_requirements)
 
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
@@ -285,16 +322,19 @@ def logo_of(head: Head, wording: Wording) -> bytes | None:
 
 
 def letter_html(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> str:
+    """The letter in its language (`data.language`): the wording, and every word around it."""
     head = signed(head, wording)
     data = replace(data, signatory=head.signatory_name, signatory_title=head.signatory_title)
+    wording = in_letter_language(wording, data)
     body, closing = split_closing(render_wording(wording.body, data.placeholders(wording)))
     template = current_app.jinja_env.get_template("letters/letter.html")
-    return template.render(
-        letter=data, head=head, body=body, closing=closing, heading=HEADINGS[data.kind], lang="en",
-        title=letter_title(data), subject=letter_subject(data), has_logo=logo_of(head, wording) is not None,
-        has_signature=head.signature is not None,
-        feedback=feedback if (data.kind != AWARD and wording.include_feedback) else None,
-    )
+    with in_language(data.language):
+        return template.render(
+            letter=data, head=head, body=body, closing=closing, heading=HEADINGS[data.kind],
+            lang=data.language.replace("_", "-"), title=letter_title(data), subject=letter_subject(data),
+            has_logo=logo_of(head, wording) is not None, has_signature=head.signature is not None,
+            feedback=feedback if (data.kind != AWARD and wording.include_feedback) else None,
+        )
 
 
 def split_closing(body: Markup) -> tuple[Markup, Markup]:
@@ -307,18 +347,21 @@ def split_closing(body: Markup) -> tuple[Markup, Markup]:
 
 
 def letter_title(data: LetterData) -> str:
-    return f"{KIND_LABELS.get(data.kind, 'Letter')} — {data.organization} — {data.program}"
+    with in_language(data.language):
+        label = KIND_LABELS.get(data.kind) or _("Letter")
+        return f"{label} — {data.organization} — {data.program}"
 
 
 def letter_subject(data: LetterData) -> str:
-    if data.kind == AWARD:
-        return f"Grant award of {data.amount} for “{data.application_title}”"
-    return f"Decision on the application “{data.application_title}”"
+    with in_language(data.language):
+        if data.kind == AWARD:
+            return _("Grant award of %(amount)s for “%(title)s”", amount=data.amount, title=data.application_title)
+        return _("Decision on the application “%(title)s”", title=data.application_title)
 
 
 def letter_pdf(data: LetterData, wording: Wording, head: Head, feedback: Feedback | None = None) -> bytes:
     html = letter_html(data, wording, head, feedback)
     images = {LOGO_URL: logo_of(head, wording), SIGNATURE_URL: head.signature}
     return render_pdf(html, title=letter_title(data), author=head.name, subject=letter_subject(data),
-                      lang="en", variant=wording.pdf_variant,
+                      lang=data.language.replace("_", "-"), variant=wording.pdf_variant,
                       allowed_files={k: v for k, v in images.items() if v is not None} or None)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
                    request, url_for)
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -305,6 +306,15 @@ def download(program: Program, decision_id: int, letter_id: int):
 
 
 # --- the applicant's letters -------------------------------------------------------------------------
+
+# A letter's kind as one word in a sentence ("Download the award letter"), in the page's language.
+_KIND_WORDS = {"award": lazy_gettext("award"), "decline": lazy_gettext("decline"), "waitlist": lazy_gettext("waitlist")}
+
+
+@bp.app_template_filter("letter_kind")
+def _letter_kind(kind: str) -> str:
+    return str(_KIND_WORDS.get(kind, kind))
+
 
 @bp.app_context_processor
 def _letters_for_templates() -> dict:

@@ -185,8 +185,16 @@ def _bound_loops(tree: nodes.Template) -> None:
                                        if isinstance(v, nodes.Concat) else v for v in value])
 
 
-def default_wording(kind: str) -> str:
-    return (DEFAULTS_DIR / f"default_{kind}.txt").read_text(encoding="utf-8")
+def default_wording(kind: str, language: str = "en") -> str:
+    """The product's wording of a letter kind: `default_<kind>.<language>.txt` where that language
+    has one, else the English `default_<kind>.txt`."""
+    translated = DEFAULTS_DIR / f"default_{kind}.{language}.txt"
+    return (translated if translated.exists() else DEFAULTS_DIR / f"default_{kind}.txt").read_text(encoding="utf-8")
+
+
+def default_languages(kind: str) -> set[str]:
+    """The languages a letter kind's default wording is written in."""
+    return {"en"} | {p.suffixes[0][1:] for p in DEFAULTS_DIR.glob(f"default_{kind}.*.txt")}
 
 
 @lru_cache(maxsize=64)
@@ -260,3 +268,4 @@ class Wording:
     include_feedback: bool = True
     pdf_variant: str = "pdf/ua-1"
     logo: bytes | None = None  # the funder's PNG or JPEG
+    default: bool = False  # the product's wording, not one the funder saved: it exists in other languages

@@ -74,6 +74,9 @@ class Organization(db.Model):
     # The person letters are addressed to ("Dear Maria Lopez,"), with their title.
     contact_name: Mapped[Optional[str]] = mapped_column(String(200))
     contact_title: Mapped[Optional[str]] = mapped_column(String(200))
+    # The language the organization's messages and letters are written in (grantflow/core/i18n.py);
+    # none: the source language, English.
+    language: Mapped[Optional[str]] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,13 +4,14 @@ invitations an organization answers, and the organization's team (grantflow/orga
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from forms.organizations import DemographicsForm, PracticesForm, ProfileForm, TeamInviteForm, TeamRoleForm
 from grantflow.chna import search as place_search
-from grantflow.core import auditlog, uow
+from grantflow.core import auditlog, i18n, uow
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.inputs import query_int, row_index
@@ -55,7 +56,8 @@ def profile(slug: str):
         if action.startswith("choose_zip:"):
             added = place_search.zip_keys(options, action.partition(":")[2])
             formdata.setlist("service_places", list(dict.fromkeys(formdata.getlist("service_places") + added)))
-        form = ProfileForm(formdata=formdata)
+        # The language is kept when the form does not send it.
+        form = ProfileForm(formdata=formdata, language=org.language or i18n.SOURCE_LOCALE)
     else:
         area = list(org.service_area or [])
         form = ProfileForm(data={
@@ -69,6 +71,8 @@ def profile(slug: str):
             "staff_size": org.staff_size, "year_founded": org.year_founded, "mission": org.mission,
             "website": org.website, "contact_name": org.contact_name, "contact_title": org.contact_title})
     form.service_places.choices = [(o.key, o.label) for o in options]
+    if request.method != "POST":
+        form.language.data = org.language or i18n.SOURCE_LOCALE
     if form.validate_on_submit():
         before = services.profile_snapshot(org)
         org.name = form.name.data
@@ -85,8 +89,9 @@ def profile(slug: str):
         org.annual_budget_cents = form.annual_budget.data
         org.staff_size = form.staff_size.data
         org.year_founded = form.year_founded.data
+        org.language = form.language.data
         auditlog.record("organization.profile_updated", org, before=before, after=services.profile_snapshot(org))
-        flash("Your profile is saved.", "success")
+        flash(_("Your profile is saved."), "success")
         if action == "find_places" or action.startswith("choose_zip:"):
             return redirect(url_for("organizations.profile", slug=org.slug,
                                     places_q=request.form.get("places_q", "")[:200]) + "#places_q", 303)
@@ -132,7 +137,7 @@ def demographics(slug: str):
             services.save_leadership(
                 org, consent=True, ed_race=form.ed_race.data or [], ed_race_other=form.ed_race_other.data,
                 counts={n: form[n].data for n in services.COUNT_FIELDS}, declined=form.declined())
-            flash("Your leadership demographics are saved.", "success")
+            flash(_("Your leadership demographics are saved."), "success")
             return redirect(url_for("organizations.demographics", slug=org.slug))
     return render_template("organizations/demographics.html", org=org, form=form, tab="demographics",
                            consent_text=services.CONSENT_TEXT, shares=services.shares(org.leadership)), _status(form)
@@ -183,7 +188,7 @@ def practices(slug: str):
         loops = [dict(method=e.form.method.data, frequency=e.form.frequency.data,
                       recent_change=e.form.recent_change.data) for e in form.loops.entries if e.form.method.data]
         services.save_practices(org, values, loops)
-        flash("Your community practices and feedback loops are saved.", "success")
+        flash(_("Your community practices and feedback loops are saved."), "success")
         return redirect(url_for("organizations.practices", slug=org.slug))
     return render_template("organizations/practices.html", org=org, form=form, tab="practices",
                            focus_loop=None), _status(form)
@@ -207,12 +212,12 @@ def members(slug: str):
             except services.ProfileError as exc:
                 error = str(exc)
             else:
-                flash(f"{member.name} is invited. It becomes a member when one of its people accepts."
-                      if sent else f"{member.name} was invited already.", "success" if sent else "info")
+                flash(_("%(name)s is invited. It becomes a member when one of its people accepts.", name=member.name)
+                      if sent else _("%(name)s was invited already.", name=member.name), "success" if sent else "info")
                 return redirect(url_for("organizations.members", slug=org.slug))
         elif action == "remove":
             services.remove_member(org, member_id)
-            flash("The organization is off your list.", "info")
+            flash(_("The organization is off your list."), "info")
             return redirect(url_for("organizations.members", slug=org.slug))
     query = request.args.get("q", "")
     links = services.links_of_network(org)
@@ -236,9 +241,10 @@ def networks(slug: str):
             except services.ProfileError as exc:
                 flash(str(exc), "error")
             else:
-                flash({"accept": f"{org.name} is now a member of {link.network.name}.",
-                       "decline": f"You declined the invitation of {link.network.name}.",
-                       "leave": f"{org.name} left {link.network.name}."}[action], "success")
+                flash({"accept": _("%(member)s is now a member of %(network)s.", member=org.name, network=link.network.name),
+                       "decline": _("You declined the invitation of %(network)s.", network=link.network.name),
+                       "leave": _("%(member)s left %(network)s.", member=org.name, network=link.network.name)}[action],
+                      "success")
         return redirect(url_for("organizations.networks", slug=org.slug))
     return render_template("organizations/networks.html", org=org, tab="networks",
                            groups=services.by_status(services.invitations_to([org.id])))

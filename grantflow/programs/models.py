@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grantflow.core import translations
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
@@ -152,3 +153,9 @@ class ProgramRule(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
 
     program: Mapped[Program] = relationship(back_populates="rules")
+
+
+# What of a program a funder can give in other languages (grantflow/core/translations.py).
+translations.register("program", Program, ("title", "description"))
+translations.register("question", CustomQuestion, ("label", "help_text"))
+translations.register("criterion", Criterion, ("label", "guidance"))

@@ -4,12 +4,14 @@ programs."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forms.programs import CriterionForm, ProgramForm, QuestionForm, anchors_text
+from forms.programs import CriterionForm, ProgramForm, QuestionForm, anchors_text, translation_form
 from forms.questions import build_answer_form
+from grantflow.core import i18n, translations
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.inputs import query_int
@@ -288,6 +290,26 @@ def questions(program):
     preview = build_answer_form(program.questions, formdata=None, meta={"csrf": False}, prefix="preview")
     return render_template("programs/questions.html", program=program, form=form, preview=preview,
                            kind_labels=qsvc.KIND_LABELS), (422 if form.errors else 200)
+
+
+@bp.route("/programs/<program:program>/translations", methods=["GET", "POST"])
+def translations_page(program):
+    """The program's own words in another language: title, description, questions, rubric."""
+    authorize("program.manage", program)
+    others = [code for code in i18n.locales() if code != i18n.SOURCE_LOCALE]
+    if not others:
+        abort(404)
+    locale = request.args.get("locale") if request.args.get("locale") in others else others[0]
+    rubric = program.current_rubric
+    items = [program, *program.questions, *(rubric.criteria if rubric else [])]
+    form = translation_form(items, locale)
+    if form.validate_on_submit():
+        for obj in items:
+            translations.save(obj, locale, form.texts(obj))
+        flash(_("The %(language)s wording is saved.", language=i18n.language_name(locale)), "success")
+        return redirect(url_for("programs.translations_page", program=program, locale=locale))
+    return render_template("programs/translations.html", program=program, form=form, items=items, locale=locale,
+                           others=others, fields_of=translations.fields_of), (422 if form.errors else 200)
 
 
 @bp.route("/programs/<program:program>/questions/<int:question_id>", methods=["GET", "POST"])

@@ -43,6 +43,7 @@ class ReviewerView:
     answers: list[tuple[str, str]]
     attachments: list[tuple[int, str]] = field(default_factory=list)  # (attachment id, label)
     mask: Callable = _same  # for other texts shown beside the view (other reviewers' comments)
+    language: str = "en"  # what the answers were typed in (Application.language)
 
 
 def _answer_text(value) -> str:
@@ -85,5 +86,6 @@ def reviewer_view(application: Application, *, blind: bool) -> ReviewerView:
                   for o in (application.outcomes or []) if isinstance(o, dict)],
         answers=answers,
         attachments=[(a.id, shown_name(a, i, not blind)) for i, a in enumerate(application.attachments, 1)],
+        language=application.language or "en",
         mask=mask,
     )

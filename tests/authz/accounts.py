@@ -33,6 +33,7 @@ ROUTES = [
     route("accounts.reset_password", {"token": "not-a-token"}, public=True),
     route("accounts.verify", {"token": "not-a-token"}, public=True),
     route("accounts.resend_verification", public=True),
+    route("accounts.set_language", method="POST", public=True),
     route("accounts.account", ok=ALL_USERS),
     route("accounts.end_session", {"session_id": _applicant_session}, method="POST", ok={"applicant"}),
     route("accounts.end_other_sessions", method="POST", ok=ALL_USERS),

@@ -42,6 +42,8 @@ ROUTES = [
     route("programs.criterion_move", {**P, "criterion_id": _criterion}, method="POST", ok=FUNDER_STAFF,
           data={"direction": "down"}),
     route("programs.criterion_remove", {**P, "criterion_id": _criterion}, method="POST", ok=FUNDER_STAFF),
+    route("programs.translations_page", P, ok=FUNDER_STAFF),
+    route("programs.translations_page", P, method="POST", ok=FUNDER_STAFF, data={}),
     route("programs.questions", P, ok=FUNDER_STAFF),
     route("programs.questions", P, method="POST", ok=FUNDER_STAFF,
           data={"label": "How many volunteers?", "kind": "number"}),

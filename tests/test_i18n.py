@@ -1,0 +1,347 @@
+"""The interface in other languages (grantflow/core/i18n.py, translations/).
+
+Every string marked for translation has a Spanish entry; every applicant page, rendered with a
+pseudo-locale that wraps each translated string in ⟦ ⟧, shows no English left unwrapped; a browser
+asking for Spanish gets the applicant's pages in Spanish with `lang="es"`, and a saved choice wins
+over the browser; dates, money and numbers follow the language, English unchanged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from sqlalchemy import JSON, String, Text, select
+
+from grantflow.accounts.models import User
+from grantflow.core import catalogs
+from grantflow.core.db import db
+from tests import factories as F
+
+ES = catalogs.TRANSLATIONS / "es" / "LC_MESSAGES"
+SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
+
+
+# --- the catalog is complete --------------------------------------------------------------------------
+
+def test_every_marked_string_has_a_spanish_translation():
+    with open(ES / "messages.po", "rb") as fh:
+        spanish = read_po(fh, locale="es")
+    marked = catalogs.extract()
+    assert len(marked) > 400  # the extraction found the templates, forms and views
+    missing = [m.id for m in marked if m.id and m.id not in spanish]
+    assert missing == [], "marked strings with no Spanish entry: run `make messages` and translate them"
+    assert catalogs.untranslated(spanish) == [], "Spanish entries left empty or fuzzy"
+    # Placeholders match their English (%(name)s kept, none added): a mismatch would fail at render.
+    assert [(m.id, [str(e) for e in errors]) for m, errors in spanish.check()] == []
+
+
+def test_the_compiled_spanish_catalog_is_current():
+    """`make install` compiles the .po; a .po edited since is recompiled by the next one."""
+    mo = ES / "messages.mo"
+    assert mo.exists() and mo.stat().st_mtime >= (ES / "messages.po").stat().st_mtime, "run `make install`"
+
+
+# --- no English left unmarked on an applicant's page -------------------------------------------------
+
+class _VisibleText(HTMLParser):
+    """The text a person meets: element text, and the attributes read aloud or shown (title,
+    alt, aria-label, placeholder, a button's value); not scripts, styles or the hidden head."""
+
+    SPOKEN = ("title", "alt", "aria-label", "placeholder")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+        for name, value in attrs:
+            if value and (name in self.SPOKEN or name.startswith("data-label")):
+                self.parts.append(value)
+            if value and name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button"):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def _user_data() -> list[str]:
+    """Every string stored in the database (names, titles, answers, rubric anchors): shown as typed,
+    in the language it was written in."""
+    values: set[str] = set()
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))]
+        if columns:
+            for row in db.session.execute(select(*columns)).all():
+                values.update(v for v in _strings(list(row)) if v.strip())
+    return sorted(values, key=len, reverse=True)
+
+
+# Words that are the same in any language: names and codes, not sentences.
+_PROPER = {"GrantFlow", "English", "Español", "PDF", "DOCX", "XLSX", "CSV", "PNG", "JPEG", "EIN", "KB", "MB"}
+
+
+def _unwrapped_english(page: str, user_data: list[str]) -> list[str]:
+    parser = _VisibleText()
+    parser.feed(page)
+    text = " ¶ ".join(parser.parts)
+    text = re.sub(r"⟦.*?⟧", " ", text, flags=re.S)
+    for value in user_data:
+        text = text.replace(value, " ")
+    words = re.findall(r"[^\W\d_][^\W\d_'’]+", text)
+    # Month and day abbreviations Babel writes for the locale, and zone abbreviations (PST, EDT).
+    return [w for w in words if w not in _PROPER and not (w.isupper() and len(w) <= 5) and w.lower() not in _DATE_WORDS]
+
+
+_DATE_WORDS = {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "sep", "oct", "nov", "dic",
+               "de", "p", "m", "a"}
+
+
+@pytest.fixture(scope="module")
+def pseudo_catalogs(tmp_path_factory):
+    """A compiled "es" catalog whose every translation is its English wrapped in ⟦ ⟧."""
+    folder = tmp_path_factory.mktemp("pseudo")
+    pseudo = Catalog(locale="es")
+    for m in catalogs.extract():
+        if not m.id:
+            continue
+        wrap = (lambda s: "⟦" + s + "⟧")  # noqa: E731
+        pseudo.add(m.id, tuple(wrap(s) for s in m.id) if isinstance(m.id, tuple) else wrap(m.id),
+                   context=m.context)
+    pseudo._num_plurals, pseudo._plural_expr = 2, "(n != 1)"  # as the Spanish catalog's header says
+    (folder / "es" / "LC_MESSAGES").mkdir(parents=True)
+    with open(folder / "es" / "LC_MESSAGES" / "messages.mo", "wb") as fh:
+        write_mo(fh, pseudo)
+    return folder
+
+
+def _applicant_world(w):
+    """What an applicant's pages show: a draft, a submitted application with its timeline, needs,
+    places and outcomes, and a burden survey to answer."""
+    need = F.need(w.funder, "Housing stability", 1)
+    place = F.place(w.funder, "06065042012", name="Mecca")
+    draft_program = F.program(w.funder, slug="health-2027", title="Community Health 2027")
+    draft = F.application(draft_program, w.cbo, status="draft")
+    w.application.needs.append(need)
+    w.application.places.append(place)
+    db.session.commit()
+    return draft
+
+
+APPLICANT_PAGES = (
+    "/", "/opportunities", "/login", "/register", "/reset", "/verify",
+)
+
+
+class TestPseudoLocale:
+    @pytest.fixture
+    def app_config(self, pseudo_catalogs):
+        return {"BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogs)}
+
+    def test_every_applicant_page_is_marked_for_translation(self, app, world, login):
+        draft = _applicant_world(world)
+        anonymous = app.test_client()
+        applicant = login(world.users["applicant"])
+        a = world.application
+        pages = [(anonymous, url) for url in APPLICANT_PAGES] + [(applicant, url) for url in (
+            "/dashboard", "/account", f"/programs/{world.program.slug}", f"/programs/{world.program.slug}/apply",
+            f"/applications/{draft.id}/edit", f"/applications/{a.id}", f"/applications/{a.id}/withdraw",
+            f"/applications/{a.id}/feedback", f"/applications/{a.id}/burden-survey",
+            f"/programs/{world.program.slug}/you-said-we-did", f"/organizations/{world.cbo.slug}/profile",
+        )]
+        user_data = _user_data()
+        found = {}
+        for client, url in pages:
+            response = client.get(url, headers=SPANISH)
+            assert response.status_code == 200, url
+            page = response.get_data(as_text=True)
+            assert '<html lang="es">' in page, url
+            left = _unwrapped_english(page, user_data)
+            if left:
+                found[url] = sorted(set(left))
+        assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+
+
+# --- Spanish from the browser, or from a saved choice ----------------------------------------------
+
+def _spanish_page(client, url):
+    response = client.get(url, headers=SPANISH)
+    assert response.status_code == 200, url
+    page = response.get_data(as_text=True)
+    assert '<html lang="es">' in page, url
+    return page
+
+
+def test_a_browser_asking_for_spanish_gets_the_applicant_pages_in_spanish(app, world, login):
+    draft = _applicant_world(world)
+    anonymous = app.test_client()
+    assert "Convocatorias de financiamiento abiertas" in _spanish_page(anonymous, "/")
+    assert "Iniciar sesión" in _spanish_page(anonymous, "/login")
+    program = _spanish_page(anonymous, f"/programs/{world.program.slug}")
+    assert "Quién puede solicitar" in program and "Community Health 2026" in program
+    applicant = login(world.users["applicant"])
+    assert "Guardar borrador" in _spanish_page(applicant, f"/applications/{draft.id}/edit")
+    status = _spanish_page(applicant, f"/applications/{world.application.id}")
+    assert "Cronología" in status and "enviada" in status
+    assert "Comentarios sobre su solicitud" in _spanish_page(applicant, f"/applications/{world.application.id}/feedback")
+    assert "¿Cuánto le costó solicitar?" in _spanish_page(applicant, f"/applications/{world.application.id}/burden-survey")
+    english = anonymous.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Log in" in english
+    unsupported = anonymous.get("/login", headers={"Accept-Language": "tlh"}).get_data(as_text=True)
+    assert '<html lang="en">' in unsupported
+
+
+def test_form_messages_are_in_spanish(app):
+    page = app.test_client().post("/register", data={}, headers=SPANISH).get_data(as_text=True)
+    assert "Escriba su nombre." in page and "Corrija" in page
+
+
+def test_a_saved_choice_wins_over_the_browser(app, world, login):
+    applicant = login(world.users["applicant"])
+    response = applicant.post("/language", data={"locale": "es", "next": "/account"},
+                              headers={"Accept-Language": "en"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    db.session.expire_all()
+    assert db.session.get(User, world.users["applicant"].id).locale == "es"
+    page = applicant.get("/account", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in page and "Su cuenta" in page
+
+
+def test_a_visitor_s_choice_is_kept_in_a_cookie(app):
+    client = app.test_client()
+    response = client.post("/language", data={"locale": "es", "next": "/login"})
+    assert response.status_code == 302 and "locale=es" in response.headers["Set-Cookie"]
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="es">' in page and "Iniciar sesión" in page
+
+
+@pytest.mark.parametrize("data", [{"locale": "tlh"}, {"locale": ""}, {}, {"locale": "es", "next": "//evil.example"}])
+def test_an_odd_choice_is_refused_or_kept_on_the_site(app, data):
+    response = app.test_client().post("/language", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/") and not response.headers["Location"].startswith("//")
+
+
+# --- dates, money and numbers ------------------------------------------------------------------------
+
+def test_money_dates_and_numbers_follow_the_language(app):
+    from flask_babel import force_locale
+
+    from grantflow.core.i18n import format_number, format_when
+    from grantflow.core.money import format_money
+    from grantflow.core.timeutil import to_local
+
+    when = to_local(dt.datetime(2026, 12, 1, 22, 5, tzinfo=dt.timezone.utc), "America/Los_Angeles")
+    with app.test_request_context():
+        assert format_money(4_000_050) == "$40,000.50" and format_money(-150) == "-$1.50"
+        assert format_money(4_000_050, whole=True) == "$40,001"
+        assert format_when(when) == "Dec 01, 2026 02:05 PM PST"
+        assert format_when(when.date(), "date") == "Dec 01, 2026"
+        assert format_number(1234.5) == "1,234.5" and format_number(3.66, 1) == "3.7"
+        with force_locale("es"):
+            assert format_money(4_000_050).replace("\xa0", " ") == "40.000,50 US$"
+            assert format_money(4_000_050, whole=True).replace("\xa0", " ") == "40.001 US$"
+            assert "dic" in format_when(when) and "14:05" in format_when(when)
+            assert format_number(3.66, 1) == "3,7"
+
+
+# --- an organization's language for its messages and letters ----------------------------------------
+
+def test_the_profile_saves_the_organization_s_language(app, world, login):
+    from grantflow.organizations.models import Organization
+
+    applicant = login(world.users["applicant"])
+    page = applicant.get("/organizations/eastside/profile").get_data(as_text=True)
+    assert '<option selected value="en">English</option>' in page or 'value="en" selected' in page
+    profile = {"name": "Eastside Tenants Union", "ein": "12-3456789", "tax_exempt": "yes"}
+    assert applicant.post("/organizations/eastside/profile", data={**profile, "language": "es"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, world.cbo.id).language == "es"
+    # A form that does not send it keeps it; an unknown language is refused at the field.
+    assert applicant.post("/organizations/eastside/profile", data=profile).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, world.cbo.id).language == "es"
+    refused = applicant.post("/organizations/eastside/profile", data={**profile, "language": "tlh"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organization, world.cbo.id).language == "es"
+
+
+# --- the funder's own content in the applicant's language --------------------------------------------
+
+def test_the_funder_gives_its_program_in_spanish_and_applicants_see_it_marked(app, world, login):
+    from grantflow.core.translations import ContentTranslation
+    from grantflow.programs.models import CustomQuestion
+
+    q = CustomQuestion(program=world.program, key="why", label="Why now?", help_text="One paragraph.",
+                       kind="short_text", options=[])
+    db.session.add(q)
+    draft_program = world.program
+    draft = F.application(draft_program, world.other_cbo, status="draft")
+    db.session.commit()
+    officer = login(world.users["program_officer"])
+    form = officer.get("/programs/health-2026/translations").get_data(as_text=True)
+    assert "English: Community Health 2026" in form and "English: Why now?" in form
+    boxes = {f"program-{world.program.id}-title": "Salud Comunitaria 2026", f"customquestion-{q.id}-label": "¿Por qué ahora?"}
+    assert officer.post("/programs/health-2026/translations?locale=es", data=boxes).status_code == 302
+    db.session.expire_all()
+    saved = {(r.kind, r.field): r.text for r in db.session.execute(select(ContentTranslation)).scalars()}
+    assert saved == {("program", "title"): "Salud Comunitaria 2026", ("question", "label"): "¿Por qué ahora?"}
+
+    spanish = app.test_client().get("/programs/health-2026", headers=SPANISH).get_data(as_text=True)
+    assert "<h1>Salud Comunitaria 2026</h1>" in spanish  # in the page's language: no mark
+    assert '<div class="prose" lang="en"><p>Funding for community health.</p>' in spanish  # not translated: marked
+    english = app.test_client().get("/programs/health-2026", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1>Community Health 2026</h1>" in english and 'lang="en"><p>Funding' not in english
+    edit = login(world.users["other_applicant"]).get(f"/applications/{draft.id}/edit", headers=SPANISH)
+    page = edit.get_data(as_text=True)
+    assert "¿Por qué ahora?" in page and "One paragraph." in page  # the help, not translated, in English
+    # Emptying a box removes the translation: the English is shown again, marked.
+    assert officer.post("/programs/health-2026/translations?locale=es",
+                        data={**boxes, f"program-{world.program.id}-title": ""}).status_code == 302
+    spanish = app.test_client().get("/programs/health-2026", headers=SPANISH).get_data(as_text=True)
+    assert '<h1 lang="en">Community Health 2026</h1>' in spanish
+
+
+def test_answers_keep_the_language_they_were_typed_in_and_reviewers_are_told(app, world, login):
+    from grantflow.applications.models import Application
+
+    draft = F.application(F.program(world.funder, slug="health-2027"), world.cbo, status="draft")
+    db.session.commit()
+    applicant = login(world.users["applicant"])
+    saved = applicant.post(f"/applications/{draft.id}/edit", headers=SPANISH,
+                           data={"action": "save", "title": "Promotoras de salud", "summary": "Visitas casa por casa."})
+    assert saved.status_code in (200, 302)
+    db.session.expire_all()
+    assert db.session.get(Application, draft.id).language == "es"
+    # The submitted application the reviewer reads was typed in Spanish too.
+    world.application.language = "es"
+    db.session.commit()
+    reviewer = login(world.users["reviewer"])
+    reviewer.post(f"/reviews/{world.application.id}/conflict", data={"answer": "none"})
+    page = reviewer.get(f"/reviews/{world.application.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The applicant wrote these answers in Español." in page
+    assert '<p class="prose" lang="es">We connect residents to care.</p>' in page
