@@ -1,5 +1,8 @@
 """Fixtures: the app on SQLite (default) or on the throwaway PostgreSQL server, clients, users of
-every role, and a small world of two funders and two CBOs for scoping and authorization tests."""
+every role, and a small world of two funders and two CBOs for scoping and authorization tests.
+
+The suite runs in parallel (pytest-xdist): what a test must keep to for that (no fixed port, no
+shared path, xdist_group for shared module fixtures) is in tests/README.md."""
 from __future__ import annotations
 
 import os

@@ -12,6 +12,7 @@ product's own. As a control, the same search over the program officer's crawl fi
 """
 from __future__ import annotations
 
+import functools
 import html
 import io
 import itertools
@@ -100,14 +101,24 @@ def _own_fold(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
+FOLDS = (("folded", _own_fold), ("skeleton", folded))
+
+
+@functools.lru_cache(maxsize=4)
+def _haystacks(text: str) -> tuple[str, ...]:
+    """`text` as typed (casefolded) and by each fold: computed once per text, not once per
+    identifier (folding a whole crawl's text takes seconds)."""
+    return (text.casefold(), *(fold(text) for _, fold in FOLDS))
+
+
 def found(identifier: str, text: str) -> list[str]:
     """How `identifier` shows in `text`: as typed, folded here, folded by the product."""
     ways = []
-    if identifier.casefold() in text.casefold():
+    typed, *hays = _haystacks(text)
+    if identifier.casefold() in typed:
         ways.append("as typed")
-    for name, fold in (("folded", _own_fold), ("skeleton", folded)):
+    for (name, fold), hay in zip(FOLDS, hays):
         needle = fold(identifier)
-        hay = fold(text)
         if re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", hay) or \
                 re.search(rf"(?<!\w){re.escape(needle.replace(' ', ''))}(?!\w)", hay):
             ways.append(name)
