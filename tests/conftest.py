@@ -26,6 +26,16 @@ BACKENDS = ("sqlite", "postgresql")
 STORAGES = ("local", "s3")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long: takes tens of seconds or more; run first (see below)")
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `long` first: in parallel, a long test started last keeps one worker busy
+    while the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")

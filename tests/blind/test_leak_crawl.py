@@ -21,6 +21,7 @@ import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 import pymupdf
+import pytest
 from flask import url_for
 from pypdf import PdfReader
 
@@ -153,6 +154,7 @@ def test_a_reviewer_can_reach_no_identifier_anywhere(any_app, any_blind_app):
     assert "The grocery will open six days a week and hire eight neighbors." in pdf
 
 
+@pytest.mark.long
 def test_the_officer_crawl_finds_them_so_the_search_works(any_app, any_blind_app):
     b = any_blind_app
     pages = crawl(any_app, any_app.test_client(user=b.officer), b)
