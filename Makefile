@@ -39,8 +39,12 @@ $(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
 run: install
 	bash scripts/run.sh
 
+# The suite on every core (pytest-xdist): each worker starts its own PostgreSQL, Redis, S3 server
+# and browser; tests marked `xdist_group` run on one worker (tests/README.md). TEST_WORKERS=0: one
+# process, as `.venv/bin/pytest` runs.
+TEST_WORKERS ?= logical
 test: install
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Each benchmark prints its headline figures on its last line.
 bench: install

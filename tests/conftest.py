@@ -1,5 +1,8 @@
 """Fixtures: the app on SQLite (default) or on the throwaway PostgreSQL server, clients, users of
-every role, and a small world of two funders and two CBOs for scoping and authorization tests."""
+every role, and a small world of two funders and two CBOs for scoping and authorization tests.
+
+The suite runs in parallel (pytest-xdist): what a test must keep to for that (no fixed port, no
+shared path, xdist_group for shared module fixtures) is in tests/README.md."""
 from __future__ import annotations
 
 import os
@@ -21,6 +24,16 @@ from tests import pgserver, servers
 
 BACKENDS = ("sqlite", "postgresql")
 STORAGES = ("local", "s3")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long: takes tens of seconds or more; run first (see below)")
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `long` first: in parallel, a long test started last keeps one worker busy
+    while the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------

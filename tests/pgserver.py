@@ -58,10 +58,17 @@ def start(base: Path) -> tuple[PgServer, str | None]:
     subprocess.run(_as_owner([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust",
                               "-E", "UTF8", "--locale=C.UTF-8"], owner),
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    port = _free_port()
-    opts = f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts, "-l", str(base / "log"),
-                              "-w", "-t", "60", "start"], owner), check=True, stdout=subprocess.DEVNULL)
+    for attempt in range(3):  # a free port can be taken before the server binds it (parallel workers)
+        port = _free_port()
+        opts = (f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                " -c max_connections=200")
+        started = subprocess.run(_as_owner([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts, "-l",
+                                            str(base / "log"), "-w", "-t", "60", "start"], owner),
+                                 stdout=subprocess.DEVNULL)
+        if started.returncode == 0:
+            break
+    else:
+        raise RuntimeError(f"PostgreSQL did not start:\n{(base / 'log').read_text()[-3000:]}")
     server = PgServer(datadir=datadir, port=port)
     deadline = time.time() + 30
     while time.time() < deadline:

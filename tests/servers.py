@@ -68,24 +68,41 @@ def kill_hard(proc) -> None:
     proc.wait()
 
 
+def _serve_on_free_port(start, timeout: float, interval: float, attempts: int = 3) -> tuple[subprocess.Popen, int]:
+    """``start(port)`` -> a process that listens on ``port``; on another port if it exits first
+    (a port found free can be taken before the server binds it: parallel test workers)."""
+    for _ in range(attempts):
+        port = free_port()
+        proc = start(port)
+
+        def listening() -> bool:
+            if proc.poll() is not None:
+                return True  # exited: try another port
+            return _answers(port)
+
+        wait_for(listening, timeout=timeout, interval=interval)
+        if proc.poll() is None:
+            return proc, port
+    raise AssertionError(f"{proc.args[0]} exited ({proc.returncode}) on {attempts} ports")
+
+
 def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    wait_for(lambda: proc.poll() is None and _answers(port), timeout=15, interval=0.05)
+    proc, port = _serve_on_free_port(lambda port: subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
+         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True),
+        timeout=15, interval=0.05)
     return proc, f"redis://127.0.0.1:{port}/0"
 
 
 def start_s3(log: Path) -> tuple[subprocess.Popen, str]:
     """moto's server: a real HTTP server speaking S3's protocol, in its own process."""
-    port = free_port()
-    out = open(log, "ab")
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=out, stderr=out, env=dict(os.environ, **S3_ENV), start_new_session=True)
-    out.close()
-    wait_for(lambda: proc.poll() is None and _answers(port), timeout=30, interval=0.1)
+    def start(port: int) -> subprocess.Popen:
+        with open(log, "ab") as out:
+            return subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                                    stdout=out, stderr=out, env=dict(os.environ, **S3_ENV), start_new_session=True)
+
+    proc, port = _serve_on_free_port(start, timeout=30, interval=0.1)
     return proc, f"http://127.0.0.1:{port}"
 
 

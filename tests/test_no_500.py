@@ -386,11 +386,13 @@ def _fuzz_every_route(app, scale: float, check_discovery: bool = False) -> list[
     return failures
 
 
+@pytest.mark.long
 def test_no_route_answers_5xx_on_sqlite(app):
     failures = _fuzz_every_route(app, scale=1.5, check_discovery=True)
     assert not failures, f"{len(failures)} routes answered 5xx:\n\n" + "\n\n".join(failures)
 
 
+@pytest.mark.long
 @pytest.mark.postgres
 def test_no_route_answers_5xx_on_postgresql(pg_app):
     """Fewer examples: PostgreSQL refuses out-of-range integers, over-long text and NUL characters

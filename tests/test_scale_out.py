@@ -31,6 +31,7 @@ from tests.conftest import _admin, build_world, make_app
 from tests.letters.conftest import decide
 
 LETTERS = 16
+pytestmark = pytest.mark.xdist_group("scale_out")  # the module's stack of servers, started once
 
 
 @pytest.fixture(scope="module")

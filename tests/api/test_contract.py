@@ -50,6 +50,7 @@ def live(app):
     thread.join()
 
 
+@pytest.mark.long
 def test_the_api_keeps_its_contract(live):
     """Every operation, valid and invalid input (Schemathesis' positive and negative modes)."""
     base, tokens = live

@@ -9,6 +9,8 @@ import datetime as dt
 import io
 import json
 
+import pytest
+
 from grantflow.awards import models as M
 from grantflow.core.db import db
 from grantflow.equity.exports import to_csv, to_pdf
@@ -33,6 +35,7 @@ def _csv(report, dimension, group, measure):
     return row
 
 
+@pytest.mark.long
 def test_days_to_first_payment_and_share_of_dollars_paid_by_group(any_app):
     funder = F.funder()
     specs = [Spec(poc=True, awarded=True, requested=10_000_00) for _ in range(6)] + \

@@ -18,7 +18,7 @@ from tests.browser.conftest import assert_accessible, fill_login
 from tests.conftest import build_world, make_app
 from tests.feedback.builders import decide, release, review
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("reflow")]  # one module-wide server
 
 VIEWPORTS = {
     "phone-320": dict(viewport={"width": 320, "height": 640}, device_scale_factor=1),
