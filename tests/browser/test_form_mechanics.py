@@ -15,6 +15,7 @@ from grantflow.core.db import db
 from grantflow.programs.models import CustomQuestion
 from tests import factories as F
 from tests.browser.conftest import assert_accessible, log_in
+from tests.servers import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -93,10 +94,15 @@ def test_rows_are_added_and_removed_in_place_with_focus_moved(page, live_server)
     page.keyboard.press("Enter")  # Enter in a field saves; it does not reload the page at the top
     expect(page.locator("#save-status")).to_have_text(re.compile(r"Saved at \d{1,2}:\d\d [AP]M \w+"), timeout=10_000)
     assert page.evaluate("window.__samePage") is True
-    with live_server.app.app_context():
-        a = db.session.execute(select(Application)).scalar_one()
-        assert [line.category for line in a.budget_lines] == ["Staff", "Supplies"]
-        assert a.draft_form["budget-1-category"] == ["Supplies"] and "budget-2-category" not in a.draft_form
+    # Saves go one at a time, the last with the page as it is now; the "Saved at" above may be an
+    # earlier one's (typing "Rent" started one before line 2 was removed): wait for the last.
+    def saved():
+        with live_server.app.app_context():
+            a = db.session.execute(select(Application)).scalar_one()
+            return ([line.category for line in a.budget_lines] == ["Staff", "Supplies"]
+                    and a.draft_form.get("budget-1-category") == ["Supplies"] and "budget-2-category" not in a.draft_form)
+
+    wait_for(saved, timeout=20)
 
 
 def test_without_javascript_a_row_button_comes_back_at_the_row_with_focus(browser, live_server):
