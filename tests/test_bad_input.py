@@ -55,11 +55,13 @@ def test_negative_ids_are_not_found(w, any_app):
 
 
 def test_the_int_converter_is_bounded_for_every_route(any_app):
-    """The bound is the id columns': every key is a 32-bit INTEGER (a BIGINT key would allow more)."""
+    """The bound is the id columns': every key is a 32-bit INTEGER (a BIGINT key would allow more).
+    The one key that is not an id is a table's name (the data generations, which no route takes)."""
     from grantflow.core.inputs import MAX_ID
 
     assert any_app.url_map.converters["int"](any_app.url_map).max == MAX_ID == 2**31 - 1
-    keys = [c for t in db.metadata.tables.values() for c in t.columns if c.primary_key or c.foreign_keys]
+    keys = [c for t in db.metadata.tables.values() for c in t.columns if (c.primary_key or c.foreign_keys)
+            and (t.name, c.name) != ("data_generations", "table_name")]
     assert len(keys) > 50 and {type(c.type).__name__ for c in keys} == {"Integer"}
 
 
