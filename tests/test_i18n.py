@@ -192,7 +192,8 @@ class TestPseudoLocale:
         applicant = login(world.users["applicant"])
         a = world.application
         profile = f"/organizations/{world.cbo.slug}/profile"
-        pages = [(anonymous, url) for url in (*APPLICANT_PAGES, f"/invitations/{token}")] + [(applicant, url) for url in (
+        anonymous_pages = (*APPLICANT_PAGES, f"/invitations/{token}")
+        pages = [(anonymous, url) for url in anonymous_pages] + [(applicant, url) for url in (
             "/dashboard", "/account", f"/programs/{world.program.slug}", f"/programs/{world.program.slug}/apply",
             f"/applications/{draft.id}/edit", f"/applications/{a.id}", f"/applications/{a.id}/withdraw",
             f"/applications/{a.id}/feedback", f"/applications/{a.id}/burden-survey",

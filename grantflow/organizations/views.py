@@ -281,8 +281,8 @@ def team_page(slug: str):
         except services.ProfileError as exc:
             getattr(form, exc.field).errors = [str(exc)]
         else:
-            flash(_("An invitation is on its way to %(email)s, as %(role)s.", email=inv.email, role=inv.role_label.lower()),
-                  "success")
+            flash(_("An invitation is on its way to %(email)s, as %(role)s.", email=inv.email,
+                    role=inv.role_label.lower()), "success")
             return redirect(url_for("organizations.team_page", slug=org.slug))
     return _team_page(org, form, status=422 if form.errors else 200)
 
