@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -41,7 +42,7 @@ class ThresholdForm(BaseForm):
 
 
 class ImportCrosswalkForm(BaseForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
-                     description="HUD's USPS ZIP–tract crosswalk, saved as CSV: ZIP, TRACT, USPS_ZIP_PREF_CITY, "
-                                 "USPS_ZIP_PREF_STATE, RES_RATIO, BUS_RATIO, OTH_RATIO, TOT_RATIO; you may add a "
-                                 "NEIGHBORHOOD column.")
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))],
+                     description=_l("HUD's USPS ZIP–tract crosswalk, saved as CSV: ZIP, TRACT, USPS_ZIP_PREF_CITY, "
+                                    "USPS_ZIP_PREF_STATE, RES_RATIO, BUS_RATIO, OTH_RATIO, TOT_RATIO; you may add a "
+                                    "NEIGHBORHOOD column."))

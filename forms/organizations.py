@@ -223,17 +223,17 @@ class PracticesForm(BaseForm):
 
 # --- the team -------------------------------------------------------------------------------------
 
-TEAM_ROLE_CHOICES = [(r, f"{R.TEAM_LABELS[r]}: {R.TEAM_HELP[r]}") for r in R.TEAM_ROLES]
+TEAM_ROLE_CHOICES = [(r, _l("%(role)s: %(help)s", role=R.TEAM_LABELS[r], help=R.TEAM_HELP[r])) for r in R.TEAM_ROLES]
 
 
 class TeamInviteForm(BaseForm):
-    email = EmailField("Their email address", validators=[
-        InputRequired("Enter your colleague's email address."), Length(max=254),
-        Email("Enter an email address like name@example.org.", check_deliverability=False)])
-    role = RadioField("Their role", choices=TEAM_ROLE_CHOICES, default=R.TEAM_EDITOR,
-                      validators=[InputRequired("Choose a role.")])
+    email = EmailField(_l("Their email address"), validators=[
+        InputRequired(_l("Enter your colleague's email address.")), Length(max=254),
+        Email(_l("Enter an email address like name@example.org."), check_deliverability=False)])
+    role = RadioField(_l("Their role"), choices=TEAM_ROLE_CHOICES, default=R.TEAM_EDITOR,
+                      validators=[InputRequired(_l("Choose a role."))])
 
 
 class TeamRoleForm(BaseForm):
-    team_role = SelectField("Role", choices=[(r, R.TEAM_LABELS[r]) for r in R.TEAM_ROLES],
-                            validators=[InputRequired("Choose a role.")])
+    team_role = SelectField(_l("Role"), choices=[(r, R.TEAM_LABELS[r]) for r in R.TEAM_ROLES],
+                            validators=[InputRequired(_l("Choose a role."))])

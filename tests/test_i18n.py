@@ -108,7 +108,9 @@ def _unwrapped_english(page: str, user_data: list[str]) -> list[str]:
     parser = _VisibleText()
     parser.feed(page)
     text = " ¶ ".join(parser.parts)
-    text = re.sub(r"⟦.*?⟧", " ", text, flags=re.S)
+    # Innermost first: a translated word inside a translated sentence ("invited as ⟦Viewer⟧") nests.
+    while (unwrapped := re.sub(r"⟦[^⟦⟧]*⟧", " ", text)) != text:
+        text = unwrapped
     for value in user_data:
         text = text.replace(value, " ")
     words = re.findall(r"[^\W\d_][^\W\d_'’]+", text)
@@ -138,17 +140,40 @@ def pseudo_catalogs(tmp_path_factory):
     return folder
 
 
+CROSSWALK = ("ZIP,TRACT,USPS_ZIP_PREF_CITY,USPS_ZIP_PREF_STATE,RES_RATIO,BUS_RATIO,OTH_RATIO,TOT_RATIO\n"
+             "92254,06065042012,MECCA,CA,1,1,1,1\n92254,06065042013,MECCA,CA,1,1,1,1\n")
+
+
 def _applicant_world(w):
     """What an applicant's pages show: a draft, a submitted application with its timeline, needs,
-    places and outcomes, and a burden survey to answer."""
+    places (found by ZIP code through a crosswalk) and outcomes, a burden survey to answer, and a
+    team with a colleague and an invitation waiting for an answer. Returns the draft and the
+    invitation's token."""
+    from grantflow.accounts import services as accounts
+    from grantflow.chna import crosswalk
+    from grantflow.core import roles as R
+
     need = F.need(w.funder, "Housing stability", 1)
     place = F.place(w.funder, "06065042012", name="Mecca")
+    F.place(w.funder, "06065042013", name="Census Tract 420.13")
     draft_program = F.program(w.funder, slug="health-2027", title="Community Health 2027")
     draft = F.application(draft_program, w.cbo, status="draft")
     w.application.needs.append(need)
     w.application.places.append(place)
+    F.team_member(w.cbo, R.TEAM_EDITOR, "eli@eastside.org", "Eli Editor")
+    crosswalk.import_bytes(w.funder.id, CROSSWALK.encode())
+    _, token = accounts.create_invitation(w.cbo, "rosa@eastside.org", R.APPLICANT, w.users["applicant"],
+                                          team_role=R.TEAM_VIEWER)
     db.session.commit()
-    return draft
+    return draft, token
+
+
+def _proper_names() -> list[str]:
+    """County and state names (the Census Bureau's, as place names show them in any language)."""
+    from grantflow.chna import names
+
+    return sorted({*(names.county_name(c) or "" for c in ("06065",)), names.state_name("06") or ""} - {""},
+                  key=len, reverse=True)
 
 
 APPLICANT_PAGES = (
@@ -162,17 +187,23 @@ class TestPseudoLocale:
         return {"BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogs)}
 
     def test_every_applicant_page_is_marked_for_translation(self, app, world, login):
-        draft = _applicant_world(world)
+        draft, token = _applicant_world(world)
         anonymous = app.test_client()
         applicant = login(world.users["applicant"])
         a = world.application
-        pages = [(anonymous, url) for url in APPLICANT_PAGES] + [(applicant, url) for url in (
+        profile = f"/organizations/{world.cbo.slug}/profile"
+        anonymous_pages = (*APPLICANT_PAGES, f"/invitations/{token}")
+        pages = [(anonymous, url) for url in anonymous_pages] + [(applicant, url) for url in (
             "/dashboard", "/account", f"/programs/{world.program.slug}", f"/programs/{world.program.slug}/apply",
             f"/applications/{draft.id}/edit", f"/applications/{a.id}", f"/applications/{a.id}/withdraw",
             f"/applications/{a.id}/feedback", f"/applications/{a.id}/burden-survey",
-            f"/programs/{world.program.slug}/you-said-we-did", f"/organizations/{world.cbo.slug}/profile",
+            f"/programs/{world.program.slug}/you-said-we-did", profile,
+            # The place picker: a ZIP code's tracts (to choose them all), a name, a query matching nothing.
+            f"{profile}?places_q=92254", f"{profile}?places_q=Mecca", f"{profile}?places_q=9225",
+            f"/applications/{draft.id}/edit?places_q=92254", f"/applications/{draft.id}/edit?places_q=nowhere",
+            f"/organizations/{world.cbo.slug}/team",
         )]
-        user_data = _user_data()
+        user_data = _user_data() + _proper_names()
         found = {}
         for client, url in pages:
             response = client.get(url, headers=SPANISH)
@@ -196,7 +227,7 @@ def _spanish_page(client, url):
 
 
 def test_a_browser_asking_for_spanish_gets_the_applicant_pages_in_spanish(app, world, login):
-    draft = _applicant_world(world)
+    draft, _token = _applicant_world(world)
     anonymous = app.test_client()
     assert "Convocatorias de financiamiento abiertas" in _spanish_page(anonymous, "/")
     assert "Iniciar sesión" in _spanish_page(anonymous, "/login")

@@ -346,11 +346,12 @@ def accept_invitation(token: str):
     account is refused, so an invitation never lands on the wrong person."""
     inv = services.invitation_for_token(token)
     if inv is None:
-        abort(404, "This invitation has expired, was withdrawn or was already used. Ask the person who "
-                   "invited you for a new one.")
+        abort(404, _("This invitation has expired, was withdrawn or was already used. Ask the person who "
+                     "invited you for a new one."))
     if current_user.is_authenticated and services.normalize_email(current_user.email) != inv.email:
-        abort(403, f"This invitation is for {inv.email}, but you are logged in as {current_user.email}. "
-                   f"Log out, then open the link again and log in (or create an account) as {inv.email}.")
+        abort(403, _("This invitation is for %(email)s, but you are logged in as %(current)s. Log out, then open "
+                     "the link again and log in (or create an account) as %(email)s.",
+                     email=inv.email, current=current_user.email))
     existing = services.find_user(inv.email)
     form = AcceptInviteForm(email=inv.email)
     if existing is not None:

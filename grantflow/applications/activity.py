@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from grantflow.accounts.models import User
@@ -25,9 +26,9 @@ DETACHED = "attachment.deleted"
 SHOWN = ("application.draft", EDITED, ATTACHED, DETACHED, "application.submitted", "application.withdrawn")
 EDIT_GAP_SECONDS = 5 * 60
 LIMIT = 200
-FIELD_LABELS = {"title": "project title", "summary": "project summary", "community_voice": "community voice",
-                "amount_requested": "amount requested", "needs": "needs", "places": "places", "budget": "budget",
-                "outcomes": "outcomes"}
+FIELD_LABELS = {"title": _l("project title"), "summary": _l("project summary"),
+                "community_voice": _l("community voice"), "amount_requested": _l("amount requested"),
+                "needs": _l("needs"), "places": _l("places"), "budget": _l("budget"), "outcomes": _l("outcomes")}
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,13 @@ def _labels(application) -> dict[str, str]:
 def _what(event: AuditEvent, labels: dict[str, str]) -> str:
     after, before = event.after or {}, event.before or {}
     if event.action == EDITED:
-        return "edited " + ", ".join(labels.get(f, f) for f in after.get("fields", []))
+        return _("edited %(fields)s", fields=", ".join(str(labels.get(f, f)) for f in after.get("fields", [])))
     if event.action == ATTACHED:
-        return f"added the file {after.get('name') or 'a file'}"
+        return _("added the file %(name)s", name=after.get("name")) if after.get("name") else _("added a file")
     if event.action == DETACHED:
-        return f"removed the file {before.get('name') or 'a file'}"
-    return {"application.draft": "started the draft", "application.submitted": "submitted the application",
-            "application.withdrawn": "withdrew the application"}[event.action]
+        return _("removed the file %(name)s", name=before.get("name")) if before.get("name") else _("removed a file")
+    return {"application.draft": _("started the draft"), "application.submitted": _("submitted the application"),
+            "application.withdrawn": _("withdrew the application")}[event.action]
 
 
 def trail(application) -> list[Entry]:
@@ -84,4 +85,4 @@ def trail(application) -> list[Entry]:
                AuditEvent.action.in_(SHOWN))
         .order_by(AuditEvent.id.desc()).limit(LIMIT)).all()
     labels = _labels(application)
-    return [Entry(event.at, name or "Someone no longer on GrantFlow", _what(event, labels)) for event, name in rows]
+    return [Entry(event.at, name or _("Someone no longer on GrantFlow"), _what(event, labels)) for event, name in rows]

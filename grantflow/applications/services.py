@@ -178,10 +178,13 @@ class Stale:
 
     def message(self, tz: str) -> str:
         local = to_local(self.at, tz)
-        when = f" at {local:%I:%M %p %Z} on {local:%B} {local.day}, {local.year}".replace(" 0", " ") if local else ""
-        return (f"{self.by} saved another version of this draft{when}, after you opened it. Nothing you typed "
-                f"here is saved yet, and it is all still on this page. To keep your version, save again: it "
-                f"replaces theirs. To see theirs first, open the draft again (copy what you want to keep).")
+        rest = _("Nothing you typed here is saved yet, and it is all still on this page. To keep your version, "
+                 "save again: it replaces theirs. To see theirs first, open the draft again (copy what you want "
+                 "to keep).")
+        if local is None:
+            return _("%(name)s saved another version of this draft, after you opened it.", name=self.by) + " " + rest
+        return _("%(name)s saved another version of this draft at %(time)s on %(day)s, after you opened it.",
+                 name=self.by, time=format_when(local, "time"), day=format_when(local, "day")) + " " + rest
 
 
 def parse_revision(value) -> int | None:
@@ -200,7 +203,7 @@ def stale_draft(application: Application, base_revision, user) -> Stale | None:
     if application.draft_revision == base or application.last_edited_by_id in (None, user.id):
         return None
     editor = application.last_edited_by
-    return Stale(editor.name if editor else "Someone", application.last_edit_at, application.draft_revision)
+    return Stale(editor.name if editor else _("Someone"), application.last_edit_at, application.draft_revision)
 
 
 def _fields_of(data: DraftInput) -> dict:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from flask import (
     Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from grantflow.core import files as stored_files
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.core.inputs import query_int, row_index
-from grantflow.core.i18n import format_number, html_lang
+from grantflow.core.i18n import format_number, format_when, html_lang
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.policy import authorize, can, get_or_404
@@ -115,7 +115,7 @@ def start(program: Program):
     if not current_user.has_role(R.APPLICANT):
         abort(403, "Only staff of a community-based organization can apply. Register your organization first.")
     if not editor_org_ids(current_user):
-        abort(403, "Your role on your organization's team is viewer: ask its admin to make you an editor.")
+        abort(403, _("Your role on your organization's team is viewer: ask its admin to make you an editor."))
     options = apply_options(program)
     reason = services.not_open_reason(program)
     error = None
@@ -272,8 +272,8 @@ def last_edited_text(application) -> str | None:
     local = to_local(application.last_edit_at, application.program.timezone)
     if local is None or application.last_edited_by is None:
         return None
-    return (f"Last edited by {application.last_edited_by.name}, {local:%I:%M %p %Z}".replace(", 0", ", ")
-            + f" on {local:%B} {local.day}, {local.year}")
+    return _("Last edited by %(name)s, %(time)s on %(day)s", name=application.last_edited_by.name,
+             time=format_when(local, "time"), day=format_when(local, "day"))
 
 
 ROW_FIRST_FIELD = {"budget": "category", "outcomes": "metric"}
@@ -333,10 +333,10 @@ def _forms_from(application, md: MultiDict):
 
 # The team roles an action needs, and what the others of the team are told (403).
 TEAM_REFUSALS = {
-    "application.edit": (R.TEAM_EDITORS, "Your role on your organization's team is viewer: you can read this "
-                                         "application, but only its admins and editors change it."),
-    "application.withdraw": ((R.TEAM_ADMIN,), "Only an admin of your organization's team can withdraw an "
-                                              "application."),
+    "application.edit": (R.TEAM_EDITORS, _l("Your role on your organization's team is viewer: you can read "
+                                            "this application, but only its admins and editors change it.")),
+    "application.withdraw": ((R.TEAM_ADMIN,), _l("Only an admin of your organization's team can withdraw an "
+                                                 "application.")),
 }
 
 
@@ -348,7 +348,7 @@ def team_action(app_id: int, action: str) -> Application:
     if not can(action, application):
         roles, message = TEAM_REFUSALS[action]
         role = current_user.team_role_in(application.organization_id)
-        abort(403, message) if role is not None and role not in roles else abort(404)
+        abort(403, str(message)) if role is not None and role not in roles else abort(404)
     return application
 
 
@@ -470,14 +470,14 @@ def autosave(app_id: int):
     application = team_action(app_id, "application.edit")
     if application.status != DRAFT:
         return jsonify(saved=False, status=application.status,
-                       error="This application is no longer a draft, so changes are not saved."), 409
+                       error=_("This application is no longer a draft, so changes are not saved.")), 409
     stale = services.stale_draft(application, request.form.get("base_revision"), current_user)
     if stale is not None:
         return jsonify(saved=False, conflict=True, revision=stale.revision,
                        error=stale.message(application.program.timezone)), 409
     if not services.claim_draft(application):
         return jsonify(saved=False, status=application.status,
-                       error="This application is no longer a draft, so changes are not saved."), 409
+                       error=_("This application is no longer a draft, so changes are not saved.")), 409
     form = ApplicationForm(formdata=request.form)
     answers = _answers_form(application, request.form)
     _choices(form, application.program)

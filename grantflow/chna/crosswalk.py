@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, insert, select
 
 from grantflow.chna.lines import (
@@ -50,18 +51,25 @@ class CrosswalkResult:
             return ""
         shown = "; ".join(str(e) for e in self.unknown)
         more = self.unknown_total - len(self.unknown)
-        return (f"{self.unknown_total} {'line names a tract' if self.unknown_total == 1 else 'lines name tracts'} "
-                f"outside your CHNA places and {'was' if self.unknown_total == 1 else 'were'} left out: {shown}"
-                + (f"; and {more} more" if more else "") + ". Import those places first to include them.")
+        if more:
+            return ngettext("%(num)s line names a tract outside your CHNA places and was left out: %(shown)s; and "
+                            "%(more)s more. Import those places first to include them.",
+                            "%(num)s lines name tracts outside your CHNA places and were left out: %(shown)s; and "
+                            "%(more)s more. Import those places first to include them.",
+                            self.unknown_total, shown=shown, more=more)
+        return ngettext("%(num)s line names a tract outside your CHNA places and was left out: %(shown)s. Import "
+                        "those places first to include them.",
+                        "%(num)s lines name tracts outside your CHNA places and were left out: %(shown)s. Import "
+                        "those places first to include them.", self.unknown_total, shown=shown)
 
 
 def columns(headers: list[str]) -> tuple[str, dict[str, str]]:
     by_norm = headers_by_norm(headers)
     missing = [n.upper() for n in REQUIRED if n not in by_norm]
     if missing:
-        raise ImportRefused([RowError(1, "missing column(s): " + ", ".join(missing) + ". Expected HUD's USPS "
-                                         "ZIP–tract crosswalk layout: ZIP, TRACT, USPS_ZIP_PREF_CITY, "
-                                         "USPS_ZIP_PREF_STATE, RES_RATIO, BUS_RATIO, OTH_RATIO, TOT_RATIO")])
+        raise ImportRefused([RowError(1, _("missing column(s): %(columns)s. Expected HUD's USPS ZIP–tract "
+                                           "crosswalk layout: ZIP, TRACT, USPS_ZIP_PREF_CITY, USPS_ZIP_PREF_STATE, "
+                                           "RES_RATIO, BUS_RATIO, OTH_RATIO, TOT_RATIO", columns=", ".join(missing)))])
     cols = {"zip": by_norm["zip"], "tract": by_norm["tract"]}
     cols |= {ours: by_norm[theirs] for theirs, ours in OPTIONAL.items() if theirs in by_norm}
     return HUD, cols
@@ -88,13 +96,15 @@ def _checker(known: set[str]):
             for key in ("city", "state", "neighborhood"):
                 text = " ".join((values.get(key) or "").split())
                 if len(text) > MAX_TEXT:
-                    reasons.append(f"the {key} is longer than {MAX_TEXT} characters")
+                    reasons.append(_("the %(column)s is longer than %(max)s characters", column=key, max=MAX_TEXT))
                 row[key] = text or None
             if row["state"] and not (len(row["state"]) == 2 and row["state"].isalpha()):
-                reasons.append(f"USPS_ZIP_PREF_STATE {row['state']!r} must be a two-letter abbreviation")
+                reasons.append(_("USPS_ZIP_PREF_STATE %(state)s must be a two-letter abbreviation",
+                                  state=repr(row["state"])))
             pair = (zip_code, tract)
             if zip_code and tract and pair in seen:
-                reasons.append(f"ZIP {zip_code} and tract {tract} appear together twice (first on line {seen[pair]})")
+                reasons.append(_("ZIP %(zip)s and tract %(tract)s appear together twice (first on line %(line)s)",
+                                  zip=zip_code, tract=tract, line=seen[pair]))
             if reasons:
                 return None, reasons
             seen[pair] = line
@@ -113,17 +123,18 @@ def import_crosswalk(funder_id: int, stream: IO[str], *, source: str | None = No
     """Checks every line, then replaces the funder's crosswalk in the current transaction; raises
     ImportRefused (nothing written) when a line is bad or no line names one of its places."""
     known = set(db.session.execute(select(Place.geoid).where(Place.funder_id == funder_id)).scalars())
-    _, rows, errors = check_lines(stream, columns, _checker(known), bad_lines)
+    _layout, rows, errors = check_lines(stream, columns, _checker(known), bad_lines)
     if errors:
         raise ImportRefused(errors)
     result = CrosswalkResult()
     unknown = [r for r in rows if not r["known"]]
     result.unknown_total = len(unknown)
-    result.unknown = [RowError(r["line"], f"tract {r['geoid']} (ZIP {r['zip']})") for r in unknown[:SHOWN_UNKNOWN]]
+    result.unknown = [RowError(r["line"], _("tract %(geoid)s (ZIP %(zip)s)", geoid=r["geoid"], zip=r["zip"]))
+                      for r in unknown[:SHOWN_UNKNOWN]]
     rows = [r for r in rows if r["known"]]
     if not rows:
-        raise ImportRefused([RowError(2, "no line names a tract among your CHNA places "
-                                         f"({len(known)} places); import the places first")])
+        raise ImportRefused([RowError(2, _("no line names a tract among your CHNA places (%(count)s places); "
+                                           "import the places first", count=len(known)))])
     now = utcnow()
     db.session.execute(delete(ZipTract).where(ZipTract.funder_id == funder_id))
     db.session.execute(insert(ZipTract), [

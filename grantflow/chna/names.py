@@ -3,13 +3,16 @@
 
 The county and state names are the Census Bureau's 2020 list (with Connecticut's 2022 planning
 regions, which newer HUD and SVI files use), shipped as data/counties.csv and data/states.csv:
-public-domain tables that change once a decade, so they are read once per process.
+public-domain tables that change once a decade, so they are read once per process. County and
+state names are proper names, shown as the Census Bureau writes them in any language.
 """
 from __future__ import annotations
 
 import csv
 from functools import lru_cache
 from importlib import resources
+
+from flask_babel import gettext as _
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +49,7 @@ def tract_number(geoid: str) -> str:
 def tract_name(geoid: str) -> str:
     """'06065040501' -> 'Census Tract 405.01, Riverside County'."""
     county = county_name(geoid[:5])
-    return f"Census Tract {tract_number(geoid)}" + (f", {county}" if county else "")
+    return _("Census Tract %(number)s", number=tract_number(geoid)) + (f", {county}" if county else "")
 
 
 def area_name(code: str) -> str:
@@ -60,12 +63,12 @@ def area_name(code: str) -> str:
         return state_name(code) or code
     if len(code) == 5:
         county, state = county_name(code), state_name(code[:2])
-        return f"{county}, {state}" if county and state else f"ZIP code {code}"
+        return f"{county}, {state}" if county and state else _("ZIP code %(code)s", code=code)
     if len(code) == 11:
         state = state_name(code[:2])
         return tract_name(code) + (f", {state}" if state else "")
     if len(code) == 12:
-        return f"Block Group {code[11]}, {tract_name(code[:11])}"
+        return _("Block Group %(number)s, %(tract)s", number=code[11], tract=tract_name(code[:11]))
     return code
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
 from grantflow.chna.models import Place, ZipTract
 from grantflow.chna.names import tract_name
 from grantflow.core.db import db
+from grantflow.core.i18n import format_number
 
 MAX_QUERY = 100
 MAX_RESULTS = 50
@@ -41,7 +43,7 @@ class PlaceOption:
         names = [n for n in [self.alias, *self.neighborhoods, *self.cities] if n]
         parts = [", ".join(dict.fromkeys(names))] if names else []
         if self.zips:
-            parts.append(("ZIP " if len(self.zips) == 1 else "ZIPs ") + ", ".join(self.zips))
+            parts.append(ngettext("ZIP %(zips)s", "ZIPs %(zips)s", len(self.zips), zips=", ".join(self.zips)))
         return " · ".join(parts)
 
     @property
@@ -49,9 +51,9 @@ class PlaceOption:
         """The one line a checkbox shows: name, where, need index, priority."""
         bits = [self.name] + ([f"({self.where})"] if self.where else [])
         if self.need_index is not None:
-            bits.append(f"— need index {self.need_index:.2f}")
+            bits.append(_("— need index %(index)s", index=format_number(self.need_index, 2)))
         if self.is_priority:
-            bits.append("— priority place")
+            bits.append(_("— priority place"))
         return " ".join(bits)
 
 
@@ -93,7 +95,8 @@ class QueryError(ValueError):
 def clean_query(raw: str | None) -> str:
     text = " ".join((raw or "").split())
     if len(text) > MAX_QUERY:
-        raise QueryError(f"Type at most {MAX_QUERY} characters: a ZIP code, a city or neighborhood, or a tract.")
+        raise QueryError(_("Type at most %(max)s characters: a ZIP code, a city or neighborhood, or a tract.",
+                           max=MAX_QUERY))
     m = _ZIP4.fullmatch(text)
     return m.group(1) if m else text
 
@@ -157,10 +160,11 @@ def picker(opts: list[PlaceOption], raw_query: str | None, chosen_keys) -> Picke
         shown.message, query = str(exc), ""
     matches = find(opts, query)
     if query and not matches and not shown.message:
-        shown.message = (f"No places match “{query}”. Try a 5-digit ZIP code, a city or neighborhood, "
-                         "or a tract number like 405.01.")
+        shown.message = _("No places match “%(query)s”. Try a 5-digit ZIP code, a city or neighborhood, "
+                          "or a tract number like 405.01.", query=query)
         if query.isdigit() and len(query) == 4:
-            shown.message += f" A ZIP code has 5 digits: if a leading zero was dropped, type 0{query}."
+            shown.message += " " + _("A ZIP code has 5 digits: if a leading zero was dropped, type 0%(query)s.",
+                                     query=query)
     if query.isdigit() and len(query) == 5 and matches and all(query in o.zips for o in matches):
         shown.zip = query
     shown.matched = len(matches)

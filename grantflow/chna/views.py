@@ -4,6 +4,7 @@ ZIP–tract crosswalk, through `grantflow.chna.importer` and `grantflow.chna.cro
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from forms.chna import ImportCrosswalkForm, ImportPlacesForm, NeedForm, ThresholdForm
@@ -174,8 +175,8 @@ def import_crosswalk(slug):
                                lambda data, source: crosswalk.import_bytes(funder.id, data, source=source))
     if page:
         return page
-    flash(f"Imported the ZIP–tract crosswalk: {result.lines} lines for {result.zips} ZIP codes. "
-          + result.unknown_text(), "success")
+    flash(_("Imported the ZIP–tract crosswalk: %(lines)s lines for %(zips)s ZIP codes.", lines=result.lines,
+            zips=result.zips) + (" " + result.unknown_text() if result.unknown_total else ""), "success")
     return redirect(_index_url(funder, "#crosswalk"))
 
 

@@ -28,9 +28,9 @@ COOKIE_DAYS = 365
 # English keeps the exact wording it always had; another language uses Babel's pattern for the
 # same skeleton (its own order of day, month and year, 24-hour clock where that is the custom).
 _ENGLISH = {"datetime": "MMM dd, yyyy hh:mm a z", "date": "MMM dd, yyyy", "long_date": "MMMM dd, yyyy",
-            "deadline": "MMMM d, yyyy 'at' h:mm a z", "day": "MMMM d, yyyy"}
+            "deadline": "MMMM d, yyyy 'at' h:mm a z", "day": "MMMM d, yyyy", "time": "h:mm a z"}
 _SKELETONS = {"datetime": "yMMMd", "date": "yMMMd", "long_date": "yMMMMd", "deadline": "yMMMMd", "day": "yMMMMd"}
-_WITH_TIME = ("datetime", "deadline")
+_WITH_TIME = ("datetime", "deadline", "time")
 
 
 @cache
@@ -95,7 +95,7 @@ def html_lang() -> str:
 def format_when(value: dt.datetime | dt.date | None, kind: str = "datetime") -> str:
     """A date ("date": Dec 01, 2026; "long_date": December 01, 2026; "day": December 1, 2026) or an
     aware date-time ("datetime": Dec 01, 2026 02:05 PM PST; "deadline": December 1, 2026 at 2:05 PM
-    PST; in its own zone) in the current language; "—" for nothing."""
+    PST; "time": 2:05 PM PST; in its own zone) in the current language; "—" for nothing."""
     if value is None:
         return "—"
     locale = current_locale()
@@ -103,11 +103,13 @@ def format_when(value: dt.datetime | dt.date | None, kind: str = "datetime") -> 
         if kind in _WITH_TIME:
             return dates.format_datetime(value, _ENGLISH[kind], tzinfo=value.tzinfo, locale=locale)
         return dates.format_date(value, _ENGLISH[kind], locale=locale)
-    day = dates.format_skeleton(_SKELETONS[kind], value, locale=locale)
     if kind not in _WITH_TIME:
-        return day
+        return dates.format_skeleton(_SKELETONS[kind], value, locale=locale)
     time = dates.format_time(value, "short", tzinfo=value.tzinfo, locale=locale)
     zone = dates.format_datetime(value, "z", tzinfo=value.tzinfo, locale=locale)
+    if kind == "time":
+        return f"{time} {zone}"
+    day = dates.format_skeleton(_SKELETONS[kind], value, locale=locale)
     return Locale.parse(locale).datetime_formats["medium"].replace("{1}", day).replace("{0}", f"{time} {zone}")
 
 

@@ -1,6 +1,8 @@
 """The roles a membership can give, and which kind of organization each belongs to."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 FUNDER_ADMIN = "funder_admin"
 PROGRAM_OFFICER = "program_officer"
 REVIEWER = "reviewer"
@@ -28,9 +30,9 @@ TEAM_EDITOR = "editor"
 TEAM_VIEWER = "viewer"
 TEAM_ROLES = (TEAM_ADMIN, TEAM_EDITOR, TEAM_VIEWER)
 TEAM_EDITORS = (TEAM_ADMIN, TEAM_EDITOR)
-TEAM_LABELS = {TEAM_ADMIN: "Admin", TEAM_EDITOR: "Editor", TEAM_VIEWER: "Viewer"}
+TEAM_LABELS = {TEAM_ADMIN: _l("Admin"), TEAM_EDITOR: _l("Editor"), TEAM_VIEWER: _l("Viewer")}
 TEAM_HELP = {
-    TEAM_ADMIN: "manages the team and the profile, edits, submits and withdraws applications, signs agreements",
-    TEAM_EDITOR: "edits and submits drafts",
-    TEAM_VIEWER: "reads applications, their status, feedback and letters; changes nothing",
+    TEAM_ADMIN: _l("manages the team and the profile, edits, submits and withdraws applications, signs agreements"),
+    TEAM_EDITOR: _l("edits and submits drafts"),
+    TEAM_VIEWER: _l("reads applications, their status, feedback and letters; changes nothing"),
 }

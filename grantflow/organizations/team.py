@@ -11,6 +11,7 @@ membership, which ends their sessions (grantflow/accounts/sessions.py).
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -19,13 +20,16 @@ from grantflow.accounts.models import Invitation, Membership, User
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import format_when, in_language
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
 from grantflow.organizations.models import Organization
 from grantflow.organizations.services import ProfileError, home_timezone
 
-LAST_ADMIN = ("{name} is the team's only admin. Make someone else an admin first, so that someone can "
-              "still manage the team.")
+
+def _last_admin(m: Membership) -> str:
+    return _("%(name)s is the team's only admin. Make someone else an admin first, so that someone can "
+             "still manage the team.", name=m.user.name)
 
 
 def members(org: Organization) -> list[Membership]:
@@ -48,7 +52,7 @@ def invitations(org: Organization) -> list[Invitation]:
 
 def _check_role(team_role: str, field: str) -> None:
     if team_role not in R.TEAM_ROLES:
-        raise ProfileError(field, "Choose admin, editor or viewer.")
+        raise ProfileError(field, _("Choose admin, editor or viewer."))
 
 
 def invite(org: Organization, email: str, team_role: str, invited_by: User) -> Invitation:
@@ -60,9 +64,11 @@ def invite(org: Organization, email: str, team_role: str, invited_by: User) -> I
         .where(Membership.organization_id == org.id, Membership.role == R.APPLICANT,
                func.lower(User.email) == email)).first()
     if on_team:
-        raise ProfileError("email", f"{email} is on the team already: change their role in the list above.")
+        raise ProfileError("email", _("%(email)s is on the team already: change their role in the list above.",
+                                     email=email))
     if any(inv.email == email and accounts.is_open(inv) for inv in invitations(org)):
-        raise ProfileError("email", f"{email} is invited already: resend or revoke that invitation below.")
+        raise ProfileError("email", _("%(email)s is invited already: resend or revoke that invitation below.",
+                                     email=email))
     inv, token = accounts.create_invitation(org, email, R.APPLICANT, invited_by, team_role=team_role)
     _send(inv, token, invited_by)
     return inv
@@ -73,7 +79,7 @@ def _invitation(org: Organization, invitation_id: int) -> Invitation:
         Invitation.id == invitation_id, Invitation.organization_id == org.id, Invitation.role == R.APPLICANT)
     ).scalar_one_or_none()
     if inv is None or inv.accepted_at is not None or inv.revoked_at is not None:
-        raise ProfileError("invitation", "That invitation was accepted or revoked already.")
+        raise ProfileError("invitation", _("That invitation was accepted or revoked already."))
     return inv
 
 
@@ -95,18 +101,21 @@ def revoke(org: Organization, invitation_id: int) -> Invitation:
 
 
 def _send(inv: Invitation, token: str, sent_by: User) -> None:
-    """The invitation's email, once per link (a resent invitation has a new link, so a new key)."""
+    """The invitation's email, once per link (a resent invitation has a new link, so a new key), in
+    the organization's language."""
     org = inv.organization
     link = url_for("accounts.accept_invitation", token=token, _external=True)
     expires = to_local(inv.expires_at, home_timezone(org))
-    send_mail(inv.email, f"{sent_by.name} invites you to the team of {org.name} on GrantFlow",
-              f"{sent_by.name} invited you to join the team of {org.name} on GrantFlow as "
-              f"{R.TEAM_LABELS[inv.team_role].lower()}: {R.TEAM_HELP[inv.team_role]}.\n\n"
-              f"Accept the invitation here (the link works once, until "
-              f"{expires:%B} {expires.day}, {expires.year} at {expires:%I:%M %p %Z}):\n{link}\n\n"
-              f"If you have a GrantFlow account with this address, log in with it; if not, you create one "
-              f"from the link. If you did not expect this, ignore this message.\n",
-              key=f"team.invited:{inv.id}:{inv.token_hash[:16]}", event="team.invited")
+    with in_language(org.language):
+        subject = _("%(name)s invites you to the team of %(org)s on GrantFlow", name=sent_by.name, org=org.name)
+        body = (_("%(name)s invited you to join the team of %(org)s on GrantFlow as %(role)s: %(help)s.",
+                  name=sent_by.name, org=org.name, role=str(R.TEAM_LABELS[inv.team_role]).lower(),
+                  help=R.TEAM_HELP[inv.team_role]) + "\n\n"
+                + _("Accept the invitation here (the link works once, until %(when)s):",
+                    when=format_when(expires, "deadline")) + f"\n{link}\n\n"
+                + _("If you have a GrantFlow account with this address, log in with it; if not, you create one "
+                    "from the link. If you did not expect this, ignore this message.") + "\n")
+    send_mail(inv.email, subject, body, key=f"team.invited:{inv.id}:{inv.token_hash[:16]}", event="team.invited")
 
 
 # --- roles and removal ------------------------------------------------------------------------------
@@ -122,7 +131,7 @@ def _member(org: Organization, membership_id: int) -> Membership:
         Membership.id == membership_id, Membership.organization_id == org.id, Membership.role == R.APPLICANT)
     ).scalar_one_or_none()
     if m is None:
-        raise ProfileError("member", "That person is not on the team any more.")
+        raise ProfileError("member", _("That person is not on the team any more."))
     return m
 
 
@@ -140,7 +149,7 @@ def change_role(org: Organization, membership_id: int, team_role: str) -> Member
     if m.team_role == team_role:
         return m
     if m.team_role == R.TEAM_ADMIN and not _other_admins(org, m):
-        raise ProfileError("team_role", LAST_ADMIN.format(name=m.user.name))
+        raise ProfileError("team_role", _last_admin(m))
     auditlog.record("team.role_changed", org, before={"user_id": m.user_id, "team_role": m.team_role},
                     after={"user_id": m.user_id, "team_role": team_role})
     m.team_role = team_role
@@ -153,7 +162,7 @@ def remove(org: Organization, membership_id: int) -> User:
     _lock(org)
     m = _member(org, membership_id)
     if m.team_role == R.TEAM_ADMIN and not _other_admins(org, m):
-        raise ProfileError("member", LAST_ADMIN.format(name=m.user.name))
+        raise ProfileError("member", _last_admin(m))
     user = m.user
     auditlog.record("team.member_removed", org, before={"user_id": m.user_id, "team_role": m.team_role})
     db.session.delete(m)

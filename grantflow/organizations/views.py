@@ -281,7 +281,8 @@ def team_page(slug: str):
         except services.ProfileError as exc:
             getattr(form, exc.field).errors = [str(exc)]
         else:
-            flash(f"An invitation is on its way to {inv.email}, as {inv.role_label.lower()}.", "success")
+            flash(_("An invitation is on its way to %(email)s, as %(role)s.", email=inv.email,
+                    role=inv.role_label.lower()), "success")
             return redirect(url_for("organizations.team_page", slug=org.slug))
     return _team_page(org, form, status=422 if form.errors else 200)
 
@@ -297,13 +298,14 @@ def team_member(slug: str, membership_id: int):
         with uow.attempt():
             if action == "remove":
                 user = team.remove(org, membership_id)
-                message = f"{user.name} is no longer on the team of {org.name}; their sessions have ended."
+                message = _("%(name)s is no longer on the team of %(org)s; their sessions have ended.",
+                            name=user.name, org=org.name)
             elif action == "role" and form.validate():
                 m = team.change_role(org, membership_id, form.team_role.data)
-                message = f"{m.user.name} is now {R.TEAM_LABELS[m.team_role].lower()}."
+                message = _("%(name)s is now %(role)s.", name=m.user.name, role=R.TEAM_LABELS[m.team_role].lower())
             else:
-                raise services.ProfileError("team_role", next(iter(form.errors.values()), ["Choose a role."])[0]
-                                            if action == "role" else "Choose what to do.")
+                raise services.ProfileError("team_role", next(iter(form.errors.values()), [_("Choose a role.")])[0]
+                                            if action == "role" else _("Choose what to do."))
     except services.ProfileError as exc:
         return _team_page(org, TeamInviteForm(formdata=None),
                           member_errors={membership_id: (form.team_role.data, str(exc))}, status=422)
@@ -321,12 +323,13 @@ def team_invitation(slug: str, invitation_id: int):
         with uow.attempt():
             if action == "resend":
                 inv = team.resend(org, invitation_id, current_user)
-                message = f"The invitation is sent again to {inv.email}, with a new link; the old one no longer works."
+                message = _("The invitation is sent again to %(email)s, with a new link; the old one no longer works.",
+                            email=inv.email)
             elif action == "revoke":
                 inv = team.revoke(org, invitation_id)
-                message = f"The invitation of {inv.email} is revoked: its link no longer works."
+                message = _("The invitation of %(email)s is revoked: its link no longer works.", email=inv.email)
             else:
-                raise services.ProfileError("invitation", "Choose to resend or to revoke the invitation.")
+                raise services.ProfileError("invitation", _("Choose to resend or to revoke the invitation."))
     except services.ProfileError as exc:
         return _team_page(org, TeamInviteForm(formdata=None), invitation_error=str(exc), status=422)
     flash(message, "success")
