@@ -21,3 +21,19 @@ def recorded():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+@contextmanager
+def recorded_clauses():
+    """Yields a list that receives every statement the block executes, as SQLAlchemy built it
+    (for reading which tables it reads), before it is compiled to SQL."""
+    clauses: list = []
+
+    def listener(conn, clauseelement, multiparams, params, execution_options):
+        clauses.append(clauseelement)
+
+    event.listen(db.engine, "before_execute", listener)
+    try:
+        yield clauses
+    finally:
+        event.remove(db.engine, "before_execute", listener)

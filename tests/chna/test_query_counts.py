@@ -1,29 +1,12 @@
 """Lists of needs, places, criteria and questions load in a fixed number of queries (no N+1)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from grantflow.chna import importer
 from grantflow.core.db import db
 from grantflow.programs import questions as qsvc
 from grantflow.programs import rubrics
 from tests import factories as F
-
-
-@contextmanager
-def counting():
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+from tests.queries import recorded
 
 
 def _grow(world, n):
@@ -39,7 +22,7 @@ def _grow(world, n):
 
 def _count(client, url):
     db.session.expire_all()
-    with counting() as statements:
+    with recorded() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
 

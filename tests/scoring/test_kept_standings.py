@@ -3,11 +3,10 @@
 process and in another one; a transaction's own uncommitted changes are never hidden from it."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import Table, event, update
+from sqlalchemy import Table, update
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.util import find_tables
 
@@ -22,22 +21,8 @@ from grantflow.scoring import standing as S
 from grantflow.scoring.services import save_config
 from tests import factories as F
 from tests.conftest import make_app
+from tests.queries import recorded_clauses
 from tests.reviews.helpers import review, reviewer
-
-
-@contextmanager
-def statements():
-    """Every statement the block executes (compiled SQL objects)."""
-    seen = []
-
-    def note(conn, clauseelement, multiparams, params, execution_options):
-        seen.append(clauseelement)
-
-    event.listen(db.engine, "before_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_execute", note)
 
 
 def tables_read(stmts) -> set[str]:
@@ -83,7 +68,7 @@ def same(a: S.Standings, b: S.Standings) -> bool:
 
 def test_the_watch_list_is_what_standings_read(cycle):
     program, *_ = cycle
-    with statements() as seen:
+    with recorded_clauses() as seen:
         S._standings(program, None, None)
     assert tables_read(seen) == set(S.KEPT.tables)
 
@@ -91,7 +76,7 @@ def test_the_watch_list_is_what_standings_read(cycle):
 def test_kept_while_unchanged_then_recomputed_after_each_kind_of_write(cycle):
     program, apps, panel = cycle
     first = S.standings(program)
-    with statements() as seen:
+    with recorded_clauses() as seen:
         again = S.standings(program)
     assert again is first and len(seen) == 1  # the generations, nothing else
 
@@ -175,7 +160,7 @@ def test_the_board_reads_only_watched_tables(cycle):
 
     program, *_ = cycle
     current_app.config["MEMO_SECONDS"] = 0  # the standings inside are read, not kept
-    with statements() as seen:
+    with recorded_clauses() as seen:
         board.load_board(program, sort="rubric")
     assert tables_read(seen) <= set(board.KEPT.tables)
     current_app.config["MEMO_SECONDS"] = 120
