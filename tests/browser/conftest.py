@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from grantflow.core.db import db
@@ -88,6 +88,13 @@ def fill_login(page, email: str, password: str = F.PASSWORD) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def see(page, *texts: str) -> None:
+    """Waits until the page's text holds each of ``texts``: after a click the next page may not have
+    loaded yet, and reading ``page.content()`` at that moment reads an empty document."""
+    for text in texts:
+        expect(page.locator("body")).to_contain_text(text)
 
 
 def log_in(page, base_url: str, email: str, password: str = F.PASSWORD) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from grantflow.awards import models as M
 from grantflow.core.db import db
 from tests.awards.builders import award, report, schedule
-from tests.browser.conftest import CspViolations, assert_accessible, log_in
+from tests.browser.conftest import CspViolations, assert_accessible, log_in, see
 from tests.conftest import build_world
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def test_grantee_dashboard_and_officer_payments(page, live_server):
 
     log_in(page, live_server.url, officer)
     page.goto(f"{live_server.url}/programs/health-2026/payments")
-    assert page.get_by_role("heading", name="Payments: Community Health 2026").is_visible()
+    expect(page.get_by_role("heading", name="Payments: Community Health 2026")).to_be_visible()
     assert_accessible(page)
     page.locator("#payments-due").get_by_role("link", name="Eastside Tenants Union").click()
     page.wait_for_url("**/instalments/*")
@@ -55,7 +56,7 @@ def test_grantee_dashboard_and_officer_payments(page, live_server):
     page.get_by_label("Date paid").fill("2026-01-16")
     page.get_by_role("button", name="Record the payment").click()
     page.wait_for_url(f"**/applications/{app_id}/award")
-    assert "Payment recorded by Pat Officer" in page.content()
+    see(page, "Payment recorded by Pat Officer")
     assert_accessible(page)
     page.goto(f"{live_server.url}/funders/riverside/payments")
     assert_accessible(page)

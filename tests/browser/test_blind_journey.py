@@ -4,13 +4,14 @@ with axe-core and the Content-Security-Policy watched on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from grantflow.blind.models import BlindTerm
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import CspViolations, assert_accessible, log_in
+from tests.browser.conftest import CspViolations, assert_accessible, log_in, see
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ def test_the_applicant_sees_adds_and_previews_what_is_hidden(page, live_server):
     log_in(page, live_server.url, "andre@perris-clt.org")
     page.goto(live_server.url + f"/applications/{app_id}/edit")
     panel = page.locator("#blind-panel")
-    assert panel.get_by_role("heading", name="Blind review: what reviewers will not see").is_visible()
+    expect(panel.get_by_role("heading", name="Blind review: what reviewers will not see")).to_be_visible()
     for term in ("Perris Community Land Trust", "Perris CLT", "PCLT", "Andre Johnson", "perris-clt.org", "92570"):
         assert term in panel.inner_text(), term
     assert_accessible(page)
@@ -41,7 +42,7 @@ def test_the_applicant_sees_adds_and_previews_what_is_hidden(page, live_server):
     assert_accessible(page)
     page.get_by_label("A name or word to hide from reviewers").fill("Old Mill")
     page.get_by_role("button", name="Hide this term").click()
-    assert "“Old Mill” will be hidden from reviewers." in page.content()
+    see(page, "“Old Mill” will be hidden from reviewers.")
     with live_server.app.app_context():
         assert db.session.execute(select(BlindTerm.text)).scalars().all() == ["Old Mill"]
 

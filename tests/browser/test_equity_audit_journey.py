@@ -3,6 +3,7 @@ its charts announced by their titles."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from grantflow.core import roles as R
 from grantflow.core.db import db
@@ -26,7 +27,7 @@ def test_program_officer_reads_the_audit_and_downloads_it(page, live_server):
     page.goto(live_server.url + "/programs/health-2026/manage")
     page.get_by_role("link", name="Equity audit").click()
     page.wait_for_url("**/programs/health-2026/audit")
-    assert page.get_by_role("heading", name="Findings").is_visible()
+    expect(page.get_by_role("heading", name="Findings")).to_be_visible()
     assert page.get_by_role("img", name="Award rate by group: Led by people of color").count() == 1
     assert page.locator(".withheld").count() > 0  # the 4 not reported, and their complement
     assert page.get_by_role("heading", name="What this audit found, and what to do next").is_visible()

@@ -3,11 +3,12 @@ burden survey anonymously, in Chromium, with axe-core on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, see
 from tests.conftest import build_world
 from tests.feedback.builders import decide, release, review
 
@@ -35,13 +36,13 @@ def test_declined_applicant_reads_feedback_and_answers_survey(page, live_server)
     assert_accessible(page)
     page.get_by_role("link", name="Read the review panel's feedback on your application").click()
     page.wait_for_url(f"**/applications/{app_id}/feedback")
-    assert page.get_by_role("heading", name="Feedback on your application").is_visible()
+    expect(page.get_by_role("heading", name="Feedback on your application")).to_be_visible()
     body = page.content()
     assert "We could not fund your application this time" in body
     assert "Tell us more about how residents shape the work." in body and "Clear, concrete plan." in body
     assert "2.5" in body  # criterion 1: (2 + 3) / 2
     assert "Rae Reviewer" not in body and "Ola Reviewer" not in body and "Budget looks thin" not in body
-    assert page.get_by_role("heading", name="What would have strengthened the application").is_visible()
+    expect(page.get_by_role("heading", name="What would have strengthened the application")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/applications/{app_id}")
@@ -77,7 +78,7 @@ def test_declined_applicant_reads_feedback_and_answers_survey(page, live_server)
         assert row.who_helped == ["board"]
 
     page.goto(f"{live_server.url}/applications/{app_id}/burden-survey")
-    assert "already answered" in page.content()
+    see(page, "already answered")
     assert_accessible(page)
 
 
@@ -117,12 +118,12 @@ def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server)
     page.get_by_label("Comment on Housing").fill("Rents doubled in two years.")
     page.get_by_label("Rank of Tract 100").select_option("1")
     page.get_by_role("button", name="Save my ranking").click()
-    assert "Rank 1 is already given to Chronic disease" in page.content()
+    see(page, "Rank 1 is already given to Chronic disease")
     assert page.get_by_label("Comment on Housing").input_value() == "Rents doubled in two years."
     assert_accessible(page)
     page.get_by_label("Rank of Chronic disease").select_option("2")
     page.get_by_role("button", name="Save my ranking").click()
-    assert "Your ranking is saved" in page.content()
+    see(page, "Your ranking is saved")
     page.get_by_role("button", name="Log out").click()
 
     log_in(page, base, people["officer"])
@@ -131,12 +132,12 @@ def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server)
     page.wait_for_url("**/programs/health-2026/feedback")
     assert_accessible(page)
     page.get_by_role("link", name="Community priorities").click()
-    assert "Rents doubled in two years." in page.content()
+    see(page, "Rents doubled in two years.")
     assert_accessible(page)
     page.get_by_role("button", name="Adopt the advisors' ranking as need weights").click()
-    assert "now the CHNA-alignment rule's need weights" in page.content()
+    see(page, "now the CHNA-alignment rule's need weights")
     page.get_by_role("link", name="Application burden").click()
-    assert "11 answers" in page.content() and "Suggestion 3" in page.content()
+    see(page, "11 answers", "Suggestion 3")
     assert_accessible(page)
     page.get_by_role("link", name="Progress reports").click()
     assert page.locator("#late-reports").inner_text().startswith("Overdue")
@@ -144,7 +145,7 @@ def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server)
     page.get_by_role("link", name="What applicants see").click()
     page.get_by_label("Reviewers' comments written for the applicant").uncheck()
     page.get_by_role("button", name="Save settings").click()
-    assert "Feedback settings saved" in page.content()
+    see(page, "Feedback settings saved")
     page.get_by_role("navigation", name="Feedback").get_by_role("link", name="You said, we did").click()
     page.get_by_role("link", name="Add an answer").click()
     assert_accessible(page)
@@ -152,5 +153,5 @@ def test_advisor_ranks_and_officer_adopts_and_reviews_results(page, live_server)
     page.get_by_label("You said").fill("The budget form took a whole day.")
     page.get_by_label("We did").fill("We now accept the budget you send other funders.")
     page.get_by_role("button", name="Save").click()
-    assert "We now accept the budget you send other funders." in page.content()
+    see(page, "We now accept the budget you send other funders.")
     assert_accessible(page)

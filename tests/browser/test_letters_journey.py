@@ -31,7 +31,7 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
     log_in(page, live_server.url, "po@riverside.org")
 
     page.goto(live_server.url + "/programs/health-2026/letters")
-    assert page.get_by_text("Block Club 0").is_visible()
+    expect(page.get_by_text("Block Club 0")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Award letter").click()
@@ -46,7 +46,7 @@ def test_officer_words_previews_and_issues_all_letters(page, live_server):
     page.locator("#signatory_name").fill("Sam Signer")
     page.locator("#signatory_title").fill("President")  # a letter's own signatory needs a title too
     page.get_by_role("button", name="Save wording").click()
-    assert page.get_by_text("Award letter wording saved.").is_visible()
+    expect(page.get_by_text("Award letter wording saved.")).to_be_visible()
 
     page.goto(live_server.url + "/programs/health-2026/letters")
     page.get_by_label("Also issue decline and waitlist letters").check()

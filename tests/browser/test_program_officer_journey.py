@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from grantflow.chna.models import Place
@@ -12,7 +13,7 @@ from grantflow.core import roles as R
 from grantflow.core.db import db
 from grantflow.programs.models import PUBLISHED, Program
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, see
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +78,7 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("#criteria tbody tr").nth(0).locator("th").inner_text() == "Feasibility"
-    assert page.get_by_role("heading", name="Preview: what reviewers see").is_visible()
+    expect(page.get_by_role("heading", name="Preview: what reviewers see")).to_be_visible()
     assert page.get_by_label("5 — Defining").is_disabled()
     assert_accessible(page)
 
@@ -91,8 +92,8 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
     page.get_by_label("Applicants must answer").check()
     page.get_by_role("button", name="Add question").click()
     page.wait_for_url("**/questions*")
-    assert page.get_by_role("heading", name="Preview: what applicants see").is_visible()
-    assert "At most 200 words." in page.content()
+    expect(page.get_by_role("heading", name="Preview: what applicants see")).to_be_visible()
+    see(page, "At most 200 words.")
     assert_accessible(page)
 
     # 4. CHNA: a ranked need and places from the 5-row SVI sample.
@@ -108,7 +109,7 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
     page.locator("#imp-threshold").fill("0.8")
     page.get_by_role("button", name="Import places").click()
     page.wait_for_url("**/chna*")
-    assert "Imported 5 places (5 new, 0 updated, SVI layout). 2 places are marked as priority." in page.content()
+    see(page, "Imported 5 places (5 new, 0 updated, SVI layout). 2 places are marked as priority.")
     assert page.locator('tr[id^="place-"]').count() == 5
     assert_accessible(page)
 
@@ -116,19 +117,19 @@ def test_program_officer_sets_up_and_publishes_a_program(page, live_server):
     page.goto(live_server.url + "/dashboard")
     page.get_by_role("link", name="Healthy Homes 2027").click()
     page.wait_for_url("**/manage")
-    assert "The program is complete and ready to publish." in page.content()
+    see(page, "The program is complete and ready to publish.")
     assert_accessible(page)
     page.get_by_role("button", name="Publish program").click()
     page.wait_for_url("**/manage")
-    assert "Program published." in page.content()
+    see(page, "Program published.")
     assert_accessible(page)
     page.get_by_role("link", name="Public page").click()
     page.wait_for_url("**/programs/healthy-homes-2027")
-    assert page.get_by_role("heading", name="Healthy Homes 2027", exact=True).is_visible()
-    assert "Feb 01, 2099 05:00 PM CST" in page.content()
+    expect(page.get_by_role("heading", name="Healthy Homes 2027", exact=True)).to_be_visible()
+    see(page, "Feb 01, 2099 05:00 PM CST")
     assert_accessible(page)
     page.goto(live_server.url + "/opportunities")
-    assert "Healthy Homes 2027" in page.content()
+    see(page, "Healthy Homes 2027")
 
     with live_server.app.app_context():
         program = db.session.execute(select(Program).where(Program.slug == "healthy-homes-2027")).scalar_one()

@@ -1,7 +1,9 @@
 """A CBO registers, confirms its email, logs out, logs in again and sees its dashboard, in Chromium."""
 from __future__ import annotations
 
-from tests.browser.conftest import assert_accessible, confirm_email, log_in
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, confirm_email, log_in, see
 
 pytestmark = __import__("pytest").mark.browser
 
@@ -24,8 +26,8 @@ def test_cbo_registers_logs_in_and_sees_dashboard(page, live_server):
     page.get_by_label("Repeat password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
     confirm_email(page, live_server.app, "dana@eastside-tenants.org")
-    assert "Eastside Tenants Union" in page.content()
+    see(page, "Eastside Tenants Union")
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server.url, "dana@eastside-tenants.org", "a long enough passphrase")
-    assert page.get_by_role("heading", name="Welcome, Dana Rivera").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Dana Rivera")).to_be_visible()
     assert_accessible(page)

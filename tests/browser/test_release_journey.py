@@ -4,6 +4,7 @@ with axe-core on every page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from grantflow.accounts.models import User
@@ -48,7 +49,7 @@ def test_board_fits_then_preview_cancel_and_release_awards_only(page, live_serve
     log_in(page, base, OFFICER, DEMO_PASSWORD)
 
     page.goto(f"{base}/programs/{OPEN_PROGRAM}/board")
-    assert page.get_by_role("heading", name="Ranking board").is_visible()
+    expect(page.get_by_role("heading", name="Ranking board")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.evaluate("document.documentElement.clientWidth") <= 1280, width
     # With the default columns the table itself fits its frame: nothing to scroll at all.
@@ -66,7 +67,7 @@ def test_board_fits_then_preview_cancel_and_release_awards_only(page, live_serve
     for column in ("Application status", "Each rule's part"):
         page.get_by_role("checkbox", name=column).check()
     page.get_by_role("button", name="Apply").click()
-    assert page.locator("table.board th", has_text="Place-based need").is_visible()
+    expect(page.locator("table.board th", has_text="Place-based need")).to_be_visible()
     all_columns = page.evaluate("document.documentElement.scrollWidth")
     assert all_columns <= 1280
     table = page.evaluate("document.querySelector('table.board').scrollWidth")
@@ -78,7 +79,7 @@ def test_board_fits_then_preview_cancel_and_release_awards_only(page, live_serve
     # The pre-flight: what would happen, before anything does.
     page.get_by_role("link", name="Release decisions…").click()
     page.wait_for_url("**/release")
-    assert page.get_by_role("heading", name="Release 5 decisions").is_visible()
+    expect(page.get_by_role("heading", name="Release 5 decisions")).to_be_visible()
     assert "Applications are still open" in page.locator("ul.checks").inner_text()
     assert "it was awarded" in page.locator("#preview-award").inner_text()
     assert "/applications/" in page.locator("#preview-decline").inner_text()
@@ -93,16 +94,16 @@ def test_board_fits_then_preview_cancel_and_release_awards_only(page, live_serve
     page.get_by_label("Declines (2)").uncheck()
     page.get_by_label("Waitlist places (0)").uncheck()
     page.get_by_role("button", name="Show what this release does").click()
-    assert page.get_by_role("heading", name="Release 3 decisions").is_visible()
+    expect(page.get_by_role("heading", name="Release 3 decisions")).to_be_visible()
     page.get_by_role("button", name="Release 3 decisions").click()
-    assert page.locator("#count-error").is_visible()  # the count must be typed
+    expect(page.locator("#count-error")).to_be_visible()  # the count must be typed
     assert_accessible(page)
     page.get_by_label("Number of applicants to tell").fill("3")
     page.get_by_label("Reason for releasing before applications close").fill(
         "The board wants awardees to start planning before the holidays.")
     page.get_by_role("button", name="Release 3 decisions").click()
     assert "Released 3 decisions" in page.locator(".flashes").inner_text()
-    assert page.get_by_role("button", name="Undo this release").is_visible()
+    expect(page.get_by_role("button", name="Undo this release")).to_be_visible()
     assert_accessible(page)
     with live_server.app.app_context():
         released = dict(db.session.execute(select(Decision.application_id, Decision.released_at)).all())

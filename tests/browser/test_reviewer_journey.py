@@ -5,6 +5,7 @@ page."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from grantflow.core import roles as R
@@ -12,7 +13,7 @@ from grantflow.core.db import db
 from grantflow.decisions.models import Decision
 from grantflow.reviews.models import Review, ReviewAssignment
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, see
 
 pytestmark = pytest.mark.browser
 
@@ -40,15 +41,15 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
     page.get_by_role("link", name=f"Community Health 2026 — application #{app_id}").click()
     # Blind: first the declaration against every applicant's name, tied to no application.
     page.wait_for_url("**/programs/health-2026/conflicts**")
-    assert page.get_by_role("heading", name="Before you review: conflicts of interest").is_visible()
+    expect(page.get_by_role("heading", name="Before you review: conflicts of interest")).to_be_visible()
     assert page.get_by_label("Eastside Tenants Union").is_visible() and "navigators" not in page.content()
     assert_accessible(page)
     page.get_by_label("Your affiliations (optional)").fill("Riverside Library Friends")
     page.get_by_role("button", name="Declare and continue").click()
     page.wait_for_url(f"**/reviews/{app_id}")
-    assert page.get_by_role("heading", name="Your scores").is_visible()
+    expect(page.get_by_role("heading", name="Your scores")).to_be_visible()
     assert "[Applicant] navigators" in page.content() and "Eastside" not in page.content()
-    assert page.get_by_role("button", name="I think I know who this is").is_visible()
+    expect(page.get_by_role("button", name="I think I know who this is")).to_be_visible()
     assert_accessible(page)
 
     # Submitting with a criterion left blank keeps what was typed and says which one is missing.
@@ -56,7 +57,7 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
     page.get_by_role("group", name="Criterion 2").get_by_label("3 — Level 3").check()
     page.get_by_label("Comment for the applicant").fill("A clear plan rooted in the tenants' own priorities.")
     page.get_by_role("button", name="Submit review").click()
-    assert "Choose a score for “Criterion 3”" in page.content()
+    see(page, "Choose a score for “Criterion 3”")
     assert page.get_by_role("group", name="Criterion 1").get_by_label("4 — Level 4").is_checked()
     assert_accessible(page)
 
@@ -64,7 +65,7 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, live_server):
     page.get_by_label("Private comment for the funder").fill("Strong, small team.")
     page.get_by_role("button", name="Submit review").click()
     page.wait_for_url(f"**/reviews/{app_id}")
-    assert "Your review was submitted" in page.content()
+    see(page, "Your review was submitted")
     assert_accessible(page)
 
     with live_server.app.app_context():
@@ -78,7 +79,7 @@ def test_without_blind_review_the_reviewer_declares_per_application(page, live_s
     app_id = _seed(live_server.app, blind=False)
     log_in(page, live_server.url, "rev@riverside.org")
     page.goto(live_server.url + f"/reviews/{app_id}")
-    assert page.get_by_role("heading", name="Before you review: conflict of interest").is_visible()
+    expect(page.get_by_role("heading", name="Before you review: conflict of interest")).to_be_visible()
     # Continuing without an answer: the message is at the question.
     page.get_by_role("button", name="Continue").click()
     assert page.locator("#answer-error").inner_text().strip() == "Confirm you have no conflict, or declare one."
@@ -86,8 +87,8 @@ def test_without_blind_review_the_reviewer_declares_per_application(page, live_s
     page.get_by_label("I have no conflict of interest with this applicant").check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"**/reviews/{app_id}")
-    assert page.get_by_role("heading", name="Your scores").is_visible()
-    assert "Eastside Tenants Union navigators" in page.content()
+    expect(page.get_by_role("heading", name="Your scores")).to_be_visible()
+    see(page, "Eastside Tenants Union navigators")
 
 
 def test_officer_assigns_ranks_and_decides(page, live_server):
@@ -110,10 +111,10 @@ def test_officer_assigns_ranks_and_decides(page, live_server):
     assert_accessible(page)
     page.get_by_label("Amount to award (dollars)").fill("45,000")
     # Its review is not in yet: the page says so, and an award needs the reason.
-    assert "has no complete review" in page.content()
+    see(page, "has no complete review")
     page.get_by_label("Reason to award without a complete review").fill("The panel met and agreed in person.")
     page.get_by_role("button", name="Save decision").click()
     page.wait_for_url("**/programs/health-2026/board")
-    assert "awarded $45,000.00" in page.content()
+    see(page, "awarded $45,000.00")
     with live_server.app.app_context():
         assert db.session.execute(select(Decision.amount_cents)).scalar_one() == 45_000_00

@@ -4,11 +4,12 @@ opens a breakdown and tries the what-if sandbox — in Chromium, with axe-core o
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from grantflow.core import roles as R
 from grantflow.core.db import db
 from tests import factories as F
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, see
 from tests.scoring.helpers import leadership, loop, practice, review
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     base = live_server.url
     log_in(page, base, "po@riverside.org")
     page.goto(base + "/programs/health-2026/scoring")
-    assert page.get_by_role("heading", name="Scoring rules for Community Health 2026").is_visible()
+    expect(page.get_by_role("heading", name="Scoring rules for Community Health 2026")).to_be_visible()
     assert_accessible(page)
 
     # The shares of the total follow the weights as they are typed, before anything is saved.
@@ -48,7 +49,7 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     page.locator("#rule_rubric-weight").fill("1")
     assert page.locator("#merit-share").inner_text() == "14%"  # 1 of 7, the old default
     assert page.locator("#priority-share").inner_text() == "86%"
-    assert page.locator("#share-warning").is_visible()
+    expect(page.locator("#share-warning")).to_be_visible()
     page.locator("#rule_rubric-enabled").uncheck()
     assert page.locator("#merit-share").inner_text() == "0%" and page.locator('[data-share-of="poc_led"]').inner_text() == "17%"
     page.locator("#rule_rubric-enabled").check()
@@ -65,15 +66,15 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
 
     page.locator("#rule_poc_led-weight").fill("3")
     page.get_by_role("button", name="Save scoring rules").click()
-    assert "Scoring configuration saved" in page.content(), page.locator("#error-summary").inner_text()
+    see(page, "Scoring configuration saved")
     page.get_by_role("button", name="Record a score run").click()
     page.wait_for_url("**/scoring/results")
-    assert page.get_by_role("heading", name="Ranking for Community Health 2026").is_visible()
+    expect(page.get_by_role("heading", name="Ranking for Community Health 2026")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Eastside Tenants Union — Eastside Tenants Union navigators").click()
     page.wait_for_url(f"**/applications/{ids[0]}/score")
-    assert "Led by people of color under this program" in page.content()
+    see(page, "Led by people of color under this program")
     assert_accessible(page)
 
     page.goto(base + "/programs/health-2026/what-if")
@@ -82,7 +83,7 @@ def test_officer_configures_rescores_and_tries_whatif(page, live_server):
     assert "A rule in use needs a weight above 0" in page.locator("#rule_poc_led-weight-error").inner_text()
     page.locator("#rule_poc_led-weight").fill("50")
     page.get_by_role("button", name="Show the result").click()
-    assert page.get_by_role("table", name="Shares by group (this sandbox vs saved rules)").is_visible()
+    expect(page.get_by_role("table", name="Shares by group (this sandbox vs saved rules)")).to_be_visible()
     assert_accessible(page)
 
     page.goto(base + "/programs/health-2026/scoring/compare")

@@ -3,6 +3,8 @@ shared draft; the admin then sees who edited it, and a save from the older page 
 colleague and keeps what was typed. In Chromium, every page checked with axe-core."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import re
 
 from grantflow.applications.models import Application
@@ -32,7 +34,7 @@ def test_admin_invites_a_colleague_who_accepts_and_edits_the_draft(browser, live
     try:
         log_in(admin, live_server.url, "dana@eastside.org")
         admin.get_by_role("link", name="team of Eastside Tenants Union").click()
-        assert admin.get_by_role("heading", name="Eastside Tenants Union: team").is_visible()
+        expect(admin.get_by_role("heading", name="Eastside Tenants Union: team")).to_be_visible()
         assert_accessible(admin)
         admin.get_by_label("Their email address").fill("not-an-email")
         admin.get_by_role("button", name="Send the invitation").click()
@@ -43,7 +45,7 @@ def test_admin_invites_a_colleague_who_accepts_and_edits_the_draft(browser, live
         admin.get_by_label(re.compile("^Editor: ")).check()
         admin.get_by_role("button", name="Send the invitation").click()
         assert "An invitation is on its way to rosa@eastside.org, as editor." in admin.content()
-        assert admin.get_by_role("button", name="Resend to rosa@eastside.org").is_visible()
+        expect(admin.get_by_role("button", name="Resend to rosa@eastside.org")).to_be_visible()
         assert_accessible(admin)
 
         with app.app_context():
