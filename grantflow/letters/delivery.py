@@ -50,14 +50,20 @@ def _text(letter: IssuedLetter, program_title: str, funder: str, link: str, reis
     return subject, body
 
 
-def notify(letter: IssuedLetter, decision: Decision, *, reissued: bool) -> list[ob.OutboxMessage]:
+def notify(letter: IssuedLetter) -> list[ob.OutboxMessage]:
     """Queues the letter's message to each applicant user when its decision is released (held
-    until the release's hold ends, and cancelled with it); none otherwise. Flushes."""
-    if decision.released_at is None:
+    until the release's hold ends, and cancelled with it); none otherwise. Flushes.
+
+    Whether it is released is read as a column: most letters are issued before the release, and
+    loading the decision would refresh the whole graph its batch loaded with it."""
+    released_at = db.session.scalar(select(Decision.released_at).where(Decision.id == letter.decision_id))
+    if released_at is None:
         return []
     from grantflow.decisions.models import Release
     from grantflow.decisions.release import recipients
 
+    decision = db.session.get(Decision, letter.decision_id)
+    reissued = _has_earlier(letter)
     application = decision.application
     program = application.program
     link = external_url("applications.status", app_id=application.id)
@@ -75,6 +81,12 @@ def notify(letter: IssuedLetter, decision: Decision, *, reissued: bool) -> list[
         release.message_ids = [*release.message_ids, *(m.id for m in messages)]
     db.session.flush()
     return messages
+
+
+def _has_earlier(letter: IssuedLetter) -> bool:
+    """Whether the applicant may have seen an earlier letter for the same decision."""
+    return db.session.execute(select(IssuedLetter.id).where(
+        IssuedLetter.decision_id == letter.decision_id, IssuedLetter.id != letter.id).limit(1)).first() is not None
 
 
 def current_letters(decision_ids: list[int]) -> dict[int, IssuedLetter]:

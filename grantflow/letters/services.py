@@ -29,7 +29,6 @@ from grantflow.letters.render import (
     missing_for_issue, wording_for,
 )
 from grantflow.letters.wording import Wording
-from grantflow.programs.models import Program
 
 
 class LetterError(Exception):
@@ -67,10 +66,14 @@ class DecisionRef:
     program_id: int
     application_id: int
     outcome: str
+    funder_id: int
+    program_slug: str
 
     @classmethod
     def of(cls, decision: Decision) -> "DecisionRef":
-        return cls(decision.id, decision.program_id, decision.application_id, decision.outcome)
+        program = decision.application.program
+        return cls(decision.id, decision.program_id, decision.application_id, decision.outcome,
+                   program.funder_id, program.slug)
 
 
 @dataclass(frozen=True)
@@ -145,18 +148,11 @@ def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id:
                     before={"sha256": existing.sha256} if existing else None,
                     after={"decision_id": ref.id, "kind": ref.outcome, "sha256": letter.sha256,
                            "batch_id": batch_id})
-    delivery.notify(letter, db.session.get(Decision, ref.id), reissued=has_earlier(ref.id, letter.id))
-    program = db.session.get(Program, ref.program_id)
-    events.emit("letter.issued", funder_id=program.funder_id,
+    delivery.notify(letter)
+    events.emit("letter.issued", funder_id=ref.funder_id,
                 data={"letter_id": letter.id, "decision_id": ref.id, "application_id": ref.application_id,
-                      "program": program.slug, "kind": ref.outcome})
+                      "program": ref.program_slug, "kind": ref.outcome})
     return letter, True
-
-
-def has_earlier(decision_id: int, letter_id: int) -> bool:
-    """Whether the applicant may have seen an earlier letter for this decision."""
-    return db.session.execute(select(IssuedLetter.id).where(
-        IssuedLetter.decision_id == decision_id, IssuedLetter.id != letter_id).limit(1)).first() is not None
 
 
 def _supersede(letter_id: int, at: dt.datetime) -> bool:
