@@ -95,7 +95,7 @@ def _shown(q, field: str):
 def _choices(q) -> list[tuple[str, Any]]:
     """(stored value, label shown) of a choice question: the answer keeps the value as the funder
     wrote it, whatever language the label is read in."""
-    return [(value, _shown(q, option_field(value))) for value, _label in answers.choices(q.options)]
+    return [(value, _shown(q, option_field(value)) or label) for value, label in answers.choices(q.options)]
 
 
 def _make_field(q, enforce_required: bool, has_stored_file: bool):

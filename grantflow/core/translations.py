@@ -86,42 +86,46 @@ class Localized:
         return Markup("<span%s>%s</span>") % (attr, self.text) if attr else Markup.escape(self.text)
 
 
-def _rows(obj, locale: str) -> dict[tuple[int, str], str]:
-    """The translations into `locale` of `obj`'s kind loaded so far this request, `obj`'s among them:
-    loading them for every object of its model the session holds that has none loaded yet."""
+def stored(obj, locale: str) -> dict[str, str]:
+    """The object's translations into `locale`, by field. The first of its kind this request loads,
+    in one query per batch, those of every object of its model the session holds that has none
+    loaded yet: the page's other objects cost no query of their own."""
     model = type(obj)
     kind = _KINDS[model][0]
     cache = g.setdefault("gf_translations", {}) if has_request_context() else {}
-    texts, loaded = cache.setdefault((kind, locale), ({}, set()))
-    if obj.id not in loaded:
-        ids = {key[1][0] for key in db.session.identity_map.keys() if key[0] is model} - loaded
-        ids = sorted(ids | {obj.id})
+    texts = cache.setdefault((kind, locale), {})
+    if obj.id not in texts:
+        ids = sorted({key[1][0] for key in db.session.identity_map.keys() if key[0] is model} - texts.keys()
+                     | {obj.id})
+        texts.update((i, {}) for i in ids)
         for start in range(0, len(ids), _BATCH):
-            texts.update(((r.object_id, r.field), r.text) for r in db.session.execute(
-                select(ContentTranslation.object_id, ContentTranslation.field, ContentTranslation.text).where(
-                    ContentTranslation.kind == kind, ContentTranslation.locale == locale,
-                    ContentTranslation.object_id.in_(ids[start:start + _BATCH]))))
-        loaded.update(ids)
-    return texts
+            for r in db.session.execute(
+                    select(ContentTranslation.object_id, ContentTranslation.field, ContentTranslation.text).where(
+                        ContentTranslation.kind == kind, ContentTranslation.locale == locale,
+                        ContentTranslation.object_id.in_(ids[start:start + _BATCH]))):
+                texts[r.object_id][r.field] = r.text
+    return texts[obj.id]
 
 
 def localized(obj, field: str) -> Localized:
-    if type(obj) not in _KINDS:
-        return Localized(getattr(obj, field) or "", SOURCE_LOCALE)
+    if type(obj) not in _KINDS:  # a plain object standing in for a model: its attribute, if it has one
+        return Localized(getattr(obj, field, None) or "", SOURCE_LOCALE)
     source = sources(obj).get(field, "")
     locale = current_locale()
     if locale == SOURCE_LOCALE:
         return Localized(source, SOURCE_LOCALE)
-    text = _rows(obj, locale).get((obj.id, field))
+    text = stored(obj, locale).get(field)
     return Localized(text, locale) if text else Localized(source, SOURCE_LOCALE)
 
 
-def stored(obj, locale: str) -> dict[str, str]:
-    """The object's translations into `locale`, by field."""
-    kind = _KINDS[type(obj)][0]
-    return dict(db.session.execute(select(ContentTranslation.field, ContentTranslation.text).where(
-        ContentTranslation.kind == kind, ContentTranslation.object_id == obj.id,
-        ContentTranslation.locale == locale)).all())
+def copy(source, target) -> None:
+    """Gives `target` (a new object of the same model, copied from `source`) `source`'s translations.
+    Both must have ids (flushed)."""
+    kind = _KINDS[type(source)][0]
+    rows = db.session.execute(select(ContentTranslation.field, ContentTranslation.locale, ContentTranslation.text)
+                              .where(ContentTranslation.kind == kind, ContentTranslation.object_id == source.id)).all()
+    db.session.add_all(ContentTranslation(kind=kind, object_id=target.id, field=field, locale=locale, text=text)
+                       for field, locale, text in rows)
 
 
 def save(obj, locale: str, texts: dict[str, str]) -> None:

@@ -145,6 +145,21 @@ def test_a_page_reads_the_translations_of_what_it_shows_only(any_app):
     assert len(reads) <= 4, [sql for sql, _ in reads]
 
 
+def test_the_translations_page_reads_one_query_per_kind_whatever_the_number_of_objects(any_app):
+    w = build_world()
+    _content(w)
+    for n in range(12):
+        F.need(w.funder, f"Need {n}", n + 3)
+    db.session.commit()
+    officer = any_app.test_client(user=w.users["program_officer"])
+    db.session.expunge_all()  # as a request of its own starts: holding none of the test's objects
+    with recorded() as statements:
+        assert officer.get(URL).status_code == 200
+    reads = [sql for sql, _params in statements if "content_translations" in sql]
+    # program, question, criterion, need, "you said, we did", letter: one each, not one per object.
+    assert 1 <= len(reads) <= 6, reads
+
+
 def _values(params) -> set:
     return set(params.values() if isinstance(params, dict) else params)
 
@@ -157,3 +172,30 @@ def test_untranslated_need_names_are_marked_on_the_sent_application(any_app):
     db.session.commit()
     page = any_app.test_client(user=w.users["applicant"]).get(f"/applications/{w.application.id}", headers=SPANISH)
     assert '<span lang="en">Housing stability</span>' in page.get_data(as_text=True)
+
+
+def test_a_new_rubric_version_keeps_the_criteria_s_translations(any_app):
+    """Editing a rubric that has reviews makes a new version with new criteria: their Spanish goes with them."""
+    from decimal import Decimal
+
+    from grantflow.core import translations
+    from grantflow.programs import rubrics
+    from grantflow.reviews.models import Review
+
+    w = build_world()
+    v1 = w.program.current_rubric
+    first, second = v1.criteria[0], v1.criteria[1]
+    translations.save(first, "es", {"label": "Alcance", "anchor:5": "Excelente"})
+    db.session.add(Review(application_id=w.application.id, reviewer_id=w.users["reviewer"].id, rubric_id=v1.id,
+                          status="submitted"))
+    db.session.commit()
+    rubrics.update_criterion(w.program, second.id, {"weight": Decimal(4)})
+    db.session.commit()
+    db.session.expire_all()
+    v2 = w.program.current_rubric
+    assert v2.id != v1.id
+    copied = v2.criteria[0]
+    assert copied.id != first.id
+    assert translations.stored(copied, "es") == {"label": "Alcance", "anchor:5": "Excelente"}
+    page = any_app.test_client().get("/programs/health-2026", headers=SPANISH).get_data(as_text=True)
+    assert "<span>Alcance</span>" in page and "<li>5: Excelente</li>" in page
