@@ -276,18 +276,14 @@ def product_wording(kind: str, language: str = SOURCE_LOCALE) -> Wording:
 
 
 def in_letter_language(wording: Wording, data: LetterData) -> Wording:
-    """The wording in the letter's language. The funder's saved wording: its translation of each
-    part where it gave one; else, for the body, the product's wording in that language (English
-    when there is none), and for the terms (payment, reporting, conditions) the funder's own,
-    which bind it, unless they are still the product's English defaults."""
+    """The wording in the letter's language: each part in the funder's translation where it gave
+    one; else, for the body, the product's wording in that language (English when there is none),
+    and for the terms (payment, reporting, conditions) the funder's own, which bind it, unless they
+    are still the product's English defaults (as the product's own wording's are)."""
     language = data.language
     if language == SOURCE_LOCALE:
         return wording
     product = product_wording(wording.kind, language) if language in default_languages(wording.kind) else None
-    if wording.default:
-        return wording if product is None else replace(
-            wording, body=product.body, payment_schedule=product.payment_schedule,
-            reporting_requirements=product.reporting_requirements)
     own = translations.stored(db.session.get(LetterTemplate, wording.template_id), language) \
         if wording.template_id else {}
     english = product_wording(wording.kind)

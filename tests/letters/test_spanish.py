@@ -27,12 +27,17 @@ def _issue(login, w, decision):
     return db.session.execute(select(IssuedLetter).where(IssuedLetter.decision_id == decision.id)).scalar_one()
 
 
-def test_a_spanish_speaking_organization_gets_its_award_letter_and_messages_in_spanish(app, letters_world, login):
-    w = letters_world
+def _released_to_spanish_speakers(w):
+    """Eastside reads Spanish; the program's decisions are released."""
     w.cbo.language = "es"
     db.session.commit()
     F.release(w.program)
     db.session.commit()
+
+
+def test_a_spanish_speaking_organization_gets_its_award_letter_and_messages_in_spanish(app, letters_world, login):
+    w = letters_world
+    _released_to_spanish_speakers(w)
     letter = _issue(login, w, w.award)
 
     _, pdf = download(login(w.users["applicant"]), f"/applications/{w.application.id}/letters/{letter.id}")
@@ -53,10 +58,7 @@ def test_a_spanish_speaking_organization_gets_its_award_letter_and_messages_in_s
 
 def test_the_release_message_is_in_the_organization_s_language(app, letters_world):
     w = letters_world
-    w.cbo.language = "es"
-    db.session.commit()
-    F.release(w.program)
-    db.session.commit()
+    _released_to_spanish_speakers(w)
     ob.sweep()  # the release's messages leave once its hold is over
     spanish = [m for m in outbox() if m["To"] == "applicant@eastside.org"]
     english = [m for m in outbox() if m["To"] == "applicant@northside.org"]
@@ -128,17 +130,19 @@ def test_the_funder_s_own_wording_in_spanish_then_the_spanish_default_then_engli
     assert "Dear Maria Lopez, well done." in C.flat(pdf) and "Sincerely," in C.flat(pdf)
 
 
-def test_a_spanish_speaking_organization_s_grant_agreement_is_in_spanish(any_app, any_letters_world):
-    w = any_letters_world
-    w.cbo.language = "es"
-    db.session.commit()
-    F.release(w.program)
-    db.session.commit()
-    officer = any_app.test_client(user=w.users["program_officer"])
+def _offered_agreement(w, officer) -> bytes:
+    """The PDF of the award's agreement as offered now (read back from storage)."""
     assert officer.post(f"/programs/health-2026/letters/{w.award.id}/agreement", data={"submit": "Send"}).status_code == 302
     db.session.expire_all()
-    agreement = db.session.execute(select(GrantAgreement)).scalar_one()
-    pdf = files.read(agreements.key_of(agreement.stored_name))
+    newest = db.session.execute(select(GrantAgreement).order_by(GrantAgreement.id.desc()).limit(1)).scalar_one()
+    return files.read(agreements.key_of(newest.stored_name))
+
+
+def test_a_spanish_speaking_organization_s_grant_agreement_is_in_spanish(any_app, any_letters_world):
+    w = any_letters_world
+    _released_to_spanish_speakers(w)
+    officer = any_app.test_client(user=w.users["program_officer"])
+    pdf = _offered_agreement(w, officer)
     text = C.flat(pdf).replace("\xa0", " ")
     assert "Este acuerdo de subvención se celebra entre Riverside Health Foundation" in text
     assert "El financiador otorga 25.000,00 US$" in text and "1 de enero de 2027 – 31 de diciembre de 2027" in text
@@ -147,15 +151,7 @@ def test_a_spanish_speaking_organization_s_grant_agreement_is_in_spanish(any_app
     meta = C.info(pdf)
     assert meta["lang"] == "es" and meta["tagged"] and meta["title"].startswith("Acuerdo de subvención HEALTH-2026-")
     # An English-speaking organization's agreement stays English.
-    assert "This grant agreement is made between" in C.flat(pdf_for_english(w, officer))
-
-
-def pdf_for_english(w, officer):
     w.cbo.language = "en"
     db.session.commit()
-    assert officer.post(f"/programs/health-2026/letters/{w.award.id}/agreement", data={"submit": "Send"}).status_code == 302
-    db.session.expire_all()
-    newest = db.session.execute(select(GrantAgreement).order_by(GrantAgreement.id.desc()).limit(1)).scalar_one()
-    pdf = files.read(agreements.key_of(newest.stored_name))
-    assert C.info(pdf)["lang"] == "en"
-    return pdf
+    pdf = _offered_agreement(w, officer)
+    assert "This grant agreement is made between" in C.flat(pdf) and C.info(pdf)["lang"] == "en"
