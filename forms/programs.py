@@ -9,12 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import gettext, lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import BaseForm
 from forms.fields import DecimalNumberField, LocalDateTimeField, MoneyField, PlainDateField, WholeNumberField
-from grantflow.core.i18n import format_number
+from grantflow.core.i18n import SOURCE_LOCALE, format_number
+from grantflow.core import translations
 from grantflow.core.timeutil import from_local, timezone_choices, to_local
 from grantflow.programs.models import QUESTION_KINDS
 from grantflow.programs.questions import KIND_LABELS
@@ -214,8 +216,6 @@ def translation_form(items, locale: str):
     criteria, the funder's needs, the program's "you said, we did" entries and letter wordings),
     named `<kind>-<id>-<field>`, holding its translation into `locale`; the source text is the box's
     hint. `form.texts(obj)` gives back what was typed for one object."""
-    from grantflow.core import translations
-
     class TranslationForm(BaseForm):
         def box(self, obj, name: str):
             return self[_box(obj, name)]
@@ -232,10 +232,15 @@ def translation_form(items, locale: str):
             checks = [Optional(), Length(max=limit, message=gettext("Keep it to %(num)s characters or fewer.",
                                                                     num=format_number(limit)))]
             setattr(TranslationForm, _box(obj, name), box(
-                _label(name), description=_l("English: %(text)s", text=source) if source else None,
+                _label(name), description=english(source) if source else None,
                 validators=checks + ([_wording] if name == "body" else [])))
             initial[_box(obj, name)] = saved.get(name, "")
     return TranslationForm(data=initial)  # on a POST, what was sent
+
+
+def english(source: str) -> Markup:
+    """The box's hint: the source text, marked as English on a page in another language."""
+    return Markup(escape(gettext("English: %(text)s"))) % {"text": translations.Localized(source, SOURCE_LOCALE).marked}
 
 
 def _box(obj, name: str) -> str:

@@ -132,7 +132,8 @@ def test_the_funder_s_own_wording_in_spanish_then_the_spanish_default_then_engli
 
 def _offered_agreement(w, officer) -> bytes:
     """The PDF of the award's agreement as offered now (read back from storage)."""
-    assert officer.post(f"/programs/health-2026/letters/{w.award.id}/agreement", data={"submit": "Send"}).status_code == 302
+    response = officer.post(f"/programs/health-2026/letters/{w.award.id}/agreement", data={"submit": "Send"})
+    assert response.status_code == 302
     db.session.expire_all()
     newest = db.session.execute(select(GrantAgreement).order_by(GrantAgreement.id.desc()).limit(1)).scalar_one()
     return files.read(agreements.key_of(newest.stored_name))

@@ -31,6 +31,7 @@ def _content(w):
     the funder's own award wording."""
     q = CustomQuestion(program=w.program, key="lang", label="Main language", help_text="The one most members speak.",
                        kind="single_choice", options=["Spanish", "English", "Mixteco"])
+    db.session.add(q)
     need = F.need(w.funder, "Housing stability", 1, description="Rent burden and evictions.")
     F.need(w.funder, "Food access", 2)
     said = [YouSaidWeDid(program_id=w.program.id, theme="burden", we_heard="The form was long.",
@@ -39,7 +40,7 @@ def _content(w):
                          we_did="We publish the rubric.")]
     letter = LetterTemplate(program_id=w.program.id, kind="award", body="Dear {{ recipient }}, you are funded.",
                             payment_schedule="Two payments.", include_feedback=False)
-    db.session.add_all([q, *said, letter])
+    db.session.add_all([*said, letter])
     db.session.commit()
     return q, need, said, letter
 
@@ -57,9 +58,12 @@ def test_choices_anchors_needs_you_said_and_letters_given_in_spanish(any_app):
     for source in ("English: Mixteco", "English: Level 3", "English: Rent burden and evictions.",
                    "English: We cut it to one page.", "English: Two payments."):
         assert source in form
+    spanish_form = officer.get(URL, headers=SPANISH).get_data(as_text=True)
+    assert 'En inglés: <span lang="en">Mixteco</span>' in spanish_form  # the source, marked as English
     boxes = {_box(q, option_field("Spanish")): "Español", _box(q, option_field("English")): "Inglés",
              _box(criterion, "anchor:3"): "Nivel tres", _box(need, "name"): "Vivienda estable",
-             _box(said[0], "we_heard"): "El formulario era largo.", _box(said[0], "we_did"): "Lo redujimos a una página.",
+             _box(said[0], "we_heard"): "El formulario era largo.",
+             _box(said[0], "we_did"): "Lo redujimos a una página.",
              _box(letter, "body"): "Estimada/o {{ recipient }}: su proyecto recibe fondos."}
     assert officer.post(URL, data=boxes).status_code == 302
 
