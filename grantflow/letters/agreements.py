@@ -27,9 +27,10 @@ from sqlalchemy import select
 from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
-from grantflow.core.i18n import SOURCE_LOCALE, in_language
+from grantflow.core.i18n import SOURCE_LOCALE, format_when, in_language
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
+from grantflow.core.translations import localized
 from grantflow.core.urls import external_url
 from grantflow.decisions.models import AWARD, Decision
 from grantflow.letters import pades
@@ -118,11 +119,18 @@ def _tell_awardee(decision: Decision, agreement: GrantAgreement) -> None:
     application = decision.application
     program = application.program
     link = external_url("letters.agreement_page", app_id=application.id)
-    body = (f"{program.funder.name} has sent the grant agreement for “{application.title}” ({program.title}).\n\n"
-            f"Your organization's authorized signer can read it and accept it electronically here:\n{link}\n\n"
-            f"The offer stands until {to_local(agreement.expires_at, program.timezone):%B %d, %Y}.\n")
+    with in_language(application.applicant.language):  # the organization's, as its agreement
+        title = localized(program, "title").text
+        body = "\n\n".join((
+            _("%(funder)s has sent the grant agreement for “%(application)s” (%(program)s).",
+              funder=program.funder.name, application=application.title, program=title),
+            _("Your organization's authorized signer can read it and accept it electronically here:\n%(link)s",
+              link=link),
+            _("The offer stands until %(day)s.", day=format_when(to_local(agreement.expires_at, program.timezone),
+                                                                   "day")))) + "\n"
+        subject = _("Your grant agreement from %(funder)s", funder=program.funder.name)
     for to in recipients([application])[application.id]:
-        send_mail(to, f"Your grant agreement from {program.funder.name}", body,
+        send_mail(to, subject, body,
                   key=f"agreement.offered:{agreement.id}:{to}", event="agreement.offered", funder_id=program.funder_id)
 
 

@@ -151,6 +151,11 @@ def test_a_spanish_speaking_organization_s_grant_agreement_is_in_spanish(any_app
     assert "This grant agreement" not in text and "Between" not in text
     meta = C.info(pdf)
     assert meta["lang"] == "es" and meta["tagged"] and meta["title"].startswith("Acuerdo de subvención HEALTH-2026-")
+    [mail] = [m for m in outbox() if m["To"] == "applicant@eastside.org" and "acuerdo" in m["Subject"]]
+    assert mail["Subject"] == "Su acuerdo de subvención de Riverside Health Foundation"
+    content = mail.get_content()
+    assert "Riverside Health Foundation le envió el acuerdo de subvención" in content
+    assert f"/applications/{w.application.id}/agreement" in content and "La oferta es válida hasta el " in content
     # An English-speaking organization's agreement stays English.
     w.cbo.language = "en"
     db.session.commit()
