@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import BaseForm
 from forms.fields import DecimalNumberField, LocalDateTimeField, MoneyField, PlainDateField, WholeNumberField
+from grantflow.core.i18n import SOURCE_LOCALE, format_number
+from grantflow.core import translations
 from grantflow.core.timeutil import from_local, timezone_choices, to_local
 from grantflow.programs.models import QUESTION_KINDS
 from grantflow.programs.questions import KIND_LABELS
@@ -210,10 +213,9 @@ class QuestionForm(BaseForm):
 
 def translation_form(items, locale: str):
     """One text box per translatable field of each object (`items`: the program, its questions and
-    criteria), named `<kind>-<id>-<field>`, holding its translation into `locale`; the source text
-    is the box's hint. `form.texts(obj)` gives back what was typed for one object."""
-    from grantflow.core import translations
-
+    criteria, the funder's needs, the program's "you said, we did" entries and letter wordings),
+    named `<kind>-<id>-<field>`, holding its translation into `locale`; the source text is the box's
+    hint. `form.texts(obj)` gives back what was typed for one object."""
     class TranslationForm(BaseForm):
         def box(self, obj, name: str):
             return self[_box(obj, name)]
@@ -224,19 +226,58 @@ def translation_form(items, locale: str):
     initial = {}
     for obj in items:
         saved = translations.stored(obj, locale)
-        for name in translations.fields_of(obj):
-            source = getattr(obj, name) or ""
-            box = TextAreaField if name in ("description", "help_text", "guidance") else StringField
+        for name, source in translations.sources(obj).items():
+            box = TextAreaField if name in _LONG else StringField
+            limit = _limit(name)
+            checks = [Optional(), Length(max=limit, message=gettext("Keep it to %(num)s characters or fewer.",
+                                                                    num=format_number(limit)))]
             setattr(TranslationForm, _box(obj, name), box(
-                _FIELD_LABELS[name], description=_l("English: %(text)s", text=source) if source else None,
-                validators=[Optional(), Length(max=10000, message=_l("Keep it under 10,000 characters."))]))
+                _label(name), description=english(source) if source else None,
+                validators=checks + ([_wording] if name == "body" else [])))
             initial[_box(obj, name)] = saved.get(name, "")
     return TranslationForm(data=initial)  # on a POST, what was sent
 
 
+def english(source: str) -> Markup:
+    """The box's hint: the source text, marked as English on a page in another language."""
+    return Markup(escape(gettext("English: %(text)s"))) % {"text": translations.Localized(source, SOURCE_LOCALE).marked}
+
+
 def _box(obj, name: str) -> str:
-    return f"{type(obj).__name__.lower()}-{obj.id}-{name}"
+    return f"{type(obj).__name__.lower()}-{obj.id}-{name.replace(':', '-')}"
 
 
+def _label(name: str):
+    if name.startswith("option:"):
+        return _l("Choice")
+    if name.startswith("anchor:"):
+        return _l("Level %(level)s", level=name.partition(":")[2])
+    return _FIELD_LABELS[name]
+
+
+def _limit(name: str) -> int:
+    """As long as the source may be (a title, a label, a choice, a need's name), or a letter's wording."""
+    from grantflow.letters.wording import MAX_SOURCE
+
+    if name == "body":
+        return MAX_SOURCE
+    return 200 if name in ("title", "name") or name.startswith("option:") else 300 if name == "label" else 10_000
+
+
+def _wording(form, field):
+    """A letter's wording in another language is checked like its source (placeholders, no markup)."""
+    from grantflow.letters.wording import WordingError, check_wording
+
+    try:
+        check_wording(field.data or "")
+    except WordingError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+_LONG = {"description", "help_text", "guidance", "we_heard", "we_did", "body", "payment_schedule",
+         "reporting_requirements", "conditions"}
 _FIELD_LABELS = {"title": _l("Title"), "description": _l("Description"), "label": _l("Label"),
-                 "help_text": _l("Help text"), "guidance": _l("Guidance for reviewers")}
+                 "help_text": _l("Help text"), "guidance": _l("Guidance for reviewers"), "name": _l("Name"),
+                 "we_heard": _l("You said"), "we_did": _l("We did"), "body": _l("Wording"),
+                 "payment_schedule": _l("Payment schedule"), "reporting_requirements": _l("Reporting requirements"),
+                 "conditions": _l("Conditions")}

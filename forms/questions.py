@@ -26,6 +26,7 @@ from forms.fields import DecimalNumberField, MultiCheckboxField, PlainDateField
 from grantflow.core.translations import localized
 from grantflow.programs import answers
 from grantflow.programs.answers import number_text
+from grantflow.programs.models import option_field
 
 
 def field_name(question) -> str:
@@ -65,8 +66,10 @@ class Check:
             raise ValidationError(message)
 
 
-def _description(q) -> str:
-    parts = [localized(q, "help_text").text]
+def _description(q) -> Markup:
+    """The question's help (its source text marked `lang` on a page in another language), then
+    what the answer must be."""
+    parts = [_shown(q, "help_text")]
     if q.kind == "long_text" and q.word_limit:
         parts.append(f"At most {q.word_limit} words.")
     if q.kind == "number":
@@ -81,13 +84,18 @@ def _description(q) -> str:
         parts.append("Format: YYYY-MM-DD.")
     if q.kind == "multiple_choice":
         parts.append("Choose all that apply.")
-    return " ".join(p for p in parts if p).strip()
+    return Markup(" ").join(p for p in parts if p)
 
 
 def _shown(q, field: str):
     """The funder's text in the page's language where it gave one; else its own, marked `lang`."""
-    text = localized(q, field)
-    return Markup("<span%s>%s</span>") % (text.lang_attr, text.text) if text.lang_attr else text.text
+    return localized(q, field).marked
+
+
+def _choices(q) -> list[tuple[str, Any]]:
+    """(stored value, label shown) of a choice question: the answer keeps the value as the funder
+    wrote it, whatever language the label is read in."""
+    return [(value, _shown(q, option_field(value)) or label) for value, label in answers.choices(q.options)]
 
 
 def _make_field(q, enforce_required: bool, has_stored_file: bool):
@@ -107,10 +115,10 @@ def _make_field(q, enforce_required: bool, has_stored_file: bool):
     if kind == "date":
         return PlainDateField(label, description=desc, validators=validators)
     if kind == "single_choice":
-        return RadioField(label, description=desc, choices=answers.choices(q.options), validate_choice=False,
+        return RadioField(label, description=desc, choices=_choices(q), validate_choice=False,
                           validators=validators)
     if kind == "multiple_choice":
-        return MultiCheckboxField(label, description=desc, choices=answers.choices(q.options),
+        return MultiCheckboxField(label, description=desc, choices=_choices(q),
                                   validate_choice=False, validators=validators)
     if kind == "file":
         return FileField(label, description=desc, validators=validators)

@@ -40,7 +40,8 @@ from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.core.timeutil import to_local
 from grantflow.core.views import dashboard_section
 from grantflow.organizations.policy import members_to_act_for
-from grantflow.programs.models import Program
+from grantflow.core.translations import localized
+from grantflow.programs.models import Program, anchor_field
 
 bp = Blueprint("applications", __name__, cli_group=None)
 
@@ -163,7 +164,7 @@ class Outline:
 
     sections: list[tuple[str, list[OutlineItem]]]
     needs: list
-    criteria: list  # (criterion, weight share 0..1, [(level, anchor)])
+    criteria: list  # (criterion, weight share 0..1, [(level, anchor as `Localized`)])
 
 
 def outline(program) -> Outline:
@@ -175,9 +176,9 @@ def outline(program) -> Outline:
     def item(f, detail="", required=True, choices=()):
         kw = f.render_kw or {}
         limit = kw.get("data-limit-chars")
-        text = " ".join(str(p) for p in (f.description or "", detail,
-                                         _("Up to %(num)s characters.", num=format_number(limit)) if limit else "")
-                        if p)
+        text = Markup(" ").join(p for p in (f.description or "", detail,  # a question's help may be marked `lang`
+                                            _("Up to %(num)s characters.", num=format_number(limit)) if limit else "")
+                                if p)
         label = f.label.text  # a question's may be Markup: its source text marked with `lang`
         return OutlineItem(label if isinstance(label, Markup) else str(label), text, required, list(choices))
 
@@ -207,7 +208,8 @@ def outline(program) -> Outline:
                                .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
     rubric = program.current_rubric
     shares = rubrics.weight_shares(rubric)
-    criteria = [(c, shares.get(c.id, 0.0), rubrics.levels(c)) for c in (rubric.criteria if rubric else [])]
+    criteria = [(c, shares.get(c.id, 0.0), [(n, localized(c, anchor_field(n))) for n, _anchor in rubrics.levels(c)])
+                for c in (rubric.criteria if rubric else [])]
     return Outline(sections, needs, criteria)
 
 
@@ -237,7 +239,7 @@ def _choices(form, program) -> None:
     """Sets the needs and places the form offers (the places' search options as `place_options`)."""
     needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
                                .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
-    form.needs.choices = [(n.id, f"{n.rank}. {n.name}") for n in needs]
+    form.needs.choices = [(n.id, Markup("%s. %s") % (n.rank, localized(n, "name").marked)) for n in needs]
     form.place_options = place_search.options([program.funder_id])
     form.places.choices = [(o.key, o.label) for o in form.place_options]
 

@@ -8,6 +8,7 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from grantflow.core import translations
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 
@@ -92,3 +93,7 @@ class ZipTract(db.Model):
     tot_ratio: Mapped[Optional[float]]
     source: Mapped[Optional[str]] = mapped_column(String(80))
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The needs as applicants and advisors read them, in their language (grantflow/core/translations.py).
+translations.register("need", PriorityNeed, ("name", "description"))

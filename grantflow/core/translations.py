@@ -6,10 +6,16 @@ schema change, the source text stays where every query already reads it, and a m
 is simply no row. An area declares what of its content can be translated with `register(kind,
 model, fields)`; pages show `localized(obj, field)`: the text in the page's language where a row
 exists, else the source text, whose `lang_attr` marks it as English on a page in another language.
-Each request reads the rows of one (kind, language) at most once.
+
+Content held in a list or a mapping (a question's choices, a criterion's anchors) is registered with
+a function giving the object's texts by field name (`option:<digest>`, `anchor:<level>`), so each
+piece is translated on its own. A page reads only the rows of the objects it has loaded: the first
+`localized` of a kind loads, in one query, the rows of every object of that kind in the session
+(the objects the page is showing), and later objects of the kind cost one more query per batch.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import g, has_request_context
@@ -20,7 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from grantflow.core.db import db
 from grantflow.core.i18n import SOURCE_LOCALE, current_locale
 
-_KINDS: dict[type, tuple[str, tuple[str, ...]]] = {}
+Fields = tuple[str, ...] | Callable[[object], dict[str, str]]
+_KINDS: dict[type, tuple[str, Fields]] = {}
+_BATCH = 500  # object ids per query (well under every database's bound-parameter limit)
 
 
 class ContentTranslation(db.Model):
@@ -35,12 +43,20 @@ class ContentTranslation(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
-def register(kind: str, model: type, fields: tuple[str, ...]) -> None:
+def register(kind: str, model: type, fields: Fields) -> None:
+    """`fields`: the names of the model's translatable attributes, or a function giving an object's
+    translatable texts by field name (at most 40 characters)."""
     _KINDS[model] = (kind, fields)
 
 
+def sources(obj) -> dict[str, str]:
+    """The object's translatable texts in the source language, by field."""
+    fields = _KINDS[type(obj)][1]
+    return fields(obj) if callable(fields) else {name: getattr(obj, name) or "" for name in fields}
+
+
 def fields_of(obj) -> tuple[str, ...]:
-    return _KINDS[type(obj)][1]
+    return tuple(sources(obj))
 
 
 @dataclass(frozen=True)
@@ -62,36 +78,59 @@ class Localized:
         page = current_locale()
         return Markup(' lang="%s"') % self.lang.replace("_", "-") if self.lang != page else Markup("")
 
-
-def _rows(kind: str, locale: str) -> dict[tuple[int, str], str]:
-    cache = g.setdefault("gf_translations", {}) if has_request_context() else {}
-    if (kind, locale) not in cache:
-        cache[(kind, locale)] = {(r.object_id, r.field): r.text for r in db.session.execute(
-            select(ContentTranslation).where(ContentTranslation.kind == kind,
-                                             ContentTranslation.locale == locale)).scalars()}
-    return cache[(kind, locale)]
-
-
-def localized(obj, field: str) -> Localized:
-    source = getattr(obj, field) or ""
-    locale = current_locale()
-    if locale == SOURCE_LOCALE or type(obj) not in _KINDS:
-        return Localized(source, SOURCE_LOCALE)
-    text = _rows(_KINDS[type(obj)][0], locale).get((obj.id, field))
-    return Localized(text, locale) if text else Localized(source, SOURCE_LOCALE)
+    @property
+    def marked(self) -> Markup:
+        """The text for a place within a sentence or a label: in a `<span lang>` when it is not in
+        the page's language."""
+        attr = self.lang_attr
+        return Markup("<span%s>%s</span>") % (attr, self.text) if attr else Markup.escape(self.text)
 
 
 def stored(obj, locale: str) -> dict[str, str]:
-    """The object's translations into `locale`, by field."""
-    kind = _KINDS[type(obj)][0]
-    return dict(db.session.execute(select(ContentTranslation.field, ContentTranslation.text).where(
-        ContentTranslation.kind == kind, ContentTranslation.object_id == obj.id,
-        ContentTranslation.locale == locale)).all())
+    """The object's translations into `locale`, by field. The first of its kind this request loads,
+    in one query per batch, those of every object of its model the session holds that has none
+    loaded yet: the page's other objects cost no query of their own."""
+    model = type(obj)
+    kind = _KINDS[model][0]
+    cache = g.setdefault("gf_translations", {}) if has_request_context() else {}
+    texts = cache.setdefault((kind, locale), {})
+    if obj.id not in texts:
+        ids = sorted({key[1][0] for key in db.session.identity_map.keys() if key[0] is model} - texts.keys()
+                     | {obj.id})
+        texts.update((i, {}) for i in ids)
+        for start in range(0, len(ids), _BATCH):
+            for r in db.session.execute(
+                    select(ContentTranslation.object_id, ContentTranslation.field, ContentTranslation.text).where(
+                        ContentTranslation.kind == kind, ContentTranslation.locale == locale,
+                        ContentTranslation.object_id.in_(ids[start:start + _BATCH]))):
+                texts[r.object_id][r.field] = r.text
+    return texts[obj.id]
+
+
+def localized(obj, field: str) -> Localized:
+    if type(obj) not in _KINDS:  # a plain object standing in for a model: its attribute, if it has one
+        return Localized(getattr(obj, field, None) or "", SOURCE_LOCALE)
+    source = sources(obj).get(field, "")
+    locale = current_locale()
+    if locale == SOURCE_LOCALE:
+        return Localized(source, SOURCE_LOCALE)
+    text = stored(obj, locale).get(field)
+    return Localized(text, locale) if text else Localized(source, SOURCE_LOCALE)
+
+
+def copy(source, target) -> None:
+    """Gives `target` (a new object of the same model, copied from `source`) `source`'s translations.
+    Both must have ids (flushed)."""
+    kind = _KINDS[type(source)][0]
+    rows = db.session.execute(select(ContentTranslation.field, ContentTranslation.locale, ContentTranslation.text)
+                              .where(ContentTranslation.kind == kind, ContentTranslation.object_id == source.id)).all()
+    db.session.add_all(ContentTranslation(kind=kind, object_id=target.id, field=field, locale=locale, text=text)
+                       for field, locale, text in rows)
 
 
 def save(obj, locale: str, texts: dict[str, str]) -> None:
     """Sets the object's translations into `locale`: a blank text removes that field's."""
-    kind, fields = _KINDS[type(obj)]
+    kind, fields = _KINDS[type(obj)][0], sources(obj)
     db.session.execute(delete(ContentTranslation).where(
         ContentTranslation.kind == kind, ContentTranslation.object_id == obj.id,
         ContentTranslation.locale == locale, ContentTranslation.field.in_(list(texts))))

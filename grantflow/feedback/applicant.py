@@ -10,6 +10,9 @@ from typing import Optional
 from sqlalchemy import select
 
 from grantflow.core.db import db
+from grantflow.core.i18n import SOURCE_LOCALE
+from grantflow.core.translations import Localized, localized
+from grantflow.programs.models import anchor_field
 
 # Which parts of the feedback a program shows (Program.feedback_settings); all on by default.
 SETTING_KEYS = ("show_criteria", "show_comments", "show_rules", "show_strengthen", "for_awarded")
@@ -42,14 +45,14 @@ def released_decision(application):
 
 @dataclass(frozen=True)
 class CriterionFeedback:
-    label: str
-    guidance: str
+    label: Localized  # the funder's words, in the page's language where it gave them
+    guidance: Localized
     mean: Optional[float]
     n: int
     scale_min: int
     scale_max: int
     next_level: Optional[int]
-    next_anchor: str  # what a reviewer looks for one level up
+    next_anchor: Localized  # what a reviewer looks for one level up
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,10 @@ def _criterion_feedback(criterion, means) -> CriterionFeedback:
     next_level = None
     if mean is not None and mean < criterion.scale_max:
         next_level = min(criterion.scale_max, math.floor(mean) + 1)
-    anchors = criterion.anchors or {}
     return CriterionFeedback(
-        label=criterion.label, guidance=criterion.guidance or "", mean=mean, n=n,
+        label=localized(criterion, "label"), guidance=localized(criterion, "guidance"), mean=mean, n=n,
         scale_min=criterion.scale_min, scale_max=criterion.scale_max, next_level=next_level,
-        next_anchor=str(anchors.get(str(next_level), "")) if next_level else "")
+        next_anchor=localized(criterion, anchor_field(next_level)) if next_level else Localized("", SOURCE_LOCALE))
 
 
 def strengthen_from(criteria: list[CriterionFeedback], *, limit: int = 2) -> tuple[CriterionFeedback, ...]:

@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from grantflow.core import translations
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 
@@ -99,3 +100,7 @@ class ApplicantNote(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# "You said, we did" in the applicants' language (grantflow/core/translations.py).
+translations.register("you_said", YouSaidWeDid, ("we_heard", "we_did"))

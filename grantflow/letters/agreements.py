@@ -20,20 +20,23 @@ import secrets
 from dataclasses import dataclass, replace
 
 from flask import current_app
+from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
 from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
-from grantflow.core.i18n import SOURCE_LOCALE
+from grantflow.core.i18n import SOURCE_LOCALE, format_when, in_language
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
+from grantflow.core.translations import localized
 from grantflow.core.urls import external_url
 from grantflow.decisions.models import AWARD, Decision
 from grantflow.letters import pades
 from grantflow.letters.models import ACCEPTED, COUNTERSIGNED, DECLINED, OFFERED, GrantAgreement
-from grantflow.letters.render import AGREEMENT, LOGO_URL, head_for, letter_data, logo_of, signed, wording_for
+from grantflow.letters.render import (AGREEMENT, LOGO_URL, head_for, in_letter_language, letter_data, letter_language,
+                                     logo_of, signed, wording_for)
 from grantflow.letters.services import LETTERS, check_ready
 from grantflow.letters.wording import render_wording
 
@@ -77,21 +80,24 @@ def offer(decision: Decision, *, actor_id: int | None) -> GrantAgreement:
     previous = current_agreement(decision.id)
     if previous is not None and previous.status in (ACCEPTED, COUNTERSIGNED):
         raise AgreementError(None, "This award's agreement is already signed.")
-    data = letter_data(decision, language=SOURCE_LOCALE)  # the agreement is in English only, so far
+    data = letter_data(decision, language=letter_language(decision, AGREEMENT))  # the organization's, where worded
     head = head_for(data.funder_id, data.funder)
-    # The award's terms, in the agreement's own wording.
-    wording = replace(wording_for(decision.program_id, AWARD), kind=AGREEMENT,
-                      body=wording_for(decision.program_id, AGREEMENT).body)
-    check_ready(head, [wording_for(decision.program_id, AWARD)])
+    # The award's terms, in the agreement's own wording: both in the agreement's language.
+    award = wording_for(decision.program_id, AWARD)
+    wording = replace(in_letter_language(award, data), kind=AGREEMENT,
+                      body=in_letter_language(wording_for(decision.program_id, AGREEMENT), data).body)
+    check_ready(head, [award])
     head = signed(head, wording)
     body = render_wording(wording.body, data.placeholders(wording))
-    html = current_app.jinja_env.get_template("letters/agreement.html").render(
-        letter=data, head=head, body=body, lang="en", title=f"Grant agreement {data.reference}",
-        has_logo=logo_of(head, wording) is not None)
+    lang = data.language.replace("_", "-")
+    with in_language(data.language):
+        title, subject = _("Grant agreement %(reference)s", reference=data.reference), \
+            _("Grant agreement for “%(title)s”", title=data.application_title)
+        html = current_app.jinja_env.get_template("letters/agreement.html").render(
+            letter=data, head=head, body=body, lang=lang, title=title, has_logo=logo_of(head, wording) is not None)
     logo = logo_of(head, wording)
-    pdf = render_pdf(html, title=f"Grant agreement {data.reference} — {data.organization}", author=head.name,
-                     subject=f"Grant agreement for “{data.application_title}”", variant=wording.pdf_variant,
-                     allowed_files={LOGO_URL: logo} if logo else None)
+    pdf = render_pdf(html, title=f"{title} — {data.organization}", author=head.name, subject=subject, lang=lang,
+                     variant=wording.pdf_variant, allowed_files={LOGO_URL: logo} if logo else None)
     now = utcnow()
     if previous is not None and previous.status == OFFERED:
         previous.status, previous.declined_at, previous.decline_reason = DECLINED, now, "Replaced by a new offer."
@@ -113,11 +119,18 @@ def _tell_awardee(decision: Decision, agreement: GrantAgreement) -> None:
     application = decision.application
     program = application.program
     link = external_url("letters.agreement_page", app_id=application.id)
-    body = (f"{program.funder.name} has sent the grant agreement for “{application.title}” ({program.title}).\n\n"
-            f"Your organization's authorized signer can read it and accept it electronically here:\n{link}\n\n"
-            f"The offer stands until {to_local(agreement.expires_at, program.timezone):%B %d, %Y}.\n")
+    with in_language(application.applicant.language):  # the organization's, as its agreement
+        title = localized(program, "title").text
+        body = "\n\n".join((
+            _("%(funder)s has sent the grant agreement for “%(application)s” (%(program)s).",
+              funder=program.funder.name, application=application.title, program=title),
+            _("Your organization's authorized signer can read it and accept it electronically here:\n%(link)s",
+              link=link),
+            _("The offer stands until %(day)s.", day=format_when(to_local(agreement.expires_at, program.timezone),
+                                                                   "day")))) + "\n"
+        subject = _("Your grant agreement from %(funder)s", funder=program.funder.name)
     for to in recipients([application])[application.id]:
-        send_mail(to, f"Your grant agreement from {program.funder.name}", body,
+        send_mail(to, subject, body,
                   key=f"agreement.offered:{agreement.id}:{to}", event="agreement.offered", funder_id=program.funder_id)
 
 

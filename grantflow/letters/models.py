@@ -8,6 +8,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from grantflow.core import translations
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 
@@ -144,3 +145,8 @@ class GrantAgreement(db.Model):
 
     def shown_status(self, now: dt.datetime) -> str:
         return EXPIRED if self.status == OFFERED and now >= self.expires_at else self.status
+
+
+# A letter kind's wording in the organization's language (grantflow/letters/render.py, `in_letter_language`).
+TRANSLATED_WORDING = ("body", "payment_schedule", "reporting_requirements", "conditions")
+translations.register("letter", LetterTemplate, TRANSLATED_WORDING)

@@ -18,14 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grantflow.applications.models import Application
-from grantflow.core import files
+from grantflow.core import files, translations
 from grantflow.core.db import db, utcnow
 from grantflow.core.i18n import SOURCE_LOCALE, format_when, in_language, supported
 from grantflow.core.money import format_money
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
+from grantflow.core.translations import localized
 from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
-from grantflow.letters.models import Letterhead, LetterTemplate
+from grantflow.letters.models import TRANSLATED_WORDING, Letterhead, LetterTemplate
 from grantflow.letters.wording import Wording, default_languages, default_wording, render_wording
 from grantflow.programs.models import Program
 
@@ -119,7 +120,7 @@ def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents:
     after a letter was issued, the letter is out of date."""
     images = [hashlib.sha256(b).hexdigest() if b else "" for b in (head.logo, head.signature, wording.logo)]
     parts = {"head": {k: v for k, v in asdict(head).items() if k not in ("logo", "signature")},
-             "wording": {k: v for k, v in asdict(wording).items() if k != "logo"},
+             "wording": {k: v for k, v in asdict(wording).items() if k not in ("logo", "template_id")},
              "files": images, "outcome": outcome, "amount_cents": amount_cents if outcome == AWARD else 0}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -192,15 +193,16 @@ def contact_line(program: Program) -> str:
     return name or email or _("the %(funder)s team", funder=program.funder.name)
 
 
-def letter_language(decision: Decision) -> str:
-    """The organization's language, when the letter's wording is the product's and exists in it;
-    else English (a wording the funder saved is its own text, in the source language)."""
+def letter_language(decision: Decision, kind: str | None = None) -> str:
+    """The organization's language, when the letter kind (by default the decision's) has a wording in
+    it: the funder's translation of its own, or the product's default; else English."""
+    kind = kind or decision.outcome
     language = supported(decision.application.applicant.language) or SOURCE_LOCALE
-    if language == SOURCE_LOCALE or language not in default_languages(decision.outcome):
-        return SOURCE_LOCALE
-    saved = db.session.execute(select(LetterTemplate.id).where(
-        LetterTemplate.program_id == decision.program_id, LetterTemplate.kind == decision.outcome)).first()
-    return SOURCE_LOCALE if saved else language
+    if language == SOURCE_LOCALE or language in default_languages(kind):
+        return language
+    saved = db.session.execute(select(LetterTemplate).where(
+        LetterTemplate.program_id == decision.program_id, LetterTemplate.kind == kind)).scalar_one_or_none()
+    return language if saved is not None and translations.stored(saved, language).get("body") else SOURCE_LOCALE
 
 
 def letter_data(decision: Decision, *, today: dt.date | None = None, language: str | None = None) -> LetterData:
@@ -223,8 +225,8 @@ def _letter_data(decision: Decision, *, today: dt.date | None = None) -> LetterD
     ) if x)
     return LetterData(
         decision_id=decision.id, application_id=application.id, kind=decision.outcome,
-        organization=org.name, program=program.title, funder=program.funder.name,
-        application_title=application.title or program.title,
+        organization=org.name, program=localized(program, "title").text, funder=program.funder.name,
+        application_title=application.title or localized(program, "title").text,
         amount=format_money(decision.amount_cents),
         amount_requested=format_money(application.amount_requested_cents),
         grant_start=long_date(start), grant_end=long_date(end), grant_period=period,
@@ -261,7 +263,7 @@ def wording_for(program_id: int, kind: str, row: LetterTemplate | None = None) -
                    reporting_requirements=row.reporting_requirements or "", conditions=row.conditions or "",
                    signatory_name=row.signatory_name or "", signatory_title=row.signatory_title or "",
                    include_feedback=row.include_feedback, pdf_variant=row.pdf_variant or "pdf/ua-1",
-                   logo=_stored(LOGOS, row.logo_stored_name))
+                   logo=_stored(LOGOS, row.logo_stored_name), template_id=row.id)
 
 
 def product_wording(kind: str, language: str = SOURCE_LOCALE) -> Wording:
@@ -274,12 +276,23 @@ def product_wording(kind: str, language: str = SOURCE_LOCALE) -> Wording:
 
 
 def in_letter_language(wording: Wording, data: LetterData) -> Wording:
-    """The product's wording in the letter's language (a saved wording is as the funder wrote it)."""
-    if not wording.default or data.language == SOURCE_LOCALE:
+    """The wording in the letter's language: each part in the funder's translation where it gave
+    one; else, for the body, the product's wording in that language (English when there is none),
+    and for the terms (payment, reporting, conditions) the funder's own, which bind it, unless they
+    are still the product's English defaults (as the product's own wording's are)."""
+    language = data.language
+    if language == SOURCE_LOCALE:
         return wording
-    own = product_wording(wording.kind, data.language)
-    return replace(wording, body=own.body, payment_schedule=own.payment_schedule,
-                   reporting_requirements=own.reporting_requirements)
+    product = product_wording(wording.kind, language) if language in default_languages(wording.kind) else None
+    own = translations.stored(db.session.get(LetterTemplate, wording.template_id), language) \
+        if wording.template_id else {}
+    english = product_wording(wording.kind)
+    parts = {"body": own.get("body") or (product.body if product else wording.body)}
+    for name in (n for n in TRANSLATED_WORDING if n != "body"):
+        theirs = getattr(wording, name)
+        parts[name] = own.get(name) or (getattr(product, name) if product and theirs == getattr(english, name)
+                                        else theirs)
+    return replace(wording, **parts)
 
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:

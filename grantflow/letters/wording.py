@@ -269,3 +269,4 @@ class Wording:
     pdf_variant: str = "pdf/ua-1"
     logo: bytes | None = None  # the funder's PNG or JPEG
     default: bool = False  # the product's wording, not one the funder saved: it exists in other languages
+    template_id: int | None = None  # the funder's saved wording (`LetterTemplate`), whose translations it has

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grantflow.core import translations
 from grantflow.core.db import UTCDateTime, db, utcnow
+from grantflow.programs.answers import choices
 
 if TYPE_CHECKING:
     from grantflow.organizations.models import Organization
@@ -155,7 +157,28 @@ class ProgramRule(db.Model):
     program: Mapped[Program] = relationship(back_populates="rules")
 
 
+def option_field(value: str) -> str:
+    """A choice's field among its question's translations: named for the choice's stored value, so
+    a translation stays with its choice when choices are reordered and lapses when it is reworded."""
+    return "option:" + hashlib.sha1(value.encode()).hexdigest()[:16]
+
+
+def anchor_field(level: int | str) -> str:
+    return f"anchor:{level}"
+
+
+def _question_texts(q: CustomQuestion) -> dict[str, str]:
+    return {"label": q.label or "", "help_text": q.help_text or "",
+            **{option_field(value): label for value, label in choices(q.options)}}
+
+
+def _criterion_texts(c: Criterion) -> dict[str, str]:
+    anchors = c.anchors or {}
+    return {"label": c.label or "", "guidance": c.guidance or "",
+            **{anchor_field(n): anchors[str(n)] for n in range(c.scale_min, c.scale_max + 1) if anchors.get(str(n))}}
+
+
 # What of a program a funder can give in other languages (grantflow/core/translations.py).
 translations.register("program", Program, ("title", "description"))
-translations.register("question", CustomQuestion, ("label", "help_text"))
-translations.register("criterion", Criterion, ("label", "guidance"))
+translations.register("question", CustomQuestion, _question_texts)
+translations.register("criterion", Criterion, _criterion_texts)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grantflow.core import auditlog
+from grantflow.core import auditlog, translations
 from grantflow.core.db import db
 from grantflow.core.ordering import move, renumber
 from grantflow.programs.models import Criterion, Program, Rubric
@@ -46,6 +46,8 @@ def editable_rubric(program: Program) -> tuple[Rubric, dict[int, Criterion]]:
         mapping[c.id] = copy
     program.rubrics.append(new)
     db.session.flush()
+    for c in current.criteria:  # its wording in other languages goes with it to the new version
+        translations.copy(c, mapping[c.id])
     auditlog.record("rubric.new_version", new, before={"rubric_id": current.id, "version": current.version},
                     after={"rubric_id": new.id, "version": new.version})
     return new, mapping

@@ -294,22 +294,53 @@ def questions(program):
 
 @bp.route("/programs/<program:program>/translations", methods=["GET", "POST"])
 def translations_page(program):
-    """The program's own words in another language: title, description, questions, rubric."""
+    """The program's own words in another language: title, description, questions and their
+    choices, the rubric and its anchors, the funder's needs, "you said, we did", letter wordings."""
     authorize("program.manage", program)
     others = [code for code in i18n.locales() if code != i18n.SOURCE_LOCALE]
     if not others:
         abort(404)
     locale = request.args.get("locale") if request.args.get("locale") in others else others[0]
-    rubric = program.current_rubric
-    items = [program, *program.questions, *(rubric.criteria if rubric else [])]
+    sections = _translatable(program)
+    items = [obj for _title, group in sections for _legend, obj in group]
     form = translation_form(items, locale)
     if form.validate_on_submit():
         for obj in items:
             translations.save(obj, locale, form.texts(obj))
         flash(_("The %(language)s wording is saved.", language=i18n.language_name(locale)), "success")
         return redirect(url_for("programs.translations_page", program=program, locale=locale))
-    return render_template("programs/translations.html", program=program, form=form, items=items, locale=locale,
-                           others=others, fields_of=translations.fields_of), (422 if form.errors else 200)
+    return render_template("programs/translations.html", program=program, form=form, sections=sections,
+                           locale=locale, others=others, fields_of=translations.fields_of), \
+        (422 if form.errors else 200)
+
+
+def _translatable(program) -> list[tuple[str, list[tuple[str, object]]]]:
+    """(section title, [(the object's name, object)]) of everything the page translates: each name
+    a `Localized`, so the funder's English is marked as such on a page in another language."""
+    from grantflow.chna.models import PriorityNeed
+    from grantflow.feedback.models import YouSaidWeDid
+    from grantflow.letters.models import LetterTemplate
+    from grantflow.letters.render import KIND_LABELS as LETTER_KINDS
+
+    rubric = program.current_rubric
+    needs = db.session.execute(select(PriorityNeed).where(PriorityNeed.funder_id == program.funder_id)
+                               .order_by(PriorityNeed.rank, PriorityNeed.name)).scalars().all()
+    said = db.session.execute(select(YouSaidWeDid).where(YouSaidWeDid.program_id == program.id)
+                              .order_by(YouSaidWeDid.theme, YouSaidWeDid.created_at)).scalars().all()
+    letters = db.session.execute(select(LetterTemplate).where(LetterTemplate.program_id == program.id)
+                                 .order_by(LetterTemplate.kind)).scalars().all()
+    source = lambda text: translations.Localized(text, i18n.SOURCE_LOCALE)  # noqa: E731
+    sections = [
+        (_("The program"), [(source(program.title), program)]),
+        (_("Questions"), [(source(q.label), q) for q in program.questions]),
+        (_("Rubric"), [(source(c.label), c) for c in (rubric.criteria if rubric else [])]),
+        (_("Community health needs (shared by all of %(funder)s's programs)", funder=program.funder.name),
+         [(source(n.name), n) for n in needs]),
+        (_("You said, we did"), [(source(e.we_heard.split("\n")[0][:80]), e) for e in said]),
+        (_("Letter wording"), [(translations.Localized(str(LETTER_KINDS.get(t.kind, t.kind)), i18n.current_locale()), t)
+                               for t in letters]),
+    ]
+    return [(title, group) for title, group in sections if group]
 
 
 @bp.route("/programs/<program:program>/questions/<int:question_id>", methods=["GET", "POST"])

@@ -69,8 +69,8 @@ def test_strengthen_picks_lowest_below_top(world):
     decide(world.other_application, "decline")
     release(world.program)
     result = fb.build_feedback(world.other_application)
-    assert [c.label for c in result.strengthen] == ["Criterion 1", "Criterion 2"]
-    assert result.strengthen[0].next_level == 3 and result.strengthen[0].next_anchor == "Level 3"
+    assert [c.label.text for c in result.strengthen] == ["Criterion 1", "Criterion 2"]
+    assert result.strengthen[0].next_level == 3 and result.strengthen[0].next_anchor.text == "Level 3"
 
 
 def test_program_turns_parts_off_and_awarded_default(world, login):

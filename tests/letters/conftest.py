@@ -33,6 +33,18 @@ def decide(application, outcome: str, amount_cents: int = 0) -> Decision:
 def letters_world(world):
     """`world` plus grant dates, a contact, Eastside's contact person, and decisions: an award for
     Eastside, a decline for Northside. (Test funders have a letterhead and signatory: tests/factories.py.)"""
+    return with_letters(world)
+
+
+@pytest.fixture
+def any_letters_world(any_app):
+    """`letters_world` on each database in turn (SQLite, then PostgreSQL)."""
+    from tests.conftest import build_world
+
+    return with_letters(build_world())
+
+
+def with_letters(world):
     program = world.program
     program.grant_start = dt.date(2027, 1, 1)
     program.grant_end = dt.date(2027, 12, 31)
