@@ -26,6 +26,14 @@ class FirstTimeSmallRule(ScoringRule):
         return {}
 
     def score(self, facts, ctx, params) -> RuleScore:
+        return self._score(facts, params, format_money(params["budget_threshold_dollars"] * 100, whole=True))
+
+    def score_many(self, facts, ctx, params) -> list[RuleScore]:
+        """The threshold's text is the program's: formatted once, not once per application."""
+        limit_text = format_money(params["budget_threshold_dollars"] * 100, whole=True)
+        return [self._score(f, params, limit_text) for f in facts]
+
+    def _score(self, facts, params, limit_text: str) -> RuleScore:
         maximum = params["first_time_points"] + params["small_points"]
         limit = params["budget_threshold_dollars"] * 100
         points = 0.0
@@ -43,9 +51,9 @@ class FirstTimeSmallRule(ScoringRule):
             said.append("annual budget not reported, so no small-organization priority")
         elif small:
             points += params["small_points"]
-            said.append(f"annual budget {format_money(budget, whole=True)}, below {format_money(limit, whole=True)}")
+            said.append(f"annual budget {format_money(budget, whole=True)}, below {limit_text}")
         else:
-            said.append(f"annual budget {format_money(budget, whole=True)}, not below {format_money(limit, whole=True)}")
+            said.append(f"annual budget {format_money(budget, whole=True)}, not below {limit_text}")
         text = sentence("; ".join(said)) + "."
         return RuleScore(clamp(points, maximum), maximum, text,
                          {"first_time": facts.first_time, "small": small})
