@@ -219,7 +219,8 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
                 fs = per_crit.get(cid)
                 if fs is None:
                     fs = per_crit[cid] = []
-                fs.append(min(1.0, max(0.0, f)))
+                # Raw fractions are within the scale already; normalized ones may leave it.
+                fs.append(min(1.0, max(0.0, f)) if normalized else f)
         means = {}
         for cid, fs in sorted(per_crit.items()):
             c = criteria[cid]
