@@ -39,7 +39,14 @@ class ChnaAlignmentRule(ScoringRule):
     )
 
     def score(self, facts, ctx, params) -> RuleScore:
+        return self._score(facts, ctx, params, *need_weights(ctx, params))
+
+    def score_many(self, facts, ctx, params) -> list[RuleScore]:
+        """The need weights are the program's: drawn once, not once per application."""
         weights, source = need_weights(ctx, params)
+        return [self._score(f, ctx, params, weights, source) for f in facts]
+
+    def _score(self, facts, ctx, params, weights, source) -> RuleScore:
         top = max(weights.values(), default=0.0)
         if top <= 0:
             return RuleScore(None, MAX, "The funder has no weighted CHNA needs yet, so this rule is left out.", {})

@@ -26,6 +26,23 @@ class FirstTimeSmallRule(ScoringRule):
         return {}
 
     def score(self, facts, ctx, params) -> RuleScore:
+        return self._score(facts, params, _dollars, _dollars(params["budget_threshold_dollars"] * 100))
+
+    def score_many(self, facts, ctx, params) -> list[RuleScore]:
+        """The threshold's text is the program's, formatted once; each distinct budget's text is
+        formatted once (organizations' budgets repeat)."""
+        texts: dict[int, str] = {}
+
+        def dollars(cents: int) -> str:
+            text = texts.get(cents)
+            if text is None:
+                text = texts[cents] = _dollars(cents)
+            return text
+
+        limit_text = dollars(params["budget_threshold_dollars"] * 100)
+        return [self._score(f, params, dollars, limit_text) for f in facts]
+
+    def _score(self, facts, params, dollars, limit_text: str) -> RuleScore:
         maximum = params["first_time_points"] + params["small_points"]
         limit = params["budget_threshold_dollars"] * 100
         points = 0.0
@@ -43,12 +60,16 @@ class FirstTimeSmallRule(ScoringRule):
             said.append("annual budget not reported, so no small-organization priority")
         elif small:
             points += params["small_points"]
-            said.append(f"annual budget {format_money(budget, whole=True)}, below {format_money(limit, whole=True)}")
+            said.append(f"annual budget {dollars(budget)}, below {limit_text}")
         else:
-            said.append(f"annual budget {format_money(budget, whole=True)}, not below {format_money(limit, whole=True)}")
+            said.append(f"annual budget {dollars(budget)}, not below {limit_text}")
         text = sentence("; ".join(said)) + "."
         return RuleScore(clamp(points, maximum), maximum, text,
                          {"first_time": facts.first_time, "small": small})
+
+
+def _dollars(cents: int) -> str:
+    return format_money(cents, whole=True)
 
 
 RULE = FirstTimeSmallRule()

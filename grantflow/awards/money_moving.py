@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, select
 
+from grantflow.applications.models import Application
 from grantflow.awards import models as M
 from grantflow.core.db import db
 from grantflow.core.timeutil import to_local
@@ -25,14 +26,15 @@ from grantflow.programs.models import Program
 MEASURES = ("awards_paid", "median_days_to_first_payment", "dollars_paid", "share_of_dollars_paid")
 
 
-def _payments(application_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """application id -> (days from its award decision to its first payment, cents paid so far)."""
-    if not application_ids:
-        return {}
+def _payments(program_id: int, application_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """application id -> (days from its award decision to its first payment, cents paid so far),
+    of `application_ids` (the program's: selected by program, not by a list of 50,000 ids)."""
+    wanted = set(application_ids)
     paid = {app_id: (first, int(cents)) for app_id, first, cents in db.session.execute(
         select(M.Instalment.application_id, func.min(M.Instalment.paid_on), func.sum(M.Instalment.amount_cents))
-        .where(M.Instalment.application_id.in_(application_ids), M.Instalment.status == M.PAID)
-        .group_by(M.Instalment.application_id))}
+        .join(Application, Application.id == M.Instalment.application_id)
+        .where(Application.program_id == program_id, M.Instalment.status == M.PAID)
+        .group_by(M.Instalment.application_id)) if app_id in wanted}
     decided = db.session.execute(
         select(Decision.application_id, Decision.decided_at, Program.timezone)
         .join(Program, Program.id == Decision.program_id)
@@ -44,13 +46,16 @@ def _median(values: list[int]):
     return statistics.median(values) if values else None
 
 
-def section(application_ids: list[int], raws: dict, k: int) -> dict:
-    """`raws` are the audit's raw dimensions (`RawDimension`: groups, `idx` and `org` parallel to
-    `application_ids`, organizations per group, the audit's withheld set)."""
+def section(program_id: int, application_ids: list[int], raws: dict, k: int) -> dict:
+    """`application_ids` are the program's applications in the audit; `raws` its raw dimensions
+    (`RawDimension`: groups, `idx` and `org` parallel to `application_ids`, organizations per
+    group, the audit's withheld set)."""
     from grantflow.equity.data import STAGES
     from grantflow.equity.suppression import Withheld, withhold
 
-    paid = _payments(application_ids)
+    paid = _payments(program_id, application_ids)
+    # Positions of the paid applications: each dimension reads only those.
+    paid_at = [(i, paid[app_id]) for i, app_id in enumerate(application_ids) if app_id in paid]
     total_cents = sum(c for _, c in paid.values())
     out = {"awards_paid": len(paid), "median_days_to_first_payment": _median([d for d, _ in paid.values()]),
            "dollars_paid": round(total_cents / 100, 2), "dimensions": {}}
@@ -58,12 +63,11 @@ def section(application_ids: list[int], raws: dict, k: int) -> dict:
         days: dict[str, list[int]] = defaultdict(list)
         cents: dict[str, int] = defaultdict(int)
         payees: dict[str, set[int]] = defaultdict(set)
-        for app_id, gi, org in zip(application_ids, raw.idx, raw.org):
-            if app_id in paid:
-                g = raw.groups[int(gi)]
-                days[g].append(paid[app_id][0])
-                cents[g] += paid[app_id][1]
-                payees[g].add(int(org))
+        for i, (d, c) in paid_at:
+            g = raw.groups[int(raw.idx[i])]
+            days[g].append(d)
+            cents[g] += c
+            payees[g].add(int(raw.org[i]))
         counts = {g: len(days[g]) for g in raw.groups}
         base = STAGES[0]
         w = withhold({base: raw.columns[base], "paid": counts}, raw.orgs, k, base=base,

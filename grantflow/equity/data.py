@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy import Float, func, select
 
 from grantflow.core.db import db, plain_rows
-from grantflow.facts import ApplicationFacts, ProgramContext, load_facts
+from grantflow.facts import ApplicationFacts, ProgramContext
 
 # Keys of ApplicationFacts.extra holding an imported past cycle's own classification.
 IMPORTED_POC = "imported_poc_led"
@@ -99,18 +99,23 @@ def _app_rubric_scores(program_id: int, normalized: bool) -> Optional[dict[int, 
             if s.weighted is not None}
 
 
-def _ranked_scores(program) -> Optional[dict[int, tuple[Optional[float], float]]]:
+def _ranked_scores(st) -> Optional[dict[int, tuple[Optional[float], float]]]:
     """`{application_id: (merit part, total)}` of the applications the ranking board ranks, from
     the one standing every page shows (grantflow.scoring.standing), with the data as it is now:
     the hypothetical funding ranks what the board ranks, never a total made of the priority rules
     alone or left by an old score run (the others have neither: `AuditData.merit` and `.total`
     are None for them). None when the program scores with no rule."""
-    from grantflow.scoring.standing import standings
-
-    st = standings(program)
     if not st.configs:
         return None
     return {s.application_id: (s.score.merit, s.total) for s in st.rows if s.ranked}
+
+
+def _facts(st) -> list[ApplicationFacts]:
+    """Every application that is not a draft, in id order: the facts the standings were computed
+    from (the standing ones and the withdrawn ones), not loaded a second time."""
+    facts = [*st.facts.values(), *st.withdrawn]
+    facts.sort(key=lambda f: f.application_id)
+    return facts
 
 
 def _positions(app_ids: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +197,10 @@ def load_audit_data(program) -> AuditData:
 
     from grantflow.equity.models import HistoricalClassification
 
-    ctx, facts = load_facts(program.id)
+    from grantflow.scoring.standing import standings
+
+    st = standings(program)
+    ctx, facts = st.ctx, _facts(st)
     review_rows, criterion_rows = (plain_rows(q).all() for q in _review_queries(program.id))
     imported = {r.application_id: r for r in db.session.execute(
         select(HistoricalClassification.application_id, HistoricalClassification.poc_led,
@@ -239,7 +247,7 @@ def load_audit_data(program) -> AuditData:
         else:
             rubric.append(None)
 
-    ranked = _ranked_scores(program)
+    ranked = _ranked_scores(st)
     merit = total = None
     if ranked:
         merit = [ranked.get(f.application_id, (None, None))[0] for f in facts]

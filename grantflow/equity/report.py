@@ -409,7 +409,7 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> tuple[dict, di
     from grantflow.awards.money_moving import section as money_moving
 
     report = {
-        "money_moving": money_moving([f.application_id for f in data.facts], raws, k),
+        "money_moving": money_moving(data.program_id, [f.application_id for f in data.facts], raws, k),
         "program": {"slug": data.slug, "title": data.title, "funder": data.funder_name, "series": data.series,
                     "cycle_label": data.cycle_label, "data_vintage": data.data_vintage,
                     "rubric_version": data.rubric_version, "is_historical": data.is_historical,

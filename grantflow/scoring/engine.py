@@ -185,13 +185,21 @@ Outcome = tuple  # (points, max_points, status, explanation, evidence)
 
 
 def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[ApplicationFacts]) -> list[Outcome]:
-    """One rule over every application; an exception or an out-of-range result is "errored"."""
-    score, params = config.rule.score, freeze(config.params)  # read-only: shared by every application
+    """One rule over every application (`score_many`, or `score` one by one when that raises); an
+    exception or an out-of-range result is "errored" for the application it concerns."""
+    rule, params = config.rule, freeze(config.params)  # read-only: shared by every application
+    try:
+        scored = list(rule.score_many(facts, ctx, params))
+        if len(scored) != len(facts):
+            raise ValueError(f"score_many() returned {len(scored)} scores for {len(facts)} applications")
+    except Exception:
+        scored = None
+    score = rule.score
     out: list[Outcome] = []
     append = out.append
-    for f in facts:
+    for i, f in enumerate(facts):
         try:
-            rs = score(f, ctx, params)
+            rs = score(f, ctx, params) if scored is None else scored[i]
             if not isinstance(rs, RuleScore):
                 raise TypeError(f"score() returned {type(rs).__name__}, not RuleScore")
             points, maximum = rs.points, rs.max_points

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Optional
 
 from grantflow.facts import ApplicationFacts, ProgramContext
@@ -213,6 +214,15 @@ class ScoringRule:
 
     def score(self, facts: ApplicationFacts, ctx: ProgramContext, params: dict) -> RuleScore:
         raise NotImplementedError
+
+    def score_many(self, facts: Sequence[ApplicationFacts], ctx: ProgramContext, params: dict) -> list[RuleScore]:
+        """Every application's score, in the order of `facts` (what the engine calls). By default
+        `score` of each; a rule with work that depends only on the program and its parameters
+        (weights drawn from the CHNA, a threshold's text) overrides this to do that work once,
+        with exactly `score`'s results. When it raises, the engine scores each application with
+        `score`, so that only the applications that fail are errored."""
+        score = self.score
+        return [score(f, ctx, params) for f in facts]
 
     # --- parameters ----------------------------------------------------------------------------
     def defaults(self) -> dict:

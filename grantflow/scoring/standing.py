@@ -24,7 +24,8 @@ is shown here never waits for one.
 
 For other areas (the equity audit): `standings(program)` returns every submitted application's
 `Standing` in ranking order, in a fixed number of queries; `Standing.total`, `.standing` and
-`.score` (the rules' parts) are plain values.
+`.score` (the rules' parts) are plain values; `Standings.facts` and `.withdrawn` are the facts they
+were computed from (the audit reads them rather than loading them again).
 """
 from __future__ import annotations
 
@@ -115,6 +116,8 @@ class Standings:
     facts: dict[int, ApplicationFacts]
     rubric: dict[int, RubricScore]
     rows: tuple[Standing, ...]  # in ranking order
+    # The withdrawn applications' facts (no standing, but the audit counts them as having applied).
+    withdrawn: tuple[ApplicationFacts, ...] = ()
 
     def get(self, application_id: int) -> Optional[Standing]:
         return next((s for s in self.rows if s.application_id == application_id), None)
@@ -165,8 +168,8 @@ def _standings(program: Program, configs: list[RuleConfig] | None,
                application_ids: list[int] | None) -> Standings:
     used = resolve(program_config(program) if configs is None else configs, program)
     rubric = rubric_scores(program.id, normalized=rubric_normalized(program, used), application_ids=application_ids)
-    ctx, facts = load_inputs(program, used, rubric=rubric, application_ids=application_ids)
-    facts = [f for f in facts if f.status not in NOT_STANDING]
+    ctx, loaded = load_inputs(program, used, rubric=rubric, application_ids=application_ids)
+    facts = [f for f in loaded if f.status not in NOT_STANDING]
     scores = score_all(used, ctx, facts)
     waiting = waiting_reviews(program.id, application_ids)
     merit_used = any(c.rule.kind == MERIT for c in used)
@@ -179,7 +182,8 @@ def _standings(program: Program, configs: list[RuleConfig] | None,
         rows.append(Standing(f.application_id, f.status, kind, reviews_in, waiting.get(f.application_id, 0),
                              score, lacks, merit_counted))
     rows.sort(key=ranking_key)
-    return Standings(program.id, tuple(used), ctx, {f.application_id: f for f in facts}, rubric, tuple(rows))
+    return Standings(program.id, tuple(used), ctx, {f.application_id: f for f in facts}, rubric, tuple(rows),
+                     tuple(f for f in loaded if f.status == A.WITHDRAWN))
 
 
 def standing_of(application: A.Application) -> Optional[Standing]:

@@ -166,4 +166,4 @@ def test_fixed_number_of_queries(setup):
         for r in revs:
             review(a, r, [1 + i % 5, 2, None])
     db.session.commit()
-    assert count() == small == 3
+    assert count() == small == 4

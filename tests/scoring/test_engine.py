@@ -127,6 +127,54 @@ def test_an_errored_rule_does_not_stop_the_others(w, exploding_plugin):
     assert next(r for r in run.config["rules"] if r["key"] == "exploding")["version"] == "0.1"
 
 
+class Batch(ScoringRule):
+    """Scores the whole program in one `score_many` call; `score` alone says "one by one"."""
+
+    key = "batch"
+    label = "Batch rule"
+    description = "Points by position in the program, from one call for every application."
+    version = "0.1"
+
+    def __init__(self, wrong_count=False):
+        self.wrong_count, self.batches = wrong_count, 0
+
+    def score(self, facts, ctx, params):
+        return RuleScore(1, 10, "one by one")
+
+    def score_many(self, facts, ctx, params):
+        self.batches += 1
+        out = [RuleScore(min(i, 10), 10, f"batch {i}") for i, _ in enumerate(facts)]
+        return out[:-1] if self.wrong_count else out
+
+
+@pytest.mark.parametrize("wrong_count", [False, True])
+def test_a_rule_scores_every_application_in_one_batch_or_one_by_one(w, wrong_count):
+    rule = Batch(wrong_count)
+
+    class Plugin:
+        @hookimpl
+        def grantflow_scoring_rules(self):
+            return [rule]
+
+    pm = load_plugins()
+    plugin = Plugin()
+    pm.register(plugin, "batch-test-plugin")
+    try:
+        configure(w.program, {"batch": (1, {})})
+        engine.rescore(w.program.id)
+    finally:
+        pm.unregister(plugin)
+    got = {aid: next(r for r in s.rules if r.rule_key == "batch")
+           for aid, s in engine.latest_results(w.program.id).items()}
+    assert rule.batches == 1
+    ids = sorted(got)
+    if wrong_count:  # a batch that does not answer for every application: each is scored by itself
+        assert {(r.points, r.explanation) for r in got.values()} == {(1, "one by one")}
+    else:
+        assert [(got[a].points, got[a].explanation) for a in ids] == [(i, f"batch {i}") for i in range(len(ids))]
+    assert all(r.status == "ok" for r in got.values())
+
+
 def _rows(run_id):
     return db.session.execute(
         select(ScoreResult.application_id, ScoreResult.rule_key, ScoreResult.rule_version, ScoreResult.params,

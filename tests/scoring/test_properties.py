@@ -106,3 +106,13 @@ def test_not_reported_never_scores_below_reported_no(data):
                                         staff_total=10, staff_lived_experience=0, staff_in_service_area=0,
                                         community_decision_power=False)
     assert community.score(unreported, ctx, cparams).points >= community.score(reported_none, ctx, cparams).points
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_scoring_many_applications_at_once_is_scoring_each(data):
+    ctx = data.draw(contexts())
+    facts = [dataclasses.replace(data.draw(application_facts(ctx)), application_id=i) for i in range(1, 5)]
+    for rule in BUILTINS:
+        params = data.draw(valid_params(rule))
+        assert rule.score_many(facts, ctx, params) == [rule.score(f, ctx, params) for f in facts], rule.key
