@@ -11,8 +11,9 @@ under the generations of the tables it reads, read before it is computed, so:
   next reader no longer sees.
 
 The results themselves stay in each process (`app.extensions["grantflow.memo"]`, a small LRU with
-a time limit, `MEMO_SECONDS`): they are plain frozen values, never ORM objects, so they can be
-shared by the requests of a process. The time limit only bounds what could go stale if a change
+a time limit, `MEMO_SECONDS`), filed per language (what is kept is worded in the language of the
+request that computed it): they are plain frozen values, never ORM objects, so they can be shared
+by the requests of a process. The time limit only bounds what could go stale if a change
 reached the database some other way (a restore, a hand-made SQL statement).
 
 Declaring what is kept: `KEPT = memo.watch("standings", tables)` at import time, and
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
 from grantflow.core.db import Base, db
+from grantflow.core.i18n import current_locale
 
 T = TypeVar("T")
 ENTRIES = 32  # results a process keeps (the most recently used)
@@ -103,7 +105,9 @@ def kept(what: Watch, key: tuple, compute: Callable[[], T]) -> T:
     """`compute()`, or what it returned for `key` when none of `what`'s tables has changed since."""
     if not current_app.config["MEMO_SECONDS"] or _writing(what.tables):
         return compute()  # this transaction's own changes are not anyone else's yet
-    full_key = (what.name, key, generations(what.tables))
+    # Filed per language too: what is kept is worded (explanations, money, a board's rows) in the
+    # language of the request that computed it.
+    full_key = (what.name, key, current_locale(), generations(what.tables))
     cache, lock = _store()
     with lock:
         hit = cache.get(full_key)

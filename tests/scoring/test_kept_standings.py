@@ -166,3 +166,23 @@ def test_the_board_reads_only_watched_tables(cycle):
     current_app.config["MEMO_SECONDS"] = 120
     kept = board.load_board(program)
     assert board.load_board(program) is kept and board.load_board(program, sort="id") is not kept
+
+
+def test_kept_per_language_since_explanations_are_worded(cycle):
+    """Rules word their explanations (and money) in the request's language: a Spanish reader must
+    not be served the standings an English reader's request kept, nor the other way round."""
+    from grantflow.core.i18n import in_language
+
+    program, *_ = cycle
+
+    def explanations(st):
+        return [(r.label, r.explanation) for row in st.rows for r in row.score.rules] + [row.lacks for row in st.rows]
+
+    with in_language("en"):
+        english = S.standings(program)
+    with in_language("es"):
+        spanish = S.standings(program)
+        assert explanations(spanish) == explanations(fresh(program))
+    assert explanations(spanish) != explanations(english)
+    with in_language("en"):
+        assert S.standings(program) is english
