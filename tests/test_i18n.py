@@ -216,6 +216,81 @@ class TestPseudoLocale:
         assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
 
 
+def _render_all(pages, user_data):
+    """Each (client, url) rendered in the pseudo-locale; {url: English words left unwrapped}."""
+    found = {}
+    for client, url in pages:
+        response = client.get(url, headers=SPANISH)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert '<html lang="es">' in page, url
+        left = _unwrapped_english(page, user_data)
+        if left:
+            found[url] = sorted(set(left))
+    return found
+
+
+def _reviewer_world(w):
+    """A rubric with guidance, a blind program with an application assigned to the reviewer, a
+    submitted review by another reviewer (shown once the reviewer's own is in), and priorities for
+    the community advisor to rank. Returns the blind application."""
+    from grantflow.reviews.models import ReviewAssignment
+
+    F.need(w.funder, "Housing stability", 1, description="Rent burden above half of income.")
+    F.place(w.funder, "06065042012", name="Mecca")
+    blind_program = F.program(w.funder, slug="blind-2026", title="Blind Grants 2026", blind_review=True)
+    blind_application = F.application(blind_program, w.other_cbo)
+    db.session.add(ReviewAssignment(application=blind_application, reviewer=w.users["reviewer"]))
+    w.program.reviewers_see_others = True
+    db.session.commit()
+    return blind_application
+
+
+class TestPseudoLocaleReviewersAndAdvisors:
+    @pytest.fixture
+    def app_config(self, pseudo_catalogs):
+        return {"BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogs)}
+
+    def test_every_reviewer_and_advisor_page_is_marked_for_translation(self, app, world, login):
+        blind_application = _reviewer_world(world)
+        reviewer = login(world.users["reviewer"])
+        a = world.application
+        before = [(reviewer, url) for url in (
+            "/dashboard", f"/reviews/{a.id}", "/programs/blind-2026/conflicts")]
+        user_data = _user_data()
+        found = _render_all(before, user_data)
+        # Each answer's flash message shows on the next page.
+        for url, data in ((f"/reviews/{a.id}/conflict", {"answer": "none"}),
+                          ("/programs/blind-2026/conflicts", {"affiliations": ""}),
+                          (f"/reviews/{blind_application.id}/conflict", {"answer": "none"})):
+            assert reviewer.post(url, data=data, headers=SPANISH).status_code == 302, url
+        advisor = login(world.users["community_advisor"])
+        after = [(reviewer, url) for url in (
+            f"/reviews/{a.id}", f"/reviews/{blind_application.id}", f"/applications/{blind_application.id}",
+            "/dashboard")] + [(advisor, url) for url in ("/dashboard", "/funders/riverside/advise")]
+        found.update(_render_all(after, _user_data()))
+        assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+
+    def test_a_refused_review_and_ranking_say_so_marked(self, app, world, login):
+        _reviewer_world(world)
+        reviewer = login(world.users["reviewer"])
+        a = world.application
+        refused = reviewer.post(f"/reviews/{a.id}/conflict", data={"answer": "conflict"}, headers=SPANISH)
+        pages = {"conflict": refused}
+        reviewer.post(f"/reviews/{a.id}/conflict", data={"answer": "none"}, headers=SPANISH)
+        pages["review"] = reviewer.post(f"/reviews/{a.id}", data={"submit": "1"}, headers=SPANISH)
+        advisor = login(world.users["community_advisor"])
+        pages["advise"] = advisor.post("/funders/riverside/advise", data={"need_1_rank": ""}, headers=SPANISH)
+        user_data = _user_data()
+        found = {}
+        for name, response in pages.items():
+            assert response.status_code == 422, name
+            left = _unwrapped_english(response.get_data(as_text=True), user_data)
+            if left:
+                found[name] = sorted(set(left))
+        assert not found, f"English shown without translation: {found}"
+
+
 # --- Spanish from the browser, or from a saved choice ----------------------------------------------
 
 def _spanish_page(client, url):
