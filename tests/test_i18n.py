@@ -396,6 +396,91 @@ def test_the_profile_saves_the_organization_s_language(app, world, login):
     assert db.session.get(Organization, world.cbo.id).language == "es"
 
 
+# --- account emails and reminders in the recipient's language ----------------------------------------
+
+def _mail(to: str, subject_has: str = ""):
+    from grantflow.core.mail import outbox
+
+    found = [m for m in outbox() if m["To"] == to and subject_has in m["Subject"]]
+    assert found, f"no message to {to}"
+    return found[-1]
+
+
+def test_account_emails_go_out_in_the_recipient_s_language(app, world, login):
+    from grantflow.core import roles as R
+
+    password = "a long enough passphrase"
+    # Registering from a Spanish page: the confirmation is in Spanish (no saved choice yet).
+    registered = app.test_client().post("/register", headers=SPANISH, data={
+        "name": "Dana Rivera", "email": "dana@example.org", "organization_name": "Promotoras del Valle",
+        "organization_kind": "cbo", "password": password, "confirm": password})
+    assert registered.status_code == 200
+    verify = _mail("dana@example.org")
+    assert verify["Subject"] == "Confirme su dirección de correo electrónico para GrantFlow"
+    assert "Hola, Dana Rivera:" in verify.get_content() and "http://localhost/verify/" in verify.get_content()
+
+    # A saved choice wins over the browser the reset is asked from; an organization's language is
+    # the next best guess (the applicant chose nothing, Eastside writes in Spanish).
+    world.users["reviewer"].locale = "es"
+    world.cbo.language = "es"
+    db.session.commit()
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    for user in (world.users["reviewer"], world.users["applicant"]):
+        assert app.test_client().post("/reset", data={"email": user.email}, headers=english).status_code == 302
+        reset = _mail(user.email)
+        assert reset["Subject"] == "Restablezca su contraseña de GrantFlow", user.email
+        assert "Para elegir una contraseña nueva, abra este enlace en el plazo de una hora:" in reset.get_content()
+    app.test_client().post("/register", headers=english, data={
+        "name": "Rae", "email": world.users["reviewer"].email, "organization_name": "X",
+        "organization_kind": "cbo", "password": password, "confirm": password})
+    assert _mail(world.users["reviewer"].email, "GrantFlow")["Subject"] == \
+        "Alguien intentó registrarse en GrantFlow con su correo electrónico"
+    # Someone else's English stays English.
+    assert app.test_client().post("/reset", data={"email": world.users["other_applicant"].email},
+                                  headers=english).status_code == 302
+    assert _mail(world.users["other_applicant"].email)["Subject"] == "Reset your GrantFlow password"
+
+    # A funder that works in Spanish invites in Spanish, whatever the admin's browser says.
+    world.funder.language = "es"
+    db.session.commit()
+    invited = login(world.users["funder_admin"]).post(
+        "/funders/riverside/people", data={"email": "nueva@example.org", "role": R.REVIEWER}, headers=english)
+    assert invited.status_code == 302
+    invitation = _mail("nueva@example.org")
+    assert invitation["Subject"] == "Le invitan a Riverside Health Foundation en GrantFlow"
+    assert "Fran Admin le invitó a unirse a Riverside Health Foundation en GrantFlow como evaluador." \
+        in invitation.get_content()
+
+
+def test_reminders_go_out_in_the_recipient_s_language(app, world):
+    from grantflow.core.db import utcnow
+    from grantflow.feedback import checkins
+    from grantflow.reviews import reminders
+    from tests.feedback.builders import decide, release
+
+    world.users["reviewer"].locale = "es"
+    world.program.review_ends_at = utcnow() + dt.timedelta(days=1)
+    world.cbo.language = "es"
+    db.session.commit()
+    assert reminders.send_reminders() == 1
+    db.session.commit()
+    reminder = _mail(world.users["reviewer"].email)
+    assert reminder["Subject"] == (f"Recordatorio: su evaluación de la solicitud n.º {world.application.id} "
+                                   "para Community Health 2026")
+    assert "todavía no se ha enviado. Las evaluaciones vencen el" in reminder.get_content()
+
+    # The applicant's progress report reminder, in its organization's language.
+    decide(world.application, "award", 60_000_00)
+    release(world.program)
+    today = checkins.today_for(world.program)
+    checkins.set_schedule(world.program, [today + dt.timedelta(days=3)])
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["remind-reports"]).exit_code == 0
+    report = _mail(world.users["applicant"].email, "informe")
+    assert report["Subject"].startswith("Recordatorio: su informe de avance para Community Health 2026 vence el ")
+    assert "Si algo le dificulta informar en este momento, responda y cuéntenos." in report.get_content()
+
+
 # --- the funder's own content in the applicant's language --------------------------------------------
 
 def test_the_funder_gives_its_program_in_spanish_and_applicants_see_it_marked(app, world, login):
