@@ -216,6 +216,59 @@ class TestPseudoLocale:
         assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
 
 
+class TestPseudoLocaleApplicantRefusals:
+    """What an applicant is told when something is refused or missing: eligibility reasons, the
+    checks of answers, money and numbers, uploads, demographics, the pages not covered above."""
+
+    @pytest.fixture
+    def app_config(self, pseudo_catalogs):
+        return {"BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogs)}
+
+    def test_refusals_and_remaining_applicant_pages_are_marked(self, app, world, login):
+        from grantflow.programs.models import CustomQuestion
+
+        draft, _token = _applicant_world(world)
+        strict = F.program(world.funder, slug="strict-2027", title="Strict Grants 2027",
+                           max_applicant_budget_cents=100_000_00, blind_review=True)
+        world.funder.service_area = ["06065"]
+        other = world.other_cbo  # fails every rule of the strict program
+        other.ein, other.tax_exempt, other.annual_budget_cents, other.service_area = None, False, 900_000_00, ["36061"]
+        program = draft.program
+        for key, kind in (("count", "number"), ("why", "long_text"), ("pick", "single_choice"), ("when", "date")):
+            db.session.add(CustomQuestion(program=program, key=key, label=f"Q {key}", kind=kind, required=True,
+                                          options=["Yes, always", "Only sometimes"] if kind == "single_choice" else [], max_value=10,
+                                          word_limit=3))
+        db.session.commit()
+        applicant = login(world.users["applicant"])
+        slug = world.cbo.slug
+        ineligible = login(world.users["other_applicant"])
+        pages = {url: ineligible.get(url, headers=SPANISH) for url in (
+            f"/programs/{strict.slug}", f"/programs/{strict.slug}/apply")}
+        pages.update({url: applicant.get(url, headers=SPANISH) for url in (
+            f"/organizations/{slug}/demographics", f"/organizations/{slug}/practices",
+            f"/organizations/{slug}/networks")})
+        def submit(**typed):
+            page = applicant.get(f"/applications/{draft.id}/edit").get_data(as_text=True)
+            hidden = dict(re.findall(r'name="(submit_token|base_revision)"[^>]*value="([^"]*)"', page))
+            return applicant.post(f"/applications/{draft.id}/edit", headers=SPANISH,
+                                  data={"action": "submit", **hidden, **typed})
+
+        pages["submit"] = submit(title="Promotoras", amount_requested="1e6", **{"budget-0-amount": "12.345"}, q_count="99",
+                                 q_why="one two three four", q_pick="Z", q_when="3000-01-01")
+        pages["empty"] = submit()
+        pages["stale"] = applicant.post(f"/applications/{draft.id}/edit", headers=SPANISH, data={"action": "submit"})
+        pages["demographics"] = applicant.post(f"/organizations/{slug}/demographics", headers=SPANISH, data={
+            "consent": "y", "board_total": "2", "board_poc": "5", "ed_race": ["prefer_not_to_say", "asian"]})
+        user_data = _user_data() + _proper_names() + ["one two three four", "Promotoras"]  # shown as typed
+        found = {}
+        for name, response in pages.items():
+            assert response.status_code in (200, 409, 422), name
+            left = _unwrapped_english(response.get_data(as_text=True), user_data)
+            if left:
+                found[name] = sorted(set(left))
+        assert not found, f"English shown without translation: {found}"
+
+
 def _render_all(pages, user_data):
     """Each (client, url) rendered in the pseudo-locale; {url: English words left unwrapped}."""
     found = {}
