@@ -63,7 +63,8 @@ class _VisibleText(HTMLParser):
         if tag in ("script", "style", "template"):
             self._skip += 1
         for name, value in attrs:
-            if value and (name in self.SPOKEN or name.startswith("data-label")):
+            # data-msg-*, data-left-*, data-over-*: the sentences a script shows (static/*.js).
+            if value and (name in self.SPOKEN or name.startswith(("data-label", "data-msg-", "data-left-", "data-over-"))):
                 self.parts.append(value)
             if value and name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button"):
                 self.parts.append(value)
@@ -113,6 +114,7 @@ def _unwrapped_english(page: str, user_data: list[str]) -> list[str]:
         text = unwrapped
     for value in user_data:
         text = text.replace(value, " ")
+    text = re.sub(r"\{/?\w+\}", " ", text)  # a script's placeholders ("Saved at {time}.")
     words = re.findall(r"[^\W\d_][^\W\d_'’]+", text)
     # Month and day abbreviations Babel writes for the locale, and zone abbreviations (PST, EDT).
     return [w for w in words if w not in _PROPER and not (w.isupper() and len(w) <= 5) and w.lower() not in _DATE_WORDS]
@@ -342,6 +344,21 @@ class TestPseudoLocaleReviewersAndAdvisors:
             if left:
                 found[name] = sorted(set(left))
         assert not found, f"English shown without translation: {found}"
+
+
+def test_scripts_carry_no_english_of_their_own():
+    """The applicant's scripts show only what the page gives them (data-msg-* attributes, worded
+    by the server in the page's language): no sentence is written in a script."""
+    from grantflow import ROOT
+
+    found = {}
+    for script in sorted((ROOT / "grantflow" / "static").glob("*.js")):
+        code = re.sub(r"/\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)
+        literals = re.findall(r'"((?:[^"\\]|\\.)*)"', code)
+        sentences = [s for s in literals if re.search(r"[A-Za-z]{2,} [a-z]{2,} [a-z]{2,}", s)]
+        if sentences:
+            found[script.name] = sentences
+    assert found == {}
 
 
 # --- Spanish from the browser, or from a saved choice ----------------------------------------------
