@@ -142,6 +142,24 @@ def pseudo_catalogs(tmp_path_factory):
     return folder
 
 
+def _english_left(responses, user_data: list[str], ok=(200,)) -> dict[str, list[str]]:
+    """{name: English words left unwrapped} of (name, response) pairs rendered in the pseudo-locale."""
+    found = {}
+    for name, response in responses:
+        assert response.status_code in ok, name
+        page = response.get_data(as_text=True)
+        assert '<html lang="es">' in page, name
+        left = _unwrapped_english(page, user_data)
+        if left:
+            found[name] = sorted(set(left))
+    return found
+
+
+def _render_all(pages, user_data: list[str]) -> dict[str, list[str]]:
+    """Each (client, url) fetched in the pseudo-locale; {url: English words left unwrapped}."""
+    return _english_left(((url, client.get(url, headers=SPANISH)) for client, url in pages), user_data)
+
+
 CROSSWALK = ("ZIP,TRACT,USPS_ZIP_PREF_CITY,USPS_ZIP_PREF_STATE,RES_RATIO,BUS_RATIO,OTH_RATIO,TOT_RATIO\n"
              "92254,06065042012,MECCA,CA,1,1,1,1\n92254,06065042013,MECCA,CA,1,1,1,1\n")
 
@@ -205,16 +223,7 @@ class TestPseudoLocale:
             f"/applications/{draft.id}/edit?places_q=92254", f"/applications/{draft.id}/edit?places_q=nowhere",
             f"/organizations/{world.cbo.slug}/team",
         )]
-        user_data = _user_data() + _proper_names()
-        found = {}
-        for client, url in pages:
-            response = client.get(url, headers=SPANISH)
-            assert response.status_code == 200, url
-            page = response.get_data(as_text=True)
-            assert '<html lang="es">' in page, url
-            left = _unwrapped_english(page, user_data)
-            if left:
-                found[url] = sorted(set(left))
+        found = _render_all(pages, _user_data() + _proper_names())
         assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
 
 
@@ -262,27 +271,8 @@ class TestPseudoLocaleApplicantRefusals:
         pages["demographics"] = applicant.post(f"/organizations/{slug}/demographics", headers=SPANISH, data={
             "consent": "y", "board_total": "2", "board_poc": "5", "ed_race": ["prefer_not_to_say", "asian"]})
         user_data = _user_data() + _proper_names() + ["one two three four", "Promotoras"]  # shown as typed
-        found = {}
-        for name, response in pages.items():
-            assert response.status_code in (200, 409, 422), name
-            left = _unwrapped_english(response.get_data(as_text=True), user_data)
-            if left:
-                found[name] = sorted(set(left))
+        found = _english_left(pages.items(), user_data, ok=(200, 409, 422))
         assert not found, f"English shown without translation: {found}"
-
-
-def _render_all(pages, user_data):
-    """Each (client, url) rendered in the pseudo-locale; {url: English words left unwrapped}."""
-    found = {}
-    for client, url in pages:
-        response = client.get(url, headers=SPANISH)
-        assert response.status_code == 200, url
-        page = response.get_data(as_text=True)
-        assert '<html lang="es">' in page, url
-        left = _unwrapped_english(page, user_data)
-        if left:
-            found[url] = sorted(set(left))
-    return found
 
 
 def _reviewer_world(w):
@@ -336,13 +326,7 @@ class TestPseudoLocaleReviewersAndAdvisors:
         pages["review"] = reviewer.post(f"/reviews/{a.id}", data={"submit": "1"}, headers=SPANISH)
         advisor = login(world.users["community_advisor"])
         pages["advise"] = advisor.post("/funders/riverside/advise", data={"need_1_rank": ""}, headers=SPANISH)
-        user_data = _user_data()
-        found = {}
-        for name, response in pages.items():
-            assert response.status_code == 422, name
-            left = _unwrapped_english(response.get_data(as_text=True), user_data)
-            if left:
-                found[name] = sorted(set(left))
+        found = _english_left(pages.items(), _user_data(), ok=(422,))
         assert not found, f"English shown without translation: {found}"
 
 
