@@ -7,6 +7,7 @@ here next to their fields. Field names are the service's field keys.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
@@ -54,8 +55,8 @@ class ApplicationForm(BaseForm):
     places = MultiCheckboxField(_l("Places the project serves"), coerce=int, choices=[], validate_choice=False,
                                 description=_l("Priority places are marked. Choose all that apply."))
     amount_requested = MoneyField(_l("Amount requested ($)"))
-    budget = RowList(FormField(BudgetLineForm), label="Budget", min_entries=1, max_entries=50)
-    outcomes = RowList(FormField(OutcomeForm), label="Outcomes you will track", min_entries=1, max_entries=20)
+    budget = RowList(FormField(BudgetLineForm), label=_l("Budget"), min_entries=1, max_entries=50)
+    outcomes = RowList(FormField(OutcomeForm), label=_l("Outcomes you will track"), min_entries=1, max_entries=20)
     community_voice = TextAreaField(
         _l("How the people you serve shape this work"),
         description=_l("For example: who decides priorities, how residents are paid for their time, "
@@ -157,17 +158,19 @@ def flat_errors(*forms) -> list[tuple[str, str, str]]:
     """(field id, label, first message) of every field with an error, in page order."""
     out = []
 
-    def walk(fields, prefix_label=""):
+    def walk(fields, row=None):
         for f in fields:
             if f.type == "CSRFTokenField":
                 continue
             if isinstance(f, FieldList):
                 for i, entry in enumerate(f.entries, 1):
-                    walk(entry.form, f"{f.label.text} line {i}: ")
+                    walk(entry.form, (f.label.text, i))
             elif f.errors:
                 fid = f.id + "-0" if f.type in ("MultiCheckboxField", "RadioField") else f.id
                 msg = f.errors[0] if isinstance(f.errors, list) else str(f.errors)
-                out.append((fid, prefix_label + f.label.text, msg))
+                label = f.label.text if row is None else _("%(list)s line %(number)s: %(field)s", list=row[0],
+                                                           number=row[1], field=f.label.text)
+                out.append((fid, label, msg))
 
     for form in forms:
         walk(form)

@@ -2,6 +2,7 @@
 report schedule, progress reports, officer notes and "you said, we did" entries."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 import datetime as dt
 
@@ -112,15 +113,15 @@ def ranking_form(needs, places, existing: dict, formdata=None):
 
     def add(kind: str, items):
         n = len(items)
-        choices = [("", "Choose a rank")] + [(str(i), str(i)) for i in range(1, n + 1)]
+        choices = [("", _l("Choose a rank"))] + [(str(i), str(i)) for i in range(1, n + 1)]
         for item in items:
             row = existing.get((kind, item.id))
             setattr(RankingForm, f"{kind}_{item.id}_rank", SelectField(
-                f"Rank of {item.name}", choices=choices,
+                _l("Rank of %(item)s", item=item.name), choices=choices,
                 default=str(row.rank) if row else "",
-                validators=[DataRequired(f"Choose a rank for {item.name}.")]))  # " " is no rank
+                validators=[DataRequired(_l("Choose a rank for %(item)s.", item=item.name))]))  # " " is no rank
             setattr(RankingForm, f"{kind}_{item.id}_comment", TextAreaField(
-                f"Comment on {item.name}", default=row.comment if row else "",
+                _l("Comment on %(item)s", item=item.name), default=row.comment if row else "",
                 validators=[Optional(), Length(max=2000, message=_l("Keep the comment under 2,000 characters."))],
                 render_kw={"rows": 2}))
 
@@ -136,8 +137,8 @@ def ranking_form(needs, places, existing: dict, formdata=None):
                 if not f.data:
                     continue
                 if f.data in seen:
-                    f.errors = list(f.errors) + [f"Rank {f.data} is already given to {seen[f.data]}; "
-                                                 f"use each rank once."]
+                    f.errors = list(f.errors) + [_("Rank %(rank)s is already given to %(item)s; use each rank once.",
+                                                   rank=f.data, item=seen[f.data])]
                     ok = False
                 else:
                     seen[f.data] = item.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from wtforms import (
     DateField, DateTimeLocalField, DecimalField, Field, FloatField, IntegerField, SelectMultipleField,
     TextAreaField,
@@ -16,6 +17,7 @@ from wtforms import (
 from wtforms.fields import FieldList
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from grantflow.core.i18n import format_number
 from grantflow.core.inputs import MAX_ID, MIN_INT, plain_decimal, row_index
 from grantflow.core.money import cents_to_dollars, dollars_to_cents
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
@@ -67,7 +69,7 @@ class MoneyField(_Parsed, Field):
     def parse(self, text: str) -> int:
         cents = dollars_to_cents(text)  # a MoneyError (a ValueError) says what to type
         if cents < 0:
-            raise ValueError("Enter an amount of zero or more.")
+            raise ValueError(_("Enter an amount of zero or more."))
         return cents
 
 
@@ -84,9 +86,9 @@ class WholeNumberField(_Parsed, IntegerField):
         try:
             value = int(text)
         except ValueError:
-            raise ValueError(f"Enter a whole number, like {self.example}.") from None
+            raise ValueError(_("Enter a whole number, like %(example)s.", example=self.example)) from None
         if not MIN_INT <= value <= MAX_ID:
-            raise ValueError("That number is too large.")
+            raise ValueError(_("That number is too large."))
         return value
 
 
@@ -95,14 +97,14 @@ class DecimalNumberField(_Parsed, DecimalField):
     empty), with at most `max_places` digits after the point: what its column keeps, rather than
     silently rounded (`grantflow.core.inputs.plain_decimal`)."""
 
-    def __init__(self, label=None, validators=None, *, example: str = "2 or 1.5", max_places: int = 6,
+    def __init__(self, label=None, validators=None, *, example: str | None = None, max_places: int = 6,
                  **kwargs):
         kwargs.setdefault("places", None)
         super().__init__(label, validators, **kwargs)
         self.example, self.max_places = example, max_places
 
     def parse(self, text: str) -> Decimal:
-        return plain_decimal(text, places=self.max_places, example=self.example)
+        return plain_decimal(text, places=self.max_places, example=self.example or _("2 or 1.5"))
 
 
 class FloatNumberField(_Parsed, FloatField):
@@ -110,14 +112,16 @@ class FloatNumberField(_Parsed, FloatField):
 
     def __init__(self, label=None, validators=None, *, title: str = "", whole: bool = False, **kwargs):
         super().__init__(label, validators, **kwargs)
-        self.title = title or (label if isinstance(label, str) else "This value")
+        self.title = title or label
         self.whole = whole
 
     def parse(self, text: str) -> float:
         try:
             return float(text)
         except ValueError:
-            raise ValueError(f"{self.title} must be a number, like {'10' if self.whole else '0.5'}.") from None
+            like = "10" if self.whole else format_number(0.5)
+            raise ValueError(_("%(field)s must be a number, like %(example)s.", field=self.title, example=like)
+                             if self.title else _("Enter a number, like %(example)s.", example=like)) from None
 
 
 def _check_year(field) -> None:
@@ -135,7 +139,7 @@ class PlainDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a real date, like 2026-03-31.") from None
+            raise ValueError(_("Enter a real date, like 2026-03-31.")) from None
         _check_year(self)
 
 
@@ -150,7 +154,7 @@ class LocalDateTimeField(DateTimeLocalField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a date and time like 2026-03-31 17:00.") from None
+            raise ValueError(_("Enter a date and time like 2026-03-31 17:00.")) from None
         _check_year(self)
 
 

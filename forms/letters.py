@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 from flask_wtf.file import FileField
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields import URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
@@ -147,14 +148,14 @@ class OfferAgreementForm(BaseForm):
 class SignForm(BaseForm):
     """An electronic signature: consent first, then the typed name and title (intent to sign)."""
 
-    consent = BooleanField("I agree to sign electronically (see above)")
-    name = StringField("Your full name (your signature)", validators=[Length(max=200)])
-    title = StringField("Your title", validators=[Length(max=200)])
+    consent = BooleanField(_l("I agree to sign electronically (see above)"))
+    name = StringField(_l("Your full name (your signature)"), validators=[Length(max=200)])
+    title = StringField(_l("Your title"), validators=[Length(max=200)])
     shown_sha256 = HiddenField()
-    sign = SubmitField("Sign the agreement")
+    sign = SubmitField(_l("Sign the agreement"))
 
 
 class DeclineAgreementForm(BaseForm):
-    reason = TextAreaField("Why you decline (optional; the funder reads it)", validators=[Length(max=2000)],
+    reason = TextAreaField(_l("Why you decline (optional; the funder reads it)"), validators=[Length(max=2000)],
                            render_kw={"rows": 3})
-    decline = SubmitField("Decline the agreement")
+    decline = SubmitField(_l("Decline the agreement"))

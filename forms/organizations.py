@@ -125,7 +125,7 @@ class ProfileForm(BaseForm):
 
 # --- leadership demographics ----------------------------------------------------------------------
 
-RACE_CHOICES = list(demographics.CATEGORIES) + [(demographics.PREFER_NOT, "Prefer not to say")]
+RACE_CHOICES = list(demographics.CATEGORIES) + [(demographics.PREFER_NOT, demographics.LABELS[demographics.PREFER_NOT])]
 
 
 class DemographicsForm(BaseForm):
@@ -153,7 +153,7 @@ class DemographicsForm(BaseForm):
     def _part_of(self, part, total):
         p, t = part.data, total.data
         if p is not None and t is not None and p > t:
-            raise ValidationError(f"This cannot be more than the total ({t}).")
+            raise ValidationError(_("This cannot be more than the total (%(total)s).", total=t))
 
     def validate_board_poc(self, field):
         self._part_of(field, self.board_total)
@@ -201,11 +201,11 @@ class PracticesForm(BaseForm):
     decision_power_description = TextAreaField(_l("How do they hold it?"),
                                                description=_l("For example: a majority of the board are residents."),
                                                validators=[Optional(), Length(max=2000)])
-    loops = RowList(FormField(FeedbackLoopForm), label="Feedback loops", min_entries=1, max_entries=20)
+    loops = RowList(FormField(FeedbackLoopForm), label=_l("Feedback loops"), min_entries=1, max_entries=20)
 
     def _part(self, field, total):
         if field.data is not None and total.data is not None and field.data > total.data:
-            raise ValidationError(f"This cannot be more than the total ({total.data}).")
+            raise ValidationError(_("This cannot be more than the total (%(total)s).", total=total.data))
 
     def validate_board_lived_experience(self, f):
         self._part(f, self.board_total)

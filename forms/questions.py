@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.file import FileField
 from markupsafe import Markup
 from wtforms import RadioField, StringField, TextAreaField
@@ -71,19 +73,19 @@ def _description(q) -> Markup:
     what the answer must be."""
     parts = [_shown(q, "help_text")]
     if q.kind == "long_text" and q.word_limit:
-        parts.append(f"At most {q.word_limit} words.")
+        parts.append(ngettext("At most %(num)d word.", "At most %(num)d words.", int(q.word_limit)))
     if q.kind == "number":
         lo, hi = q.min_value, q.max_value
         if lo is not None and hi is not None:
-            parts.append(f"A number from {number_text(lo)} to {number_text(hi)}.")
+            parts.append(_("A number from %(low)s to %(high)s.", low=number_text(lo), high=number_text(hi)))
         elif lo is not None:
-            parts.append(f"A number of at least {number_text(lo)}.")
+            parts.append(_("A number of at least %(low)s.", low=number_text(lo)))
         elif hi is not None:
-            parts.append(f"A number no more than {number_text(hi)}.")
+            parts.append(_("A number no more than %(high)s.", high=number_text(hi)))
     if q.kind == "date":
-        parts.append("Format: YYYY-MM-DD.")
+        parts.append(_("Format: YYYY-MM-DD."))
     if q.kind == "multiple_choice":
-        parts.append("Choose all that apply.")
+        parts.append(_("Choose all that apply."))
     return Markup(" ").join(p for p in parts if p)
 
 
@@ -110,7 +112,7 @@ def _make_field(q, enforce_required: bool, has_stored_file: bool):
                  else {"data-limit-chars": answers.LONG_TEXT_MAX_CHARS})
         return TextAreaField(label, description=desc, validators=validators, render_kw=limit)
     if kind == "number":
-        return DecimalNumberField(label, description=desc, example="12 or 12.5", validators=validators,
+        return DecimalNumberField(label, description=desc, example=_("12 or 12.5"), validators=validators,
                                   render_kw={"inputmode": "decimal"})
     if kind == "date":
         return PlainDateField(label, description=desc, validators=validators)

@@ -2,6 +2,8 @@
 version of the application) and the program officer's hand assignment."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -14,22 +16,22 @@ CONFLICT = "conflict"
 
 class ConflictForm(BaseForm):
     answer = RadioField(
-        "Do you have a conflict of interest with this application?",
-        choices=[(NO_CONFLICT, "I have no conflict of interest with this applicant"),
-                 (CONFLICT, "I have a conflict of interest and recuse myself")],
-        description="For example: you work for, volunteer with, sit on the board of, or are close to "
-                    "someone at the applicant organization or a network it belongs to.",
+        _l("Do you have a conflict of interest with this application?"),
+        choices=[(NO_CONFLICT, _l("I have no conflict of interest with this applicant")),
+                 (CONFLICT, _l("I have a conflict of interest and recuse myself"))],
+        description=_l("For example: you work for, volunteer with, sit on the board of, or are close to "
+                       "someone at the applicant organization or a network it belongs to."),
         validators=[Optional()])
-    reason = TextAreaField("If you have a conflict, describe it", validators=[Length(max=2000)])
+    reason = TextAreaField(_l("If you have a conflict, describe it"), validators=[Length(max=2000)])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if self.answer.data not in (NO_CONFLICT, CONFLICT):
             self.answer.errors = list(self.answer.errors or []) + [
-                "Confirm you have no conflict, or declare one."]
+                _("Confirm you have no conflict, or declare one.")]
             ok = False
         elif self.answer.data == CONFLICT and not (self.reason.data or "").strip():
-            self.reason.errors = list(self.reason.errors or []) + ["Describe the conflict of interest."]
+            self.reason.errors = list(self.reason.errors or []) + [_("Describe the conflict of interest.")]
             ok = False
         return ok
 
@@ -43,7 +45,7 @@ def scale_choices(criterion) -> list[tuple[str, str]]:
     choices = []
     for k in range(criterion.scale_min, criterion.scale_max + 1):
         text = (anchors.get(str(k)) or "").strip()
-        choices.append((str(k), f"{k} — {text}" if text else str(k)))
+        choices.append((str(k), _("%(score)s — %(anchor)s", score=k, anchor=text) if text else str(k)))
     return choices
 
 
@@ -52,15 +54,15 @@ def review_form_class(rubric):
 
     class ReviewForm(BaseForm):
         comment_to_applicant = TextAreaField(
-            "Comment for the applicant",
-            description="Shared with the applicant once decisions are released. Be specific and kind.",
-            validators=[Length(max=10000, message="Keep the comment under 10,000 characters.")])
+            _l("Comment for the applicant"),
+            description=_l("Shared with the applicant once decisions are released. Be specific and kind."),
+            validators=[Length(max=10000, message=_l("Keep the comment under 10,000 characters."))])
         private_comment = TextAreaField(
-            "Private comment for the funder",
-            description="Only the funder's staff see this.",
-            validators=[Length(max=10000, message="Keep the comment under 10,000 characters.")])
-        save = SubmitField("Save draft")
-        submit = SubmitField("Submit review")
+            _l("Private comment for the funder"),
+            description=_l("Only the funder's staff see this."),
+            validators=[Length(max=10000, message=_l("Keep the comment under 10,000 characters."))])
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit review"))
 
         criteria = list(rubric.criteria)
 
@@ -78,7 +80,7 @@ def review_form_class(rubric):
             for c, f in self.criterion_fields():
                 if f.data in (None, "", "None"):
                     f.errors = list(f.errors or []) + [
-                        f"Choose a score for “{c.label}”, or save the review as a draft."]
+                        _("Choose a score for “%(criterion)s”, or save the review as a draft.", criterion=c.label)]
                     ok = False
             return ok
 
@@ -90,4 +92,4 @@ def review_form_class(rubric):
 
 
 class AssignForm(BaseForm):
-    reviewers = MultiCheckboxField("Reviewers to add", coerce=int, validators=[Optional()])
+    reviewers = MultiCheckboxField(_l("Reviewers to add"), coerce=int, validators=[Optional()])

@@ -63,7 +63,8 @@ class _VisibleText(HTMLParser):
         if tag in ("script", "style", "template"):
             self._skip += 1
         for name, value in attrs:
-            if value and (name in self.SPOKEN or name.startswith("data-label")):
+            # data-msg-*, data-left-*, data-over-*: the sentences a script shows (static/*.js).
+            if value and (name in self.SPOKEN or name.startswith(("data-label", "data-msg-", "data-left-", "data-over-"))):
                 self.parts.append(value)
             if value and name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button"):
                 self.parts.append(value)
@@ -113,6 +114,7 @@ def _unwrapped_english(page: str, user_data: list[str]) -> list[str]:
         text = unwrapped
     for value in user_data:
         text = text.replace(value, " ")
+    text = re.sub(r"\{/?\w+\}", " ", text)  # a script's placeholders ("Saved at {time}.")
     words = re.findall(r"[^\W\d_][^\W\d_'’]+", text)
     # Month and day abbreviations Babel writes for the locale, and zone abbreviations (PST, EDT).
     return [w for w in words if w not in _PROPER and not (w.isupper() and len(w) <= 5) and w.lower() not in _DATE_WORDS]
@@ -138,6 +140,24 @@ def pseudo_catalogs(tmp_path_factory):
     with open(folder / "es" / "LC_MESSAGES" / "messages.mo", "wb") as fh:
         write_mo(fh, pseudo)
     return folder
+
+
+def _english_left(responses, user_data: list[str], ok=(200,)) -> dict[str, list[str]]:
+    """{name: English words left unwrapped} of (name, response) pairs rendered in the pseudo-locale."""
+    found = {}
+    for name, response in responses:
+        assert response.status_code in ok, name
+        page = response.get_data(as_text=True)
+        assert '<html lang="es">' in page, name
+        left = _unwrapped_english(page, user_data)
+        if left:
+            found[name] = sorted(set(left))
+    return found
+
+
+def _render_all(pages, user_data: list[str]) -> dict[str, list[str]]:
+    """Each (client, url) fetched in the pseudo-locale; {url: English words left unwrapped}."""
+    return _english_left(((url, client.get(url, headers=SPANISH)) for client, url in pages), user_data)
 
 
 CROSSWALK = ("ZIP,TRACT,USPS_ZIP_PREF_CITY,USPS_ZIP_PREF_STATE,RES_RATIO,BUS_RATIO,OTH_RATIO,TOT_RATIO\n"
@@ -203,17 +223,126 @@ class TestPseudoLocale:
             f"/applications/{draft.id}/edit?places_q=92254", f"/applications/{draft.id}/edit?places_q=nowhere",
             f"/organizations/{world.cbo.slug}/team",
         )]
-        user_data = _user_data() + _proper_names()
-        found = {}
-        for client, url in pages:
-            response = client.get(url, headers=SPANISH)
-            assert response.status_code == 200, url
-            page = response.get_data(as_text=True)
-            assert '<html lang="es">' in page, url
-            left = _unwrapped_english(page, user_data)
-            if left:
-                found[url] = sorted(set(left))
+        found = _render_all(pages, _user_data() + _proper_names())
         assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+
+
+class TestPseudoLocaleApplicantRefusals:
+    """What an applicant is told when something is refused or missing: eligibility reasons, the
+    checks of answers, money and numbers, uploads, demographics, the pages not covered above."""
+
+    @pytest.fixture
+    def app_config(self, pseudo_catalogs):
+        return {"BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogs)}
+
+    def test_refusals_and_remaining_applicant_pages_are_marked(self, app, world, login):
+        from grantflow.programs.models import CustomQuestion
+
+        draft, _token = _applicant_world(world)
+        strict = F.program(world.funder, slug="strict-2027", title="Strict Grants 2027",
+                           max_applicant_budget_cents=100_000_00, blind_review=True)
+        world.funder.service_area = ["06065"]
+        other = world.other_cbo  # fails every rule of the strict program
+        other.ein, other.tax_exempt, other.annual_budget_cents, other.service_area = None, False, 900_000_00, ["36061"]
+        program = draft.program
+        for key, kind in (("count", "number"), ("why", "long_text"), ("pick", "single_choice"), ("when", "date")):
+            db.session.add(CustomQuestion(program=program, key=key, label=f"Q {key}", kind=kind, required=True,
+                                          options=["Yes, always", "Only sometimes"] if kind == "single_choice" else [], max_value=10,
+                                          word_limit=3))
+        db.session.commit()
+        applicant = login(world.users["applicant"])
+        slug = world.cbo.slug
+        ineligible = login(world.users["other_applicant"])
+        pages = {url: ineligible.get(url, headers=SPANISH) for url in (
+            f"/programs/{strict.slug}", f"/programs/{strict.slug}/apply")}
+        pages.update({url: applicant.get(url, headers=SPANISH) for url in (
+            f"/organizations/{slug}/demographics", f"/organizations/{slug}/practices",
+            f"/organizations/{slug}/networks")})
+        def submit(**typed):
+            page = applicant.get(f"/applications/{draft.id}/edit").get_data(as_text=True)
+            hidden = dict(re.findall(r'name="(submit_token|base_revision)"[^>]*value="([^"]*)"', page))
+            return applicant.post(f"/applications/{draft.id}/edit", headers=SPANISH,
+                                  data={"action": "submit", **hidden, **typed})
+
+        pages["submit"] = submit(title="Promotoras", amount_requested="1e6", **{"budget-0-amount": "12.345"}, q_count="99",
+                                 q_why="one two three four", q_pick="Z", q_when="3000-01-01")
+        pages["empty"] = submit()
+        pages["stale"] = applicant.post(f"/applications/{draft.id}/edit", headers=SPANISH, data={"action": "submit"})
+        pages["demographics"] = applicant.post(f"/organizations/{slug}/demographics", headers=SPANISH, data={
+            "consent": "y", "board_total": "2", "board_poc": "5", "ed_race": ["prefer_not_to_say", "asian"]})
+        user_data = _user_data() + _proper_names() + ["one two three four", "Promotoras"]  # shown as typed
+        found = _english_left(pages.items(), user_data, ok=(200, 409, 422))
+        assert not found, f"English shown without translation: {found}"
+
+
+def _reviewer_world(w):
+    """A rubric with guidance, a blind program with an application assigned to the reviewer, a
+    submitted review by another reviewer (shown once the reviewer's own is in), and priorities for
+    the community advisor to rank. Returns the blind application."""
+    from grantflow.reviews.models import ReviewAssignment
+
+    F.need(w.funder, "Housing stability", 1, description="Rent burden above half of income.")
+    F.place(w.funder, "06065042012", name="Mecca")
+    blind_program = F.program(w.funder, slug="blind-2026", title="Blind Grants 2026", blind_review=True)
+    blind_application = F.application(blind_program, w.other_cbo)
+    db.session.add(ReviewAssignment(application=blind_application, reviewer=w.users["reviewer"]))
+    w.program.reviewers_see_others = True
+    db.session.commit()
+    return blind_application
+
+
+class TestPseudoLocaleReviewersAndAdvisors:
+    @pytest.fixture
+    def app_config(self, pseudo_catalogs):
+        return {"BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogs)}
+
+    def test_every_reviewer_and_advisor_page_is_marked_for_translation(self, app, world, login):
+        blind_application = _reviewer_world(world)
+        reviewer = login(world.users["reviewer"])
+        a = world.application
+        before = [(reviewer, url) for url in (
+            "/dashboard", f"/reviews/{a.id}", "/programs/blind-2026/conflicts")]
+        user_data = _user_data()
+        found = _render_all(before, user_data)
+        # Each answer's flash message shows on the next page.
+        for url, data in ((f"/reviews/{a.id}/conflict", {"answer": "none"}),
+                          ("/programs/blind-2026/conflicts", {"affiliations": ""}),
+                          (f"/reviews/{blind_application.id}/conflict", {"answer": "none"})):
+            assert reviewer.post(url, data=data, headers=SPANISH).status_code == 302, url
+        advisor = login(world.users["community_advisor"])
+        after = [(reviewer, url) for url in (
+            f"/reviews/{a.id}", f"/reviews/{blind_application.id}", f"/applications/{blind_application.id}",
+            "/dashboard")] + [(advisor, url) for url in ("/dashboard", "/funders/riverside/advise")]
+        found.update(_render_all(after, _user_data()))
+        assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+
+    def test_a_refused_review_and_ranking_say_so_marked(self, app, world, login):
+        _reviewer_world(world)
+        reviewer = login(world.users["reviewer"])
+        a = world.application
+        refused = reviewer.post(f"/reviews/{a.id}/conflict", data={"answer": "conflict"}, headers=SPANISH)
+        pages = {"conflict": refused}
+        reviewer.post(f"/reviews/{a.id}/conflict", data={"answer": "none"}, headers=SPANISH)
+        pages["review"] = reviewer.post(f"/reviews/{a.id}", data={"submit": "1"}, headers=SPANISH)
+        advisor = login(world.users["community_advisor"])
+        pages["advise"] = advisor.post("/funders/riverside/advise", data={"need_1_rank": ""}, headers=SPANISH)
+        found = _english_left(pages.items(), _user_data(), ok=(422,))
+        assert not found, f"English shown without translation: {found}"
+
+
+def test_scripts_carry_no_english_of_their_own():
+    """The applicant's scripts show only what the page gives them (data-msg-* attributes, worded
+    by the server in the page's language): no sentence is written in a script."""
+    from grantflow import ROOT
+
+    found = {}
+    for script in sorted((ROOT / "grantflow" / "static").glob("*.js")):
+        code = re.sub(r"/\*.*?\*/", "", script.read_text(encoding="utf-8"), flags=re.S)
+        literals = re.findall(r'"((?:[^"\\]|\\.)*)"', code)
+        sentences = [s for s in literals if re.search(r"[A-Za-z]{2,} [a-z]{2,} [a-z]{2,}", s)]
+        if sentences:
+            found[script.name] = sentences
+    assert found == {}
 
 
 # --- Spanish from the browser, or from a saved choice ----------------------------------------------
@@ -319,6 +448,91 @@ def test_the_profile_saves_the_organization_s_language(app, world, login):
     assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Organization, world.cbo.id).language == "es"
+
+
+# --- account emails and reminders in the recipient's language ----------------------------------------
+
+def _mail(to: str, subject_has: str = ""):
+    from grantflow.core.mail import outbox
+
+    found = [m for m in outbox() if m["To"] == to and subject_has in m["Subject"]]
+    assert found, f"no message to {to}"
+    return found[-1]
+
+
+def test_account_emails_go_out_in_the_recipient_s_language(app, world, login):
+    from grantflow.core import roles as R
+
+    password = "a long enough passphrase"
+    # Registering from a Spanish page: the confirmation is in Spanish (no saved choice yet).
+    registered = app.test_client().post("/register", headers=SPANISH, data={
+        "name": "Dana Rivera", "email": "dana@example.org", "organization_name": "Promotoras del Valle",
+        "organization_kind": "cbo", "password": password, "confirm": password})
+    assert registered.status_code == 200
+    verify = _mail("dana@example.org")
+    assert verify["Subject"] == "Confirme su dirección de correo electrónico para GrantFlow"
+    assert "Hola, Dana Rivera:" in verify.get_content() and "http://localhost/verify/" in verify.get_content()
+
+    # A saved choice wins over the browser the reset is asked from; an organization's language is
+    # the next best guess (the applicant chose nothing, Eastside writes in Spanish).
+    world.users["reviewer"].locale = "es"
+    world.cbo.language = "es"
+    db.session.commit()
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    for user in (world.users["reviewer"], world.users["applicant"]):
+        assert app.test_client().post("/reset", data={"email": user.email}, headers=english).status_code == 302
+        reset = _mail(user.email)
+        assert reset["Subject"] == "Restablezca su contraseña de GrantFlow", user.email
+        assert "Para elegir una contraseña nueva, abra este enlace en el plazo de una hora:" in reset.get_content()
+    app.test_client().post("/register", headers=english, data={
+        "name": "Rae", "email": world.users["reviewer"].email, "organization_name": "X",
+        "organization_kind": "cbo", "password": password, "confirm": password})
+    assert _mail(world.users["reviewer"].email, "GrantFlow")["Subject"] == \
+        "Alguien intentó registrarse en GrantFlow con su correo electrónico"
+    # Someone else's English stays English.
+    assert app.test_client().post("/reset", data={"email": world.users["other_applicant"].email},
+                                  headers=english).status_code == 302
+    assert _mail(world.users["other_applicant"].email)["Subject"] == "Reset your GrantFlow password"
+
+    # A funder that works in Spanish invites in Spanish, whatever the admin's browser says.
+    world.funder.language = "es"
+    db.session.commit()
+    invited = login(world.users["funder_admin"]).post(
+        "/funders/riverside/people", data={"email": "nueva@example.org", "role": R.REVIEWER}, headers=english)
+    assert invited.status_code == 302
+    invitation = _mail("nueva@example.org")
+    assert invitation["Subject"] == "Le invitan a Riverside Health Foundation en GrantFlow"
+    assert "Fran Admin le invitó a unirse a Riverside Health Foundation en GrantFlow como evaluador." \
+        in invitation.get_content()
+
+
+def test_reminders_go_out_in_the_recipient_s_language(app, world):
+    from grantflow.core.db import utcnow
+    from grantflow.feedback import checkins
+    from grantflow.reviews import reminders
+    from tests.feedback.builders import decide, release
+
+    world.users["reviewer"].locale = "es"
+    world.program.review_ends_at = utcnow() + dt.timedelta(days=1)
+    world.cbo.language = "es"
+    db.session.commit()
+    assert reminders.send_reminders() == 1
+    db.session.commit()
+    reminder = _mail(world.users["reviewer"].email)
+    assert reminder["Subject"] == (f"Recordatorio: su evaluación de la solicitud n.º {world.application.id} "
+                                   "para Community Health 2026")
+    assert "todavía no se ha enviado. Las evaluaciones vencen el" in reminder.get_content()
+
+    # The applicant's progress report reminder, in its organization's language.
+    decide(world.application, "award", 60_000_00)
+    release(world.program)
+    today = checkins.today_for(world.program)
+    checkins.set_schedule(world.program, [today + dt.timedelta(days=3)])
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["remind-reports"]).exit_code == 0
+    report = _mail(world.users["applicant"].email, "informe")
+    assert report["Subject"].startswith("Recordatorio: su informe de avance para Community Health 2026 vence el ")
+    assert "Si algo le dificulta informar en este momento, responda y cuéntenos." in report.get_content()
 
 
 # --- the funder's own content in the applicant's language --------------------------------------------

@@ -14,6 +14,7 @@ from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.auth import hash_password, verify_password
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import current_locale
 from grantflow.core.text import unique_slug
 from grantflow.organizations.models import Organization
 
@@ -24,6 +25,14 @@ class AccountError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+def language_of(user: User) -> str:
+    """The language to write to someone in: their saved choice, else the language of an organization
+    they belong to, else the language being rendered (the page they asked from; English in a job)."""
+    chosen = user.locale or next((m.organization.language for m in user.memberships if m.organization.language),
+                                 None)
+    return chosen or current_locale()
 
 
 def normalize_email(email: str) -> str:

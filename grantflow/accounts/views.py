@@ -27,11 +27,6 @@ from grantflow.organizations.policy import funder_or_404
 bp = Blueprint("accounts", __name__)
 
 BAD_LOGIN = _l("That email and password do not match an account.")
-CHECK_EMAIL = ("We sent a message to {email}. Open the link in it to confirm your address and finish "
-               "setting up your account. If nothing arrives within a few minutes, check your spam folder "
-               "or ask for a new link below.")
-
-
 def log_in(user, *, remember: bool = False) -> None:
     """Starts a server-side session for ``user`` and logs them in with it."""
     sessions.start(user, remember=remember)
@@ -42,20 +37,30 @@ def log_in(user, *, remember: bool = False) -> None:
 
 def _send_verification(user) -> None:
     link = url_for("accounts.verify", token=services.make_verify_token(user), _external=True)
-    send_mail(user.email, "Confirm your email address for GrantFlow",
-              f"Hello {user.name},\n\nTo finish setting up your GrantFlow account, confirm your email "
-              f"address by opening this link within {current_app.config['VERIFY_EMAIL_DAYS']} days:\n{link}\n\n"
-              f"If you did not register, ignore this message: nothing happens without the link.",
-              event="account.verify")
+    days = int(current_app.config["VERIFY_EMAIL_DAYS"])
+    with i18n.in_language(services.language_of(user)):
+        subject = _("Confirm your email address for GrantFlow")
+        body = "\n\n".join((
+            _("Hello %(name)s,", name=user.name),
+            ngettext("To finish setting up your GrantFlow account, confirm your email address by opening this "
+                     "link within %(num)d day:", "To finish setting up your GrantFlow account, confirm your "
+                     "email address by opening this link within %(num)d days:", days) + f"\n{link}",
+            _("If you did not register, ignore this message: nothing happens without the link.")))
+    send_mail(user.email, subject, body, event="account.verify")
 
 
 def _send_already_registered(email: str) -> None:
-    send_mail(email, "Someone tried to register with your email on GrantFlow",
-              "Hello,\n\nSomeone (perhaps you) tried to register a new GrantFlow account with this email "
-              "address, which already has an account.\n\n"
-              f"To log in: {url_for('accounts.login', _external=True)}\n"
-              f"Forgot your password? {url_for('accounts.reset_request', _external=True)}\n\n"
-              "If it was not you, you need not do anything.", event="account.register_existing")
+    user = services.find_user(email)
+    with i18n.in_language(services.language_of(user) if user is not None else i18n.current_locale()):
+        subject = _("Someone tried to register with your email on GrantFlow")
+        body = "\n\n".join((
+            _("Hello,"),
+            _("Someone (perhaps you) tried to register a new GrantFlow account with this email address, which "
+              "already has an account."),
+            _("To log in: %(url)s", url=url_for("accounts.login", _external=True)) + "\n"
+            + _("Forgot your password? %(url)s", url=url_for("accounts.reset_request", _external=True)),
+            _("If it was not you, you need not do anything.")))
+    send_mail(email, subject, body, event="account.register_existing")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -232,10 +237,13 @@ def reset_request():
         user = services.find_user(form.email.data)
         if user is not None and user.active:
             link = url_for("accounts.reset_password", token=services.make_reset_token(user), _external=True)
-            send_mail(user.email, "Reset your GrantFlow password",
-                      f"Someone asked to reset the password of your GrantFlow account.\n\n"
-                      f"To choose a new password, open this link within an hour:\n{link}\n\n"
-                      f"If it was not you, ignore this message.", event="account.reset")
+            with i18n.in_language(services.language_of(user)):
+                subject = _("Reset your GrantFlow password")
+                body = "\n\n".join((
+                    _("Someone asked to reset the password of your GrantFlow account."),
+                    _("To choose a new password, open this link within an hour:") + f"\n{link}",
+                    _("If it was not you, ignore this message.")))
+            send_mail(user.email, subject, body, event="account.reset")
         # The same answer whether or not the email has an account.
         flash(_("If that email has an account, a reset link is on its way."), "info")
         return redirect(url_for("accounts.login"))
@@ -273,10 +281,13 @@ def people(slug: str):
     if form.validate_on_submit():
         inv, token = services.invite(funder, form.email.data, form.role.data, current_user)
         link = url_for("accounts.accept_invitation", token=token, _external=True)
-        send_mail(inv.email, f"You are invited to {funder.name} on GrantFlow",
-                  f"{current_user.name} invited you to join {funder.name} on GrantFlow as "
-                  f"{R.LABELS[inv.role].lower()}.\n\nAccept the invitation here:\n{link}\n",
-                  event="invitation.create", funder_id=funder.id)
+        # The invitee has no account yet, maybe: the funder's language, else the inviter's.
+        with i18n.in_language(funder.language or i18n.current_locale()):
+            subject = _("You are invited to %(funder)s on GrantFlow", funder=funder.name)
+            body = (_("%(name)s invited you to join %(funder)s on GrantFlow as %(role)s.", name=current_user.name,
+                      funder=funder.name, role=str(R.LABELS[inv.role]).lower())
+                    + "\n\n" + _("Accept the invitation here:") + f"\n{link}\n")
+        send_mail(inv.email, subject, body, event="invitation.create", funder_id=funder.id)
         flash(_("Invitation sent to %(email)s.", email=inv.email), "success")
         return redirect(url_for("accounts.people", slug=slug))
     members = sorted(funder.memberships, key=lambda m: (m.role, m.user.name))

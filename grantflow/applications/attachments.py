@@ -13,11 +13,15 @@ import zipfile
 
 import magic
 from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from grantflow.applications.models import Attachment
 from grantflow.core import files
 from grantflow.core.db import db
+from grantflow.core.i18n import format_number
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -28,14 +32,14 @@ JPEG = "image/jpeg"
 # Content type -> (name shown to people, extensions that may carry it, extension given when missing).
 KINDS = {
     PDF: ("PDF", (".pdf",), ".pdf"),
-    DOCX: ("Word document (DOCX)", (".docx",), ".docx"),
-    XLSX: ("Excel workbook (XLSX)", (".xlsx",), ".xlsx"),
-    CSV: ("CSV file", (".csv", ".txt"), ".csv"),
-    PNG: ("PNG image", (".png",), ".png"),
-    JPEG: ("JPEG image", (".jpg", ".jpeg"), ".jpg"),
+    DOCX: (_l("Word document (DOCX)"), (".docx",), ".docx"),
+    XLSX: (_l("Excel workbook (XLSX)"), (".xlsx",), ".xlsx"),
+    CSV: (_l("CSV file"), (".csv", ".txt"), ".csv"),
+    PNG: (_l("PNG image"), (".png",), ".png"),
+    JPEG: (_l("JPEG image"), (".jpg", ".jpeg"), ".jpg"),
 }
 ACCEPT = ",".join(ext for _, exts, _ in KINDS.values() for ext in exts if ext != ".txt")
-ALLOWED_TEXT = "PDF, DOCX, XLSX, CSV, PNG or JPEG"
+ALLOWED_TEXT = _l("PDF, DOCX, XLSX, CSV, PNG or JPEG")
 PREFIX = "attachments/"
 
 
@@ -90,24 +94,24 @@ def sniff(data: bytes) -> str | None:
 
 
 def _describe(detected: str) -> str:
-    for mime, (label, _, _) in KINDS.items():
+    for mime, (label, _exts, _default) in KINDS.items():
         if mime == detected:
             return label
-    return {"text/html": "a web page (HTML)", "application/x-dosexec": "a Windows program",
-            "application/vnd.microsoft.portable-executable": "a Windows program",
-            "application/x-executable": "a program", "text/plain": "plain text",
-            "application/zip": "a zip archive"}.get(detected, f"a {detected} file")
+    return {"text/html": _("a web page (HTML)"), "application/x-dosexec": _("a Windows program"),
+            "application/vnd.microsoft.portable-executable": _("a Windows program"),
+            "application/x-executable": _("a program"), "text/plain": _("plain text"),
+            "application/zip": _("a zip archive")}.get(detected) or _("a %(type)s file", type=detected)
 
 
 def megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
+    return _("%(size)s MB", size=format_number(round(n / (1024 * 1024), 1)))
 
 
 def read_limited(stream, limit: int) -> bytes:
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadError(f"This file is larger than the {megabytes(limit)} limit. "
-                          f"Upload a smaller file (for example, a PDF saved at a lower image quality).")
+        raise UploadError(_("This file is larger than the %(size)s limit. Upload a smaller file (for example, a "
+                            "PDF saved at a lower image quality).", size=megabytes(limit)))
     return data
 
 
@@ -121,28 +125,33 @@ def store(application, upload, *, user_id: int | None, question_id: int | None =
     cap = int(current_app.config["ATTACHMENTS_PER_APPLICATION"])
     replacing = question_id is not None and any(a.question_id == question_id for a in application.attachments)
     if not replacing and _count(application) >= cap:
-        raise UploadError(f"This application already has {cap} files, the most it can hold. "
-                          f"Remove one you no longer need, or combine several into one PDF.")
+        raise UploadError(ngettext(
+            "This application already has %(num)d file, the most it can hold. Remove it if you no longer need "
+            "it, or combine several into one PDF.",
+            "This application already has %(num)d files, the most it can hold. Remove one you no longer need, or "
+            "combine several into one PDF.", cap))
     original = os.path.basename((upload.filename or "").replace("\\", "/")).strip()[:255] or "upload"
     data = read_limited(upload.stream, limit)
     if not data:
-        raise UploadError("This file is empty. Choose the file again.")
+        raise UploadError(_("This file is empty. Choose the file again."))
     mime = sniff(data)
     if mime is None:
         detected = magic.from_buffer(data[:65536], mime=True)
-        raise UploadError(f"“{original}” is {_describe(detected)}, not one of the allowed kinds "
-                          f"({ALLOWED_TEXT}).")
+        raise UploadError(_("“%(file)s” is %(kind)s, not one of the allowed kinds (%(allowed)s).", file=original,
+                            kind=_describe(detected), allowed=ALLOWED_TEXT))
     if mime in (PNG, JPEG) and application.program.blind_review:
-        raise UploadError(f"“{original}” is a picture. This program reviews applications blind, and a picture "
-                          f"cannot be checked for names, logos or signatures, so reviewers could not be given it. "
-                          f"Upload a PDF, Word, Excel or CSV file instead, or describe it in your answers.")
+        raise UploadError(_("“%(file)s” is a picture. This program reviews applications blind, and a picture "
+                            "cannot be checked for names, logos or signatures, so reviewers could not be given it. "
+                            "Upload a PDF, Word, Excel or CSV file instead, or describe it in your answers.",
+                            file=original))
     label, exts, default_ext = KINDS[mime]
     stem, ext = os.path.splitext(original)
     if not ext:
         original = original[:255 - len(default_ext)] + default_ext  # the column holds 255
     elif ext.lower() not in exts:
-        raise UploadError(f"“{original}” is really a {label}, but its name ends in {ext}. "
-                          f"Rename it to end in {default_ext}, or choose the file you meant.")
+        raise UploadError(_("“%(file)s” is really a %(kind)s, but its name ends in %(ext)s. Rename it to end in "
+                            "%(default)s, or choose the file you meant.", file=original, kind=label, ext=ext,
+                            default=default_ext))
     stored_name = secrets.token_hex(16)
     files.write_new(PREFIX + stored_name, data)
     att = Attachment(application=application, question_id=question_id, original_name=original,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grantflow.chna.names import region_name
@@ -50,49 +51,62 @@ def check(org, program, *, region: Region | None = None, own: bool = True) -> li
     `region` is the funder's (`region_of`), when the caller checks several organizations.
     `own=False` when the reader is not `org` itself (a network applying on a member's behalf): the
     reasons then name the rule but never the member's figures (its budget, its places)."""
-    profile = "Your profile" if own else f"The profile of {org.name}"
     failures: list[Failure] = []
     sponsored = bool(org.fiscal_sponsor_name and org.fiscal_sponsor_ein)
     if program.require_tax_exempt_or_sponsor and not org.tax_exempt and not sponsored:
-        rule = f"{program.title} funds tax-exempt organizations, or organizations with a fiscal sponsor."
+        rule = _("%(program)s funds tax-exempt organizations, or organizations with a fiscal sponsor.",
+                 program=program.title)
         if org.fiscal_sponsor_name or org.fiscal_sponsor_ein:
-            reason, incomplete = (f"{rule} {profile} names a fiscal sponsor without both its legal name and its "
-                                  f"EIN: {'add them' if own else 'they are needed'}."), True
+            incomplete = True
+            said = (_("Your profile names a fiscal sponsor without both its legal name and its EIN: add them.") if own
+                    else _("The profile of %(org)s names a fiscal sponsor without both its legal name and its EIN: "
+                           "they are needed.", org=org.name))
         elif not org.ein:  # the tax question was never answered
-            reason, incomplete = (f"{rule} {'Say in your profile' if own else f'{profile} does not say yet'} "
-                                  f"whether {org.name} is tax-exempt, or {'name' if own else 'names'} a fiscal "
-                                  f"sponsor with its EIN."), True
+            incomplete = True
+            said = (_("Say in your profile whether %(org)s is tax-exempt, or name a fiscal sponsor with its EIN.",
+                      org=org.name) if own
+                    else _("The profile of %(org)s does not say yet whether it is tax-exempt, or names a fiscal "
+                           "sponsor with its EIN.", org=org.name))
         else:
-            reason, incomplete = f"{rule} {profile} says {org.name} is not tax-exempt and names no fiscal sponsor.", False
-        failures.append(Failure("tax_exempt", "Tax-exempt status or a fiscal sponsor", reason, incomplete))
+            incomplete = False
+            said = (_("Your profile says %(org)s is not tax-exempt and names no fiscal sponsor.", org=org.name) if own
+                    else _("The profile of %(org)s says it is not tax-exempt and names no fiscal sponsor.",
+                           org=org.name))
+        failures.append(Failure("tax_exempt", _("Tax-exempt status or a fiscal sponsor"), f"{rule} {said}", incomplete))
     ceiling = program.max_applicant_budget_cents
     if ceiling is not None:
-        rule = (f"{program.title} is for organizations with an annual budget of at most "
-                f"{format_money(ceiling, whole=True)}")
+        names = {"program": program.title, "ceiling": format_money(ceiling, whole=True), "org": org.name}
         if org.annual_budget_cents is None:
-            add = "Add your annual budget to your profile" if own else f"{profile} gives no annual budget"
-            failures.append(Failure("budget", "Annual budget", f"{rule}. {add}.", True))
+            reason = (_("%(program)s is for organizations with an annual budget of at most %(ceiling)s. Add your "
+                        "annual budget to your profile.", **names) if own
+                      else _("%(program)s is for organizations with an annual budget of at most %(ceiling)s. The "
+                             "profile of %(org)s gives no annual budget.", **names))
+            failures.append(Failure("budget", _("Annual budget"), reason, True))
         elif org.annual_budget_cents > ceiling:
-            gives = (f"your profile gives {format_money(org.annual_budget_cents, whole=True)}" if own
-                     else f"the profile of {org.name} gives a larger one")
-            failures.append(Failure("budget", "Annual budget", f"{rule}; {gives}."))
+            reason = (_("%(program)s is for organizations with an annual budget of at most %(ceiling)s; your profile "
+                        "gives %(budget)s.", budget=format_money(org.annual_budget_cents, whole=True), **names) if own
+                      else _("%(program)s is for organizations with an annual budget of at most %(ceiling)s; the "
+                             "profile of %(org)s gives a larger one.", **names))
+            failures.append(Failure("budget", _("Annual budget"), reason))
     if program.require_service_area_in_region:
         funder = program.funder
         region = region or region_of(funder)
         codes = [str(c) for c in (org.service_area or [])]
         if region.prefixes or region.geoids:
-            where = region_name(region.prefixes) if region.prefixes else "the places of its health needs assessment"
+            names = {"funder": funder.name, "org": org.name,
+                     "where": region_name(region.prefixes) if region.prefixes
+                     else _("the places of its health needs assessment")}
             if not codes:
-                add = ("Add the places you serve to your profile so we can check." if own
-                       else f"{profile} lists no places served, so we cannot check.")
-                failures.append(Failure(
-                    "service_area", "Service area", f"{funder.name} funds work inside its region ({where}). {add}",
-                    True))
+                reason = (_("%(funder)s funds work inside its region (%(where)s). Add the places you serve to your "
+                            "profile so we can check.", **names) if own
+                          else _("%(funder)s funds work inside its region (%(where)s). The profile of %(org)s lists "
+                                 "no places served, so we cannot check.", **names))
+                failures.append(Failure("service_area", _("Service area"), reason, True))
             elif not region.contains(codes):
-                served = (f"your service area ({region_name(codes[:10])}{'…' if len(codes) > 10 else ''})" if own
-                          else f"the service area of {org.name}")
-                failures.append(Failure(
-                    "service_area", "Service area",
-                    f"{funder.name} funds work inside its region ({where}); none of the places in "
-                    f"{served} is inside it."))
+                places = region_name(codes[:10]) + ("…" if len(codes) > 10 else "")
+                reason = (_("%(funder)s funds work inside its region (%(where)s); none of the places in your service "
+                            "area (%(places)s) is inside it.", places=places, **names) if own
+                          else _("%(funder)s funds work inside its region (%(where)s); none of the places in the "
+                                 "service area of %(org)s is inside it.", **names))
+                failures.append(Failure("service_area", _("Service area"), reason))
     return failures

@@ -114,7 +114,7 @@ def _application_not_open(program):
 def start(program: Program):
     authorize("program.view_public", program)
     if not current_user.has_role(R.APPLICANT):
-        abort(403, "Only staff of a community-based organization can apply. Register your organization first.")
+        abort(403, _("Only staff of a community-based organization can apply. Register your organization first."))
     if not editor_org_ids(current_user):
         abort(403, _("Your role on your organization's team is viewer: ask its admin to make you an editor."))
     options = apply_options(program)
@@ -126,12 +126,12 @@ def start(program: Program):
         if reason:
             error = reason
         elif option is None:
-            error = "Choose the organization you apply for."
+            error = _("Choose the organization you apply for.")
         elif option.failures and eligibility.only_incomplete(option.failures):
-            error = f"Complete the profile of {option.applicant.name} first: it does not say yet what this " \
-                    f"program's eligibility rules ask (see below)."
+            error = _("Complete the profile of %(org)s first: it does not say yet what this program's eligibility "
+                      "rules ask (see below).", org=option.applicant.name)
         elif option.failures:
-            error = f"{option.applicant.name} does not meet this program's eligibility rules (see below)."
+            error = _("%(org)s does not meet this program's eligibility rules (see below).", org=option.applicant.name)
         elif option.draft is not None:
             flash(_("You already have a draft for this program: here it is, as you left it."), "info")
             return redirect(url_for("applications.edit", app_id=option.draft.id))
@@ -376,7 +376,7 @@ def edit(app_id: int):
             _choices(form, program)
         focus = request.args.get("focus", "")
         return _render(application, form, answers, focus=focus if _FOCUS.fullmatch(focus) else None,
-                       saved_note="Draft saved." if focus else None)
+                       saved_note=_("Draft saved.") if focus else None)
 
     action = request.form.get("action", "save")
     typed = request.form
@@ -392,8 +392,8 @@ def edit(app_id: int):
     if session_expired(form):
         show_problems({}, form, answers)
         return _render(application, form, answers, status=400,
-                       top_error="Your session expired, so nothing was saved. Log in again if asked, then "
-                                 "save once more: what you typed is still on this page.")
+                       top_error=_("Your session expired, so nothing was saved. Log in again if asked, then "
+                                   "save once more: what you typed is still on this page."))
     stale = services.stale_draft(application, request.form.get("base_revision"), current_user)
     if stale is not None:
         # Nothing is written; the page comes back as typed, now based on the newer version, so
@@ -419,15 +419,15 @@ def edit(app_id: int):
             "_rev": [request.form.get("client_rev") or ""]}
         if focus is None:
             form, answers = _forms_from(application, md)
-            return _render(application, form, answers, saved_note="Draft saved.")
+            return _render(application, form, answers, saved_note=_("Draft saved."))
         return redirect(url_for("applications.edit", app_id=application.id, focus=focus) + "#" + focus, 303)
 
     if action == "submit":
         expected = session.get("submit_tokens", {}).get(str(application.id))
         if not expected or request.form.get("submit_token") != expected:
             return _render(application, form, answers, status=409,
-                           top_error="This page was out of date (the application was open in another tab "
-                                     "or window). Your answers are saved: check them and submit again.")
+                           top_error=_("This page was out of date (the application was open in another tab "
+                                       "or window). Your answers are saved: check them and submit again."))
         reason = services.not_open_reason(program)
         if reason:
             return _render(application, form, answers, status=422, top_error=reason)
@@ -444,7 +444,7 @@ def edit(app_id: int):
         if problems:
             show_problems(problems, form, answers)
             return _render(application, form, answers, status=422, errors=flat_errors(form, answers),
-                           top_error="Your draft is saved, but it cannot be submitted yet.")
+                           top_error=_("Your draft is saved, but it cannot be submitted yet."))
         tokens = dict(session.get("submit_tokens", {}))
         tokens.pop(str(application.id), None)
         session["submit_tokens"] = tokens
@@ -457,8 +457,8 @@ def edit(app_id: int):
     errors = flat_errors(form, answers)
     if errors:
         return _render(application, form, answers, errors=errors,
-                       saved_note="Draft saved. Some answers need attention before you submit; they are kept "
-                                  "as you typed them.")
+                       saved_note=_("Draft saved. Some answers need attention before you submit; they are kept "
+                                    "as you typed them."))
     flash(_("Draft saved."), "success")
     return redirect(url_for("applications.edit", app_id=application.id))
 
@@ -467,7 +467,7 @@ def edit(app_id: int):
 def autosave(app_id: int):
     """The browser's autosave: the form's fields (no files), answered in JSON."""
     if not current_user.is_authenticated:
-        return jsonify(saved=False, error="Your session has ended. Log in again to keep saving.",
+        return jsonify(saved=False, error=_("Your session has ended. Log in again to keep saving."),
                        login=url_for("accounts.login", next=url_for("applications.edit", app_id=app_id))), 401
     application = team_action(app_id, "application.edit")
     if application.status != DRAFT:
@@ -487,7 +487,7 @@ def autosave(app_id: int):
     show_problems(saved.problems, form, answers)
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),
-                   saved_at_text=f"{local:%I:%M %p %Z}".lstrip("0"), issues=len(flat_errors(form, answers)),
+                   saved_at_text=format_when(local, "time"), issues=len(flat_errors(form, answers)),
                    editing_seconds=application.editing_seconds, rev=request.form.get("client_rev") or "",
                    revision=application.draft_revision, last_edited=last_edited_text(application))
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grantflow.applications.models import Application
@@ -28,13 +30,14 @@ from grantflow.awards.errors import AwardError
 from grantflow.awards.schedules import date_problem
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import format_when, in_language
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
 from grantflow.feedback import checkins
 from grantflow.feedback.models import CHECKIN, FINAL, INTERIM, ProgressReport
 
-KINDS = ((INTERIM, "Interim report"), (FINAL, "Final report"))
-KIND_LABELS = {CHECKIN: "Check-in", **dict(KINDS)}
+KINDS = ((INTERIM, _l("Interim report")), (FINAL, _l("Final report")))
+KIND_LABELS = {CHECKIN: _l("Check-in"), **dict(KINDS)}
 
 # States of a report as the officer and the grantee see it.
 ACCEPTED = "accepted"
@@ -60,7 +63,8 @@ class ReportLine:
 
 
 def title_of(report: ProgressReport) -> str:
-    return f"{KIND_LABELS.get(report.kind, 'Report')} due {report.due_on:%B %-d, %Y}"
+    return _("%(kind)s due %(when)s", kind=KIND_LABELS.get(report.kind) or _("Report"),
+             when=format_when(report.due_on, "day"))
 
 
 def state_of(report: ProgressReport, review: Optional[M.ReportReview], today: dt.date, tz: str) -> str:
@@ -115,7 +119,7 @@ def add_report(application: Application, *, kind: str | None, due_on: dt.date | 
     elif db.session.execute(select(ProgressReport.id).where(
             ProgressReport.application_id == application.id, ProgressReport.kind == kind,
             ProgressReport.due_on == due_on)).first() is not None:
-        problems["due_on"] = f"This award already has a {KIND_LABELS[kind].lower()} due that day."
+        problems["due_on"] = _("This award already has a %(kind)s due that day.", kind=str(KIND_LABELS[kind]).lower())
     if problems:
         raise AwardError(problems)
     report = ProgressReport(application_id=application.id, kind=kind, due_on=due_on, measures={})
@@ -239,16 +243,21 @@ def send_reminders(*, now: dt.datetime | None = None, link_for: Callable[[Progre
         if key in sent_before:
             continue
         late = report.due_on < today
-        kind = KIND_LABELS[report.kind].lower()
-        when = f"{report.due_on:%B %-d, %Y}"
-        subject = (f"Overdue: your {kind} for {program.title}" if late
-                   else f"Reminder: your {kind} for {program.title} is due {when}")
         link = link_for(report) if link_for else ""
-        body = (f"Hello,\n\nYour {kind} for \"{application.title or program.title}\" "
-                f"{'was due' if late else 'is due'} on {when}. It asks for the outcome measures you committed to "
-                "and how we could help or burden you less.\n\n"
-                + (f"File it here: {link}\n\n" if link else "")
-                + "If a conversation would suit you better than a written report, reply and tell us.\n")
+        with in_language(application.applicant.language):
+            kind, when = str(KIND_LABELS[report.kind]).lower(), format_when(report.due_on, "day")
+            title = application.title or program.title
+            subject = (_("Overdue: your %(kind)s for %(program)s", kind=kind, program=program.title) if late
+                       else _("Reminder: your %(kind)s for %(program)s is due %(when)s", kind=kind,
+                              program=program.title, when=when))
+            body = "\n\n".join((
+                _("Hello,"),
+                (_("Your %(kind)s for “%(title)s” was due on %(when)s.", kind=kind, title=title, when=when) if late
+                 else _("Your %(kind)s for “%(title)s” is due on %(when)s.", kind=kind, title=title, when=when))
+                + " " + _("It asks for the outcome measures you committed to and how we could help or burden you "
+                          "less."),
+                *([_("File it here: %(url)s", url=link)] if link else []),
+                _("If a conversation would suit you better than a written report, reply and tell us."))) + "\n"
         send_mail(email, subject, body, key=key, event="award.report.reminder", funder_id=program.funder_id)
     db.session.flush()
     return len([p for p in plans if p[-1] not in sent_before])

@@ -4,6 +4,8 @@ officer's word on a file that needs a check, and the redacted downloads reviewer
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -52,7 +54,7 @@ def reviewer_gate(application: Application):
     if not program.blind_review:
         return None
     if declarations.needs_declaration(program, current_user):
-        flash("Before you read any application of this program, declare your conflicts of interest.", "info")
+        flash(_("Before you read any application of this program, declare your conflicts of interest."), "info")
         return redirect(url_for("blind.declare", program=program, next=request.path))
     asg = active_assignment(current_user, application)
     if asg is not None and asg.no_conflict_confirmed_at is None:
@@ -89,7 +91,7 @@ def terms_page(app_id: int):
     except terms.TermError as exc:
         form.text.errors = list(form.text.errors or []) + [str(exc)]
         return _terms_page(application, form, 422)
-    flash(f"“{with_text.text}” will be hidden from reviewers.", "success")
+    flash(_("“%(term)s” will be hidden from reviewers.", term=with_text.text), "success")
     return redirect(url_for("blind.terms_page", app_id=app_id))
 
 
@@ -102,7 +104,7 @@ def remove_term(app_id: int, term_id: int):
     except terms.TermError as exc:
         flash(str(exc), "error")
     else:
-        flash("The term was removed." if removed else "That term was not on the list any more.",
+        flash(_("The term was removed.") if removed else _("That term was not on the list any more."),
               "success" if removed else "info")
     return redirect(url_for("blind.terms_page", app_id=app_id))
 
@@ -149,8 +151,9 @@ def declare(program: Program):
         if form.validate_on_submit():
             made = declarations.declare(program, current_user, conflict_ids=form.conflicts.data or [],
                                         affiliations=form.affiliations.data or "")
-            flash(f"Thank you. You are recused from {len(made)} application{'s' if len(made) != 1 else ''} "
-                  f"of this program." if made else "Thank you: you declared no conflict of interest.", "success")
+            flash(ngettext("Thank you. You are recused from %(num)d application of this program.",
+                           "Thank you. You are recused from %(num)d applications of this program.", len(made))
+                  if made else _("Thank you: you declared no conflict of interest."), "success")
             return redirect_next()
         status = 422
     return render_template("blind/declare.html", program=program, form=form, new_ids=new_ids,
@@ -163,11 +166,11 @@ def recognize(app_id: int):
     application = get_or_404(Application, app_id, "application.review")
     form = RecognizeForm()
     if not form.validate_on_submit():
-        flash(form.note.errors[0] if form.note.errors else "Your note could not be read; send it again.", "error")
+        flash(form.note.errors[0] if form.note.errors else _("Your note could not be read; send it again."), "error")
         return redirect(url_for("reviews.review", app_id=app_id))
     declarations.recognize(active_assignment(current_user, application), form.note.data)
-    flash("Thank you. You are recused from this application and the program officers are told; it goes to "
-          "another reviewer.", "success")
+    flash(_("Thank you. You are recused from this application and the program officers are told; it goes to "
+            "another reviewer."), "success")
     return redirect(url_for("core.dashboard"))
 
 
@@ -198,9 +201,10 @@ def release(app_id: int, att_id: int):
     att = attachments.of(application, att_id)
     form = ReleaseForm()
     if not form.validate_on_submit():
-        flash(form.decision.errors[0] if form.decision.errors else "Send the form again.", "error")
+        flash(form.decision.errors[0] if form.decision.errors else _("Send the form again."), "error")
     else:
         copies.decide(att, form.decision.data, actor_id=current_user.id)
-        flash(f"“{att.original_name}”: reviewers " + ("may read the redacted copy." if form.decision.data == SHOW
-                                                      else "will not have it."), "success")
+        flash(_("“%(file)s”: reviewers may read the redacted copy.", file=att.original_name)
+              if form.decision.data == SHOW
+              else _("“%(file)s”: reviewers will not have it.", file=att.original_name), "success")
     return redirect(url_for("applications.status", app_id=app_id) + "#blind-files")

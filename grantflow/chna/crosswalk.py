@@ -81,10 +81,10 @@ def _checker(known: set[str]):
 
         def check(values: dict[str, str], line: int) -> tuple[dict | None, list[str]]:
             reasons = []
-            zip_code, why = digits(values["zip"], "ZIP", (5,), "5 digits")
+            zip_code, why = digits(values["zip"], "ZIP", (5,), _("5 digits"))
             if why:
                 reasons.append(why)
-            tract, why = digits(values["tract"], "tract", (11,), "the 11-digit tract GEOID")
+            tract, why = digits(values["tract"], _("tract"), (11,), _("the 11-digit tract GEOID"))
             if why:
                 reasons.append(why)
             row = {"zip": zip_code, "geoid": tract}

@@ -13,6 +13,10 @@ import math
 from dataclasses import dataclass
 from typing import IO, Callable, Iterable
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from grantflow.core.i18n import format_number
 from grantflow.core.textfile import decode_csv
 
 MAX_ROWS = 200_000
@@ -25,7 +29,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return _("line %(line)s: %(reason)s", line=self.line, reason=self.reason)
 
 
 class ImportRefused(Exception):
@@ -50,14 +54,18 @@ def digits(raw: str | None, label: str, lengths: tuple[int, ...], what: str) -> 
     the lengths in the reason ("5 digits")."""
     text = (raw or "").strip()
     if not text:
-        return None, f"the {label} is empty"
+        return None, _("the %(label)s is empty", label=label)
     if not text.isdigit() or not text.isascii():
-        return None, f"the {label} {text!r} must contain digits only"
+        return None, _("the %(label)s '%(value)s' must contain digits only", label=label, value=text)
     if len(text) not in lengths:
-        reason = f"the {label} {text!r} has {len(text)} digits; use {what}"
         if len(text) + 1 in lengths:
-            reason += f" (if a spreadsheet dropped a leading zero, write 0{text})"
-        return None, reason
+            return None, ngettext(
+                "the %(label)s '%(value)s' has %(num)d digit; use %(what)s (if a spreadsheet dropped a leading zero, "
+                "write 0%(value)s)", "the %(label)s '%(value)s' has %(num)d digits; use %(what)s (if a spreadsheet "
+                "dropped a leading zero, write 0%(value)s)", len(text), label=label, value=text, what=what)
+        return None, ngettext("the %(label)s '%(value)s' has %(num)d digit; use %(what)s",
+                              "the %(label)s '%(value)s' has %(num)d digits; use %(what)s", len(text),
+                              label=label, value=text, what=what)
     return text, None
 
 
@@ -69,9 +77,9 @@ def share(raw: str | None, label: str, *, allow_missing: bool) -> tuple[float | 
     try:
         value = float(text)
     except ValueError:
-        return None, f"{label} {text!r} is not a number"
+        return None, _("%(label)s '%(value)s' is not a number", label=label, value=text)
     if math.isnan(value) or not 0 <= value <= 1:
-        return None, f"{label} {text} is outside 0 to 1"
+        return None, _("%(label)s %(value)s is outside 0 to 1", label=label, value=text)
     return value, None
 
 
@@ -98,9 +106,9 @@ def _check_lines(stream, columns, make_check):
     try:
         headers = reader.fieldnames or []
     except csv.Error as exc:
-        return "", [], [RowError(1, f"not a readable CSV file ({exc})")]
+        return "", [], [RowError(1, _("not a readable CSV file (%(error)s)", error=exc))]
     if not headers:
-        return "", [], [RowError(1, "the file is empty")]
+        return "", [], [RowError(1, _("the file is empty"))]
     try:
         layout, cols = columns(headers)
     except ImportRefused as exc:
@@ -112,16 +120,16 @@ def _check_lines(stream, columns, make_check):
         for record in reader:
             line = reader.line_num
             if len(rows) + len(errors) >= MAX_ROWS:
-                errors.append(RowError(line, f"more than {MAX_ROWS:,} rows; split the file"))
+                errors.append(RowError(line, _("more than %(max)s rows; split the file", max=format_number(MAX_ROWS))))
                 break
             if all((v or "").strip() == "" for v in record.values() if isinstance(v, str)):
                 continue  # blank line
             if None in record:
-                errors.append(RowError(line, "more values than columns"))
+                errors.append(RowError(line, _("more values than columns")))
                 continue
             absent = [name for name in cols.values() if record.get(name) is None]
             if absent:
-                errors.append(RowError(line, "missing value(s) for " + ", ".join(absent)))
+                errors.append(RowError(line, _("missing value(s) for %(columns)s", columns=", ".join(absent))))
                 continue
             row, reasons = check({key: record[name] for key, name in cols.items()}, line)
             if reasons:
@@ -129,11 +137,11 @@ def _check_lines(stream, columns, make_check):
             elif row is not None:
                 rows.append(row)
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, f"not readable as CSV ({exc})"))
+        errors.append(RowError(reader.line_num, _("not readable as CSV (%(error)s)", error=exc)))
     except UnicodeDecodeError:
-        errors.append(RowError(reader.line_num + 1, "the file is not UTF-8 text; save it as CSV UTF-8"))
+        errors.append(RowError(reader.line_num + 1, _("the file is not UTF-8 text; save it as CSV UTF-8")))
     if not rows and not errors:
-        errors.append(RowError(2, "the file has a header but no rows"))
+        errors.append(RowError(2, _("the file has a header but no rows")))
     return layout, rows, errors
 
 

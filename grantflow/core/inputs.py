@@ -12,6 +12,8 @@ import re
 from decimal import Decimal
 
 from flask import Flask, Request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
@@ -45,17 +47,18 @@ def row_index(text: str) -> int | None:
     return int(text) if _ROW.fullmatch(text) else None
 
 
-def plain_decimal(text: str, *, places: int = 6, example: str = "12 or 1.5") -> Decimal:
+def plain_decimal(text: str, *, places: int = 6, example: str | None = None) -> Decimal:
     """A number typed in digits ("12", "-1.5", "1,000.25") with at most `places` digits after the
     point (what its column keeps) and MAX_DIGITS before it; else ValueError with a message."""
     text = text.replace(",", "").strip()
     if not NUMBER.fullmatch(text):
-        raise ValueError(f"Enter a number, like {example}.")
-    whole, _, fraction = text.lstrip("+-").partition(".")
+        raise ValueError(_("Enter a number, like %(example)s.", example=example or _("12 or 1.5")))
+    whole, _point, fraction = text.lstrip("+-").partition(".")
     if len(whole.lstrip("0")) > MAX_DIGITS:
-        raise ValueError("That number is too large.")
+        raise ValueError(_("That number is too large."))
     if len(fraction.rstrip("0")) > places:
-        raise ValueError(f"Use at most {places} digits after the decimal point.")
+        raise ValueError(ngettext("Use at most %(num)d digit after the decimal point.",
+                                  "Use at most %(num)d digits after the decimal point.", places))
     return Decimal(text)
 
 

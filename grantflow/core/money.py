@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from grantflow.core.i18n import format_currency
 from grantflow.core.inputs import NUMBER
 
@@ -28,15 +30,15 @@ def dollars_to_cents(value) -> int | None:
         return None
     text = str(value).replace("$", "").replace(",", "").strip()
     if _EXPONENT.fullmatch(text):
-        raise MoneyError("Write the amount in digits, like 1000000 (not 1e6).")
+        raise MoneyError(_("Write the amount in digits, like 1000000 (not 1e6)."))
     if not NUMBER.fullmatch(text):  # "$", thousands commas and surrounding space removed
-        raise MoneyError("Enter an amount in dollars, like 25,000 or 25000.50.")
+        raise MoneyError(_("Enter an amount in dollars, like 25,000 or 25000.50."))
     cents = Decimal(text).scaleb(2)
     if abs(cents) > MAX_CENTS:
-        raise MoneyError(f"That amount is too large (at most {format_money(MAX_CENTS, whole=True)}); "
-                         f"check the number of digits.")
+        raise MoneyError(_("That amount is too large (at most %(most)s); check the number of digits.",
+                           most=format_money(MAX_CENTS, whole=True)))
     if cents != cents.to_integral_value():
-        raise MoneyError("Amounts are in dollars and cents: use at most two digits after the decimal point.")
+        raise MoneyError(_("Amounts are in dollars and cents: use at most two digits after the decimal point."))
     return int(cents)
 
 

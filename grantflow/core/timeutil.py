@@ -5,10 +5,12 @@ import datetime as dt
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import lazy_gettext as _l
+
 # Dates typed or imported stay within these years: room for any grant, and far from the ends of
 # Python's calendar, where converting a time to UTC overflows (9999-12-31 23:59 in New York).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-YEAR_RANGE_MESSAGE = f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
+YEAR_RANGE_MESSAGE = _l("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def year_in_range(value: dt.date) -> bool:

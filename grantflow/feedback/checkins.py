@@ -12,10 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import format_when, in_language
 from grantflow.core.timeutil import to_local
 
 REMIND_DAYS = 7  # "due soon": within this many days
@@ -190,14 +192,20 @@ def send_reminders(*, days: int = REMIND_DAYS, link_for=None, now: Optional[dt.d
         if not emails:
             continue
         late = report.due_on < today
-        subject = (f"Overdue: your progress report for {program.title}" if late
-                   else f"Reminder: your progress report for {program.title} is due {report.due_on:%B %d, %Y}")
         link = link_for(report) if link_for else ""
-        body = (f"Hello,\n\nYour progress report for \"{application.title or program.title}\" "
-                f"{'was due' if late else 'is due'} on {report.due_on:%B %d, %Y}. It asks only for the "
-                f"outcome measures you committed to and how we could help or burden you less.\n\n"
-                + (f"File it here: {link}\n\n" if link else "")
-                + "If something makes reporting hard right now, reply and tell us.\n")
+        with in_language(application.applicant.language):
+            when, title = format_when(report.due_on, "day"), application.title or program.title
+            subject = (_("Overdue: your progress report for %(program)s", program=program.title) if late
+                       else _("Reminder: your progress report for %(program)s is due %(when)s",
+                              program=program.title, when=when))
+            body = "\n\n".join((
+                _("Hello,"),
+                (_("Your progress report for “%(title)s” was due on %(when)s.", title=title, when=when) if late
+                 else _("Your progress report for “%(title)s” is due on %(when)s.", title=title, when=when))
+                + " " + _("It asks only for the outcome measures you committed to and how we could help or "
+                          "burden you less."),
+                *([_("File it here: %(url)s", url=link)] if link else []),
+                _("If something makes reporting hard right now, reply and tell us."))) + "\n"
         for email in emails:
             mail.send_mail(email, subject, body, key=f"report.reminder:{report.id}:{now.date().isoformat()}:{email}",
                            event="report.reminder", funder_id=program.funder_id)

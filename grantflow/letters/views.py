@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, render_template,
                    request, url_for)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -464,7 +465,7 @@ def sign_agreement(app_id: int):
         except agreements.AgreementError as exc:
             _field_error(form, exc)
         else:
-            flash("Agreement signed. The funder countersigns next; you can download your signed copy now.", "success")
+            flash(_("Agreement signed. The funder countersigns next; you can download your signed copy now."), "success")
             return redirect(url_for(".agreement_page", app_id=application.id))
     return _agreement_page(application, agreement, sign_form=form, status=422)
 
@@ -482,7 +483,7 @@ def decline_agreement(app_id: int):
         except agreements.AgreementError as exc:
             flash(str(exc), "error")
         else:
-            flash("You declined the agreement; the funder is told on its letters page.", "success")
+            flash(_("You declined the agreement; the funder is told on its letters page."), "success")
         return redirect(url_for(".agreement_page", app_id=application.id))
     return _agreement_page(application, agreement, decline_form=form, status=422)
 

@@ -2,18 +2,20 @@
 person of color. Self-identified, select all that apply."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 CATEGORIES = (
-    ("aian", "American Indian or Alaska Native"),
-    ("asian", "Asian"),
-    ("black", "Black or African American"),
-    ("hispanic", "Hispanic or Latino"),
-    ("mena", "Middle Eastern or North African"),
-    ("nhpi", "Native Hawaiian or Pacific Islander"),
-    ("white", "White"),
-    ("another", "Another identity (please specify)"),
+    ("aian", _l("American Indian or Alaska Native")),
+    ("asian", _l("Asian")),
+    ("black", _l("Black or African American")),
+    ("hispanic", _l("Hispanic or Latino")),
+    ("mena", _l("Middle Eastern or North African")),
+    ("nhpi", _l("Native Hawaiian or Pacific Islander")),
+    ("white", _l("White")),
+    ("another", _l("Another identity (please specify)")),
 )
 PREFER_NOT = "prefer_not_to_say"
-LABELS = dict(CATEGORIES) | {PREFER_NOT: "Prefer not to say"}
+LABELS = dict(CATEGORIES) | {PREFER_NOT: _l("Prefer not to say")}
 CODES = tuple(code for code, _ in CATEGORIES)
 POC_CODES = frozenset(CODES) - {"white"}
 

@@ -6,6 +6,7 @@ import re
 
 import us
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
@@ -21,7 +22,7 @@ from grantflow.organizations.models import (
 )
 
 CONSENT_VERSION = "2026-1"
-CONSENT_TEXT = (
+CONSENT_TEXT = _l(
     "We ask about the race and ethnicity of your organization's leadership so that funders can see "
     "whether their money reaches organizations led by people of color, and so GrantFlow can check "
     "its own scoring and decisions for disparities. Answering is optional and self-identified. "

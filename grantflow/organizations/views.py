@@ -128,8 +128,8 @@ def demographics(slug: str):
             services.save_leadership(org, consent=False, ed_race=[], ed_race_other=None, counts={}, declined=[])
             for f in form:
                 f.errors = []
-            declined_note = ("Your consent is withdrawn and every demographic answer is deleted." if had
-                             else "Nothing was stored: you did not give consent.")
+            declined_note = (_("Your consent is withdrawn and every demographic answer is deleted.") if had
+                             else _("Nothing was stored: you did not give consent."))
             return render_template("organizations/demographics.html", org=org, form=form, tab="demographics",
                                    consent_text=services.CONSENT_TEXT, shares=services.shares(None),
                                    declined_note=declined_note)

@@ -13,6 +13,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from grantflow.core.i18n import format_number
 from grantflow.core.inputs import plain_decimal
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 
@@ -51,12 +55,12 @@ def missing(q) -> str:
     """The message for a required question left unanswered."""
     label = q.label
     if q.kind == "single_choice":
-        return f"Choose an answer to “{label}”."
+        return _("Choose an answer to “%(question)s”.", question=label)
     if q.kind == "multiple_choice":
-        return f"Choose at least one answer to “{label}”."
+        return _("Choose at least one answer to “%(question)s”.", question=label)
     if q.kind == "file":
-        return f"Attach a file for “{label}”."
-    return f"Answer “{label}”." if len(label) <= 80 else "Answer this question."
+        return _("Attach a file for “%(question)s”.", question=label)
+    return _("Answer “%(question)s”.", question=label) if len(label) <= 80 else _("Answer this question.")
 
 
 def problem(q, value: Any) -> str | None:
@@ -68,30 +72,32 @@ def problem(q, value: Any) -> str | None:
         text = str(value)
         limit = SHORT_TEXT_MAX if kind == "short_text" else LONG_TEXT_MAX_CHARS
         if len(text) > limit:
-            return f"Use at most {limit:,} characters."
+            return _("Use at most %(limit)s characters.", limit=format_number(limit))
         if kind == "long_text" and q.word_limit and count_words(text) > int(q.word_limit):
-            return f"Use at most {q.word_limit} words (you used {count_words(text)})."
+            return ngettext("Use at most %(limit)s words (you used %(num)d).",
+                            "Use at most %(limit)s words (you used %(num)d).", count_words(text),
+                            limit=format_number(int(q.word_limit)))
         return None
     if kind == "number":
         try:
-            number = plain_decimal(str(value), example="12 or 12.5")
+            number = plain_decimal(str(value), example=_("12 or 12.5"))
         except ValueError as exc:
             return str(exc)
         if q.min_value is not None and number < Decimal(q.min_value):
-            return f"Enter a number of at least {number_text(q.min_value)}."
+            return _("Enter a number of at least %(low)s.", low=number_text(q.min_value))
         if q.max_value is not None and number > Decimal(q.max_value):
-            return f"Enter a number no more than {number_text(q.max_value)}."
+            return _("Enter a number no more than %(high)s.", high=number_text(q.max_value))
         return None
     if kind == "date":
         try:
             day = dt.date.fromisoformat(str(value))
         except ValueError:
-            return "Enter a real date, like 2026-03-31."
-        return None if year_in_range(day) else YEAR_RANGE_MESSAGE
-    allowed = {v for v, _ in choices(q.options)}
+            return _("Enter a real date, like 2026-03-31.")
+        return None if year_in_range(day) else str(YEAR_RANGE_MESSAGE)
+    allowed = {v for v, _label in choices(q.options)}
     if kind == "single_choice":
-        return None if str(value) in allowed else "Choose one of the answers listed."
+        return None if str(value) in allowed else _("Choose one of the answers listed.")
     if kind == "multiple_choice":
         values = value if isinstance(value, (list, tuple)) else [value]
-        return None if all(str(v) in allowed for v in values) else "Choose only answers from the list."
+        return None if all(str(v) in allowed for v in values) else _("Choose only answers from the list.")
     raise ValueError(f"unknown question kind: {kind!r}")

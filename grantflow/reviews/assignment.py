@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grantflow.accounts.models import Membership, User
@@ -311,14 +312,15 @@ def assign_by_hand(application: Application, reviewer_ids: list[int], *, actor_i
     problems = []
     for r in reviewer_ids:
         if r not in panel:
-            problems.append("One of the people chosen is not a reviewer of this funder.")
+            problems.append(_("One of the people chosen is not a reviewer of this funder."))
             continue
         reason = facts.blocked(application.id, r)
         if reason:
             user = db.session.get(User, r)
             if (application.id, r) in facts.records:
                 record_conflict(application.id, r, reason, actor_id)
-            problems.append(f"{user.name} has a conflict of interest ({reason}) and cannot be assigned.")
+            problems.append(_("%(name)s has a conflict of interest (%(reason)s) and cannot be assigned.",
+                               name=user.name, reason=reason))
     if problems:
         raise AssignmentError("reviewers", " ".join(problems))
     active = active_reviewer_ids(application.id)
@@ -340,7 +342,7 @@ def unassign(assignment: ReviewAssignment, *, actor_id: int | None) -> bool:
     if assignment.status != ASSIGNED:
         return False
     if assignment.review is not None and assignment.review.status == "submitted":
-        raise AssignmentError(None, "This reviewer already submitted a review; it cannot be unassigned.")
+        raise AssignmentError(None, _("This reviewer already submitted a review; it cannot be unassigned."))
     assignment.status = REMOVED
     auditlog.record("assignment.remove", assignment, before={"status": ASSIGNED}, after={"status": REMOVED},
                     actor_id=actor_id)
@@ -362,7 +364,7 @@ def declare_conflict(assignment: ReviewAssignment, reason: str) -> list[ReviewAs
     """Records the declaration, recuses the reviewer and fills the freed slot; returns new assignments."""
     reason = (reason or "").strip()
     if not reason:
-        raise AssignmentError("reason", "Describe the conflict of interest.")
+        raise AssignmentError("reason", _("Describe the conflict of interest."))
     coi = ConflictOfInterest(application_id=assignment.application_id, reviewer_id=assignment.reviewer_id,
                              source=DECLARED, reason=reason)
     db.session.add(coi)

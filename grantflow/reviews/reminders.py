@@ -12,13 +12,18 @@ import hashlib
 from collections import defaultdict
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from grantflow.accounts.models import User
+from grantflow.accounts.models import Membership, User
+from grantflow.accounts.services import language_of
 from grantflow.applications import models as A
 from grantflow.applications.models import Application
 from grantflow.core import outbox as ob
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import format_when, in_language
 from grantflow.core.mail import send_mail
 from grantflow.core.timeutil import to_local
 from grantflow.core.urls import external_url
@@ -31,14 +36,14 @@ IN_REVIEW = (A.SUBMITTED, A.ELIGIBLE, A.UNDER_REVIEW, A.RECOMMENDED)
 
 def due_words(program: Program) -> str:
     if program.review_ends_at is None:
-        return "The program has not set a review deadline yet."
+        return _("The program has not set a review deadline yet.")
     local = to_local(program.review_ends_at, program.timezone)
-    return f"Reviews are due by {local:%A, %B %d, %Y at %I:%M %p %Z}."
+    return _("Reviews are due by %(when)s.", when=format_when(local, "deadline"))
 
 
 def _review_link(application_id: int) -> str:
     link = external_url("reviews.review", app_id=application_id)
-    return f"  {link}" if link else "  (log in to GrantFlow: it is on your dashboard)"
+    return f"  {link}" if link else "  " + _("(log in to GrantFlow: it is on your dashboard)")
 
 
 def notify_assigned(assignments: list[ReviewAssignment]) -> int:
@@ -49,7 +54,8 @@ def notify_assigned(assignments: list[ReviewAssignment]) -> int:
         by_reviewer[asg.reviewer_id].append(asg)
     if not by_reviewer:
         return 0
-    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(by_reviewer)))).scalars()}
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(by_reviewer))).options(
+        selectinload(User.memberships).selectinload(Membership.organization))).scalars()}
     apps = {a.id: a for a in db.session.execute(select(Application).where(
         Application.id.in_({asg.application_id for asg in assignments}))).scalars()}
     sent = 0
@@ -59,14 +65,20 @@ def notify_assigned(assignments: list[ReviewAssignment]) -> int:
             continue
         mine.sort(key=lambda asg: asg.application_id)
         program = apps[mine[0].application_id].program
-        lines = "\n".join(f"- Application #{asg.application_id} to {apps[asg.application_id].program.title}:\n"
-                          f"{_review_link(asg.application_id)}" for asg in mine)
         n = len(mine)
         ids = ",".join(str(asg.id) for asg in mine)
-        send_mail(user.email, f"You have {n} application{'s' if n != 1 else ''} to review for {program.title}",
-                  f"Hello {user.name},\n\nYou have been asked to review:\n{lines}\n\n{due_words(program)}\n\n"
-                  f"Before you read one, you will be asked whether you have a conflict of interest with the "
-                  f"applicant.\n",
+        with in_language(language_of(user)):
+            lines = "\n".join("- " + _("Application #%(number)s to %(program)s:", number=asg.application_id,
+                                         program=apps[asg.application_id].program.title)
+                               + "\n" + _review_link(asg.application_id) for asg in mine)
+            subject = ngettext("You have %(num)d application to review for %(program)s",
+                               "You have %(num)d applications to review for %(program)s", n, program=program.title)
+            body = "\n\n".join((
+                _("Hello %(name)s,", name=user.name), _("You have been asked to review:") + "\n" + lines,
+                due_words(program),
+                _("Before you read one, you will be asked whether you have a conflict of interest with the "
+                  "applicant."))) + "\n"
+        send_mail(user.email, subject, body,
                   key=f"review.assigned:{reviewer_id}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}",
                   event="review.assigned", funder_id=program.funder_id)
         sent += 1
@@ -84,7 +96,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     horizon = now + dt.timedelta(days=int(current_app.config["REVIEW_REMINDER_DAYS"]))
     submitted = select(Review.assignment_id).where(Review.status == SUBMITTED, Review.assignment_id.is_not(None))
     rows = db.session.execute(
-        select(ReviewAssignment.id, ReviewAssignment.application_id, User.email, User.name, Program)
+        select(ReviewAssignment.id, ReviewAssignment.application_id, User, Program)
         .join(User, User.id == ReviewAssignment.reviewer_id)
         .join(Application, Application.id == ReviewAssignment.application_id)
         .join(Program, Program.id == Application.program_id)
@@ -92,16 +104,23 @@ def send_reminders(now: dt.datetime | None = None) -> int:
                Application.status.in_(IN_REVIEW), User.active.is_(True),
                Program.review_ends_at.is_not(None), Program.review_ends_at > now,
                Program.review_ends_at <= horizon)
+        .options(selectinload(User.memberships).selectinload(Membership.organization))
         .order_by(ReviewAssignment.id)).all()
     already = set(db.session.execute(select(ob.OutboxMessage.key).where(
         ob.OutboxMessage.key.in_([reminder_key(r.id) for r in rows] or [""]))).scalars())
     sent = 0
-    for assignment_id, application_id, email, name, program in rows:
+    for assignment_id, application_id, user, program in rows:
         if reminder_key(assignment_id) in already:
             continue
-        send_mail(email, f"Reminder: your review of application #{application_id} for {program.title}",
-                  f"Hello {name},\n\nYour review of application #{application_id} to {program.title} is not "
-                  f"submitted yet. {due_words(program)}\n\n{_review_link(application_id).strip()}\n",
+        with in_language(language_of(user)):
+            subject = _("Reminder: your review of application #%(number)s for %(program)s", number=application_id,
+                        program=program.title)
+            body = "\n\n".join((
+                _("Hello %(name)s,", name=user.name),
+                _("Your review of application #%(number)s to %(program)s is not submitted yet.",
+                  number=application_id, program=program.title) + " " + due_words(program),
+                _review_link(application_id).strip())) + "\n"
+        send_mail(user.email, subject, body,
                   key=reminder_key(assignment_id), event="review.reminder", funder_id=program.funder_id)
         sent += 1
     return sent

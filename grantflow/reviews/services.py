@@ -1,6 +1,7 @@
 """Saving a review (draft or submitted), the review period, and what a reviewer may see of others."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,7 +40,7 @@ def save_review(assignment: ReviewAssignment, rubric: Rubric, *, scores: dict[in
                 comment_to_applicant: str, private_comment: str, submit: bool) -> Review:
     application = assignment.application
     if not review_open(application.program):
-        raise ReviewError("The review period has ended; reviews can no longer be changed.")
+        raise ReviewError(_("The review period has ended; reviews can no longer be changed."))
     review = review_of(assignment)
     before = None
     if review is None:
@@ -55,7 +56,8 @@ def save_review(assignment: ReviewAssignment, rubric: Rubric, *, scores: dict[in
         if c is None:
             continue
         if value is not None and not (c.scale_min <= value <= c.scale_max):
-            raise ReviewError(f"A score for “{c.label}” must be between {c.scale_min} and {c.scale_max}.")
+            raise ReviewError(_("A score for “%(criterion)s” must be between %(low)s and %(high)s.",
+                                criterion=c.label, low=c.scale_min, high=c.scale_max))
         if cid in existing:
             existing[cid].score = value
         else:

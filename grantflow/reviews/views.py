@@ -3,6 +3,8 @@ officer's reviewer assignment (by hand and automatic) and review progress."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -53,7 +55,7 @@ def review(app_id: int):
     own = services.review_of(asg)
     rubric = services.rubric_for(application, own)
     if rubric is None or not rubric.criteria:
-        flash("This program has no rubric yet; the program officer has to add one.", "error")
+        flash(_("This program has no rubric yet; the program officer has to add one."), "error")
         return redirect(url_for("core.dashboard"))
     form_class = review_form_class(rubric)
     data = {}
@@ -66,7 +68,7 @@ def review(app_id: int):
     page_errors: list[str] = []
     if request.method == "POST":
         if not is_open:
-            page_errors.append("The review period has ended; reviews can no longer be changed.")
+            page_errors.append(_("The review period has ended; reviews can no longer be changed."))
             status = 409
         elif form.validate_on_submit():
             submitting = bool(form.submit.data)
@@ -81,8 +83,8 @@ def review(app_id: int):
                     page_errors.append(str(exc))
                     status = 422
                 else:
-                    flash("Your review was submitted. You can change it until the review period ends."
-                          if submitting else "Your draft was saved.", "success")
+                    flash(_("Your review was submitted. You can change it until the review period ends.")
+                          if submitting else _("Your draft was saved."), "success")
                     return redirect(url_for("reviews.review", app_id=app_id))
         else:
             status = 422
@@ -129,11 +131,11 @@ def declare(app_id: int):
         except assign.AssignmentError as exc:
             getattr(form, exc.field or "reason").errors.append(exc.message)
             return _declare_page(application, form, 422)
-        flash("Thank you. You are recused from this application, and it will be given to another reviewer.",
+        flash(_("Thank you. You are recused from this application, and it will be given to another reviewer."),
               "success")
         return redirect(url_for("core.dashboard"))
     assign.confirm_no_conflict(asg)
-    flash("Thank you for confirming you have no conflict of interest.", "success")
+    flash(_("Thank you for confirming you have no conflict of interest."), "success")
     return redirect(url_for("reviews.review", app_id=app_id))
 
 
@@ -183,8 +185,10 @@ def review_progress(program: Program):
 def auto_assign(program: Program):
     authorize("program.assign_reviewers", program)
     made = assign.auto_assign(program, actor_id=current_user.id)
-    flash(f"{len(made)} assignment{'s' if len(made) != 1 else ''} made. Each application has up to "
-          f"{program.reviewers_per_application} reviewers without a conflict of interest.", "success")
+    flash(ngettext("%(num)d assignment made.", "%(num)d assignments made.", len(made)) + " "
+          + ngettext("Each application has up to %(num)d reviewer without a conflict of interest.",
+                     "Each application has up to %(num)d reviewers without a conflict of interest.",
+                     program.reviewers_per_application), "success")
     return redirect(url_for("reviews.assignments", program=program))
 
 
@@ -207,7 +211,7 @@ def assign_reviewers(app_id: int):
         if form.validate_on_submit():
             chosen = form.reviewers.data or []
             if not chosen:
-                form.reviewers.errors.append("Choose at least one reviewer to add.")
+                form.reviewers.errors.append(_("Choose at least one reviewer to add."))
                 status = 422
             else:
                 try:
@@ -216,7 +220,7 @@ def assign_reviewers(app_id: int):
                     form.reviewers.errors.append(exc.message)
                     status = 422
                 else:
-                    flash(f"{len(made)} reviewer{'s' if len(made) != 1 else ''} assigned.", "success")
+                    flash(ngettext("%(num)d reviewer assigned.", "%(num)d reviewers assigned.", len(made)), "success")
                     return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
         else:
             status = 422
@@ -242,7 +246,7 @@ def unassign(assignment_id: int):
     except assign.AssignmentError as exc:
         flash(exc.message, "error")
     else:
-        flash("The reviewer was unassigned." if removed else "That reviewer was not assigned any more.",
+        flash(_("The reviewer was unassigned.") if removed else _("That reviewer was not assigned any more."),
               "success" if removed else "info")
     return redirect(url_for("reviews.assign_reviewers", app_id=app_id))
 

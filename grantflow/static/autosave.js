@@ -37,6 +37,12 @@
     try { localStorage.setItem(key, JSON.stringify({ rev: rev, at: Date.now(), fields: pairs() })); } catch (e) { /* full or private mode */ }
   }
   function say(text) { if (statusEl) { statusEl.textContent = text; } }
+  // The page words every message in its language (data-msg-* on the form); {name} is filled in.
+  function msg(name, values) {
+    return (form.dataset["msg" + name] || "").replace(/\{(\w+)\}/g, function (all, k) {
+      return values && values[k] !== undefined ? values[k] : all;
+    });
+  }
   function warn(html) { notice.innerHTML = html; notice.hidden = false; }
   function escapeHtml(s) { return String(s).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
 
@@ -55,28 +61,27 @@
   function failed(data) {
     if (data.conflict) {
       conflictRev = data.revision;
-      say("Not saved: someone else saved another version of this draft.");
+      say(msg("Conflict"));
       warn(escapeHtml(data.error));
       return;
     }
     if (data.httpStatus === 409) {
-      say("Not saved: " + (data.error || "this application is no longer a draft."));
+      say(msg("Refused", { reason: data.error || msg("NotDraft") }));
       return;
     }
-    say("Not saved to the server. Your changes are kept in this browser.");
-    warn("Your changes could not be saved: your session may have ended. They are kept in this browser. " +
-         "<a href=\"" + escapeHtml(data.login || loginUrl) + "\">Log in again</a> and this draft will " +
-         "come back with your changes.");
+    say(msg("Kept"));
+    warn(escapeHtml(msg("Session")).replace("{link}", "<a href=\"" + escapeHtml(data.login || loginUrl) + "\">")
+         .replace("{/link}", "</a>"));
   }
   function save() {
     if (submitting || conflictRev !== null) { return; }
     if (saving) { again = true; return; }
     saving = true;
     var rev = revInput.value;
-    say("Saving…");
+    say(msg("Saving"));
     post(pairs(), rev).then(function (data) {
       if (data.saved) {
-        say("Saved at " + data.saved_at_text + ".");
+        say(msg("Saved", { time: data.saved_at_text }));
         if (baseInput && data.revision !== undefined) { baseInput.value = data.revision; }
         if (lastEdited && data.last_edited) { lastEdited.textContent = data.last_edited + "."; }
         notice.hidden = notice.dataset.keep ? false : true;
@@ -84,7 +89,7 @@
         if (local && local.rev === rev) { localStorage.removeItem(key); }
       } else { failed(data); }
     }, function () {
-      say("Not saved: no connection. Your changes are kept in this browser.");
+      say(msg("Offline"));
     }).then(function () {
       saving = false;
       if (again) { again = false; save(); }
@@ -104,7 +109,7 @@
     if (max && input.files && input.files[0] && input.files[0].size > max) {
       var id = input.id + "-client-error", p = document.getElementById(id);
       if (!p) { p = document.createElement("p"); p.id = id; p.className = "error"; input.parentNode.insertBefore(p, input); }
-      p.textContent = "This file is larger than the " + form.dataset.maxText + " limit. Choose a smaller file.";
+      p.textContent = msg("TooLarge", { size: form.dataset.maxText });
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + id).trim());
       input.value = "";
@@ -120,7 +125,8 @@
       cents += Math.round(parseFloat(v) * 100);
     });
     if (ok) {
-      out.textContent = "$" + Math.floor(cents / 100).toLocaleString("en-US") + "." + String(cents % 100).padStart(2, "0");
+      out.textContent = new Intl.NumberFormat(document.documentElement.lang || "en",
+                                              { style: "currency", currency: "USD" }).format(cents / 100);
     }
   }
 
@@ -140,12 +146,12 @@
   if (restored) {
     sessionStorage.removeItem(key + "-restored");
     notice.dataset.keep = "1";
-    warn("We restored changes you made in this browser on " + escapeHtml(new Date(parseInt(restored, 10)).toLocaleString()) +
-         " that had not reached the server (for example because your session ended). They are saved now: please check them.");
+    var when = new Date(parseInt(restored, 10)).toLocaleString(document.documentElement.lang || undefined);
+    warn(escapeHtml(msg("Restored", { when: when })));
   }
   var local = readLocal();
   if (local && local.rev && local.rev !== (form.dataset.serverRev || "")) {
-    say("Restoring changes kept in this browser…");
+    say(msg("Restoring"));
     post(local.fields, local.rev).then(function (data) {
       if (data.saved) {
         localStorage.removeItem(key);

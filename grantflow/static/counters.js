@@ -5,18 +5,21 @@
    flagged here; the server says the same at the field when the form is sent. */
 (function () {
   "use strict";
+  var lang = document.documentElement.lang || "en";
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
   function words(text) { var m = text.trim().match(/\S+/g); return m ? m.length : 0; }
-  function plural(n, one, many) { return n.toLocaleString("en-US") + " " + (n === 1 ? one : many); }
-  function describe(el) {
+  // The counter carries its sentences in the page's language (data-left-one, data-over-other…).
+  function say(counter, kind, n, limit) {
+    var form = plural && plural.select(n) === "one" ? "One" : "Other";
+    return (counter.dataset[kind + form] || "").replace("{num}", n.toLocaleString(lang))
+      .replace("{limit}", limit.toLocaleString(lang));
+  }
+  function describe(el, counter) {
     var wordLimit = parseInt(el.dataset.limitWords || "0", 10);
     var limit = wordLimit || parseInt(el.dataset.limitChars || "0", 10);
     var used = wordLimit ? words(el.value) : el.value.length;
-    var unit = wordLimit ? ["word", "words"] : ["character", "characters"];
-    if (used > limit) {
-      return { over: true, text: plural(used - limit, unit[0], unit[1]) + " over the limit of " +
-               limit.toLocaleString("en-US") + ". Everything you typed is kept: shorten it before you submit." };
-    }
-    return { over: false, text: plural(limit - used, unit[0], unit[1]) + " left of " + limit.toLocaleString("en-US") + "." };
+    if (used > limit) { return { over: true, text: say(counter, "over", used - limit, limit) }; }
+    return { over: false, text: say(counter, "left", limit - used, limit) };
   }
   Array.prototype.forEach.call(document.querySelectorAll("[data-counter-for]"), function (counter) {
     var el = document.getElementById(counter.dataset.counterFor);
@@ -24,7 +27,7 @@
     if (!el) { return; }
     var timer = null;
     function update(announce) {
-      var state = describe(el);
+      var state = describe(el, counter);
       counter.textContent = state.text;
       counter.classList.toggle("over", state.over);
       if (state.over) { el.setAttribute("aria-invalid", "true"); }

@@ -13,6 +13,13 @@
   var MAX = { budget: 50, outcomes: 20 };
 
   function say(text) { if (live) { live.textContent = text; } }
+  // Each table words its messages in the page's language (data-msg-* on its tbody).
+  function msg(prefix, name, values) {
+    return (body(prefix).dataset["msg" + name] || "").replace(/\{(\w+)\}/g, function (all, k) {
+      return values && values[k] !== undefined ? String(values[k]) : all;
+    });
+  }
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
   function body(prefix) { return form.querySelector("tbody[data-rows=" + prefix + "]"); }
   function rows(prefix) { return Array.prototype.slice.call(body(prefix).querySelectorAll("tr")); }
   function renumber(prefix) {
@@ -35,7 +42,7 @@
 
   function add(prefix) {
     var all = rows(prefix);
-    if (all.length >= MAX[prefix]) { say("You can add at most " + MAX[prefix] + " rows here."); return; }
+    if (all.length >= MAX[prefix]) { say(msg(prefix, "Max")); return; }
     var copy = all[all.length - 1].cloneNode(true);
     Array.prototype.forEach.call(copy.querySelectorAll(".error"), function (p) { p.remove(); });
     Array.prototype.forEach.call(copy.querySelectorAll("input, select, textarea"), function (el) {
@@ -48,7 +55,7 @@
     renumber(prefix);
     var n = rows(prefix).length;
     firstField(copy).focus();
-    say(body(prefix).dataset.rowNoun + " " + n + " added.");
+    say(msg(prefix, "Added", { n: n }));
     changed(firstField(copy));
   }
   function remove(button) {
@@ -59,7 +66,7 @@
         if (el.tagName === "SELECT") { el.selectedIndex = 0; } else { el.value = ""; }
       });
       firstField(tr).focus();
-      say(body(prefix).dataset.rowNoun + " 1 emptied.");
+      say(msg(prefix, "Emptied"));
       changed(firstField(tr));
       return;
     }
@@ -67,7 +74,8 @@
     renumber(prefix);
     var rest = rows(prefix), next = rest[Math.min(index, rest.length - 1)];
     firstField(next).focus();
-    say(body(prefix).dataset.rowNoun + " " + (index + 1) + " removed. " + rest.length + " left.");
+    var which = plural && plural.select(rest.length) === "one" ? "RemovedOne" : "RemovedOther";
+    say(msg(prefix, which, { n: index + 1, left: rest.length }));
     changed(firstField(next));
   }
 

@@ -3,6 +3,8 @@ status, feedback and survey pages come in Spanish with `lang="es"`, each clean u
 selector at the foot of every page switches to English, and the choice stays with the account."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,6 +56,14 @@ def test_a_spanish_speaking_applicant_sees_every_page_in_spanish(browser, live_s
         expect(page.get_by_role("heading", name="Le damos la bienvenida, Lucía Ramírez")).to_be_visible()
         assert_accessible(page)
         spanish(page, f"{base}/applications/{ids['draft']}/edit", "Solicitud a Community Health 2027")
+        # What the page's scripts say is in Spanish too: the counter, a row added, the budget total, autosave.
+        page.locator("#title").fill("x" * 205)
+        expect(page.locator("#title-counter")).to_have_text(re.compile(r"^5 caracteres por encima del límite de 200\."))
+        page.locator("#budget-0-amount").fill("1000.5")
+        page.locator("[data-add-row=budget]").click()
+        expect(page.locator("#rows-live")).to_have_text("Se agregó la línea de presupuesto 2.")
+        expect(page.locator("#budget-total")).to_have_text(re.compile(r"^1000,50\sUS\$$|^1\.000,50\sUS\$$"))
+        expect(page.locator("#save-status")).to_have_text(re.compile(r"^Guardado a las \d{1,2}:\d\d"), timeout=10_000)
         spanish(page, f"{base}/applications/{ids['submitted']}", "Neighborhood health navigators")
         expect(page.get_by_role("heading", name="Cronología")).to_be_visible()
         spanish(page, f"{base}/applications/{ids['submitted']}/feedback", "Comentarios sobre su solicitud")

@@ -116,7 +116,7 @@ def test_demographics_stored_only_with_consent_and_deleted_on_withdrawal(org_use
     org, user, *_ = org_user
     client = login(user)
     page = html.unescape(client.get("/organizations/eastside/demographics").get_data(as_text=True))
-    assert CONSENT_TEXT in page  # the statement is shown in full
+    assert str(CONSENT_TEXT) in page  # the statement is shown in full
     data = {"ed_race": ["black", "hispanic"], "board_total": "9", "board_poc": "6", "senior_total": "4",
             "senior_poc_declined": "y"}
     r = client.post("/organizations/eastside/demographics", data=data)  # no consent ticked
