@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 import datetime as dt
 
+from flask_babel import gettext as _
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -46,7 +47,7 @@ class BurdenSurveyForm(BaseForm):
         answered = [self.hours_spent.data is not None, bool(self.who_helped.data), bool(self.what_to_change.data)]
         answered += [getattr(self, k).data is not None for k in ("clarity", "fairness", "respect", "burden")]
         if ok and not any(answered):
-            self.hours_spent.errors.append("Answer at least one question, or skip the survey.")
+            self.hours_spent.errors.append(_("Answer at least one question, or skip the survey."))
             return False
         return ok
 
@@ -81,7 +82,7 @@ class ScheduleForm(BaseForm):
             except ValueError:
                 bad.append(line)
         if bad:
-            raise ValidationError("These are not dates in the form YYYY-MM-DD: " + ", ".join(bad[:5]) + ".")
+            raise ValidationError(_("These are not dates in the form YYYY-MM-DD: %(dates)s.", dates=", ".join(bad[:5])))
         if not all(year_in_range(d) for d in parsed):
             raise ValidationError(YEAR_RANGE_MESSAGE)
         if len(parsed) > 24:
@@ -112,7 +113,7 @@ def ranking_form(needs, places, existing: dict, formdata=None):
 
     def add(kind: str, items):
         n = len(items)
-        choices = [("", "Choose a rank")] + [(str(i), str(i)) for i in range(1, n + 1)]
+        choices = [("", _("Choose a rank"))] + [(str(i), str(i)) for i in range(1, n + 1)]
         for item in items:
             row = existing.get((kind, item.id))
             setattr(RankingForm, f"{kind}_{item.id}_rank", SelectField(

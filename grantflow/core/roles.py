@@ -15,11 +15,11 @@ ALL_ROLES = FUNDER_ROLES + (APPLICANT,)
 FUNDER_STAFF = (FUNDER_ADMIN, PROGRAM_OFFICER)
 
 LABELS = {
-    FUNDER_ADMIN: "Funder admin",
-    PROGRAM_OFFICER: "Program officer",
-    REVIEWER: "Reviewer",
-    COMMUNITY_ADVISOR: "Community advisor",
-    APPLICANT: "Applicant",
+    FUNDER_ADMIN: _l("Funder admin"),
+    PROGRAM_OFFICER: _l("Program officer"),
+    REVIEWER: _l("Reviewer"),
+    COMMUNITY_ADVISOR: _l("Community advisor"),
+    APPLICANT: _l("Applicant"),
 }
 
 # What a person may do on their organization's team (an applicant membership's `team_role`):

@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -27,6 +29,7 @@ from grantflow import facts as F
 from grantflow.applications.models import Application
 from grantflow.core import csvfile, memo
 from grantflow.core.db import db
+from grantflow.core.i18n import current_locale
 from grantflow.core.money import format_money
 from grantflow.decisions.models import AWARD, DECLINE, Decision
 from grantflow.decisions.services import over_budget
@@ -38,14 +41,14 @@ from grantflow.scoring.standing import KEPT as STANDINGS_READ
 from grantflow.scoring.standing import ORDER, Standing, standings
 
 GROUPS = {
-    "poc_led": "Led by people of color",
-    "community_led": "Community-led",
-    "priority_place": "Serves a priority place",
+    "poc_led": _l("Led by people of color"),
+    "community_led": _l("Community-led"),
+    "priority_place": _l("Serves a priority place"),
 }
-SORTS = {"total": "Total score", "rubric": "Rubric score", "requested": "Amount requested", "id": "Application number"}
+SORTS = {"total": _l("Total score"), "rubric": _l("Rubric score"), "requested": _l("Amount requested"), "id": _l("Application number")}
 # The columns an officer may show; the default set fits a 1,280 px window.
-COLUMNS = {"status": "Application status", "rubric": "Rubric", "rules": "Each rule's part", "requested": "Requested",
-           "decision": "Decision", "running": "Running total"}
+COLUMNS = {"status": _l("Application status"), "rubric": _l("Rubric"), "rules": _l("Each rule's part"), "requested": _l("Requested"),
+           "decision": _l("Decision"), "running": _l("Running total")}
 DEFAULT_COLUMNS = ("rubric", "requested", "decision", "running")
 
 
@@ -115,7 +118,7 @@ TABLE_KEPT = memo.watch("board.table", KEPT.tables)  # the board's rows as HTML 
 
 def load_board(program: Program, *, status: str | None = None, need: int | None = None, place: int | None = None,
                group: str | None = None, sort: str = "total") -> Board:
-    return memo.kept(KEPT, (program.id, status, need, place, group, sort),
+    return memo.kept(KEPT, (program.id, status, need, place, group, sort, current_locale()),
                      lambda: _load_board(program, status, need, place, group, sort))
 
 
@@ -149,7 +152,7 @@ def _load_board(program: Program, status: str | None, need: int | None, place: i
         title, applicant = names.get(s.application_id, ("", ""))
         requested = f.amount_requested_cents or 0
         rows.append(BoardRow(
-            application_id=s.application_id, title=title or "Untitled", applicant=applicant, status=f.status,
+            application_id=s.application_id, title=title or _("Untitled"), applicant=applicant, status=f.status,
             standing=s, amount_requested_cents=requested, rubric=st.rubric.get(s.application_id),
             contributions={key: parts.get(key, 0.0) for key in rule_keys},
             decision=outcome, award_cents=amount or 0,
