@@ -207,17 +207,7 @@ class TestPseudoLocale:
             f"/applications/{draft.id}/edit?places_q=92254", f"/applications/{draft.id}/edit?places_q=nowhere",
             f"/organizations/{world.cbo.slug}/team",
         )]
-        user_data = _user_data() + _proper_names()
-        found = {}
-        for client, url in pages:
-            response = client.get(url, headers=SPANISH)
-            assert response.status_code == 200, url
-            page = response.get_data(as_text=True)
-            assert '<html lang="es">' in page, url
-            left = _unwrapped_english(page, user_data)
-            if left:
-                found[url] = sorted(set(left))
-        assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+        _assert_all_marked(pages, _user_data() + _proper_names())
 
     def test_every_officer_page_is_marked_for_translation(self, app, world, login):
         from flask import url_for
@@ -230,19 +220,24 @@ class TestPseudoLocale:
         zones = sorted({z.replace("_", " ") for z in timezone_choices()}, key=len, reverse=True)
         user_data = sorted({*_user_data(), *_proper_names(), *zones, *_outside_plugins_words()}, key=len, reverse=True)
         clients = {role: login(world.users[role]) for role in ("program_officer", "funder_admin")}
-        found = {}
-        for role, endpoint, names in OFFICER_PAGES:
-            with app.test_request_context():  # a path as it is when its endpoint has several (HTML, CSV)
-                url = endpoint.format(**args) if endpoint.startswith("/") else url_for(
-                    endpoint, **{name: args[name] for name in names})
-            response = clients[role].get(url, headers=SPANISH)
-            assert response.status_code == 200, url
-            page = response.get_data(as_text=True)
-            assert '<html lang="es">' in page, url
-            left = _unwrapped_english(page, user_data)
-            if left:
-                found[url] = sorted(set(left))
-        assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+        with app.test_request_context():  # a path as it is when its endpoint has several (HTML, CSV)
+            pages = [(clients[role], endpoint.format(**args) if endpoint.startswith("/") else url_for(
+                endpoint, **{name: args[name] for name in names})) for role, endpoint, names in OFFICER_PAGES]
+        _assert_all_marked(pages, user_data)
+
+
+def _assert_all_marked(pages, user_data: list[str]) -> None:
+    """Each (client, url) page, asked for in Spanish, answers in the pseudo-locale with no English left."""
+    found = {}
+    for client, url in pages:
+        response = client.get(url, headers=SPANISH)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert '<html lang="es">' in page, url
+        left = _unwrapped_english(page, user_data)
+        if left:
+            found[url] = sorted(set(left))
+    assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
 
 
 def _outside_plugins_words() -> list[str]:
@@ -285,7 +280,7 @@ OFFICER_PAGES = (
         ("decisions.board", ("program",)), ("decisions.decide", ("app_id",)), ("decisions.release", ("program",)),
         ("letters.index", ("program",)), ("letters.edit_template", ("program", "kind")),
         ("letters.letter", ("program", "decision_id")), ("letters.batch", ("program", "batch_id")),
-        ("letters.agreement_page", ("app_id",)),
+        ("letters.agreement_page", ("app_id",)), ("applications.status", ("app_id",)),
         ("awards.award", ("app_id",)), ("awards.schedule", ("app_id",)), ("awards.instalment", ("instalment_id",)),
         ("awards.review_report", ("report_id",)), ("awards.program_payments", ("program",)),
         ("awards.overview_page", ("slug",)), ("/funders/{slug}/schedule-h", ()), ("/funders/{slug}/chna-report", ()),
