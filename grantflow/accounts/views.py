@@ -3,7 +3,7 @@ password, invite funder staff and accept an invitation, remove someone from a fu
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -273,9 +273,11 @@ def people(slug: str):
     if form.validate_on_submit():
         inv, token = services.invite(funder, form.email.data, form.role.data, current_user)
         link = url_for("accounts.accept_invitation", token=token, _external=True)
+        with force_locale(i18n.SOURCE_LOCALE):  # the message is written in English: its role word too
+            role = str(R.LABELS[inv.role]).lower()
         send_mail(inv.email, f"You are invited to {funder.name} on GrantFlow",
                   f"{current_user.name} invited you to join {funder.name} on GrantFlow as "
-                  f"{R.LABELS[inv.role].lower()}.\n\nAccept the invitation here:\n{link}\n",
+                  f"{role}.\n\nAccept the invitation here:\n{link}\n",
                   event="invitation.create", funder_id=funder.id)
         flash(_("Invitation sent to %(email)s.", email=inv.email), "success")
         return redirect(url_for("accounts.people", slug=slug))
