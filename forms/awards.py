@@ -7,6 +7,8 @@ show next to these fields.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -24,8 +26,9 @@ MAX_ROWS = 60
 
 def condition_choices(reports) -> list[tuple[str, str]]:
     """None, the agreement, or one of the award's interim and final reports (`report:<id>`)."""
-    return [(M.NO_CONDITION, "No condition"), (M.AGREEMENT_SIGNED, "On signing the agreement")] + [
-        (f"{REPORT_PREFIX}{r.report.id}", f"After the {r.title[0].lower() + r.title[1:]} is accepted") for r in reports]
+    return [(M.NO_CONDITION, _("No condition")), (M.AGREEMENT_SIGNED, _("On signing the agreement"))] + [
+        (f"{REPORT_PREFIX}{r.report.id}", _("After the %(report)s is accepted", report=r.title[0].lower() + r.title[1:]))
+        for r in reports]
 
 
 def parse_condition(value: str) -> tuple[str, int | None]:
@@ -42,10 +45,10 @@ def condition_value(instalment) -> str:
 
 class InstalmentRowForm(SubForm):
     id = HiddenField()
-    amount = MoneyField("Amount ($)")
-    due_on = PlainDateField("Due date", validators=[Optional()], description="As YYYY-MM-DD.")
-    condition = SelectField("Condition", choices=[])
-    remove = BooleanField("Remove this instalment")
+    amount = MoneyField(_l("Amount ($)"))
+    due_on = PlainDateField(_l("Due date"), validators=[Optional()], description=_l("As YYYY-MM-DD."))
+    condition = SelectField(_l("Condition"), choices=[])
+    remove = BooleanField(_l("Remove this instalment"))
 
 
 class ScheduleForm(BaseForm):
@@ -65,58 +68,58 @@ class ScheduleForm(BaseForm):
 
 
 class SpreadForm(BaseForm):
-    first_due = PlainDateField("First instalment due", validators=[Optional()], description="As YYYY-MM-DD.")
-    years = WholeNumberField("Over how many years", example="2")
-    per_year = SelectField("Instalments a year", coerce=int, default=2,
+    first_due = PlainDateField(_l("First instalment due"), validators=[Optional()], description=_l("As YYYY-MM-DD."))
+    years = WholeNumberField(_l("Over how many years"), example="2")
+    per_year = SelectField(_l("Instalments a year"), coerce=int, default=2,
                            choices=[(n, str(n)) for n in PER_YEAR])
-    first_condition = SelectField("The first instalment is paid", default=M.AGREEMENT_SIGNED,
-                                  choices=[(M.AGREEMENT_SIGNED, "On signing the agreement"),
-                                           (M.NO_CONDITION, "On its date, with no condition")])
+    first_condition = SelectField(_l("The first instalment is paid"), default=M.AGREEMENT_SIGNED,
+                                  choices=[(M.AGREEMENT_SIGNED, _l("On signing the agreement")),
+                                           (M.NO_CONDITION, _l("On its date, with no condition"))])
 
 
 class PaymentForm(BaseForm):
-    paid_on = PlainDateField("Date paid", validators=[Optional()], description="As YYYY-MM-DD.")
-    method = SelectField("How it was paid", choices=[("", "Choose…")] + list(M.METHODS))
-    reference = StringField("Reference", description="The check number or transfer reference, if any.",
-                            validators=[Length(max=120, message="Keep the reference under 120 characters.")])
+    paid_on = PlainDateField(_l("Date paid"), validators=[Optional()], description=_l("As YYYY-MM-DD."))
+    method = SelectField(_l("How it was paid"), choices=[("", _l("Choose…"))] + list(M.METHODS))
+    reference = StringField(_l("Reference"), description=_l("The check number or transfer reference, if any."),
+                            validators=[Length(max=120, message=_l("Keep the reference under 120 characters."))])
 
 
 class HoldForm(BaseForm):
-    reason = TextAreaField("Why it is on hold", validators=[Length(max=2000)])
+    reason = TextAreaField(_l("Why it is on hold"), validators=[Length(max=2000)])
 
 
 class CancelForm(BaseForm):
-    reason = TextAreaField("Why it is cancelled", validators=[Length(max=2000)])
-    move_to = SelectField("Move its amount to", choices=[], description="The schedule must still add up to "
+    reason = TextAreaField(_l("Why it is cancelled"), validators=[Length(max=2000)])
+    move_to = SelectField(_l("Move its amount to"), choices=[], description=_l("The schedule must still add up to "
                           "the award: choose the instalment that takes this amount, unless the award itself "
-                          "was reduced by it.")
+                          "was reduced by it."))
 
 
 class AddReportForm(BaseForm):
-    kind = SelectField("Report", choices=[("", "Choose…")] + list(KINDS))
-    due_on = PlainDateField("Due date", validators=[Optional()], description="As YYYY-MM-DD.")
+    kind = SelectField(_l("Report"), choices=[("", _l("Choose…"))] + list(KINDS))
+    due_on = PlainDateField(_l("Due date"), validators=[Optional()], description=_l("As YYYY-MM-DD."))
 
 
 class ReviewForm(BaseForm):
-    decision = RadioField("Your review", choices=[("accept", "Accept the report"),
-                                                  ("changes", "Ask for changes")],
-                          validators=[InputRequired("Choose accept or ask for changes.")])
-    note = TextAreaField("Note to the grantee", description="Required when you ask for changes: say what "
-                         "should change.", validators=[Length(max=4000)])
+    decision = RadioField(_l("Your review"), choices=[("accept", _l("Accept the report")),
+                                                  ("changes", _l("Ask for changes"))],
+                          validators=[InputRequired(_l("Choose accept or ask for changes."))])
+    note = TextAreaField(_l("Note to the grantee"), description=_l("Required when you ask for changes: say what "
+                         "should change."), validators=[Length(max=4000)])
 
 
 class ConversationForm(BaseForm):
-    held_on = PlainDateField("Day of the conversation", validators=[Optional()], description="As YYYY-MM-DD.")
-    notes = TextAreaField("What you heard", description="It stands in for the written report and is kept "
-                          "with the award.", validators=[Length(max=4000)])
+    held_on = PlainDateField(_l("Day of the conversation"), validators=[Optional()], description=_l("As YYYY-MM-DD."))
+    notes = TextAreaField(_l("What you heard"), description=_l("It stands in for the written report and is kept "
+                          "with the award."), validators=[Length(max=4000)])
 
 
 class ProgramScheduleHForm(BaseForm):
-    schedule_h = SelectField("Schedule H line of this program's grants", choices=scheduleh.choices())
+    schedule_h = SelectField(_l("Schedule H line of this program's grants"), choices=scheduleh.choices())
 
 
 class AwardScheduleHForm(BaseForm):
-    schedule_h = SelectField("Schedule H line of this award", choices=[("", "The program's line")]
+    schedule_h = SelectField(_l("Schedule H line of this award"), choices=[("", _l("The program's line"))]
                              + scheduleh.choices())
 
 
@@ -124,6 +127,6 @@ class YearForm(BaseForm):
     class Meta:
         csrf = False
 
-    year = WholeNumberField("Tax year", example="2026",
+    year = WholeNumberField(_l("Tax year"), example="2026",
                             validators=[Optional(), NumberRange(min=1990, max=2100,
-                                                                message="Enter a year from 1990 to 2100.")])
+                                                                message=_l("Enter a year from 1990 to 2100."))])

@@ -13,32 +13,32 @@ from forms.fields import DecimalNumberField, WholeNumberField
 
 
 class NeedForm(BaseForm):
-    name = StringField("Need", validators=[InputRequired("Name the need, e.g. Housing stability."),
-                                           Length(max=200, message="Use at most 200 characters.")])
-    rank = WholeNumberField("Rank", validators=[Optional(), NumberRange(1, 100, "Enter a rank from 1 to 100.")],
-                             description="1 is the top priority. Leave empty to add it at the end.")
-    weight = DecimalNumberField("Weight (optional)", max_places=3, validators=[
-        Optional(), NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
-        description="Used by the CHNA-alignment scoring rule; without weights, the rank is used.")
-    description = TextAreaField("Description", validators=[
-        Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
+    name = StringField(_l("Need"), validators=[InputRequired(_l("Name the need, e.g. Housing stability.")),
+                                           Length(max=200, message=_l("Use at most 200 characters."))])
+    rank = WholeNumberField(_l("Rank"), validators=[Optional(), NumberRange(1, 100, _l("Enter a rank from 1 to 100."))],
+                             description=_l("1 is the top priority. Leave empty to add it at the end."))
+    weight = DecimalNumberField(_l("Weight (optional)"), max_places=3, validators=[
+        Optional(), NumberRange(Decimal(0), Decimal(1000), _l("Enter a weight from 0 to 1000."))],
+        description=_l("Used by the CHNA-alignment scoring rule; without weights, the rank is used."))
+    description = TextAreaField(_l("Description"), validators=[
+        Optional(), Length(max=5000, message=_l("Use at most 5,000 characters."))])
 
 
 class ImportPlacesForm(BaseForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")],
-                     description="CDC/ATSDR SVI layout (FIPS or STCNTY, LOCATION, E_TOTPOP, RPL_THEMES, "
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))],
+                     description=_l("CDC/ATSDR SVI layout (FIPS or STCNTY, LOCATION, E_TOTPOP, RPL_THEMES, "
                                  "RPL_THEME1–RPL_THEME4) or geoid,name,index[,population]; an optional "
-                                 "priority column (yes/no).")
-    use_threshold = BooleanField("Mark places with a high need index as priority")
-    threshold = DecimalNumberField("Need index threshold", default=Decimal("0.75"), validators=[
-        Optional(), NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")],
-        description="Places with an index at or above this are marked as priority (when no priority column).")
+                                 "priority column (yes/no)."))
+    use_threshold = BooleanField(_l("Mark places with a high need index as priority"))
+    threshold = DecimalNumberField(_l("Need index threshold"), default=Decimal("0.75"), validators=[
+        Optional(), NumberRange(Decimal(0), Decimal(1), _l("Enter a number from 0 to 1, like 0.75."))],
+        description=_l("Places with an index at or above this are marked as priority (when no priority column)."))
 
 
 class ThresholdForm(BaseForm):
-    threshold = DecimalNumberField("Mark places with a need index of at least", validators=[
-        InputRequired("Enter a number from 0 to 1, like 0.75."),
-        NumberRange(Decimal(0), Decimal(1), "Enter a number from 0 to 1, like 0.75.")])
+    threshold = DecimalNumberField(_l("Mark places with a need index of at least"), validators=[
+        InputRequired(_l("Enter a number from 0 to 1, like 0.75.")),
+        NumberRange(Decimal(0), Decimal(1), _l("Enter a number from 0 to 1, like 0.75."))])
 
 
 class ImportCrosswalkForm(BaseForm):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 import datetime as dt
 
+from flask_babel import gettext as _
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -47,7 +48,7 @@ class BurdenSurveyForm(BaseForm):
         answered = [self.hours_spent.data is not None, bool(self.who_helped.data), bool(self.what_to_change.data)]
         answered += [getattr(self, k).data is not None for k in ("clarity", "fairness", "respect", "burden")]
         if ok and not any(answered):
-            self.hours_spent.errors.append("Answer at least one question, or skip the survey.")
+            self.hours_spent.errors.append(_("Answer at least one question, or skip the survey."))
             return False
         return ok
 
@@ -82,7 +83,7 @@ class ScheduleForm(BaseForm):
             except ValueError:
                 bad.append(line)
         if bad:
-            raise ValidationError("These are not dates in the form YYYY-MM-DD: " + ", ".join(bad[:5]) + ".")
+            raise ValidationError(_("These are not dates in the form YYYY-MM-DD: %(dates)s.", dates=", ".join(bad[:5])))
         if not all(year_in_range(d) for d in parsed):
             raise ValidationError(YEAR_RANGE_MESSAGE)
         if len(parsed) > 24:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -29,8 +32,8 @@ def _exists_in_zone(form, field):
     tz = form.timezone.data or "UTC"
     local = to_local(from_local(field.data, tz), tz)
     if local.replace(tzinfo=None) != field.data:
-        raise ValidationError(f"{field.data:%Y-%m-%d %H:%M} does not exist in {tz} (the clocks change that night); "
-                              f"choose another time.")
+        raise ValidationError(_("%(time)s does not exist in %(zone)s (the clocks change that night); "
+                                "choose another time.", time=format(field.data, "%Y-%m-%d %H:%M"), zone=tz))
 
 
 def _after(*rules: tuple[str, str]):
@@ -46,49 +49,49 @@ def _after(*rules: tuple[str, str]):
 
 
 class ProgramForm(BaseForm):
-    title = StringField("Title", validators=[InputRequired("Give the program a title."),
-                                             Length(max=200, message="Use at most 200 characters.")])
-    description = TextAreaField("Description for applicants", validators=[
-        Optional(), Length(max=20_000, message="Use at most 20,000 characters.")])
-    timezone = SelectField("Time zone of the program's dates", default="America/New_York",
-                           validators=[InputRequired("Choose a time zone.")])
-    budget_cents = MoneyField("Total budget ($)", validators=[InputRequired("Enter the total budget in dollars.")])
-    min_award_cents = MoneyField("Minimum award ($)", default=0, validators=[Optional()])
-    max_award_cents = MoneyField("Maximum award ($)", validators=[InputRequired("Enter the maximum award in dollars.")])
-    opens_at = LocalDateTimeField("Applications open", validators=[Optional(), _exists_in_zone],
-                                  description="In the program's time zone.")
-    closes_at = LocalDateTimeField("Applications close", validators=[
-        Optional(), _exists_in_zone, _after(("opens_at", "The close must come after the open."))],
-        description="In the program's time zone. Submissions are refused after this time.")
-    review_ends_at = LocalDateTimeField("Review ends", validators=[
-        Optional(), _exists_in_zone, _after(("closes_at", "Review must end after applications close."),
-                                 ("opens_at", "Review must end after applications open."))])
-    decisions_release_at = LocalDateTimeField("Decisions released", validators=[
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Give the program a title.")),
+                                             Length(max=200, message=_l("Use at most 200 characters."))])
+    description = TextAreaField(_l("Description for applicants"), validators=[
+        Optional(), Length(max=20_000, message=_l("Use at most 20,000 characters."))])
+    timezone = SelectField(_l("Time zone of the program's dates"), default="America/New_York",
+                           validators=[InputRequired(_l("Choose a time zone."))])
+    budget_cents = MoneyField(_l("Total budget ($)"), validators=[InputRequired(_l("Enter the total budget in dollars."))])
+    min_award_cents = MoneyField(_l("Minimum award ($)"), default=0, validators=[Optional()])
+    max_award_cents = MoneyField(_l("Maximum award ($)"), validators=[InputRequired(_l("Enter the maximum award in dollars."))])
+    opens_at = LocalDateTimeField(_l("Applications open"), validators=[Optional(), _exists_in_zone],
+                                  description=_l("In the program's time zone."))
+    closes_at = LocalDateTimeField(_l("Applications close"), validators=[
+        Optional(), _exists_in_zone, _after(("opens_at", _l("The close must come after the open.")))],
+        description=_l("In the program's time zone. Submissions are refused after this time."))
+    review_ends_at = LocalDateTimeField(_l("Review ends"), validators=[
+        Optional(), _exists_in_zone, _after(("closes_at", _l("Review must end after applications close.")),
+                                 ("opens_at", _l("Review must end after applications open.")))])
+    decisions_release_at = LocalDateTimeField(_l("Decisions released"), validators=[
         Optional(), _exists_in_zone, _after(
-            ("review_ends_at", "Decisions must be released after review ends."),
-            ("closes_at", "Decisions must be released after applications close."))],
-        description="The planned release date: a release scheduled on the release page happens at this time.")
-    grant_start = PlainDateField("Grant period starts", validators=[Optional()])
-    grant_end = PlainDateField("Grant period ends", validators=[
-        Optional(), _after(("grant_start", "The grant period must end after it starts."))])
-    contact_name = StringField("Contact person", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
-    contact_email = EmailField("Contact email", validators=[
-        Optional(), Email("Enter an email address like name@example.org.", check_deliverability=False),
-        Length(max=254, message="Use at most 254 characters.")])
-    require_tax_exempt_or_sponsor = BooleanField("Applicants must be tax-exempt or have a fiscal sponsor", default=True)
-    max_applicant_budget_cents = MoneyField("Applicant's annual budget ceiling ($)", validators=[Optional()],
-                                            description="Leave empty for no ceiling.")
-    require_service_area_in_region = BooleanField("Applicants must serve places inside the funder's region", default=True)
-    blind_review = BooleanField("Blind review (reviewers do not see who applied)")
+            ("review_ends_at", _l("Decisions must be released after review ends.")),
+            ("closes_at", _l("Decisions must be released after applications close.")))],
+        description=_l("The planned release date: a release scheduled on the release page happens at this time."))
+    grant_start = PlainDateField(_l("Grant period starts"), validators=[Optional()])
+    grant_end = PlainDateField(_l("Grant period ends"), validators=[
+        Optional(), _after(("grant_start", _l("The grant period must end after it starts.")))])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))])
+    contact_email = EmailField(_l("Contact email"), validators=[
+        Optional(), Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
+        Length(max=254, message=_l("Use at most 254 characters."))])
+    require_tax_exempt_or_sponsor = BooleanField(_l("Applicants must be tax-exempt or have a fiscal sponsor"), default=True)
+    max_applicant_budget_cents = MoneyField(_l("Applicant's annual budget ceiling ($)"), validators=[Optional()],
+                                            description=_l("Leave empty for no ceiling."))
+    require_service_area_in_region = BooleanField(_l("Applicants must serve places inside the funder's region"), default=True)
+    blind_review = BooleanField(_l("Blind review (reviewers do not see who applied)"))
     blind_review_reason = TextAreaField(
-        "Why blind review changes now", validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters.")],
-        description="Asked only once reviews have begun; recorded, and noted in the equity audit.")
-    reviewers_see_others = BooleanField("Reviewers see each other's scores after submitting their own")
-    reviewers_per_application = WholeNumberField("Reviewers per application", default=3, validators=[
-        InputRequired("Enter how many reviewers read each application."),
-        NumberRange(1, 20, "Enter a number from 1 to 20.")])
-    normalize_scores = BooleanField("Normalize reviewers' scores (adjust for lenient and strict reviewers)")
-    share_rule_explanations = BooleanField("Show applicants how their score was reached once decisions are out",
+        _l("Why blind review changes now"), validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
+        description=_l("Asked only once reviews have begun; recorded, and noted in the equity audit."))
+    reviewers_see_others = BooleanField(_l("Reviewers see each other's scores after submitting their own"))
+    reviewers_per_application = WholeNumberField(_l("Reviewers per application"), default=3, validators=[
+        InputRequired(_l("Enter how many reviewers read each application.")),
+        NumberRange(1, 20, _l("Enter a number from 1 to 20."))])
+    normalize_scores = BooleanField(_l("Normalize reviewers' scores (adjust for lenient and strict reviewers)"))
+    share_rule_explanations = BooleanField(_l("Show applicants how their score was reached once decisions are out"),
                                            default=True)
 
     def __init__(self, *args, **kwargs):
@@ -97,35 +100,35 @@ class ProgramForm(BaseForm):
 
     def validate_min_award_cents(self, field):
         if field.data is not None and self.max_award_cents.data is not None and field.data > self.max_award_cents.data:
-            raise ValidationError("The minimum award must not be larger than the maximum award.")
+            raise ValidationError(_("The minimum award must not be larger than the maximum award."))
 
     def validate_max_award_cents(self, field):
         if field.data is not None and self.budget_cents.data is not None and field.data > self.budget_cents.data:
-            raise ValidationError("The maximum award must not be larger than the total budget.")
+            raise ValidationError(_("The maximum award must not be larger than the total budget."))
         if field.data is not None and field.data <= 0:
-            raise ValidationError("Enter a maximum award above zero.")
+            raise ValidationError(_("Enter a maximum award above zero."))
 
 
 class CriterionForm(BaseForm):
-    label = StringField("Criterion", validators=[InputRequired("Name the criterion."),
-                                                 Length(max=200, message="Use at most 200 characters.")])
-    guidance = TextAreaField("Guidance for reviewers", validators=[
-        Optional(), Length(max=5000, message="Use at most 5,000 characters.")])
-    weight = DecimalNumberField("Weight", default=Decimal(1), max_places=3, validators=[
-        InputRequired("Enter a weight, like 1 or 2.5."),
-        NumberRange(Decimal(0), Decimal(1000), "Enter a weight from 0 to 1000.")],
-        description="Relative importance; shown as a share of the total.")
-    scale_min = WholeNumberField("Lowest score", default=1, validators=[
-        InputRequired("Enter the lowest score."), NumberRange(0, 10, "Enter a whole number from 0 to 10.")])
-    scale_max = WholeNumberField("Highest score", default=5, validators=[
-        InputRequired("Enter the highest score."), NumberRange(1, 10, "Enter a whole number from 1 to 10.")])
-    anchors = TextAreaField("What each score means", validators=[
-        Optional(), Length(max=10_000, message="Use at most 10,000 characters.")],
-        description="One line per score, lowest first (e.g. for 1–5, five lines). Leave empty for none.")
+    label = StringField(_l("Criterion"), validators=[InputRequired(_l("Name the criterion.")),
+                                                 Length(max=200, message=_l("Use at most 200 characters."))])
+    guidance = TextAreaField(_l("Guidance for reviewers"), validators=[
+        Optional(), Length(max=5000, message=_l("Use at most 5,000 characters."))])
+    weight = DecimalNumberField(_l("Weight"), default=Decimal(1), max_places=3, validators=[
+        InputRequired(_l("Enter a weight, like 1 or 2.5.")),
+        NumberRange(Decimal(0), Decimal(1000), _l("Enter a weight from 0 to 1000."))],
+        description=_l("Relative importance; shown as a share of the total."))
+    scale_min = WholeNumberField(_l("Lowest score"), default=1, validators=[
+        InputRequired(_l("Enter the lowest score.")), NumberRange(0, 10, _l("Enter a whole number from 0 to 10."))])
+    scale_max = WholeNumberField(_l("Highest score"), default=5, validators=[
+        InputRequired(_l("Enter the highest score.")), NumberRange(1, 10, _l("Enter a whole number from 1 to 10."))])
+    anchors = TextAreaField(_l("What each score means"), validators=[
+        Optional(), Length(max=10_000, message=_l("Use at most 10,000 characters."))],
+        description=_l("One line per score, lowest first (e.g. for 1–5, five lines). Leave empty for none."))
 
     def validate_scale_max(self, field):
         if field.data is not None and self.scale_min.data is not None and field.data <= self.scale_min.data:
-            raise ValidationError("The highest score must be above the lowest score.")
+            raise ValidationError(_("The highest score must be above the lowest score."))
 
     def validate_anchors(self, field):
         lines = anchor_lines(field.data)
@@ -133,10 +136,14 @@ class CriterionForm(BaseForm):
             return
         n = self.scale_max.data - self.scale_min.data + 1
         if n > 0 and len(lines) != n:
-            raise ValidationError(f"Your scale has {n} scores ({self.scale_min.data}–{self.scale_max.data}); "
-                                  f"write {n} lines, one per score (you wrote {len(lines)}).")
+            raise ValidationError(ngettext(
+                "Your scale has %(num)d scores (%(low)s–%(high)s); write %(num)d lines, one per score "
+                "(you wrote %(written)s).",
+                "Your scale has %(num)d scores (%(low)s–%(high)s); write %(num)d lines, one per score "
+                "(you wrote %(written)s).", n, low=self.scale_min.data, high=self.scale_max.data,
+                written=len(lines)))
         if any(len(line) > 500 for line in lines):
-            raise ValidationError("Keep each line to 500 characters.")
+            raise ValidationError(_("Keep each line to 500 characters."))
 
     def anchors_dict(self) -> dict[str, str]:
         lines = anchor_lines(self.anchors.data)
@@ -154,29 +161,30 @@ def anchors_text(criterion) -> str:
 
 
 QUESTION_LIMIT = Decimal(10**12 - 1)
-QUESTION_LIMIT_MESSAGE = f"Enter a number from {-QUESTION_LIMIT:,} to {QUESTION_LIMIT:,}."
+QUESTION_LIMIT_MESSAGE = _l("Enter a number from %(low)s to %(high)s.", low=format(-QUESTION_LIMIT, ","),
+                            high=format(QUESTION_LIMIT, ","))
 
 
 class QuestionForm(BaseForm):
-    label = StringField("Question", validators=[InputRequired("Write the question."),
-                                                Length(max=300, message="Use at most 300 characters.")])
-    help_text = TextAreaField("Help text for applicants", validators=[
-        Optional(), Length(max=2000, message="Use at most 2,000 characters.")])
-    kind = SelectField("Kind of answer", choices=[(k, KIND_LABELS[k]) for k in QUESTION_KINDS],
-                       validators=[InputRequired("Choose the kind of answer.")])
-    required = BooleanField("Applicants must answer")
-    options = TextAreaField("Choices", validators=[Optional(), Length(max=5000, message="Use at most 5,000 characters.")],
-                            description="For single or multiple choice: one choice per line.")
-    word_limit = WholeNumberField("Word limit", validators=[
-        Optional(), NumberRange(1, 5000, "Enter a whole number from 1 to 5,000.")],
-        description="For long text.")
+    label = StringField(_l("Question"), validators=[InputRequired(_l("Write the question.")),
+                                                Length(max=300, message=_l("Use at most 300 characters."))])
+    help_text = TextAreaField(_l("Help text for applicants"), validators=[
+        Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))])
+    kind = SelectField(_l("Kind of answer"), choices=[(k, KIND_LABELS[k]) for k in QUESTION_KINDS],
+                       validators=[InputRequired(_l("Choose the kind of answer."))])
+    required = BooleanField(_l("Applicants must answer"))
+    options = TextAreaField(_l("Choices"), validators=[Optional(), Length(max=5000, message=_l("Use at most 5,000 characters."))],
+                            description=_l("For single or multiple choice: one choice per line."))
+    word_limit = WholeNumberField(_l("Word limit"), validators=[
+        Optional(), NumberRange(1, 5000, _l("Enter a whole number from 1 to 5,000."))],
+        description=_l("For long text."))
     # Numeric(14, 2) columns: 12 digits before the point, 2 after.
-    min_value = DecimalNumberField("Smallest number allowed", max_places=2, validators=[
+    min_value = DecimalNumberField(_l("Smallest number allowed"), max_places=2, validators=[
         Optional(), NumberRange(-QUESTION_LIMIT, QUESTION_LIMIT, QUESTION_LIMIT_MESSAGE)],
-        description="For numbers; leave empty for no limit.")
-    max_value = DecimalNumberField("Largest number allowed", max_places=2, validators=[
+        description=_l("For numbers; leave empty for no limit."))
+    max_value = DecimalNumberField(_l("Largest number allowed"), max_places=2, validators=[
         Optional(), NumberRange(-QUESTION_LIMIT, QUESTION_LIMIT, QUESTION_LIMIT_MESSAGE)],
-        description="For numbers; leave empty for no limit.")
+        description=_l("For numbers; leave empty for no limit."))
 
     def option_list(self) -> list[str]:
         seen, out = set(), []
@@ -191,18 +199,18 @@ class QuestionForm(BaseForm):
         if self.kind.data in ("single_choice", "multiple_choice"):
             opts = self.option_list()
             if len(opts) < 2:
-                raise ValidationError("Write at least two choices, one per line.")
+                raise ValidationError(_("Write at least two choices, one per line."))
             if any(len(o) > 200 for o in opts):
-                raise ValidationError("Keep each choice to 200 characters.")
+                raise ValidationError(_("Keep each choice to 200 characters."))
 
     def validate_word_limit(self, field):
         if self.kind.data == "long_text" and field.data is None:
-            raise ValidationError("Set a word limit for long text, like 300.")
+            raise ValidationError(_("Set a word limit for long text, like 300."))
 
     def validate_max_value(self, field):
         lo = self.min_value.data
         if self.kind.data == "number" and field.data is not None and lo is not None and field.data < lo:
-            raise ValidationError("The largest number must not be smaller than the smallest.")
+            raise ValidationError(_("The largest number must not be smaller than the smallest."))
 
     def values(self) -> dict:
         return {"label": self.label.data, "help_text": self.help_text.data or "", "kind": self.kind.data,

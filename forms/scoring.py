@@ -7,6 +7,8 @@ The same form drives the configuration page and the what-if sandbox.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Form, FormField, SelectField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import NumberInput
@@ -39,13 +41,13 @@ def _weight_validator(form, field):
         raise StopValidation()
     if field.data is None:
         if form.enabled.data:
-            raise ValidationError("Enter a weight for this rule, like 1.")
+            raise ValidationError(_("Enter a weight for this rule, like 1."))
         field.data = 0.0
         return
     if field.data < 0 or field.data > 100:
-        raise ValidationError("Weight must be between 0 and 100.")
+        raise ValidationError(_("Weight must be between 0 and 100."))
     if form.enabled.data and field.data == 0:
-        raise ValidationError("A rule in use needs a weight above 0 (or turn the rule off).")
+        raise ValidationError(_("A rule in use needs a weight above 0 (or turn the rule off)."))
 
 
 def param_field(param: Param):
@@ -69,9 +71,10 @@ def param_field(param: Param):
 
 def rule_subform(rule: ScoringRule) -> type[Form]:
     attrs = {
-        "enabled": BooleanField(f"Use “{rule.label}” in the total"),
-        "weight": FloatNumberField("Weight", title="Weight", widget=NumberInput(), render_kw={"step": "any", "min": 0, "max": 100},
-                              description="How much this rule counts relative to the others (0–100).",
+        "enabled": BooleanField(_l("Use “%(rule)s” in the total", rule=rule.label)),
+        "weight": FloatNumberField(_l("Weight"), title=_l("Weight"), widget=NumberInput(),
+                                   render_kw={"step": "any", "min": 0, "max": 100},
+                                   description=_l("How much this rule counts relative to the others (0–100)."),
                               validators=[_weight_validator]),
     }
     for p in rule.params:
@@ -115,7 +118,7 @@ class ScoringConfigForm(BaseForm):
                 sub[field_name(next(p for p in rule.params if p.name == name))].errors.append(message)
                 ok = False
         if ok and not any(self.subform(k).enabled.data for k in self.rule_keys):
-            self.subform(self.rule_keys[0]).enabled.errors.append("Use at least one rule.")
+            self.subform(self.rule_keys[0]).enabled.errors.append(_("Use at least one rule."))
             ok = False
         return ok
 

@@ -1,6 +1,7 @@
 """The form that registers a webhook endpoint."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -10,9 +11,9 @@ from grantflow.webhooks.models import EVENTS
 
 
 class EndpointForm(BaseForm):
-    url = StringField("Address (URL)", description="Where GrantFlow sends each event, by POST.",
-                      validators=[InputRequired("Enter the endpoint's address."), Length(max=500)])
-    description = StringField("Description", description="What receives it, e.g. “Salesforce”.",
+    url = StringField(_l("Address (URL)"), description=_l("Where GrantFlow sends each event, by POST."),
+                      validators=[InputRequired(_l("Enter the endpoint's address.")), Length(max=500)])
+    description = StringField(_l("Description"), description=_l("What receives it, e.g. “Salesforce”."),
                               validators=[Length(max=200)])
-    events = MultiCheckboxField("Events to send", choices=list(EVENTS.items()),
-                                validators=[InputRequired("Choose at least one event.")])
+    events = MultiCheckboxField(_l("Events to send"), choices=list(EVENTS.items()),
+                                validators=[InputRequired(_l("Choose at least one event."))])

@@ -6,6 +6,8 @@ n, the last 1). Needs missing from a non-empty `need_weights` weigh 0.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, hookimpl
 
 MAX = 10.0
@@ -24,18 +26,18 @@ def need_weights(ctx, params) -> tuple[dict[int, float], str]:
 
 class ChnaAlignmentRule(ScoringRule):
     key = "chna_alignment"
-    label = "CHNA need alignment"
-    description = ("Credit for the needs an application addresses, weighted by their rank in the funder's "
+    label = _l("CHNA need alignment")
+    description = _l("Credit for the needs an application addresses, weighted by their rank in the funder's "
                    "Community Health Needs Assessment (or by the weights the program sets, e.g. the "
                    "community advisors' ranking). Addressing the top-weighted need earns full credit.")
     version = "1"
     default_enabled = True
     params = (
-        Param("combine", "choice", "best", label="Several needs addressed",
-              choices=(("best", "Count the highest-weighted need addressed"),
-                       ("sum", "Add up the needs addressed (capped at full credit)"))),
-        Param("need_weights", "mapping", {}, label="Need weights", min=0, max=1000, refers="need",
-              help="One line per need: need id = weight. Leave empty to use the CHNA's weights or ranking."),
+        Param("combine", "choice", "best", label=_l("Several needs addressed"),
+              choices=(("best", _l("Count the highest-weighted need addressed")),
+                       ("sum", _l("Add up the needs addressed (capped at full credit)")))),
+        Param("need_weights", "mapping", {}, label=_l("Need weights"), min=0, max=1000, refers="need",
+              help=_l("One line per need: need id = weight. Leave empty to use the CHNA's weights or ranking.")),
     )
 
     def score(self, facts, ctx, params) -> RuleScore:

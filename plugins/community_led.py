@@ -3,6 +3,8 @@ and decision power held by the community (docs/domain.md, "Community-led"). Uses
 and `share`."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import (
     Param, RuleScore, ScoringRule, clamp, hookimpl, is_community_led, pct, sentence, share,
 )
@@ -15,19 +17,19 @@ def _best(*shares):
 
 class CommunityLedRule(ScoringRule):
     key = "community_led"
-    label = "Community-led"
-    description = ("Priority for organizations whose board and staff have lived experience of the issue "
+    label = _l("Community-led")
+    description = _l("Priority for organizations whose board and staff have lived experience of the issue "
                    "or live in the area served, and where the community holds decision power. A share at "
                    "or above the threshold earns that part in full; a smaller share earns part of it. "
                    "Anything not reported earns no credit for that part, never less than reporting none.")
     version = "1"
     default_enabled = True
     params = (
-        Param("threshold", "float", 0.5, label="Full-credit share", min=0.05, max=1,
-              help="Share of board or staff (0 to 1) with lived experience or living in the area that earns full credit."),
-        Param("board_points", "float", 4, label="Points for the board", min=0, max=100),
-        Param("staff_points", "float", 3, label="Points for the staff", min=0, max=100),
-        Param("decision_points", "float", 3, label="Points for community decision power", min=0, max=100),
+        Param("threshold", "float", 0.5, label=_l("Full-credit share"), min=0.05, max=1,
+              help=_l("Share of board or staff (0 to 1) with lived experience or living in the area that earns full credit.")),
+        Param("board_points", "float", 4, label=_l("Points for the board"), min=0, max=100),
+        Param("staff_points", "float", 3, label=_l("Points for the staff"), min=0, max=100),
+        Param("decision_points", "float", 3, label=_l("Points for community decision power"), min=0, max=100),
     )
 
     def check(self, params):

@@ -2,22 +2,24 @@
 because of that feedback (uses `facts.has_regular_feedback_loop`)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, has_regular_feedback_loop, hookimpl
 
 
 class FeedbackLoopsRule(ScoringRule):
     key = "feedback_loops"
-    label = "Feedback loops"
-    description = ("Credit for documented feedback from the people served — full credit when it is "
+    label = _l("Feedback loops")
+    description = _l("Credit for documented feedback from the people served — full credit when it is "
                    "regular (weekly, monthly or quarterly), part when only occasional — and for changes "
                    "the organization made because of that feedback.")
     version = "1"
     default_enabled = True
     params = (
-        Param("loop_points", "float", 6, label="Points for a regular feedback loop", min=0, max=100),
-        Param("occasional_share", "float", 0.25, label="Share of those points for occasional feedback",
-              min=0, max=1, help="Yearly or ad hoc feedback earns this share (0 to 1) of the loop points."),
-        Param("change_points", "float", 4, label="Points for a change made because of feedback", min=0, max=100),
+        Param("loop_points", "float", 6, label=_l("Points for a regular feedback loop"), min=0, max=100),
+        Param("occasional_share", "float", 0.25, label=_l("Share of those points for occasional feedback"),
+              min=0, max=1, help=_l("Yearly or ad hoc feedback earns this share (0 to 1) of the loop points.")),
+        Param("change_points", "float", 4, label=_l("Points for a change made because of feedback"), min=0, max=100),
     )
 
     def check(self, params):

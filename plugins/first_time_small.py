@@ -2,22 +2,24 @@
 (annual budget below a threshold)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, format_money, hookimpl, sentence
 
 
 class FirstTimeSmallRule(ScoringRule):
     key = "first_time_small"
-    label = "First-time and small organizations"
-    description = ("Priority for organizations this funder has never funded before, and for small "
+    label = _l("First-time and small organizations")
+    description = _l("Priority for organizations this funder has never funded before, and for small "
                    "organizations whose annual budget is below the threshold. An organization that did "
                    "not report its budget does not receive the small-organization part.")
     version = "1"
     default_enabled = True
     params = (
-        Param("budget_threshold_dollars", "int", 500_000, label="Small-organization budget (dollars)",
-              min=0, max=1_000_000_000, help="Annual budgets below this amount count as small."),
-        Param("first_time_points", "float", 5, label="Points for never funded before", min=0, max=100),
-        Param("small_points", "float", 5, label="Points for a small organization", min=0, max=100),
+        Param("budget_threshold_dollars", "int", 500_000, label=_l("Small-organization budget (dollars)"),
+              min=0, max=1_000_000_000, help=_l("Annual budgets below this amount count as small.")),
+        Param("first_time_points", "float", 5, label=_l("Points for never funded before"), min=0, max=100),
+        Param("small_points", "float", 5, label=_l("Points for a small organization"), min=0, max=100),
     )
 
     def check(self, params):

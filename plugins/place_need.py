@@ -2,6 +2,8 @@
 (`facts.served_need_index`, e.g. CDC SVI 0–1) and a bonus for the funder's priority places."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import (
     Param, RuleScore, ScoringRule, clamp, hookimpl, need_quartile, served_need_index, serves_priority_place,
 )
@@ -9,16 +11,16 @@ from grantflow.plugin_api import (
 
 class PlaceNeedRule(ScoringRule):
     key = "place_need"
-    label = "Place-based need"
-    description = ("Credit for serving places with high need: the need index (such as the CDC Social "
+    label = _l("Place-based need")
+    description = _l("Credit for serving places with high need: the need index (such as the CDC Social "
                    "Vulnerability Index, 0 to 1) of the places served, weighted by their population, plus "
                    "a bonus for serving one of the funder's priority places.")
     version = "1"
     default_enabled = True
     params = (
-        Param("index_points", "float", 8, label="Points for the need index", min=0, max=100,
-              help="A need index of 1 (the highest need) earns all of these points."),
-        Param("priority_points", "float", 2, label="Bonus for serving a priority place", min=0, max=100),
+        Param("index_points", "float", 8, label=_l("Points for the need index"), min=0, max=100,
+              help=_l("A need index of 1 (the highest need) earns all of these points.")),
+        Param("priority_points", "float", 2, label=_l("Bonus for serving a priority place"), min=0, max=100),
     )
 
     def check(self, params):

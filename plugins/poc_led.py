@@ -6,6 +6,8 @@ reported "no": both get 0 points.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import Param, RuleScore, ScoringRule, hookimpl, leadership_is_poc, pct, share
 
 MAX = 10.0
@@ -25,8 +27,8 @@ def definition(params: dict) -> str:
 
 class PocLedRule(ScoringRule):
     key = "poc_led"
-    label = "Led by people of color"
-    description = ("Priority for organizations whose leadership meets the program's definition of "
+    label = _l("Led by people of color")
+    description = _l("Priority for organizations whose leadership meets the program's definition of "
                    "“led by people of color”: tests on the executive director, the board and senior "
                    "staff, combined with OR (any one is enough) or AND (all must be met). "
                    "Organizations that chose not to report do not receive this priority, and are "
@@ -34,14 +36,14 @@ class PocLedRule(ScoringRule):
     version = "1"
     default_enabled = True
     params = (
-        Param("use_ed", "bool", True, label="Count an executive director who identifies as a person of color"),
-        Param("board_share", "float", 0.5, label="Board share", min=0, max=1, optional=True,
-              help="Share of board members who are people of color, from 0 to 1 (0.5 = 50%). "
-                   "Leave blank to not use the board."),
-        Param("senior_share", "float", 0.5, label="Senior staff share", min=0, max=1, optional=True,
-              help="Share of senior staff who are people of color, from 0 to 1. Leave blank to not use it."),
-        Param("combine", "choice", "or", label="Combine the tests with",
-              choices=(("or", "OR: any one test is enough"), ("and", "AND: every test must be met"))),
+        Param("use_ed", "bool", True, label=_l("Count an executive director who identifies as a person of color")),
+        Param("board_share", "float", 0.5, label=_l("Board share"), min=0, max=1, optional=True,
+              help=_l("Share of board members who are people of color, from 0 to 1 (0.5 = 50%). "
+                   "Leave blank to not use the board.")),
+        Param("senior_share", "float", 0.5, label=_l("Senior staff share"), min=0, max=1, optional=True,
+              help=_l("Share of senior staff who are people of color, from 0 to 1. Leave blank to not use it.")),
+        Param("combine", "choice", "or", label=_l("Combine the tests with"),
+              choices=(("or", _l("OR: any one test is enough")), ("and", _l("AND: every test must be met")))),
     )
 
     def check(self, params):

@@ -1,6 +1,8 @@
 """Merit: the reviewers' weighted rubric score (grantflow.reviews.aggregate), raw or normalized."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from grantflow.plugin_api import MERIT, Param, RuleScore, ScoringRule, clamp, hookimpl
 
 MAX = 100.0
@@ -10,8 +12,8 @@ NOT_REVIEWED = ("Not yet reviewed: no submitted review counts yet, so the merit 
 
 class RubricRule(ScoringRule):
     key = "rubric"
-    label = "Reviewers' rubric score"
-    description = ("The reviewers' scores on the program's rubric, as a weighted mean of the criteria "
+    label = _l("Reviewers' rubric score")
+    description = _l("The reviewers' scores on the program's rubric, as a weighted mean of the criteria "
                    "(0–100). Applications with fewer submitted reviews than the minimum are marked "
                    "“not yet reviewed” and this part is left out of their total, never counted as zero.")
     version = "1"
@@ -19,12 +21,12 @@ class RubricRule(ScoringRule):
     default_enabled = True
     default_weight = 1.0
     params = (
-        Param("scores", "choice", "program", label="Which reviewer scores",
-              help="Normalized scores correct for harsh and lenient reviewers.",
-              choices=(("program", "As set in the program's review settings"), ("raw", "Raw scores"),
-                       ("normalized", "Normalized per reviewer"))),
-        Param("min_reviews", "int", 1, label="Minimum submitted reviews", min=1, max=20,
-              help="Below this number the application counts as not yet reviewed."),
+        Param("scores", "choice", "program", label=_l("Which reviewer scores"),
+              help=_l("Normalized scores correct for harsh and lenient reviewers."),
+              choices=(("program", _l("As set in the program's review settings")), ("raw", _l("Raw scores")),
+                       ("normalized", _l("Normalized per reviewer")))),
+        Param("min_reviews", "int", 1, label=_l("Minimum submitted reviews"), min=1, max=20,
+              help=_l("Below this number the application counts as not yet reviewed.")),
     )
 
     def rubric_mode(self, params: dict) -> str:

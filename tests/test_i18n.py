@@ -50,7 +50,9 @@ def test_the_compiled_spanish_catalog_is_current():
 
 class _VisibleText(HTMLParser):
     """The text a person meets: element text, and the attributes read aloud or shown (title,
-    alt, aria-label, placeholder, a button's value); not scripts, styles or the hidden head."""
+    alt, aria-label, placeholder, a button's value); not scripts, styles or the hidden head, nor
+    a text box's value (what is typed, or the funder's own wording it starts from, is content), nor
+    code (a placeholder's name, a fingerprint, a header)."""
 
     SPOKEN = ("title", "alt", "aria-label", "placeholder")
 
@@ -60,7 +62,7 @@ class _VisibleText(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "textarea", "code"):
             self._skip += 1
         for name, value in attrs:
             # data-msg-*, data-left-*, data-over-*: the sentences a script shows (static/*.js).
@@ -70,7 +72,7 @@ class _VisibleText(HTMLParser):
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in ("script", "style", "template", "textarea", "code") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -115,13 +117,15 @@ def _unwrapped_english(page: str, user_data: list[str]) -> list[str]:
     for value in user_data:
         text = text.replace(value, " ")
     text = re.sub(r"\{/?\w+\}", " ", text)  # a script's placeholders ("Saved at {time}.")
+    text = re.sub(r"https?://\S+", " ", text)  # a link written out (in a message preview) is no language
     words = re.findall(r"[^\W\d_][^\W\d_'’]+", text)
     # Month and day abbreviations Babel writes for the locale, and zone abbreviations (PST, EDT).
     return [w for w in words if w not in _PROPER and not (w.isupper() and len(w) <= 5) and w.lower() not in _DATE_WORDS]
 
 
 _DATE_WORDS = {"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "sep", "oct", "nov", "dic",
-               "de", "p", "m", "a"}
+               "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+               "noviembre", "diciembre", "de", "p", "m", "a"}
 
 
 @pytest.fixture(scope="module")
@@ -223,8 +227,95 @@ class TestPseudoLocale:
             f"/applications/{draft.id}/edit?places_q=92254", f"/applications/{draft.id}/edit?places_q=nowhere",
             f"/organizations/{world.cbo.slug}/team",
         )]
-        found = _render_all(pages, _user_data() + _proper_names())
-        assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+        _assert_all_marked(pages, _user_data() + _proper_names())
+
+    def test_every_officer_page_is_marked_for_translation(self, app, world, login):
+        from flask import url_for
+
+        from grantflow.core.timeutil import timezone_choices
+
+        _applicant_world(world)
+        args = _officer_args(world, _officer_world(world))
+        # The program form's time zones are named as the tz database names them (America/Los Angeles).
+        zones = sorted({z.replace("_", " ") for z in timezone_choices()}, key=len, reverse=True)
+        user_data = sorted({*_user_data(), *_proper_names(), *zones, *_outside_plugins_words()}, key=len, reverse=True)
+        clients = {role: login(world.users[role]) for role in ("program_officer", "funder_admin")}
+        with app.test_request_context():  # a path as it is when its endpoint has several (HTML, CSV)
+            pages = [(clients[role], endpoint.format(**args) if endpoint.startswith("/") else url_for(
+                endpoint, **{name: args[name] for name in names})) for role, endpoint, names in OFFICER_PAGES]
+        _assert_all_marked(pages, user_data)
+
+
+def _assert_all_marked(pages, user_data: list[str]) -> None:
+    """Each (client, url) page, asked for in Spanish, answers in the pseudo-locale with no English left."""
+    found = _render_all(pages, user_data)
+    assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
+
+
+def _outside_plugins_words() -> list[str]:
+    """A scoring rule from a plugin installed apart from GrantFlow (the tests' example plugin) speaks
+    its own words: its label, description and parameters are its author's, like a funder's content."""
+    from grantflow.scoring.registry import available_rules
+
+    words = set()
+    for rule in available_rules().values():
+        if not type(rule).__module__.startswith("plugins."):
+            words.update(str(t) for t in (rule.label, rule.description, *(p.label for p in rule.params),
+                                          *(p.help for p in rule.params)) if t)
+    return sorted(words, key=len, reverse=True)
+
+
+def _officer_world(w):
+    """What the funder's staff see besides the applicant's world (whose need they edit): a custom question, an award with
+    two instalments and an interim report, its letter issued and released and its agreement signed,
+    a letter batch, a "you said, we did" entry, a webhook endpoint and an API token."""
+    from grantflow.api import tokens
+    from tests.authz import awards, feedback, letters, programs, webhooks
+
+    ids = {"question_id": programs._question(w), "criterion_id": programs._criterion(w), "award": awards._award(w),
+           "agreement_id": letters._agreement_id(w), "batch_id": letters._finished_batch_id(w),
+           "entry_id": feedback._entry_id(w), "endpoint_id": webhooks._endpoint(w),
+           "decision_id": letters._decision_id(w), "need_id": w.application.needs[0].id}
+    tokens.create(w.users["program_officer"], name="CRM sync", scope="read")
+    db.session.commit()
+    return ids
+
+
+# The pages a funder's staff see: (who, endpoint or path, the arguments it takes from _officer_args);
+# the funder's admin alone sees the letterhead, people, messages and webhooks.
+OFFICER_PAGES = (
+    *(("program_officer", endpoint, args) for endpoint, args in (
+        ("core.dashboard", ()), ("programs.new", ()), ("programs.manage", ("program",)), ("programs.edit", ("program",)),
+        ("programs.rubric", ("program",)), ("programs.criterion_edit", ("program", "criterion_id")),
+        ("programs.questions", ("program",)), ("programs.question_edit", ("program", "question_id")),
+        ("programs.translations_page", ("program",)), ("chna.index", ("slug",)), ("chna.need_edit", ("slug", "need_id")),
+        ("decisions.board", ("program",)), ("decisions.decide", ("app_id",)), ("decisions.release", ("program",)),
+        ("letters.index", ("program",)), ("letters.edit_template", ("program", "kind")),
+        ("letters.letter", ("program", "decision_id")), ("letters.batch", ("program", "batch_id")),
+        ("letters.agreement_page", ("app_id",)), ("applications.status", ("app_id",)),
+        ("awards.award", ("app_id",)), ("awards.schedule", ("app_id",)), ("awards.instalment", ("instalment_id",)),
+        ("awards.review_report", ("report_id",)), ("awards.program_payments", ("program",)),
+        ("awards.overview_page", ("slug",)), ("/funders/{slug}/schedule-h", ()), ("/funders/{slug}/chna-report", ()),
+        ("awards.schedule_h_payments", ("slug", "category")),
+        ("feedback.manage", ("program",)), ("feedback.settings", ("program",)), ("feedback.burden", ("program",)),
+        ("feedback.funder_burden", ("slug",)), ("feedback.community_ranking", ("program",)),
+        ("feedback.reports", ("program",)), ("feedback.note", ("app_id",)), ("feedback.you_said", ("program",)),
+        ("feedback.you_said_edit", ("program",)), ("feedback.you_said_edit", ("program", "entry_id")),
+        ("scoring.configure", ("program",)), ("scoring.results", ("program",)), ("scoring.compare", ("program",)),
+        ("scoring.whatif", ("program",)),
+        ("api.token_list", ()),
+    )),
+    *(("funder_admin", endpoint, args) for endpoint, args in (
+        ("letters.letterhead", ("slug",)), ("accounts.people", ("slug",)), ("accounts.messages", ("slug",)),
+        ("webhooks.endpoints", ("slug",)), ("webhooks.endpoint", ("slug", "endpoint_id")),
+    )),
+)
+
+
+def _officer_args(w, ids) -> dict:
+    return {"program": w.program, "slug": w.funder.slug, "app_id": w.application.id, "kind": "award",
+            "category": "part1_7i", "instalment_id": ids["award"]["instalment"], "report_id": ids["award"]["report"],
+            **{k: v for k, v in ids.items() if k != "award"}}
 
 
 class TestPseudoLocaleApplicantRefusals:

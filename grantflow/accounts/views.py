@@ -3,7 +3,7 @@ password, invite funder staff and accept an invitation, remove someone from a fu
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from flask_babel import lazy_gettext as _l
 from typing import Optional
 
 from sqlalchemy import ForeignKey, String
@@ -12,7 +13,7 @@ from grantflow.core.db import UTCDateTime, db, utcnow
 
 READ, WRITE = "read", "write"
 SCOPES = (READ, WRITE)
-SCOPE_LABELS = {READ: "Read only", WRITE: "Read and write"}
+SCOPE_LABELS = {READ: _l("Read only"), WRITE: _l("Read and write")}
 
 
 class ApiToken(db.Model):

@@ -8,6 +8,7 @@ blueprints, no session cookie under the API's prefix, and problem documents for 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forms.api import TokenForm
@@ -76,5 +77,5 @@ def token_list():
 def revoke_token(token_id: int):
     token = get_or_404(ApiToken, token_id, "api_token.revoke")
     tokens.revoke(token)
-    flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
+    flash(_("The token “%(name)s” is revoked: it no longer works.", name=token.name), "success")
     return redirect(url_for("api.token_list"))

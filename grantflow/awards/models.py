@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,7 +22,8 @@ PAID = "paid"
 ON_HOLD = "on_hold"
 CANCELLED = "cancelled"
 DUE = "due"
-STATUS_LABELS = {SCHEDULED: "scheduled", DUE: "due", PAID: "paid", ON_HOLD: "on hold", CANCELLED: "cancelled"}
+STATUS_LABELS = {SCHEDULED: _l("scheduled"), DUE: _l("due"), PAID: _l("paid"), ON_HOLD: _l("on hold"),
+                 CANCELLED: _l("cancelled")}
 
 # What must happen before an instalment may be paid.
 NO_CONDITION = ""
@@ -29,8 +31,8 @@ AGREEMENT_SIGNED = "agreement_signed"
 REPORT_ACCEPTED = "report_accepted"
 CONDITIONS = (NO_CONDITION, AGREEMENT_SIGNED, REPORT_ACCEPTED)
 
-METHODS = (("ach", "ACH transfer"), ("check", "Check"), ("wire", "Wire transfer"), ("card", "Card"),
-           ("other", "Other"))
+METHODS = (("ach", _l("ACH transfer")), ("check", _l("Check")), ("wire", _l("Wire transfer")), ("card", _l("Card")),
+           ("other", _l("Other")))
 
 
 class Instalment(db.Model):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from typing import Callable, Iterable, Optional
 
 from flask import current_app
@@ -45,6 +47,9 @@ CONVERSATION = "conversation held"
 CHANGES = "changes requested"
 AWAITING = "awaiting review"
 STATE_FLAGGED = {"overdue", CHANGES}
+# The states in the page's language (the states themselves are kept as keys).
+STATE_LABELS = {**checkins.STATE_LABELS, ACCEPTED: _l("accepted"), CONVERSATION: _l("conversation held"),
+                CHANGES: _l("changes requested"), AWAITING: _l("awaiting review")}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class ReportLine:
     @property
     def title(self) -> str:
         return title_of(self.report)
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
 
     @property
     def accepted(self) -> bool:
@@ -113,8 +122,8 @@ def add_report(application: Application, *, kind: str | None, due_on: dt.date | 
                actor_id: int | None = None) -> ProgressReport:
     problems: dict[str | None, str] = {}
     if kind not in dict(KINDS):
-        problems["kind"] = "Choose interim or final."
-    if (problem := date_problem(due_on, "Enter the date the report is due, like 2026-09-30.")):
+        problems["kind"] = _("Choose interim or final.")
+    if (problem := date_problem(due_on, _("Enter the date the report is due, like 2026-09-30."))):
         problems["due_on"] = problem
     elif db.session.execute(select(ProgressReport.id).where(
             ProgressReport.application_id == application.id, ProgressReport.kind == kind,
@@ -157,7 +166,7 @@ def _note(note: str | None, *, required: str | None, field: str = "note") -> str
     if required and not note:
         raise AwardError({field: required})
     if len(note) > 4000:
-        raise AwardError({field: "Keep it under 4,000 characters."})
+        raise AwardError({field: _("Keep it under 4,000 characters.")})
     return note
 
 
@@ -165,11 +174,11 @@ def review(report: ProgressReport, *, accept: bool, note: str | None = "", actor
            link: str = "") -> M.ReportReview:
     """Accepts a filed report, or asks for changes (the grantee is emailed what to change)."""
     if report.kind == CHECKIN:
-        raise AwardError({None: "Check-ins are not reviewed; add an interim or final report to review."})
+        raise AwardError({None: _("Check-ins are not reviewed; add an interim or final report to review.")})
     if report.submitted_at is None:
-        raise AwardError({None: "Nothing has been filed yet. Wait for the report, or record a conversation "
-                                "held instead."})
-    note = _note(note, required=None if accept else "Say what should change, so the grantee knows.")
+        raise AwardError({None: _("Nothing has been filed yet. Wait for the report, or record a conversation "
+                                "held instead.")})
+    note = _note(note, required=None if accept else _("Say what should change, so the grantee knows."))
     result = _set_review(report, state=M.ACCEPTED if accept else M.CHANGES_REQUESTED, note=note,
                          conversation_on=None, actor_id=actor_id)
     if not accept:
@@ -190,13 +199,13 @@ def record_conversation(report: ProgressReport, *, held_on: dt.date | None, note
                         actor_id: int | None = None) -> M.ReportReview:
     """A conversation with the grantee stands in for the written report: it is accepted."""
     if report.kind == CHECKIN:
-        raise AwardError({None: "Check-ins are not reviewed; add an interim or final report to review."})
+        raise AwardError({None: _("Check-ins are not reviewed; add an interim or final report to review.")})
     application = db.session.get(Application, report.application_id)
-    if (problem := date_problem(held_on, "Enter the day of the conversation, like 2026-09-30.")):
+    if (problem := date_problem(held_on, _("Enter the day of the conversation, like 2026-09-30."))):
         raise AwardError({"held_on": problem})
     if held_on > checkins.today_for(application.program):
-        raise AwardError({"held_on": "Record a conversation once it was held: the date cannot be in the future."})
-    notes = _note(notes, required="Write what you heard: it stands in for the written report.", field="notes")
+        raise AwardError({"held_on": _("Record a conversation once it was held: the date cannot be in the future.")})
+    notes = _note(notes, required=_("Write what you heard: it stands in for the written report."), field="notes")
     return _set_review(report, state=M.ACCEPTED, note=notes, conversation_on=held_on, actor_id=actor_id)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from grantflow.applications.models import Application
@@ -27,20 +28,20 @@ from grantflow.programs.models import Program
 
 # (key, where it goes on the form, the form's words)
 CATEGORIES = (
-    ("part1_7i", "Part I, line 7i", "Cash and in-kind contributions for community benefit"),
-    ("part2_1", "Part II, line 1", "Physical improvements and housing"),
-    ("part2_2", "Part II, line 2", "Economic development"),
-    ("part2_3", "Part II, line 3", "Community support"),
-    ("part2_4", "Part II, line 4", "Environmental improvements"),
-    ("part2_5", "Part II, line 5", "Leadership development and training for community members"),
-    ("part2_6", "Part II, line 6", "Coalition building"),
-    ("part2_7", "Part II, line 7", "Community health improvement advocacy"),
-    ("part2_8", "Part II, line 8", "Workforce development"),
-    ("part2_9", "Part II, line 9", "Other"),
+    ("part1_7i", _l("Part I, line 7i"), _l("Cash and in-kind contributions for community benefit")),
+    ("part2_1", _l("Part II, line 1"), _l("Physical improvements and housing")),
+    ("part2_2", _l("Part II, line 2"), _l("Economic development")),
+    ("part2_3", _l("Part II, line 3"), _l("Community support")),
+    ("part2_4", _l("Part II, line 4"), _l("Environmental improvements")),
+    ("part2_5", _l("Part II, line 5"), _l("Leadership development and training for community members")),
+    ("part2_6", _l("Part II, line 6"), _l("Coalition building")),
+    ("part2_7", _l("Part II, line 7"), _l("Community health improvement advocacy")),
+    ("part2_8", _l("Part II, line 8"), _l("Workforce development")),
+    ("part2_9", _l("Part II, line 9"), _l("Other")),
 )
 DEFAULT = "part1_7i"
 KEYS = tuple(k for k, _, _ in CATEGORIES)
-LABELS = {k: f"{line}: {words}" for k, line, words in CATEGORIES}
+LABELS = {k: _l("%(line)s: %(words)s", line=line, words=words) for k, line, words in CATEGORIES}
 
 
 def choices() -> list[tuple[str, str]]:

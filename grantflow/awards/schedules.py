@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from flask_babel import gettext as _
 from typing import Iterable, Optional, Sequence
 
 from sqlalchemy import select
@@ -48,7 +49,7 @@ def date_problem(day: dt.date | None, missing: str) -> str | None:
     if day is None:
         return missing
     if not plausible(day):
-        return f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
+        return _("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     return None
 METHOD_KEYS = tuple(k for k, _ in M.METHODS)
 EDITABLE = (M.SCHEDULED, M.ON_HOLD)
@@ -77,7 +78,7 @@ class Line:
 
     @property
     def status_label(self) -> str:
-        return M.STATUS_LABELS[self.status]
+        return str(M.STATUS_LABELS[self.status])
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,11 @@ class Schedule:
 
 def out_of_step_message(scheduled: int, award: int) -> str:
     gap = award - scheduled
-    return (f"The instalments add up to {format_money(scheduled)}, but the award is {format_money(award)} "
-            f"({format_money(abs(gap))} {'short' if gap > 0 else 'too much'}).")
+    if gap > 0:
+        return _("The instalments add up to %(scheduled)s, but the award is %(award)s (%(gap)s short).",
+                 scheduled=format_money(scheduled), award=format_money(award), gap=format_money(gap))
+    return _("The instalments add up to %(scheduled)s, but the award is %(award)s (%(gap)s too much).",
+             scheduled=format_money(scheduled), award=format_money(award), gap=format_money(-gap))
 
 
 def active_total(instalments: Iterable[M.Instalment]) -> int:
@@ -246,7 +250,7 @@ def set_schedule(application: Application, rows: Sequence[Row], *, actor_id: int
         if row.id is not None:
             existing = by_id.get(row.id)
             if existing is None:
-                problems[f"{where}-amount"] = "This instalment is no longer part of the schedule; reload the page."
+                problems[f"{where}-amount"] = _("This instalment is no longer part of the schedule; reload the page.")
                 continue
             if existing.status not in EDITABLE:
                 problems[f"{where}-amount"] = (f"This instalment is {M.STATUS_LABELS[existing.status]} and "
@@ -254,13 +258,13 @@ def set_schedule(application: Application, rows: Sequence[Row], *, actor_id: int
                 continue
         if not row.remove:
             if row.amount_cents is None or row.amount_cents <= 0:
-                problems[f"{where}-amount"] = "Enter an amount of more than $0."
-            if (problem := date_problem(row.due_on, "Enter the date this instalment is due, like 2026-03-31.")):
+                problems[f"{where}-amount"] = _("Enter an amount of more than $0.")
+            if (problem := date_problem(row.due_on, _("Enter the date this instalment is due, like 2026-03-31."))):
                 problems[f"{where}-due_on"] = problem
             if row.condition not in M.CONDITIONS:
-                problems[f"{where}-condition"] = "Choose a condition from the list."
+                problems[f"{where}-condition"] = _("Choose a condition from the list.")
             elif row.condition == M.REPORT_ACCEPTED and row.condition_report_id not in reports:
-                problems[f"{where}-condition"] = "Choose the report whose acceptance releases this instalment."
+                problems[f"{where}-condition"] = _("Choose the report whose acceptance releases this instalment.")
         plan.append((n, row))
     kept = [i for i in current if i.id not in {r.id for _, r in plan}]
     new_total = active_total(kept) + sum(r.amount_cents or 0 for _, r in plan if not r.remove)
@@ -275,7 +279,7 @@ def set_schedule(application: Application, rows: Sequence[Row], *, actor_id: int
     if problems:
         raise AwardError(problems)
     before = _snapshot(current)
-    for _, row in plan:
+    for _key, row in plan:
         if row.remove:
             db.session.delete(by_id[row.id])
             continue
@@ -319,14 +323,14 @@ def spread_schedule(application: Application, *, first_due: dt.date | None, year
     """Replaces the scheduled (not paid, held or cancelled) instalments by an even spread of what
     is left of the award."""
     problems: dict[str | None, str] = {}
-    if (problem := date_problem(first_due, "Enter the date of the first instalment, like 2026-03-31.")):
+    if (problem := date_problem(first_due, _("Enter the date of the first instalment, like 2026-03-31."))):
         problems["first_due"] = problem
     if years is None or not 1 <= years <= 5:
-        problems["years"] = "Enter a number of years from 1 to 5."
+        problems["years"] = _("Enter a number of years from 1 to 5.")
     if per_year not in PER_YEAR:
-        problems["per_year"] = "Choose how many instalments a year."
+        problems["per_year"] = _("Choose how many instalments a year.")
     if first_condition not in (M.NO_CONDITION, M.AGREEMENT_SIGNED):
-        problems["first_condition"] = "Choose a condition from the list."
+        problems["first_condition"] = _("Choose a condition from the list.")
     if problems:
         raise AwardError(problems)
     current = instalments_of(application.id)
@@ -356,15 +360,15 @@ def record_payment(instalment: M.Instalment, *, paid_on: dt.date | None, method:
         raise AwardError({None: f"This instalment waits for {line.waits_for}."})
     problems: dict[str | None, str] = {}
     today = today_for(application.program)
-    if (problem := date_problem(paid_on, "Enter the date the payment was made, like 2026-03-31.")):
+    if (problem := date_problem(paid_on, _("Enter the date the payment was made, like 2026-03-31."))):
         problems["paid_on"] = problem
     elif paid_on > today:
-        problems["paid_on"] = "Record a payment once it is made: the date cannot be in the future."
+        problems["paid_on"] = _("Record a payment once it is made: the date cannot be in the future.")
     if method not in METHOD_KEYS:
-        problems["method"] = "Choose how it was paid."
+        problems["method"] = _("Choose how it was paid.")
     reference = (reference or "").strip()
     if len(reference) > 120:
-        problems["reference"] = "Keep the reference under 120 characters."
+        problems["reference"] = _("Keep the reference under 120 characters.")
     if problems:
         raise AwardError(problems)
     before = _snapshot([instalment])
@@ -388,7 +392,7 @@ def _reason(reason: str | None, what: str) -> str:
     if not reason:
         raise AwardError({"reason": f"Say why the instalment is {what}."})
     if len(reason) > 2000:
-        raise AwardError({"reason": "Keep the reason under 2,000 characters."})
+        raise AwardError({"reason": _("Keep the reason under 2,000 characters.")})
     return reason
 
 
@@ -406,7 +410,7 @@ def hold(instalment: M.Instalment, *, reason: str | None, actor_id: int | None =
 
 def release_hold(instalment: M.Instalment, *, actor_id: int | None = None) -> None:
     if instalment.status != M.ON_HOLD:
-        raise AwardError({None: "This instalment is not on hold."})
+        raise AwardError({None: _("This instalment is not on hold.")})
     before = _snapshot([instalment])
     instalment.status, instalment.reason = M.SCHEDULED, ""
     db.session.flush()
@@ -426,7 +430,7 @@ def cancel(instalment: M.Instalment, *, reason: str | None, move_to_id: int | No
     if move_to_id is not None:
         target = next((i for i in current if i.id == move_to_id and i.id != instalment.id and i.status in EDITABLE), None)
         if target is None:
-            raise AwardError({"move_to": "Choose another instalment of this award that is not paid or cancelled."})
+            raise AwardError({"move_to": _("Choose another instalment of this award that is not paid or cancelled.")})
     award = award_cents(instalment.application_id)
     now_total = active_total(current)
     after_total = now_total - (0 if target is not None else instalment.amount_cents)
@@ -457,19 +461,20 @@ def report_titles(report_ids: set[int]) -> dict[int, str]:
 
 def _condition_subject(instalment: M.Instalment, titles: dict[int, str] | None) -> str:
     if instalment.condition == M.AGREEMENT_SIGNED:
-        return "the agreement"
+        return _("the agreement")
     if titles is None:
         titles = report_titles({instalment.condition_report_id} - {None})
     title = titles.get(instalment.condition_report_id)
-    return f"the {title[0].lower() + title[1:]}" if title else "a report"
+    return _("the %(report)s", report=title[0].lower() + title[1:]) if title else _("a report")
 
 
 def condition_label(instalment: M.Instalment, titles: dict[int, str] | None = None) -> str:
     """What the instalment waits for, in words ("" when nothing): "the agreement to be signed"."""
     if instalment.condition == M.NO_CONDITION:
         return ""
-    verb = "signed" if instalment.condition == M.AGREEMENT_SIGNED else "accepted"
-    return f"{_condition_subject(instalment, titles)} to be {verb}"
+    if instalment.condition == M.AGREEMENT_SIGNED:
+        return _("%(subject)s to be signed", subject=_condition_subject(instalment, titles))
+    return _("%(subject)s to be accepted", subject=_condition_subject(instalment, titles))
 
 
 def condition_text(instalment: M.Instalment, titles: dict[int, str] | None = None) -> str:
@@ -477,5 +482,5 @@ def condition_text(instalment: M.Instalment, titles: dict[int, str] | None = Non
     if instalment.condition == M.NO_CONDITION:
         return ""
     if instalment.condition == M.AGREEMENT_SIGNED:
-        return "on signing the agreement"
-    return f"after {_condition_subject(instalment, titles)} is accepted"
+        return _("on signing the agreement")
+    return _("after %(subject)s is accepted", subject=_condition_subject(instalment, titles))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
@@ -21,6 +23,7 @@ from grantflow.core import roles as R
 from grantflow.core import uow
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
+from grantflow.core.i18n import format_when
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.core.views import dashboard_section
 from grantflow.feedback.models import CHECKIN, ProgressReport
@@ -120,11 +123,11 @@ def _history(application: Application) -> list[AuditEvent]:
 
 
 ACTION_LABELS = {
-    "awards.schedule_set": "Schedule changed", "awards.payment_recorded": "Payment recorded",
-    "awards.instalment_held": "Instalment put on hold", "awards.hold_released": "Hold released",
-    "awards.instalment_cancelled": "Instalment cancelled", "awards.report_required": "Report required",
-    "awards.report_reviewed": "Report reviewed", "awards.schedule_h_set": "Schedule H line set",
-    "awards.agreement_signed": "Agreement signed",
+    "awards.schedule_set": _l("Schedule changed"), "awards.payment_recorded": _l("Payment recorded"),
+    "awards.instalment_held": _l("Instalment put on hold"), "awards.hold_released": _l("Hold released"),
+    "awards.instalment_cancelled": _l("Instalment cancelled"), "awards.report_required": _l("Report required"),
+    "awards.report_reviewed": _l("Report reviewed"), "awards.schedule_h_set": _l("Schedule H line set"),
+    "awards.agreement_signed": _l("Agreement signed"),
 }
 
 
@@ -140,7 +143,7 @@ def award(app_id: int):
     if request.method == "POST" and form.validate_on_submit():
         done, page_errors = _change(
             form, lambda: scheduleh.set_award_class(application, form.schedule_h.data, actor_id=current_user.id),
-            done="The award's Schedule H line is saved.", to=url_for("awards.award", app_id=app_id))
+            done=_("The award's Schedule H line is saved."), to=url_for("awards.award", app_id=app_id))
         if done:
             return done
     return _award_page(application, schedule_h_form=form, page_errors=page_errors)
@@ -168,7 +171,7 @@ def add_report(app_id: int):
         done, page_errors = _change(
             form, lambda: reports.add_report(application, kind=form.kind.data or None, due_on=form.due_on.data,
                                              actor_id=current_user.id),
-            done="The report is added: the grantee sees it on their dashboard and is reminded before it is due.",
+            done=_("The report is added: the grantee sees it on their dashboard and is reminded before it is due."),
             to=url_for("awards.award", app_id=app_id))
         if done:
             return done
@@ -199,7 +202,7 @@ def schedule(app_id: int):
             done, page_errors = _change(spread_form, lambda: schedules.spread_schedule(
                 application, first_due=spread_form.first_due.data, years=spread_form.years.data,
                 per_year=spread_form.per_year.data, first_condition=spread_form.first_condition.data,
-                actor_id=current_user.id), done="The schedule is spread over the years you chose.", to=to)
+                actor_id=current_user.id), done=_("The schedule is spread over the years you chose."), to=to)
     elif request.method == "POST" and form.validate_on_submit():
         rows = []
         for entry in form.rows.entries:
@@ -208,7 +211,7 @@ def schedule(app_id: int):
                                       condition=condition, condition_report_id=report_id,
                                       id=form.row_id(entry), remove=bool(entry.form.remove.data)))
         done, page_errors = _change(form, lambda: schedules.set_schedule(application, rows, actor_id=current_user.id),
-                                    done="The schedule is saved.", to=to)
+                                    done=_("The schedule is saved."), to=to)
     if done:
         return done
     fixed = [line for line in current.lines if line.instalment.status not in schedules.EDITABLE]
@@ -227,20 +230,21 @@ def instalment(instalment_id: int):
     current = schedules.schedule_of(application)
     line = next(line for line in current.lines if line.instalment.id == item.id)
     pay, hold, cancel = PaymentForm(prefix="pay"), HoldForm(prefix="hold"), CancelForm(prefix="cancel")
-    others = [(str(l.instalment.id), f"Instalment {l.number}, due {l.instalment.due_on:%B %-d, %Y}")
+    others = [(str(l.instalment.id), _("Instalment %(number)s, due %(date)s", number=l.number,
+                                                   date=format_when(l.instalment.due_on, "day")))
               for l in current.lines if l.instalment.id != item.id and l.instalment.status in schedules.EDITABLE]
-    cancel.move_to.choices = [("", "Nowhere: the award was reduced by this amount")] + others
+    cancel.move_to.choices = [("", _("Nowhere: the award was reduced by this amount"))] + others
     action = request.form.get("action", "")
     forms = {"pay": pay, "hold": hold, "cancel": cancel, "release": None}
     page_errors: list[str] = []
     if request.method == "POST":
         form = forms.get(action)
         if action not in forms:
-            page_errors = ["Choose what to do with this instalment."]
+            page_errors = [_("Choose what to do with this instalment.")]
         elif form is None or form.validate_on_submit():
             done, page_errors = _change(form, lambda: _act(action, item, pay, hold, cancel), done={
-                "pay": "The payment is recorded.", "hold": "The instalment is on hold.",
-                "release": "The hold is released.", "cancel": "The instalment is cancelled."}[action],
+                "pay": _("The payment is recorded."), "hold": _("The instalment is on hold."),
+                "release": _("The hold is released."), "cancel": _("The instalment is cancelled.")}[action],
                 to=url_for("awards.award", app_id=application.id))
             if done:
                 return done
@@ -280,7 +284,7 @@ def review_report(report_id: int):
     if request.method == "POST":
         form = {"review": review_form, "conversation": talk}.get(action)
         if form is None:
-            page_errors = ["Choose what to record."]
+            page_errors = [_("Choose what to record.")]
         elif form.validate_on_submit():
             if form is review_form:
                 change = lambda: reports.review(  # noqa: E731
@@ -289,7 +293,7 @@ def review_report(report_id: int):
             else:
                 change = lambda: reports.record_conversation(  # noqa: E731
                     report, held_on=talk.held_on.data, notes=talk.notes.data, actor_id=current_user.id)
-            done, page_errors = _change(form, change, done="The review is recorded.",
+            done, page_errors = _change(form, change, done=_("The review is recorded."),
                                         to=url_for("awards.award", app_id=application.id))
             if done:
                 return done
@@ -310,7 +314,7 @@ def program_payments(program: Program):
     if request.method == "POST" and form.validate_on_submit():
         done, page_errors = _change(
             form, lambda: scheduleh.set_program_class(program, form.schedule_h.data, actor_id=current_user.id),
-            done="The program's Schedule H line is saved.", to=url_for("awards.program_payments", program=program))
+            done=_("The program's Schedule H line is saved."), to=url_for("awards.program_payments", program=program))
         if done:
             return done
     apps = exports.awarded_applications(program)

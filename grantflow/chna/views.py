@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from forms.chna import ImportCrosswalkForm, ImportPlacesForm, NeedForm, ThresholdForm
@@ -84,7 +85,7 @@ def need_add(slug):
         except services.NeedError as exc:
             form[exc.field].errors.append(str(exc))
         else:
-            flash(f"Need “{form.name.data}” added.", "success")
+            flash(_("Need “%(name)s” added.", name=form.name.data), "success")
             return redirect(_index_url(funder, "#needs"))
     return _render(funder, need_form=form)
 
@@ -107,7 +108,7 @@ def need_edit(slug, need_id):
         except services.NeedError as exc:
             form[exc.field].errors.append(str(exc))
         else:
-            flash("Need saved.", "success")
+            flash(_("Need saved."), "success")
             return redirect(_index_url(funder, "#needs"))
     return render_template("chna/need_edit.html", funder=funder, need=need, form=form), (422 if form.errors else 200)
 
@@ -126,11 +127,11 @@ def need_remove(slug, need_id):
     try:
         need = services.get_need(funder.id, need_id)
     except LookupError:  # a second click, or a stale page
-        flash("That need was already removed.", "success")
+        flash(_("That need was already removed."), "success")
         return redirect(_index_url(funder, "#needs"))
     name = need.name
     services.remove_need(funder.id, need_id)
-    flash(f"Need “{name}” removed.", "success")
+    flash(_("Need “%(name)s” removed.", name=name), "success")
     return redirect(_index_url(funder, "#needs"))
 
 
@@ -162,9 +163,12 @@ def import_places(slug):
         funder.id, data, source=source, priority_threshold=threshold))
     if page:
         return page
-    flash(f"Imported {result.created + result.updated} places ({result.created} new, {result.updated} updated, "
-          f"{result.layout.upper() if result.layout == 'svi' else 'simple'} layout). "
-          f"{result.priority} places are marked as priority.", "success")
+    flash(ngettext("Imported %(num)d place (%(new)s new, %(updated)s updated, %(layout)s layout). %(priority)s "
+                   "places are marked as priority.",
+                   "Imported %(num)d places (%(new)s new, %(updated)s updated, %(layout)s layout). %(priority)s "
+                   "places are marked as priority.", result.created + result.updated, new=result.created,
+                   updated=result.updated, layout="SVI" if result.layout == "svi" else _("simple"),
+                   priority=result.priority), "success")
     return redirect(_index_url(funder, "#places"))
 
 
@@ -187,7 +191,9 @@ def mark_priority(slug):
     if not form.validate_on_submit():
         return _render(funder, mark_form=form)
     count = services.mark_priority_at_least(funder.id, float(form.threshold.data))
-    flash(f"{count} places with a need index of at least {form.threshold.data} are now marked as priority.", "success")
+    flash(ngettext("%(num)d place with a need index of at least %(threshold)s is now marked as priority.",
+                   "%(num)d places with a need index of at least %(threshold)s are now marked as priority.", count,
+                   threshold=form.threshold.data), "success")
     return redirect(_index_url(funder, "#places"))
 
 
@@ -198,7 +204,8 @@ def place_priority(slug, place_id):
         place = services.set_priority(funder.id, place_id, request.form.get("priority") == "1")
     except LookupError:
         abort(404)
-    flash(f"{place.name} is {'now' if place.is_priority else 'no longer'} a priority place.", "success")
+    flash(_("%(place)s is now a priority place.", place=place.name) if place.is_priority
+          else _("%(place)s is no longer a priority place.", place=place.name), "success")
     args = {"page": request.form.get("page", type=query_int)}
     if request.form.get("only_priority") == "1":
         args["priority"] = "1"

@@ -23,6 +23,7 @@ existing message (a retried request, a scheduled job that runs twice).
 from __future__ import annotations
 
 import datetime as dt
+from flask_babel import lazy_gettext as _l
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -39,9 +40,9 @@ log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, FAILED, UNCERTAIN, CANCELLED = (
     "pending", "sending", "sent", "failed", "uncertain", "cancelled")
-STATUS_LABELS = {PENDING: "Waiting to be sent", SENDING: "Being sent", SENT: "Sent",
-                 FAILED: "Failed", UNCERTAIN: "Unknown (the sender stopped mid-send)",
-                 CANCELLED: "Cancelled"}
+STATUS_LABELS = {PENDING: _l("Waiting to be sent"), SENDING: _l("Being sent"), SENT: _l("Sent"),
+                 FAILED: _l("Failed"), UNCERTAIN: _l("Unknown (the sender stopped mid-send)"),
+                 CANCELLED: _l("Cancelled")}
 DELIVER_TASK = "outbox_deliver"
 SWEEP_TASK = "outbox_sweep"
 

@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -38,14 +40,14 @@ from grantflow.scoring.standing import KEPT as STANDINGS_READ
 from grantflow.scoring.standing import ORDER, Standing, standings
 
 GROUPS = {
-    "poc_led": "Led by people of color",
-    "community_led": "Community-led",
-    "priority_place": "Serves a priority place",
+    "poc_led": _l("Led by people of color"),
+    "community_led": _l("Community-led"),
+    "priority_place": _l("Serves a priority place"),
 }
-SORTS = {"total": "Total score", "rubric": "Rubric score", "requested": "Amount requested", "id": "Application number"}
+SORTS = {"total": _l("Total score"), "rubric": _l("Rubric score"), "requested": _l("Amount requested"), "id": _l("Application number")}
 # The columns an officer may show; the default set fits a 1,280 px window.
-COLUMNS = {"status": "Application status", "rubric": "Rubric", "rules": "Each rule's part", "requested": "Requested",
-           "decision": "Decision", "running": "Running total"}
+COLUMNS = {"status": _l("Application status"), "rubric": _l("Rubric"), "rules": _l("Each rule's part"), "requested": _l("Requested"),
+           "decision": _l("Decision"), "running": _l("Running total")}
 DEFAULT_COLUMNS = ("rubric", "requested", "decision", "running")
 
 
@@ -149,7 +151,7 @@ def _load_board(program: Program, status: str | None, need: int | None, place: i
         title, applicant = names.get(s.application_id, ("", ""))
         requested = f.amount_requested_cents or 0
         rows.append(BoardRow(
-            application_id=s.application_id, title=title or "Untitled", applicant=applicant, status=f.status,
+            application_id=s.application_id, title=title or _("Untitled"), applicant=applicant, status=f.status,
             standing=s, amount_requested_cents=requested, rubric=st.rubric.get(s.application_id),
             contributions={key: parts.get(key, 0.0) for key in rule_keys},
             decision=outcome, award_cents=amount or 0,

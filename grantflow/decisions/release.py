@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from grantflow.accounts.models import Membership, User
@@ -48,8 +49,8 @@ from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
 
 RELEASE_TASK = "decisions_release"
-LABELS = {AWARD: "Awarded", DECLINE: "Declined", WAITLIST: "Waitlisted"}
-PLURAL = {AWARD: "awards", DECLINE: "declines", WAITLIST: "waitlist places"}
+LABELS = {AWARD: _l("Awarded"), DECLINE: _l("Declined"), WAITLIST: _l("Waitlisted")}
+PLURAL = {AWARD: _l("awards"), DECLINE: _l("declines"), WAITLIST: _l("waitlist places")}
 NOW, SCHEDULE = "now", "scheduled"
 
 
@@ -281,8 +282,8 @@ def preflight(program: Program, outcomes=OUTCOMES) -> Preflight:
         .join(Application, Application.id == Decision.application_id).where(Decision.id.in_(first)))}
     previews = {}
     for o in outcomes:
-        app_id, title, amount = samples.get(o, (None, "Example project", program.min_award_cents))
-        link = external_url("applications.status", app_id=app_id) if app_id else "(a link to their application)"
+        app_id, title, amount = samples.get(o, (None, _("Example project"), program.min_award_cents))
+        link = external_url("applications.status", app_id=app_id) if app_id else _("(a link to their application)")
         previews[o] = release_message(program, title, o, amount, link)
     releases = list(db.session.execute(
         select(Release).where(Release.program_id == program.id, Release.status.in_((SCHEDULED, RELEASED)))
@@ -302,24 +303,27 @@ def request_release(program: Program, outcomes, *, count: int | None, when: str 
     ReleaseError (with the field) when it may not go ahead. Nothing is committed here."""
     outcomes = [o for o in OUTCOMES if o in set(outcomes or ())]
     if not outcomes:
-        raise ReleaseError("outcomes", "Choose which decisions to release.")
+        raise ReleaseError("outcomes", _("Choose which decisions to release."))
     if when not in (NOW, SCHEDULE):
-        raise ReleaseError("when", "Choose to release now or on the program's release date.")
+        raise ReleaseError("when", _("Choose to release now or on the program's release date."))
     now = utcnow()
     at = now if when == NOW else program.decisions_release_at
     if at is None or at < now:
-        raise ReleaseError("when", "The program has no release date in the future: set one in the program's "
-                                   "settings, or release now.")
+        raise ReleaseError("when", _("The program has no release date in the future: set one in the program's "
+                                   "settings, or release now."))
     waiting = len(_pending(program.id, outcomes))
     if not waiting:
-        raise ReleaseError("outcomes", "No decision of these kinds is waiting to be released.")
+        raise ReleaseError("outcomes", _("No decision of these kinds is waiting to be released."))
     if count != waiting:
-        raise ReleaseError("count", f"Type {waiting}, the number of applicants this release will tell, to confirm."
-                           + (f" (It was {count} when you looked; decisions changed since.)" if count else ""))
+        raise ReleaseError("count", _("Type %(waiting)s, the number of applicants this release will tell, to confirm. "
+                                      "(It was %(count)s when you looked; decisions changed since.)",
+                                      waiting=waiting, count=count) if count else
+                           _("Type %(waiting)s, the number of applicants this release will tell, to confirm.",
+                             waiting=waiting))
     reason = (reason or "").strip()
     if _application_open(program, at) and not reason:
-        raise ReleaseError("reason", f"Applications are still open until {when_local(program.closes_at, program)}. "
-                                     f"Give the reason for releasing decisions before they close.")
+        raise ReleaseError("reason", _("Applications are still open until %(closes)s. Give the reason for releasing "
+                                       "decisions before they close.", closes=when_local(program.closes_at, program)))
     release = Release(program_id=program.id, outcomes=outcomes, status=SCHEDULED, scheduled_for=at,
                       confirmed_count=count, reason=reason, site_url=site_url[:300],
                       created_by_id=actor.id if actor else None, created_at=now)
@@ -428,14 +432,14 @@ def call_off(release: Release, actor: User | None = None, *, now: dt.datetime | 
             ob.OutboxMessage.id.in_(release.message_ids or [-1])).with_for_update()).scalars())
         ob.cancel(messages)
         if any(m.status != ob.CANCELLED for m in messages):
-            raise ReleaseError(None, "Some of this release's messages have already gone out; it can no longer "
-                                     "be undone. Change the decisions one by one instead.")
+            raise ReleaseError(None, _("Some of this release's messages have already gone out; it can no longer "
+                                     "be undone. Change the decisions one by one instead."))
         db.session.execute(delete(DecisionVersion).where(DecisionVersion.release_id == release.id))
         for d in db.session.execute(select(Decision).where(Decision.release_id == release.id)).scalars():
             d.released_at = d.release_id = d.notified_at = None
         release.status = UNDONE
     else:
-        raise ReleaseError(None, "This release has already gone out; it can no longer be called off.")
+        raise ReleaseError(None, _("This release has already gone out; it can no longer be called off."))
     release.ended_at, release.ended_by_id = now, actor.id if actor else None
     auditlog.record(f"decisions.release_{release.status}", release, actor_id=release.ended_by_id,
                     before={"status": before}, after={"status": release.status})

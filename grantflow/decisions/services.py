@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -126,8 +127,8 @@ def review_warning(application: Application) -> str | None:
     standing = standing_of(application)
     if standing is None or standing.standing == COMPLETE:
         return None
-    return (f"This application has no complete review ({'; '.join(standing.lacks)}). "
-            f"To award it anyway, give the reason; it is kept in the audit trail.")
+    return _("This application has no complete review (%(lacks)s). To award it anyway, give the reason; it is kept "
+             "in the audit trail.", lacks="; ".join(standing.lacks))
 
 
 def decide(application: Application, outcome: str, *, amount_cents: int | None = None,

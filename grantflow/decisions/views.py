@@ -6,6 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -124,7 +126,7 @@ def decide(app_id: int):
                     page_errors.append(exc.message)
                 status = 409 if exc.field is None else 422
             else:
-                flash(f"Decision saved for application #{application.id}.", "success")
+                flash(_("Decision saved for application #%(id)s.", id=application.id), "success")
                 return redirect(url_for("decisions.board", program=program))
         else:
             status = 422
@@ -179,12 +181,14 @@ def release(program: Program):
                 status = 422
             else:
                 if done.status == rel.SCHEDULED:
-                    flash(f"The release is scheduled for {rel.when_local(done.scheduled_for, program)}. "
-                          f"You can cancel it here until then.", "success")
+                    flash(_("The release is scheduled for %(when)s. You can cancel it here until then.",
+                            when=rel.when_local(done.scheduled_for, program)), "success")
                 else:
-                    flash(f"Released {done.told_count} decision{'s' if done.told_count != 1 else ''}. Applicants see "
-                          f"them, and the messages leave, at {rel.when_local(done.hold_until, program)}; until "
-                          f"then you can undo it here.", "success")
+                    flash(ngettext("Released %(num)d decision. The applicant sees it, and the message leaves, at "
+                                   "%(when)s; until then you can undo it here.",
+                                   "Released %(num)d decisions. Applicants see them, and the messages leave, at "
+                                   "%(when)s; until then you can undo it here.", done.told_count,
+                                   when=rel.when_local(done.hold_until, program)), "success")
                 return redirect(url_for("decisions.release", program=program))
         else:
             status = 422
@@ -206,6 +210,6 @@ def call_off(program: Program, release_id: int):
     except rel.ReleaseError as exc:
         flash(exc.message, "error")
     else:
-        flash("The scheduled release is cancelled." if result == rel.CANCELLED else
-              "The release is undone: applicants were not told, and no message left.", "success")
+        flash(_("The scheduled release is cancelled.") if result == rel.CANCELLED else
+              _("The release is undone: applicants were not told, and no message left."), "success")
     return redirect(url_for("decisions.release", program=program))

@@ -30,7 +30,7 @@ def demo_command(reset: bool, if_empty: bool, seed: int, n_applications: int | N
         raise click.ClickException(str(exc)) from None
     click.echo("\nDemo logins (password for all: %s)" % logins["password"])
     for role, email in logins["users"]:
-        click.echo(f"  {str(role):<20} {email}")
+        click.echo(f"  {str(role):<20} {email}")  # a role label is translatable (a lazy string)
 
 
 @click.command("demo-exists")

@@ -3,6 +3,7 @@ reviewers' comments meant for them, the scoring rules' explanations and what wou
 application stronger. Reviewer identities and private comments never enter these values."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 import math
 from dataclasses import dataclass
 from typing import Optional
@@ -17,12 +18,15 @@ from grantflow.programs.models import anchor_field
 # Which parts of the feedback a program shows (Program.feedback_settings); all on by default.
 SETTING_KEYS = ("show_criteria", "show_comments", "show_rules", "show_strengthen", "for_awarded")
 SETTING_LABELS = {
-    "show_criteria": "The rubric criteria with the panel's average score on each",
-    "show_comments": "Reviewers' comments written for the applicant",
-    "show_rules": "The scoring rules' explanations (also needs the program to share rule explanations)",
-    "show_strengthen": "What would have strengthened the application",
-    "for_awarded": "Show feedback to funded applicants too (declined and waitlisted applicants always get it)",
+    "show_criteria": _l("The rubric criteria with the panel's average score on each"),
+    "show_comments": _l("Reviewers' comments written for the applicant"),
+    "show_rules": _l("The scoring rules' explanations (also needs the program to share rule explanations)"),
+    "show_strengthen": _l("What would have strengthened the application"),
+    "for_awarded": _l("Show feedback to funded applicants too (declined and waitlisted applicants always get it)"),
 }
+# The same, in a word or two (the officer's overview lists the parts shared).
+SETTING_SHORT_LABELS = {"show_criteria": _l("criteria"), "show_comments": _l("comments"), "show_rules": _l("rules"),
+                        "show_strengthen": _l("what would strengthen"), "for_awarded": _l("funded applicants too")}
 
 
 def settings_of(program) -> dict[str, bool]:

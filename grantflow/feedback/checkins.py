@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +22,9 @@ from grantflow.core.i18n import format_when, in_language
 from grantflow.core.timeutil import to_local
 
 REMIND_DAYS = 7  # "due soon": within this many days
+# A report's states (report_state) in the page's language; the states themselves stay as keys.
+STATE_LABELS = {"filed": _l("filed"), "filed late": _l("filed late"), "overdue": _l("overdue"),
+                "due soon": _l("due soon"), "upcoming": _l("upcoming")}
 
 
 def today_for(program) -> dt.date:

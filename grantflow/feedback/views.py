@@ -214,7 +214,7 @@ def reports(program: Program):
     checkins.ensure_reports(program)
     rows = checkins.program_reports(program)
     return render_template("feedback/reports.html", program=program, form=form, rows=rows,
-                           late=[r for r in rows if r.flagged]), _status(form)
+                           late=[r for r in rows if r.flagged], state_labels=checkins.STATE_LABELS), _status(form)
 
 
 @bp.route("/applications/<int:app_id>/reports")
@@ -310,7 +310,7 @@ def manage(program: Program):
         .order_by(Application.id)).scalars().all()
     return render_template("feedback/manage.html", program=program, applications=applications,
                            released=fb_applicant.is_released(program),
-                           settings=fb_applicant.settings_of(program))
+                           settings=fb_applicant.settings_of(program), setting_labels=fb_applicant.SETTING_SHORT_LABELS)
 
 
 # --- the community advisor's section of the dashboard ----------------------------------------------

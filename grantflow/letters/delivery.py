@@ -119,12 +119,12 @@ def deliveries(letters: list[IssuedLetter], released: dict[int, bool]) -> dict[i
     for letter in letters:
         message = messages.get(letter.message_id)
         if message is None:
-            status = "Not sent: the decision is not released yet" if not released.get(letter.decision_id) \
-                else "No message (no applicant account to send to)"
+            status = _("Not sent: the decision is not released yet") if not released.get(letter.decision_id) \
+                else _("No message (no applicant account to send to)")
         elif message.status == ob.SENT and message.sent_at:
-            status = f"Sent {message.sent_at:%Y-%m-%d %H:%M} UTC"
+            status = _("Sent %(when)s UTC", when=format(message.sent_at, "%Y-%m-%d %H:%M"))
         else:
-            status = ob.STATUS_LABELS.get(message.status, message.status)
+            status = str(ob.STATUS_LABELS.get(message.status, message.status))
         out[letter.id] = Delivery(status, letter.downloaded_at)
     return out
 

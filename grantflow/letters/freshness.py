@@ -9,6 +9,8 @@ kept, superseded; the applicant told once per new letter).
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
@@ -45,6 +47,8 @@ def outdated_ids(program: Program) -> list[int]:
 
 def outdated_phrase(count: int) -> str:
     if not count:
-        return "Every issued letter is up to date."
-    return (f"{count} issued letter{' is' if count == 1 else 's are'} out of date: the wording, letterhead, "
-            f"signatory or decision changed since {'it was' if count == 1 else 'they were'} issued.")
+        return _("Every issued letter is up to date.")
+    return ngettext("%(num)d issued letter is out of date: the wording, letterhead, signatory or decision changed "
+                    "since it was issued.",
+                    "%(num)d issued letters are out of date: the wording, letterhead, signatory or decision changed "
+                    "since they were issued.", count)

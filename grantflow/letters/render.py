@@ -104,9 +104,10 @@ def missing_for_issue(head: Head, wordings: list[Wording]) -> list[str]:
         h = signed(head, w)
         label = KIND_LABELS[w.kind].lower()
         if not h.signatory_name:
-            missing.append(f"the name of the person who signs the {label} (on the letterhead page)")
+            missing.append(_("the name of the person who signs the %(letter)s (on the letterhead page)", letter=label))
         elif not h.signatory_title:
-            missing.append(f"the title of {h.signatory_name}, who signs the {label} (on the letterhead page)")
+            missing.append(_("the title of %(name)s, who signs the %(letter)s (on the letterhead page)",
+                             name=h.signatory_name, letter=label))
     return list(dict.fromkeys(missing))
 
 

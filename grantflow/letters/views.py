@@ -12,6 +12,7 @@ from flask import (Blueprint, abort, flash, jsonify, make_response, redirect, re
                    request, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -130,7 +131,7 @@ def letterhead(slug: str):
         auditlog.record("letters.letterhead_edit", row, before=before,
                         after={"signatory_name": row.signatory_name, "logo": row.logo_stored_name,
                                "signature": row.signature_stored_name})
-        flash("Letterhead saved.", "success")
+        flash(_("Letterhead saved."), "success")
         return redirect(url_for(".letterhead", slug=funder.slug))
     return render_template("letters/letterhead.html", funder=funder, form=form, row=row), (400 if form.errors else 200)
 
@@ -151,14 +152,14 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
 
     start, end = program.grant_start, program.grant_end
     return LetterData(
-        decision_id=0, application_id=0, kind=kind, organization="Example Community Organization",
-        program=program.title, funder=program.funder.name, application_title="Example project",
+        decision_id=0, application_id=0, kind=kind, organization=_("Example Community Organization"),
+        program=program.title, funder=program.funder.name, application_title=_("Example project"),
         amount=format_money(program.min_award_cents or 25_000_00), amount_requested=format_money(program.max_award_cents),
         grant_start=long_date(start), grant_end=long_date(end),
         grant_period=f"{long_date(start)} – {long_date(end)}" if start and end else "as agreed with our program staff",
         contact=contact_line(program), date=long_date(to_local(utcnow(), program.timezone).date()),
-        address_lines=("123 Example Street", "Anytown, ST 00000"), recipient="Alex Example",
-        recipient_title="Executive Director", reference=reference_number(program.slug, 0),
+        address_lines=("123 Example Street", _("Anytown, ST 00000")), recipient=_("Alex Example"),
+        recipient_title=_("Executive Director"), reference=reference_number(program.slug, 0),
         funder_id=program.funder_id,
     ), None
 
@@ -215,7 +216,7 @@ def edit_template(program: Program, kind: str):
         db.session.flush()
         auditlog.record("letters.template_edit", row, before=before,
                         after={"body": row.body, "logo": row.logo_stored_name, "kind": kind})
-        flash(f"{KIND_LABELS[kind]} wording saved.", "success")
+        flash(_("%(kind)s wording saved.", kind=KIND_LABELS[kind]), "success")
         return redirect(url_for(".edit_template", program=program, kind=kind))
     return render_template("letters/template_form.html", program=program, kind=kind, form=form,
                            kind_label=KIND_LABELS[kind], placeholders=PLACEHOLDERS,
@@ -272,7 +273,7 @@ def preview(program: Program, decision_id: int):
     try:
         pdf = letter_pdf(letter_data(decision), wording, _head(program), feedback)
     except WordingError as exc:
-        flash(f"The {decision.outcome} wording has a problem: {exc}", "error")
+        flash(_("The %(kind)s wording has a problem: %(problem)s", kind=KIND_LABELS.get(decision.outcome, decision.outcome), problem=exc), "error")
         return redirect(url_for(".edit_template", program=program, kind=decision.outcome))
     return _pdf_response(pdf, f"preview-{decision.outcome}-{decision.id}.pdf")
 
@@ -289,7 +290,7 @@ def issue(program: Program, decision_id: int):
     except (services.LetterError, WordingError) as exc:
         flash(str(exc), "error")
         return redirect(url_for(".letter", program=program, decision_id=decision.id))
-    flash("Letter issued." if issued else "This letter was already issued; choose Re-issue to replace it.",
+    flash(_("Letter issued.") if issued else _("This letter was already issued; choose Re-issue to replace it."),
           "success" if issued else "info")
     return redirect(url_for(".letter", program=program, decision_id=decision.id))
 
@@ -388,7 +389,7 @@ def offer_agreement(program: Program, decision_id: int):
     except (agreements.AgreementError, services.LetterError, WordingError) as exc:
         flash(str(exc), "error")
     else:
-        flash("Grant agreement sent: the awardee's applicants are told where to sign it.", "success")
+        flash(_("Grant agreement sent: the awardee's applicants are told where to sign it."), "success")
     return redirect(url_for(".letter", program=program, decision_id=decision.id))
 
 
@@ -408,7 +409,7 @@ def countersign(program: Program, decision_id: int):
         except agreements.AgreementError as exc:
             _field_error(form, exc)
         else:
-            flash("Agreement countersigned. Both parties can download the signed agreement.", "success")
+            flash(_("Agreement countersigned. Both parties can download the signed agreement."), "success")
             return redirect(url_for(".letter", program=program, decision_id=decision.id))
     return _letter_page(program, decision, sign_form=form, status=422)
 
@@ -538,8 +539,18 @@ def batch(program: Program, batch_id: int):
     authorize("program.manage", program)
     batch = _batch(program, batch_id)
     stale = 0 if batch.reissue else len(set(freshness.outdated_ids(program)) & set(batch.decision_ids))
-    return render_template("letters/batch.html", program=program, batch=batch, progress=jobs.progress(batch),
-                           outdated=freshness.outdated_phrase(stale) if stale else "")
+    progress = jobs.progress(batch)
+    return render_template("letters/batch.html", program=program, batch=batch, progress=progress,
+                           text=_progress_text(progress), outdated=freshness.outdated_phrase(stale) if stale else "")
+
+
+def _progress_text(progress: dict) -> str:
+    """The batch's progress in words, in the page's language (the page and its polling script show it)."""
+    if progress["finished"]:
+        return ngettext("%(done)s of %(num)d letter issued — finished.", "%(done)s of %(num)d letters issued — finished.",
+                        progress["total"], done=progress["done"])
+    return ngettext("%(done)s of %(num)d letter issued.", "%(done)s of %(num)d letters issued.", progress["total"],
+                    done=progress["done"])
 
 
 @bp.route("/programs/<program:program>/letters/batches/<int:batch_id>/status")
@@ -547,6 +558,7 @@ def batch_status(program: Program, batch_id: int):
     authorize("program.manage", program)
     batch = _batch(program, batch_id)
     data = jobs.progress(batch)
+    data["text"] = _progress_text(data)
     if data["finished"]:
         data["zip_url"] = url_for(".batch_zip", program=program, batch_id=batch.id)
     response = jsonify(data)

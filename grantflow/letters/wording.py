@@ -14,6 +14,8 @@ wording renders within ``MAX_RENDER_SECONDS``.
 from __future__ import annotations
 
 import contextvars
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 import re
 import time
 from dataclasses import dataclass
@@ -42,24 +44,24 @@ MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^<>]*>?")
 
 # Placeholder -> what it holds (shown beside the editor).
 PLACEHOLDERS: dict[str, str] = {
-    "recipient": "The organization's contact person (from its profile), or its name",
-    "organization": "Name of the organization whose work is funded",
-    "reference": "The letter's reference number (program and application)",
-    "program": "Program title",
-    "funder": "Your organization's name",
-    "application_title": "Title of the application",
-    "amount": "Amount awarded, e.g. $25,000.00",
-    "amount_requested": "Amount requested",
-    "grant_period": "Grant period, e.g. January 1, 2027 – December 31, 2027",
-    "grant_start": "First day of the grant period",
-    "grant_end": "Last day of the grant period",
-    "payment_schedule": "The payment schedule written below",
-    "reporting_requirements": "The reporting requirements written below",
-    "conditions": "The conditions written below",
-    "contact": "Program contact (name and email)",
-    "signatory": "Name of the person signing",
-    "signatory_title": "Title of the person signing",
-    "date": "Date of the letter",
+    "recipient": _l("The organization's contact person (from its profile), or its name"),
+    "organization": _l("Name of the organization whose work is funded"),
+    "reference": _l("The letter's reference number (program and application)"),
+    "program": _l("Program title"),
+    "funder": _l("Your organization's name"),
+    "application_title": _l("Title of the application"),
+    "amount": _l("Amount awarded, e.g. $25,000.00"),
+    "amount_requested": _l("Amount requested"),
+    "grant_period": _l("Grant period, e.g. January 1, 2027 – December 31, 2027"),
+    "grant_start": _l("First day of the grant period"),
+    "grant_end": _l("Last day of the grant period"),
+    "payment_schedule": _l("The payment schedule written below"),
+    "reporting_requirements": _l("The reporting requirements written below"),
+    "conditions": _l("The conditions written below"),
+    "contact": _l("Program contact (name and email)"),
+    "signatory": _l("Name of the person signing"),
+    "signatory_title": _l("Title of the person signing"),
+    "date": _l("Date of the letter"),
 }
 
 
@@ -238,7 +240,7 @@ def render_wording(source: str, values: dict[str, str]) -> Markup:
     finally:
         _budget.reset(token)
     if len(text) > MAX_OUTPUT:
-        raise WordingError("The wording produces a letter that is far too long.")
+        raise WordingError(_("The wording produces a letter that is far too long."))
     return to_paragraphs(Markup(text))
 
 

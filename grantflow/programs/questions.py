@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grantflow.core import auditlog
@@ -17,13 +19,13 @@ from grantflow.programs.models import CustomQuestion, Program
 
 QUESTION_FIELDS = ("label", "help_text", "kind", "required", "options", "word_limit", "min_value", "max_value")
 KIND_LABELS = {
-    "short_text": "Short text",
-    "long_text": "Long text (with a word limit)",
-    "number": "Number",
-    "single_choice": "Single choice",
-    "multiple_choice": "Multiple choice",
-    "date": "Date",
-    "file": "File upload",
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text (with a word limit)"),
+    "number": _l("Number"),
+    "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"),
+    "date": _l("Date"),
+    "file": _l("File upload"),
 }
 
 
@@ -101,7 +103,7 @@ def remove_question(program: Program, question_id: int) -> None:
         select(Answer.id).join(Application).where(Answer.question_id == q.id, Application.status != "draft").limit(1)
     ).first()
     if answered:
-        raise QuestionInUse("Applicants have already submitted answers to this question, so it cannot be removed.")
+        raise QuestionInUse(_("Applicants have already submitted answers to this question, so it cannot be removed."))
     before = _values(q)
     program.questions.remove(q)
     db.session.flush()

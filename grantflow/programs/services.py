@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grantflow.core import auditlog
@@ -89,36 +90,38 @@ def publish_problems(program: Program) -> list[str]:
     """Everything that keeps the program from being published (empty when it is complete)."""
     problems = []
     if not (program.title or "").strip():
-        problems.append("Give the program a title.")
+        problems.append(_("Give the program a title."))
     if not (program.description or "").strip():
-        problems.append("Describe the program for applicants.")
+        problems.append(_("Describe the program for applicants."))
     if not program.budget_cents or program.budget_cents <= 0:
-        problems.append("Set the program's total budget.")
+        problems.append(_("Set the program's total budget."))
     if not program.max_award_cents or program.max_award_cents <= 0:
-        problems.append("Set the maximum award.")
+        problems.append(_("Set the maximum award."))
     elif program.min_award_cents > program.max_award_cents:
-        problems.append("The minimum award is larger than the maximum award.")
+        problems.append(_("The minimum award is larger than the maximum award."))
     elif program.budget_cents and program.max_award_cents > program.budget_cents:
-        problems.append("The maximum award is larger than the total budget.")
+        problems.append(_("The maximum award is larger than the total budget."))
     if program.opens_at is None or program.closes_at is None:
-        problems.append("Set the date and time applications open and close.")
-    order = [("opens", program.opens_at), ("closes", program.closes_at),
-             ("review ends", program.review_ends_at), ("decisions are released", program.decisions_release_at)]
+        problems.append(_("Set the date and time applications open and close."))
+    # What the program does on each date, to fill "the date the program ..." in the page's language.
+    order = [(_("opens"), program.opens_at), (_("closes"), program.closes_at),
+             (_("ends review"), program.review_ends_at), (_("releases decisions"), program.decisions_release_at)]
     known = [(label, value) for label, value in order if value is not None]
     for (a_label, a), (b_label, b) in zip(known, known[1:]):
         if not a < b:
-            problems.append(f"The date the program {b_label} must come after the date it {a_label}.")
+            problems.append(_("The date the program %(later)s must come after the date it %(earlier)s.",
+                                later=b_label, earlier=a_label))
     if program.grant_start and program.grant_end and program.grant_end <= program.grant_start:
-        problems.append("The grant period must end after it starts.")
+        problems.append(_("The grant period must end after it starts."))
     rubric = program.current_rubric
     if rubric is None or not rubric.criteria:
-        problems.append("Add at least one criterion to the rubric.")
+        problems.append(_("Add at least one criterion to the rubric."))
     elif rubric.total_weight <= 0:
-        problems.append("Give at least one rubric criterion a weight above zero.")
+        problems.append(_("Give at least one rubric criterion a weight above zero."))
     if not (program.contact_name or program.contact_email):
-        problems.append("Name a contact person for applicants.")
+        problems.append(_("Name a contact person for applicants."))
     if program.status == CLOSED and (program.closes_at is None or program.closes_at <= utcnow()):
-        problems.append("To reopen a closed program, first set a close date in the future.")
+        problems.append(_("To reopen a closed program, first set a close date in the future."))
     return problems
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,18 +30,18 @@ bp = Blueprint("programs", __name__, cli_group=None)
 DATETIMES = ("opens_at", "closes_at", "review_ends_at", "decisions_release_at")
 # Other areas' pages linked from the hub, shown only when the endpoint exists.
 AREA_LINKS = (
-    ("decisions.board", "Ranking board"),
-    ("scoring.configure", "Scoring rules"),
-    ("scoring.results", "Scores"),
-    ("scoring.whatif", "What-if scoring"),
-    ("reviews.assignments", "Reviewer assignments"),
-    ("reviews.review_progress", "Review progress"),
-    ("decisions.release", "Release decisions"),
-    ("letters.index", "Decision letters"),
-    ("equity.audit", "Equity audit"),
-    ("feedback.manage", "Feedback"),
-    ("awards.program_payments", "Payments and grantee reports"),
-    ("feedback.you_said", "You said, we did"),
+    ("decisions.board", _l("Ranking board")),
+    ("scoring.configure", _l("Scoring rules")),
+    ("scoring.results", _l("Scores")),
+    ("scoring.whatif", _l("What-if scoring")),
+    ("reviews.assignments", _l("Reviewer assignments")),
+    ("reviews.review_progress", _l("Review progress")),
+    ("decisions.release", _l("Release decisions")),
+    ("letters.index", _l("Decision letters")),
+    ("equity.audit", _l("Equity audit")),
+    ("feedback.manage", _l("Feedback")),
+    ("awards.program_payments", _l("Payments and grantee reports")),
+    ("feedback.you_said", _l("You said, we did")),
 )
 
 
@@ -84,7 +86,7 @@ def new():
         form.timezone.data = home_timezone(funder)
     if form.validate_on_submit():
         program = services.create_program(funder, _form_values(form))
-        flash("Program created as a draft. Next, build its rubric.", "success")
+        flash(_("Program created as a draft. Next, build its rubric."), "success")
         return redirect(url_for("programs.rubric", program=program))
     return _render_form(form)
 
@@ -95,7 +97,7 @@ def edit(program):
     form = ProgramForm(data=_form_data(program)) if request.method == "GET" else ProgramForm()
     if form.validate_on_submit() and _blind_review_change_is_explained(program, form):
         services.update_program(program, _form_values(form))
-        flash("Program saved.", "success")
+        flash(_("Program saved."), "success")
         return redirect(url_for("programs.manage", program=program))
     return _render_form(form, program)
 
@@ -114,9 +116,15 @@ def _blind_review_change_is_explained(program: Program, form: ProgramForm) -> bo
     reason = (form.blind_review_reason.data or "").strip()
     if not reason:
         form.blind_review_reason.errors = [
-            f"{started} review{'s have' if started != 1 else ' has'} already begun "
-            f"{'with applicants named' if turned_on else 'blind'}; they stay as they were made. Say why blind "
-            f"review changes now: it is recorded, and the equity audit notes it."]
+            ngettext("%(num)d review has already begun with applicants named; it stays as it was made. Say why "
+                     "blind review changes now: it is recorded, and the equity audit notes it.",
+                     "%(num)d reviews have already begun with applicants named; they stay as they were made. Say "
+                     "why blind review changes now: it is recorded, and the equity audit notes it.", started)
+            if turned_on else
+            ngettext("%(num)d review has already begun blind; it stays as it was made. Say why blind review "
+                     "changes now: it is recorded, and the equity audit notes it.",
+                     "%(num)d reviews have already begun blind; they stay as they were made. Say why blind review "
+                     "changes now: it is recorded, and the equity audit notes it.", started)]
         return False
     progress.record_blind_review_change(program, turned_on=turned_on, reason=reason, actor_id=current_user.id)
     return True
@@ -157,7 +165,7 @@ def publish(program):
         for problem in exc.problems:
             flash(problem, "error")
         return redirect(url_for("programs.manage", program=program))
-    flash("Program published. It is listed on the open opportunities page.", "success")
+    flash(_("Program published. It is listed on the open opportunities page."), "success")
     return redirect(url_for("programs.manage", program=program))
 
 
@@ -165,10 +173,10 @@ def publish(program):
 def close(program):
     authorize("program.manage", program)
     if program.status == DRAFT:
-        flash("A draft program cannot be closed; publish it first.", "error")
+        flash(_("A draft program cannot be closed; publish it first."), "error")
     else:
         services.close(program)
-        flash("Program closed. It no longer accepts applications.", "success")
+        flash(_("Program closed. It no longer accepts applications."), "success")
     return redirect(url_for("programs.manage", program=program))
 
 
@@ -205,7 +213,7 @@ def rubric(program):
         old = program.current_rubric.version if program.current_rubric else None
         rubrics.add_criterion(program, _criterion_values(form))
         _flash_version(program, old)
-        flash("Criterion added.", "success")
+        flash(_("Criterion added."), "success")
         return redirect(url_for("programs.rubric", program=program) + "#criteria")
     return _rubric_page(program, form)
 
@@ -213,8 +221,8 @@ def rubric(program):
 def _flash_version(program, old_version):
     new = program.current_rubric.version
     if old_version is not None and new != old_version:
-        flash(f"Reviews already use version {old_version} of this rubric, so your change made version {new}. "
-              f"Existing reviews keep version {old_version}.", "success")
+        flash(_("Reviews already use version %(old)s of this rubric, so your change made version %(new)s. "
+                "Existing reviews keep version %(old)s.", old=old_version, new=new), "success")
 
 
 def _criterion(program, criterion_id) -> Criterion:
@@ -238,7 +246,7 @@ def criterion_edit(program, criterion_id):
         old = program.current_rubric.version
         rubrics.update_criterion(program, criterion_id, _criterion_values(form))
         _flash_version(program, old)
-        flash("Criterion saved.", "success")
+        flash(_("Criterion saved."), "success")
         return redirect(url_for("programs.rubric", program=program) + "#criteria")
     return render_template("programs/criterion_edit.html", program=program, criterion=criterion, form=form), \
         (422 if form.errors else 200)
@@ -260,13 +268,13 @@ def criterion_remove(program, criterion_id):
     current = program.current_rubric
     criterion = next((c for c in (current.criteria if current else []) if c.id == criterion_id), None)
     if criterion is None:  # a second click, or a stale page
-        flash("That criterion was already removed.", "success")
+        flash(_("That criterion was already removed."), "success")
         return redirect(url_for("programs.rubric", program=program) + "#criteria")
     label = criterion.label
     old = program.current_rubric.version
     rubrics.remove_criterion(program, criterion_id)
     _flash_version(program, old)
-    flash(f"Criterion “{label}” removed.", "success")
+    flash(_("Criterion “%(label)s” removed.", label=label), "success")
     return redirect(url_for("programs.rubric", program=program) + "#criteria")
 
 
@@ -285,7 +293,7 @@ def questions(program):
     form = QuestionForm()
     if form.validate_on_submit():
         qsvc.add_question(program, form.values())
-        flash("Question added.", "success")
+        flash(_("Question added."), "success")
         return redirect(url_for("programs.questions", program=program) + "#questions")
     preview = build_answer_form(program.questions, formdata=None, meta={"csrf": False}, prefix="preview")
     return render_template("programs/questions.html", program=program, form=form, preview=preview,
@@ -354,7 +362,7 @@ def question_edit(program, question_id):
         form = QuestionForm()
     if form.validate_on_submit():
         qsvc.update_question(program, question_id, form.values())
-        flash("Question saved.", "success")
+        flash(_("Question saved."), "success")
         return redirect(url_for("programs.questions", program=program) + "#questions")
     return render_template("programs/question_edit.html", program=program, question=q, form=form), \
         (422 if form.errors else 200)
@@ -373,7 +381,7 @@ def question_remove(program, question_id):
     authorize("program.manage", program)
     q = next((q for q in program.questions if q.id == question_id), None)
     if q is None:  # a second click, or a stale page
-        flash("That question was already removed.", "success")
+        flash(_("That question was already removed."), "success")
         return redirect(url_for("programs.questions", program=program) + "#questions")
     label = q.label
     try:
@@ -381,11 +389,11 @@ def question_remove(program, question_id):
     except qsvc.QuestionInUse as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Question “{label}” removed.", "success")
+        flash(_("Question “%(label)s” removed.", label=label), "success")
     return redirect(url_for("programs.questions", program=program) + "#questions")
 
 
-STATUS_LABELS = {DRAFT: "Draft", PUBLISHED: "Published", CLOSED: "Closed"}
+STATUS_LABELS = {DRAFT: _l("Draft"), PUBLISHED: _l("Published"), CLOSED: _l("Closed")}
 
 
 @bp.app_template_filter("program_status")

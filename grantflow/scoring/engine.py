@@ -17,11 +17,13 @@ import json
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
+from flask_babel import force_locale
 from sqlalchemy import JSON, Text, bindparam, cast, insert, select
 
 from grantflow.core import auditlog
 from grantflow.core.bulk import gc_paused
 from grantflow.core.db import db, plain_rows
+from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, freeze, load_facts
 from grantflow.programs.models import Program, ProgramRule
 from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal
@@ -125,9 +127,10 @@ def resolve(configs: list[RuleConfig], program: Program) -> list[RuleConfig]:
 
 
 def snapshot(configs: list[RuleConfig]) -> dict:
-    return {"total": "weighted mean of points/max, 0-100", "rules": [
-        {"key": c.key, "label": c.rule.label, "version": str(c.rule.version), "kind": c.rule.kind,
-         "weight": c.weight, "params": c.params} for c in configs]}
+    with force_locale(SOURCE_LOCALE):  # the record (and its hash) keeps the rules' own words, in any page's language
+        return {"total": "weighted mean of points/max, 0-100", "rules": [
+            {"key": c.key, "label": str(c.rule.label), "version": str(c.rule.version), "kind": c.rule.kind,
+             "weight": c.weight, "params": c.params} for c in configs]}
 
 
 def config_hash(config: dict) -> str:
@@ -221,7 +224,7 @@ def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[Applic
     scores = {}
     for i, f in enumerate(facts):
         outcomes = tuple(
-            RuleOutcome(c.key, c.rule.label, str(c.rule.version), c.weight, col[i][0], col[i][1], col[i][2],
+            RuleOutcome(c.key, str(c.rule.label), str(c.rule.version), c.weight, col[i][0], col[i][1], col[i][2],
                         col[i][3], col[i][4], c.rule.kind)
             for c, col in zip(configs, columns))
         scores[f.application_id] = build_score(f.application_id, outcomes, run_id)

@@ -13,12 +13,13 @@ that means for ranking and funding is an application's standing (grantflow/scori
 from __future__ import annotations
 
 from dataclasses import dataclass
+from flask_babel import lazy_gettext as _l
 from typing import Iterable, Optional
 
 OK = "ok"
 ERRORED = "errored"
 NO_DATA = "no data"
-STATUS_LABELS = {OK: "Scored", ERRORED: "Error — not counted", NO_DATA: "No data — not counted"}
+STATUS_LABELS = {OK: _l("Scored"), ERRORED: _l("Error — not counted"), NO_DATA: _l("No data — not counted")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,7 +119,7 @@ class Param:
         if self.type == "choice":
             allowed = [c for c, _ in self.choices]
             if value not in allowed:
-                raise ParamError(f"Choose one of: {', '.join(label for _, label in self.choices)}.")
+                raise ParamError(f"Choose one of: {', '.join(str(label) for _, label in self.choices)}.")
             return value
         # mapping
         if isinstance(value, str):

@@ -30,6 +30,9 @@ were computed from (the audit reads them rather than loading them again).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -47,8 +50,8 @@ from grantflow.scoring.rules import MERIT
 
 COMPLETE, PARTIAL, UNREVIEWED, INELIGIBLE = "complete", "partial", "unreviewed", "ineligible"
 ORDER = (COMPLETE, PARTIAL, UNREVIEWED, INELIGIBLE)
-LABELS = {COMPLETE: "Complete", PARTIAL: "Partly reviewed", UNREVIEWED: "Not reviewed yet",
-          INELIGIBLE: "Ineligible"}
+LABELS = {COMPLETE: _l("Complete"), PARTIAL: _l("Partly reviewed"), UNREVIEWED: _l("Not reviewed yet"),
+          INELIGIBLE: _l("Ineligible")}
 # Applications that have no standing at all: never submitted, or taken back.
 NOT_STANDING = (A.DRAFT, A.WITHDRAWN)
 
@@ -73,7 +76,7 @@ class Standing:
 
     @property
     def label(self) -> str:
-        return LABELS[self.standing]
+        return str(LABELS[self.standing])
 
     @property
     def ranked(self) -> bool:
@@ -88,17 +91,19 @@ def judge(status: str, reviews_in: int, reviews_waiting: int, score: Application
           merit_used: bool) -> tuple[str, tuple[str, ...]]:
     """(standing, what it lacks): the definition in the module docstring."""
     if status == A.INELIGIBLE:
-        return INELIGIBLE, ("found ineligible, so it cannot be funded",)
+        return INELIGIBLE, (_("found ineligible, so it cannot be funded"),)
     lacks: list[str] = []
     if merit_used:
         if reviews_in == 0:
-            return UNREVIEWED, ((f"no review in yet ({reviews_waiting} assigned)" if reviews_waiting
-                                 else "no review in yet, and no reviewer assigned"),)
+            return UNREVIEWED, ((_("no review in yet (%(assigned)s assigned)", assigned=reviews_waiting) if reviews_waiting
+                                 else _("no review in yet, and no reviewer assigned")),)
         if reviews_waiting:
-            lacks.append(f"{reviews_waiting} of {reviews_in + reviews_waiting} reviews still to come")
+            lacks.append(ngettext("%(waiting)s of %(num)d review still to come", "%(waiting)s of %(num)d reviews still to come",
+                                  reviews_in + reviews_waiting, waiting=reviews_waiting))
     for r in score.rules:
         if not keeps_complete(r.status, r.kind):
-            lacks.append(f"{r.label}: {'failed' if r.status == ERRORED else 'not enough reviews'}, not counted")
+            lacks.append(_("%(rule)s: failed, not counted", rule=r.label) if r.status == ERRORED
+                         else _("%(rule)s: not enough reviews, not counted", rule=r.label))
     return (PARTIAL if lacks else COMPLETE), tuple(lacks)
 
 
@@ -160,6 +165,7 @@ def standings(program: Program, configs: list[RuleConfig] | None = None,
     The whole program's standings with its saved rules are kept while their data is unchanged
     (`KEPT`): the board, the audit and the exports of one program read them once."""
     if configs is None and application_ids is None:
+        # Per language: what each standing lacks is said in words.
         return memo.kept(KEPT, (program.id,), lambda: _standings(program, None, None))
     return _standings(program, configs, application_ids)
 

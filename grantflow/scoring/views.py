@@ -3,6 +3,8 @@ breakdown and the what-if sandbox (`grantflow score` is in commands.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,13 +24,13 @@ from grantflow.scoring.standing import standing_of, standings
 
 bp = Blueprint("scoring", __name__, cli_group=None)
 
-TOTAL_RULE = ("The total is the weighted mean of each rule's points out of its maximum, on a 0–100 scale. "
-              "A part with no data yet (for example, not yet reviewed) or that failed is left out, never "
-              "counted as zero.")
-STANDING_RULE = ("Only complete applications (every assigned review in, every rule scored) are ranked by total. "
-                 "The others follow, each labelled with what it lacks: partly reviewed ones (with a provisional "
-                 "total), then those not reviewed yet (no total: their priority part alone is not a total), "
-                 "then ineligible ones.")
+TOTAL_RULE = _l("The total is the weighted mean of each rule's points out of its maximum, on a 0–100 scale. "
+                "A part with no data yet (for example, not yet reviewed) or that failed is left out, never "
+                "counted as zero.")
+STANDING_RULE = _l("Only complete applications (every assigned review in, every rule scored) are ranked by total. "
+                   "The others follow, each labelled with what it lacks: partly reviewed ones (with a provisional "
+                   "total), then those not reviewed yet (no total: their priority part alone is not a total), "
+                   "then ineligible ones.")
 
 
 @bp.app_template_filter("total")
@@ -88,7 +90,7 @@ def configure(program: Program):
     form = build_config_form(configs, references(program, configs))
     if form.validate_on_submit():
         save_config(program, configs_from_form(form, configs))
-        flash("Scoring configuration saved. The ranking board and every score page use it from now on.", "success")
+        flash(_("Scoring configuration saved. The ranking board and every score page use it from now on."), "success")
         return redirect(url_for(".configure", program=program))
     status = 422 if form.errors else 200
     return render_template("scoring/configure.html", program=program, form=form, configs=configs,
@@ -106,7 +108,7 @@ def _shares(form, configs) -> dict:
 def rescore(program: Program):
     authorize("program.configure_scoring", program)
     run = engine.rescore(program.id, actor_id=current_user.id)
-    flash(f"Recorded score run {run.id}.", "success")
+    flash(_("Recorded score run %(run)s.", run=run.id), "success")
     return redirect(url_for(".results", program=program))
 
 

@@ -10,6 +10,7 @@ and those serving a priority place — beside the same figures under the saved c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from flask_babel import gettext as _
 from typing import Optional
 
 from sqlalchemy import select
@@ -90,9 +91,9 @@ def groups(configs: list[RuleConfig], ctx: ProgramContext, facts: list[Applicati
     poc = {k: v for k, v in params.get("poc_led", {}).items() if k in POC_KEYS}
     threshold = params.get("community_led", {}).get("threshold", 0.5)
     return [
-        ("Led by people of color", {f.application_id for f in facts if leadership_is_poc(f, **poc)}),
-        ("Community-led", {f.application_id for f in facts if is_community_led(f, threshold=threshold)}),
-        ("Serves a priority place", {f.application_id for f in facts if serves_priority_place(f, ctx)}),
+        (_("Led by people of color"), {f.application_id for f in facts if leadership_is_poc(f, **poc)}),
+        (_("Community-led"), {f.application_id for f in facts if is_community_led(f, threshold=threshold)}),
+        (_("Serves a priority place"), {f.application_id for f in facts if serves_priority_place(f, ctx)}),
     ]
 
 

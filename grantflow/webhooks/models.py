@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from flask_babel import lazy_gettext as _l
 from typing import Optional
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
@@ -10,11 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from grantflow.core.db import UTCDateTime, db, utcnow
 
 EVENTS = {
-    "application.submitted": "An application is submitted",
-    "review.completed": "A reviewer submits a review",
-    "decision.released": "A decision is released to its applicant",
-    "letter.issued": "A decision letter is issued",
-    "payment.made": "A grant payment is made",
+    "application.submitted": _l("An application is submitted"),
+    "review.completed": _l("A reviewer submits a review"),
+    "decision.released": _l("A decision is released to its applicant"),
+    "letter.issued": _l("A decision letter is issued"),
+    "payment.made": _l("A grant payment is made"),
 }
 
 

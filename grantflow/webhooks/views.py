@@ -3,6 +3,7 @@ delivery with the endpoint's answers, remove it."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forms.webhooks import EndpointForm
@@ -39,7 +40,7 @@ def endpoints(slug: str):
         except services.WebhookError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            flash("The endpoint is registered. Give its signing secret to the system that receives it.", "success")
+            flash(_("The endpoint is registered. Give its signing secret to the system that receives it."), "success")
             return redirect(url_for("webhooks.endpoint", slug=slug, endpoint_id=endpoint.id))
     return render_template("webhooks/endpoints.html", funder=funder, form=form, events=EVENTS,
                            endpoints=services.endpoints_of(funder.id)), 422 if form.errors else 200
@@ -61,5 +62,5 @@ def remove(slug: str, endpoint_id: int):
     funder = _funder(slug)
     endpoint = _endpoint(funder, endpoint_id)
     endpoint.active = False
-    flash(f"No more events are sent to {endpoint.url}.", "success")
+    flash(_("No more events are sent to %(url)s.", url=endpoint.url), "success")
     return redirect(url_for("webhooks.endpoints", slug=slug))

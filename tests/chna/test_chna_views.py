@@ -87,7 +87,7 @@ def test_priority_toggle_and_threshold(world, login):
     b = F.place(world.funder, "36061000200", need_index=0.3)
     db.session.commit()
     r = officer.post(f"{URL}/places/mark", data={"mark-threshold": "0.5"}, follow_redirects=True)
-    assert "1 places with a need index of at least 0.5" in r.get_data(as_text=True)
+    assert "1 place with a need index of at least 0.5 is now marked as priority." in r.get_data(as_text=True)
     officer.post(f"{URL}/places/{b.id}/priority", data={"priority": "1"})
     db.session.expire_all()
     assert a.is_priority and b.is_priority

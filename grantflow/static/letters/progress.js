@@ -12,7 +12,7 @@
     bar.max = s.total || 1;
     bar.value = s.total ? s.done : 1;
     bar.textContent = s.percent + "%";
-    text.textContent = s.done + " of " + s.total + " letters issued" + (s.finished ? " — finished." : ".");
+    text.textContent = s.text;  // in the page's language, from the server
     if (s.error) { error.textContent = s.error; error.hidden = false; }
     if (s.finished) { zip.hidden = false; }
   }
