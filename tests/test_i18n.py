@@ -243,7 +243,11 @@ class TestPseudoLocale:
         with app.test_request_context():  # a path as it is when its endpoint has several (HTML, CSV)
             pages = [(clients[role], endpoint.format(**args) if endpoint.startswith("/") else url_for(
                 endpoint, **{name: args[name] for name in names})) for role, endpoint, names in OFFICER_PAGES]
-        _assert_all_marked(pages, user_data)
+            docs = url_for("api.docs")
+        # The OpenAPI document's words are set aside on its docs page alone (elsewhere they would hide English).
+        _assert_all_marked([p for p in pages if p[1] != docs], user_data)
+        _assert_all_marked([p for p in pages if p[1] == docs],
+                           sorted({*user_data, *_api_spec_words()}, key=len, reverse=True))
 
 
 def _assert_all_marked(pages, user_data: list[str]) -> None:
@@ -265,11 +269,34 @@ def _outside_plugins_words() -> list[str]:
     return sorted(words, key=len, reverse=True)
 
 
+def _api_spec_words() -> list[str]:
+    """The API docs page shows the OpenAPI document (its operations, schemas and fields, named and
+    described in the code's words) around its own sentences: the document is content, like a funder's."""
+    from grantflow.api.views import spec
+
+    def walk(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield str(k)
+                yield from walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                yield from walk(v)
+        elif isinstance(value, str):
+            yield value
+
+    document = spec()
+    tags = [t["name"].removeprefix("api_").capitalize() for t in document.get("tags", [])]
+    return sorted({w for w in (*walk(document), *tags) if w.strip()}, key=len, reverse=True)
+
+
 def _officer_world(w):
     """What the funder's staff see besides the applicant's world (whose need they edit): a custom question, an award with
     two instalments and an interim report, its letter issued and released and its agreement signed,
-    a letter batch, a "you said, we did" entry, a webhook endpoint and an API token."""
+    a letter batch, a "you said, we did" entry, a webhook endpoint, an API token, and conflicts of
+    interest (one declared, which keeps a reviewer off the application; one a blind reviewer's hunch)."""
     from grantflow.api import tokens
+    from grantflow.reviews.models import ConflictOfInterest
     from tests.authz import awards, feedback, letters, programs, webhooks
 
     ids = {"question_id": programs._question(w), "criterion_id": programs._criterion(w), "award": awards._award(w),
@@ -277,6 +304,11 @@ def _officer_world(w):
            "entry_id": feedback._entry_id(w), "endpoint_id": webhooks._endpoint(w),
            "decision_id": letters._decision_id(w), "need_id": w.application.needs[0].id}
     tokens.create(w.users["program_officer"], name="CRM sync", scope="read")
+    db.session.add_all([
+        ConflictOfInterest(application_id=w.application.id, reviewer_id=w.users["other_reviewer"].id,
+                           source="declared", reason="I coach their director"),
+        ConflictOfInterest(application_id=w.other_application.id, reviewer_id=w.users["reviewer"].id,
+                           source="recognized", reason="The story sounds like my cousin's group")])
     db.session.commit()
     return ids
 
@@ -303,7 +335,8 @@ OFFICER_PAGES = (
         ("feedback.you_said_edit", ("program",)), ("feedback.you_said_edit", ("program", "entry_id")),
         ("scoring.configure", ("program",)), ("scoring.results", ("program",)), ("scoring.compare", ("program",)),
         ("scoring.whatif", ("program",)),
-        ("api.token_list", ()),
+        ("reviews.assignments", ("program",)), ("reviews.review_progress", ("program",)),
+        ("reviews.assign_reviewers", ("app_id",)), ("api.token_list", ()), ("api.docs", ()),
     )),
     *(("funder_admin", endpoint, args) for endpoint, args in (
         ("letters.letterhead", ("slug",)), ("accounts.people", ("slug",)), ("accounts.messages", ("slug",)),

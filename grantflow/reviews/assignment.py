@@ -131,9 +131,9 @@ class ConflictFacts:
         if key in self.records:
             return self.records[key]
         if key in self.declared:
-            return "Declared a conflict: " + self.declared[key]
+            return _("Declared a conflict: %(reason)s", reason=self.declared[key])
         if key in self.recused:
-            return "Recused from this application"
+            return _("Recused from this application")
         return None
 
 
@@ -160,7 +160,7 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
             .join(Organization, Organization.id == Membership.organization_id)
             .where(Membership.user_id.in_(reviewer_ids), Membership.organization_id.in_(related))
         ):
-            member_of[user_id][org_id] = title or role.replace("_", " ")
+            member_of[user_id][org_id] = title or str(R.LABELS.get(role, role.replace("_", " ")))
             org_names[org_id] = name
     records: dict[tuple[int, int], str] = {}
     for app_id, org, behalf in app_rows:
@@ -169,12 +169,13 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
         for reviewer, where in member_of.items():
             for o in direct:
                 if o in where:
-                    records[(app_id, reviewer)] = f"{where[o]} of the applicant organization"
+                    records[(app_id, reviewer)] = _("%(role)s of the applicant organization", role=where[o])
                     break
             else:
                 for net in sorted(nets):
                     if net in where:
-                        records[(app_id, reviewer)] = f"{where[net]} of a network the applicant belongs to"
+                        records[(app_id, reviewer)] = _("%(role)s of a network the applicant belongs to",
+                                                                      role=where[net])
                         break
     declared: dict[tuple[int, int], str] = {}
     recused: set[tuple[int, int]] = set()
@@ -220,11 +221,11 @@ def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: l
         applicant = [orgs[o] for o in (org, behalf) if o in orgs]
         for d in declarations:
             if d.program_id == programs.get(app_id) and {o.id for o in applicant} & set(d.conflict_ids or []):
-                out[(app_id, d.reviewer_id)] = "Declared a conflict with this applicant before reading (blind review)"
+                out[(app_id, d.reviewer_id)] = _("Declared a conflict with this applicant before reading (blind review)")
                 continue
             line = affiliation_match(d.affiliations, [matchers[o.id] for o in applicant if o.id in matchers])
             if line:
-                out.setdefault((app_id, d.reviewer_id), f"Affiliation “{line}” matches the applicant")
+                out.setdefault((app_id, d.reviewer_id), _("Affiliation “%(line)s” matches the applicant", line=line))
     return out
 
 

@@ -185,10 +185,10 @@ def review_progress(program: Program):
 def auto_assign(program: Program):
     authorize("program.assign_reviewers", program)
     made = assign.auto_assign(program, actor_id=current_user.id)
-    flash(ngettext("%(num)d assignment made.", "%(num)d assignments made.", len(made)) + " "
-          + ngettext("Each application has up to %(num)d reviewer without a conflict of interest.",
-                     "Each application has up to %(num)d reviewers without a conflict of interest.",
-                     program.reviewers_per_application), "success")
+    flash(ngettext("%(num)d assignment made.", "%(num)d assignments made.", len(made)), "success")
+    flash(ngettext("Each application has up to %(num)d reviewer without a conflict of interest.",
+                   "Each application has up to %(num)d reviewers without a conflict of interest.",
+                   program.reviewers_per_application), "info")
     return redirect(url_for("reviews.assignments", program=program))
 
 
