@@ -175,7 +175,7 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
                 for net in sorted(nets):
                     if net in where:
                         records[(app_id, reviewer)] = _("%(role)s of a network the applicant belongs to",
-                                                                      role=where[net])
+                                                        role=where[net])
                         break
     declared: dict[tuple[int, int], str] = {}
     recused: set[tuple[int, int]] = set()
