@@ -253,8 +253,8 @@ def set_schedule(application: Application, rows: Sequence[Row], *, actor_id: int
                 problems[f"{where}-amount"] = _("This instalment is no longer part of the schedule; reload the page.")
                 continue
             if existing.status not in EDITABLE:
-                problems[f"{where}-amount"] = (f"This instalment is {M.STATUS_LABELS[existing.status]} and "
-                                               "cannot change.")
+                problems[f"{where}-amount"] = _("This instalment is %(status)s and cannot change.",
+                                                status=M.STATUS_LABELS[existing.status])
                 continue
         if not row.remove:
             if row.amount_cents is None or row.amount_cents <= 0:
@@ -352,8 +352,10 @@ def record_payment(instalment: M.Instalment, *, paid_on: dt.date | None, method:
     schedule = schedule_of(application)
     line = next(line for line in schedule.lines if line.instalment.id == instalment.id)
     if instalment.status != M.SCHEDULED:
-        raise AwardError({None: f"This instalment is {M.STATUS_LABELS[instalment.status]}: it cannot be paid"
-                                + (" until its hold is released." if instalment.status == M.ON_HOLD else ".")})
+        status = M.STATUS_LABELS[instalment.status]
+        raise AwardError({None: _("This instalment is %(status)s: it cannot be paid until its hold is released.",
+                                  status=status) if instalment.status == M.ON_HOLD
+                          else _("This instalment is %(status)s: it cannot be paid.", status=status)})
     if schedule.problem:
         raise AwardError({None: schedule.problem + " Fix the schedule before the next payment."})
     if not line.condition_met:
@@ -398,8 +400,8 @@ def _reason(reason: str | None, what: str) -> str:
 
 def hold(instalment: M.Instalment, *, reason: str | None, actor_id: int | None = None) -> None:
     if instalment.status != M.SCHEDULED:
-        raise AwardError({None: f"Only a scheduled instalment can be put on hold; this one is "
-                                f"{M.STATUS_LABELS[instalment.status]}."})
+        raise AwardError({None: _("Only a scheduled instalment can be put on hold; this one is %(status)s.",
+                                  status=M.STATUS_LABELS[instalment.status])})
     reason = _reason(reason, "put on hold")
     before = _snapshot([instalment])
     instalment.status, instalment.reason = M.ON_HOLD, reason
@@ -423,7 +425,8 @@ def cancel(instalment: M.Instalment, *, reason: str | None, move_to_id: int | No
     the award) unless the award itself shrank by it. Refused when the schedule would not add up,
     unless it did not already and the cancellation brings it closer to the award."""
     if instalment.status not in EDITABLE:
-        raise AwardError({None: f"This instalment is {M.STATUS_LABELS[instalment.status]} and cannot be cancelled."})
+        raise AwardError({None: _("This instalment is %(status)s and cannot be cancelled.",
+                                  status=M.STATUS_LABELS[instalment.status])})
     reason = _reason(reason, "cancelled")
     current = instalments_of(instalment.application_id)
     target = None

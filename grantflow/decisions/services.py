@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
@@ -24,6 +25,7 @@ from grantflow.applications import models as A
 from grantflow.applications.models import Application, StatusChange
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.core.money import format_money
 from grantflow.decisions import release
 from grantflow.decisions.models import AWARD, DECLINE, OUTCOMES, WAITLIST, Decision
@@ -195,9 +197,10 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
 
     new_status = STATUS_FOR[outcome]
     if application.status != new_status:
+        with force_locale(SOURCE_LOCALE):  # a stored note, read by the applicant and every officer
+            note = f"Decision: {str(release.LABELS[outcome]).lower()}"
         db.session.add(StatusChange(application_id=application.id, from_status=application.status,
-                                    to_status=new_status, actor_id=decision.decided_by_id,
-                                    note=f"Decision: {release.LABELS[outcome].lower()}"))
+                                    to_status=new_status, actor_id=decision.decided_by_id, note=note))
         application.status = new_status
     after = _snapshot(decision)
     if reason_without_review and outcome == AWARD:

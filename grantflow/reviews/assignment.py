@@ -31,7 +31,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import wraps
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -41,6 +43,7 @@ from grantflow.applications.models import Application
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.organizations.models import ACCEPTED, NetworkMembership
 from grantflow.programs.models import Program
 from grantflow.reviews import progress
@@ -137,6 +140,19 @@ class ConflictFacts:
         return None
 
 
+def _stored_wording(fn):
+    """Conflict reasons are stored (`ConflictOfInterest.reason`, the audit log) and read by every
+    officer of the funder, whatever language each reads in, so they are worded in the source
+    language, not in that of whoever's request found them (the blind declaration also tells a
+    declared conflict from an affiliation by its wording)."""
+    @wraps(fn)
+    def worded(*args, **kwargs):
+        with force_locale(SOURCE_LOCALE):
+            return fn(*args, **kwargs)
+    return worded
+
+
+@_stored_wording
 def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> ConflictFacts:
     """app_rows: (application_id, organization_id, on_behalf_of_id). A fixed number of queries, any size."""
     app_ids = [a for a, _, _ in app_rows]
@@ -198,6 +214,7 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
     return ConflictFacts(records, declared, recused)
 
 
+@_stored_wording
 def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> dict[tuple[int, int], str]:
     """(application, reviewer) -> reason, from blind reviewers' declarations: an organization they
     declared a conflict with, or one their affiliations name (matched on the applicant's names)."""

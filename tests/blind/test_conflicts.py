@@ -170,3 +170,19 @@ def test_matching_affiliations_takes_the_same_queries_for_any_number_of_applican
 
     few, many = statements(2), statements(20)
     assert many[1] > few[1] + 15 and many[0] == few[0], (few, many)
+
+
+def test_a_conflict_declared_in_spanish_is_recorded_as_declared_in_the_source_wording(any_blind_app, any_login):
+    """What is stored is read by every officer, in their own language: a reviewer reading in Spanish
+    leaves the same record (source and reason) as one reading in English."""
+    b = any_blind_app
+    a = b.application
+    client = any_login(b.reviewer)
+    r = client.post(f"/programs/{a.program.slug}/conflicts", data={"conflicts": [b.org.id], "affiliations": ""},
+                    headers={"Accept-Language": "es"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    source, reason = db.session.execute(select(ConflictOfInterest.source, ConflictOfInterest.reason).where(
+        ConflictOfInterest.application_id == a.id, ConflictOfInterest.reviewer_id == b.reviewer.id)).one()
+    assert source == assign.DECLARED
+    assert reason == "Declared a conflict with this applicant before reading (blind review)"

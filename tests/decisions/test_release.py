@@ -273,3 +273,19 @@ def test_the_applicant_sees_no_sign_of_a_decision_before_its_release(decided, lo
     page = _body(login(w.users["applicant"]).get(f"/applications/{w.application.id}"))
     assert '<strong class="tag">awarded</strong>' in page and "Decision: awarded" in page
     assert '<td data-label="Status">awarded</td>' in _body(login(w.users["applicant"]).get("/dashboard"))
+
+
+def test_the_status_note_of_a_decision_is_stored_in_the_source_wording(world):
+    """The note is stored and read by the applicant and every officer: an officer deciding on a
+    Spanish page leaves the same note as one deciding on an English page."""
+    from grantflow.applications.models import StatusChange
+    from grantflow.core.i18n import in_language
+
+    with in_language("es"):
+        decide(world.application, "award", amount_cents=45_000_00, rationale="Strong.",
+               actor=world.users["program_officer"], reason_without_review="The chair read it.")
+    db.session.commit()
+    db.session.expire_all()
+    notes = db.session.execute(select(StatusChange.note).where(
+        StatusChange.application_id == world.application.id)).scalars().all()
+    assert notes[-1] == "Decision: awarded"
