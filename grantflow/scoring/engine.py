@@ -221,12 +221,14 @@ def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[Applic
               run_id: Optional[int] = None) -> dict[int, ApplicationScore]:
     """Scores in memory (the what-if sandbox): nothing is written."""
     columns = [score_column(c, ctx, facts) for c in configs]
+    # A rule's label is a lazy translation: resolved once per rule, not once per application.
+    heads = [(c.key, str(c.rule.label), str(c.rule.version), c.weight, c.rule.kind, col)
+             for c, col in zip(configs, columns)]
     scores = {}
     for i, f in enumerate(facts):
         outcomes = tuple(
-            RuleOutcome(c.key, str(c.rule.label), str(c.rule.version), c.weight, col[i][0], col[i][1], col[i][2],
-                        col[i][3], col[i][4], c.rule.kind)
-            for c, col in zip(configs, columns))
+            RuleOutcome(key, label, version, weight, col[i][0], col[i][1], col[i][2], col[i][3], col[i][4], kind)
+            for key, label, version, weight, kind, col in heads)
         scores[f.application_id] = build_score(f.application_id, outcomes, run_id)
     return scores
 
