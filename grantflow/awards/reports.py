@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from typing import Callable, Iterable, Optional
 
 from flask import current_app
@@ -184,12 +182,18 @@ def review(report: ProgressReport, *, accept: bool, note: str | None = "", actor
     if not accept:
         application = db.session.get(Application, report.application_id)
         program = application.program
-        body = (f"Hello,\n\nThank you for your {title_of(report).lower()} for \"{application.title or program.title}\". "
-                f"Before we can accept it, we ask for these changes:\n\n{note}\n\n"
-                + (f"Update it here: {link}\n\n" if link else "")
-                + "If something makes this hard, reply and tell us.\n")
+        with in_language(application.applicant.language):
+            title = title_of(report).lower()
+            subject = _("Changes requested: your report for %(program)s", program=program.title)
+            body = "\n\n".join((
+                _("Hello,"),
+                _("Thank you for your %(report)s for “%(title)s”. Before we can accept it, we ask for these changes:",
+                  report=title, title=application.title or program.title),
+                note,
+                *([_("Update it here: %(url)s", url=link)] if link else []),
+                _("If something makes this hard, reply and tell us."))) + "\n"
         for email in checkins.applicant_emails(application):
-            send_mail(email, f"Changes requested: your report for {program.title}", body,
+            send_mail(email, subject, body,
                       key=f"award.report.changes:{report.id}:{result.reviewed_at.isoformat()}:{email}",
                       event="award.report.changes", funder_id=program.funder_id)
     return result

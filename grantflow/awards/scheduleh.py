@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -65,7 +66,7 @@ def _check(key: str | None) -> None:
     from grantflow.awards.errors import AwardError
 
     if key not in KEYS:
-        raise AwardError({"schedule_h": "Choose a line of Schedule H from the list."})
+        raise AwardError({"schedule_h": _("Choose a line of Schedule H from the list.")})
 
 
 def set_program_class(program: Program, key: str | None, *, actor_id: int | None = None) -> None:

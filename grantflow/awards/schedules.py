@@ -337,8 +337,8 @@ def spread_schedule(application: Application, *, first_due: dt.date | None, year
     fixed = [i for i in current if i.status != M.SCHEDULED]
     left = award_cents(application.id) - active_total(fixed)
     if left < years * per_year:
-        raise AwardError({"years": f"Nothing is left to spread: {format_money(max(left, 0))} of the award is "
-                                   "not yet paid, held or cancelled."})
+        raise AwardError({"years": _("Nothing is left to spread: %(left)s of the award is not yet paid, held or "
+                                     "cancelled.", left=format_money(max(left, 0)))})
     rows = [Row(None, None, id=i.id, remove=True) for i in current if i.status == M.SCHEDULED]
     rows += spread(left, first_due, years=years, per_year=per_year, first_condition=first_condition)
     return set_schedule(application, rows, actor_id=actor_id)
@@ -357,9 +357,10 @@ def record_payment(instalment: M.Instalment, *, paid_on: dt.date | None, method:
                                   status=status) if instalment.status == M.ON_HOLD
                           else _("This instalment is %(status)s: it cannot be paid.", status=status)})
     if schedule.problem:
-        raise AwardError({None: schedule.problem + " Fix the schedule before the next payment."})
+        raise AwardError({None: _("%(problem)s Fix the schedule before the next payment.",
+                                  problem=schedule.problem)})
     if not line.condition_met:
-        raise AwardError({None: f"This instalment waits for {line.waits_for}."})
+        raise AwardError({None: _("This instalment waits for %(condition)s.", condition=line.waits_for)})
     problems: dict[str | None, str] = {}
     today = today_for(application.program)
     if (problem := date_problem(paid_on, _("Enter the date the payment was made, like 2026-03-31."))):
@@ -389,10 +390,10 @@ def record_payment(instalment: M.Instalment, *, paid_on: dt.date | None, method:
                       "amount_cents": instalment.amount_cents, "paid_on": paid_on.isoformat(), "method": method})
 
 
-def _reason(reason: str | None, what: str) -> str:
+def _reason(reason: str | None, required: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise AwardError({"reason": f"Say why the instalment is {what}."})
+        raise AwardError({"reason": required})
     if len(reason) > 2000:
         raise AwardError({"reason": _("Keep the reason under 2,000 characters.")})
     return reason
@@ -402,7 +403,7 @@ def hold(instalment: M.Instalment, *, reason: str | None, actor_id: int | None =
     if instalment.status != M.SCHEDULED:
         raise AwardError({None: _("Only a scheduled instalment can be put on hold; this one is %(status)s.",
                                   status=M.STATUS_LABELS[instalment.status])})
-    reason = _reason(reason, "put on hold")
+    reason = _reason(reason, _("Say why the instalment is put on hold."))
     before = _snapshot([instalment])
     instalment.status, instalment.reason = M.ON_HOLD, reason
     db.session.flush()
@@ -427,7 +428,7 @@ def cancel(instalment: M.Instalment, *, reason: str | None, move_to_id: int | No
     if instalment.status not in EDITABLE:
         raise AwardError({None: _("This instalment is %(status)s and cannot be cancelled.",
                                   status=M.STATUS_LABELS[instalment.status])})
-    reason = _reason(reason, "cancelled")
+    reason = _reason(reason, _("Say why the instalment is cancelled."))
     current = instalments_of(instalment.application_id)
     target = None
     if move_to_id is not None:
@@ -440,9 +441,12 @@ def cancel(instalment: M.Instalment, *, reason: str | None, move_to_id: int | No
     # A schedule the award moved away from may be brought back one cancellation at a time.
     closer = now_total != award and abs(award - after_total) < abs(award - now_total)
     if after_total != award and not closer:
-        raise AwardError({"move_to": "Cancelling it " + ("would leave" if target is None else "leaves")
-                                     + f" the schedule at {format_money(after_total)}, not the award's "
-                                     f"{format_money(award)}: move its amount to another instalment."})
+        amounts = {"scheduled": format_money(after_total), "award": format_money(award)}
+        raise AwardError({"move_to": _("Cancelling it would leave the schedule at %(scheduled)s, not the award's "
+                                       "%(award)s: move its amount to another instalment.", **amounts)
+                          if target is None else
+                          _("Cancelling it leaves the schedule at %(scheduled)s, not the award's %(award)s: move "
+                            "its amount to another instalment.", **amounts)})
     before = _snapshot(current)
     if target is not None:
         target.amount_cents += instalment.amount_cents

@@ -34,7 +34,7 @@ from grantflow.core.translations import localized
 from grantflow.core.urls import external_url
 from grantflow.decisions.models import AWARD, Decision
 from grantflow.letters import pades
-from grantflow.letters.models import ACCEPTED, COUNTERSIGNED, DECLINED, OFFERED, GrantAgreement
+from grantflow.letters.models import ACCEPTED, COUNTERSIGNED, DECLINED, OFFERED, STATUS_LABELS, GrantAgreement
 from grantflow.letters.render import (AGREEMENT, LOGO_URL, head_for, in_letter_language, letter_data, letter_language,
                                      logo_of, signed, wording_for)
 from grantflow.letters.services import LETTERS, check_ready
@@ -74,12 +74,12 @@ def offer(decision: Decision, *, actor_id: int | None) -> GrantAgreement:
     """Renders the agreement for an award and offers it to the awardee (one message per applicant
     user, after the commit). An earlier unsigned offer is replaced (kept, declined by the funder)."""
     if decision.outcome != AWARD:
-        raise AgreementError(None, "Only an award has a grant agreement.")
+        raise AgreementError(None, _("Only an award has a grant agreement."))
     if decision.released_at is None:  # its message would tell the award before the release does
-        raise AgreementError(None, "Release this award to the applicant first; then send its agreement.")
+        raise AgreementError(None, _("Release this award to the applicant first; then send its agreement."))
     previous = current_agreement(decision.id)
     if previous is not None and previous.status in (ACCEPTED, COUNTERSIGNED):
-        raise AgreementError(None, "This award's agreement is already signed.")
+        raise AgreementError(None, _("This award's agreement is already signed."))
     data = letter_data(decision, language=letter_language(decision, AGREEMENT))  # the organization's, where worded
     head = head_for(data.funder_id, data.funder)
     # The award's terms, in the agreement's own wording: both in the agreement's language.
@@ -171,13 +171,14 @@ def _with_signature_page(agreement_pdf: bytes, agreement: GrantAgreement, signat
 
 def _check_signature(consent: bool, name: str, title: str, shown_sha256: str, agreement: GrantAgreement) -> None:
     if not consent:
-        raise AgreementError("consent", "Tick the box to agree to sign electronically, or decline below.")
+        raise AgreementError("consent", _("Tick the box to agree to sign electronically, or decline below."))
     if not name.strip():
-        raise AgreementError("name", "Type your full name: it is your signature.")
+        raise AgreementError("name", _("Type your full name: it is your signature."))
     if not title.strip():
-        raise AgreementError("title", "Type your title, like Executive Director.")
+        raise AgreementError("title", _("Type your title, like Executive Director."))
     if shown_sha256 != agreement.sha256:
-        raise AgreementError(None, "The agreement changed since you opened it; read the new version and sign again.")
+        raise AgreementError(None, _("The agreement changed since you opened it; read the new version and sign "
+                                     "again."))
 
 
 def accept(agreement: GrantAgreement, user, *, consent: bool, name: str, title: str, shown_sha256: str,
@@ -185,7 +186,8 @@ def accept(agreement: GrantAgreement, user, *, consent: bool, name: str, title: 
     """The awardee's signature. Flushes; the caller commits."""
     now = now or utcnow()
     if agreement.shown_status(now) != OFFERED:
-        raise AgreementError(None, f"This agreement can no longer be signed (it is {agreement.shown_status(now)}).")
+        raise AgreementError(None, _("This agreement can no longer be signed (it is %(status)s).",
+                                     status=STATUS_LABELS[agreement.shown_status(now)]))
     _check_signature(consent, name, title, shown_sha256, agreement)
     decision = db.session.get(Decision, agreement.decision_id)
     program = decision.application.program
@@ -206,7 +208,8 @@ def accept(agreement: GrantAgreement, user, *, consent: bool, name: str, title: 
 def decline(agreement: GrantAgreement, user, *, reason: str, now: dt.datetime | None = None) -> GrantAgreement:
     now = now or utcnow()
     if agreement.shown_status(now) != OFFERED:
-        raise AgreementError(None, f"This agreement can no longer be declined (it is {agreement.shown_status(now)}).")
+        raise AgreementError(None, _("This agreement can no longer be declined (it is %(status)s).",
+                                     status=STATUS_LABELS[agreement.shown_status(now)]))
     agreement.status, agreement.declined_at, agreement.decline_reason = DECLINED, now, reason.strip()
     auditlog.record("agreement.decline", agreement, actor_id=user.id, after={"reason": agreement.decline_reason})
     db.session.flush()
@@ -218,7 +221,7 @@ def countersign(agreement: GrantAgreement, user, *, consent: bool, name: str, ti
     """The officer's countersignature completes the agreement. Flushes; the caller commits."""
     now = now or utcnow()
     if agreement.status != ACCEPTED:
-        raise AgreementError(None, "Only an agreement the grantee has signed can be countersigned.")
+        raise AgreementError(None, _("Only an agreement the grantee has signed can be countersigned."))
     _check_signature(consent, name, title, agreement.sha256, agreement)
     decision = db.session.get(Decision, agreement.decision_id)
     application = decision.application

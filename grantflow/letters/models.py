@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -106,6 +107,9 @@ ACCEPTED = "accepted"
 COUNTERSIGNED = "countersigned"
 DECLINED = "declined"
 EXPIRED = "expired"  # shown, never stored: an offer past `expires_at` that nobody answered
+# The states in a sentence of the reader's language ("it is %(status)s").
+STATUS_LABELS = {OFFERED: _l("awaiting signature"), ACCEPTED: _l("signed by the grantee"),
+                 COUNTERSIGNED: _l("countersigned"), DECLINED: _l("declined by the grantee"), EXPIRED: _l("expired")}
 
 
 class GrantAgreement(db.Model):

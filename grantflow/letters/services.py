@@ -16,11 +16,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from babel.lists import format_list
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grantflow.core import auditlog, events, files
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import current_locale
 from grantflow.decisions.models import Decision
 from grantflow.letters import delivery, pades
 from grantflow.letters.models import IssuedLetter
@@ -93,14 +96,15 @@ class RenderedLetter:
 
 def _check_kind(ref: DecisionRef) -> None:
     if ref.outcome not in KINDS:
-        raise LetterError(f"A {ref.outcome} decision has no letter.")
+        raise LetterError(_("A decision of this kind (%(outcome)s) has no letter.", outcome=ref.outcome))
 
 
 def check_ready(head: Head, wordings: list[Wording]) -> None:
     """Refuses to issue before the letters can be signed (LetterError says what is missing)."""
     missing = missing_for_issue(head, wordings)
     if missing:
-        raise LetterError("Before any letter is issued, set " + "; and ".join(missing) + ".")
+        raise LetterError(_("Before any letter is issued, set %(missing)s.",
+                            missing=format_list(missing, locale=current_locale())))
 
 
 def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback: Feedback | None = None,

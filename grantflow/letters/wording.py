@@ -14,8 +14,6 @@ wording renders within ``MAX_RENDER_SECONDS``.
 from __future__ import annotations
 
 import contextvars
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 import re
 import time
 from dataclasses import dataclass
@@ -23,9 +21,13 @@ from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from grantflow import ROOT
+from grantflow.core.i18n import format_number
 
 DEFAULTS_DIR = ROOT / "templates" / "letters"
 MAX_SOURCE = 20_000
@@ -78,12 +80,13 @@ class _Budget:
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise _Exhausted(f"it took longer than {MAX_RENDER_SECONDS:g} seconds to fill in; "
-                             "simplify the loops and conditions")
+            raise _Refused(_("This wording is too complex for a letter: it took longer than %(seconds)s "
+                             "seconds to fill in. Simplify the loops and conditions.",
+                             seconds=format_number(MAX_RENDER_SECONDS)))
 
 
-class _Exhausted(Exception):
-    """The wording used up its render budget."""
+class _Refused(Exception):
+    """The wording used up its render budget or asked for too much; the message is a whole sentence."""
 
 
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("wording_budget")
@@ -95,15 +98,20 @@ def _bounded(value):
     for item in value:
         budget.iterations += 1
         if budget.iterations > MAX_ITERATIONS:
-            raise _Exhausted(f"its loops run more than {MAX_ITERATIONS:,} times in one letter")
+            raise _Refused(_("This wording is too complex for a letter: its loops run more than %(count)s "
+                             "times in one letter.", count=format_number(MAX_ITERATIONS)))
         budget.tick()
         yield item
+
+
+def _too_long() -> str:
+    return _("This wording is not allowed in a letter: it makes a text far too long.")
 
 
 def _capped(value):
     """Refuses a value longer than a whole letter may be (added around every ``~`` by `_compile`)."""
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_OUTPUT:
-        raise SecurityError("text too long")
+        raise _Refused(_too_long())
     return value
 
 
@@ -116,11 +124,11 @@ class _Sandbox(SandboxedEnvironment):
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
         _budget.get().tick()
         if any(isinstance(a, int) and abs(a) > MAX_OUTPUT for a in (*args, *kwargs.values())):
-            raise SecurityError("number too large")
+            raise _Refused(_("This wording is not allowed in a letter: it uses a number too large."))
         if getattr(__obj, "__name__", "") == "replace" and isinstance(getattr(__obj, "__self__", None), str):
             text, old, new = __obj.__self__, *(list(args) + ["", ""])[:2]
             if isinstance(new, str) and len(text) + (text.count(old) if old else len(text)) * len(new) > MAX_OUTPUT:
-                raise SecurityError("text too long")
+                raise _Refused(_too_long())
         return _capped(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context, operator, left, right):
@@ -128,11 +136,11 @@ class _Sandbox(SandboxedEnvironment):
         if operator in ("+", "%"):
             return _capped(super().call_binop(context, operator, left, right))
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
-            raise SecurityError("exponent too large")
+            raise _Refused(_("This wording is not allowed in a letter: it raises a number to too high a power."))
         if operator == "*":
             for a, b in ((left, right), (right, left)):
                 if isinstance(a, (str, list, tuple)) and isinstance(b, int) and len(a) * b > 10_000:
-                    raise SecurityError("repetition too large")
+                    raise _Refused(_("This wording is not allowed in a letter: it repeats a text too many times."))
         return super().call_binop(context, operator, left, right)
 
 
@@ -147,18 +155,20 @@ def _refuse_markup_and_unsafe(tree: nodes.Template) -> None:
     for node in tree.find_all((nodes.Filter, nodes.FilterBlock)):
         name = node.name if isinstance(node, nodes.Filter) else node.filter.name
         if name not in FILTERS:
-            raise WordingError(f"Line {node.lineno}: the filter |{name} is not allowed in a letter "
-                               f"(the wording stays text). Available: {', '.join(sorted(FILTERS))}.")
+            raise WordingError(_("Line %(line)s: the filter |%(name)s is not allowed in a letter (the wording "
+                                 "stays text). Available: %(available)s.", line=node.lineno, name=name,
+                                 available=", ".join(sorted(FILTERS))))
     for node in tree.find_all((nodes.EvalContextModifier, nodes.MarkSafe, nodes.MarkSafeIfAutoescape)):
-        raise WordingError(f"Line {node.lineno}: autoescape blocks are not allowed in a letter "
-                           "(the wording stays text).")
+        raise WordingError(_("Line %(line)s: autoescape blocks are not allowed in a letter (the wording "
+                             "stays text).", line=node.lineno))
     for node in tree.find_all((nodes.TemplateData, nodes.Const)):
         text = node.data if isinstance(node, nodes.TemplateData) else str(node.value)
         found = MARKUP.search(text)
         if found:
             line = node.lineno + text.count("\n", 0, found.start())
-            raise WordingError(f"Line {line}: the wording is plain text, so markup such as "
-                               f"{found.group(0)[:40]} is not allowed. Remove it; a blank line starts a paragraph.")
+            raise WordingError(_("Line %(line)s: the wording is plain text, so markup such as %(markup)s is "
+                                 "not allowed. Remove it; a blank line starts a paragraph.",
+                                 line=line, markup=found.group(0)[:40]))
 
 
 def _bound_loops(tree: nodes.Template) -> None:
@@ -170,10 +180,11 @@ def _bound_loops(tree: nodes.Template) -> None:
             if isinstance(child, nodes.For):
                 inner = depth + 1
                 if child.recursive:
-                    raise WordingError(f"Line {child.lineno}: recursive loops are not allowed in a letter.")
+                    raise WordingError(_("Line %(line)s: recursive loops are not allowed in a letter.",
+                                         line=child.lineno))
                 if inner > MAX_LOOP_NESTING:
-                    raise WordingError(f"Line {child.lineno}: loops are nested {inner} deep; a letter allows "
-                                       f"at most {MAX_LOOP_NESTING}.")
+                    raise WordingError(_("Line %(line)s: loops are nested %(depth)s deep; a letter allows at "
+                                         "most %(most)s.", line=child.lineno, depth=inner, most=MAX_LOOP_NESTING))
                 child.iter = nodes.Filter(child.iter, "_bounded", [], [], None, None, lineno=child.lineno)
             walk(child, inner)
     walk(tree, 0)
@@ -203,18 +214,21 @@ def default_languages(kind: str) -> set[str]:
 def _compile(source: str):
     """Parsed and compiled once per distinct wording (a batch renders the same one many times)."""
     if len(source) > MAX_SOURCE:
-        raise WordingError(f"The wording is too long ({len(source):,} characters; at most {MAX_SOURCE:,}).")
+        raise WordingError(_("The wording is too long (%(length)s characters; at most %(most)s).",
+                             length=format_number(len(source)), most=format_number(MAX_SOURCE)))
     try:
         tree = _ENV.parse(source)
     except TemplateSyntaxError as exc:
-        raise WordingError(f"Line {exc.lineno}: {exc.message}. Placeholders are written "
-                           "{{ name }}, e.g. {{ organization }}.") from None
+        raise WordingError(_("Line %(line)s: the wording cannot be read (%(detail)s). Placeholders are "
+                             "written {{ name }}, e.g. {{ organization }}.", line=exc.lineno,
+                             detail=exc.message)) from None
     _refuse_markup_and_unsafe(tree)
     unknown = sorted(meta.find_undeclared_variables(tree) - set(PLACEHOLDERS))
     if unknown:
         names = ", ".join("{{ %s }}" % name for name in unknown)
-        raise WordingError(f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {names}. "
-                           f"Available: {', '.join(PLACEHOLDERS)}.")
+        raise WordingError(ngettext("Unknown placeholder %(names)s. Available: %(available)s.",
+                                    "Unknown placeholders %(names)s. Available: %(available)s.", len(unknown),
+                                    names=names, available=", ".join(PLACEHOLDERS)))
     # Literal text is escaped exactly like the values: it is text, never markup.
     for output in tree.find_all(nodes.Output):
         output.nodes = [nodes.Const(n.data, lineno=n.lineno) if isinstance(n, nodes.TemplateData) else n
@@ -230,13 +244,13 @@ def render_wording(source: str, values: dict[str, str]) -> Markup:
     token = _budget.set(_Budget())
     try:
         text = template.render(**plain)
-    except _Exhausted as exc:
-        raise WordingError(f"This wording is too complex for a letter: {exc}.") from None
+    except _Refused as exc:
+        raise WordingError(str(exc)) from None
     except (SecurityError, OverflowError) as exc:  # the sandbox refuses a too-big range with OverflowError
-        raise WordingError(f"This wording is not allowed in a letter ({exc}).") from None
+        raise WordingError(_("This wording is not allowed in a letter (%(detail)s).", detail=exc)) from None
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # The wording is the funder's code: whatever goes wrong filling it in is told at the field.
-        raise WordingError(f"The wording could not be filled in: {exc}.") from None
+        raise WordingError(_("The wording could not be filled in (%(detail)s).", detail=exc)) from None
     finally:
         _budget.reset(token)
     if len(text) > MAX_OUTPUT:
