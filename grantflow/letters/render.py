@@ -28,7 +28,7 @@ from grantflow.core.translations import localized
 from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
 from grantflow.letters.models import TRANSLATED_WORDING, Letterhead, LetterTemplate
 from grantflow.letters.wording import Wording, default_languages, default_wording, render_wording
-from grantflow.programs.models import Program
+from grantflow.programs.models import Criterion, Program
 
 KINDS = (AWARD, DECLINE, WAITLIST)  # the decisions a letter is written for
 AGREEMENT = "agreement"  # an award's grant agreement: wording edited like a letter's (grantflow/letters/agreements.py)
@@ -175,9 +175,20 @@ class LetterData:
 
 @dataclass(frozen=True)
 class CriterionRow:
-    label: str
-    mean: str
-    scale: str
+    """A criterion's panel average: the letter shows its label in the letter's language (the funder's
+    translation where given) and the number formatted for that language."""
+
+    criterion: Criterion
+    mean: float
+
+    @property
+    def label(self) -> Markup:
+        """In the language being rendered; marked with its own `lang` when the funder gave none."""
+        return localized(self.criterion, "label").marked
+
+    @property
+    def scale(self) -> str:
+        return f"{self.criterion.scale_min}–{self.criterion.scale_max}"
 
 
 @dataclass(frozen=True)
@@ -298,7 +309,7 @@ def in_letter_language(wording: Wording, data: LetterData) -> Wording:
 
 def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedback]:
     """Panel averages per criterion and the reviewers' comments meant for the applicant."""
-    from grantflow.programs.models import Criterion, Rubric
+    from grantflow.programs.models import Rubric
     from grantflow.reviews.aggregate import rubric_scores
     from grantflow.reviews.models import SUBMITTED, Review
 
@@ -323,7 +334,7 @@ def feedback_for(program_id: int, application_ids: list[int]) -> dict[int, Feedb
                                         key=lambda kv: (criteria[kv[0]].position if kv[0] in criteria else 0)):
                 crit = criteria.get(crit_id)
                 if crit is not None:
-                    rows.append(CriterionRow(crit.label, f"{mean:.1f}", f"{crit.scale_min}–{crit.scale_max}"))
+                    rows.append(CriterionRow(crit, mean))
         if rows or comments.get(app_id):
             out[app_id] = Feedback(n_reviews=score.n_reviews if score else 0, criteria=tuple(rows),
                                    comments=tuple(comments.get(app_id, ())))

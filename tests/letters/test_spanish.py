@@ -12,7 +12,7 @@ from grantflow.core import outbox as ob
 from grantflow.core.db import db
 from grantflow.core.mail import outbox
 from grantflow.core.translations import ContentTranslation
-from grantflow.letters import agreements
+from grantflow.letters import agreements, services
 from grantflow.letters.models import GrantAgreement, IssuedLetter, LetterTemplate
 from grantflow.letters.render import head_for, letter_data, letter_pdf, wording_for
 from tests import factories as F
@@ -161,3 +161,26 @@ def test_a_spanish_speaking_organization_s_grant_agreement_is_in_spanish(any_app
     db.session.commit()
     pdf = _offered_agreement(w, officer)
     assert "This grant agreement is made between" in C.flat(pdf) and C.info(pdf)["lang"] == "en"
+
+
+def test_a_spanish_decline_letter_s_feedback_names_the_criteria_in_spanish(app, letters_world):
+    """The panel's averages per criterion, in the letter's language: the funder's Spanish label where
+    it gave one (the others in English, marked as such), the numbers written the Spanish way."""
+    from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
+
+    w = letters_world
+    w.other_cbo.language = "es"
+    first, second, third = w.program.current_rubric.criteria
+    db.session.add(ContentTranslation(kind="criterion", object_id=first.id, field="label", locale="es",
+                                      text="Voz de la comunidad"))
+    review = Review(application_id=w.other_application.id, rubric_id=w.program.current_rubric.id,
+                    reviewer_id=w.users["reviewer"].id, status=SUBMITTED, comment_to_applicant="Muy claro.")
+    review.scores = [CriterionScore(criterion_id=c.id, score=s) for c, s in ((first, 4), (second, 3), (third, 5))]
+    db.session.add(review)
+    db.session.commit()
+    letter, _ = services.issue(w.decline)
+    pdf = files.read(services.letter_key(letter))
+    text = C.flat(pdf)
+    assert "Voz de la comunidad 4,0 1–5" in text
+    assert "Criterion 2 3,0 1–5" in text  # no Spanish from the funder: its own label
+    assert C.info(pdf)["lang"] == "es" and C.info(pdf)["tagged"]
