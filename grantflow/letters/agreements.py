@@ -166,7 +166,9 @@ def _with_signature_page(agreement_pdf: bytes, agreement: GrantAgreement, signat
     writer.add_metadata({"/Title": f"Grant agreement {data.reference} — signed"})
     out = io.BytesIO()
     writer.write(out)
-    return pades.sign(out.getvalue(), reason=f"Grant agreement {data.reference}, signed in GrantFlow")
+    with in_language(data.language):
+        reason = _("Grant agreement %(reference)s, signed in GrantFlow", reference=data.reference)
+    return pades.sign(out.getvalue(), reason=reason)
 
 
 def _check_signature(consent: bool, name: str, title: str, shown_sha256: str, agreement: GrantAgreement) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grantflow.core import auditlog, events, files
 from grantflow.core.db import db, utcnow
-from grantflow.core.i18n import current_locale
+from grantflow.core.i18n import current_locale, in_language
 from grantflow.decisions.models import Decision
 from grantflow.letters import delivery, pades
 from grantflow.letters.models import IssuedLetter
@@ -119,7 +119,9 @@ def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback:
         data = letter_data(db.session.get(Decision, ref.id))
     head = head or head_for(data.funder_id, data.funder)
     check_ready(head, [wording])
-    pdf = pades.sign(letter_pdf(data, wording, head, feedback), reason=f"{KIND_LABELS[kind]} issued by {head.name}")
+    with in_language(data.language):  # the signature's reason is part of the letter: in its language
+        reason = _("%(letter)s issued by %(funder)s", letter=KIND_LABELS[kind], funder=head.name)
+    pdf = pades.sign(letter_pdf(data, wording, head, feedback), reason=reason)
     now = utcnow()
     stored = f"{ref.program_id}/{ref.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
     return RenderedLetter(ref, pdf, stored, now, inputs_fingerprint(head, wording, kind, data.amount_cents))

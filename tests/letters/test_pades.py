@@ -68,3 +68,25 @@ def test_a_letter_is_signed_from_inside_a_running_event_loop(app, letters_world)
     here = contextvars.copy_context()  # the app context, for a thread when this one already runs a loop
     signed = pades.off_event_loop(lambda: here.run(asyncio.run, inside_a_loop()))
     assert _status(signed).bottom_line and signed.startswith(pdf)
+
+
+def _reason(pdf: bytes) -> str:
+    [signature] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    return str(signature.sig_object["/Reason"])
+
+
+def test_the_signature_s_reason_is_in_the_letter_s_language_whoever_issues_it(app, letters_world):
+    """The reason was the officer's language around the funder's name ('Carta de otorgamiento issued
+    by …'): it is the letter's, in one language."""
+    from grantflow.core.i18n import in_language
+
+    w = letters_world
+    pades.make_self_signed(pades.signing_folder(), "Riverside Health Foundation")
+    w.cbo.language = "es"
+    db.session.commit()
+    letter, _ = services.issue(w.award)  # an officer reading English issues a Spanish letter
+    assert _reason(files.read(services.letter_key(letter))) == \
+        "Carta de otorgamiento emitida por Riverside Health Foundation"
+    with in_language("es"):  # an officer reading Spanish issues an English one
+        english, _ = services.issue(w.decline)
+    assert _reason(files.read(services.letter_key(english))) == "Decline letter issued by Riverside Health Foundation"
