@@ -114,8 +114,9 @@ def _unwrapped_english(page: str, user_data: list[str]) -> list[str]:
     # Innermost first: a translated word inside a translated sentence ("invited as ⟦Viewer⟧") nests.
     while (unwrapped := re.sub(r"⟦[^⟦⟧]*⟧", " ", text)) != text:
         text = unwrapped
-    for value in user_data:
-        text = text.replace(value, " ")
+    # Stored values as whole words: a stored language code ("en") is no licence for "enero" to lose its "en".
+    if user_data:
+        text = re.sub("|".join(r"(?<!\w)" + re.escape(v) + r"(?!\w)" for v in user_data), " ", text)
     text = re.sub(r"\{/?\w+\}", " ", text)  # a script's placeholders ("Saved at {time}.")
     text = re.sub(r"https?://\S+", " ", text)  # a link written out (in a message preview) is no language
     words = re.findall(r"[^\W\d_][^\W\d_'’]+", text)

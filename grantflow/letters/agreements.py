@@ -10,6 +10,12 @@ second page and completes it. The signed PDFs carry the funder's PAdES signature
 up (grantflow/letters/pades.py); the offer as shown does not, so its bytes are appended unchanged.
 Every step is in the audit trail; a declined offer, or one past
 `expires_at`, is shown as such to the officer. The PDFs are retained: as shown, signed, final.
+
+An agreement is signed in the language it is issued in (the organization's, where the agreement is
+worded in it; `GrantAgreement.language`): the consent each signer is shown, the signature pages and
+the PAdES reason are in that language, whatever the signer's interface language, and the audit
+trail keeps the exact consent text signed with its language (`consent`, `consent_language`; a
+record without `consent_language` is from before languages: English). docs/agreements.md.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
@@ -30,7 +37,7 @@ from grantflow.core.mail import send_mail
 from grantflow.core.i18n import SOURCE_LOCALE, format_when, in_language
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
-from grantflow.core.translations import localized
+from grantflow.core.translations import Localized, localized
 from grantflow.core.urls import external_url
 from grantflow.decisions.models import AWARD, Decision
 from grantflow.letters import pades
@@ -41,9 +48,10 @@ from grantflow.letters.services import LETTERS, check_ready
 from grantflow.letters.wording import render_wording
 
 OFFER_DAYS = 30
-CONSENT = ("I agree to sign this agreement electronically. I understand that my typed name and title are my "
-           "signature, that it binds my organization as a handwritten one would, and that I can download the "
-           "agreement and keep a copy.")
+CONSENT = _l("I agree to sign this agreement electronically. I understand that my typed name and title are my "
+             "signature, that it binds my organization as a handwritten one would, and that I can download the "
+             "agreement and keep a copy.")
+ROLES = {"grantee": _l("Grantee"), "funder": _l("Funder")}
 
 
 class AgreementError(Exception):
@@ -52,6 +60,24 @@ class AgreementError(Exception):
     def __init__(self, field: str | None, message: str):
         super().__init__(message)
         self.field = field
+
+
+def language_of(agreement: GrantAgreement) -> str:
+    return agreement.language or SOURCE_LOCALE
+
+
+def consent_of(agreement: GrantAgreement) -> Localized:
+    """The consent a signer of this agreement is shown and agrees to: in the agreement's language
+    (its `lang_attr` marks it on a page in another language)."""
+    language = language_of(agreement)
+    with in_language(language):
+        return Localized(str(CONSENT), language)
+
+
+def _consent_record(agreement: GrantAgreement) -> dict[str, str]:
+    """The wording that was signed, exactly, and its language: what the audit trail keeps."""
+    consent = consent_of(agreement)
+    return {"consent": consent.text, "consent_language": consent.lang}
 
 
 def current_agreement(decision_id: int) -> GrantAgreement | None:
@@ -103,11 +129,12 @@ def offer(decision: Decision, *, actor_id: int | None) -> GrantAgreement:
         previous.status, previous.declined_at, previous.decline_reason = DECLINED, now, "Replaced by a new offer."
     agreement = GrantAgreement(decision_id=decision.id, status=OFFERED, sha256=hashlib.sha256(pdf).hexdigest(),
                                stored_name=_store(decision.program_id, decision.id, "shown", pdf),
-                               offered_by_id=actor_id, offered_at=now, expires_at=now + dt.timedelta(days=OFFER_DAYS))
+                               offered_by_id=actor_id, offered_at=now, expires_at=now + dt.timedelta(days=OFFER_DAYS),
+                               language=data.language)
     db.session.add(agreement)
     db.session.flush()
     auditlog.record("agreement.offer", agreement, actor_id=actor_id,
-                    after={"decision_id": decision.id, "sha256": agreement.sha256,
+                    after={"decision_id": decision.id, "sha256": agreement.sha256, "language": data.language,
                            "expires_at": agreement.expires_at.isoformat()})
     _tell_awardee(decision, agreement)
     return agreement
@@ -155,19 +182,24 @@ def _signature(role: str, name: str, title: str, party: str, email: str, at: dt.
 def _with_signature_page(agreement_pdf: bytes, agreement: GrantAgreement, signatures: list[Signature]) -> bytes:
     """The agreement's own pages, unchanged, followed by the signature page."""
     decision = db.session.get(Decision, agreement.decision_id)
-    data = letter_data(decision, language=SOURCE_LOCALE)  # the agreement is in English only, so far
-    html = current_app.jinja_env.get_template("letters/signature_page.html").render(
-        title=f"Signature page — {data.reference}", reference=data.reference, funder=data.funder,
-        organization=data.organization, agreement_sha256=agreement.sha256, signatures=signatures)
-    page = render_pdf(html, title=f"Signature page — grant agreement {data.reference}", author=data.funder)
+    language = language_of(agreement)
+    data = letter_data(decision, language=language)
+    lang = language.replace("_", "-")
+    with in_language(language):
+        html = current_app.jinja_env.get_template("letters/signature_page.html").render(
+            title=_("Signature page — %(reference)s", reference=data.reference), lang=lang,
+            reference=data.reference, funder=data.funder, organization=data.organization,
+            agreement_sha256=agreement.sha256, signatures=signatures, roles=ROLES)
+        page = render_pdf(html, title=_("Signature page — grant agreement %(reference)s", reference=data.reference),
+                          author=data.funder, lang=lang)
+        signed_title = _("Grant agreement %(reference)s — signed", reference=data.reference)
+        reason = _("Grant agreement %(reference)s, signed in GrantFlow", reference=data.reference)
     writer = PdfWriter()
     for source in (agreement_pdf, page):
         writer.append(PdfReader(io.BytesIO(source)))
-    writer.add_metadata({"/Title": f"Grant agreement {data.reference} — signed"})
+    writer.add_metadata({"/Title": signed_title})
     out = io.BytesIO()
     writer.write(out)
-    with in_language(data.language):
-        reason = _("Grant agreement %(reference)s, signed in GrantFlow", reference=data.reference)
     return pades.sign(out.getvalue(), reason=reason)
 
 
@@ -194,7 +226,7 @@ def accept(agreement: GrantAgreement, user, *, consent: bool, name: str, title: 
     decision = db.session.get(Decision, agreement.decision_id)
     program = decision.application.program
     party = decision.application.applicant.name
-    sig = _signature("Grantee", name.strip(), title.strip(), party, user.email, now, ip, program.timezone)
+    sig = _signature("grantee", name.strip(), title.strip(), party, user.email, now, ip, program.timezone)
     pdf = _with_signature_page(files.read(key_of(agreement.stored_name)), agreement, [sig])
     agreement.status, agreement.signer_id, agreement.signed_at = ACCEPTED, user.id, now
     agreement.signer_name, agreement.signer_title, agreement.signer_ip = sig.name, sig.title, ip
@@ -202,7 +234,7 @@ def accept(agreement: GrantAgreement, user, *, consent: bool, name: str, title: 
     agreement.signed_sha256 = hashlib.sha256(pdf).hexdigest()
     auditlog.record("agreement.accept", agreement, actor_id=user.id,
                     after={"name": sig.name, "title": sig.title, "ip": ip, "agreement_sha256": agreement.sha256,
-                           "signed_sha256": agreement.signed_sha256, "consent": CONSENT})
+                           "signed_sha256": agreement.signed_sha256, **_consent_record(agreement)})
     db.session.flush()
     return agreement
 
@@ -228,9 +260,9 @@ def countersign(agreement: GrantAgreement, user, *, consent: bool, name: str, ti
     decision = db.session.get(Decision, agreement.decision_id)
     application = decision.application
     program = application.program
-    grantee = _signature("Grantee", agreement.signer_name, agreement.signer_title, application.applicant.name,
+    grantee = _signature("grantee", agreement.signer_name, agreement.signer_title, application.applicant.name,
                          _email(agreement.signer_id), agreement.signed_at, agreement.signer_ip, program.timezone)
-    funder = _signature("Funder", name.strip(), title.strip(), program.funder.name, user.email, now, ip,
+    funder = _signature("funder", name.strip(), title.strip(), program.funder.name, user.email, now, ip,
                         program.timezone)
     pdf = _with_signature_page(files.read(key_of(agreement.stored_name)), agreement, [grantee, funder])
     agreement.status, agreement.countersigner_id, agreement.countersigned_at = COUNTERSIGNED, user.id, now
@@ -238,7 +270,8 @@ def countersign(agreement: GrantAgreement, user, *, consent: bool, name: str, ti
     agreement.final_stored_name = _store(program.id, decision.id, "final", pdf)
     agreement.final_sha256 = hashlib.sha256(pdf).hexdigest()
     auditlog.record("agreement.countersign", agreement, actor_id=user.id,
-                    after={"name": funder.name, "title": funder.title, "ip": ip, "final_sha256": agreement.final_sha256})
+                    after={"name": funder.name, "title": funder.title, "ip": ip, "final_sha256": agreement.final_sha256,
+                           **_consent_record(agreement)})
     db.session.flush()
     signed_by_both(application, at=now, actor_id=user.id)
     return agreement

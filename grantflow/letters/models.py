@@ -128,6 +128,9 @@ class GrantAgreement(db.Model):
     offered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     offered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The language it was issued in, and so is signed in (its consent and signature pages too);
+    # null: English (the agreements issued before there were languages).
+    language: Mapped[Optional[str]] = mapped_column(String(16))
     # The awardee's signature, and the PDF with its signature page.
     signer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     signer_name: Mapped[str] = mapped_column(String(200), default="")

@@ -251,10 +251,12 @@ def letter(program: Program, decision_id: int):
 def _letter_page(program: Program, decision: Decision, sign_form: SignForm | None = None, status: int = 200):
     """One decision's letters and agreement, for the officer."""
     letters = services.letters_of(decision.id)
+    agreement = agreements.current_agreement(decision.id)
     return render_template("letters/letter_page.html", program=program, decision=decision,
-                           agreement=agreements.current_agreement(decision.id), now=utcnow(),
+                           agreement=agreement, now=utcnow(),
                            offer_form=OfferAgreementForm(), sign_form=sign_form or SignForm(),
-                           consent=agreements.CONSENT, data=letter_data(decision), letters=letters,
+                           consent=agreements.consent_of(agreement) if agreement else None,
+                           data=letter_data(decision), letters=letters,
                            deliveries=delivery.deliveries(letters, {decision.id: decision.released_at is not None}),
                            form=IssueForm(), can_issue=decision.outcome in KINDS, format_money=format_money,
                            missing=_missing(program, [decision.outcome]) if decision.outcome in KINDS else []), status
@@ -442,7 +444,7 @@ def _agreement_page(application, agreement, sign_form=None, decline_form=None, s
     sign_form = sign_form or SignForm(shown_sha256=agreement.sha256)
     return render_template("letters/agreement_page.html", application=application, agreement=agreement,
                            now=utcnow(), sign_form=sign_form, decline_form=decline_form or DeclineAgreementForm(),
-                           consent=agreements.CONSENT, can_sign=can_sign), status
+                           consent=agreements.consent_of(agreement), can_sign=can_sign), status
 
 
 @bp.route("/applications/<int:app_id>/agreement")

@@ -55,7 +55,7 @@ def test_accept_then_countersign_with_signature_pages_and_the_right_hash(app, le
     status_page = applicant.get(f"/applications/{w.application.id}").get_data(as_text=True)
     assert "Read and sign the grant agreement" in status_page
     page = applicant.get(f"/applications/{w.application.id}/agreement").get_data(as_text=True)
-    assert agreement.sha256 in page and agreements.CONSENT in page
+    assert agreement.sha256 in page and agreements.consent_of(agreement).text in page
     framed = applicant.get(f"/applications/{w.application.id}/agreement/{agreement.id}/shown.pdf?inline=1")
     assert framed.status_code == 200 and framed.data == shown  # from the app itself, for the page's frame
     assert "frame-ancestors 'self'" in framed.headers["Content-Security-Policy"]
