@@ -110,8 +110,8 @@ def offer(decision: Decision, *, actor_id: int | None) -> GrantAgreement:
     head = head_for(data.funder_id, data.funder)
     # The award's terms, in the agreement's own wording: both in the agreement's language.
     award = wording_for(decision.program_id, AWARD)
-    wording = replace(in_letter_language(award, data), kind=AGREEMENT,
-                      body=in_letter_language(wording_for(decision.program_id, AGREEMENT), data).body)
+    wording = replace(in_letter_language(award, data.language), kind=AGREEMENT,
+                      body=in_letter_language(wording_for(decision.program_id, AGREEMENT), data.language).body)
     check_ready(head, [award])
     head = signed(head, wording)
     body = render_wording(wording.body, data.placeholders(wording))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 from flask import current_app
@@ -116,9 +117,13 @@ def reference_number(program_slug: str, application_id: int) -> str:
     return f"{program_slug.upper()}-{application_id:05d}"
 
 
-def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents: int) -> str:
+def inputs_fingerprint(head: Head, wording: Wording, outcome: str, amount_cents: int,
+                       language: str = SOURCE_LOCALE) -> str:
     """SHA-256 of what a letter is made from beyond the applicant's own details: when this changes
-    after a letter was issued, the letter is out of date."""
+    after a letter was issued, the letter is out of date. The wording is the one in the letter's
+    `language` (the funder's translation where given), so editing a translation outdates the
+    letters in that language; an English letter's fingerprint is what it always was."""
+    wording = in_letter_language(wording, language)
     images = [hashlib.sha256(b).hexdigest() if b else "" for b in (head.logo, head.signature, wording.logo)]
     parts = {"head": {k: v for k, v in asdict(head).items() if k not in ("logo", "signature")},
              "wording": {k: v for k, v in asdict(wording).items() if k not in ("logo", "template_id")},
@@ -209,12 +214,19 @@ def letter_language(decision: Decision, kind: str | None = None) -> str:
     """The organization's language, when the letter kind (by default the decision's) has a wording in
     it: the funder's translation of its own, or the product's default; else English."""
     kind = kind or decision.outcome
-    language = supported(decision.application.applicant.language) or SOURCE_LOCALE
+    return language_worded(kind, decision.application.applicant.language, lambda: db.session.execute(
+        select(LetterTemplate).where(LetterTemplate.program_id == decision.program_id, LetterTemplate.kind == kind)
+    ).scalar_one_or_none())
+
+
+def language_worded(kind: str, preferred: str | None, saved: Callable[[], LetterTemplate | None]) -> str:
+    """`preferred` when the kind has a wording in it (the product's, or the funder's saved one,
+    `saved()`, translated into it), else English."""
+    language = supported(preferred) or SOURCE_LOCALE
     if language == SOURCE_LOCALE or language in default_languages(kind):
         return language
-    saved = db.session.execute(select(LetterTemplate).where(
-        LetterTemplate.program_id == decision.program_id, LetterTemplate.kind == kind)).scalar_one_or_none()
-    return language if saved is not None and translations.stored(saved, language).get("body") else SOURCE_LOCALE
+    template = saved()
+    return language if template is not None and translations.stored(template, language).get("body") else SOURCE_LOCALE
 
 
 def letter_data(decision: Decision, *, today: dt.date | None = None, language: str | None = None) -> LetterData:
@@ -287,12 +299,11 @@ def product_wording(kind: str, language: str = SOURCE_LOCALE) -> Wording:
                                                 "the grant period.") if kind == AWARD else "", default=True)
 
 
-def in_letter_language(wording: Wording, data: LetterData) -> Wording:
+def in_letter_language(wording: Wording, language: str) -> Wording:
     """The wording in the letter's language: each part in the funder's translation where it gave
     one; else, for the body, the product's wording in that language (English when there is none),
     and for the terms (payment, reporting, conditions) the funder's own, which bind it, unless they
     are still the product's English defaults (as the product's own wording's are)."""
-    language = data.language
     if language == SOURCE_LOCALE:
         return wording
     product = product_wording(wording.kind, language) if language in default_languages(wording.kind) else None
@@ -350,7 +361,7 @@ def letter_html(data: LetterData, wording: Wording, head: Head, feedback: Feedba
     """The letter in its language (`data.language`): the wording, and every word around it."""
     head = signed(head, wording)
     data = replace(data, signatory=head.signatory_name, signatory_title=head.signatory_title)
-    wording = in_letter_language(wording, data)
+    wording = in_letter_language(wording, data.language)
     body, closing = split_closing(render_wording(wording.body, data.placeholders(wording)))
     template = current_app.jinja_env.get_template("letters/letter.html")
     with in_language(data.language):

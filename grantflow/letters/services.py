@@ -124,7 +124,8 @@ def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback:
     pdf = pades.sign(letter_pdf(data, wording, head, feedback), reason=reason)
     now = utcnow()
     stored = f"{ref.program_id}/{ref.id}-{kind}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.pdf"
-    return RenderedLetter(ref, pdf, stored, now, inputs_fingerprint(head, wording, kind, data.amount_cents))
+    return RenderedLetter(ref, pdf, stored, now, inputs_fingerprint(head, wording, kind, data.amount_cents,
+                                                                     data.language))
 
 
 def record(rendered: RenderedLetter, existing: IssuedLetter | None, *, actor_id: int | None = None,

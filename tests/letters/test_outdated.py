@@ -105,3 +105,37 @@ def test_a_decision_changed_after_release_leaves_its_letter_out_of_date_until_re
     assert new.kind == "award" and "$10,000.00" in C.flat(files.read(services.letter_key(new)))
     assert db.session.get(IssuedLetter, first[w.decline.id].id).superseded_at is not None
     assert freshness.outdated_ids(w.program) == []
+
+
+def test_editing_the_funder_s_spanish_wording_outdates_exactly_its_spanish_letters(app, letters_world, login):
+    """Editing the Spanish of a letter's wording (translations page) left the Spanish letters issued
+    from it 'up to date', while an edit of the English wording outdated the English ones."""
+    from grantflow.core.translations import ContentTranslation
+    from grantflow.letters.models import LetterTemplate
+
+    w = letters_world
+    w.cbo.language = "es"  # Eastside (the award) reads Spanish; Northside (the decline) English
+    template = LetterTemplate(program_id=w.program.id, kind="award", body="Dear {{ recipient }}, well done.",
+                              signatory_name="Sam Signer", signatory_title="President")
+    db.session.add(template)
+    db.session.flush()
+    db.session.add(ContentTranslation(kind="letter", object_id=template.id, field="body", locale="es",
+                                      text="Estimada/o {{ recipient }}: felicitaciones."))
+    db.session.commit()
+    first = _issue_all(w)
+    assert "felicitaciones" in C.flat(files.read(services.letter_key(first[w.award.id])))
+    assert freshness.outdated_ids(w.program) == []
+
+    officer = login(w.users["program_officer"])
+    assert officer.post("/programs/health-2026/translations?locale=es", data={
+        f"lettertemplate-{template.id}-body": "Estimada/o {{ recipient }}: ¡muchas felicitaciones!"}).status_code == 302
+    db.session.expire_all()
+    assert freshness.outdated_ids(w.program) == [w.award.id]
+    result = app.test_cli_runner().invoke(args=["letters", "health-2026", "-o", str(app.instance_path) + "/out",
+                                               "--outdated"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    renewed = services.current_letter(w.award.id)
+    assert renewed.id != first[w.award.id].id and "¡muchas felicitaciones!" in C.flat(files.read(services.letter_key(renewed)))
+    assert services.current_letter(w.decline.id).id == first[w.decline.id].id  # English: untouched
+    assert freshness.outdated_ids(w.program) == []
