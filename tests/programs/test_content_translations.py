@@ -120,7 +120,7 @@ def test_bad_input_comes_back_at_its_box_with_what_was_typed(any_app):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "200 caracteres" in page  # at the choice's box, in the officer's language
-    assert "Unknown placeholder {{ destinatario }}" in page
+    assert "Marcador desconocido {{ destinatario }}" in page
     assert long_choice in page and bad_letter in page and "Salud 2026" in page
     db.session.expire_all()
     assert db.session.execute(select(ContentTranslation)).first() is None  # nothing half-saved
