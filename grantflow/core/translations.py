@@ -12,10 +12,14 @@ a function giving the object's texts by field name (`option:<digest>`, `anchor:<
 piece is translated on its own. A page reads only the rows of the objects it has loaded: the first
 `localized` of a kind loads, in one query, the rows of every object of that kind in the session
 (the objects the page is showing), and later objects of the kind cost one more query per batch.
+What is read is kept for the request; outside one (a batch of letters in the queue) for a block
+under `cached()`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import g, has_request_context
@@ -29,6 +33,7 @@ from grantflow.core.i18n import SOURCE_LOCALE, current_locale
 Fields = tuple[str, ...] | Callable[[object], dict[str, str]]
 _KINDS: dict[type, tuple[str, Fields]] = {}
 _BATCH = 500  # object ids per query (well under every database's bound-parameter limit)
+_SCOPE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gf_translations", default=None)
 
 
 class ContentTranslation(db.Model):
@@ -86,14 +91,31 @@ class Localized:
         return Markup("<span%s>%s</span>") % (attr, self.text) if attr else Markup.escape(self.text)
 
 
+@contextmanager
+def cached() -> Iterator[None]:
+    """Outside a request, keeps the translations read within the block, as a request keeps them:
+    a batch of letters reads each kind's once, not once per letter. Nested, the outer block's."""
+    token = _SCOPE.set(_SCOPE.get() if _SCOPE.get() is not None else {})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def _cache() -> dict:
+    if has_request_context():
+        return g.setdefault("gf_translations", {})
+    scope = _SCOPE.get()
+    return {} if scope is None else scope
+
+
 def stored(obj, locale: str) -> dict[str, str]:
     """The object's translations into `locale`, by field. The first of its kind this request loads,
     in one query per batch, those of every object of its model the session holds that has none
     loaded yet: the page's other objects cost no query of their own."""
     model = type(obj)
     kind = _KINDS[model][0]
-    cache = g.setdefault("gf_translations", {}) if has_request_context() else {}
-    texts = cache.setdefault((kind, locale), {})
+    texts = _cache().setdefault((kind, locale), {})
     if obj.id not in texts:
         ids = sorted({key[1][0] for key in db.session.identity_map.keys() if key[0] is model} - texts.keys()
                      | {obj.id})
@@ -138,5 +160,4 @@ def save(obj, locale: str, texts: dict[str, str]) -> None:
         if name in fields and (text or "").strip():
             db.session.add(ContentTranslation(kind=kind, object_id=obj.id, field=name, locale=locale,
                                               text=text.strip()))
-    if has_request_context():
-        g.pop("gf_translations", None)
+    _cache().clear()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from grantflow.core import files
+from grantflow.core import files, translations
 from grantflow.core.db import db
 from grantflow.letters import freshness, jobs, services
 from grantflow.letters.models import LetterBatch
@@ -54,9 +54,10 @@ def letters_command(program: Program, output: Path, declines: bool, reissue: boo
         else:
             done = jobs.done_ids(batch)
             bar.update(len(done))
-            for decision_id in [d for d in batch.decision_ids if d not in done]:
-                jobs.issue_chunk(batch.id, [decision_id])
-                bar.update(1)
+            with translations.cached():  # one letter at a time for the bar, the translations read once
+                for decision_id in [d for d in batch.decision_ids if d not in done]:
+                    jobs.issue_chunk(batch.id, [decision_id])
+                    bar.update(1)
             jobs.maybe_finish(batch.id)
     batch = db.session.get(LetterBatch, batch.id)
     db.session.refresh(batch)

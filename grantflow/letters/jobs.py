@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from grantflow.core import auditlog, files
+from grantflow.core import auditlog, files, translations
 from grantflow.core.db import db, utcnow
 from grantflow.core.storage import storage
 from grantflow.decisions.models import AWARD, DECLINE, WAITLIST, Decision
@@ -151,7 +151,13 @@ def start_batch(program: Program, **options) -> LetterBatch:
 
 
 def issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
-    """Issues the letters of one chunk, each committed on its own; returns how many were issued."""
+    """Issues the letters of one chunk, each committed on its own; returns how many were issued.
+    The funder's translations (program title, wording, criteria) are read once for the chunk."""
+    with translations.cached():
+        return _issue_chunk(batch_id, decision_ids)
+
+
+def _issue_chunk(batch_id: int, decision_ids: list[int]) -> int:
     batch = db.session.get(LetterBatch, batch_id)
     if batch is None or batch.status == BATCH_DONE:
         return 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from grantflow.core import files
 from grantflow.core.db import db
 from grantflow.letters import jobs, services
 from tests import factories as F
+from tests.letters import pdfcheck as C
 from tests.letters.conftest import decide
 from tests.queries import recorded
 
@@ -33,3 +35,28 @@ def test_issuing_a_chunk_reads_the_decision_graph_once_however_many_letters(any_
     assert _reads(four, "applications") == 1
     db.session.expire_all()
     assert all(services.current_letter(d) is not None for d in batch.decision_ids)
+
+
+def test_spanish_letters_read_the_funder_s_translations_once_per_chunk(any_app, letters_world):
+    """Each Spanish letter read the program's, the wording's and the criteria's translations again."""
+    from grantflow.core.translations import ContentTranslation
+
+    w = letters_world
+    w.cbo.language = "es"
+    db.session.add(ContentTranslation(kind="program", object_id=w.program.id, field="title", locale="es",
+                                      text="Salud Comunitaria 2026"))
+    for i in range(4):
+        decide(F.application(w.program, F.cbo(name=f"Cooperativa {i}", slug=f"coop-{i}", language="es")),
+               "award", 1_000_00)
+    db.session.commit()
+    batch = jobs.create_batch(w.program)
+    first, rest = batch.decision_ids[:1], batch.decision_ids[1:]
+    assert len(rest) == 4
+    with recorded() as one:
+        assert jobs.issue_chunk(batch.id, first) == 1
+    with recorded() as four:
+        assert jobs.issue_chunk(batch.id, rest) == 4
+    assert _reads(four, "content_translations") == _reads(one, "content_translations") > 0
+    db.session.expire_all()
+    letter = services.current_letter(rest[-1])
+    assert "Salud Comunitaria 2026" in C.flat(files.read(services.letter_key(letter)))
