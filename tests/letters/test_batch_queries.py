@@ -18,10 +18,10 @@ def _reads(statements, table: str) -> int:
     return sum(1 for sql, _ in statements if re.search(rf"\bFROM {table}\b", sql) and sql.lstrip().startswith("SELECT"))
 
 
-def test_issuing_a_chunk_reads_the_decision_graph_once_however_many_letters(any_app, letters_world):
-    w = letters_world
+def _one_then_four(w, **org) -> tuple[list, list, list[int]]:
+    """Four more awards; the statements of a chunk of one letter, of a chunk of four, and the ids."""
     for i in range(4):
-        decide(F.application(w.program, F.cbo(name=f"Block Club {i}", slug=f"block-{i}")), "award", 1_000_00)
+        decide(F.application(w.program, F.cbo(name=f"Block Club {i}", slug=f"block-{i}", **org)), "award", 1_000_00)
     db.session.commit()
     batch = jobs.create_batch(w.program)
     first, rest = batch.decision_ids[:1], batch.decision_ids[1:]
@@ -30,11 +30,16 @@ def test_issuing_a_chunk_reads_the_decision_graph_once_however_many_letters(any_
         assert jobs.issue_chunk(batch.id, first) == 1
     with recorded() as four:
         assert jobs.issue_chunk(batch.id, rest) == 4
+    return one, four, batch.decision_ids
+
+
+def test_issuing_a_chunk_reads_the_decision_graph_once_however_many_letters(any_app, letters_world):
+    one, four, decision_ids = _one_then_four(letters_world)
     for table in ("applications", "organizations", "programs"):
         assert _reads(four, table) == _reads(one, table), table
     assert _reads(four, "applications") == 1
     db.session.expire_all()
-    assert all(services.current_letter(d) is not None for d in batch.decision_ids)
+    assert all(services.current_letter(d) is not None for d in decision_ids)
 
 
 def test_spanish_letters_read_the_funder_s_translations_once_per_chunk(any_app, letters_world):
@@ -45,18 +50,8 @@ def test_spanish_letters_read_the_funder_s_translations_once_per_chunk(any_app, 
     w.cbo.language = "es"
     db.session.add(ContentTranslation(kind="program", object_id=w.program.id, field="title", locale="es",
                                       text="Salud Comunitaria 2026"))
-    for i in range(4):
-        decide(F.application(w.program, F.cbo(name=f"Cooperativa {i}", slug=f"coop-{i}", language="es")),
-               "award", 1_000_00)
-    db.session.commit()
-    batch = jobs.create_batch(w.program)
-    first, rest = batch.decision_ids[:1], batch.decision_ids[1:]
-    assert len(rest) == 4
-    with recorded() as one:
-        assert jobs.issue_chunk(batch.id, first) == 1
-    with recorded() as four:
-        assert jobs.issue_chunk(batch.id, rest) == 4
+    one, four, decision_ids = _one_then_four(w, language="es")
     assert _reads(four, "content_translations") == _reads(one, "content_translations") > 0
     db.session.expire_all()
-    letter = services.current_letter(rest[-1])
+    letter = services.current_letter(decision_ids[-1])
     assert "Salud Comunitaria 2026" in C.flat(files.read(services.letter_key(letter)))
