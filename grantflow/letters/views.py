@@ -156,7 +156,7 @@ def _sample_data(program: Program, kind: str) -> tuple[LetterData, int | None]:
         program=program.title, funder=program.funder.name, application_title=_("Example project"),
         amount=format_money(program.min_award_cents or 25_000_00), amount_requested=format_money(program.max_award_cents),
         grant_start=long_date(start), grant_end=long_date(end),
-        grant_period=f"{long_date(start)} – {long_date(end)}" if start and end else "as agreed with our program staff",
+        grant_period=f"{long_date(start)} – {long_date(end)}" if start and end else _("as agreed with our program staff"),
         contact=contact_line(program), date=long_date(to_local(utcnow(), program.timezone).date()),
         address_lines=("123 Example Street", _("Anytown, ST 00000")), recipient=_("Alex Example"),
         recipient_title=_("Executive Director"), reference=reference_number(program.slug, 0),
