@@ -1,6 +1,7 @@
 """The equity audit page's form: the program's suppression threshold k."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired, NumberRange
 
 from forms.base import BaseForm
@@ -11,9 +12,9 @@ from grantflow.equity.suppression import MIN_K
 
 class AuditSettingsForm(BaseForm):
     k = WholeNumberField(
-        "Smallest identity group shown (k)", example="11",
-        validators=[InputRequired(f"Enter a whole number from {MIN_K} to {MAX_K}, like 11."),
-                    NumberRange(MIN_K, MAX_K, f"k cannot be below {MIN_K} (smaller groups could identify "
-                                              f"organizations) or above {MAX_K}.")],
-        description=f"Groups defined by identity data (POC-led, community-led…) with fewer organizations are "
-                    f"withheld from every output. Raise it to protect more; it cannot go below {MIN_K}.")
+        _l("Smallest identity group shown (k)"), example="11",
+        validators=[InputRequired(_l("Enter a whole number from %(min)s to %(max)s, like 11.", min=MIN_K, max=MAX_K)),
+                    NumberRange(MIN_K, MAX_K, _l("k cannot be below %(min)s (smaller groups could identify "
+                                                 "organizations) or above %(max)s.", min=MIN_K, max=MAX_K))],
+        description=_l("Groups defined by identity data (POC-led, community-led…) with fewer organizations are "
+                       "withheld from every output. Raise it to protect more; it cannot go below %(min)s.", min=MIN_K))

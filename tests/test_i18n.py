@@ -251,6 +251,22 @@ class TestPseudoLocale:
                            sorted({*user_data, *_api_spec_words()}, key=len, reverse=True))
 
 
+    def test_the_audit_and_a_refused_k_are_marked(self, app, world, login):
+        """The audit's words built in Python (findings, board summary, labels, suppression, charts) on a
+        program with a disparity, flags and a withheld group, and its settings form refusing k = 3."""
+        from tests.equity.test_outputs import _cycle
+
+        prog = _cycle(world.funder, "audit-2026", [(True, 120, 15), (False, 80, 32), (None, 3, 1)], series=None,
+                      cycle_label="2026")
+        db.session.commit()
+        officer = login(world.users["program_officer"])
+        pages = {"audit": officer.get(f"/programs/{prog.slug}/audit", headers=SPANISH),
+                 "refused k": officer.post(f"/programs/{prog.slug}/audit/settings", data={"k": "3"}, headers=SPANISH)}
+        assert pages["refused k"].status_code == 422
+        found = _english_left(pages.items(), _user_data(), ok=(200, 422))
+        assert not found, f"English shown without translation: {found}"
+
+
 def _assert_all_marked(pages, user_data: list[str]) -> None:
     """Each (client, url) page, asked for in Spanish, answers in the pseudo-locale with no English left."""
     found = _render_all(pages, user_data)
@@ -338,6 +354,7 @@ OFFICER_PAGES = (
         ("scoring.whatif", ("program",)),
         ("reviews.assignments", ("program",)), ("reviews.review_progress", ("program",)),
         ("reviews.assign_reviewers", ("app_id",)), ("api.token_list", ()), ("api.docs", ()),
+        ("equity.audit", ("program",)),
     )),
     *(("funder_admin", endpoint, args) for endpoint, args in (
         ("letters.letterhead", ("slug",)), ("accounts.people", ("slug",)), ("accounts.messages", ("slug",)),

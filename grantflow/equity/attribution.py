@@ -23,18 +23,20 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 
 from grantflow.facts import ApplicationFacts, ProgramContext
 
 WHO_APPLIED, RUBRIC, RULES, DECISIONS = "who_applied", "rubric", "priority_rules", "decisions"
 LABELS = {
-    WHO_APPLIED: "Who applied (priority places and CHNA needs served)",
-    RUBRIC: "Reviewers' rubric scores",
-    RULES: "Priority rules",
-    DECISIONS: "Decisions beyond the ranking",
+    WHO_APPLIED: _l("Who applied (priority places and CHNA needs served)"),
+    RUBRIC: _l("Reviewers' rubric scores"),
+    RULES: _l("Priority rules"),
+    DECISIONS: _l("Decisions beyond the ranking"),
 }
-# How a board should read each part.
+# How a board should read each part: a code (`kind`), and its words (`kind_label`).
 KINDS = {WHO_APPLIED: "who applied", RUBRIC: "unintended", RULES: "by design", DECISIONS: "unintended"}
+KIND_LABELS = {"who applied": _l("who applied"), "unintended": _l("unintended"), "by design": _l("by design")}
 
 
 def strata(facts: list[ApplicationFacts], ctx: ProgramContext) -> np.ndarray:
@@ -93,7 +95,8 @@ def attribute(in_group: np.ndarray, awarded: np.ndarray, stratum: np.ndarray,
     return {
         "gap": actual,
         # `includes`: the parts that could not be told apart from this one (their points are None).
-        "components": [{"key": key, "label": LABELS[key], "kind": KINDS[key], "points": parts[key],
+        "components": [{"key": key, "label": str(LABELS[key]), "kind": KINDS[key],
+                        "kind_label": str(KIND_LABELS[KINDS[key]]), "points": parts[key],
                         "includes": [j for j in joined if j != DECISIONS] if key == DECISIONS else []}
                        for key in LABELS],
     }

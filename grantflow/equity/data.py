@@ -29,8 +29,6 @@ IMPORTED_POC = "imported_poc_led"
 IMPORTED_COMMUNITY = "imported_community_led"
 IMPORTED_FIRST_TIME = "imported_first_time"
 STAGES = ("applied", "eligible", "reviewed", "recommended", "awarded")
-STAGE_LABELS = {"applied": "Applied", "eligible": "Eligible", "reviewed": "Reviewed",
-                "recommended": "Recommended", "awarded": "Awarded"}
 _ELIGIBLE_STATUSES = {"eligible", "under_review", "recommended", "awarded", "declined", "waitlisted"}
 _RECOMMENDED_STATUSES = {"recommended", "waitlisted"}
 

@@ -13,6 +13,9 @@ import inspect
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from grantflow.facts import (
     BUDGET_BANDS, ApplicationFacts, ProgramContext, budget_band, has_regular_feedback_loop,
     is_community_led, leadership_is_poc, need_quartile, served_need_index, serves_priority_place,
@@ -20,10 +23,18 @@ from grantflow.facts import (
 
 NOT_REPORTED = "not reported"
 YES, NO = "yes", "no"
+# The words a person reads for the group codes any dimension may use (a dimension's own
+# `group_labels` come first); a code without a label is shown as it is (a plugin's own words).
+GROUP_LABELS = {YES: _l("yes"), NO: _l("no"), NOT_REPORTED: _l("not reported"),
+                "Q4": _l("Q4 (most need)"), "Q3": _l("Q3"), "Q2": _l("Q2"), "Q1": _l("Q1 (least need)"),
+                "under $250k": _l("under $250k"), "$250k–$1M": _l("$250k–$1M"), "$1M–$5M": _l("$1M–$5M"),
+                "$5M and over": _l("$5M and over")}
 
 
 @dataclass(frozen=True)
 class Dimension:
+    """`label`, `focus_phrase` and `group_labels` may be lazy translations (`lazy_gettext`): they
+    are worded in the reader's language when the report is built."""
     key: str
     label: str
     group: Callable[[ApplicationFacts, ProgramContext], Optional[str]]
@@ -43,7 +54,18 @@ class Dimension:
         return self.focus or (self.order[0] if self.order else None)
 
     def label_of(self, group: str) -> str:
-        return dict(self.group_labels).get(group, group)
+        return str(dict(self.group_labels).get(group) or GROUP_LABELS.get(group, group))
+
+    @property
+    def title(self) -> str:
+        return str(self.label)
+
+    @property
+    def phrase(self) -> str:
+        """How findings name the focus group, in the reader's language."""
+        if self.focus_phrase:
+            return str(self.focus_phrase)
+        return gettext("%(dimension)s: %(group)s", dimension=self.title, group=self.label_of(self.focus_group))
 
 
 def _yes_no(value: Optional[bool]) -> str:
@@ -81,26 +103,25 @@ def builtin_dimensions(poc_rule_params: dict | None = None) -> list[Dimension]:
     quartiles = ("Q4", "Q3", "Q2", "Q1")
     bands = tuple(label for _, label in BUDGET_BANDS) + ("$5M and over",)
     return [
-        Dimension("poc_led", "Led by people of color", _poc, (YES, NO, NOT_REPORTED),
-                  focus_phrase="Organizations led by people of color", identity=True),
-        Dimension("community_led", "Community-led", _community, (YES, NO, NOT_REPORTED),
-                  focus_phrase="Community-led organizations", identity=True),
-        Dimension("feedback_loops", "Regular feedback loops", lambda f, c: _yes_no(has_regular_feedback_loop(f)),
-                  (YES, NO), focus_phrase="Organizations with regular feedback loops"),
-        Dimension("priority_place", "Serves a priority place",
+        Dimension("poc_led", _l("Led by people of color"), _poc, (YES, NO, NOT_REPORTED),
+                  focus_phrase=_l("Organizations led by people of color"), identity=True),
+        Dimension("community_led", _l("Community-led"), _community, (YES, NO, NOT_REPORTED),
+                  focus_phrase=_l("Community-led organizations"), identity=True),
+        Dimension("feedback_loops", _l("Regular feedback loops"), lambda f, c: _yes_no(has_regular_feedback_loop(f)),
+                  (YES, NO), focus_phrase=_l("Organizations with regular feedback loops")),
+        Dimension("priority_place", _l("Serves a priority place"),
                   lambda f, c: _yes_no(serves_priority_place(f, c)) if f.place_ids else NOT_REPORTED,
-                  (YES, NO, NOT_REPORTED), focus_phrase="Organizations serving a priority place"),
-        Dimension("svi_quartile", "Need (SVI) quartile of places served",
+                  (YES, NO, NOT_REPORTED), focus_phrase=_l("Organizations serving a priority place")),
+        Dimension("svi_quartile", _l("Need (SVI) quartile of places served"),
                   lambda f, c: (lambda q: NOT_REPORTED if q is None else f"Q{q}")(need_quartile(served_need_index(f, c))),
                   quartiles + (NOT_REPORTED,),
-                  focus_phrase="Organizations serving the highest-need places (SVI quartile 4)",
-                  group_labels=(("Q4", "Q4 (most need)"), ("Q1", "Q1 (least need)"))),
-        Dimension("budget_band", "Annual budget", lambda f, c: budget_band(f.annual_budget_cents),
-                  bands + (NOT_REPORTED,), focus_phrase="Organizations with annual budgets under $250k"),
-        Dimension("first_time", "First-time applicant", _first_time,
-                  (YES, NO, NOT_REPORTED), focus_phrase="First-time applicants"),
-        Dimension("network_member", "Member of a network", lambda f, c: _yes_no(f.network_member),
-                  (YES, NO), focus_phrase="Members of a network"),
+                  focus_phrase=_l("Organizations serving the highest-need places (SVI quartile 4)")),
+        Dimension("budget_band", _l("Annual budget"), lambda f, c: budget_band(f.annual_budget_cents),
+                  bands + (NOT_REPORTED,), focus_phrase=_l("Organizations with annual budgets under $250k")),
+        Dimension("first_time", _l("First-time applicant"), _first_time,
+                  (YES, NO, NOT_REPORTED), focus_phrase=_l("First-time applicants")),
+        Dimension("network_member", _l("Member of a network"), lambda f, c: _yes_no(f.network_member),
+                  (YES, NO), focus_phrase=_l("Members of a network")),
     ]
 
 

@@ -17,13 +17,15 @@ import json
 from typing import Any, Iterator, Optional
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from grantflow.core import csvfile
 from grantflow.equity import charts
 from grantflow.equity.attribution import DECISIONS
-from grantflow.equity.data import STAGE_LABELS, STAGES
+from grantflow.equity.data import STAGES
 from grantflow.equity.metrics import TOO_FEW
 from grantflow.equity.suppression import WITHHELD
+from grantflow.equity.wording import STAGE_LABELS
 
 GROUP_MEASURES = ("applicants", "organizations", "awards", "award_rate", "rate_difference", "share_of_applicants",
                   "share_of_awards", "share_of_dollars", "share_of_dollars_requested", "dollars_requested",
@@ -177,10 +179,12 @@ def _dimension_detail(key: str, dim: dict) -> Iterator[tuple]:
                                ci=sc["award_rate_ci"] if m == "award_rate" else None)
     for group, att in dim["attribution"].items():
         yield _row("attribution", key, group, "", "gap", att["gap"])
+        decisions = next(c["label"] for c in att["components"] if c["key"] == DECISIONS)
         for c in att["components"]:
             together = c["points"] is None
             yield _row("attribution", key, group, c["key"], "points", c["points"], status=NOT_APPLICABLE if together else None,
-                       text=f"counted in {DECISIONS} (cannot be told apart)" if together else c["kind"])
+                       text=_("counted in “%(part)s” (cannot be told apart)", part=decisions) if together
+                       else c["kind_label"])
         for c in att["criteria"]:
             yield _row("attribution", key, group, c["criterion"], "weighted_score_gap", c["weighted_gap"])
         for r in att["reviewers"]:
@@ -206,7 +210,7 @@ def csv_metadata(report: dict, csv_name: Optional[str] = None) -> dict:
     return {
         "@context": "http://www.w3.org/ns/csvw",
         "url": csv_name or f"{p['slug']}-equity-audit.csv",
-        "dc:title": f"Equity audit — {p['title']}",
+        "dc:title": _("Equity audit — %(program)s", program=p["title"]),
         "dc:publisher": p["funder"],
         "dc:created": report["generated_at"],
         "format": report["format"], "format_version": report["format_version"],
@@ -237,11 +241,12 @@ def to_html(report: dict, *, for_pdf: bool = False) -> str:
 def to_pdf(report: dict) -> bytes:
     html = to_html(report, for_pdf=True)
     p = report["program"]
-    title = f"Equity audit — {p['title']}"
-    subject = f"Equity audit of {p['title']} ({p['funder']})"
+    title = _("Equity audit — %(program)s", program=p["title"])
+    subject = _("Equity audit of %(program)s (%(funder)s)", program=p["title"], funder=p["funder"])
+    from grantflow.core.i18n import html_lang
     from grantflow.core.pdf import render_pdf
 
-    return render_pdf(html, title=title, author=p["funder"], subject=subject, lang="en", variant="pdf/ua-1")
+    return render_pdf(html, title=title, author=p["funder"], subject=subject, lang=html_lang(), variant="pdf/ua-1")
 
 
 def export(report: dict, fmt: str) -> str | bytes:

@@ -10,32 +10,14 @@ from __future__ import annotations
 
 from typing import Optional
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from grantflow.equity.attribution import DECISIONS, RUBRIC, RULES, WHO_APPLIED
-from grantflow.equity.data import STAGE_LABELS, STAGES
+from grantflow.equity.data import STAGES
 from grantflow.equity.dimensions import NOT_REPORTED
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
-
-
-def pct(x: Optional[float]) -> str:
-    if x is None:
-        return "not available"
-    return f"{x * 100:.0f}%"
-
-
-def pct_range(ci: Optional[list[float]]) -> str:
-    return "" if not ci else f"{ci[0] * 100:.0f}–{ci[1] * 100:.0f}%"
-
-
-def points(x: float) -> str:
-    """Signed points of a rate, with a true minus sign: "−21", "+3", "0"."""
-    n = round(x * 100)
-    return "0" if n == 0 else f"{n:+d}".replace("-", "\u2212")
-
-
-def fmt_p(p: Optional[float]) -> str:
-    if p is None:
-        return "p not available"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+from grantflow.equity.wording import decimal, fmt_p, money, names, pct, pct_range, points, signed, whole
 
 
 def _finding(kind, text, *, dimension=None, group=None, evidence=None, next_step=None, board=None,
@@ -46,7 +28,7 @@ def _finding(kind, text, *, dimension=None, group=None, evidence=None, next_step
 
 def _rate(g: dict) -> str:
     """"35% (95% interval 18–57%)"."""
-    return f"{pct(g['award_rate'])} (95% interval {pct_range(g['award_rate_ci'])})"
+    return _("%(rate)s (95%% interval %(interval)s)", rate=pct(g["award_rate"]), interval=pct_range(g["award_rate_ci"]))
 
 
 def _weakest_stage(dim: dict, group: str, ref: str) -> Optional[str]:
@@ -70,55 +52,73 @@ def _next_step(dim: dict, group: dict, ref: str) -> str:
     crit = [(c["label"], g) for c in dim["criteria"] for g in c["groups"]
             if g["group"] == group["group"] and g["flagged"] and g["gap"] is not None and g["gap"] < 0]
     if stage == "eligible":
-        return ("Most of the gap opens at eligibility: review the eligibility rules and screening, and the "
-                "outreach that reaches these organizations.")
-    if stage in ("reviewed", "recommended") or crit:
-        if crit:
-            label, g = min(crit, key=lambda c: c[1]["gap"])
-            return (f"Most of the gap opens at {STAGE_LABELS.get(stage or 'recommended', 'review').lower()}: "
-                    f"re-examine the criterion “{label}” (gap {g['gap']:+.2f} points, {fmt_p(g['mannwhitney_p'])}).")
-        return (f"Most of the gap opens at {STAGE_LABELS[stage].lower()}: re-examine the rubric and how "
-                f"recommendations are drawn from scores.")
+        return _("Most of the gap opens at eligibility: review the eligibility rules and screening, and the "
+                 "outreach that reaches these organizations.")
+    if crit:
+        label, g = min(crit, key=lambda c: c[1]["gap"])
+        words = {"reviewed": _("Most of the gap opens at review: re-examine the criterion “%(criterion)s” "
+                               "(gap %(gap)s points, %(p)s)."),
+                 "awarded": _("Most of the gap opens at the final decision: re-examine the criterion "
+                              "“%(criterion)s” (gap %(gap)s points, %(p)s).")}
+        default = _("Most of the gap opens at recommendation: re-examine the criterion “%(criterion)s” "
+                    "(gap %(gap)s points, %(p)s).")
+        return words.get(stage, default) % {"criterion": label, "gap": signed(g["gap"]), "p": fmt_p(g["mannwhitney_p"])}
+    if stage == "reviewed":
+        return _("Most of the gap opens at review: re-examine the rubric and how recommendations are drawn "
+                 "from scores.")
+    if stage == "recommended":
+        return _("Most of the gap opens at recommendation: re-examine the rubric and how recommendations are "
+                 "drawn from scores.")
     if stage == "awarded":
-        return "Most of the gap opens at the final decision: revisit how recommended applications are funded."
-    return "Look at the funnel to see at which stage the gap opens."
+        return _("Most of the gap opens at the final decision: revisit how recommended applications are funded.")
+    return _("Look at the funnel to see at which stage the gap opens.")
 
 
-_PART_WORDS = {WHO_APPLIED: "who applied (the priority places and CHNA needs they serve)",
-               RUBRIC: "the reviewers' rubric scores", RULES: "the priority rules (by design)",
-               DECISIONS: "decisions beyond the ranking (not by design)"}
+def _part(c: dict, att: dict) -> str:
+    """One part of the gap, in points: "−10 points from the reviewers' rubric scores"."""
+    p = points(c["points"])
+    if c["includes"]:
+        if RUBRIC in c["includes"]:
+            return _("%(points)s points from reviews and decisions together (no rubric ranking to tell them "
+                     "apart)", points=p)
+        return _("%(points)s points from the priority rules and decisions together", points=p)
+    if c["key"] == RUBRIC:
+        worst = att["criteria"][0] if att["criteria"] and att["criteria"][0]["weighted_gap"] < 0 else None
+        reviewers = [r["reviewer"] for r in att["reviewers"]]
+        if worst and reviewers:
+            return ngettext("%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”, "
+                            "and reviewer %(reviewers)s scores it apart from the panel",
+                            "%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”, "
+                            "and reviewers %(reviewers)s score it apart from the panel", len(reviewers),
+                            points=p, criterion=worst["criterion"], reviewers=names(reviewers))
+        if reviewers:
+            return ngettext("%(points)s points from the reviewers' rubric scores, and reviewer %(reviewers)s "
+                            "scores it apart from the panel",
+                            "%(points)s points from the reviewers' rubric scores, and reviewers %(reviewers)s "
+                            "score it apart from the panel", len(reviewers), points=p, reviewers=names(reviewers))
+        if worst:
+            return _("%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”",
+                     points=p, criterion=worst["criterion"])
+    return {WHO_APPLIED: _("%(points)s points from who applied (the priority places and CHNA needs they serve)"),
+            RUBRIC: _("%(points)s points from the reviewers' rubric scores"),
+            RULES: _("%(points)s points from the priority rules (by design)"),
+            DECISIONS: _("%(points)s points from decisions beyond the ranking (not by design)")}[c["key"]] % {"points": p}
 
 
 def attribution_sentence(label: str, att: dict) -> str:
     """One sentence a board can read: how many points of the gap come from each part."""
-    parts = []
-    for c in att["components"]:
-        if c["points"] is None:
-            continue
-        words = _PART_WORDS[c["key"]]
-        if c["includes"]:
-            words = "reviews and decisions together (no rubric ranking to tell them apart)" \
-                if RUBRIC in c["includes"] else "the priority rules and decisions together"
-        detail = ""
-        if c["key"] == RUBRIC and att["criteria"]:
-            worst = att["criteria"][0]
-            if worst["weighted_gap"] < 0:
-                detail = f", most from “{worst['criterion']}”"
-            if att["reviewers"]:
-                detail += ", and reviewer " + " and ".join(r["reviewer"] for r in att["reviewers"]) + " score it apart from the panel"
-        parts.append(f"{points(c['points'])} points from {words}{detail}")
-    return (f"Of the {points(att['gap'])}-point difference in award rate between {label} and the other applicants, "
-            + "; ".join(parts) + ".")
+    parts = [_part(c, att) for c in att["components"] if c["points"] is not None]
+    return _("Of the %(gap)s-point difference in award rate between “%(group)s” and the other applicants, "
+             "%(parts)s.", gap=points(att["gap"]), group=label, parts="; ".join(parts))
 
 
-_SOURCE_WORDS = {WHO_APPLIED: "who applied (the priority places and CHNA needs they serve)",
-                 RUBRIC: "the reviewers' rubric scores", RULES: "the priority rules — by design",
-                 DECISIONS: "decisions made beyond the ranking"}
-_SOURCE_STEPS = {
-    WHO_APPLIED: "Widen outreach: the applicants in this group serve the CHNA's priority places and needs less often.",
-    RULES: "This part is by design: confirm with the board that the priority rules should weigh this way.",
-    DECISIONS: "Review how final decisions departed from the ranking, and record the reasons.",
-}
+def _source_steps() -> dict[str, str]:
+    return {
+        WHO_APPLIED: _("Widen outreach: the applicants in this group serve the CHNA's priority places and needs "
+                       "less often."),
+        RULES: _("This part is by design: confirm with the board that the priority rules should weigh this way."),
+        DECISIONS: _("Review how final decisions departed from the ranking, and record the reasons."),
+    }
 
 
 def main_source(att: dict) -> Optional[dict]:
@@ -132,38 +132,71 @@ def _source_text(att: dict) -> str:
     c = main_source(att)
     if c is None:
         return ""
-    words = _SOURCE_WORDS[c["key"]]
+    values = {"gap": points(att["gap"]), "points": points(c["points"])}
     if c["key"] == RUBRIC and att["criteria"] and att["criteria"][0]["weighted_gap"] * att["gap"] > 0:
-        words += f" (mostly “{att['criteria'][0]['criterion']}”)"
-    text = f"Of the {points(att['gap'])}-point gap, the largest part comes from {words}: {points(c['points'])} points"
+        text = _("Of the %(gap)s-point gap, the largest part comes from the reviewers' rubric scores (mostly "
+                 "“%(criterion)s”): %(points)s points.", criterion=att["criteria"][0]["criterion"], **values)
+    else:
+        text = {WHO_APPLIED: _("Of the %(gap)s-point gap, the largest part comes from who applied (the priority "
+                               "places and CHNA needs they serve): %(points)s points."),
+                RUBRIC: _("Of the %(gap)s-point gap, the largest part comes from the reviewers' rubric scores: "
+                          "%(points)s points."),
+                RULES: _("Of the %(gap)s-point gap, the largest part comes from the priority rules — by design: "
+                         "%(points)s points."),
+                DECISIONS: _("Of the %(gap)s-point gap, the largest part comes from decisions made beyond the "
+                             "ranking: %(points)s points.")}[c["key"]] % values
     offset = [o for o in att["components"] if o["points"] is not None and o["points"] * c["points"] < 0
               and abs(o["points"]) >= abs(att["gap"]) / 2]
     if offset:
-        text += ", offset by " + " and ".join(f"{points(o['points'])} from {_SOURCE_WORDS[o['key']]}" for o in offset)
-    return text + "."
+        words = {WHO_APPLIED: _("%(points)s points from who applied"),
+                 RUBRIC: _("%(points)s points from the reviewers' rubric scores"),
+                 RULES: _("%(points)s points from the priority rules"),
+                 DECISIONS: _("%(points)s points from decisions made beyond the ranking")}
+        text += " " + _("Offsetting it: %(parts)s.", parts=names(
+            [words[o["key"]] % {"points": points(o["points"])} for o in offset]))
+    return text
 
 
 def _evidence_text(g: dict) -> str:
-    ci = g["rate_difference_ci"]
-    spread = f"{points(ci[0])} to {points(ci[1])} points" if ci else "an unknown amount"
+    ci, p, n = g["rate_difference_ci"], fmt_p(g["fisher_p"]), _count(g["applicants"])
     if g["evidence"] == CLEAR:
-        return f"The difference from the other applicants is clear (Fisher's exact {fmt_p(g['fisher_p'])}, n = {g['applicants']})."
+        return _("The difference from the other applicants is clear (Fisher's exact %(p)s, n = %(n)s).", p=p, n=n)
+    if not ci:
+        return _("Too few to tell: the difference from the other applicants cannot be estimated (Fisher's exact "
+                 "%(p)s, n = %(n)s). A signal to look into, not proof.", p=p, n=n)
+    low, high = points(ci[0]), points(ci[1])
     if g["evidence"] == NO_GAP:
-        return f"No meaningful difference from the other applicants: the 95% interval runs from {spread}."
-    return (f"Too few to tell: against the other applicants the difference could be anything from {spread} "
-            f"(Fisher's exact {fmt_p(g['fisher_p'])}, n = {g['applicants']}). A signal to look into, not proof.")
+        return _("No meaningful difference from the other applicants: the 95%% interval runs from %(low)s to "
+                 "%(high)s points.", low=low, high=high)
+    return _("Too few to tell: against the other applicants the difference could be anything from %(low)s to "
+             "%(high)s points (Fisher's exact %(p)s, n = %(n)s). A signal to look into, not proof.",
+             low=low, high=high, p=p, n=n)
+
+
+def _count(n: Optional[int]) -> str:
+    return _("withheld") if n is None else whole(n)
 
 
 def _totals(report: dict) -> dict:
     t = report["totals"]
     if not t["applicants"]:
-        return _finding("summary", "No applications were received.")
-    text = (f"{t['applicants']} applications were received; {t['awards']} were awarded "
-            f"({pct(t['award_rate'])}, 95% interval {pct_range(t['award_rate_ci'])})")
+        return _finding("summary", _("No applications were received."))
+    received = ngettext("%(count)s application was received.", "%(count)s applications were received.",
+                        t["applicants"], count=whole(t["applicants"]))
+    values = {"count": whole(t["awards"]), "rate": pct(t["award_rate"]), "interval": pct_range(t["award_rate_ci"])}
     if t["dollars_requested"]:
-        text += (f", receiving ${t['dollars_awarded']:,.0f} of the ${t['dollars_requested']:,.0f} requested "
-                 f"({pct(t['dollars_awarded'] / t['dollars_requested'])})")
-    return _finding("summary", text + ".", board=text + ".")
+        awarded = ngettext(
+            "%(count)s was awarded (%(rate)s, 95%% interval %(interval)s), receiving %(awarded)s of the "
+            "%(requested)s requested (%(share)s).",
+            "%(count)s were awarded (%(rate)s, 95%% interval %(interval)s), receiving %(awarded)s of the "
+            "%(requested)s requested (%(share)s).", t["awards"], awarded=money(t["dollars_awarded"]),
+            requested=money(t["dollars_requested"]), share=pct(t["dollars_awarded"] / t["dollars_requested"]),
+            **values)
+    else:
+        awarded = ngettext("%(count)s was awarded (%(rate)s, 95%% interval %(interval)s).",
+                           "%(count)s were awarded (%(rate)s, 95%% interval %(interval)s).", t["awards"], **values)
+    text = f"{received} {awarded}"
+    return _finding("summary", text, board=text)
 
 
 def _focus(key: str, dim: dict, k: int) -> Optional[dict]:
@@ -172,22 +205,33 @@ def _focus(key: str, dim: dict, k: int) -> Optional[dict]:
         return None
     phrase = dim["focus_phrase"]
     if focus["suppressed"]:
-        return _finding("note", f"{phrase}: withheld — fewer than {k} organizations in one of this dimension's "
-                                f"groups, and the figures that would reveal it.", dimension=key, group=focus["group"])
-    text = (f"{phrase} were {pct(focus['share_of_applicants'])} of applicants and {pct(focus['share_of_awards'])} "
-            f"of awards: {focus['awards']} of {focus['applicants']}, an award rate of {_rate(focus)}")
+        return _finding("note", ngettext("%(phrase)s: withheld — fewer than %(num)s organization in one of this "
+                                         "dimension's groups, and the figures that would reveal it.",
+                                         "%(phrase)s: withheld — fewer than %(num)s organizations in one of this "
+                                         "dimension's groups, and the figures that would reveal it.", k, phrase=phrase),
+                        dimension=key, group=focus["group"])
+    values = {"phrase": phrase, "applicants_share": pct(focus["share_of_applicants"]),
+              "awards_share": pct(focus["share_of_awards"]), "awards": _count(focus["awards"]),
+              "applicants": _count(focus["applicants"]), "rate": _rate(focus)}
     others = [g for g in dim["groups"] if g is not focus and g["group"] != NOT_REPORTED
               and g["applicants"] and not g["suppressed"]]
     if len(others) == 1:  # a yes/no dimension: the board reads the two rates side by side
         o = others[0]
-        text += (f", against {pct(o['award_rate'])} for “{o['label']}” ({o['awards']} of {o['applicants']}, "
-                 f"95% interval {pct_range(o['award_rate_ci'])})")
+        text = _("%(phrase)s were %(applicants_share)s of applicants and %(awards_share)s of awards: %(awards)s of "
+                 "%(applicants)s, an award rate of %(rate)s, against %(other_rate)s for “%(other)s” (%(other_awards)s "
+                 "of %(other_applicants)s, 95%% interval %(other_interval)s).", other_rate=pct(o["award_rate"]),
+                 other=o["label"], other_awards=_count(o["awards"]), other_applicants=_count(o["applicants"]),
+                 other_interval=pct_range(o["award_rate_ci"]), **values)
+    else:
+        text = _("%(phrase)s were %(applicants_share)s of applicants and %(awards_share)s of awards: %(awards)s of "
+                 "%(applicants)s, an award rate of %(rate)s.", **values)
     if focus["share_of_dollars"] is not None:
-        text += f"; they received {pct(focus['share_of_dollars'])} of dollars"
+        text += " " + _("They received %(share)s of dollars.", share=pct(focus["share_of_dollars"]))
     elif focus["dollars_suppressed"]:
-        text += f"; their share of dollars is withheld (fewer than {k} of them were awarded)"
-    return _finding("summary", text + ".", dimension=key, group=focus["group"],
-                    board=(text + ".") if dim["identity"] else None,
+        text += " " + ngettext("Their share of dollars is withheld (fewer than %(num)s of them was awarded).",
+                               "Their share of dollars is withheld (fewer than %(num)s of them were awarded).", k)
+    return _finding("summary", text, dimension=key, group=focus["group"],
+                    board=text if dim["identity"] else None,
                     evidence={"n": focus["applicants"], "award_rate_ci": focus["award_rate_ci"],
                               "impact_ratio": focus["impact_ratio"], "fisher_p": focus["fisher_p"]})
 
@@ -196,24 +240,30 @@ def _flags(key: str, dim: dict) -> list[dict]:
     out = []
     ref = dim["reference_group"]
     ref_row = next((g for g in dim["groups"] if g["group"] == ref), None)
+    steps = _source_steps()
     for g in dim["groups"]:
         if not g["below_four_fifths"] or ref_row is None:
             continue
-        text = (f"{dim['label']} — {g['label']}: award rate {_rate(g)} against {pct(ref_row['award_rate'])} for "
-                f"{ref_row['label']} (impact ratio {g['impact_ratio']:.2f}, below four-fifths). {_evidence_text(g)}")
+        text = _("%(dimension)s — %(group)s: award rate %(rate)s against %(ref_rate)s for %(ref)s (impact ratio "
+                 "%(ratio)s, below four-fifths).", dimension=dim["label"], group=g["label"], rate=_rate(g),
+                 ref_rate=pct(ref_row["award_rate"]), ref=ref_row["label"], ratio=decimal(g["impact_ratio"]))
+        text += " " + _evidence_text(g)
         att = dim["attribution"].get(g["group"])
-        sentence = attribution_sentence(f"“{g['label']}”", att) if att else None
-        if sentence:
-            text += " " + sentence
-        board = (f"{dim['label']} — “{g['label']}”: {g['awards']} of {g['applicants']} funded ({pct(g['award_rate'])}), "
-                 f"against {pct(ref_row['award_rate'])} for “{ref_row['label']}”. "
-                 + {CLEAR: "The difference is clear.", NO_GAP: "No meaningful difference.",
-                    TOO_FEW: "Too few applications to be sure."}.get(g["evidence"], ""))
+        if att:
+            text += " " + attribution_sentence(g["label"], att)
+        board = _("%(dimension)s — “%(group)s”: %(awards)s of %(applicants)s funded (%(rate)s), against %(ref_rate)s "
+                  "for “%(ref)s”.", dimension=dim["label"], group=g["label"], awards=_count(g["awards"]),
+                  applicants=_count(g["applicants"]), rate=pct(g["award_rate"]), ref_rate=pct(ref_row["award_rate"]),
+                  ref=ref_row["label"])
+        verdict = {CLEAR: _("The difference is clear."), NO_GAP: _("No meaningful difference."),
+                   TOO_FEW: _("Too few applications to be sure.")}.get(g["evidence"])
+        if verdict:
+            board += " " + verdict
         source = main_source(att) if att else None
         if att:
             board += " " + _source_text(att)
-        step = _SOURCE_STEPS.get(source["key"]) if source else None
-        out.append(_finding("flag", text, dimension=key, group=g["group"], board=board, attribution=att,
+        step = steps.get(source["key"]) if source else None
+        out.append(_finding("flag", text, dimension=key, group=g["group"], board=board.strip(), attribution=att,
                             evidence={"impact_ratio": g["impact_ratio"], "fisher_p": g["fisher_p"],
                                       "n": g["applicants"], "small_sample": g["small_sample"],
                                       "evidence": g["evidence"], "rate_difference_ci": g["rate_difference_ci"]},
@@ -228,25 +278,44 @@ def _rubric_flags(key: str, dim: dict) -> list[dict]:
             if g["flagged"]:
                 out.append(_finding(
                     "flag",
-                    f"Rubric criterion “{c['label']}”: {dim['label']} — {g['group']} applications score "
-                    f"{g['gap']:+.2f} points against the rest (Mann–Whitney {fmt_p(g['mannwhitney_p'])}, "
-                    f"effect size {g['effect_size']:+.2f}, n = {g['n']}).",
+                    _("Rubric criterion “%(criterion)s”: %(dimension)s — %(group)s applications score %(gap)s points "
+                      "against the rest (Mann–Whitney %(p)s, effect size %(effect)s, n = %(n)s).",
+                      criterion=c["label"], dimension=dim["label"], group=g.get("label", g["group"]),
+                      gap=signed(g["gap"]), p=fmt_p(g["mannwhitney_p"]), effect=signed(g["effect_size"]),
+                      n=_count(g["n"])),
                     dimension=key, group=g["group"],
                     evidence={"gap": g["gap"], "mannwhitney_p": g["mannwhitney_p"],
                               "effect_size": g["effect_size"], "n": g["n"]},
-                    next_step="Re-examine this criterion's wording, anchors and guidance with the panel."))
+                    next_step=_("Re-examine this criterion's wording, anchors and guidance with the panel.")))
     rv = dim["reviewers"]
     for r in rv["reviewers"]:
         if r["flagged"]:
             out.append(_finding(
                 "flag",
-                f"Reviewer {r['reviewer']} scores {dim['label'].lower()} — {rv['focus_group']} applications "
-                f"{r['gap']:+.2f} points against the rest, where the panel's is {rv['panel']['reference_gap']:+.2f} "
-                f"(n = {r['n_reviews']} reviews).",
+                ngettext("Reviewer %(reviewer)s scores %(dimension)s — %(group)s applications %(gap)s points against "
+                         "the rest, where the panel's is %(panel)s (n = %(count)s review).",
+                         "Reviewer %(reviewer)s scores %(dimension)s — %(group)s applications %(gap)s points against "
+                         "the rest, where the panel's is %(panel)s (n = %(count)s reviews).", r["n_reviews"],
+                         reviewer=r["reviewer"], dimension=dim["label"],
+                         group=rv.get("focus_group_label") or rv["focus_group"], gap=signed(r["gap"]),
+                         panel=signed(rv["panel"]["reference_gap"]), count=whole(r["n_reviews"])),
                 dimension=key, group=rv["focus_group"],
                 evidence={"gap": r["gap"], "panel_gap": rv["panel"]["reference_gap"], "n": r["n_reviews"]},
-                next_step="Calibrate this reviewer: a norming session on the anchors, or paired reviews."))
+                next_step=_("Calibrate this reviewer: a norming session on the anchors, or paired reviews.")))
     return out
+
+
+def _as_of(report: dict) -> str:
+    """" (The places as of December 1, 2026.)", or nothing for the current places."""
+    import datetime as dt
+
+    from grantflow.core.i18n import format_when
+
+    as_of = report["program"]["places_as_of"]
+    if not as_of:
+        return ""
+    day = dt.date.fromisoformat(as_of["taken_at"][:10])
+    return " " + _("(The places as of %(date)s.)", date=format_when(day, "day"))
 
 
 def _places(report: dict) -> list[dict]:
@@ -254,24 +323,30 @@ def _places(report: dict) -> list[dict]:
     nb = report["need_benchmarks"]
     if not nb["priority_places"]:
         return out
-    as_of = report["program"]["places_as_of"]
-    when = f" (the places as of {as_of['taken_at'][:10]})" if as_of else ""
+    when = _as_of(report)
     if nb["share_of_dollars"] is not None and nb["share_of_population"] is not None:
-        text = (f"Organizations serving priority places received {pct(nb['share_of_dollars'])} of dollars; "
-                f"those places hold {pct(nb['share_of_population'])} of the population"
-                + (f" and {pct(nb['share_of_need'])} of the need{when}." if nb["share_of_need"] is not None else f"{when}."))
+        values = {"dollars": pct(nb["share_of_dollars"]), "population": pct(nb["share_of_population"])}
+        if nb["share_of_need"] is not None:
+            text = _("Organizations serving priority places received %(dollars)s of dollars; those places hold "
+                     "%(population)s of the population and %(need)s of the need.", need=pct(nb["share_of_need"]),
+                     **values)
+        else:
+            text = _("Organizations serving priority places received %(dollars)s of dollars; those places hold "
+                     "%(population)s of the population.", **values)
+        text += when
         below = nb["share_of_dollars"] < nb["share_of_population"]
         out.append(_finding("flag" if below else "summary", text, dimension="priority_place", group="yes",
                             evidence={"share_of_dollars": nb["share_of_dollars"],
                                       "share_of_population": nb["share_of_population"]},
-                            next_step="Revisit outreach to the priority places." if below else None,
+                            next_step=_("Revisit outreach to the priority places.") if below else None,
                             board=text if below else None))
     unserved = [p["name"] for p in nb["places"] if p["applicants"] == 0]
     if unserved:
-        out.append(_finding("flag", f"No application served these priority places{when}: " + "; ".join(unserved) + ".",
+        out.append(_finding("flag", _("No application served these priority places: %(places)s.",
+                                      places="; ".join(unserved)) + when,
                             dimension="priority_place",
-                            next_step="Revisit outreach to these places (community partners, information "
-                                      "sessions, translated materials)."))
+                            next_step=_("Revisit outreach to these places (community partners, information "
+                                        "sessions, translated materials).")))
     return out
 
 
@@ -291,14 +366,20 @@ def _pooled(report: dict) -> list[dict]:
             thin = here.get(g["group"], {}).get("evidence") == TOO_FEW
             if not (newly_shown or (thin and g["cmh_p"] is not None and g["cmh_p"] < alpha)):
                 continue
-            why = "withheld in this cycle alone" if newly_shown else "too few to tell in this cycle alone"
-            text = (f"Pooled over {span} ({why}): {d['label']} — {g['label']}: {g['awards']} of {g['applicants']} "
-                    f"awarded, {_rate(g)}")
-            if g["cmh_p"] is not None:
-                text += (f"; across the cycles, the Cochran–Mantel–Haenszel test gives {fmt_p(g['cmh_p'])} "
-                         f"(common odds ratio {g['cmh_odds_ratio']:.2f})" if g["cmh_odds_ratio"] is not None
-                         else f"; Cochran–Mantel–Haenszel {fmt_p(g['cmh_p'])}")
-            out.append(_finding("summary", text + ".", dimension=key, group=g["group"], board=text + ".",
+            values = {"span": span, "dimension": d["label"], "group": g["label"], "awards": _count(g["awards"]),
+                      "applicants": _count(g["applicants"]), "rate": _rate(g)}
+            if newly_shown:
+                text = _("Pooled over %(span)s (withheld in this cycle alone): %(dimension)s — %(group)s: %(awards)s "
+                         "of %(applicants)s awarded, %(rate)s.", **values)
+            else:
+                text = _("Pooled over %(span)s (too few to tell in this cycle alone): %(dimension)s — %(group)s: "
+                         "%(awards)s of %(applicants)s awarded, %(rate)s.", **values)
+            if g["cmh_p"] is not None and g["cmh_odds_ratio"] is not None:
+                text += " " + _("Across the cycles, the Cochran–Mantel–Haenszel test gives %(p)s (common odds ratio "
+                                "%(odds)s).", p=fmt_p(g["cmh_p"]), odds=decimal(g["cmh_odds_ratio"]))
+            elif g["cmh_p"] is not None:
+                text += " " + _("Across the cycles, the Cochran–Mantel–Haenszel test gives %(p)s.", p=fmt_p(g["cmh_p"]))
+            out.append(_finding("summary", text, dimension=key, group=g["group"], board=text,
                                 evidence={"cycles": pool["cycles"], "cmh_p": g["cmh_p"],
                                           "cmh_odds_ratio": g["cmh_odds_ratio"], "n": g["applicants"]}))
     return out
@@ -325,15 +406,19 @@ def findings(report: dict) -> list[dict]:
             a, b = row["rubric_only"]["share_of_dollars"], row["with_rules"]["share_of_dollars"]
             if a is not None and b is not None:
                 out.append(_finding(
-                    "summary", f"Ranked by the rubric alone, organizations led by people of color would receive "
-                               f"{pct(a)} of dollars; with the priority rules, {pct(b)}.",
+                    "summary", _("Ranked by the rubric alone, organizations led by people of color would receive "
+                                 "%(rubric_only)s of dollars; with the priority rules, %(with_rules)s.",
+                                 rubric_only=pct(a), with_rules=pct(b)),
                     dimension="poc_led", group="yes"))
     out += _pooled(report)
-    withheld = [(dim["label"], dim["withheld_groups"]) for dim in report["dimensions"].values() if dim["withheld_groups"]]
+    withheld = [_("%(dimension)s: %(groups)s", dimension=dim["label"], groups=", ".join(dim["withheld_group_labels"]))
+                for dim in report["dimensions"].values() if dim["withheld_groups"]]
     if withheld:
-        out.append(_finding("note", f"Withheld to protect small identity groups (fewer than {k} organizations, and "
-                                    "the groups that would reveal them): " + "; ".join(
-                                        f"{label}: {', '.join(groups)}" for label, groups in withheld) + "."))
+        out.append(_finding("note", ngettext(
+            "Withheld to protect small identity groups (fewer than %(num)s organization, and the groups that would "
+            "reveal them): %(groups)s.",
+            "Withheld to protect small identity groups (fewer than %(num)s organizations, and the groups that would "
+            "reveal them): %(groups)s.", k, groups="; ".join(withheld))))
     return out
 
 
@@ -355,23 +440,34 @@ def board_summary(report: dict) -> list[dict]:
 
 def _board_step(f: dict) -> str:
     if f["kind"] == "summary" and f["dimension"] is None:
-        return "Read each rate with its interval: at this size, one award moves a rate by several points."
+        return _("Read each rate with its interval: at this size, one award moves a rate by several points.")
     if f["kind"] == "summary" and f["dimension"]:
-        return "Compare with the applicant pool and the CHNA's priorities; pool cycles to narrow the interval."
+        return _("Compare with the applicant pool and the CHNA's priorities; pool cycles to narrow the interval.")
     if f["kind"] == "note":
-        return "Pool cycles (see “Pooled across cycles”) to learn about groups too small to show in one."
-    return "Keep tracking this across cycles."
+        return _("Pool cycles (see “Pooled across cycles”) to learn about groups too small to show in one.")
+    return _("Keep tracking this across cycles.")
 
 
 def blind_review_note(change: dict, timezone: str) -> dict:
     """A note for blind review switched mid-review (grantflow.reviews.progress.blind_review_changes):
     reviews on either side of it were made under different conditions."""
+    from grantflow.core.i18n import format_when
     from grantflow.core.timeutil import to_local
 
-    when = f"{to_local(change['at'], timezone):%B %d, %Y}"
-    how = "on" if change.get("blind_review") else "off"
-    before = "with applicants' names visible" if how == "on" else "blind"
-    return _finding("note", f"Blind review was turned {how} on {when}, after {change.get('reviews_started', 0)} "
-                            f"review(s) had begun {before}: reviews before and after were made under different "
-                            f"conditions, so read the reviewer and criterion figures with that in mind.",
-                    evidence={"reviews_started": change.get("reviews_started", 0), "blind_review": how == "on"})
+    when = format_when(to_local(change["at"], timezone).date(), "day")
+    started = change.get("reviews_started", 0)
+    if change.get("blind_review"):
+        text = ngettext("Blind review was turned on on %(date)s, after %(count)s review had begun with applicants' "
+                        "names visible: reviews before and after were made under different conditions, so read "
+                        "the reviewer and criterion figures with that in mind.",
+                        "Blind review was turned on on %(date)s, after %(count)s reviews had begun with applicants' "
+                        "names visible: reviews before and after were made under different conditions, so read "
+                        "the reviewer and criterion figures with that in mind.", started, date=when, count=whole(started))
+    else:
+        text = ngettext("Blind review was turned off on %(date)s, after %(count)s review had begun blind: reviews "
+                        "before and after were made under different conditions, so read the reviewer and "
+                        "criterion figures with that in mind.",
+                        "Blind review was turned off on %(date)s, after %(count)s reviews had begun blind: reviews "
+                        "before and after were made under different conditions, so read the reviewer and "
+                        "criterion figures with that in mind.", started, date=when, count=whole(started))
+    return _finding("note", text, evidence={"reviews_started": started, "blind_review": bool(change.get("blind_review"))})

@@ -97,6 +97,6 @@ def pooled(program_id: int, series: list, cfg: dict) -> Optional[dict]:
                 "cmh_p": None if test is None else test.p,
                 "suppressed": hid, "awards_suppressed": hid_a,
             })
-        out["dimensions"][key] = {"label": dim.label, "identity": dim.identity,
+        out["dimensions"][key] = {"label": dim.title, "identity": dim.identity,
                                   "withheld_groups": [g for g in groups if withheld.row(g)], "groups": rows}
     return out

@@ -13,6 +13,7 @@ from typing import Optional
 
 import numpy as np
 from flask import current_app
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from grantflow.core.bulk import gc_paused
@@ -394,8 +395,8 @@ def compute(data: AuditData, dims: list[Dimension], cfg: dict) -> tuple[dict, di
         rows, summary = _group_rows(raw, totals_raw, cfg, scores)
         dim = raw.dim
         out = {
-            "key": key, "label": dim.label, "identity": dim.identity, "focus_group": dim.focus_group,
-            "focus_phrase": dim.focus_phrase or f"{dim.label}: {dim.focus_group}",
+            "key": key, "label": dim.title, "identity": dim.identity, "focus_group": dim.focus_group,
+            "focus_phrase": dim.phrase,
             **summary,
             "withheld_groups": [g for g in raw.groups if raw.withheld.row(g)],
             "groups": rows,
@@ -483,17 +484,23 @@ def build_report(program, *, overrides: dict | None = None, cycles: bool = True)
 def _suppression(k: int, dims: list[Dimension]) -> dict:
     return {"k": k, "min_k": MIN_K, "withheld": WITHHELD,
             "identity_dimensions": [d.key for d in dims if d.identity],
-            "rule": f"Program totals are never withheld. In the identity dimensions, a group with fewer than "
-                    f"{k} organizations is withheld (and a group's dollar figures when fewer than {k} of its "
-                    f"organizations were awarded), with complementary suppression so that no withheld count "
-                    f"can be worked out from the totals, the other groups or the funnel stages. "
-                    f"Other dimensions are shown in full."}
+            "rule": ngettext("Program totals are never withheld. In the identity dimensions, a group with fewer "
+                             "than %(num)s organization is withheld (and a group's dollar figures when fewer than "
+                             "%(num)s of its organizations was awarded), with complementary suppression so that no "
+                             "withheld count can be worked out from the totals, the other groups or the funnel "
+                             "stages. Other dimensions are shown in full.",
+                             "Program totals are never withheld. In the identity dimensions, a group with fewer "
+                             "than %(num)s organizations is withheld (and a group's dollar figures when fewer than "
+                             "%(num)s of its organizations were awarded), with complementary suppression so that no "
+                             "withheld count can be worked out from the totals, the other groups or the funnel "
+                             "stages. Other dimensions are shown in full.", k)}
 
 
 def _build_report(program, overrides: dict | None, cycles: bool) -> dict:
     from grantflow.equity.findings import board_summary, findings
     from grantflow.equity.pooling import pooled
     from grantflow.equity.services import program_k
+    from grantflow.equity.wording import add_labels
 
     cfg = settings(overrides)
     cfg.setdefault("k", program_k(program.id))
@@ -532,6 +539,7 @@ def _build_report(program, overrides: dict | None, cycles: bool) -> dict:
     from grantflow.reviews.progress import blind_review_changes
 
     report["pooled"] = pooled(program.id, series, cfg)
+    add_labels(report)
     report["findings"] = findings(report) + [blind_review_note(c, program.timezone)
                                              for c in blind_review_changes(program.id)]
     report["board_summary"] = board_summary(report)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from grantflow.core import auditlog
@@ -28,9 +29,10 @@ def program_k(program_id: int) -> int:
 def set_k(program_id: int, k: int, user_id: int | None) -> int:
     """Sets the program's k; refuses a value below MIN_K (or above MAX_K) with the field's message."""
     if k < MIN_K:
-        raise SettingsError("k", f"k cannot be below {MIN_K}: smaller groups could identify organizations.")
+        raise SettingsError("k", gettext("k cannot be below %(min)s: smaller groups could identify organizations.",
+                                         min=MIN_K))
     if k > MAX_K:
-        raise SettingsError("k", f"Enter a whole number from {MIN_K} to {MAX_K}.")
+        raise SettingsError("k", gettext("Enter a whole number from %(min)s to %(max)s.", min=MIN_K, max=MAX_K))
     row = db.session.get(AuditSettings, program_id)
     before = program_k(program_id)
     if row is None:

@@ -3,15 +3,20 @@ program's suppression threshold."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from forms.equity import AuditSettingsForm
 from grantflow.core.policy import authorize
-from grantflow.equity import services
+from grantflow.equity import services, wording
 from grantflow.equity.exports import FORMATS, export, template_context
 from grantflow.programs.models import Program
 
 bp = Blueprint("equity", __name__, cli_group=None)
+# The audit's numbers in the reader's language (templates/equity/_macros.html).
+bp.add_app_template_filter(wording.pct, "audit_percent")
+bp.add_app_template_filter(wording.signed, "audit_signed")
+bp.add_app_template_filter(wording.pct_range, "audit_range")
 
 
 def _page(program: Program, form: AuditSettingsForm | None = None, status: int = 200):
@@ -40,7 +45,9 @@ def audit_settings(program: Program):
         except services.SettingsError as exc:
             form[exc.field].errors.append(str(exc))
         else:
-            flash(f"Identity groups with fewer than {form.k.data} organizations are now withheld.", "success")
+            flash(ngettext("Identity groups with fewer than %(num)s organization are now withheld.",
+                           "Identity groups with fewer than %(num)s organizations are now withheld.", form.k.data),
+                  "success")
             return redirect(url_for("equity.audit", program=program) + "#settings")
     return _page(program, form, 422)
 

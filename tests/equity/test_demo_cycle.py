@@ -67,7 +67,7 @@ def test_the_closed_cycle_speaks(demo, login):
         assert f"{lo * 100:.0f}–{hi * 100:.0f}%" in html
     pdf = PdfReader(io.BytesIO(exports.to_pdf(report)))
     first = " ".join(pdf.pages[0].extract_text().split()).replace("– ", "–")  # a range may wrap at its dash
-    assert f"60 applications were received; {awards} were awarded" in first
+    assert f"60 applications were received. {awards} were awarded" in first
     assert f"Organizations led by people of color were {poc['yes']['share_of_applicants'] * 100:.0f}% of applicants" in first
     lo, hi = poc["no"]["award_rate_ci"]
     assert (f"against {poc['no']['award_rate'] * 100:.0f}% for “no” ({poc['no']['awards']} of {poc['no']['applicants']}, "

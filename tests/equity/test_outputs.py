@@ -55,8 +55,8 @@ def test_findings_flag_the_disparity_with_evidence_and_next_steps(audited):
     report = build_report(prog)
     texts = [f["text"] for f in report["findings"]]
     assert any(t.startswith("Organizations led by people of color were 60% of applicants and 32% of awards: 15 of 120, "
-                            "an award rate of 12% (95% interval 8–20%), against 40% for “no” (32 of 80, 95% interval 30–51%); "
-                            "they received 32% of dollars") for t in texts), texts
+                            "an award rate of 12% (95% interval 8–20%), against 40% for “no” (32 of 80, 95% interval 30–51%). "
+                            "They received 32% of dollars.") for t in texts), texts
     flag = next(f for f in report["findings"] if f["kind"] == "flag" and f["dimension"] == "poc_led"
                 and f["group"] == "yes" and "impact ratio" in f["text"])
     assert flag["evidence"]["impact_ratio"] == pytest.approx((15 / 120) / (32 / 80))
@@ -236,7 +236,7 @@ def test_a_program_with_no_or_few_applications_still_audits(app, login, n):
     # Program totals are never withheld; three organizations' identity groups are.
     assert data["totals"]["applicants"] == n and data["totals"]["awards"] == (1 if n else 0)
     if n:
-        assert data["findings"][0]["text"].startswith("3 applications were received; 1 were awarded")
+        assert data["findings"][0]["text"].startswith("3 applications were received. 1 was awarded")
         for key in ("poc_led", "community_led"):
             hidden = [g for g in data["dimensions"][key]["groups"] if g["applicants"] is None]
             assert len(hidden) >= 2 and all(g["applicants"] in (None, 0) for g in data["dimensions"][key]["groups"])

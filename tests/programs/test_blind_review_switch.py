@@ -41,7 +41,7 @@ def test_turning_blind_review_on_mid_review_asks_why_and_is_recorded(world, logi
     assert event.actor_id == world.users["program_officer"].id
     notes = [f["text"] for f in build_report(db.session.get(Program, world.program.id))["findings"]
              if f["kind"] == "note"]
-    assert any(n.startswith("Blind review was turned on on ") and "after 1 review(s) had begun with applicants' "
+    assert any(n.startswith("Blind review was turned on on ") and "after 1 review had begun with applicants' "
                "names visible" in n for n in notes), notes
 
 
