@@ -48,6 +48,11 @@ class ChnaAlignmentRule(ScoringRule):
               help=_l("One line per need: need id = weight. Leave empty to use the CHNA's weights or ranking.")),
     )
 
+    evidence_labels = {"needs": _l("needs"), "source": _l("weights from")}
+    evidence_words = {"source": {"the program's need weights": _l("the program's need weights"),
+                                 "the CHNA's weights": _l("the CHNA's weights"),
+                                 "the CHNA's ranking": _l("the CHNA's ranking")}}
+
     def score(self, facts, ctx, params) -> RuleScore:
         return self._score(facts, ctx, params, *need_weights(ctx, params))
 

@@ -33,6 +33,9 @@ class CommunityLedRule(ScoringRule):
         Param("decision_points", "float", 3, label=_l("Points for community decision power"), min=0, max=100),
     )
 
+    evidence_labels = {"board_share": _l("board share"), "staff_share": _l("staff share"),
+                       "decision_power": _l("decision power"), "community_led": _l("community-led")}
+
     def check(self, params):
         if params["board_points"] + params["staff_points"] + params["decision_points"] <= 0:
             return {"board_points": _("Give at least one part some points.")}

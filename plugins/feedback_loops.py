@@ -25,6 +25,8 @@ class FeedbackLoopsRule(ScoringRule):
         Param("change_points", "float", 4, label=_l("Points for a change made because of feedback"), min=0, max=100),
     )
 
+    evidence_labels = {"loops": _l("feedback loops"), "regular": _l("regular"), "changes": _l("changes")}
+
     def check(self, params):
         if params["loop_points"] + params["change_points"] <= 0:
             return {"loop_points": _("Give feedback loops or changes some points.")}

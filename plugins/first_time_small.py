@@ -23,6 +23,8 @@ class FirstTimeSmallRule(ScoringRule):
         Param("small_points", "float", 5, label=_l("Points for a small organization"), min=0, max=100),
     )
 
+    evidence_labels = {"first_time": _l("first time"), "small": _l("small organization")}
+
     def check(self, params):
         if params["first_time_points"] + params["small_points"] <= 0:
             return {"first_time_points": _("Give first-time or small organizations some points.")}

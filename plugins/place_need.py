@@ -25,6 +25,9 @@ class PlaceNeedRule(ScoringRule):
         Param("priority_points", "float", 2, label=_l("Bonus for serving a priority place"), min=0, max=100),
     )
 
+    evidence_labels = {"need_index": _l("need index"), "priority_place": _l("priority place"),
+                       "places": _l("places")}
+
     def check(self, params):
         if params["index_points"] + params["priority_points"] <= 0:
             return {"index_points": _("Give the need index or priority places some points.")}

@@ -63,6 +63,9 @@ class PocLedRule(ScoringRule):
               choices=(("or", _l("OR: any one test is enough")), ("and", _l("AND: every test must be met")))),
     )
 
+    evidence_labels = {"led_by_poc": _l("led by people of color"), "ed_poc": _l("executive director of color"),
+                       "board_share": _l("board share"), "senior_share": _l("senior staff share")}
+
     def check(self, params):
         if not params["use_ed"] and params["board_share"] is None and params["senior_share"] is None:
             return {"board_share": _("Use at least one test: the executive director, the board or senior staff.")}

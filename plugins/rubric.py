@@ -29,6 +29,8 @@ class RubricRule(ScoringRule):
               help=_l("Below this number the application counts as not yet reviewed.")),
     )
 
+    evidence_labels = {"weighted": _l("weighted score"), "reviews": _l("reviews")}
+
     def rubric_mode(self, params: dict) -> str:
         return params.get("scores", "program")
 

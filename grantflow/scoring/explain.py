@@ -6,8 +6,9 @@ A rule says why it gave its points with `explain("msgid with %(named)s arguments
 sentences one after the other. Building one is a few tuples — the equity audit builds one per rule
 for each of 50,000 applications and reads none of them — and `str()` renders it in the current
 locale (a page's reader, an API request's, `force_locale`) each time it is shown. Arguments that
-the locale formats are wrapped: `money(cents)` (whole dollars unless told), `percent(share)`,
-`number(value, digits)`, `listing(items)`; an argument may itself be an explanation.
+the locale formats are wrapped: `money(cents)` (whole dollars; `exact_money` with cents),
+`percent(share)`, `number(value, digits)`, `listing(items)`; an argument may itself be an
+explanation.
 
 `explain` and `explain_n` are extraction keywords (grantflow/core/catalogs.py): their first
 argument(s) go into the catalog like `_()`'s; `N_` marks a msgid kept apart from its call. A msgid that a catalog lacks (a third-party rule's)
@@ -27,103 +28,96 @@ from grantflow.core.i18n import SOURCE_LOCALE, current_locale, format_number
 from grantflow.core.money import format_money
 
 
-class _Arg:
-    """An argument formatted for the locale when the explanation is rendered."""
+class _Money(int):
+    """Integer cents, shown as whole dollars in the reader's locale ("$12,000")."""
 
-    __slots__ = ("value", "option")
-
-    def __init__(self, value, option=None):
-        self.value, self.option = value, option
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.value == self.value and other.option == self.option
-
-    def __hash__(self):
-        return hash((type(self).__name__, self.value, self.option))
-
-    def __repr__(self):
-        return f"{type(self).__name__.lower()}({self.value!r})"
-
-
-class _Money(_Arg):
     __slots__ = ()
     tag = "money"
 
     def render(self) -> str:
-        return format_money(self.value, whole=self.option is not False)
+        return format_money(int(self), whole=True)
 
 
-class _Percent(_Arg):
+class _ExactMoney(int):
+    """Integer cents, shown as dollars and cents ("$12,000.50")."""
+
+    __slots__ = ()
+    tag = "exact_money"
+
+    def render(self) -> str:
+        return format_money(int(self))
+
+
+class _Percent(float):
+    """A share from 0 to 1, shown as a whole percent in the reader's locale ("40%", "40 %")."""
+
     __slots__ = ()
     tag = "percent"
 
     def render(self) -> str:
-        return pct(self.value)
+        return pct(float(self))
 
 
-class _Number(_Arg):
-    __slots__ = ()
-    tag = "number"
+class _Listing(tuple):
+    """Items (text, or explanations) shown one after the other, separated by commas."""
 
-    def render(self) -> str:
-        return format_number(self.value, self.option)
-
-
-class _Listing(_Arg):
     __slots__ = ()
     tag = "list"
 
     def render(self) -> str:
-        return ", ".join(_value(v) for v in self.value)
+        return ", ".join(_value(v) for v in self)
 
 
-def money(cents: int, *, whole: bool = True) -> _Money:
-    """Integer cents, shown as dollars in the reader's locale ("$12,000"; `whole=False`: "$12,000.00")."""
-    return _Money(int(cents), None if whole else False)
+class _Number(float):
+    __slots__ = ()
+    tag = "number"
+    digits: int | None = None
+
+    def render(self) -> str:
+        return format_number(float(self), self.digits)
 
 
-def percent(share: float | None) -> _Percent:
-    """A share from 0 to 1, shown as a whole percent in the reader's locale ("40%"), or "not reported"."""
-    return _Percent(share)
+# Arguments are built by C-level constructors (int, float and tuple subclasses): a rule builds
+# several per application, and a Python-level __init__ would cost more than the f-string it replaces.
+money = _Money
+exact_money = _ExactMoney
+percent = _Percent
+listing = _Listing
+_NUMBERS = {digits: type(f"_Number{digits}", (_Number,), {"__slots__": (), "digits": digits})
+            for digits in (None, 0, 1, 2, 3, 4)}
 
 
 def number(value: float, digits: int | None = None) -> _Number:
-    """A number in the reader's locale ("4.25", "4,25"); `digits`: exactly that many decimals."""
-    return _Number(value, digits)
+    """A number in the reader's locale ("4.25", "4,25"); `digits`: exactly that many decimals (0–4)."""
+    return _NUMBERS[digits](value)
 
 
-def listing(items) -> _Listing:
-    """Items (text, or explanations) shown one after the other, separated by commas."""
-    return _Listing(tuple(items))
+_ARGS = {"money": _Money, "exact_money": _ExactMoney, "percent": _Percent}
+_new = tuple.__new__
 
 
-_ARGS = {cls.tag: cls for cls in (_Money, _Percent, _Number, _Listing)}
-
-
-class Explanation:
+class Explanation(tuple):
     """Message(s) with named arguments, rendered by `str()` in the current locale.
 
-    `kind` is "m" (one message: `body` is (msgid, args); a plural's msgid is (singular, plural),
-    its count the argument "num"), "c" (clauses) or "s" (sentences), whose `body` is a tuple of
-    explanations.
+    A tuple, built by C-level code: ("m", msgid, args) for one message (a plural's msgid is
+    (singular, plural), its count the argument "num"), ("c", parts) for clauses, ("s", parts) for
+    sentences. Equal explanations have equal messages and arguments.
     """
 
-    __slots__ = ("kind", "body")
-
-    def __init__(self, kind: str, body: tuple):
-        self.kind, self.body = kind, body
+    __slots__ = ()
 
     def __str__(self) -> str:
-        if self.kind == "m":
-            msgid, args = self.body
+        kind = self[0]
+        if kind == "m":
+            msgid, args = self[1], self[2]
             if isinstance(msgid, tuple):
                 values = _values(args)
                 return ngettext(msgid[0], msgid[1], values.pop("num"), **values)
             return gettext(msgid, **_values(args)) if args else gettext(msgid)
-        if self.kind == "c":
-            text = "; ".join(str(part) for part in self.body)
+        if kind == "c":
+            text = "; ".join(str(part) for part in self[1])
             return text[:1].upper() + text[1:] + "."
-        return " ".join(str(part) for part in self.body)
+        return " ".join(str(part) for part in self[1])
 
     def source_text(self) -> str:
         """The rendering in the source language (English), as a stored run keeps it beside the message."""
@@ -131,7 +125,10 @@ class Explanation:
             return str(self)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Explanation) and other.kind == self.kind and other.body == self.body
+        return isinstance(other, Explanation) and self.to_json() == other.to_json()
+
+    def __ne__(self, other) -> bool:
+        return not self == other
 
     def __hash__(self) -> int:
         return hash(str(self.to_json()))
@@ -142,15 +139,15 @@ class Explanation:
     # --- storage ------------------------------------------------------------------------------
     def to_json(self) -> dict:
         """Plain JSON: {"msgid": str or [singular, plural], "args": {...}}, {"clauses": [...]} or
-        {"sentences": [...]}; a formatted argument is {"money"|"percent"|"number"|"list": value,
-        "option": ...}, a nested explanation its own JSON."""
-        if self.kind == "m":
-            msgid, args = self.body
+        {"sentences": [...]}; a formatted argument is {"money"|"exact_money"|"percent"|"list": value}
+        or {"number": value, "digits": n}, a nested explanation its own JSON."""
+        if self[0] == "m":
+            msgid, args = self[1], self[2]
             out: dict = {"msgid": list(msgid) if isinstance(msgid, tuple) else msgid}
             if args:
                 out["args"] = {k: _arg_json(v) for k, v in args.items()}
             return out
-        return {"clauses" if self.kind == "c" else "sentences": [p.to_json() for p in self.body]}
+        return {"clauses" if self[0] == "c" else "sentences": [p.to_json() for p in self[1]]}
 
     @classmethod
     def from_json(cls, data: dict) -> "Explanation":
@@ -160,10 +157,10 @@ class Explanation:
         if "msgid" in data:
             msgid = data["msgid"]
             msgid = tuple(msgid) if isinstance(msgid, list) else msgid
-            return cls("m", (msgid, {k: _arg_from_json(v) for k, v in (data.get("args") or {}).items()}))
+            return _new(cls, ("m", msgid, {k: _arg_from_json(v) for k, v in (data.get("args") or {}).items()}))
         for kind, key in (("c", "clauses"), ("s", "sentences")):
             if key in data:
-                return cls(kind, tuple(cls.from_json(p) for p in data[key]))
+                return _new(cls, (kind, tuple(cls.from_json(p) for p in data[key])))
         raise ValueError(f"not an explanation: {data!r}")
 
 
@@ -178,23 +175,23 @@ def N_(msgid: str) -> str:
 
 def explain(msgid: str, **args: Any) -> Explanation:
     """One message (a whole sentence, or a whole clause for `clauses`), marked for translation."""
-    return Explanation("m", (msgid, args))
+    return _new(Explanation, ("m", msgid, args))
 
 
 def explain_n(singular: str, plural: str, num: int, **args: Any) -> Explanation:
     """A message whose wording depends on the count `num` (available as %(num)d)."""
     args["num"] = num
-    return Explanation("m", ((singular, plural), args))
+    return _new(Explanation, ("m", (singular, plural), args))
 
 
 def clauses(*parts: Explanation) -> Explanation:
     """Complete clauses as one sentence: "Never funded before; annual budget $12,000, below $500,000."."""
-    return Explanation("c", parts)
+    return _new(Explanation, ("c", parts))
 
 
 def sentences(*parts: Explanation) -> Explanation:
     """Sentences one after the other."""
-    return Explanation("s", parts)
+    return _new(Explanation, ("s", parts))
 
 
 def same(a: Text, b: Text) -> bool:
@@ -235,19 +232,23 @@ def _values(args: dict) -> dict:
 
 
 def _value(v) -> Any:
-    if isinstance(v, _Arg):
-        return v.render()
     if isinstance(v, Explanation):
         return str(v)
-    return v
+    render = getattr(v, "render", None)
+    return v if render is None else render()
 
 
 def _arg_json(v):
-    if isinstance(v, _Arg):
-        value = [_arg_json(x) for x in v.value] if isinstance(v, _Listing) else v.value
-        return {v.tag: value} if v.option is None else {v.tag: value, "option": v.option}
     if isinstance(v, Explanation):
         return v.to_json()
+    if isinstance(v, _Listing):
+        return {"list": [_arg_json(x) for x in v]}
+    if isinstance(v, _Number):
+        return {"number": float(v), "digits": v.digits}
+    if isinstance(v, (_Money, _ExactMoney)):
+        return {v.tag: int(v)}
+    if isinstance(v, _Percent):
+        return {"percent": float(v)}
     if v is None or isinstance(v, (str, int, float, bool)):
         return v
     return str(v)  # a lazy string, or a value of a rule's own type: its words now
@@ -255,9 +256,12 @@ def _arg_json(v):
 
 def _arg_from_json(v):
     if isinstance(v, dict):
+        if "list" in v:
+            return _Listing(_arg_from_json(x) for x in v["list"])
+        if "number" in v:
+            return number(v["number"], v.get("digits"))
         for tag, cls in _ARGS.items():
             if tag in v:
-                value = tuple(_arg_from_json(x) for x in v[tag]) if cls is _Listing else v[tag]
-                return cls(value, v.get("option"))
+                return cls(v[tag])
         return Explanation.from_json(v)
     return v

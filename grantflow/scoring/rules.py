@@ -235,6 +235,11 @@ class ScoringRule:
     questions: tuple[str, ...] = ()
     default_enabled: bool = False
     default_weight: float = 1.0
+    # How the score page names the keys of `RuleScore.evidence` (lazy translations); a key not
+    # named here is shown as written, its underscores as spaces. `evidence_words` names text values
+    # a key may hold: {key: {value: words}}.
+    evidence_labels: dict = {}
+    evidence_words: dict = {}
 
     def score(self, facts: ApplicationFacts, ctx: ProgramContext, params: dict) -> RuleScore:
         raise NotImplementedError

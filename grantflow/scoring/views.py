@@ -20,6 +20,7 @@ from grantflow.scoring import engine
 from grantflow.scoring.compare import compare_runs
 from grantflow.scoring.explain import pct
 from grantflow.scoring.models import ScoreRun
+from grantflow.scoring.registry import available_rules
 from grantflow.scoring.results import STATUS_LABELS
 from grantflow.scoring.services import references, save_config
 from grantflow.scoring.standing import standing_of, standings
@@ -42,9 +43,11 @@ def total_filter(value) -> str:
 
 
 @bp.app_template_filter("evidence")
-def evidence_filter(value, key: str = "") -> str:
-    """A rule's evidence as people read it: shares as percentages, other numbers rounded, yes/no.
-    The board's CSV keeps the exact values."""
+def evidence_filter(value, key: str = "", words: dict | None = None) -> str:
+    """A rule's evidence as people read it: shares as percentages, other numbers rounded, yes/no,
+    text in the rule's words for it (`ScoringRule.evidence_words`). The board's CSV keeps the exact values."""
+    if isinstance(value, str) and words and value in words.get(key, {}):
+        return str(words[key][value])
     if value is None:
         return _("not reported")
     if isinstance(value, bool):
@@ -142,7 +145,8 @@ def compare(program: Program):
 def breakdown(app_id: int):
     application = get_or_404(Application, app_id, "application.view_score")
     return render_template("scoring/breakdown.html", application=application, program=application.program,
-                           standing=standing_of(application), status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
+                           standing=standing_of(application), status_labels=STATUS_LABELS, total_rule=TOTAL_RULE,
+                           rules=available_rules())
 
 
 @bp.route("/programs/<program:program>/what-if", methods=["GET", "POST"])
