@@ -20,8 +20,11 @@ from grantflow.facts import (
     served_need_index, serves_priority_place, share,
 )
 from grantflow.plugins import DuplicateKeyError
+from grantflow.scoring.explain import (
+    N_, Explanation, clauses, exact_money, explain, explain_n, listing, money, number, pct, percent, sentences,
+)
 from grantflow.scoring.rules import (
-    MERIT, PRIORITY, Param, ParamError, Question, RuleScore, ScoringRule, clamp, pct, ratio, sentence,
+    MERIT, PRIORITY, Param, ParamError, Question, RuleScore, ScoringRule, clamp, ratio, sentence,
 )
 
 __all__ = [
@@ -29,6 +32,8 @@ __all__ = [
     "hookimpl", "DuplicateKeyError",
     # scoring rules (hook grantflow_scoring_rules)
     "ScoringRule", "Param", "ParamError", "RuleScore", "MERIT", "PRIORITY", "clamp", "pct", "ratio", "sentence",
+    # explanations, translated when shown (a plain str is shown as written)
+    "Explanation", "explain", "N_", "explain_n", "clauses", "sentences", "money", "exact_money", "percent", "number", "listing",
     # questions (hook grantflow_application_questions)
     "Question",
     # audit dimensions (hook grantflow_audit_dimensions)

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from grantflow.plugin_api import Param, RuleScore, ScoringRule, clamp, hookimpl
+from grantflow.plugin_api import N_, Param, RuleScore, ScoringRule, clamp, explain, hookimpl, listing
 
 MAX = 10.0
 
 
+# Where the weights came from (kept in the evidence as is), and the explanation's words for each.
+SOURCES = {"the program's need weights": N_("Addresses %(needs)s; weighted by the program's need weights."),
+           "the CHNA's weights": N_("Addresses %(needs)s; weighted by the CHNA's weights."),
+           "the CHNA's ranking": N_("Addresses %(needs)s; weighted by the CHNA's ranking.")}
+NO_NEEDS = explain("The funder has no weighted CHNA needs yet, so this rule is left out.")
+NONE_NAMED = explain("The application does not name any of the CHNA's priority needs.")
+
+
 def need_weights(ctx, params) -> tuple[dict[int, float], str]:
-    """`{need_id: weight}` and where the weights came from."""
+    """`{need_id: weight}` and where the weights came from (a `SOURCES` key)."""
     chosen = params.get("need_weights") or {}
     if chosen:
         return {nid: max(0.0, float(chosen.get(str(nid), 0.0))) for nid in ctx.needs}, "the program's need weights"
@@ -40,6 +48,11 @@ class ChnaAlignmentRule(ScoringRule):
               help=_l("One line per need: need id = weight. Leave empty to use the CHNA's weights or ranking.")),
     )
 
+    evidence_labels = {"needs": _l("needs"), "source": _l("weights from")}
+    evidence_words = {"source": {"the program's need weights": _l("the program's need weights"),
+                                 "the CHNA's weights": _l("the CHNA's weights"),
+                                 "the CHNA's ranking": _l("the CHNA's ranking")}}
+
     def score(self, facts, ctx, params) -> RuleScore:
         return self._score(facts, ctx, params, *need_weights(ctx, params))
 
@@ -51,17 +64,16 @@ class ChnaAlignmentRule(ScoringRule):
     def _score(self, facts, ctx, params, weights, source) -> RuleScore:
         top = max(weights.values(), default=0.0)
         if top <= 0:
-            return RuleScore(None, MAX, "The funder has no weighted CHNA needs yet, so this rule is left out.", {})
+            return RuleScore(None, MAX, NO_NEEDS, {})
         addressed = [nid for nid in facts.need_ids if nid in weights]
         if not addressed:
-            return RuleScore(0.0, MAX, "The application does not name any of the CHNA's priority needs.",
-                             {"needs": []})
+            return RuleScore(0.0, MAX, NONE_NAMED, {"needs": []})
         values = [weights[nid] for nid in addressed]
         value = max(values) if params["combine"] == "best" else sum(values)
         points = clamp(MAX * min(1.0, value / top), MAX)
-        names = ", ".join(f"{ctx.needs[nid].name} (rank {ctx.needs[nid].rank})"
-                          for nid in sorted(addressed, key=lambda n: (ctx.needs[n].rank, n)))
-        return RuleScore(points, MAX, f"Addresses {names}; weighted by {source}.",
+        names = listing(explain("%(need)s (rank %(rank)s)", need=ctx.needs[nid].name, rank=ctx.needs[nid].rank)
+                        for nid in sorted(addressed, key=lambda n: (ctx.needs[n].rank, n)))
+        return RuleScore(points, MAX, explain(SOURCES[source], needs=names),
                          {"needs": sorted(addressed), "source": source})
 
 

@@ -3,10 +3,11 @@ and decision power held by the community (docs/domain.md, "Community-led"). Uses
 and `share`."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grantflow.plugin_api import (
-    Param, RuleScore, ScoringRule, clamp, hookimpl, is_community_led, pct, sentence, share,
+    Param, RuleScore, ScoringRule, clamp, clauses, explain, hookimpl, is_community_led, percent, sentences, share,
 )
 
 
@@ -32,9 +33,12 @@ class CommunityLedRule(ScoringRule):
         Param("decision_points", "float", 3, label=_l("Points for community decision power"), min=0, max=100),
     )
 
+    evidence_labels = {"board_share": _l("board share"), "staff_share": _l("staff share"),
+                       "decision_power": _l("decision power"), "community_led": _l("community-led")}
+
     def check(self, params):
         if params["board_points"] + params["staff_points"] + params["decision_points"] <= 0:
-            return {"board_points": "Give at least one part some points."}
+            return {"board_points": _("Give at least one part some points.")}
         return {}
 
     def score(self, facts, ctx, params) -> RuleScore:
@@ -46,28 +50,33 @@ class CommunityLedRule(ScoringRule):
         power = facts.community_decision_power
         maximum = params["board_points"] + params["staff_points"] + params["decision_points"]
         points = 0.0
-        said = []
-        for name, value, part in (("board", board, params["board_points"]), ("staff", staff, params["staff_points"])):
-            if value is None:
-                said.append(f"{name}: not reported, no credit")
-            else:
-                earned = part * min(1.0, value / t)
-                points += earned
-                said.append(f"{name}: {pct(value)} with lived experience or living in the area")
+        if board is None:
+            said = [explain("board: not reported, no credit")]
+        else:
+            points += params["board_points"] * min(1.0, board / t)
+            said = [explain("board: %(share)s with lived experience or living in the area", share=percent(board))]
+        if staff is None:
+            said.append(explain("staff: not reported, no credit"))
+        else:
+            points += params["staff_points"] * min(1.0, staff / t)
+            said.append(explain("staff: %(share)s with lived experience or living in the area", share=percent(staff)))
         if power is None:
-            said.append("community decision power: not reported, no credit")
+            said.append(explain("community decision power: not reported, no credit"))
         elif power:
             points += params["decision_points"]
-            said.append("the community holds decision power")
+            said.append(explain("the community holds decision power"))
         else:
-            said.append("the community does not hold decision power")
+            said.append(explain("the community does not hold decision power"))
         points = clamp(points, maximum)
         led = is_community_led(facts, threshold=t)
-        verdict = {True: "Meets", False: "Does not meet", None: "Did not report enough for"}[led]
-        explanation = f"{verdict} the community-led definition. " + sentence("; ".join(said)) + "."
-        return RuleScore(points, maximum, explanation,
+        verdict = _VERDICTS[led]
+        return RuleScore(points, maximum, sentences(verdict, clauses(*said)),
                          {"board_share": board, "staff_share": staff, "decision_power": power, "community_led": led})
 
+
+_VERDICTS = {True: explain("Meets the community-led definition."),
+             False: explain("Does not meet the community-led definition."),
+             None: explain("Did not report enough for the community-led definition.")}
 
 RULE = CommunityLedRule()
 

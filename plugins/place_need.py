@@ -2,10 +2,12 @@
 (`facts.served_need_index`, e.g. CDC SVI 0–1) and a bonus for the funder's priority places."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from grantflow.plugin_api import (
-    Param, RuleScore, ScoringRule, clamp, hookimpl, need_quartile, served_need_index, serves_priority_place,
+    Param, RuleScore, ScoringRule, clamp, clauses, explain, hookimpl, need_quartile, number, served_need_index,
+    serves_priority_place,
 )
 
 
@@ -23,9 +25,12 @@ class PlaceNeedRule(ScoringRule):
         Param("priority_points", "float", 2, label=_l("Bonus for serving a priority place"), min=0, max=100),
     )
 
+    evidence_labels = {"need_index": _l("need index"), "priority_place": _l("priority place"),
+                       "places": _l("places")}
+
     def check(self, params):
         if params["index_points"] + params["priority_points"] <= 0:
-            return {"index_points": "Give the need index or priority places some points."}
+            return {"index_points": _("Give the need index or priority places some points.")}
         return {}
 
     def score(self, facts, ctx, params) -> RuleScore:
@@ -33,24 +38,26 @@ class PlaceNeedRule(ScoringRule):
         index = served_need_index(facts, ctx)
         priority = serves_priority_place(facts, ctx)
         points = 0.0
-        said = []
         if index is None:
-            said.append("No place served has a need index, so the need part earns nothing")
+            said = [NO_INDEX]
         else:
             index = max(0.0, min(1.0, index))
             points += params["index_points"] * index
-            said.append(f"The places served have a population-weighted need index of {index:.2f} "
-                        f"(quartile {need_quartile(index)} of 4)")
+            said = [explain("the places served have a population-weighted need index of %(index)s "
+                            "(quartile %(quartile)s of 4)", index=number(index, 2), quartile=need_quartile(index))]
         if priority:
             points += params["priority_points"]
-            said.append("it serves a priority place")
+            said.append(SERVES_PRIORITY)
         elif facts.place_ids:
-            said.append("it serves no priority place")
-        text = "; ".join(said) + "."
-        return RuleScore(clamp(points, maximum), maximum, text,
+            said.append(NO_PRIORITY)
+        return RuleScore(clamp(points, maximum), maximum, clauses(*said),
                          {"need_index": None if index is None else round(index, 4), "priority_place": priority,
                           "places": len(facts.place_ids)})
 
+
+NO_INDEX = explain("no place served has a need index, so the need part earns nothing")
+SERVES_PRIORITY = explain("it serves a priority place")
+NO_PRIORITY = explain("it serves no priority place")
 
 RULE = PlaceNeedRule()
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from grantflow.plugin_api import MERIT, Param, RuleScore, ScoringRule, clamp, hookimpl
+from grantflow.plugin_api import MERIT, Param, RuleScore, ScoringRule, clamp, explain, explain_n, hookimpl, number
 
 MAX = 100.0
-NOT_REVIEWED = ("Not yet reviewed: no submitted review counts yet, so the merit part is left out of "
-                "the total until reviews are in. This is not a score of zero.")
+NOT_REVIEWED = explain("Not yet reviewed: no submitted review counts yet, so the merit part is left out of "
+                       "the total until reviews are in. This is not a score of zero.")
 
 
 class RubricRule(ScoringRule):
@@ -29,6 +29,8 @@ class RubricRule(ScoringRule):
               help=_l("Below this number the application counts as not yet reviewed.")),
     )
 
+    evidence_labels = {"weighted": _l("weighted score"), "reviews": _l("reviews")}
+
     def rubric_mode(self, params: dict) -> str:
         return params.get("scores", "program")
 
@@ -38,13 +40,18 @@ class RubricRule(ScoringRule):
         if r is None or r.fraction is None or n < params["min_reviews"]:
             return RuleScore(None, MAX, NOT_REVIEWED, {"reviews": n})
         points = clamp(r.fraction * MAX, MAX)
-        which = "normalized" if params.get("scores") == "normalized" else "reviewers'"
-        return RuleScore(
-            points, MAX,
-            f"The {which} weighted rubric score is {r.weighted:.2f} on the rubric's scale "
-            f"({points:.0f} of 100), from {n} review{'s' if n != 1 else ''}.",
-            {"weighted": round(r.weighted, 4), "reviews": n},
-        )
+        args = {"score": number(r.weighted, 2), "points": number(points, 0)}
+        if params.get("scores") == "normalized":
+            text = explain_n("The normalized weighted rubric score is %(score)s on the rubric's scale "
+                             "(%(points)s of 100), from %(num)d review.",
+                             "The normalized weighted rubric score is %(score)s on the rubric's scale "
+                             "(%(points)s of 100), from %(num)d reviews.", n, **args)
+        else:
+            text = explain_n("The reviewers' weighted rubric score is %(score)s on the rubric's scale "
+                             "(%(points)s of 100), from %(num)d review.",
+                             "The reviewers' weighted rubric score is %(score)s on the rubric's scale "
+                             "(%(points)s of 100), from %(num)d reviews.", n, **args)
+        return RuleScore(points, MAX, text, {"weighted": round(r.weighted, 4), "reviews": n})
 
 
 RULE = RubricRule()

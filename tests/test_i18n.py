@@ -351,7 +351,7 @@ OFFICER_PAGES = (
         ("feedback.reports", ("program",)), ("feedback.note", ("app_id",)), ("feedback.you_said", ("program",)),
         ("feedback.you_said_edit", ("program",)), ("feedback.you_said_edit", ("program", "entry_id")),
         ("scoring.configure", ("program",)), ("scoring.results", ("program",)), ("scoring.compare", ("program",)),
-        ("scoring.whatif", ("program",)),
+        ("scoring.whatif", ("program",)), ("scoring.breakdown", ("app_id",)),
         ("reviews.assignments", ("program",)), ("reviews.review_progress", ("program",)),
         ("reviews.assign_reviewers", ("app_id",)), ("api.token_list", ()), ("api.docs", ()),
         ("equity.audit", ("program",)),

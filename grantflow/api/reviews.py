@@ -54,4 +54,4 @@ def get_score(app_id: int):
             "merit": score.merit, "priority": score.priority, "complete": score.complete,
             "rules": [{"rule": r.rule_key, "label": r.label, "kind": r.kind, "status": r.status, "weight": r.weight,
                        "points": r.points, "max_points": r.max_points, "contribution": score.contribution(r.rule_key),
-                       "explanation": r.explanation or ""} for r in score.rules]}
+                       "explanation": str(r.explanation or "")} for r in score.rules]}

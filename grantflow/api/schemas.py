@@ -194,7 +194,9 @@ class RuleOutcomeSchema(ma.Schema):
     points = f.Float(**Nullable)
     max_points = f.Float(**Nullable)
     contribution = f.Float(required=True, metadata={"description": "Points of the 0–100 total this rule gives."})
-    explanation = f.String(required=True)
+    explanation = f.String(required=True, metadata={
+        "description": "How the rule reached its points, in the request's language (the token owner's saved "
+                       "language, else Accept-Language)."})
 
 
 class ScoreSchema(ma.Schema):

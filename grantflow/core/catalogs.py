@@ -21,8 +21,10 @@ from babel.messages.pofile import read_po, write_po
 from grantflow import ROOT
 
 TRANSLATIONS = ROOT / "translations"
-# Babel's own keywords, and the lazy ones forms and module constants use (`_l = lazy_gettext`).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# Babel's own keywords, the lazy ones forms and module constants use (`_l = lazy_gettext`), and the
+# scoring rules' explanations (grantflow/scoring/explain.py: `explain`, `explain_n`).
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "explain": None, "explain_n": (1, 2)}
 
 
 def extract() -> Catalog:

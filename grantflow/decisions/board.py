@@ -216,7 +216,7 @@ def to_csv(board: Board) -> str:
               "poc_led", "community_led", "priority_place", "evidence"]
     rows = ([
         r.rank or "", r.application_id, r.title, r.applicant, r.status, r.standing.standing,
-        "; ".join(r.standing.lacks), _exact(r.rubric_score), r.standing.reviews_in, r.standing.reviews_waiting,
+        "; ".join(map(str, r.standing.lacks)), _exact(r.rubric_score), r.standing.reviews_in, r.standing.reviews_waiting,
         "yes" if r.rubric and r.rubric.disagreement else "no",
         *[_exact(r.contributions.get(key)) for key, _ in board.rules],
         _exact(r.total), format_money(r.amount_requested_cents), r.decision or "",

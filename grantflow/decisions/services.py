@@ -130,7 +130,7 @@ def review_warning(application: Application) -> str | None:
     if standing is None or standing.standing == COMPLETE:
         return None
     return _("This application has no complete review (%(lacks)s). To award it anyway, give the reason; it is kept "
-             "in the audit trail.", lacks="; ".join(standing.lacks))
+             "in the audit trail.", lacks="; ".join(map(str, standing.lacks)))
 
 
 def decide(application: Application, outcome: str, *, amount_cents: int | None = None,

@@ -14,6 +14,7 @@ from grantflow.core.db import db
 from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.core.translations import Localized, localized
 from grantflow.programs.models import anchor_field
+from grantflow.scoring.explain import Text
 
 # Which parts of the feedback a program shows (Program.feedback_settings); all on by default.
 SETTING_KEYS = ("show_criteria", "show_comments", "show_rules", "show_strengthen", "for_awarded")
@@ -62,7 +63,7 @@ class CriterionFeedback:
 @dataclass(frozen=True)
 class RuleFeedback:
     label: str
-    explanation: str
+    explanation: Text  # worded in the reader's language when shown
     points: Optional[float]
     max_points: Optional[float]
 

@@ -2,6 +2,8 @@
 
 "Why" is told per rule: how many of the total's points each rule contributed in each run
 (`ApplicationScore.contribution`), so a move is traced to the rules and settings that caused it.
+A rule's explanation counts as changed when its message or arguments did (not its wording in the
+reader's language; a run stored before messages is compared by its English text).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from grantflow.scoring.engine import run_results
+from grantflow.scoring.explain import Text, same
 from grantflow.scoring.models import ScoreRun
 from grantflow.scoring.results import ApplicationScore, ranked
 
@@ -19,12 +22,16 @@ class RuleDelta:
     label: str
     before: float  # points of the total contributed in run A
     after: float
-    explanation_before: str
-    explanation_after: str
+    explanation_before: Text  # worded in the reader's language when shown
+    explanation_after: Text
 
     @property
     def delta(self) -> float:
         return self.after - self.before
+
+    @property
+    def explanation_changed(self) -> bool:
+        return not same(self.explanation_before, self.explanation_after)
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,7 @@ def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore
             rb = next((r for r in sb.rules if r.rule_key == key), None) if sb else None
             before = sa.contribution(key) if sa else 0.0
             after = sb.contribution(key) if sb else 0.0
-            if abs(after - before) < 1e-9 and (ra and rb and ra.explanation == rb.explanation):
+            if abs(after - before) < 1e-9 and (ra and rb and same(ra.explanation, rb.explanation)):
                 continue
             reasons.append(RuleDelta(key, (rb or ra).label, round(before, 4), round(after, 4),
                                      ra.explanation if ra else "", rb.explanation if rb else ""))

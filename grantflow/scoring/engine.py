@@ -9,6 +9,10 @@ same configuration on the same data gives identical results.
 
 A rule that raises is recorded as "errored" with the error message for that application; the
 other rules still score. A rule returning points outside [0, max] is treated the same way.
+
+Each result keeps its explanation twice: as the rule's message (`explanation_message`, JSON, so a
+run scored in English is read in Spanish later) and as its English wording (`explanation`, what a
+third-party rule's plain text is, and what anything reading the text finds).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.facts import ApplicationFacts, ProgramContext, RubricFact, freeze, load_facts
 from grantflow.programs.models import Program, ProgramRule
 from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal
+from grantflow.scoring.explain import Explanation, explain, stored
 from grantflow.scoring.registry import available_rules
 from grantflow.scoring.results import (
     ERRORED, NO_DATA, OK, ApplicationScore, RuleOutcome, build_score, combine_parts,
@@ -213,7 +218,8 @@ def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[Applicatio
                 raise ValueError(f"returned {points} points out of a maximum of {maximum}")
             append((float(points), float(maximum), OK, rs.explanation, rs.evidence))
         except Exception as exc:  # a plugin's bug must not stop the other rules
-            append((None, None, ERRORED, f"This rule failed: {type(exc).__name__}: {exc}", {}))
+            append((None, None, ERRORED, explain("This rule failed: %(error)s: %(detail)s",
+                                                 error=type(exc).__name__, detail=str(exc)), {}))
     return out
 
 
@@ -246,7 +252,27 @@ def _insert_results():
         p = bindparam(name, type_=Text)
         return p if db.engine.dialect.name == "sqlite" else cast(p, JSON)
 
-    return insert(ScoreResult.__table__).values(params=json_param("params_json"), evidence=json_param("evidence_json"))
+    return insert(ScoreResult.__table__).values(params=json_param("params_json"), evidence=json_param("evidence_json"),
+                                                explanation_message=json_param("message_json"))
+
+
+def _stored_explanations(column: list[Outcome]) -> list[tuple[str, Optional[str]]]:
+    """(English text, message JSON or None) of each outcome's explanation. Rules repeat themselves
+    (the same budget, the same "not reported"): each distinct message is worded once."""
+    dumps, texts = _dumps, {}
+    out = []
+    with force_locale(SOURCE_LOCALE):
+        for o in column:
+            explanation = o[3]
+            if not isinstance(explanation, Explanation):
+                out.append((str(explanation), None))
+                continue
+            message = dumps(explanation.to_json())
+            text = texts.get(message)
+            if text is None:
+                text = texts[message] = str(explanation)
+            out.append((text, message))
+    return out
 
 
 def rescore(program_id: int, *, actor_id: int | None = None,
@@ -280,8 +306,8 @@ def _rescore(program_id: int, actor_id: int | None, progress: Callable[[int], No
         rows = [
             {"run_id": run_id, "application_id": aid, "rule_key": key, "rule_version": version,
              "params_json": params, "weight": weight, "points": o[0], "max_points": o[1], "status": o[2],
-             "explanation": o[3], "evidence_json": dumps(o[4]) if o[4] else "{}"}
-            for aid, o in zip(app_ids, column)
+             "explanation": text, "message_json": message, "evidence_json": dumps(o[4]) if o[4] else "{}"}
+            for aid, o, (text, message) in zip(app_ids, column, _stored_explanations(column))
         ]
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start:start + INSERT_CHUNK]
@@ -311,17 +337,18 @@ def run_results(run: ScoreRun, *, details: bool = True) -> dict[int, Application
 
     `details=False` leaves out each rule's explanation and evidence: the totals are the same, and
     at 50,000 applications it skips about 350,000 JSON decodes (readers needing only totals use
-    `run_totals`).
+    `run_totals`). An explanation is its stored message (worded in the reader's language when
+    shown), or its text for a result stored with none.
     """
     meta = {r["key"]: r for r in (run.config or {}).get("rules", [])}
-    text_cols = (ScoreResult.explanation, ScoreResult.evidence) if details else ()
+    text_cols = (ScoreResult.explanation, ScoreResult.explanation_message, ScoreResult.evidence) if details else ()
     q = (select(ScoreResult.application_id, ScoreResult.rule_key, ScoreResult.rule_version, ScoreResult.weight,
                 ScoreResult.points, ScoreResult.max_points, ScoreResult.status, *text_cols)
          .where(ScoreResult.run_id == run.id).order_by(ScoreResult.application_id, ScoreResult.rule_key))
     grouped: dict[int, list[RuleOutcome]] = {}
     for row in db.session.execute(q):
         aid, key, version, weight, points, maximum, status = row[:7]
-        explanation, evidence = (row[7], row[8]) if details else ("", None)
+        explanation, evidence = (stored(row[7], row[8]), row[9]) if details else ("", None)
         m = meta.get(key, {})
         grouped.setdefault(aid, []).append(RuleOutcome(
             key, m.get("label", key), version, weight, points, maximum, status, explanation, evidence or {},

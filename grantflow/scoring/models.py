@@ -43,7 +43,10 @@ class ScoreResult(db.Model):
     points: Mapped[Optional[float]]
     max_points: Mapped[Optional[float]]
     status: Mapped[str] = mapped_column(String(16), default=OK)
+    # The explanation in English words, and as the rule's message (grantflow/scoring/explain.py) to
+    # word it in any reader's language; None for a plain-text explanation or a result stored before.
     explanation: Mapped[str] = mapped_column(Text, default="")
+    explanation_message: Mapped[Optional[dict]] = mapped_column(JSON)
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
 
     run: Mapped[ScoreRun] = relationship(back_populates="results")

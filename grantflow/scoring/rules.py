@@ -17,18 +17,22 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any, Optional
 
+from flask_babel import gettext as _
+
 from grantflow.facts import ApplicationFacts, ProgramContext
+from grantflow.scoring.explain import Text, pct
 
 PARAM_TYPES = ("int", "float", "bool", "choice", "mapping")
 # What a parameter may point at: the funder's CHNA needs and places (by id) or the program's
 # application questions (by key). The configuration form refuses references to none of them.
-REFERENCES = {"need": "CHNA need", "place": "place", "question": "application question"}
+REFERENCES = ("need", "place", "question")
 MERIT = "merit"
 PRIORITY = "priority"
 
 
 class ParamError(ValueError):
-    """A parameter value a rule cannot use; the message is shown at the form field."""
+    """A parameter value a rule cannot use; the message (worded in the current language, the
+    officer's at the configuration form) is shown at the form field."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,11 @@ class Param:
         missing = [r for r in refs if r not in known]
         if not missing:
             return None
-        what = REFERENCES[self.refers]
         shown = sorted(known.items())[:8]
-        listed = "; ".join(f"{k} = {name}" for k, name in shown) or f"there is no {what} yet"
+        listed = "; ".join(f"{k} = {name}" for k, name in shown)
         if len(known) > len(shown):
-            listed += f"; and {len(known) - len(shown)} more"
-        return (f"There is no {what} {', '.join(missing)}. Use the ids or keys that exist ({listed}).")
+            listed = _("%(listed)s; and %(more)s more", listed=listed, more=len(known) - len(shown))
+        return _unknown_message(self.refers, ", ".join(missing), listed)
 
     @property
     def title(self) -> str:
@@ -80,9 +83,9 @@ class Param:
 
     def _range(self, value: float) -> None:
         if self.min is not None and value < self.min:
-            raise ParamError(f"{self.title} must be at least {_num(self.min)}.")
+            raise ParamError(_("%(param)s must be at least %(limit)s.", param=self.title, limit=_num(self.min)))
         if self.max is not None and value > self.max:
-            raise ParamError(f"{self.title} must be at most {_num(self.max)}.")
+            raise ParamError(_("%(param)s must be at most %(limit)s.", param=self.title, limit=_num(self.max)))
 
     def validate(self, value: Any) -> Any:
         """The clean value, or `ParamError` with a message naming the parameter and the limit."""
@@ -93,7 +96,7 @@ class Param:
                 return None
             if self.type == "bool":
                 return False
-            raise ParamError(f"Enter a value for {self.title.lower()}.")
+            raise ParamError(_("Enter a value for %(param)s.", param=str(self.title).lower()))
         if self.type == "bool":
             if isinstance(value, str):
                 return value.strip().lower() in ("1", "true", "yes", "on", "y")
@@ -102,41 +105,60 @@ class Param:
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise ParamError(f"{self.title} must be a whole number, like 10.") from None
+                raise ParamError(_("%(param)s must be a whole number, like 10.", param=self.title)) from None
             if not math.isfinite(number) or number != int(number):
-                raise ParamError(f"{self.title} must be a whole number, like 10.")
+                raise ParamError(_("%(param)s must be a whole number, like 10.", param=self.title))
             self._range(number)
             return int(number)
         if self.type == "float":
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise ParamError(f"{self.title} must be a number, like 0.5.") from None
+                raise ParamError(_("%(param)s must be a number, like 0.5.", param=self.title)) from None
             if not math.isfinite(number):
-                raise ParamError(f"{self.title} must be a number, like 0.5.")
+                raise ParamError(_("%(param)s must be a number, like 0.5.", param=self.title))
             self._range(number)
             return number
         if self.type == "choice":
-            allowed = [c for c, _ in self.choices]
+            allowed = [c for c, _label in self.choices]
             if value not in allowed:
-                raise ParamError(f"Choose one of: {', '.join(str(label) for _, label in self.choices)}.")
+                raise ParamError(_("Choose one of: %(choices)s.",
+                                   choices=", ".join(str(label) for _code, label in self.choices)))
             return value
         # mapping
         if isinstance(value, str):
             value = parse_mapping(value, self.title)
         if not isinstance(value, dict):
-            raise ParamError(f"{self.title} must be a list of “key = number” lines.")
+            raise ParamError(_("%(param)s must be a list of “key = number” lines.", param=self.title))
         clean: dict[str, float] = {}
         for key, raw in value.items():
             try:
                 number = float(raw)
             except (TypeError, ValueError):
-                raise ParamError(f"The weight of {key} must be a number.") from None
+                raise ParamError(_("The weight of %(key)s must be a number.", key=key)) from None
             if not math.isfinite(number):
-                raise ParamError(f"The weight of {key} must be a number.")
+                raise ParamError(_("The weight of %(key)s must be a number.", key=key))
             self._range(number)
             clean[str(key)] = number
         return dict(sorted(clean.items()))
+
+
+def _unknown_message(refers: str, missing: str, listed: str) -> str:
+    """Whole sentences per kind of reference (a language words "there is no …" by its noun)."""
+    if refers == "need":
+        return (_("There is no CHNA need %(missing)s. Use the ids or keys that exist (%(listed)s).",
+                  missing=missing, listed=listed) if listed else
+                _("There is no CHNA need %(missing)s. Use the ids or keys that exist (there is no CHNA need yet).",
+                  missing=missing))
+    if refers == "place":
+        return (_("There is no place %(missing)s. Use the ids or keys that exist (%(listed)s).",
+                  missing=missing, listed=listed) if listed else
+                _("There is no place %(missing)s. Use the ids or keys that exist (there is no place yet).",
+                  missing=missing))
+    return (_("There is no application question %(missing)s. Use the ids or keys that exist (%(listed)s).",
+              missing=missing, listed=listed) if listed else
+            _("There is no application question %(missing)s. Use the ids or keys that exist "
+              "(there is no application question yet).", missing=missing))
 
 
 def _num(x: float) -> str:
@@ -152,13 +174,15 @@ def parse_mapping(text: str, title: str = "Weights") -> dict[str, str]:
             continue
         for sep in ("=", ":"):
             if sep in line:
-                key, _, value = line.partition(sep)
+                key, _sep, value = line.partition(sep)
                 break
         else:
-            raise ParamError(f"Line {n} of {title.lower()} needs the form “key = number”.")
+            raise ParamError(_("Line %(line)s of %(param)s needs the form “key = number”.", line=n,
+                               param=str(title).lower()))
         key, value = key.strip(), value.strip()
         if not key or not value:
-            raise ParamError(f"Line {n} of {title.lower()} needs the form “key = number”.")
+            raise ParamError(_("Line %(line)s of %(param)s needs the form “key = number”.", line=n,
+                               param=str(title).lower()))
         out[key] = value
     return out
 
@@ -173,7 +197,7 @@ class RuleScore:
 
     points: Optional[float]
     max_points: float
-    explanation: str
+    explanation: Text  # an `explain(...)` message (translated when shown), or a str shown as written
     evidence: dict = field(default_factory=dict)
 
 
@@ -211,6 +235,11 @@ class ScoringRule:
     questions: tuple[str, ...] = ()
     default_enabled: bool = False
     default_weight: float = 1.0
+    # How the score page names the keys of `RuleScore.evidence` (lazy translations); a key not
+    # named here is shown as written, its underscores as spaces. `evidence_words` names text values
+    # a key may hold: {key: {value: words}}.
+    evidence_labels: dict = {}
+    evidence_words: dict = {}
 
     def score(self, facts: ApplicationFacts, ctx: ProgramContext, params: dict) -> RuleScore:
         raise NotImplementedError
@@ -258,10 +287,6 @@ class ScoringRule:
 
 def ratio(points: float, maximum: float) -> float:
     return 0.0 if maximum <= 0 else points / maximum
-
-
-def pct(x: Optional[float]) -> str:
-    return "not reported" if x is None else f"{round(x * 100)}%"
 
 
 def sentence(text: str) -> str:

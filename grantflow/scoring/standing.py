@@ -30,9 +30,7 @@ were computed from (the audit reads them rather than loading them again).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -45,6 +43,7 @@ from grantflow.programs.models import Program
 from grantflow.reviews.aggregate import RubricScore, rubric_scores
 from grantflow.reviews.models import ASSIGNED, SUBMITTED, Review, ReviewAssignment
 from grantflow.scoring.engine import RuleConfig, load_inputs, program_config, resolve, rubric_normalized, score_all
+from grantflow.scoring.explain import Explanation, explain, explain_n
 from grantflow.scoring.results import ERRORED, OK, ApplicationScore, keeps_complete
 from grantflow.scoring.rules import MERIT
 
@@ -64,7 +63,7 @@ class Standing:
     reviews_in: int
     reviews_waiting: int  # active assignments whose review is not submitted yet
     score: ApplicationScore
-    lacks: tuple[str, ...]  # what keeps it from being complete, in words
+    lacks: tuple[Explanation, ...]  # what keeps it from being complete (worded in the reader's language when shown)
     merit_counted: bool
 
     @property
@@ -87,23 +86,29 @@ class Standing:
         return self.standing != INELIGIBLE
 
 
+INELIGIBLE_LACKS = (explain("found ineligible, so it cannot be funded"),)
+UNASSIGNED_LACKS = (explain("no review in yet, and no reviewer assigned"),)
+
+
 def judge(status: str, reviews_in: int, reviews_waiting: int, score: ApplicationScore,
-          merit_used: bool) -> tuple[str, tuple[str, ...]]:
-    """(standing, what it lacks): the definition in the module docstring."""
+          merit_used: bool) -> tuple[str, tuple[Explanation, ...]]:
+    """(standing, what it lacks): the definition in the module docstring. What it lacks is a
+    message worded when shown: the audit judges every application and reads none of them."""
     if status == A.INELIGIBLE:
-        return INELIGIBLE, (_("found ineligible, so it cannot be funded"),)
-    lacks: list[str] = []
+        return INELIGIBLE, INELIGIBLE_LACKS
+    lacks: list[Explanation] = []
     if merit_used:
         if reviews_in == 0:
-            return UNREVIEWED, ((_("no review in yet (%(assigned)s assigned)", assigned=reviews_waiting) if reviews_waiting
-                                 else _("no review in yet, and no reviewer assigned")),)
+            return UNREVIEWED, ((explain("no review in yet (%(assigned)s assigned)", assigned=reviews_waiting),)
+                                if reviews_waiting else UNASSIGNED_LACKS)
         if reviews_waiting:
-            lacks.append(ngettext("%(waiting)s of %(num)d review still to come", "%(waiting)s of %(num)d reviews still to come",
-                                  reviews_in + reviews_waiting, waiting=reviews_waiting))
+            lacks.append(explain_n("%(waiting)s of %(num)d review still to come",
+                                   "%(waiting)s of %(num)d reviews still to come",
+                                   reviews_in + reviews_waiting, waiting=reviews_waiting))
     for r in score.rules:
         if not keeps_complete(r.status, r.kind):
-            lacks.append(_("%(rule)s: failed, not counted", rule=r.label) if r.status == ERRORED
-                         else _("%(rule)s: not enough reviews, not counted", rule=r.label))
+            lacks.append(explain("%(rule)s: failed, not counted", rule=r.label) if r.status == ERRORED
+                         else explain("%(rule)s: not enough reviews, not counted", rule=r.label))
     return (PARTIAL if lacks else COMPLETE), tuple(lacks)
 
 

@@ -11,13 +11,16 @@ from sqlalchemy import select
 from forms.scoring import build_config_form, configs_from_form, typed_configs
 from grantflow.applications.models import Application
 from grantflow.core.db import db
+from grantflow.core.i18n import format_number
 from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize, can, get_or_404
 from grantflow.organizations.models import Organization
 from grantflow.programs.models import Program
 from grantflow.scoring import engine
 from grantflow.scoring.compare import compare_runs
+from grantflow.scoring.explain import pct
 from grantflow.scoring.models import ScoreRun
+from grantflow.scoring.registry import available_rules
 from grantflow.scoring.results import STATUS_LABELS
 from grantflow.scoring.services import references, save_config
 from grantflow.scoring.standing import standing_of, standings
@@ -40,19 +43,21 @@ def total_filter(value) -> str:
 
 
 @bp.app_template_filter("evidence")
-def evidence_filter(value, key: str = "") -> str:
-    """A rule's evidence as people read it: shares as percentages, other numbers rounded, yes/no.
-    The board's CSV keeps the exact values."""
+def evidence_filter(value, key: str = "", words: dict | None = None) -> str:
+    """A rule's evidence as people read it: shares as percentages, other numbers rounded, yes/no,
+    text in the rule's words for it (`ScoringRule.evidence_words`). The board's CSV keeps the exact values."""
+    if isinstance(value, str) and words and value in words.get(key, {}):
+        return str(words[key][value])
     if value is None:
-        return "not reported"
+        return _("not reported")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, (int, float)):
         if "share" in key:
-            return f"{round(value * 100)}%"
-        return str(value) if isinstance(value, int) else f"{value:.2f}".rstrip("0").rstrip(".")
+            return pct(value)
+        return format_number(value) if isinstance(value, int) else format_number(round(value, 2))
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in value) or _("none")
     return str(value)
 
 
@@ -140,7 +145,8 @@ def compare(program: Program):
 def breakdown(app_id: int):
     application = get_or_404(Application, app_id, "application.view_score")
     return render_template("scoring/breakdown.html", application=application, program=application.program,
-                           standing=standing_of(application), status_labels=STATUS_LABELS, total_rule=TOTAL_RULE)
+                           standing=standing_of(application), status_labels=STATUS_LABELS, total_rule=TOTAL_RULE,
+                           rules=available_rules())
 
 
 @bp.route("/programs/<program:program>/what-if", methods=["GET", "POST"])

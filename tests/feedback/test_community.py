@@ -144,4 +144,4 @@ def test_adopted_weights_drive_the_chna_rule_and_keep_other_rules(world, chna):
                for s in standings(world.program).rows}
     assert chna_of[world.application.id].points == 10.0
     assert chna_of[world.other_application.id].points == pytest.approx(10.0 / 3, abs=1e-3)
-    assert "the program's need weights" in chna_of[world.application.id].explanation
+    assert "the program's need weights" in str(chna_of[world.application.id].explanation)

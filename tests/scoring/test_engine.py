@@ -104,7 +104,7 @@ def test_not_reviewed_is_left_out_not_counted_as_zero(w):
     scores = engine.latest_results(w.program.id)
     unreviewed = scores[w.apps[2].id]
     rubric = next(r for r in unreviewed.rules if r.rule_key == "rubric")
-    assert rubric.status == "no data" and rubric.points is None and "Not yet reviewed" in rubric.explanation
+    assert rubric.status == "no data" and rubric.points is None and "Not yet reviewed" in str(rubric.explanation)
     assert unreviewed.merit is None and not unreviewed.complete
     assert unreviewed.total == pytest.approx(unreviewed.priority)  # priorities only, no zero for merit
     from grantflow.scoring.results import ranked
@@ -118,10 +118,10 @@ def test_an_errored_rule_does_not_stop_the_others(w, exploding_plugin):
     scores = engine.latest_results(w.program.id)
     bad = {r.rule_key: r for r in scores[w.apps[1].id].rules}
     assert bad["exploding"].status == "errored"
-    assert "RuntimeError: profile missing a field" in bad["exploding"].explanation
+    assert "RuntimeError: profile missing a field" in str(bad["exploding"].explanation)
     assert all(r.status == "ok" for k, r in bad.items() if k != "exploding")
     greedy = {r.rule_key: r for r in scores[w.apps[2].id].rules}["exploding"]
-    assert greedy.status == "errored" and "11 points out of a maximum of 10" in greedy.explanation
+    assert greedy.status == "errored" and "11 points out of a maximum of 10" in str(greedy.explanation)
     ok = {r.rule_key: r for r in scores[w.apps[0].id].rules}["exploding"]
     assert ok.status == "ok" and ok.points == 5
     assert next(r for r in run.config["rules"] if r["key"] == "exploding")["version"] == "0.1"

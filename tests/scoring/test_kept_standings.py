@@ -169,20 +169,23 @@ def test_the_board_reads_only_watched_tables(cycle):
 
 
 def test_kept_per_language_since_explanations_are_worded(cycle):
-    """Rules word their explanations (and money) in the request's language: a Spanish reader must
-    not be served the standings an English reader's request kept, nor the other way round."""
+    """Standings carry rule labels worded in the request's language (their explanations and what
+    they lack are messages, worded when shown): a Spanish reader must not be served the standings an
+    English reader's request kept, nor the other way round."""
     from grantflow.core.i18n import in_language
 
     program, *_ = cycle
 
     def explanations(st):
-        return [(r.label, r.explanation) for row in st.rows for r in row.score.rules] + [row.lacks for row in st.rows]
+        return ([(r.label, str(r.explanation)) for row in st.rows for r in row.score.rules]
+                + [tuple(map(str, row.lacks)) for row in st.rows])
 
     with in_language("en"):
         english = S.standings(program)
+        worded_english = explanations(english)
     with in_language("es"):
         spanish = S.standings(program)
         assert explanations(spanish) == explanations(fresh(program))
-    assert explanations(spanish) != explanations(english)
+        assert explanations(spanish) != worded_english
     with in_language("en"):
         assert S.standings(program) is english

@@ -83,7 +83,7 @@ def test_points_stay_within_zero_and_max(data):
         out = rule.score(f, ctx, params)
         assert out.max_points > 0, rule.key
         assert out.points is None or 0 <= out.points <= out.max_points, (rule.key, out)
-        assert out.explanation.strip(), rule.key
+        assert str(out.explanation).strip(), rule.key
 
 
 @settings(max_examples=100, deadline=None)
