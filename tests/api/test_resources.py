@@ -131,3 +131,14 @@ def test_the_openapi_document_and_its_docs_page(app, scene):
     assert page.status_code == 200 and "GET /api/v1/programs" in html
     assert all(re.fullmatch(r'<script src="/static/[\w./-]+"( defer)?>', tag) for tag in scripts), scripts
     assert "cdn" not in html.lower()
+
+
+def test_a_score_s_explanations_are_in_the_request_s_language(app, scene, api):
+    application = F.application(scene.program, scene.cbo)
+    db.session.commit()
+    client = api(make_token(scene.officer, "read"))
+    url = f"/api/v1/applications/{application.id}/score"
+    english = {r["rule"]: r["explanation"] for r in client.get(url, headers={"Accept-Language": "en"}).get_json()["rules"]}
+    spanish = {r["rule"]: r["explanation"] for r in client.get(url, headers={"Accept-Language": "es"}).get_json()["rules"]}
+    assert english["rubric"].startswith("Not yet reviewed") and spanish["rubric"].startswith("Aún sin evaluar")
+    assert "annual budget" in english["first_time_small"] and "presupuesto anual" in spanish["first_time_small"]
