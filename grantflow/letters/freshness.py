@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from grantflow.applications.models import Application
@@ -34,7 +34,8 @@ def outdated_ids(program: Program) -> list[int]:
     rows = db.session.execute(
         select(Decision.id, Decision.outcome, Decision.amount_cents, current.inputs_sha256, Organization.language)
         .join(Application, Application.id == Decision.application_id)
-        .join(Organization, Organization.id == Application.organization_id)
+        # The applicant: the member a network applies for, else the organization (the letter's language).
+        .join(Organization, Organization.id == func.coalesce(Application.on_behalf_of_id, Application.organization_id))
         .outerjoin(current, and_(current.decision_id == Decision.id, current.superseded_at.is_(None)))
         .where(Decision.program_id == program.id, Decision.outcome.in_(KINDS),
                exists().where(earlier.decision_id == Decision.id))

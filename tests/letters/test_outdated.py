@@ -139,3 +139,16 @@ def test_editing_the_funder_s_spanish_wording_outdates_exactly_its_spanish_lette
     assert renewed.id != first[w.award.id].id and "¡muchas felicitaciones!" in C.flat(files.read(services.letter_key(renewed)))
     assert services.current_letter(w.decline.id).id == first[w.decline.id].id  # English: untouched
     assert freshness.outdated_ids(w.program) == []
+
+
+def test_a_letter_for_a_member_is_fingerprinted_in_the_member_s_language(app, letters_world):
+    """A network applying for a member: the letter goes to the member, in the member's language, so
+    its freshness is judged in that language too (it was judged in the network's, so a Spanish
+    member's fresh letter read as out of date)."""
+    w = letters_world
+    member = F.organization(name="Miembro Sur", language="es")
+    w.award.application.on_behalf_of_id = member.id
+    db.session.commit()
+    first = _issue_all(w)
+    assert services.current_letter(w.award.id).id == first[w.award.id].id
+    assert freshness.outdated_ids(w.program) == []
