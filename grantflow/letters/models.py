@@ -109,7 +109,7 @@ DECLINED = "declined"
 EXPIRED = "expired"  # shown, never stored: an offer past `expires_at` that nobody answered
 # The states in a sentence of the reader's language ("it is %(status)s").
 STATUS_LABELS = {OFFERED: _l("awaiting signature"), ACCEPTED: _l("signed by the grantee"),
-                 COUNTERSIGNED: _l("countersigned"), DECLINED: _l("declined by the grantee"), EXPIRED: _l("expired")}
+                 COUNTERSIGNED: _l("countersigned"), DECLINED: _l("closed: declined, or replaced by a new offer"), EXPIRED: _l("expired")}
 
 
 class GrantAgreement(db.Model):

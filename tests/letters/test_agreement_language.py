@@ -77,3 +77,19 @@ def test_an_agreement_from_before_languages_is_english(app, letters_world):
     db.session.commit()
     consent = agreements.consent_of(agreement)
     assert consent.lang == "en" and consent.text.startswith("I agree to sign this agreement electronically.")
+
+
+def test_a_replaced_offer_is_not_said_to_be_declined_by_the_grantee(app, letters_world):
+    """An offer the funder replaced is stored as declined; signing it must not tell the awardee they
+    declined it."""
+    import pytest
+
+    w = letters_world
+    F.release(w.program)
+    first = agreements.offer(w.award, actor_id=None)
+    agreements.offer(w.award, actor_id=None)  # replaces the first
+    db.session.commit()
+    with pytest.raises(agreements.AgreementError) as refused:
+        agreements.accept(first, w.users["applicant"], consent=True, name="Ana", title="Director",
+                          shown_sha256=first.sha256, ip="127.0.0.1")
+    assert "by the grantee" not in str(refused.value) and "replaced by a new offer" in str(refused.value)
