@@ -34,7 +34,7 @@ from sqlalchemy import select
 from grantflow.core import auditlog, files
 from grantflow.core.db import db, utcnow
 from grantflow.core.mail import send_mail
-from grantflow.core.i18n import SOURCE_LOCALE, format_when, in_language
+from grantflow.core.i18n import SOURCE_LOCALE, format_when, html_lang, in_language
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
 from grantflow.core.translations import Localized, localized
@@ -184,8 +184,8 @@ def _with_signature_page(agreement_pdf: bytes, agreement: GrantAgreement, signat
     decision = db.session.get(Decision, agreement.decision_id)
     language = language_of(agreement)
     data = letter_data(decision, language=language)
-    lang = language.replace("_", "-")
     with in_language(language):
+        lang = html_lang()  # the language actually rendered (English when `language` is not offered)
         html = current_app.jinja_env.get_template("letters/signature_page.html").render(
             title=_("Signature page — %(reference)s", reference=data.reference), lang=lang,
             reference=data.reference, funder=data.funder, organization=data.organization,

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from typing import Iterable, Optional
 
+from grantflow.scoring.explain import Text
+
 OK = "ok"
 ERRORED = "errored"
 NO_DATA = "no data"
@@ -31,7 +33,7 @@ class RuleOutcome:
     points: Optional[float]
     max_points: Optional[float]
     status: str
-    explanation: str
+    explanation: Text  # an Explanation (worded when shown) or a plugin's plain str
     evidence: dict
     kind: str = "priority"
 

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 
 from grantflow.facts import ApplicationFacts, ProgramContext
-from grantflow.scoring.explain import Text, pct
+from grantflow.scoring.explain import Text
 
 PARAM_TYPES = ("int", "float", "bool", "choice", "mapping")
 # What a parameter may point at: the funder's CHNA needs and places (by id) or the program's
