@@ -1,11 +1,8 @@
 """Each run stores one total per application, equal to what its per-rule results add up to."""
 from __future__ import annotations
 
-import gc
-
 from sqlalchemy import delete, func, select
 
-from grantflow.core.bulk import gc_paused
 from grantflow.core.db import db
 from grantflow.scoring import engine
 from grantflow.scoring.models import ScoreTotal
@@ -50,17 +47,3 @@ def test_a_run_without_stored_totals_computes_them_from_its_results(app):
 def test_latest_totals_is_empty_before_any_run(app):
     w = build_world()
     assert engine.latest_totals(w.program.id) == {}
-
-
-def test_gc_paused_restores_the_collector_however_the_block_ends():
-    assert gc.isenabled()
-    try:
-        with gc_paused():
-            assert not gc.isenabled()
-            with gc_paused():
-                assert not gc.isenabled()
-            assert not gc.isenabled()  # an inner block does not turn it back on early
-            raise KeyError("boom")
-    except KeyError:
-        pass
-    assert gc.isenabled()
