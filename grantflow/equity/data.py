@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
-from sqlalchemy import Float, func, select
+from sqlalchemy import select
 
 from grantflow.core.db import db, plain_rows
 from grantflow.facts import ApplicationFacts, ProgramContext
@@ -125,58 +125,32 @@ def _positions(app_ids: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
     return pos, (app_ids[pos] == ids) if len(app_ids) else np.zeros(len(ids), dtype=bool)
 
 
-def _review_queries(program_id: int):
-    """The two aggregate queries over every submitted criterion score of the program: one row per
-    review (its weighted sum and weight total) and one per (application, criterion) (the mean)."""
-    from grantflow.applications.models import Application
-    from grantflow.programs.models import Criterion
-    from grantflow.reviews.models import SUBMITTED, CriterionScore, Review
-
-    scored = (select().select_from(Review)
-              .join(CriterionScore, CriterionScore.review_id == Review.id)
-              .join(Application, Application.id == Review.application_id)
-              .where(Application.program_id == program_id, Review.status == SUBMITTED,
-                     CriterionScore.score.is_not(None)))
-    # Float, not the weight column's Numeric: Decimal conversion of 133,000 rows costs a second.
-    per_review = (scored.add_columns(Review.application_id, Review.reviewer_id, Review.reviewer_label,
-                                     func.sum(CriterionScore.score * Criterion.weight, type_=Float),
-                                     func.sum(Criterion.weight, type_=Float))
-                  .join(Criterion, Criterion.id == CriterionScore.criterion_id)
-                  .group_by(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label)
-                  .order_by(Review.id))
-    per_criterion = (scored.add_columns(Review.application_id, CriterionScore.criterion_id,
-                                        func.avg(CriterionScore.score, type_=Float))
-                     .group_by(Review.application_id, CriterionScore.criterion_id))
-    return per_review, per_criterion
-
-
-def _reviews(rows, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Submitted reviews as parallel arrays (position of the application, reviewer index, the
-    review's weighted mean over the criteria it scored: missing scores are left out, never zero)
-    and the reviewers' names, in order of their first review."""
+def _reviews(reviews, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The counted reviews (`grantflow.reviews.aggregate.ReviewTotal`, read with the standings) as
+    parallel arrays (position of the application, reviewer index, the review's weighted mean of
+    its own scores) and the reviewers' names, in order of their first review."""
     from grantflow.accounts.models import User
 
-    if not rows:
+    if not reviews:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), []
-    apps, reviewer_ids, labels, weighted_sums, weights = zip(*rows)
+    apps, reviewer_ids, labels, means = zip(*reviews)
     pos, found = _positions(app_ids, apps)
-    weights = np.asarray(weights, dtype=float)
-    keep = found & (weights > 0)
     # A stable key per reviewer: the account, or the imported name of one without an account.
     keys = [("u", rid) if rid is not None else ("l", label or "") for rid, label in zip(reviewer_ids, labels)]
     index: dict[tuple, int] = {}
-    reviewer = np.fromiter((index.setdefault(k, len(index)) if kept else -1 for k, kept in zip(keys, keep.tolist())),
+    reviewer = np.fromiter((index.setdefault(k, len(index)) if kept else -1 for k, kept in zip(keys, found.tolist())),
                            dtype=np.int64, count=len(keys))
     user_ids = {rid for kind, rid in index if kind == "u"}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
     reviewer_names = [names.get(v, f"Reviewer {v}") if kind == "u" else (v or "Unnamed reviewer")
                       for kind, v in index]
-    score = np.asarray(weighted_sums, dtype=float)[keep] / weights[keep]
-    return pos[keep], reviewer[keep], score, reviewer_names
+    return pos[found], reviewer[found], np.asarray(means, dtype=float)[found], reviewer_names
 
 
-def _criterion_values(rows, app_ids: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Criterion id -> (positions of the applications scored on it, their mean scores)."""
+def _criterion_values(rubric, app_ids: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Criterion id -> (positions of the applications scored on it, the means of their reviewers'
+    own scores), from the standings' rubric scores."""
+    rows = [(aid, cid, mean) for aid, s in rubric.items() for cid, mean in s.raw_criterion_means.items()]
     if not rows:
         return {}
     apps, criteria, means = zip(*rows)
@@ -201,7 +175,6 @@ def load_audit_data(program) -> AuditData:
 
     st = standings(program)
     ctx, facts = st.ctx, _facts(st)
-    review_rows, criterion_rows = (plain_rows(q).all() for q in _review_queries(program.id))
     imported = {r.application_id: r for r in db.session.execute(
         select(HistoricalClassification.application_id, HistoricalClassification.poc_led,
                HistoricalClassification.community_led, Application.first_time_applicant)
@@ -217,10 +190,10 @@ def load_audit_data(program) -> AuditData:
         .where(Decision.program_id == program.id)).all()}
 
     app_ids = np.fromiter((f.application_id for f in facts), dtype=np.int64, count=len(facts))
-    review_app, review_reviewer, review_score, reviewer_names = _reviews(review_rows, app_ids)
+    review_app, review_reviewer, review_score, reviewer_names = _reviews(st.rubric.reviews, app_ids)
     n_reviews = np.bincount(review_app, minlength=len(facts))
     review_means = np.bincount(review_app, weights=review_score, minlength=len(facts)) / np.maximum(n_reviews, 1)
-    criterion_values = _criterion_values(criterion_rows, app_ids)
+    criterion_values = _criterion_values(st.rubric, app_ids)
     criteria = [CriterionInfo(r.id, r.label, r.version, r.position, float(r.weight or 0)) for r in db.session.execute(
         select(Criterion.id, Criterion.label, Rubric.version, Criterion.position, Criterion.weight)
         .join(Rubric, Rubric.id == Criterion.rubric_id)

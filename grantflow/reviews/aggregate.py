@@ -31,6 +31,7 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -51,6 +52,27 @@ class RubricScore:
     n_reviews: int                # submitted reviews counted
     spread: float | None          # max - min of reviewers' weighted totals
     disagreement: bool
+    # The criterion means of the reviewers' own scores, never normalized (the same mapping as
+    # `criterion_means` when the scores were read raw).
+    raw_criterion_means: dict[int, float]
+
+
+class ReviewTotal(NamedTuple):
+    """A counted review, as the equity audit compares reviewers: whose it is, and the weighted mean
+    of its own scores on the criteria's scales (never normalized: a reviewer's gap is in their own
+    marks)."""
+
+    application_id: int
+    reviewer_id: int | None
+    reviewer_label: str | None
+    mean: float
+
+
+class RubricScores(dict[int, RubricScore]):
+    """`{application_id: RubricScore}`, and the counted reviews they were computed from
+    (`reviews`, in id order), so that what reads both (the audit) reads the scores once."""
+
+    reviews: list[ReviewTotal]
 
 
 @dataclass(frozen=True)
@@ -69,6 +91,8 @@ class _Review:
     rubric_id: int
     fractions: dict[int, float]  # criterion_id -> fraction of its scale
     total: float = 0.0           # weighted mean fraction
+    raw: ReviewTotal | None = None
+    raw_fractions: dict[int, float] | None = None  # before normalizing
 
 
 def _clamp(x: float) -> float:
@@ -151,6 +175,9 @@ def _reviews(criteria: dict[int, _Crit], reviews, scores) -> list[_Review]:
         who = f"user:{reviewer_id}" if reviewer_id is not None else f"label:{label or rid}"
         rev = _Review(rid, aid, who, rubric_id, own)
         rev.total = sum([w * f for w, f in zip(weights, own.values())]) / total_w
+        # The mean of the scores themselves: Σ w·(lo + f·span) / Σ w.
+        raw = sum([w * (scale[cid][0] + f * scale[cid][1]) for w, (cid, f) in zip(weights, own.items())]) / total_w
+        rev.raw = ReviewTotal(aid, reviewer_id, label, raw)
         counted.append(rev)
     return counted
 
@@ -173,12 +200,13 @@ def _normalize(reviews: list[_Review]) -> None:
             continue  # no variation: raw scores stay
         scale = panel_sd / sd_r
         for r in own:
+            r.raw_fractions = r.fractions
             r.fractions = {c: panel_mean + (f - mean_r) * scale for c, f in r.fractions.items()}
             r.total = panel_mean + (r.total - mean_r) * scale
 
 
 def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float | None = None,
-                  application_ids: list[int] | None = None) -> dict[int, RubricScore]:
+                  application_ids: list[int] | None = None) -> RubricScores:
     """`{application_id: RubricScore}` for every non-draft application of the program (only
     `application_ids` when given: raw scores then read only their reviews; normalized ones still
     read every review, which calibration needs).
@@ -200,12 +228,12 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
     for r in reviews:
         by_app[r.application_id].append(r)
 
-    result: dict[int, RubricScore] = {}
+    result = RubricScores()
     shown = set(app_ids) | set(by_app)
     for aid in sorted(shown if application_ids is None else shown & set(application_ids)):
         own = by_app.get(aid, [])
         if not own:
-            result[aid] = RubricScore(aid, None, None, {}, 0, None, False)
+            result[aid] = RubricScore(aid, None, None, {}, 0, None, False, {})
             continue
         # The scale shown is that of the latest rubric version among the reviews.
         lo, hi = scale_of[max([r.rubric_id for r in own])]
@@ -213,18 +241,10 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
         review_totals = [r.total for r in own]
         totals = [lo + min(1.0, max(0.0, t)) * span for t in review_totals]
         fraction = _clamp(_mean(review_totals))
-        per_crit: dict[int, list[float]] = {}
-        for r in own:
-            for cid, f in r.fractions.items():
-                fs = per_crit.get(cid)
-                if fs is None:
-                    fs = per_crit[cid] = []
-                # Raw fractions are within the scale already; normalized ones may leave it.
-                fs.append(min(1.0, max(0.0, f)) if normalized else f)
-        means = {}
-        for cid, fs in sorted(per_crit.items()):
-            c = criteria[cid]
-            means[cid] = c.lo + _mean(fs) * (c.hi - c.lo)
+        # Raw fractions are within the scale already; normalized ones may leave it.
+        means = _criterion_means([r.fractions for r in own], criteria, clamp=normalized)
+        raw_means = (_criterion_means([r.raw_fractions or r.fractions for r in own], criteria, clamp=False)
+                     if normalized else means)
         spread = max(totals) - min(totals)
         result[aid] = RubricScore(
             application_id=aid,
@@ -234,5 +254,25 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
             n_reviews=len(own),
             spread=spread,
             disagreement=len(own) >= 2 and span > 0 and spread >= threshold * span - 1e-9,
+            raw_criterion_means=raw_means,
         )
+    wanted = None if application_ids is None else set(application_ids)
+    result.reviews = [r.raw for r in reviews if wanted is None or r.application_id in wanted]
     return result
+
+
+def _criterion_means(fraction_sets: list[dict[int, float]], criteria: dict[int, _Crit], *,
+                     clamp: bool) -> dict[int, float]:
+    """Criterion id -> the mean of the reviews' fractions, on the criterion's own scale."""
+    per_crit: dict[int, list[float]] = {}
+    for fractions in fraction_sets:
+        for cid, f in fractions.items():
+            fs = per_crit.get(cid)
+            if fs is None:
+                fs = per_crit[cid] = []
+            fs.append(min(1.0, max(0.0, f)) if clamp else f)
+    means = {}
+    for cid, fs in sorted(per_crit.items()):
+        c = criteria[cid]
+        means[cid] = c.lo + _mean(fs) * (c.hi - c.lo)
+    return means

@@ -40,7 +40,7 @@ from grantflow.core import memo
 from grantflow.core.db import db
 from grantflow.facts import ApplicationFacts, ProgramContext
 from grantflow.programs.models import Program
-from grantflow.reviews.aggregate import RubricScore, rubric_scores
+from grantflow.reviews.aggregate import RubricScores, rubric_scores
 from grantflow.reviews.models import ASSIGNED, SUBMITTED, Review, ReviewAssignment
 from grantflow.scoring.engine import RuleConfig, load_inputs, program_config, resolve, rubric_normalized, score_all
 from grantflow.scoring.explain import Explanation, explain, explain_n
@@ -124,7 +124,7 @@ class Standings:
     configs: tuple[RuleConfig, ...]  # the enabled rules, resolved (what was computed)
     ctx: ProgramContext
     facts: dict[int, ApplicationFacts]
-    rubric: dict[int, RubricScore]
+    rubric: RubricScores  # with the counted reviews (`RubricScores.reviews`)
     rows: tuple[Standing, ...]  # in ranking order
     # The withdrawn applications' facts (no standing, but the audit counts them as having applied).
     withdrawn: tuple[ApplicationFacts, ...] = ()
