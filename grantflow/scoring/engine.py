@@ -226,17 +226,15 @@ def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[Applicatio
 def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[ApplicationFacts],
               run_id: Optional[int] = None) -> dict[int, ApplicationScore]:
     """Scores in memory (the what-if sandbox): nothing is written."""
-    columns = [score_column(c, ctx, facts) for c in configs]
-    # A rule's label is a lazy translation: resolved once per rule, not once per application.
-    heads = [(c.key, str(c.rule.label), str(c.rule.version), c.weight, c.rule.kind, col)
-             for c, col in zip(configs, columns)]
-    scores = {}
-    for i, f in enumerate(facts):
-        outcomes = tuple(
-            RuleOutcome(key, label, version, weight, col[i][0], col[i][1], col[i][2], col[i][3], col[i][4], kind)
-            for key, label, version, weight, kind, col in heads)
-        scores[f.application_id] = build_score(f.application_id, outcomes, run_id)
-    return scores
+    columns = []
+    for c in configs:
+        # A rule's label is a lazy translation: resolved once per rule, not once per application.
+        key, label, version, weight, kind = c.key, str(c.rule.label), str(c.rule.version), c.weight, c.rule.kind
+        columns.append([RuleOutcome(key, label, version, weight, points, maximum, status, explanation, evidence, kind)
+                        for points, maximum, status, explanation, evidence in score_column(c, ctx, facts)])
+    # zip(*columns): each application's outcomes, one per rule in order, as a tuple.
+    return {f.application_id: build_score(f.application_id, outcomes, run_id)
+            for f, outcomes in zip(facts, zip(*columns) if columns else ((),) * len(facts))}
 
 
 # --- rescoring -----------------------------------------------------------------------------------
