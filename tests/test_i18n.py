@@ -8,6 +8,7 @@ over the browser; dates, money and numbers follow the language, English unchange
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from html.parser import HTMLParser
 
@@ -414,6 +415,45 @@ class TestPseudoLocaleApplicantRefusals:
             "consent": "y", "board_total": "2", "board_poc": "5", "ed_race": ["prefer_not_to_say", "asian"]})
         user_data = _user_data() + _proper_names() + ["one two three four", "Promotoras"]  # shown as typed
         found = _english_left(pages.items(), user_data, ok=(200, 409, 422))
+        assert not found, f"English shown without translation: {found}"
+
+
+    def test_field_refusals_from_the_services_are_marked(self, app, world, login):
+        """What a service says at a field (an EIN no one is given, codes that are not places, a hidden
+        term already listed, too short or too many), and an officer's refused CHNA import."""
+        from grantflow.blind import terms as blind_terms
+
+        draft, _token = _applicant_world(world)
+        draft.program.blind_review = True
+        db.session.commit()
+        applicant = login(world.users["applicant"])
+        slug = world.cbo.slug
+        pages = {"profile": applicant.post(f"/organizations/{slug}/profile", headers=SPANISH, data={
+            "name": "Eastside", "ein": "00-1234567", "tax_exempt": "yes", "service_codes": "abc, 99123, 06065"})}
+        terms_url = f"/applications/{draft.id}/hidden-terms"
+        assert applicant.post(terms_url, headers=SPANISH, data={"text": "Harbor House"}).status_code == 302
+        for n, typed in enumerate(("harbor house", "x", "y" * 250)):
+            pages[f"term {n}"] = applicant.post(terms_url, headers=SPANISH, data={"text": typed})
+        blind_terms.MAX_TERMS, max_terms = 1, blind_terms.MAX_TERMS
+        try:
+            pages["too many terms"] = applicant.post(terms_url, headers=SPANISH, data={"text": "Second Street"})
+        finally:
+            blind_terms.MAX_TERMS = max_terms
+        officer = login(world.users["program_officer"])
+        bad = (b"geoid,name,index,population,priority\n36061000100,,0.2,12x,maybe\n9999,Bad,,-4,\n"
+               b"36061000100,Again,0.5,10000000000,yes\n06065042099,%s,0.3,,\n" % (b"n" * 300))
+        url = f"/funders/{world.funder.slug}/chna/places/import"
+        pages["import"] = officer.post(url, headers=SPANISH, data={"imp-file": (io.BytesIO(bad), "bad.csv")})
+        pages["columns"] = officer.post(url, headers=SPANISH, data={"imp-file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")})
+        pages["svi columns"] = officer.post(url, headers=SPANISH,
+                                            data={"imp-file": (io.BytesIO(b"FIPS,LOCATION\n1,2\n"), "svi.csv")})
+        from grantflow.blind.lexicon import lexicon_for
+
+        # The applicant's own records, listed as what reviewers will not see.
+        typed = [t.text for t in lexicon_for(draft).terms] + ["00-1234567", "abc", "99123", "Harbor House", "harbor house", "y" * 250, "Second Street", "Bad",
+                 "Again", "n" * 300, "12x", "maybe", "9999", "10000000000", "36061000100", "06065042099", "bad.csv"]
+        user_data = sorted({*_user_data(), *_proper_names(), *typed}, key=len, reverse=True)  # longest first
+        found = _english_left(pages.items(), user_data, ok=(200, 422))
         assert not found, f"English shown without translation: {found}"
 
 

@@ -48,7 +48,8 @@ def copy_for(att: Attachment, lexicon: Lexicon | None = None) -> RedactedCopy | 
         stored = secrets.token_hex(16) + ".pdf"
         files.write_new(PREFIX + stored, made.pdf)
     copy = RedactedCopy(attachment_id=att.id, lexicon_version=version, stored_name=stored,
-                        status=CHECK if made.problems else READY, problems=made.problems, masked=made.masked)
+                        status=CHECK if made.problems else READY, problems=[p.to_json() for p in made.problems],
+                        masked=made.masked)
     try:
         with db.session.begin_nested():
             db.session.add(copy)

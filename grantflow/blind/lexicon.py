@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from grantflow.accounts.models import Membership, User
@@ -189,7 +190,8 @@ class Lexicon:
         return self.matcher.mask(text)
 
     def groups(self) -> dict[str, list[str]]:
-        """Source -> the terms from it, for the applicant's panel (in the order found)."""
+        """Source -> the terms from it, for the applicant's panel (in the order found); a source
+        is named in the reader's language by `SOURCE_LABELS`."""
         out: dict[str, list[str]] = {}
         seen = set()
         for t in self.terms:
@@ -213,6 +215,14 @@ def people_of(application) -> list[tuple[str, str]]:
     return list(dict.fromkeys((n, e) for n, e in rows))
 
 
+ADDED = "Terms you added"
+# Where a term comes from (`Term.source`, before any ": address" or " (acronym)"), as the applicant
+# reads it.
+SOURCE_LABELS = {"Organization applied for": _l("Organization applied for"),
+                 "Applying organization": _l("Applying organization"), "Network": _l("Network"),
+                 "People": _l("People"), "Fiscal sponsor": _l("Fiscal sponsor"), ADDED: _l("Terms you added")}
+
+
 def lexicon_for(application) -> Lexicon:
     """Everything that identifies the applicant of `application`."""
     terms: list[Term] = []
@@ -224,7 +234,7 @@ def lexicon_for(application) -> Lexicon:
         terms += organization_record_terms(network, "Network", place=False)
     for name, email in people_of(application):
         terms += person_terms(name, email, "People")
-    terms += [Term(t.text, "applicant", "Terms you added") for t in added_terms(application.id)]
+    terms += [Term(t.text, "applicant", ADDED) for t in added_terms(application.id)]
     return Lexicon(terms)
 
 

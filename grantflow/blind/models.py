@@ -40,9 +40,17 @@ class RedactedCopy(db.Model):
     lexicon_version: Mapped[str] = mapped_column(String(64))
     stored_name: Mapped[Optional[str]] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(16))
-    problems: Mapped[list] = mapped_column(JSON, default=list)  # what the officer is told
+    # What the officer is told: explanations' JSON, worded when read (text as written in older rows).
+    problems: Mapped[list] = mapped_column(JSON, default=list)
     masked: Mapped[int] = mapped_column(default=0)  # how many matches were removed
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def problem_messages(self) -> list:
+        """The problems, each worded in the reader's language when shown."""
+        from grantflow.scoring.explain import stored
+
+        return [stored(p, None) if isinstance(p, str) else stored("", p) for p in self.problems or []]
 
 
 SHOW = "show"

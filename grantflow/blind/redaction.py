@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pymupdf
 
 from grantflow.blind.textmatch import Matcher
+from grantflow.scoring.explain import Explanation, explain, explain_n, listing
 
 MIN_TEXT = 20  # characters below which a page counts as having no readable text
 SCAN_SHARE = 0.5  # pictures covering more of a page than this make it a scan
@@ -39,7 +40,9 @@ CSS = ("body{font-family:sans-serif;font-size:10pt} h1{font-size:13pt} h2{font-s
 class Copy:
     pdf: bytes | None
     masked: int = 0
-    problems: list[str] = field(default_factory=list)
+    # What the officer is told, worded when read (the copy is made once, in the queue, and read by
+    # officers in their own languages).
+    problems: list[Explanation] = field(default_factory=list)
 
 
 def redact(mime: str, data: bytes, matcher: Matcher) -> Copy:
@@ -50,12 +53,14 @@ def redact(mime: str, data: bytes, matcher: Matcher) -> Copy:
     try:
         made = makers[mime](data, matcher)
     except (RuntimeError, ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-        return Copy(None, 0, [f"The file could not be read ({type(exc).__name__}), so no copy was made."])
+        return Copy(None, 0, [explain("The file could not be read (%(error)s), so no copy was made.",
+                                      error=type(exc).__name__)])
     if made.pdf is not None:
         left = leftover(made.pdf, matcher)
         if left:
-            made.problems.append(f"{len(left)} identifying string(s) could not be removed: "
-                                 + ", ".join(sorted(set(left))[:5]) + ".")
+            made.problems.append(explain_n("%(num)d identifying string could not be removed: %(strings)s.",
+                                           "%(num)d identifying strings could not be removed: %(strings)s.",
+                                           len(left), strings=listing(sorted(set(left))[:5])))
     return made
 
 
@@ -85,7 +90,8 @@ def _picture_share(page) -> float:
 def redact_pdf(data: bytes, matcher: Matcher) -> Copy:
     doc = pymupdf.open(stream=data, filetype="pdf")
     if doc.needs_pass:
-        return Copy(None, 0, ["The PDF is password-protected, so it could not be checked and no copy was made."])
+        return Copy(None, 0, [explain("The PDF is password-protected, so it could not be checked and no copy was "
+                                      "made.")])
     masked, problems = 0, []
     for page in doc:
         text, boxes = _page_text(page)
@@ -103,9 +109,10 @@ def redact_pdf(data: bytes, matcher: Matcher) -> Copy:
         readable = len("".join(text.split())) >= MIN_TEXT
         pictures = page.get_image_info()
         if not readable or (pictures and _picture_share(page) > SCAN_SHARE):
-            problems.append(f"Page {page.number + 1} is a scan or a picture"
-                            + ("" if readable else " with no readable text")
-                            + ": names, logos or signatures on it could not be checked.")
+            problems.append(explain("Page %(page)s is a scan or a picture: names, logos or signatures on it "
+                                    "could not be checked.", page=page.number + 1) if readable else
+                            explain("Page %(page)s is a scan or a picture with no readable text: names, logos or "
+                                    "signatures on it could not be checked.", page=page.number + 1))
         else:
             for info in pictures:
                 page.add_redact_annot(pymupdf.Rect(info["bbox"]) & page.rect, fill=(0.85, 0.85, 0.85),
@@ -237,4 +244,4 @@ def picture_copy(data: bytes, matcher: Matcher) -> Copy:
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
     page.insert_image(page.rect + (36, 36, -36, -36), pixmap=pixels)
-    return Copy(_save(doc), 0, ["A picture cannot be checked for names, logos or signatures."])
+    return Copy(_save(doc), 0, [explain("A picture cannot be checked for names, logos or signatures.")])

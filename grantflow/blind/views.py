@@ -13,7 +13,7 @@ from forms.blind import DeclarationForm, RecognizeForm, ReleaseForm, TermForm
 from grantflow.applications import attachments
 from grantflow.applications.models import Application, Attachment
 from grantflow.blind import copies, declarations, terms
-from grantflow.blind.lexicon import added_terms, lexicon_for
+from grantflow.blind.lexicon import ADDED, SOURCE_LABELS, added_terms, lexicon_for
 from grantflow.blind.models import SHOW
 from grantflow.core.db import db, utcnow
 from grantflow.core.policy import authorize, get_or_404
@@ -68,7 +68,7 @@ def reviewer_gate(application: Application):
 def _blind_panel(application: Application) -> dict:
     """For the application's edit page (templates/blind/_applicant_panel.html)."""
     lexicon = lexicon_for(application)
-    return {"groups": {k: v for k, v in lexicon.groups().items() if k != "Terms you added"},
+    return {"groups": {str(SOURCE_LABELS.get(k, k)): v for k, v in lexicon.groups().items() if k != ADDED},
             "added": added_terms(application.id)}
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from grantflow.core import auditlog
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import format_number
 from grantflow.chna.lines import (
-    MISSING, ImportRefused, RowError, check_lines, headers_by_norm, norm, share, text_of,
+    MISSING, ImportRefused, RowError, check_lines, digits, headers_by_norm, norm, share, text_of,
 )
 from grantflow.chna.models import Place
 from grantflow.chna.vintage import freeze_closed
@@ -57,16 +59,17 @@ def detect_layout(headers: Iterable[str]) -> tuple[str, dict[str, str]]:
         if geo == "fips" and "fips" not in by_norm:
             missing.insert(0, "FIPS (or STCNTY)")
         if missing:
-            raise ImportRefused([RowError(1, "missing column(s) for the SVI layout: " + ", ".join(missing))])
+            raise ImportRefused([RowError(1, _("missing column(s) for the SVI layout: %(columns)s",
+                                                 columns=", ".join(missing)))])
         cols = {"geoid": by_norm[geo], "name": by_norm["location"], "population": by_norm["e_totpop"],
                 "index": by_norm["rpl_themes"], **{f"theme{i}": by_norm[f"rpl_theme{i}"] for i in range(1, 5)}}
         layout = SVI
     else:
         missing = [n for n in ("geoid", "name", "index") if n not in by_norm]
         if missing:
-            raise ImportRefused([RowError(1, "missing column(s): " + ", ".join(missing) + ". Expected the SVI "
-                                         "layout (FIPS, LOCATION, E_TOTPOP, RPL_THEMES, RPL_THEME1–4) or "
-                                         "geoid,name,index[,population]")])
+            raise ImportRefused([RowError(1, _("missing column(s): %(columns)s. Expected the SVI layout (FIPS, "
+                                                 "LOCATION, E_TOTPOP, RPL_THEMES, RPL_THEME1–4) or "
+                                                 "geoid,name,index[,population]", columns=", ".join(missing)))])
         cols = {"geoid": by_norm["geoid"], "name": by_norm["name"], "index": by_norm["index"]}
         if "population" in by_norm:
             cols["population"] = by_norm["population"]
@@ -77,20 +80,9 @@ def detect_layout(headers: Iterable[str]) -> tuple[str, dict[str, str]]:
 
 
 def _geoid(raw: str | None, svi_county: bool) -> tuple[str | None, str | None]:
-    text = (raw or "").strip()
-    if not text:
-        return None, "the geoid is empty"
-    if not text.isdigit() or not text.isascii():
-        return None, f"the geoid {text!r} must contain digits only"
-    expected = (5,) if svi_county else (5, 11, 12)
-    if len(text) not in expected:
-        what = ("the county FIPS code {t!r} must have 5 digits" if svi_county else
-                "the geoid {t!r} has {n} digits; use 5 (county or ZCTA), 11 (census tract) or 12 (block group)")
-        reason = what.format(t=text, n=len(text))
-        if len(text) + 1 in expected:
-            reason += f" (if a spreadsheet dropped a leading zero, write 0{text})"
-        return None, reason
-    return text, None
+    if svi_county:
+        return digits(raw, _("county FIPS code"), (5,), _("5 digits"))
+    return digits(raw, "geoid", (5, 11, 12), _("5 (county or ZCTA), 11 (census tract) or 12 (block group)"))
 
 
 def _kind(geoid: str, county_file: bool) -> str:
@@ -106,11 +98,12 @@ def _population(raw: str | None, *, allow_missing: bool) -> tuple[int | None, st
     try:
         value = float(text)
     except ValueError:
-        return None, f"population {text!r} is not a number"
+        return None, _("population '%(value)s' is not a number", value=text)
     if not value.is_integer() or value < 0:
-        return None, f"population {text} must be a whole number of zero or more"
+        return None, _("population %(value)s must be a whole number of zero or more", value=text)
     if value > MAX_POPULATION:
-        return None, f"population {text} is too large (at most {MAX_POPULATION:,})"
+        return None, _("population %(value)s is too large (at most %(max)s)", value=text,
+                       max=format_number(MAX_POPULATION))
     return int(value), None
 
 
@@ -134,14 +127,14 @@ def _row_check(layout: str, cols: dict[str, str]):
             reasons.append(why)
         name = (values["name"] or "").strip()
         if not name:
-            reasons.append("the name is empty")
+            reasons.append(_("the name is empty"))
         elif len(name) > MAX_NAME:
-            reasons.append(f"the name is longer than {MAX_NAME} characters")
+            reasons.append(_("the name is longer than %(max)s characters", max=MAX_NAME))
         index, why = share(values["index"], "RPL_THEMES" if svi else "index", allow_missing=svi)
         if why:
             reasons.append(why)
         elif index is None and not svi:
-            reasons.append("the index is empty")
+            reasons.append(_("the index is empty"))
         themes = {}
         for i in range(1, 5):
             key = f"theme{i}"
@@ -162,9 +155,9 @@ def _row_check(layout: str, cols: dict[str, str]):
             elif flag in FALSE:
                 priority = False
             else:
-                reasons.append(f"priority {flag!r} must be yes or no")
+                reasons.append(_("priority '%(value)s' must be yes or no", value=flag))
         if geoid and geoid in seen:
-            reasons.append(f"geoid {geoid} appears twice (first on line {seen[geoid]})")
+            reasons.append(_("geoid %(geoid)s appears twice (first on line %(line)s)", geoid=geoid, line=seen[geoid]))
         if reasons:
             return None, reasons
         seen[geoid] = line

@@ -12,6 +12,7 @@ from forms.chna import ImportCrosswalkForm, ImportPlacesForm, NeedForm, Threshol
 from grantflow.chna import crosswalk, importer, names, services
 from grantflow.chna.models import Place
 from grantflow.core.db import db
+from grantflow.core.i18n import format_number
 from grantflow.core.inputs import query_int
 from grantflow.core.policy import authorize
 from grantflow.organizations.models import FUNDER, Organization
@@ -142,14 +143,15 @@ def _run_import(funder, form, key: str, run):
     if form.validate_on_submit():
         data = form.file.data.stream.read(IMPORT_MAX_BYTES + 1)
         if len(data) > IMPORT_MAX_BYTES:
-            form.file.errors.append(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB; split it.")
+            form.file.errors.append(_("The file is larger than %(mb)s MB; split it.",
+                                      mb=format_number(IMPORT_MAX_BYTES // (1024 * 1024))))
         else:
             try:
                 return run(data, (form.file.data.filename or "upload")[:80]), None
             except importer.ImportRefused as exc:
-                form.file.errors.append(f"Nothing was imported: {len(exc.errors)} "
-                                        f"{'row has a problem' if len(exc.errors) == 1 else 'rows have problems'} "
-                                        "(listed below).")
+                form.file.errors.append(ngettext("Nothing was imported: %(num)d row has a problem (listed below).",
+                                                 "Nothing was imported: %(num)d rows have problems (listed below).",
+                                                 len(exc.errors)))
                 return None, _render(funder, **{f"{key}_form": form, f"{key}_errors": exc.errors})
     return None, _render(funder, **{f"{key}_form": form})
 

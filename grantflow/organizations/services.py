@@ -6,6 +6,7 @@ import re
 
 import us
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -57,9 +58,9 @@ def normalize_ein(value: str | None) -> str:
     raw = (value or "").strip()
     m = _EIN_RE.match(raw)
     if not m:
-        raise ValueError("Enter the EIN as 9 digits in the form NN-NNNNNNN, like 12-3456789.")
+        raise ValueError(_("Enter the EIN as 9 digits in the form NN-NNNNNNN, like 12-3456789."))
     if m.group(1) in _INVALID_EIN_PREFIXES:
-        raise ValueError(f"No EIN starts with {m.group(1)}: check the first two digits.")
+        raise ValueError(_("No EIN starts with %(prefix)s: check the first two digits.", prefix=m.group(1)))
     return f"{m.group(1)}-{m.group(2)}"
 
 
@@ -72,14 +73,16 @@ def parse_geo_codes(text: str | None) -> list[str]:
             continue
         code = token.split("-")[0] if re.fullmatch(r"\d{5}-\d{4}", token) else token
         if not code.isdigit() or len(code) not in GEO_LENGTHS:
-            bad.append(f"“{token}” is not a FIPS or ZIP code")
+            bad.append(_("“%(code)s” is not a FIPS or ZIP code", code=token))
         elif len(code) != 5 and code[:2] not in STATE_FIPS:
-            bad.append(f"“{token}” starts with {code[:2]}, which is no state's FIPS code")
+            bad.append(_("“%(code)s” starts with %(state)s, which is no state's FIPS code", code=token,
+                         state=code[:2]))
         elif code not in codes:
             codes.append(code)
     if bad:
-        raise ValueError("; ".join(bad) + ". Use 2 digits (state), 5 (county or ZIP code), "
-                         "11 (census tract) or 12 (block group).")
+        # Each code's problem is a clause: "“123” is not a FIPS or ZIP code; “ABCDE” is not …".
+        raise ValueError(_("%(problems)s. Use 2 digits (state), 5 (county or ZIP code), 11 (census tract) or "
+                           "12 (block group).", problems="; ".join(bad)))
     return codes
 
 

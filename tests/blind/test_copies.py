@@ -64,6 +64,12 @@ def test_a_copy_that_needs_a_check_waits_for_the_officer(blind_app, login, app):
     assert r.status_code == 200 and r.mimetype == "text/html" and "checking this file" in r.get_data(as_text=True)
     page = officer.get(f"/applications/{b.application.id}").get_data(as_text=True)
     assert "A picture cannot be checked" in page and "withheld from reviewers" in page
+    # Kept as a message, worded for each officer: in Spanish for one who reads Spanish.
+    db.session.expire_all()
+    stored = db.session.execute(select(RedactedCopy.problems).where(RedactedCopy.attachment_id == pic.id)).scalar_one()
+    assert stored == [{"msgid": "A picture cannot be checked for names, logos or signatures."}]
+    spanish = officer.get(f"/applications/{b.application.id}", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Una imagen no se puede revisar en busca de nombres, logotipos o firmas." in spanish
     assert officer.post(f"/applications/{b.application.id}/attachments/{pic.id}/release",
                         data={"decision": "nonsense"}).status_code == 302
     db.session.expire_all()

@@ -136,7 +136,7 @@ def test_county_file_priority_column_and_simple_layout(app):
     with pytest.raises(importer.ImportRefused) as exc:
         _import(funder, svi_county.replace("36061,", "3606100,").replace(",no\n", ",maybe\n"))
     assert [e.line for e in exc.value.errors] == [2, 3]
-    assert "must have 5 digits" in exc.value.errors[0].reason and "yes or no" in exc.value.errors[1].reason
+    assert "has 7 digits; use 5 digits" in exc.value.errors[0].reason and "yes or no" in exc.value.errors[1].reason
 
     simple = "\ufeffGeoid, Name ,Index\n100010001001,Block group 1,0.25\n10001,ZCTA 10001,0.8\n"
     result = _import(funder, simple, priority_threshold=0.8)
