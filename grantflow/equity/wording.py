@@ -15,7 +15,7 @@ from babel import Locale, numbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grantflow.core.i18n import current_locale, format_currency
+from grantflow.core.i18n import current_locale, format_currency, format_number
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
 
 STAGE_LABELS = {"applied": _l("Applied"), "eligible": _l("Eligible"), "reviewed": _l("Reviewed"),
@@ -53,32 +53,24 @@ def pct_range(ci: Optional[list[float]]) -> str:
     """A 95% interval of a rate: "18–57%"."""
     if not ci:
         return ""
-    return _("%(low)s–%(high)s%%", low=whole(ci[0] * 100), high=whole(ci[1] * 100))
-
-
-def whole(x: float) -> str:
-    return numbers.format_decimal(round(x), locale=current_locale())
-
-
-def decimal(x: float, digits: int = 2) -> str:
-    return numbers.format_decimal(x, format="#,##0" + ("." + "0" * digits if digits else ""), locale=current_locale())
+    return _("%(low)s–%(high)s%%", low=format_number(round(ci[0] * 100)), high=format_number(round(ci[1] * 100)))
 
 
 def signed(x: float, digits: int = 2) -> str:
     """A signed score gap or effect: "+0.25", "-1.50" ("+0,25" in Spanish)."""
-    return ("-" if round(x, digits) < 0 else "+") + decimal(abs(x), digits)
+    return ("-" if round(x, digits) < 0 else "+") + format_number(abs(x), digits)
 
 
 def points(x: float) -> str:
     """Signed points of a rate, with a true minus sign: "−21", "+3", "0"."""
     n = round(x * 100)
-    return "0" if n == 0 else ("\u2212" if n < 0 else "+") + whole(abs(n))
+    return "0" if n == 0 else ("\u2212" if n < 0 else "+") + format_number(abs(n))
 
 
 def fmt_p(p: Optional[float]) -> str:
     if p is None:
         return _("p not available")
-    return "p < " + decimal(0.001, 3) if p < 0.001 else "p = " + decimal(p, 3)
+    return "p < " + format_number(0.001, 3) if p < 0.001 else "p = " + format_number(p, 3)
 
 
 def money(dollars: float) -> str:
