@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, dates, numbers
+from babel import Locale, UnknownLocaleError, dates, lists, numbers
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
@@ -142,6 +142,11 @@ def format_number(value, digits: int | None = None) -> str:
     """A number in the current language ("1,234.5", "1.234,5"); `digits`: exactly that many decimals."""
     pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
     return numbers.format_decimal(value, format=pattern, locale=current_locale())
+
+
+def format_list(items) -> str:
+    """Items joined as the current language joins a list ("Sam, Rae, and Lee", "Sam, Rae y Lee")."""
+    return lists.format_list(list(items), locale=current_locale())
 
 
 def init_app(app: Flask) -> None:

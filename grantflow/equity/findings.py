@@ -17,8 +17,8 @@ from grantflow.equity.attribution import DECISIONS, RUBRIC, RULES, WHO_APPLIED
 from grantflow.equity.data import STAGES
 from grantflow.equity.dimensions import NOT_REPORTED
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
-from grantflow.core.i18n import format_number
-from grantflow.equity.wording import fmt_p, money, names, pct, pct_range, points, signed
+from grantflow.core.i18n import format_list, format_number
+from grantflow.equity.wording import fmt_p, money, pct, pct_range, points, signed
 
 
 def _finding(kind, text, *, dimension=None, group=None, evidence=None, next_step=None, board=None,
@@ -91,12 +91,12 @@ def _part(c: dict, att: dict) -> str:
                             "and reviewer %(reviewers)s scores it apart from the panel",
                             "%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”, "
                             "and reviewers %(reviewers)s score it apart from the panel", len(reviewers),
-                            points=p, criterion=worst["criterion"], reviewers=names(reviewers))
+                            points=p, criterion=worst["criterion"], reviewers=format_list(reviewers))
         if reviewers:
             return ngettext("%(points)s points from the reviewers' rubric scores, and reviewer %(reviewers)s "
                             "scores it apart from the panel",
                             "%(points)s points from the reviewers' rubric scores, and reviewers %(reviewers)s "
-                            "score it apart from the panel", len(reviewers), points=p, reviewers=names(reviewers))
+                            "score it apart from the panel", len(reviewers), points=p, reviewers=format_list(reviewers))
         if worst:
             return _("%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”",
                      points=p, criterion=worst["criterion"])
@@ -153,7 +153,7 @@ def _source_text(att: dict) -> str:
                  RUBRIC: _("%(points)s points from the reviewers' rubric scores"),
                  RULES: _("%(points)s points from the priority rules"),
                  DECISIONS: _("%(points)s points from decisions made beyond the ranking")}
-        text += " " + _("Offsetting it: %(parts)s.", parts=names(
+        text += " " + _("Offsetting it: %(parts)s.", parts=format_list(
             [words[o["key"]] % {"points": points(o["points"])} for o in offset]))
     return text
 

@@ -78,13 +78,6 @@ def money(dollars: float) -> str:
     return format_currency(round(dollars * 100), whole=True)
 
 
-def names(items: list[str]) -> str:
-    """A list of names joined as the language does ("Sam and Rae", "Sam y Rae")."""
-    from babel.lists import format_list
-
-    return format_list(list(items), locale=current_locale())
-
-
 # --- labels beside the report's codes -----------------------------------------------------------------
 
 def add_labels(report: dict) -> dict:

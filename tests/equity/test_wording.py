@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
+from grantflow.core.i18n import format_list
 from grantflow.equity import wording as W
 from grantflow.equity.report import build_report
 from tests import factories as F
@@ -25,7 +26,7 @@ def test_the_audit_numbers_in_each_language(app, locale, expected):
         got = {"signed": W.signed(0.25), "negative": W.signed(-1.5), "points": W.points(-0.21), "zero": W.points(0.004),
                "p": W.fmt_p(0.0421), "tiny": W.fmt_p(0.0004), "range": W.pct_range([0.18, 0.574]),
                "pct": W.pct(0.354), "pct1": W.pct(0.354, 1), "money": W.money(40_000.5),
-               "names": W.names(["Sam", "Rae", "Lee"]), "none": W.pct(None)}
+               "names": format_list(["Sam", "Rae", "Lee"]), "none": W.pct(None)}
     assert got == expected
 
 
