@@ -144,6 +144,19 @@ def format_number(value, digits: int | None = None) -> str:
     return numbers.format_decimal(value, format=pattern, locale=current_locale())
 
 
+def format_percent(share: float, digits: int = 0) -> str:
+    """A 0–1 share as the current language writes a percentage ("35%", "35 %"; `digits` decimals:
+    "35.4%"), rounded as Babel rounds the number written (half to even)."""
+    locale = current_locale()
+    return numbers.format_percent(share, locale=locale, format=_percent_pattern(locale, digits) if digits else None)
+
+
+@cache
+def _percent_pattern(locale: str, digits: int) -> str:
+    """The locale's own percent pattern with that many decimals."""
+    return Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+
+
 def format_list(items) -> str:
     """Items joined as the current language joins a list ("Sam, Rae, and Lee", "Sam, Rae y Lee")."""
     return lists.format_list(list(items), locale=current_locale())

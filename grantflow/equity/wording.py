@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from babel import Locale, numbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grantflow.core.i18n import current_locale, format_currency, format_number
+from grantflow.core.i18n import format_currency, format_number, format_percent
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
 
 STAGE_LABELS = {"applied": _l("Applied"), "eligible": _l("Eligible"), "reviewed": _l("Reviewed"),
@@ -35,18 +34,8 @@ def evidence_label(code: Optional[str]) -> Optional[str]:
 # --- numbers -----------------------------------------------------------------------------------------
 
 def pct(x: Optional[float], digits: int = 0) -> str:
-    """A share as the locale writes a percentage ("35%", "35 %")."""
-    if x is None:
-        return _("not available")
-    return numbers.format_percent(x, locale=current_locale(), format=_percent_pattern(digits))
-
-
-def _percent_pattern(digits: int) -> Optional[str]:
-    """The locale's own pattern for whole percentages; with decimals, its pattern with that many."""
-    if not digits:
-        return None
-    pattern = Locale.parse(current_locale()).percent_formats[None].pattern
-    return pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    """A share as the locale writes a percentage ("35%", "35 %"), or "not available"."""
+    return _("not available") if x is None else format_percent(x, digits)
 
 
 def pct_range(ci: Optional[list[float]]) -> str:
