@@ -63,7 +63,8 @@ def fmt_p(p: Optional[float]) -> str:
 
 
 def money(dollars: float) -> str:
-    """Whole dollars in the locale's currency format ("$40,000", "40.000 US$")."""
+    """Dollars (the report's) as whole dollars in the locale's currency format ("$40,000", "40.000 US$"):
+    the findings' and the tables' (filter `audit_money`) one conversion to the app's cents."""
     return format_currency(round(dollars * 100), whole=True)
 
 

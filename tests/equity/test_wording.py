@@ -45,3 +45,20 @@ def test_a_flag_gives_its_ratio_with_two_decimals_and_counts_in_full(app):
     sam = next(f for f in report["findings"] if f["kind"] == "flag" and f["text"].startswith("Reviewer Sam"))
     assert sam["text"].startswith("Reviewer Sam scores Led by people of color — yes applications -")
     assert "(n = 200 reviews)" in sam["text"]
+
+
+@pytest.mark.parametrize("headers, requested, awarded", [
+    ({"Accept-Language": "en"}, "$8,787,000", "$2,049,000"),
+    ({"Accept-Language": "es"}, "8.787.000\xa0US$", "2.049.000\xa0US$"),
+])
+def test_the_page_tables_write_dollars_in_the_reader_s_currency_format(app, login, headers, requested, awarded):
+    from grantflow.core import roles as R
+    from grantflow.core.db import db
+
+    funder = F.funder(name="Riverside Health Foundation")
+    prog = _cycle(funder, "health-2026", [(True, 120, 15), (False, 80, 32)], series=None, cycle_label="2026")
+    officer = F.user(org=funder, role=R.PROGRAM_OFFICER)
+    db.session.commit()
+    page = login(officer).get(f"/programs/{prog.slug}/audit", headers=headers).get_data(as_text=True)
+    assert f'<td data-measure="dollars_requested">{requested}</td>' in page
+    assert f'<td data-measure="dollars_awarded">{awarded}</td>' in page
