@@ -281,7 +281,7 @@ def _rubric_flags(key: str, dim: dict) -> list[dict]:
                     "flag",
                     _("Rubric criterion “%(criterion)s”: %(dimension)s — %(group)s applications score %(gap)s points "
                       "against the rest (Mann–Whitney %(p)s, effect size %(effect)s, n = %(n)s).",
-                      criterion=c["label"], dimension=dim["label"], group=g.get("label", g["group"]),
+                      criterion=c["label"], dimension=dim["label"], group=g["label"],
                       gap=signed(g["gap"]), p=fmt_p(g["mannwhitney_p"]), effect=signed(g["effect_size"]),
                       n=_count(g["n"])),
                     dimension=key, group=g["group"],
@@ -298,7 +298,7 @@ def _rubric_flags(key: str, dim: dict) -> list[dict]:
                          "Reviewer %(reviewer)s scores %(dimension)s — %(group)s applications %(gap)s points against "
                          "the rest, where the panel's is %(panel)s (n = %(count)s reviews).", r["n_reviews"],
                          reviewer=r["reviewer"], dimension=dim["label"],
-                         group=rv.get("focus_group_label") or rv["focus_group"], gap=signed(r["gap"]),
+                         group=rv["focus_group_label"], gap=signed(r["gap"]),
                          panel=signed(rv["panel"]["reference_gap"]), count=format_number(r["n_reviews"])),
                 dimension=key, group=rv["focus_group"],
                 evidence={"gap": r["gap"], "panel_gap": rv["panel"]["reference_gap"], "n": r["n_reviews"]},
