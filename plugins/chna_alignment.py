@@ -13,10 +13,14 @@ from grantflow.plugin_api import N_, Param, RuleScore, ScoringRule, clamp, expla
 MAX = 10.0
 
 
-# Where the weights came from (kept in the evidence as is), and the explanation's words for each.
-SOURCES = {"the program's need weights": N_("Addresses %(needs)s; weighted by the program's need weights."),
-           "the CHNA's weights": N_("Addresses %(needs)s; weighted by the CHNA's weights."),
-           "the CHNA's ranking": N_("Addresses %(needs)s; weighted by the CHNA's ranking.")}
+# Where the weights came from: kept in the evidence as is (the English words), and the explanation's
+# words for each.
+PROGRAM_WEIGHTS = N_("the program's need weights")
+CHNA_WEIGHTS = N_("the CHNA's weights")
+CHNA_RANKING = N_("the CHNA's ranking")
+SOURCES = {PROGRAM_WEIGHTS: N_("Addresses %(needs)s; weighted by the program's need weights."),
+           CHNA_WEIGHTS: N_("Addresses %(needs)s; weighted by the CHNA's weights."),
+           CHNA_RANKING: N_("Addresses %(needs)s; weighted by the CHNA's ranking.")}
 NO_NEEDS = explain("The funder has no weighted CHNA needs yet, so this rule is left out.")
 NONE_NAMED = explain("The application does not name any of the CHNA's priority needs.")
 
@@ -25,11 +29,11 @@ def need_weights(ctx, params) -> tuple[dict[int, float], str]:
     """`{need_id: weight}` and where the weights came from (a `SOURCES` key)."""
     chosen = params.get("need_weights") or {}
     if chosen:
-        return {nid: max(0.0, float(chosen.get(str(nid), 0.0))) for nid in ctx.needs}, "the program's need weights"
+        return {nid: max(0.0, float(chosen.get(str(nid), 0.0))) for nid in ctx.needs}, PROGRAM_WEIGHTS
     if ctx.needs and all(n.weight is not None for n in ctx.needs.values()):
-        return {nid: max(0.0, n.weight) for nid, n in ctx.needs.items()}, "the CHNA's weights"
+        return {nid: max(0.0, n.weight) for nid, n in ctx.needs.items()}, CHNA_WEIGHTS
     lowest = max((n.rank for n in ctx.needs.values()), default=0)
-    return {nid: float(lowest + 1 - n.rank) for nid, n in ctx.needs.items()}, "the CHNA's ranking"
+    return {nid: float(lowest + 1 - n.rank) for nid, n in ctx.needs.items()}, CHNA_RANKING
 
 
 class ChnaAlignmentRule(ScoringRule):
@@ -49,9 +53,7 @@ class ChnaAlignmentRule(ScoringRule):
     )
 
     evidence_labels = {"needs": _l("needs"), "source": _l("weights from")}
-    evidence_words = {"source": {"the program's need weights": _l("the program's need weights"),
-                                 "the CHNA's weights": _l("the CHNA's weights"),
-                                 "the CHNA's ranking": _l("the CHNA's ranking")}}
+    evidence_words = {"source": {source: _l(source) for source in SOURCES}}
 
     def score(self, facts, ctx, params) -> RuleScore:
         return self._score(facts, ctx, params, *need_weights(ctx, params))

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, dates, numbers
+from babel import Locale, UnknownLocaleError, dates, lists, numbers
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, refresh
 from flask_login import current_user
@@ -142,6 +142,24 @@ def format_number(value, digits: int | None = None) -> str:
     """A number in the current language ("1,234.5", "1.234,5"); `digits`: exactly that many decimals."""
     pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
     return numbers.format_decimal(value, format=pattern, locale=current_locale())
+
+
+def format_percent(share: float, digits: int = 0) -> str:
+    """A 0–1 share as the current language writes a percentage ("35%", "35 %"; `digits` decimals:
+    "35.4%"), rounded as Babel rounds the number written (half to even)."""
+    locale = current_locale()
+    return numbers.format_percent(share, locale=locale, format=_percent_pattern(locale, digits) if digits else None)
+
+
+@cache
+def _percent_pattern(locale: str, digits: int) -> str:
+    """The locale's own percent pattern with that many decimals."""
+    return Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+
+
+def format_list(items) -> str:
+    """Items joined as the current language joins a list ("Sam, Rae, and Lee", "Sam, Rae y Lee")."""
+    return lists.format_list(list(items), locale=current_locale())
 
 
 def init_app(app: Flask) -> None:

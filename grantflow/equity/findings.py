@@ -17,7 +17,8 @@ from grantflow.equity.attribution import DECISIONS, RUBRIC, RULES, WHO_APPLIED
 from grantflow.equity.data import STAGES
 from grantflow.equity.dimensions import NOT_REPORTED
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
-from grantflow.equity.wording import decimal, fmt_p, money, names, pct, pct_range, points, signed, whole
+from grantflow.core.i18n import format_list, format_number
+from grantflow.equity.wording import fmt_p, money, pct, pct_range, points, signed
 
 
 def _finding(kind, text, *, dimension=None, group=None, evidence=None, next_step=None, board=None,
@@ -90,12 +91,12 @@ def _part(c: dict, att: dict) -> str:
                             "and reviewer %(reviewers)s scores it apart from the panel",
                             "%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”, "
                             "and reviewers %(reviewers)s score it apart from the panel", len(reviewers),
-                            points=p, criterion=worst["criterion"], reviewers=names(reviewers))
+                            points=p, criterion=worst["criterion"], reviewers=format_list(reviewers))
         if reviewers:
             return ngettext("%(points)s points from the reviewers' rubric scores, and reviewer %(reviewers)s "
                             "scores it apart from the panel",
                             "%(points)s points from the reviewers' rubric scores, and reviewers %(reviewers)s "
-                            "score it apart from the panel", len(reviewers), points=p, reviewers=names(reviewers))
+                            "score it apart from the panel", len(reviewers), points=p, reviewers=format_list(reviewers))
         if worst:
             return _("%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”",
                      points=p, criterion=worst["criterion"])
@@ -152,7 +153,7 @@ def _source_text(att: dict) -> str:
                  RUBRIC: _("%(points)s points from the reviewers' rubric scores"),
                  RULES: _("%(points)s points from the priority rules"),
                  DECISIONS: _("%(points)s points from decisions made beyond the ranking")}
-        text += " " + _("Offsetting it: %(parts)s.", parts=names(
+        text += " " + _("Offsetting it: %(parts)s.", parts=format_list(
             [words[o["key"]] % {"points": points(o["points"])} for o in offset]))
     return text
 
@@ -174,7 +175,7 @@ def _evidence_text(g: dict) -> str:
 
 
 def _count(n: Optional[int]) -> str:
-    return _("withheld") if n is None else whole(n)
+    return _("withheld") if n is None else format_number(n)
 
 
 def _totals(report: dict) -> dict:
@@ -182,8 +183,8 @@ def _totals(report: dict) -> dict:
     if not t["applicants"]:
         return _finding("summary", _("No applications were received."))
     received = ngettext("%(count)s application was received.", "%(count)s applications were received.",
-                        t["applicants"], count=whole(t["applicants"]))
-    values = {"count": whole(t["awards"]), "rate": pct(t["award_rate"]), "interval": pct_range(t["award_rate_ci"])}
+                        t["applicants"], count=format_number(t["applicants"]))
+    values = {"count": format_number(t["awards"]), "rate": pct(t["award_rate"]), "interval": pct_range(t["award_rate_ci"])}
     if t["dollars_requested"]:
         awarded = ngettext(
             "%(count)s was awarded (%(rate)s, 95%% interval %(interval)s), receiving %(awarded)s of the "
@@ -246,7 +247,7 @@ def _flags(key: str, dim: dict) -> list[dict]:
             continue
         text = _("%(dimension)s — %(group)s: award rate %(rate)s against %(ref_rate)s for %(ref)s (impact ratio "
                  "%(ratio)s, below four-fifths).", dimension=dim["label"], group=g["label"], rate=_rate(g),
-                 ref_rate=pct(ref_row["award_rate"]), ref=ref_row["label"], ratio=decimal(g["impact_ratio"]))
+                 ref_rate=pct(ref_row["award_rate"]), ref=ref_row["label"], ratio=format_number(g["impact_ratio"], 2))
         text += " " + _evidence_text(g)
         att = dim["attribution"].get(g["group"])
         if att:
@@ -280,7 +281,7 @@ def _rubric_flags(key: str, dim: dict) -> list[dict]:
                     "flag",
                     _("Rubric criterion “%(criterion)s”: %(dimension)s — %(group)s applications score %(gap)s points "
                       "against the rest (Mann–Whitney %(p)s, effect size %(effect)s, n = %(n)s).",
-                      criterion=c["label"], dimension=dim["label"], group=g.get("label", g["group"]),
+                      criterion=c["label"], dimension=dim["label"], group=g["label"],
                       gap=signed(g["gap"]), p=fmt_p(g["mannwhitney_p"]), effect=signed(g["effect_size"]),
                       n=_count(g["n"])),
                     dimension=key, group=g["group"],
@@ -297,8 +298,8 @@ def _rubric_flags(key: str, dim: dict) -> list[dict]:
                          "Reviewer %(reviewer)s scores %(dimension)s — %(group)s applications %(gap)s points against "
                          "the rest, where the panel's is %(panel)s (n = %(count)s reviews).", r["n_reviews"],
                          reviewer=r["reviewer"], dimension=dim["label"],
-                         group=rv.get("focus_group_label") or rv["focus_group"], gap=signed(r["gap"]),
-                         panel=signed(rv["panel"]["reference_gap"]), count=whole(r["n_reviews"])),
+                         group=rv["focus_group_label"], gap=signed(r["gap"]),
+                         panel=signed(rv["panel"]["reference_gap"]), count=format_number(r["n_reviews"])),
                 dimension=key, group=rv["focus_group"],
                 evidence={"gap": r["gap"], "panel_gap": rv["panel"]["reference_gap"], "n": r["n_reviews"]},
                 next_step=_("Calibrate this reviewer: a norming session on the anchors, or paired reviews.")))
@@ -376,7 +377,7 @@ def _pooled(report: dict) -> list[dict]:
                          "%(awards)s of %(applicants)s awarded, %(rate)s.", **values)
             if g["cmh_p"] is not None and g["cmh_odds_ratio"] is not None:
                 text += " " + _("Across the cycles, the Cochran–Mantel–Haenszel test gives %(p)s (common odds ratio "
-                                "%(odds)s).", p=fmt_p(g["cmh_p"]), odds=decimal(g["cmh_odds_ratio"]))
+                                "%(odds)s).", p=fmt_p(g["cmh_p"]), odds=format_number(g["cmh_odds_ratio"], 2))
             elif g["cmh_p"] is not None:
                 text += " " + _("Across the cycles, the Cochran–Mantel–Haenszel test gives %(p)s.", p=fmt_p(g["cmh_p"]))
             out.append(_finding("summary", text, dimension=key, group=g["group"], board=text,
@@ -462,12 +463,12 @@ def blind_review_note(change: dict, timezone: str) -> dict:
                         "the reviewer and criterion figures with that in mind.",
                         "Blind review was turned on on %(date)s, after %(count)s reviews had begun with applicants' "
                         "names visible: reviews before and after were made under different conditions, so read "
-                        "the reviewer and criterion figures with that in mind.", started, date=when, count=whole(started))
+                        "the reviewer and criterion figures with that in mind.", started, date=when, count=format_number(started))
     else:
         text = ngettext("Blind review was turned off on %(date)s, after %(count)s review had begun blind: reviews "
                         "before and after were made under different conditions, so read the reviewer and "
                         "criterion figures with that in mind.",
                         "Blind review was turned off on %(date)s, after %(count)s reviews had begun blind: reviews "
                         "before and after were made under different conditions, so read the reviewer and "
-                        "criterion figures with that in mind.", started, date=when, count=whole(started))
+                        "criterion figures with that in mind.", started, date=when, count=format_number(started))
     return _finding("note", text, evidence={"reviews_started": started, "blind_review": bool(change.get("blind_review"))})

@@ -17,6 +17,7 @@ bp = Blueprint("equity", __name__, cli_group=None)
 bp.add_app_template_filter(wording.pct, "audit_percent")
 bp.add_app_template_filter(wording.signed, "audit_signed")
 bp.add_app_template_filter(wording.pct_range, "audit_range")
+bp.add_app_template_filter(wording.money, "audit_money")
 
 
 def _page(program: Program, form: AuditSettingsForm | None = None, status: int = 200):

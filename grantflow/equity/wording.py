@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from babel import Locale, numbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from grantflow.core.i18n import current_locale, format_currency
+from grantflow.core.i18n import format_currency, format_number, format_percent
 from grantflow.equity.metrics import CLEAR, NO_GAP, TOO_FEW
 
 STAGE_LABELS = {"applied": _l("Applied"), "eligible": _l("Eligible"), "reviewed": _l("Reviewed"),
@@ -35,62 +34,38 @@ def evidence_label(code: Optional[str]) -> Optional[str]:
 # --- numbers -----------------------------------------------------------------------------------------
 
 def pct(x: Optional[float], digits: int = 0) -> str:
-    """A share as the locale writes a percentage ("35%", "35 %")."""
-    if x is None:
-        return _("not available")
-    return numbers.format_percent(x, locale=current_locale(), format=_percent_pattern(digits))
-
-
-def _percent_pattern(digits: int) -> Optional[str]:
-    """The locale's own pattern for whole percentages; with decimals, its pattern with that many."""
-    if not digits:
-        return None
-    pattern = Locale.parse(current_locale()).percent_formats[None].pattern
-    return pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    """A share as the locale writes a percentage ("35%", "35 %"), or "not available"."""
+    return _("not available") if x is None else format_percent(x, digits)
 
 
 def pct_range(ci: Optional[list[float]]) -> str:
     """A 95% interval of a rate: "18–57%"."""
     if not ci:
         return ""
-    return _("%(low)s–%(high)s%%", low=whole(ci[0] * 100), high=whole(ci[1] * 100))
-
-
-def whole(x: float) -> str:
-    return numbers.format_decimal(round(x), locale=current_locale())
-
-
-def decimal(x: float, digits: int = 2) -> str:
-    return numbers.format_decimal(x, format="#,##0" + ("." + "0" * digits if digits else ""), locale=current_locale())
+    return _("%(low)s–%(high)s%%", low=format_number(round(ci[0] * 100)), high=format_number(round(ci[1] * 100)))
 
 
 def signed(x: float, digits: int = 2) -> str:
     """A signed score gap or effect: "+0.25", "-1.50" ("+0,25" in Spanish)."""
-    return ("-" if round(x, digits) < 0 else "+") + decimal(abs(x), digits)
+    return ("-" if round(x, digits) < 0 else "+") + format_number(abs(x), digits)
 
 
 def points(x: float) -> str:
     """Signed points of a rate, with a true minus sign: "−21", "+3", "0"."""
     n = round(x * 100)
-    return "0" if n == 0 else ("\u2212" if n < 0 else "+") + whole(abs(n))
+    return "0" if n == 0 else ("\u2212" if n < 0 else "+") + format_number(abs(n))
 
 
 def fmt_p(p: Optional[float]) -> str:
     if p is None:
         return _("p not available")
-    return "p < " + decimal(0.001, 3) if p < 0.001 else "p = " + decimal(p, 3)
+    return "p < " + format_number(0.001, 3) if p < 0.001 else "p = " + format_number(p, 3)
 
 
 def money(dollars: float) -> str:
-    """Whole dollars in the locale's currency format ("$40,000", "40.000 US$")."""
+    """Dollars (the report's) as whole dollars in the locale's currency format ("$40,000", "40.000 US$"):
+    the findings' and the tables' (filter `audit_money`) one conversion to the app's cents."""
     return format_currency(round(dollars * 100), whole=True)
-
-
-def names(items: list[str]) -> str:
-    """A list of names joined as the language does ("Sam and Rae", "Sam y Rae")."""
-    from babel.lists import format_list
-
-    return format_list(list(items), locale=current_locale())
 
 
 # --- labels beside the report's codes -----------------------------------------------------------------

@@ -16,14 +16,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from babel.lists import format_list
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grantflow.core import auditlog, events, files
 from grantflow.core.db import db, utcnow
-from grantflow.core.i18n import current_locale, in_language
+from grantflow.core.i18n import format_list, in_language
 from grantflow.decisions.models import Decision
 from grantflow.letters import delivery, pades
 from grantflow.letters.models import IssuedLetter
@@ -104,7 +103,7 @@ def check_ready(head: Head, wordings: list[Wording]) -> None:
     missing = missing_for_issue(head, wordings)
     if missing:
         raise LetterError(_("Before any letter is issued, set %(missing)s.",
-                            missing=format_list(missing, locale=current_locale())))
+                            missing=format_list(missing)))
 
 
 def render_letter(ref: DecisionRef, *, wording: Wording | None = None, feedback: Feedback | None = None,

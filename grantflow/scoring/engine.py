@@ -336,17 +336,26 @@ def run_results(run: ScoreRun, *, details: bool = True) -> dict[int, Application
     `details=False` leaves out each rule's explanation and evidence: the totals are the same, and
     at 50,000 applications it skips about 350,000 JSON decodes (readers needing only totals use
     `run_totals`). An explanation is its stored message (worded in the reader's language when
-    shown), or its text for a result stored with none.
+    shown), or its text for a result stored with none. Rules repeat themselves (the same "not
+    reported" on thousands of rows): each distinct (text, message) is decoded once, read as the
+    stored JSON text.
     """
     meta = {r["key"]: r for r in (run.config or {}).get("rules", [])}
-    text_cols = (ScoreResult.explanation, ScoreResult.explanation_message, ScoreResult.evidence) if details else ()
+    text_cols = (ScoreResult.explanation, cast(ScoreResult.explanation_message, Text),
+                 ScoreResult.evidence) if details else ()
+    explanations: dict[tuple, object] = {}
     q = (select(ScoreResult.application_id, ScoreResult.rule_key, ScoreResult.rule_version, ScoreResult.weight,
                 ScoreResult.points, ScoreResult.max_points, ScoreResult.status, *text_cols)
          .where(ScoreResult.run_id == run.id).order_by(ScoreResult.application_id, ScoreResult.rule_key))
     grouped: dict[int, list[RuleOutcome]] = {}
     for row in db.session.execute(q):
         aid, key, version, weight, points, maximum, status = row[:7]
-        explanation, evidence = (stored(row[7], row[8]), row[9]) if details else ("", None)
+        explanation, evidence = "", None
+        if details:
+            evidence, said = row[9], (row[7], row[8])
+            explanation = explanations.get(said)
+            if explanation is None:
+                explanation = explanations[said] = stored(row[7], json.loads(row[8]) if row[8] else None)
         m = meta.get(key, {})
         grouped.setdefault(aid, []).append(RuleOutcome(
             key, m.get("label", key), version, weight, points, maximum, status, explanation, evidence or {},

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from babel.numbers import format_percent
 from flask_babel import force_locale, gettext, ngettext
 
-from grantflow.core.i18n import SOURCE_LOCALE, current_locale, format_number
+from grantflow.core.i18n import SOURCE_LOCALE, format_number, format_percent
 from grantflow.core.money import format_money
 
 
@@ -55,7 +54,7 @@ class _Percent(float):
     tag = "percent"
 
     def render(self) -> str:
-        return pct(float(self))
+        return format_percent(float(self))
 
 
 class _Listing(tuple):
@@ -224,7 +223,7 @@ def pct(share: float | None) -> str:
     """A 0–1 share as a whole percent in the current locale ("40%"; "not reported" for None)."""
     if share is None:
         return gettext("not reported")
-    return format_percent(round(share * 100) / 100, locale=current_locale())
+    return format_percent(share)
 
 
 def _values(args: dict) -> dict:

@@ -170,7 +170,7 @@ def standings(program: Program, configs: list[RuleConfig] | None = None,
     The whole program's standings with its saved rules are kept while their data is unchanged
     (`KEPT`): the board, the audit and the exports of one program read them once."""
     if configs is None and application_ids is None:
-        # Per language: what each standing lacks is said in words.
+        # Filed by program alone: memo.kept adds the language and the watched tables' generations.
         return memo.kept(KEPT, (program.id,), lambda: _standings(program, None, None))
     return _standings(program, configs, application_ids)
 
