@@ -418,17 +418,33 @@ class TestPseudoLocaleApplicantRefusals:
 
 
 def _reviewer_world(w):
-    """A rubric with guidance, a blind program with an application assigned to the reviewer, a
-    submitted review by another reviewer (shown once the reviewer's own is in), and priorities for
-    the community advisor to rank. Returns the blind application."""
+    """A rubric with guidance, a blind program with an untitled application assigned to the
+    reviewer, a submitted review by another reviewer (shown once the reviewer's own is in), answered
+    questions and a need, some of the funder's content given in Spanish, and priorities for the
+    community advisor to rank. Returns the blind application."""
+    from grantflow.applications.models import Answer
+    from grantflow.core import translations
+    from grantflow.programs.models import CustomQuestion, option_field
     from grantflow.reviews.models import ReviewAssignment
 
-    F.need(w.funder, "Housing stability", 1, description="Rent burden above half of income.")
+    need = F.need(w.funder, "Housing stability", 1, description="Rent burden above half of income.")
     F.place(w.funder, "06065042012", name="Mecca")
     blind_program = F.program(w.funder, slug="blind-2026", title="Blind Grants 2026", blind_review=True)
-    blind_application = F.application(blind_program, w.other_cbo)
+    blind_application = F.application(blind_program, w.other_cbo, title="")
     db.session.add(ReviewAssignment(application=blind_application, reviewer=w.users["reviewer"]))
     w.program.reviewers_see_others = True
+    for program, application in ((w.program, w.application), (blind_program, blind_application)):
+        pick = CustomQuestion(program=program, key="lang", label="Main language", help_text="The one most speak.",
+                              kind="multiple_choice", options=["Spanish", "English"])
+        why = CustomQuestion(program=program, key="why", label="Why now?", kind="long_text")
+        db.session.add_all([pick, why])
+        application.needs.append(need)
+        db.session.flush()
+        db.session.add_all([Answer(application_id=application.id, question_id=pick.id, value=["Spanish", "English"]),
+                            Answer(application_id=application.id, question_id=why.id, value="Rents doubled.")])
+        translations.save(pick, "es", {"label": "Idioma principal", option_field("Spanish"): "Español"})
+        translations.save(program.current_rubric.criteria[0], "es", {"label": "Alcance", "anchor:2": "Dos"})
+    translations.save(w.program, "es", {"title": "Salud Comunitaria 2026"})
     db.session.commit()
     return blind_application
 
