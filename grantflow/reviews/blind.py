@@ -27,8 +27,7 @@ from grantflow.applications.models import Application
 from grantflow.blind.lexicon import lexicon_for
 from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.core.translations import Localized, localized
-from grantflow.programs.answers import choices
-from grantflow.programs.models import option_field
+from grantflow.programs.models import chosen
 
 
 def _same(text):
@@ -81,15 +80,8 @@ def _answer_text(value) -> str:
 
 
 def _chosen(q, value, mask) -> Markup:
-    """The labels of the choices picked, each in the reader's language where the funder gave one
-    (else its own, marked `lang`); a value no longer among the choices, as it was stored."""
-    labels = dict(choices(q.options))
-    picked = value if isinstance(value, list) else [value]
-    shown = []
-    for v in (str(v) for v in picked if v not in (None, "")):
-        text = localized(q, option_field(v)) if v in labels else Localized(v, SOURCE_LOCALE)
-        shown.append(Localized(mask(text.text), text.lang).marked)
-    return Markup(", ").join(shown)
+    """The choices picked, in the reader's language where the funder gave it, through the lexicon."""
+    return Markup(", ").join(Localized(mask(c.text), c.lang).marked for c in chosen(q, value))
 
 
 def _answer(q, value, mask, language: str) -> ReviewerAnswer:

@@ -112,6 +112,18 @@ def test_the_spanish_review_form_keeps_what_was_typed_and_shows_others_scores_un
     assert '<th scope="col" class="num" lang="en">Criterion 2</th>' in page
 
 
+def test_the_application_page_a_reviewer_opens_outside_blind_review_is_in_spanish(any_app):
+    w = build_world()
+    _spanish_content(w, w.program, w.application)
+    page = any_app.test_client(user=w.users["reviewer"]).get(f"/applications/{w.application.id}", headers=SPANISH)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<p class="meta">Salud Comunitaria 2026 · ' in text and "Preguntas de Salud Comunitaria 2026" in text
+    assert '<dt>Idioma principal</dt><dd class="prose">Español</dd>' in text
+    assert '<dt>¿Por qué ahora?</dt><dd class="prose">Eastside Tenants Union saw rents double.</dd>' in text
+    assert 'Vivienda estable; <span lang="en">Food access</span>' in text
+
+
 def test_the_blind_application_shown_to_reviewers_is_in_spanish_and_still_masked(any_app):
     w = build_world()
     blind = F.program(w.funder, slug="blind-2026", title="Community Health 2026", blind_review=True)
