@@ -468,9 +468,11 @@ class TestPseudoLocaleReviewersAndAdvisors:
                           (f"/reviews/{blind_application.id}/conflict", {"answer": "none"})):
             assert reviewer.post(url, data=data, headers=SPANISH).status_code == 302, url
         advisor = login(world.users["community_advisor"])
+        applicant = login(world.users["other_applicant"])  # the blind application's, previewing the reviewer's view
         after = [(reviewer, url) for url in (
             f"/reviews/{a.id}", f"/reviews/{blind_application.id}", f"/applications/{blind_application.id}",
-            "/dashboard")] + [(advisor, url) for url in ("/dashboard", "/funders/riverside/advise")]
+            "/dashboard")] + [(advisor, url) for url in ("/dashboard", "/funders/riverside/advise")] + [
+            (applicant, f"/applications/{blind_application.id}/reviewer-preview")]
         found.update(_render_all(after, _user_data()))
         assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
 
