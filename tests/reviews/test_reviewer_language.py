@@ -58,8 +58,13 @@ def test_a_spanish_reading_reviewer_reads_the_funder_s_spanish_on_the_review_pag
     w = build_world()
     _spanish_content(w, w.program, w.application)
     w.users["reviewer"].locale = "es"  # the reviewer's saved language: no Accept-Language needed
+    db.session.commit()
+    client = any_app.test_client(user=w.users["reviewer"])
+    declare = client.get(f"/reviews/{w.application.id}").get_data(as_text=True)  # before the review: conflicts
+    assert "para Salud Comunitaria 2026." in declare
+    assert '<p class="prose" lang="en">We connect residents to care.</p>' in declare  # the summary, as typed
     _confirmed(w.assignment)
-    page = any_app.test_client(user=w.users["reviewer"]).get(f"/reviews/{w.application.id}").get_data(as_text=True)
+    page = client.get(f"/reviews/{w.application.id}").get_data(as_text=True)
     assert '<html lang="es">' in page
     assert '<p class="meta">Salud Comunitaria 2026 · ' in page  # the program's title
     # The criteria: the translated one in Spanish, its untranslated anchors and the other criterion marked.
