@@ -2,17 +2,18 @@
 report schedule, progress reports, officer notes and "you said, we did" entries."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import BaseForm
 from forms.fields import DecimalNumberField, MultiCheckboxField
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
+from grantflow.core.translations import localized, sentence
 from grantflow.feedback.applicant import SETTING_KEYS, SETTING_LABELS
 from grantflow.feedback.burden import HELPERS, SCALE_ENDS, SCALE_LABELS
 
@@ -112,17 +113,22 @@ def ranking_form(needs, places, existing: dict, formdata=None):
     class RankingForm(BaseForm):
         pass
 
+    # A need's name is the funder's, in the advisor's language where it gave one (else marked
+    # `lang`); a place's is the Census Bureau's.
+    names = {**{n: localized(n, "name").marked for n in needs}, **{p: Markup.escape(p.name) for p in places}}
+
     def add(kind: str, items):
         n = len(items)
         choices = [("", _l("Choose a rank"))] + [(str(i), str(i)) for i in range(1, n + 1)]
         for item in items:
             row = existing.get((kind, item.id))
+            name = names[item]
             setattr(RankingForm, f"{kind}_{item.id}_rank", SelectField(
-                _l("Rank of %(item)s", item=item.name), choices=choices,
+                sentence(_("Rank of %(item)s"), item=name), choices=choices,
                 default=str(row.rank) if row else "",
-                validators=[DataRequired(_l("Choose a rank for %(item)s.", item=item.name))]))  # " " is no rank
+                validators=[DataRequired(sentence(_("Choose a rank for %(item)s."), item=name))]))  # " " is no rank
             setattr(RankingForm, f"{kind}_{item.id}_comment", TextAreaField(
-                _l("Comment on %(item)s", item=item.name), default=row.comment if row else "",
+                sentence(_("Comment on %(item)s"), item=name), default=row.comment if row else "",
                 validators=[Optional(), Length(max=2000, message=_l("Keep the comment under 2,000 characters."))],
                 render_kw={"rows": 2}))
 
@@ -138,11 +144,12 @@ def ranking_form(needs, places, existing: dict, formdata=None):
                 if not f.data:
                     continue
                 if f.data in seen:
-                    f.errors = list(f.errors) + [_("Rank %(rank)s is already given to %(item)s; use each rank once.",
-                                                   rank=f.data, item=seen[f.data])]
+                    f.errors = list(f.errors) + [sentence(
+                        _("Rank %(rank)s is already given to %(item)s; use each rank once."),
+                        rank=f.data, item=seen[f.data])]
                     ok = False
                 else:
-                    seen[f.data] = item.name
+                    seen[f.data] = names[item]
         return ok
 
     RankingForm.validate = validate

@@ -1,14 +1,21 @@
 """Forms of the review area: the conflict declaration, the review itself (built from the rubric
-version of the application) and the program officer's hand assignment."""
+version of the application) and the program officer's hand assignment.
+
+The review form is built per request, so its criteria's labels, guidance and anchors are the
+funder's in the reader's language where it gave them, else its own marked `lang`
+(grantflow/core/translations.py); the choices' values stay the scores."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from forms.base import BaseForm
 from forms.fields import MultiCheckboxField
+from grantflow.core.translations import localized, sentence
+from grantflow.programs.models import anchor_field
 
 NO_CONFLICT = "none"
 CONFLICT = "conflict"
@@ -40,12 +47,15 @@ def criterion_field_name(criterion_id: int) -> str:
     return f"criterion_{criterion_id}"
 
 
-def scale_choices(criterion) -> list[tuple[str, str]]:
+def scale_choices(criterion) -> list[tuple[str, str | Markup]]:
     anchors = criterion.anchors or {}
     choices = []
     for k in range(criterion.scale_min, criterion.scale_max + 1):
-        text = (anchors.get(str(k)) or "").strip()
-        choices.append((str(k), _("%(score)s — %(anchor)s", score=k, anchor=text) if text else str(k)))
+        if (anchors.get(str(k)) or "").strip():
+            anchor = localized(criterion, anchor_field(k))
+            choices.append((str(k), sentence(_("%(score)s — %(anchor)s"), score=k, anchor=anchor.marked)))
+        else:
+            choices.append((str(k), str(k)))
     return choices
 
 
@@ -79,15 +89,17 @@ def review_form_class(rubric):
             ok = True
             for c, f in self.criterion_fields():
                 if f.data in (None, "", "None"):
-                    f.errors = list(f.errors or []) + [
-                        _("Choose a score for “%(criterion)s”, or save the review as a draft.", criterion=c.label)]
+                    f.errors = list(f.errors or []) + [sentence(
+                        _("Choose a score for “%(criterion)s”, or save the review as a draft."),
+                        criterion=localized(c, "label").marked)]
                     ok = False
             return ok
 
     for c in rubric.criteria:
+        guidance = localized(c, "guidance")
         setattr(ReviewForm, criterion_field_name(c.id), RadioField(
-            c.label, choices=scale_choices(c), description=c.guidance or None,
-            validators=[Optional()], validate_choice=True))
+            localized(c, "label").marked, choices=scale_choices(c),
+            description=guidance.marked if guidance.text else None, validators=[Optional()], validate_choice=True))
     return ReviewForm
 
 

@@ -458,17 +458,33 @@ class TestPseudoLocaleApplicantRefusals:
 
 
 def _reviewer_world(w):
-    """A rubric with guidance, a blind program with an application assigned to the reviewer, a
-    submitted review by another reviewer (shown once the reviewer's own is in), and priorities for
-    the community advisor to rank. Returns the blind application."""
+    """A rubric with guidance, a blind program with an untitled application assigned to the
+    reviewer, a submitted review by another reviewer (shown once the reviewer's own is in), answered
+    questions and a need, some of the funder's content given in Spanish, and priorities for the
+    community advisor to rank. Returns the blind application."""
+    from grantflow.applications.models import Answer
+    from grantflow.core import translations
+    from grantflow.programs.models import CustomQuestion, option_field
     from grantflow.reviews.models import ReviewAssignment
 
-    F.need(w.funder, "Housing stability", 1, description="Rent burden above half of income.")
+    need = F.need(w.funder, "Housing stability", 1, description="Rent burden above half of income.")
     F.place(w.funder, "06065042012", name="Mecca")
     blind_program = F.program(w.funder, slug="blind-2026", title="Blind Grants 2026", blind_review=True)
-    blind_application = F.application(blind_program, w.other_cbo)
+    blind_application = F.application(blind_program, w.other_cbo, title="")
     db.session.add(ReviewAssignment(application=blind_application, reviewer=w.users["reviewer"]))
     w.program.reviewers_see_others = True
+    for program, application in ((w.program, w.application), (blind_program, blind_application)):
+        pick = CustomQuestion(program=program, key="lang", label="Main language", help_text="The one most speak.",
+                              kind="multiple_choice", options=["Spanish", "English"])
+        why = CustomQuestion(program=program, key="why", label="Why now?", kind="long_text")
+        db.session.add_all([pick, why])
+        application.needs.append(need)
+        db.session.flush()
+        db.session.add_all([Answer(application_id=application.id, question_id=pick.id, value=["Spanish", "English"]),
+                            Answer(application_id=application.id, question_id=why.id, value="Rents doubled.")])
+        translations.save(pick, "es", {"label": "Idioma principal", option_field("Spanish"): "Español"})
+        translations.save(program.current_rubric.criteria[0], "es", {"label": "Alcance", "anchor:2": "Dos"})
+    translations.save(w.program, "es", {"title": "Salud Comunitaria 2026"})
     db.session.commit()
     return blind_application
 
@@ -492,9 +508,11 @@ class TestPseudoLocaleReviewersAndAdvisors:
                           (f"/reviews/{blind_application.id}/conflict", {"answer": "none"})):
             assert reviewer.post(url, data=data, headers=SPANISH).status_code == 302, url
         advisor = login(world.users["community_advisor"])
+        applicant = login(world.users["other_applicant"])  # the blind application's, previewing the reviewer's view
         after = [(reviewer, url) for url in (
             f"/reviews/{a.id}", f"/reviews/{blind_application.id}", f"/applications/{blind_application.id}",
-            "/dashboard")] + [(advisor, url) for url in ("/dashboard", "/funders/riverside/advise")]
+            "/dashboard")] + [(advisor, url) for url in ("/dashboard", "/funders/riverside/advise")] + [
+            (applicant, f"/applications/{blind_application.id}/reviewer-preview")]
         found.update(_render_all(after, _user_data()))
         assert not found, f"English shown without translation (wrap it in _() / {{% trans %}}): {found}"
 

@@ -10,6 +10,7 @@ import secrets
 
 from flask import render_template
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from grantflow.applications.metrics import label as metric_label
 from grantflow.applications.models import Application
@@ -17,6 +18,7 @@ from grantflow.core.files import write_new
 from grantflow.core.i18n import html_lang, in_language
 from grantflow.core.pdf import render_pdf
 from grantflow.core.timeutil import to_local
+from grantflow.programs.models import chosen
 
 
 PREFIX = "submissions/"
@@ -26,16 +28,21 @@ def key_of(application: Application) -> str | None:
     return PREFIX + application.submission_copy if application.submission_copy else None
 
 
-def answers_shown(application: Application) -> list[tuple[object, str]]:
-    """(question, the answer as text) for every question of the program, in order."""
+def answers_shown(application: Application) -> list[tuple[object, str | Markup]]:
+    """(question, the answer as text) for every question of the program, in order; a choice
+    question's answer is the chosen choices in the reader's language where the funder gave it."""
     stored = {a.question_id: a.value for a in application.answers}
     files = {a.question_id: a.original_name for a in application.attachments if a.question_id}
     out = []
     for q in application.program.questions:
         value = files.get(q.id) if q.kind == "file" else stored.get(q.id)
-        if isinstance(value, list):
-            value = "; ".join(str(v) for v in value)
-        out.append((q, "—" if value in (None, "") else str(value)))
+        if q.kind in ("single_choice", "multiple_choice"):
+            text = Markup("; ").join(c.marked for c in chosen(q, value))
+        elif isinstance(value, list):
+            text = "; ".join(str(v) for v in value)
+        else:
+            text = "" if value is None else str(value)
+        out.append((q, text or "—"))
     return out
 
 

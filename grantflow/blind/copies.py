@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -80,11 +81,11 @@ def withheld_reason(copy: RedactedCopy) -> str | None:
     """Why reviewers may not have this copy, or None when they may."""
     release = release_of(copy.attachment_id)
     if release is not None and release.decision == WITHHOLD:
-        return "The program officer withheld this file from reviewers."
+        return _("The program officer withheld this file from reviewers.")
     if copy.stored_name is None:
-        return "This file could not be read, so no copy could be made for reviewers."
+        return _("This file could not be read, so no copy could be made for reviewers.")
     if copy.status == CHECK and (release is None or release.decision != SHOW):
-        return "The program officer is checking this file before reviewers can read it."
+        return _("The program officer is checking this file before reviewers can read it.")
     return None
 
 

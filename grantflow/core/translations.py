@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import String, Text, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,6 +89,13 @@ class Localized:
         the page's language."""
         attr = self.lang_attr
         return Markup("<span%s>%s</span>") % (attr, self.text) if attr else Markup.escape(self.text)
+
+
+def sentence(message: str, **pieces) -> Markup:
+    """A translated sentence (`gettext`'s, not yet formatted) with pieces of the funder's content put
+    in as `Localized.marked` gives them: the sentence is escaped once and the marks are kept, where
+    `gettext`'s own formatting would escape the marks as text (a form's labels and errors)."""
+    return Markup(escape(message)) % pieces
 
 
 @contextmanager

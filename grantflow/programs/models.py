@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grantflow.core import translations
 from grantflow.core.db import UTCDateTime, db, utcnow
+from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.programs.answers import choices
 
 if TYPE_CHECKING:
@@ -161,6 +162,16 @@ def option_field(value: str) -> str:
     """A choice's field among its question's translations: named for the choice's stored value, so
     a translation stays with its choice when choices are reordered and lapses when it is reworded."""
     return "option:" + hashlib.sha1(value.encode()).hexdigest()[:16]
+
+
+def chosen(q: CustomQuestion, value) -> list[translations.Localized]:
+    """What an answer to choice question `q` picked, as the reader reads it: each choice's label in
+    the page's language where the funder gave one, else its own; a value no longer among the
+    choices (reworded since), as it was stored."""
+    labels = dict(choices(q.options))
+    picked = value if isinstance(value, list) else [value]
+    return [translations.localized(q, option_field(v)) if v in labels else translations.Localized(v, SOURCE_LOCALE)
+            for v in (str(v) for v in picked if v not in (None, ""))]
 
 
 def anchor_field(level: int | str) -> str:

@@ -80,6 +80,9 @@ def test_a_copy_that_needs_a_check_waits_for_the_officer(blind_app, login, app):
     assert reviewer.get(url).mimetype == "application/pdf"
     officer.post(f"/applications/{b.application.id}/attachments/{pic.id}/release", data={"decision": "withhold"})
     assert "withheld this file" in reviewer.get(url).get_data(as_text=True)
+    spanish = reviewer.get(url, headers={"Accept-Language": "es"}).get_data(as_text=True)  # the reviewer's language
+    assert "<h1>Este archivo está retenido</h1>" in spanish
+    assert "El responsable del programa retuvo este archivo para que los evaluadores no lo reciban." in spanish
     statuses = dict(db.session.execute(select(RedactedCopy.attachment_id, RedactedCopy.status)).all())
     assert statuses[pic.id] == CHECK and statuses[_pdf_att(b).id] == READY
 
