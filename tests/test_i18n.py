@@ -323,9 +323,12 @@ def _officer_world(w):
     tokens.create(w.users["program_officer"], name="CRM sync", scope="read")
     db.session.add_all([
         ConflictOfInterest(application_id=w.application.id, reviewer_id=w.users["other_reviewer"].id,
-                           source="declared", reason="I coach their director"),
+                           source="declared", reason_code="declared", reason_args={"reason": "I coach their director"}),
         ConflictOfInterest(application_id=w.other_application.id, reviewer_id=w.users["reviewer"].id,
-                           source="recognized", reason="The story sounds like my cousin's group")])
+                           source="recognized", reason_code="recognized",
+                           reason_args={"note": "The story sounds like my cousin's group"}),
+        ConflictOfInterest(application_id=w.other_application.id, reviewer_id=w.users["other_reviewer"].id,
+                           source="records", reason_code="member_of_applicant", reason_args={"role": "community_advisor"})])
     db.session.commit()
     return ids
 
