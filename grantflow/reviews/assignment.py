@@ -7,7 +7,9 @@ exclude the reviewer from that application too. In a blind program the reviewer 
 reading anything (grantflow/blind/declarations.py): the organizations they conflict with, from the
 list of every applicant, exclude each application of those organizations, including later ones;
 the affiliations they name exclude every application whose organizations' names (with their
-short forms and acronyms) they mention; and "I think I know who this is" recuses them.
+short forms and acronyms) they mention; and "I think I know who this is" recuses them. A
+conflict's reason is kept as a code and its arguments (grantflow/reviews/reasons.py) and worded in
+the language of whoever reads it.
 
 Automatic assignment (`auto_assign`) gives each submitted application `Program.reviewers_per_application`
 active reviewers from the panel (the funder's users with the reviewer role), or as many as are
