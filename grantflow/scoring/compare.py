@@ -161,7 +161,11 @@ def rank_map(scores: dict[int, ApplicationScore]) -> dict[int, int]:
     return {s.application_id: i for i, s in enumerate(ranked(scores.values()), 1)}
 
 
-def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore]) -> list[Movement]:
+def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore],
+                   rules: dict[str, ScoringRule] | None = None) -> list[Movement]:
+    """Each application's move and its reasons by rule, labelled in the current language where the
+    rule is installed (`rules`), else by the run's stored label."""
+    rules = {} if rules is None else rules
     ranks_a, ranks_b = rank_map(a), rank_map(b)
     movements = []
     for aid in sorted(set(a) | set(b)):
@@ -177,7 +181,8 @@ def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore
             changed = not same(said_before, said_after)
             if abs(after - before) < 1e-9 and ra and rb and not changed:
                 continue
-            reasons.append(RuleDelta(key, (rb or ra).label, round(before, 4), round(after, 4),
+            label = str(rules[key].label) if key in rules else (rb or ra).label
+            reasons.append(RuleDelta(key, label, round(before, 4), round(after, 4),
                                      said_before, said_after, changed))
         reasons.sort(key=lambda d: (-abs(d.delta), d.rule_key))
         movements.append(Movement(aid, ranks_a.get(aid), ranks_b.get(aid), sa.total if sa else None,
@@ -187,6 +192,7 @@ def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore
 
 
 def compare_runs(run_a: ScoreRun, run_b: ScoreRun) -> Comparison:
-    """Run A is "before", run B "after"."""
-    return Comparison(run_a, run_b, tuple(config_changes(run_a.config or {}, run_b.config or {})),
-                      tuple(compare_scores(run_results(run_a), run_results(run_b))))
+    """Run A is "before", run B "after"; worded in the current language."""
+    rules = available_rules()
+    return Comparison(run_a, run_b, tuple(config_changes(run_a.config or {}, run_b.config or {}, rules)),
+                      tuple(compare_scores(run_results(run_a), run_results(run_b), rules)))

@@ -12,7 +12,7 @@ from grantflow.core.db import db
 from grantflow.core.i18n import in_language
 from grantflow.programs.models import ProgramRule
 from grantflow.scoring import engine
-from grantflow.scoring.compare import config_changes
+from grantflow.scoring.compare import compare_runs, config_changes
 from tests import factories as F
 from tests.scoring.helpers import configure, scoring_world
 
@@ -54,6 +54,10 @@ def test_the_changes_in_the_rules_read_in_each_officer_s_language(any_app):
                  "Dirigida por personas de color: Proporción de la junta directiva 0,5 → 0,75"):
         assert line in spanish, (line, spanish)
     assert "weight" not in spanish and "added" not in spanish
+    # Why each application moved, by rule: the rule named in the reader's language too.
+    with in_language("es"):
+        labels = {d.label for m in compare_runs(a, b).movements for d in m.reasons}
+    assert "Organizaciones nuevas y pequeñas" in labels and "First-time and small organizations" not in labels
 
 
 def test_a_rule_no_longer_installed_keeps_its_stored_label(app):
