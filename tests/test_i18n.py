@@ -267,6 +267,31 @@ class TestPseudoLocale:
         found = _english_left(pages.items(), _user_data(), ok=(200, 422))
         assert not found, f"English shown without translation: {found}"
 
+    def test_the_changes_between_two_score_runs_are_marked(self, app, world, login):
+        """The compare page's changes in the rules (added, version, weight, a parameter) are words of
+        the interface around the rules' own labels."""
+        from grantflow.programs.models import ProgramRule
+        from grantflow.scoring import engine
+
+        db.session.add(ProgramRule(program_id=world.program.id, rule_key="first_time_small", enabled=True, weight=1,
+                                   params={}))
+        db.session.commit()
+        before = engine.rescore(world.program.id)
+        rule = db.session.execute(db.select(ProgramRule).where(ProgramRule.program_id == world.program.id)).scalar_one()
+        rule.weight, rule.params = 20, {"budget_threshold_dollars": 250_000}
+        db.session.add(ProgramRule(program_id=world.program.id, rule_key="community_led", enabled=True, weight=2,
+                                   params={}))
+        db.session.commit()
+        after = engine.rescore(world.program.id)
+        db.session.commit()
+        officer = login(world.users["program_officer"])
+        page = officer.get(f"/programs/{world.program.slug}/scoring/compare?a={before.id}&b={after.id}",
+                           headers=SPANISH)
+        text = page.get_data(as_text=True)
+        assert "⟦⟦First-time and small organizations⟧: weight 1 → 20⟧" in text, text
+        found = _english_left([("compare", page)], _user_data())
+        assert not found, f"English shown without translation: {found}"
+
 
 def _assert_all_marked(pages, user_data: list[str]) -> None:
     """Each (client, url) page, asked for in Spanish, answers in the pseudo-locale with no English left."""
@@ -324,9 +349,12 @@ def _officer_world(w):
     tokens.create(w.users["program_officer"], name="CRM sync", scope="read")
     db.session.add_all([
         ConflictOfInterest(application_id=w.application.id, reviewer_id=w.users["other_reviewer"].id,
-                           source="declared", reason="I coach their director"),
+                           source="declared", reason_code="declared", reason_args={"reason": "I coach their director"}),
         ConflictOfInterest(application_id=w.other_application.id, reviewer_id=w.users["reviewer"].id,
-                           source="recognized", reason="The story sounds like my cousin's group")])
+                           source="recognized", reason_code="recognized",
+                           reason_args={"note": "The story sounds like my cousin's group"}),
+        ConflictOfInterest(application_id=w.other_application.id, reviewer_id=w.users["other_reviewer"].id,
+                           source="records", reason_code="member_of_applicant", reason_args={"role": "community_advisor"})])
     db.session.commit()
     return ids
 

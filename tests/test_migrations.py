@@ -69,3 +69,71 @@ def test_memberships_made_before_consent_become_invitations(tmp_path):
 
 def test_memberships_made_before_consent_become_invitations_on_postgresql(tmp_path, empty_pg_url):
     _memberships_made_before_consent_become_invitations(make_app(tmp_path, empty_pg_url))
+
+
+OLD_REASONS = (  # (source, reason as stored before codes) -> (source, code, args, text left)
+    (("records", "Program officer of the applicant organization"),
+     ("records", "member_of_applicant", {"role": "program_officer"}, "")),
+    (("records", "board member of a network the applicant belongs to"),
+     ("records", "member_of_network", {"title": "board member"}, "")),
+    (("records", "Asesor comunitario de la organización solicitante"),
+     ("records", "member_of_applicant", {"role": "community_advisor"}, "")),
+    (("declared", "Declared a conflict with this applicant before reading (blind review)"),
+     ("declared", "blind_declared", {}, "")),
+    # Stored in Spanish before reasons were kept in English, and told apart by its English wording:
+    # recorded as an affiliation; it was a declared conflict.
+    (("affiliation", "Declaró un conflicto con esta organización solicitante antes de leer (evaluación anónima)"),
+     ("declared", "blind_declared", {}, "")),
+    (("affiliation", "Affiliation “Treasurer of the MVFC co-op” matches the applicant"),
+     ("affiliation", "affiliation", {"line": "Treasurer of the MVFC co-op"}, "")),
+    (("declared", "My sister chairs their board."), ("declared", "declared", {"reason": "My sister chairs their board."}, "")),
+    (("recognized", "The reviewer thinks they know who the applicant is: It was in the news."),
+     ("recognized", "recognized", {"note": "It was in the news."}, "")),
+    (("recognized", "The reviewer thinks they know who the applicant is."), ("recognized", "recognized", {"note": ""}, "")),
+    (("records", "Imported from the old system"), ("records", None, None, "Imported from the old system")),
+)
+
+
+def _old_conflict_reasons_become_codes(app):
+    from sqlalchemy import text
+
+    from grantflow.core.i18n import in_language
+    from grantflow.reviews.models import ConflictOfInterest
+    from tests.conftest import build_world
+
+    with app.app_context():
+        upgrade()
+        w = build_world()
+        app_id, reviewer_id = w.application.id, w.users["reviewer"].id
+        db.session.remove()
+        downgrade(revision="e7a1c3f5b9d2")  # the schema that stored reasons as text
+        with db.engine.begin() as conn:
+            for i, ((source, reason), _) in enumerate(OLD_REASONS, 1):
+                conn.execute(text("INSERT INTO conflicts (id, application_id, reviewer_id, source, reason, created_at) "
+                                  "VALUES (:id, :a, :r, :s, :reason, CURRENT_TIMESTAMP)"),
+                             {"id": i, "a": app_id, "r": reviewer_id, "s": source, "reason": reason})
+        upgrade()
+        rows = {c.id: c for c in db.session.execute(db.select(ConflictOfInterest)).scalars()}
+        for i, (old, expected) in enumerate(OLD_REASONS, 1):
+            c = rows[i]
+            assert (c.source, c.reason_code, c.reason_args, c.reason) == expected, old
+        assert str(rows[1].why) == "Program officer of the applicant organization"
+        assert str(rows[10].why) == "Imported from the old system"  # unmatched text, shown as written
+        with in_language("es"):
+            assert str(rows[1].why) == "Oficial de programa de la organización solicitante"
+            assert str(rows[7].why) == "Declaró un conflicto: My sister chairs their board."
+        db.session.remove()
+        downgrade(revision="e7a1c3f5b9d2")  # and back: the English sentences again
+        with db.engine.connect() as conn:
+            back = dict(conn.execute(text("SELECT id, reason FROM conflicts")).all())
+        english = {3: "Community advisor of the applicant organization", 5: OLD_REASONS[3][0][1]}
+        assert back == {i: english.get(i, old[1]) for i, (old, _) in enumerate(OLD_REASONS, 1)}
+        db.engine.dispose()
+
+
+def test_old_conflict_reasons_become_codes(tmp_path):
+    _old_conflict_reasons_become_codes(make_app(tmp_path))
+
+
+def test_old_conflict_reasons_become_codes_on_postgresql(tmp_path, empty_pg_url):
+    _old_conflict_reasons_become_codes(make_app(tmp_path, empty_pg_url))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from grantflow.accounts.models import Membership, User
@@ -24,9 +25,11 @@ from grantflow.blind.textmatch import Matcher
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.core.mail import send_mail
 from grantflow.organizations.models import ACCEPTED, NetworkMembership, Organization
 from grantflow.reviews import assignment as assign
+from grantflow.reviews import reasons
 from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
 
 MAX_AFFILIATIONS = 2000  # characters
@@ -118,7 +121,7 @@ def declare(program, user, *, conflict_ids: list[int], affiliations: str) -> lis
             if asg is not None and asg.status == ASSIGNED and asg.no_conflict_confirmed_at is None:
                 asg.no_conflict_confirmed_at = utcnow()
             continue
-        source = assign.DECLARED if reason.startswith("Declared") else assign.AFFILIATION
+        source = assign.DECLARED if reason.code == reasons.BLIND_DECLARED else assign.AFFILIATION
         made.append(assign.record_conflict(app_id, user.id, reason, user.id, source=source))
         if asg is not None and asg.status == ASSIGNED:
             assign.recuse(asg)
@@ -128,10 +131,11 @@ def declare(program, user, *, conflict_ids: list[int], affiliations: str) -> lis
 
 def recognize(asg: ReviewAssignment, note: str) -> ConflictOfInterest:
     """"I think I know who this is": recuses the reviewer, refills the place, tells the officers."""
-    note = (note or "").strip()[:2000]
-    reason = "The reviewer thinks they know who the applicant is" + (f": {note}" if note else ".")
+    reason = reasons.Reason(reasons.RECOGNIZED, {"note": (note or "").strip()[:2000]})
     coi = assign.record_conflict(asg.application_id, asg.reviewer_id, reason, asg.reviewer_id,
                                  source=assign.RECOGNIZED)
+    with force_locale(SOURCE_LOCALE):  # the message to the officers is written in English
+        worded = str(reason)
     assign.recuse(asg)
     application = db.session.get(Application, asg.application_id)
     program = application.program
@@ -140,7 +144,7 @@ def recognize(asg: ReviewAssignment, note: str) -> ConflictOfInterest:
         send_mail(email, f"A reviewer may know the applicant of application #{application.id}",
                   f"{reviewer.name} recused themselves from application #{application.id} of {program.title}: "
                   f"they think they know who the applicant is, so blind review did not hold for them.\n\n"
-                  f"{reason}\n\nThe application was given to another reviewer where one was free; see the "
+                  f"{worded}\n\nThe application was given to another reviewer where one was free; see the "
                   f"program's reviewer assignments.",
                   key=f"blind.recognized:{coi.id}:{email}", event="blind.recognized", funder_id=program.funder_id)
     return coi

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grantflow.core.db import db, plain_rows
@@ -65,11 +66,12 @@ class AuditData:
     # criterion id -> (positions in `facts` of the applications scored on it, their mean scores)
     criterion_values: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     # Submitted reviews as parallel arrays: position of the application in `facts`, reviewer index
-    # (into `reviewer_names`), and the review's weighted mean.
+    # (into `reviewer_names` and `reviewer_keys`), and the review's weighted mean.
     review_app: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     review_reviewer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     review_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    reviewer_names: list[str] = field(default_factory=list)
+    reviewer_names: list[str] = field(default_factory=list)  # as shown, in the reader's language
+    reviewer_keys: list[str] = field(default_factory=list)  # what the JSON and CSV name them by, in any language
     merit: Optional[list[Optional[float]]] = None  # rubric-only score (scoring engine), None when unscored
     total: Optional[list[Optional[float]]] = None  # total with priority rules
     places_as_of: Optional[dict] = None  # the program's place vintage (grantflow/chna/vintage.py), if frozen
@@ -125,14 +127,15 @@ def _positions(app_ids: np.ndarray, ids) -> tuple[np.ndarray, np.ndarray]:
     return pos, (app_ids[pos] == ids) if len(app_ids) else np.zeros(len(ids), dtype=bool)
 
 
-def _reviews(reviews, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _reviews(reviews, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
     """The counted reviews (`grantflow.reviews.aggregate.ReviewTotal`, read with the standings) as
     parallel arrays (position of the application, reviewer index, the review's weighted mean of
-    its own scores) and the reviewers' names, in order of their first review."""
+    its own scores) and the reviewers' names and keys, in order of their first review. A reviewer
+    without a name is named in the reader's language; their key is the same in every language."""
     from grantflow.accounts.models import User
 
     if not reviews:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), []
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), [], []
     apps, reviewer_ids, labels, means = zip(*reviews)
     pos, found = _positions(app_ids, apps)
     # A stable key per reviewer: the account, or the imported name of one without an account.
@@ -142,9 +145,11 @@ def _reviews(reviews, app_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
                            dtype=np.int64, count=len(keys))
     user_ids = {rid for kind, rid in index if kind == "u"}
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    reviewer_names = [names.get(v, f"Reviewer {v}") if kind == "u" else (v or "Unnamed reviewer")
+    reviewer_keys = [names.get(v, f"Reviewer {v}") if kind == "u" else (v or "Unnamed reviewer")
+                     for kind, v in index]
+    reviewer_names = [names.get(v, _("Reviewer %(id)s", id=v)) if kind == "u" else (v or _("Unnamed reviewer"))
                       for kind, v in index]
-    return pos[found], reviewer[found], np.asarray(means, dtype=float)[found], reviewer_names
+    return pos[found], reviewer[found], np.asarray(means, dtype=float)[found], reviewer_names, reviewer_keys
 
 
 def _criterion_values(rubric, app_ids: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -190,7 +195,7 @@ def load_audit_data(program) -> AuditData:
         .where(Decision.program_id == program.id)).all()}
 
     app_ids = np.fromiter((f.application_id for f in facts), dtype=np.int64, count=len(facts))
-    review_app, review_reviewer, review_score, reviewer_names = _reviews(st.rubric.reviews, app_ids)
+    review_app, review_reviewer, review_score, reviewer_names, reviewer_keys = _reviews(st.rubric.reviews, app_ids)
     n_reviews = np.bincount(review_app, minlength=len(facts))
     review_means = np.bincount(review_app, weights=review_score, minlength=len(facts)) / np.maximum(n_reviews, 1)
     criterion_values = _criterion_values(st.rubric, app_ids)
@@ -237,5 +242,5 @@ def load_audit_data(program) -> AuditData:
         award_cents=award_cents, requested_cents=requested, rubric=rubric,
         criteria=criteria, criterion_values=criterion_values, review_app=review_app,
         review_reviewer=review_reviewer, review_score=review_score,
-        reviewer_names=reviewer_names, merit=merit, total=total, places_as_of=vintage(program.id),
+        reviewer_names=reviewer_names, reviewer_keys=reviewer_keys, merit=merit, total=total, places_as_of=vintage(program.id),
     )

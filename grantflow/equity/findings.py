@@ -85,7 +85,7 @@ def _part(c: dict, att: dict) -> str:
         return _("%(points)s points from the priority rules and decisions together", points=p)
     if c["key"] == RUBRIC:
         worst = att["criteria"][0] if att["criteria"] and att["criteria"][0]["weighted_gap"] < 0 else None
-        reviewers = [r["reviewer"] for r in att["reviewers"]]
+        reviewers = [r["reviewer_label"] for r in att["reviewers"]]
         if worst and reviewers:
             return ngettext("%(points)s points from the reviewers' rubric scores, most from “%(criterion)s”, "
                             "and reviewer %(reviewers)s scores it apart from the panel",
@@ -297,7 +297,7 @@ def _rubric_flags(key: str, dim: dict) -> list[dict]:
                          "the rest, where the panel's is %(panel)s (n = %(count)s review).",
                          "Reviewer %(reviewer)s scores %(dimension)s — %(group)s applications %(gap)s points against "
                          "the rest, where the panel's is %(panel)s (n = %(count)s reviews).", r["n_reviews"],
-                         reviewer=r["reviewer"], dimension=dim["label"],
+                         reviewer=r["reviewer_label"], dimension=dim["label"],
                          group=rv["focus_group_label"], gap=signed(r["gap"]),
                          panel=signed(rv["panel"]["reference_gap"]), count=format_number(r["n_reviews"])),
                 dimension=key, group=rv["focus_group"],

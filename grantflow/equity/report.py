@@ -268,13 +268,13 @@ def _reviewer_gaps(raw: RawDimension, data: AuditData, cfg: dict) -> dict:
     result["panel"] = {"n_reviews": n_all_g + n_all_r, "gap": panel_gap, "reference_gap": reference,
                        "reference": "median reviewer" if len(enough) >= 3 else "all reviews",
                        "suppressed": False}
-    for i in sorted(range(m), key=lambda i: data.reviewer_names[i].lower()):
+    for i in sorted(range(m), key=lambda i: data.reviewer_keys[i].lower()):
         n = int(cnt_g[i] + cnt_r[i])
         gap = gaps.get(i)
         diff = None if gap is None or reference is None else gap - reference
         enough_reviews = n >= cfg["AUDIT_MIN_REVIEWER_REVIEWS"]
         result["reviewers"].append({
-            "reviewer": data.reviewer_names[i], "n_reviews": n, "n_group": int(cnt_g[i]), "n_rest": int(cnt_r[i]),
+            "reviewer": data.reviewer_keys[i], "reviewer_label": data.reviewer_names[i], "n_reviews": n, "n_group": int(cnt_g[i]), "n_rest": int(cnt_r[i]),
             "gap": gap, "difference_from_panel": diff, "enough_reviews": enough_reviews,
             "flagged": bool(enough_reviews and diff is not None and abs(diff) >= cfg["AUDIT_REVIEWER_GAP"]),
             "suppressed": False,
@@ -343,7 +343,8 @@ def _attributions(raw: RawDimension, rows: list[dict], dim_out: dict, data: Audi
             continue
         reviewers = []
         if row["group"] == raw.dim.focus_group:
-            reviewers = [{"reviewer": r["reviewer"], "difference_from_panel": r["difference_from_panel"],
+            reviewers = [{"reviewer": r["reviewer"], "reviewer_label": r["reviewer_label"],
+                          "difference_from_panel": r["difference_from_panel"],
                           "n_reviews": r["n_reviews"]}
                          for r in dim_out["reviewers"]["reviewers"] if r["flagged"]]
         out[row["group"]] = {**parts, "criteria": ATT.rubric_detail(dim_out["criteria"], weights, row["group"]),

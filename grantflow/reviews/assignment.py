@@ -7,7 +7,9 @@ exclude the reviewer from that application too. In a blind program the reviewer 
 reading anything (grantflow/blind/declarations.py): the organizations they conflict with, from the
 list of every applicant, exclude each application of those organizations, including later ones;
 the affiliations they name exclude every application whose organizations' names (with their
-short forms and acronyms) they mention; and "I think I know who this is" recuses them.
+short forms and acronyms) they mention; and "I think I know who this is" recuses them. A
+conflict's reason is kept as a code and its arguments (grantflow/reviews/reasons.py) and worded in
+the language of whoever reads it.
 
 Automatic assignment (`auto_assign`) gives each submitted application `Program.reviewers_per_application`
 active reviewers from the panel (the funder's users with the reviewer role), or as many as are
@@ -31,9 +33,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import wraps
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -43,11 +43,11 @@ from grantflow.applications.models import Application
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
-from grantflow.core.i18n import SOURCE_LOCALE
 from grantflow.organizations.models import ACCEPTED, NetworkMembership
 from grantflow.programs.models import Program
-from grantflow.reviews import progress
+from grantflow.reviews import progress, reasons
 from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, ReviewAssignment
+from grantflow.reviews.reasons import Reason
 
 REMOVED = "removed"  # taken off by a program officer (may be assigned again)
 RECORDS = "records"
@@ -123,36 +123,24 @@ def panel_ids(funder_id: int) -> list[int]:
 
 @dataclass(frozen=True)
 class ConflictFacts:
-    """Who may not review what, for a set of applications: (application_id, reviewer_id) -> reason."""
+    """Who may not review what, for a set of applications: (application_id, reviewer_id) -> reason
+    (worded when shown, in the reader's language)."""
 
-    records: dict[tuple[int, int], str]
-    declared: dict[tuple[int, int], str]
+    records: dict[tuple[int, int], Reason]
+    declared: dict[tuple[int, int], Reason]
     recused: set[tuple[int, int]]
 
-    def blocked(self, app_id: int, reviewer_id: int) -> str | None:
+    def blocked(self, app_id: int, reviewer_id: int) -> Reason | None:
         key = (app_id, reviewer_id)
         if key in self.records:
             return self.records[key]
         if key in self.declared:
-            return _("Declared a conflict: %(reason)s", reason=self.declared[key])
+            return self.declared[key]
         if key in self.recused:
-            return _("Recused from this application")
+            return Reason(reasons.RECUSED)
         return None
 
 
-def _stored_wording(fn):
-    """Conflict reasons are stored (`ConflictOfInterest.reason`, the audit log) and read by every
-    officer of the funder, whatever language each reads in, so they are worded in the source
-    language, not in that of whoever's request found them (the blind declaration also tells a
-    declared conflict from an affiliation by its wording)."""
-    @wraps(fn)
-    def worded(*args, **kwargs):
-        with force_locale(SOURCE_LOCALE):
-            return fn(*args, **kwargs)
-    return worded
-
-
-@_stored_wording
 def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> ConflictFacts:
     """app_rows: (application_id, organization_id, on_behalf_of_id). A fixed number of queries, any size."""
     app_ids = [a for a, _, _ in app_rows]
@@ -165,44 +153,37 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
         ):
             networks[member_id].add(network_id)
     related = orgs | {n for ns in networks.values() for n in ns}
-    member_of: dict[int, dict[int, str]] = defaultdict(dict)  # reviewer -> org -> what
-    org_names: dict[int, str] = {}
+    member_of: dict[int, dict[int, tuple[str, str | None]]] = defaultdict(dict)  # reviewer -> org -> (role, title)
     if related and reviewer_ids:
-        from grantflow.organizations.models import Organization
-
-        for user_id, org_id, role, title, name in db.session.execute(
-            select(Membership.user_id, Membership.organization_id, Membership.role, Membership.title,
-                   Organization.name)
-            .join(Organization, Organization.id == Membership.organization_id)
+        for user_id, org_id, role, title in db.session.execute(
+            select(Membership.user_id, Membership.organization_id, Membership.role, Membership.title)
             .where(Membership.user_id.in_(reviewer_ids), Membership.organization_id.in_(related))
         ):
-            member_of[user_id][org_id] = title or str(R.LABELS.get(role, role.replace("_", " ")))
-            org_names[org_id] = name
-    records: dict[tuple[int, int], str] = {}
+            member_of[user_id][org_id] = (role, title)
+    records: dict[tuple[int, int], Reason] = {}
     for app_id, org, behalf in app_rows:
         direct = [o for o in (org, behalf) if o is not None]
         nets = set().union(*(networks.get(o, set()) for o in direct)) if direct else set()
         for reviewer, where in member_of.items():
             for o in direct:
                 if o in where:
-                    records[(app_id, reviewer)] = _("%(role)s of the applicant organization", role=where[o])
+                    records[(app_id, reviewer)] = reasons.membership(reasons.MEMBER_OF_APPLICANT, *where[o])
                     break
             else:
                 for net in sorted(nets):
                     if net in where:
-                        records[(app_id, reviewer)] = _("%(role)s of a network the applicant belongs to",
-                                                        role=where[net])
+                        records[(app_id, reviewer)] = reasons.membership(reasons.MEMBER_OF_NETWORK, *where[net])
                         break
-    declared: dict[tuple[int, int], str] = {}
+    declared: dict[tuple[int, int], Reason] = {}
     recused: set[tuple[int, int]] = set()
     if app_ids:
-        for app_id, reviewer_id, source, reason in db.session.execute(
-            select(ConflictOfInterest.application_id, ConflictOfInterest.reviewer_id,
-                   ConflictOfInterest.source, ConflictOfInterest.reason)
+        for app_id, reviewer_id, source, code, args, text in db.session.execute(
+            select(ConflictOfInterest.application_id, ConflictOfInterest.reviewer_id, ConflictOfInterest.source,
+                   ConflictOfInterest.reason_code, ConflictOfInterest.reason_args, ConflictOfInterest.reason)
             .where(ConflictOfInterest.application_id.in_(app_ids))
         ):
             if source != RECORDS:
-                declared[(app_id, reviewer_id)] = reason
+                declared[(app_id, reviewer_id)] = reasons.stored(code, args, text)
         for key, reason in blind_conflicts(app_rows, reviewer_ids).items():
             declared.setdefault(key, reason)
         recused = {
@@ -214,8 +195,8 @@ def conflict_facts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: li
     return ConflictFacts(records, declared, recused)
 
 
-@_stored_wording
-def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: list[int]) -> dict[tuple[int, int], str]:
+def blind_conflicts(app_rows: list[tuple[int, int, int | None]],
+                    reviewer_ids: list[int]) -> dict[tuple[int, int], Reason]:
     """(application, reviewer) -> reason, from blind reviewers' declarations: an organization they
     declared a conflict with, or one their affiliations name (matched on the applicant's names)."""
     from grantflow.blind.declarations import affiliation_match, affiliation_matchers
@@ -233,22 +214,23 @@ def blind_conflicts(app_rows: list[tuple[int, int, int | None]], reviewer_ids: l
     org_ids = {o for _, org, behalf in app_rows for o in (org, behalf) if o is not None}
     orgs = {o.id: o for o in db.session.execute(select(Organization).where(Organization.id.in_(org_ids))).scalars()}
     matchers = affiliation_matchers(list(orgs.values())) if any(d.affiliations for d in declarations) else {}
-    out: dict[tuple[int, int], str] = {}
+    out: dict[tuple[int, int], Reason] = {}
     for app_id, org, behalf in app_rows:
         applicant = [orgs[o] for o in (org, behalf) if o in orgs]
         for d in declarations:
             if d.program_id == programs.get(app_id) and {o.id for o in applicant} & set(d.conflict_ids or []):
-                out[(app_id, d.reviewer_id)] = _("Declared a conflict with this applicant before reading (blind review)")
+                out[(app_id, d.reviewer_id)] = Reason(reasons.BLIND_DECLARED)
                 continue
             line = affiliation_match(d.affiliations, [matchers[o.id] for o in applicant if o.id in matchers])
             if line:
-                out.setdefault((app_id, d.reviewer_id), _("Affiliation “%(line)s” matches the applicant", line=line))
+                out.setdefault((app_id, d.reviewer_id), Reason(reasons.AFFILIATION, {"line": line}))
     return out
 
 
-def record_conflict(app_id: int, reviewer_id: int, reason: str, actor_id: int | None, *,
+def record_conflict(app_id: int, reviewer_id: int, reason: Reason, actor_id: int | None, *,
                     source: str = RECORDS) -> ConflictOfInterest:
-    """Keeps one ConflictOfInterest row per application, reviewer and source, and logs it once."""
+    """Keeps one ConflictOfInterest row per application, reviewer and source, and logs it once
+    (the reason as its code and arguments, worded by whoever reads it)."""
     coi = db.session.execute(
         select(ConflictOfInterest).where(ConflictOfInterest.application_id == app_id,
                                          ConflictOfInterest.reviewer_id == reviewer_id,
@@ -256,11 +238,17 @@ def record_conflict(app_id: int, reviewer_id: int, reason: str, actor_id: int | 
     ).scalars().first()
     if coi is not None:
         return coi
-    coi = ConflictOfInterest(application_id=app_id, reviewer_id=reviewer_id, source=source, reason=reason)
+    coi = _conflict(app_id, reviewer_id, source, reason)
+    auditlog.record(f"conflict.{source}", coi, after={"application_id": app_id, "reviewer_id": reviewer_id,
+                                                      "reason": reason.to_json()}, actor_id=actor_id)
+    return coi
+
+
+def _conflict(app_id: int, reviewer_id: int, source: str, reason: Reason) -> ConflictOfInterest:
+    coi = ConflictOfInterest(application_id=app_id, reviewer_id=reviewer_id, source=source,
+                             reason_code=reason.code, reason_args=dict(reason.args), reason=reason.text)
     db.session.add(coi)
     db.session.flush()
-    auditlog.record(f"conflict.{source}", coi, after={"application_id": app_id, "reviewer_id": reviewer_id,
-                                                      "reason": reason}, actor_id=actor_id)
     return coi
 
 
@@ -338,7 +326,7 @@ def assign_by_hand(application: Application, reviewer_ids: list[int], *, actor_i
             if (application.id, r) in facts.records:
                 record_conflict(application.id, r, reason, actor_id)
             problems.append(_("%(name)s has a conflict of interest (%(reason)s) and cannot be assigned.",
-                               name=user.name, reason=reason))
+                               name=user.name, reason=str(reason)))
     if problems:
         raise AssignmentError("reviewers", " ".join(problems))
     active = active_reviewer_ids(application.id)
@@ -383,12 +371,10 @@ def declare_conflict(assignment: ReviewAssignment, reason: str) -> list[ReviewAs
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentError("reason", _("Describe the conflict of interest."))
-    coi = ConflictOfInterest(application_id=assignment.application_id, reviewer_id=assignment.reviewer_id,
-                             source=DECLARED, reason=reason)
-    db.session.add(coi)
-    db.session.flush()
+    why = Reason(reasons.DECLARED, {"reason": reason})
+    coi = _conflict(assignment.application_id, assignment.reviewer_id, DECLARED, why)
     auditlog.record("conflict.declared", coi, after={"application_id": coi.application_id,
-                                                     "reviewer_id": coi.reviewer_id, "reason": reason},
+                                                     "reviewer_id": coi.reviewer_id, "reason": why.to_json()},
                     actor_id=assignment.reviewer_id)
     return recuse(assignment)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grantflow.core.db import UTCDateTime, db, utcnow
+from grantflow.reviews import reasons
 
 if TYPE_CHECKING:
     from grantflow.accounts.models import User
@@ -35,16 +36,26 @@ class ReviewAssignment(db.Model):
 
 
 class ConflictOfInterest(db.Model):
-    """A conflict found in the records or declared by the reviewer; either one recuses."""
+    """A conflict found in the records or declared by the reviewer; either one recuses.
+
+    Its reason is a code and arguments (grantflow/reviews/reasons.py), worded in the language of
+    whoever reads it (`why`); `reason` holds only the text of a reason stored before codes.
+    """
 
     __tablename__ = "conflicts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    source: Mapped[str] = mapped_column(String(16))  # "records" or "declared"
+    source: Mapped[str] = mapped_column(String(16))  # records, declared, affiliation or recognized
+    reason_code: Mapped[Optional[str]] = mapped_column(String(32))
+    reason_args: Mapped[Optional[dict]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def why(self) -> reasons.Reason:
+        return reasons.stored(self.reason_code, self.reason_args, self.reason)
 
 
 DRAFT = "draft"

@@ -4,6 +4,7 @@ applicant, with affiliations matched automatically; conflicted applications are 
 declarations keep their lists in JSON columns)."""
 from __future__ import annotations
 
+import html as htmllib
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ from grantflow.blind.models import BlindDeclaration
 from grantflow.core.db import db
 from grantflow.core.mail import outbox
 from grantflow.reviews import assignment as assign
+from grantflow.reviews import reasons
 from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, ReviewAssignment
 from tests import factories as F
 from tests.blind.conftest import ORG
@@ -70,7 +72,7 @@ def test_a_declared_conflict_recuses_and_assignment_avoids_it(any_blind_app, any
     later = F.application(w.program, b.org, title="Second grocery")
     db.session.commit()
     facts = assign.conflict_facts([(later.id, b.org.id, None)], [b.reviewer.id, other.id])
-    assert "Declared a conflict" in facts.blocked(later.id, b.reviewer.id)
+    assert "Declared a conflict" in str(facts.blocked(later.id, b.reviewer.id))
     assert facts.blocked(later.id, other.id) is None
 
 
@@ -84,7 +86,7 @@ def test_affiliations_are_matched_against_every_applicant(any_blind_app, any_log
     assert r.status_code == 302
     db.session.expire_all()
     [coi] = db.session.execute(select(ConflictOfInterest).where(ConflictOfInterest.reviewer_id == other.id)).scalars()
-    assert coi.application_id == a.id and coi.source == assign.AFFILIATION and "MVFC" in coi.reason
+    assert coi.application_id == a.id and coi.source == assign.AFFILIATION and "MVFC" in str(coi.why)
     made = assign.auto_assign(a.program)
     assert all(m.reviewer_id != other.id or m.application_id != a.id for m in made)
     assert _status(a.id, other.id) is None
@@ -116,7 +118,7 @@ def test_i_think_i_know_who_this_is(any_blind_app, any_login):
     assert _status(a.id, b.reviewer.id) == RECUSED
     coi = db.session.execute(select(ConflictOfInterest).where(
         ConflictOfInterest.source == assign.RECOGNIZED)).scalar_one()
-    assert "in the news" in coi.reason
+    assert coi.reason_args == {"note": "The grocery project was in the news."}
     [mail] = [m for m in outbox() if "may know the applicant" in m["Subject"]]
     assert mail["To"] == b.officer.email and b.reviewer.name in mail.get_content()
     officer = any_login(b.officer)
@@ -172,17 +174,47 @@ def test_matching_affiliations_takes_the_same_queries_for_any_number_of_applican
     assert many[1] > few[1] + 15 and many[0] == few[0], (few, many)
 
 
-def test_a_conflict_declared_in_spanish_is_recorded_as_declared_in_the_source_wording(any_blind_app, any_login):
+def test_a_conflict_declared_in_spanish_is_recorded_as_declared_and_read_in_each_officer_s_language(
+        any_blind_app, any_login):
     """What is stored is read by every officer, in their own language: a reviewer reading in Spanish
-    leaves the same record (source and reason) as one reading in English."""
+    leaves the same record (source and reason code) as one reading in English, and each officer
+    reads its reason in their language (the assignments page, the application's blind checks)."""
     b = any_blind_app
-    a = b.application
-    client = any_login(b.reviewer)
-    r = client.post(f"/programs/{a.program.slug}/conflicts", data={"conflicts": [b.org.id], "affiliations": ""},
-                    headers={"Accept-Language": "es"})
+    a, w = b.application, b.world
+    other = w.users["other_reviewer"]
+    spanish = {"Accept-Language": "es"}
+    r = any_login(b.reviewer).post(f"/programs/{a.program.slug}/conflicts",
+                                   data={"conflicts": [b.org.id], "affiliations": ""}, headers=spanish)
+    assert r.status_code == 302
+    r = any_login(other).post(f"/programs/{a.program.slug}/conflicts",
+                              data={"affiliations": "Tesorero de la cooperativa MVFC"}, headers=spanish)
     assert r.status_code == 302
     db.session.expire_all()
-    source, reason = db.session.execute(select(ConflictOfInterest.source, ConflictOfInterest.reason).where(
-        ConflictOfInterest.application_id == a.id, ConflictOfInterest.reviewer_id == b.reviewer.id)).one()
-    assert source == assign.DECLARED
-    assert reason == "Declared a conflict with this applicant before reading (blind review)"
+    rows = {reviewer: (source, code, args) for reviewer, source, code, args in db.session.execute(
+        select(ConflictOfInterest.reviewer_id, ConflictOfInterest.source, ConflictOfInterest.reason_code,
+               ConflictOfInterest.reason_args).where(ConflictOfInterest.application_id == a.id))}
+    assert rows[b.reviewer.id] == (assign.DECLARED, reasons.BLIND_DECLARED, {})
+    assert rows[other.id] == (assign.AFFILIATION, reasons.AFFILIATION, {"line": "Tesorero de la cooperativa MVFC"})
+    officer = any_login(b.officer)
+    page = f"/programs/{a.program.slug}/reviewers"
+    english = htmllib.unescape(officer.get(page).get_data(as_text=True))
+    castellano = htmllib.unescape(officer.get(page, headers=spanish).get_data(as_text=True))
+    assert "Declared a conflict with this applicant before reading (blind review)" in english
+    assert "Affiliation “Tesorero de la cooperativa MVFC” matches the applicant" in english
+    assert "Declaró un conflicto con esta organización solicitante antes de leer (evaluación anónima)" in castellano
+    assert "La afiliación “Tesorero de la cooperativa MVFC” coincide con la organización solicitante" in castellano
+    assert "matches the applicant" not in castellano
+
+
+def test_a_hunch_reads_in_each_officer_s_language_with_the_reviewer_s_note_as_typed(any_blind_app, any_login):
+    b = any_blind_app
+    a = b.application
+    assert any_login(b.reviewer).post(f"/reviews/{a.id}/recognize", data={"note": "Salió en el periódico."},
+                                      headers={"Accept-Language": "es"}).status_code == 302
+    db.session.expire_all()
+    officer = any_login(b.officer)
+    english = htmllib.unescape(officer.get(f"/applications/{a.id}").get_data(as_text=True))
+    castellano = htmllib.unescape(officer.get(f"/applications/{a.id}", headers={"Accept-Language": "es"})
+                                  .get_data(as_text=True))
+    assert "The reviewer thinks they know who the applicant is: Salió en el periódico." in english
+    assert "El evaluador cree saber quién es la organización solicitante: Salió en el periódico." in castellano

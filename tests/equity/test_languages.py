@@ -20,7 +20,7 @@ from tests.equity.test_outputs import _cycle
 SPANISH = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
 # The words of the report a person reads, in the request's language; everything else is a code or a number.
 WORDED = {"label", "text", "board", "next_step", "focus_phrase", "rule", "evidence_label", "kind_label",
-          "reference_group_label", "withheld_group_labels", "focus_group_label"}
+          "reference_group_label", "withheld_group_labels", "focus_group_label", "reviewer_label"}
 
 
 @pytest.fixture
@@ -147,3 +147,41 @@ def test_json_and_csv_codes_are_the_same_in_every_language(audited, login):
     assert [(c["kind"], c["kind_label"]) for c in es["attribution"]["yes"]["components"]] == [
         ("who applied", "quiénes solicitaron"), ("unintended", "no intencional"), ("by design", "intencional"),
         ("unintended", "no intencional")]
+
+
+def test_a_reviewer_without_a_name_is_named_in_the_reader_s_language_and_keyed_the_same_in_every_one(audited, login):
+    """Imported reviews may name nobody: the audit shows "Unnamed reviewer" in the reader's language,
+    while the JSON's `reviewer` and the CSV's item stay the same code in every language."""
+    from sqlalchemy import update
+
+    from grantflow.accounts.models import User
+    from grantflow.reviews.models import Review
+
+    prog, officer = audited
+    lee = db.session.execute(db.select(User.id).where(User.name == "Lee")).scalar_one()
+    db.session.execute(update(Review).where(Review.reviewer_id == lee).values(reviewer_id=None, reviewer_label=None))
+    db.session.commit()
+    client = login(officer)
+    reports = {lang: res.json for lang, res in _both(client, prog, "json").items()}
+    shown = {lang: {r["reviewer"]: r["reviewer_label"] for r in report["dimensions"]["poc_led"]["reviewers"]["reviewers"]}
+             for lang, report in reports.items()}
+    assert shown["en"] == {"Rae": "Rae", "Sam": "Sam", "Unnamed reviewer": "Unnamed reviewer"}
+    assert shown["es"] == {"Rae": "Rae", "Sam": "Sam", "Unnamed reviewer": "Evaluador sin nombre"}
+    assert _codes(reports["es"]) == _codes(reports["en"])
+    rows = {lang: [r for r in csv.reader(io.StringIO(res.get_data(as_text=True))) if r[0] == "reviewers"]
+            for lang, res in _both(client, prog, "csv").items()}
+    assert "Unnamed reviewer" in {r[3] for r in rows["es"]} and rows["es"] == rows["en"]
+    page = _page(client, prog)
+    assert '<th scope="row">Evaluador sin nombre</th>' in page and "Unnamed reviewer" not in page
+
+
+def test_a_reviewer_whose_account_is_gone_is_named_by_number_in_the_reader_s_language(app):
+    import numpy as np
+
+    from grantflow.core.i18n import in_language
+    from grantflow.equity.data import _reviews
+
+    rows = [(1, 987654, None, 9.0, 3.0)]  # (application, reviewer id, imported name, weighted sum, weights)
+    with in_language("es"):
+        *_, names, keys = _reviews(rows, np.array([1]))
+    assert names == ["Evaluador 987654"] and keys == ["Reviewer 987654"]

@@ -145,7 +145,7 @@ def test_records_conflicts_by_membership_and_network(world):
     assert (w.application.id, rev.id) not in pairs
     assert (w.other_application.id, rev2.id) not in pairs
     assert pairs == {(w.application.id, rev2.id), (w.other_application.id, rev.id)}
-    reasons = {(c.application_id, c.reviewer_id): c.reason for c in
+    reasons = {(c.application_id, c.reviewer_id): str(c.why) for c in
                db.session.execute(select(ConflictOfInterest)).scalars()}
     assert reasons[(w.application.id, rev.id)] == "staff of the applicant organization"
     assert reasons[(w.other_application.id, rev2.id)] == "board member of a network the applicant belongs to"
@@ -175,7 +175,7 @@ def test_hand_assignment_and_declared_conflict_frees_slot(world):
     # The slot is filled at once by the only other eligible reviewer.
     assert [(n.application_id, n.reviewer_id) for n in new] == [(w.application.id, rev2.id)]
     coi = db.session.execute(select(ConflictOfInterest).where(ConflictOfInterest.source == "declared")).scalar_one()
-    assert coi.reason == "My sister chairs their board."
+    assert coi.reason_args == {"reason": "My sister chairs their board."}
     actions = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
     assert "conflict.declared" in actions and "assignment.recused" in actions
     # A recused reviewer cannot be put back, neither automatically nor by hand.

@@ -206,8 +206,9 @@ def test_changing_the_configuration_shows_who_moved_and_why(w):
     after = engine.rescore(w.program.id)
     assert before.config_hash != after.config_hash
     cmp = compare_runs(before, after)
-    assert "Led by people of color: weight 1 → 30" in cmp.config_changes
-    assert "Led by people of color: board share 0.5 → 0.6" in cmp.config_changes
+    changes = [str(c) for c in cmp.config_changes]
+    assert "Led by people of color: weight 1 → 30" in changes
+    assert "Led by people of color: Board share 0.5 → 0.6" in changes
     up = {m.application_id: m for m in cmp.up}
     assert w.apps[0].id in up
     assert up[w.apps[0].id].reasons[0].rule_key == "poc_led" and up[w.apps[0].id].reasons[0].delta > 0
