@@ -7,6 +7,7 @@ import secrets
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from grantflow.accounts.models import Invitation, Membership, User
@@ -47,7 +48,7 @@ def find_user(email: str) -> User | None:
 
 def create_user(email: str, name: str, password: str, *, verified: bool = False) -> User:
     if find_user(email) is not None:
-        raise AccountError("An account with this email already exists. Log in or reset your password.", "email")
+        raise AccountError(_("An account with this email already exists. Log in or reset your password."), "email")
     user = User(email=normalize_email(email), name=name.strip(), password_hash=hash_password(password),
                 email_verified_at=utcnow() if verified else None)
     db.session.add(user)
@@ -170,7 +171,7 @@ def create_invitation(organization: Organization, email: str, role: str, invited
 
 def invite(organization: Organization, email: str, role: str, invited_by: User) -> tuple[Invitation, str]:
     if role not in R.FUNDER_ROLES:
-        raise AccountError("Choose one of the funder roles.", "role")
+        raise AccountError(_("Choose one of the funder roles."), "role")
     return create_invitation(organization, email, role, invited_by)
 
 

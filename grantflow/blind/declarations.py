@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from grantflow.accounts.models import Membership, User
+from grantflow.accounts.services import language_of
 from grantflow.applications.models import Application
 from grantflow.blind.lexicon import organization_terms
 from grantflow.blind.models import BlindDeclaration
@@ -25,8 +26,9 @@ from grantflow.blind.textmatch import Matcher
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
-from grantflow.core.i18n import SOURCE_LOCALE
+from grantflow.core.i18n import in_language
 from grantflow.core.mail import send_mail
+from grantflow.core.translations import localized
 from grantflow.organizations.models import ACCEPTED, NetworkMembership, Organization
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import reasons
@@ -134,25 +136,28 @@ def recognize(asg: ReviewAssignment, note: str) -> ConflictOfInterest:
     reason = reasons.Reason(reasons.RECOGNIZED, {"note": (note or "").strip()[:2000]})
     coi = assign.record_conflict(asg.application_id, asg.reviewer_id, reason, asg.reviewer_id,
                                  source=assign.RECOGNIZED)
-    with force_locale(SOURCE_LOCALE):  # the message to the officers is written in English
-        worded = str(reason)
     assign.recuse(asg)
     application = db.session.get(Application, asg.application_id)
     program = application.program
     reviewer = db.session.get(User, asg.reviewer_id)
-    for email in officer_emails(program.funder_id):
-        send_mail(email, f"A reviewer may know the applicant of application #{application.id}",
-                  f"{reviewer.name} recused themselves from application #{application.id} of {program.title}: "
-                  f"they think they know who the applicant is, so blind review did not hold for them.\n\n"
-                  f"{worded}\n\nThe application was given to another reviewer where one was free; see the "
-                  f"program's reviewer assignments.",
-                  key=f"blind.recognized:{coi.id}:{email}", event="blind.recognized", funder_id=program.funder_id)
+    for officer in program_officers(program.funder_id):
+        with in_language(language_of(officer)):  # each officer is written to in their own language
+            body = "\n\n".join((
+                _("%(reviewer)s recused themselves from application #%(id)s of %(program)s: they think they know "
+                  "who the applicant is, so blind review did not hold for them.", reviewer=reviewer.name,
+                  id=application.id, program=localized(program, "title").text),
+                str(reason),
+                _("The application was given to another reviewer where one was free; see the program's reviewer "
+                  "assignments.")))
+            send_mail(officer.email, _("A reviewer may know the applicant of application #%(id)s", id=application.id),
+                      body, key=f"blind.recognized:{coi.id}:{officer.email}", event="blind.recognized",
+                      funder_id=program.funder_id)
     return coi
 
 
-def officer_emails(funder_id: int) -> list[str]:
+def program_officers(funder_id: int) -> list[User]:
     return list(db.session.execute(
-        select(User.email).join(Membership, Membership.user_id == User.id)
+        select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == funder_id, Membership.role == R.PROGRAM_OFFICER, User.active.is_(True))
         .order_by(User.email).distinct()).scalars())
 

@@ -130,6 +130,27 @@ def test_i_think_i_know_who_this_is(any_blind_app, any_login):
     assert len([m for m in outbox() if "may know the applicant" in m["Subject"]]) == 1
 
 
+def test_each_officer_is_told_of_a_hunch_in_their_own_language(any_blind_app, any_login):
+    """The reviewer writes in English; the officer who reads Spanish is written to in Spanish."""
+    from grantflow.core import roles as R
+
+    b = any_blind_app
+    a = b.application
+    spanish = F.user("lucia@riverside.org", "Lucía Oficial", org=a.program.funder, role=R.PROGRAM_OFFICER)
+    spanish.locale = "es"
+    db.session.commit()
+    client = any_login(b.reviewer)
+    assert client.post(f"/reviews/{a.id}/recognize", data={"note": "The grocery project was in the news."},
+                       headers={"Accept-Language": "en"}).status_code == 302
+    mails = {m["To"]: m for m in outbox() if m["Subject"].endswith(f" {a.id}") or m["Subject"].endswith(f"#{a.id}")}
+    assert mails[b.officer.email]["Subject"] == f"A reviewer may know the applicant of application #{a.id}"
+    told = mails["lucia@riverside.org"]
+    assert told["Subject"] == f"Es posible que un evaluador conozca al solicitante de la solicitud n.º {a.id}"
+    body = told.get_content()
+    assert "se apartó de la solicitud" in body and "The grocery project was in the news." in body
+    assert "recused themselves" not in body
+
+
 def test_declaration_answers_odd_input_at_the_field(any_blind_app, any_login):
     b = any_blind_app
     client = any_login(b.reviewer)
