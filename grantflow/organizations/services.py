@@ -16,6 +16,7 @@ from grantflow.accounts.models import Membership, User
 from grantflow.core import auditlog
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.core.i18n import in_language
 from grantflow.core.mail import send_mail
 from grantflow.organizations.models import (
     ACCEPTED, CBO, DECLINED, FUNDER, INVITED, NETWORK, CommunityPractice, FeedbackLoop, LeadershipProfile,
@@ -246,12 +247,16 @@ def _tell_of_invitation(link: NetworkMembership, invited_by) -> None:
                Membership.team_role == R.TEAM_ADMIN, User.active)
         .distinct().order_by(User.email)).scalars().all()
     url = url_for("organizations.networks", slug=member.slug, _external=True)
+    with in_language(member.language):  # written to the member organization, in its language
+        subject = _("%(network)s invites %(member)s to join its network", network=network.name, member=member.name)
+        body = "\n\n".join((
+            _("%(person)s of %(network)s invited %(member)s to be a member of the network on GrantFlow.",
+              person=invited_by.name, network=network.name, member=member.name),
+            _("If you accept, %(network)s sees your organization's profile and can apply to funders' programs on "
+              "its behalf. You can leave the network at any time.", network=network.name),
+            _("Accept or decline here:") + "\n" + url)) + "\n"
     for email in people:
-        send_mail(email, f"{network.name} invites {member.name} to join its network",
-                  f"{invited_by.name} of {network.name} invited {member.name} to be a member of the "
-                  f"network on GrantFlow.\n\nIf you accept, {network.name} sees your organization's "
-                  f"profile and can apply to funders' programs on its behalf. You can leave the network "
-                  f"at any time.\n\nAccept or decline here:\n{url}\n",
+        send_mail(email, subject, body,
                   key=f"network.invited:{network.id}:{member.id}:{link.invited_at.isoformat()}:{email}",
                   event="network.invited")
 

@@ -134,6 +134,23 @@ def test_an_invitation_waits_for_the_members_consent(pool):
     assert a.organization_id == s.net.id and a.status == "draft"
 
 
+def test_the_invitation_is_written_in_the_members_language(pool):
+    """The coordinator writes in English; a member organization that reads Spanish is told in Spanish."""
+    s = pool
+    s.cbo.language = "es"
+    db.session.commit()
+    before = len(outbox())
+    r = s.login(s.coordinator).post(MEMBERS, data={"action": "invite", "member_id": s.cbo.id},
+                                    headers={"Accept-Language": "en"})
+    assert r.status_code == 302
+    sent = outbox()[before:]
+    assert len(sent) == 2
+    for msg in sent:
+        assert msg["Subject"] == "Harlem CBO Network invita a Eastside Tenants Union a unirse a su red"
+        body = msg.get_content()
+        assert "Si acepta" in body and NETWORKS in body and "If you accept" not in body
+
+
 def test_a_declined_invitation_stands_until_the_member_changes_its_mind(pool):
     s = pool
     client = s.login(s.coordinator)
