@@ -103,17 +103,25 @@ def _old_conflict_reasons_become_codes(app):
 
     with app.app_context():
         upgrade()
+        from tests import factories as F
+
         w = build_world()
-        app_id, reviewer_id = w.application.id, w.users["reviewer"].id
+        reviewers = [F.user().id for _ in OLD_REASONS]  # one row per application, reviewer and source
+        db.session.commit()
+        app_id = w.application.id
         db.session.remove()
         downgrade(revision="e7a1c3f5b9d2")  # the schema that stored reasons as text
+        # The reviewer of row 4 declared in English after a Spanish declaration stored as an affiliation.
+        again = (reviewers[3], "affiliation", OLD_REASONS[4][0][1])
         with db.engine.begin() as conn:
-            for i, ((source, reason), _) in enumerate(OLD_REASONS, 1):
+            for i, (reviewer_id, source, reason) in enumerate(
+                    [*((r, *old) for r, (old, _) in zip(reviewers, OLD_REASONS)), again], 1):
                 conn.execute(text("INSERT INTO conflicts (id, application_id, reviewer_id, source, reason, created_at) "
                                   "VALUES (:id, :a, :r, :s, :reason, CURRENT_TIMESTAMP)"),
                              {"id": i, "a": app_id, "r": reviewer_id, "s": source, "reason": reason})
         upgrade()
         rows = {c.id: c for c in db.session.execute(db.select(ConflictOfInterest)).scalars()}
+        assert len(OLD_REASONS) + 1 not in rows  # declared twice over: one row, not two alike
         for i, (old, expected) in enumerate(OLD_REASONS, 1):
             c = rows[i]
             assert (c.source, c.reason_code, c.reason_args, c.reason) == expected, old

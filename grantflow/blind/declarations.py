@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from grantflow.accounts.models import Membership, User
 from grantflow.accounts.services import language_of
@@ -156,8 +157,10 @@ def recognize(asg: ReviewAssignment, note: str) -> ConflictOfInterest:
 
 
 def program_officers(funder_id: int) -> list[User]:
+    """The funder's active program officers, with their memberships (which say their language)."""
     return list(db.session.execute(
-        select(User).join(Membership, Membership.user_id == User.id)
+        select(User).options(selectinload(User.memberships).selectinload(Membership.organization))
+        .join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id == funder_id, Membership.role == R.PROGRAM_OFFICER, User.active.is_(True))
         .order_by(User.email).distinct()).scalars())
 

@@ -138,10 +138,11 @@ def _whole_pattern(locale: str) -> str:
     return pattern.replace(".00", "")
 
 
-def format_number(value, digits: int | None = None) -> str:
-    """A number in the current language ("1,234.5", "1.234,5"); `digits`: exactly that many decimals."""
+def format_number(value, digits: int | None = None, *, exact: bool = False) -> str:
+    """A number in the current language ("1,234.5", "1.234,5"); `digits`: exactly that many decimals;
+    `exact`: every decimal it has (a setting typed as 0.0005 is not "0", as the default three give)."""
     pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return numbers.format_decimal(value, format=pattern, locale=current_locale())
+    return numbers.format_decimal(value, format=pattern, locale=current_locale(), decimal_quantization=not exact)
 
 
 def format_percent(share: float, digits: int = 0) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from grantflow.applications.models import Application
@@ -111,7 +110,7 @@ def reviewer_view(application: Application, *, blind: bool) -> ReviewerView:
         organization=None if blind else org.name,
         ein=None if blind else org.ein,
         location=None if blind else ", ".join(x for x in (org.city, org.state) if x) or None,
-        title=mask(application.title or _("Untitled application")),
+        title=mask(application.title or ""),  # pages say "Untitled application" in the reader's language
         summary=mask(application.summary),
         community_voice=mask(application.community_voice),
         amount_requested_cents=application.amount_requested_cents,

@@ -6,7 +6,9 @@ program officer of the funder in their own, so what is kept (`ConflictOfInterest
 the current locale each time it is shown. People's own words stay as typed: a declared conflict's
 reason, a hunch's note, an affiliation line, a membership's title; a membership's role is kept as
 its code and named in the reader's language (`roles.LABELS`). A reason stored as text before
-there were codes has no code and is shown as written.
+there were codes has no code and is shown as written. The audit log's `conflict.*` events hold the
+reason as `Reason.to_json()` ({"code", "args"}, or {"text"}); events logged before codes hold the
+sentence itself, a plain string.
 """
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def _value(v, param: Optional[Param] = None) -> str:
     if isinstance(v, bool):
         return _("yes") if v else _("no")
     if isinstance(v, (int, float)):
-        return format_number(v)
+        return format_number(v, exact=True)
     if isinstance(v, dict):
         return ", ".join(f"{k} = {_value(x)}" for k, x in sorted(v.items()))
     if param is not None and param.choices:

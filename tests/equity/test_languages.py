@@ -180,8 +180,9 @@ def test_a_reviewer_whose_account_is_gone_is_named_by_number_in_the_reader_s_lan
 
     from grantflow.core.i18n import in_language
     from grantflow.equity.data import _reviews
+    from grantflow.reviews.aggregate import ReviewTotal
 
-    rows = [(1, 987654, None, 9.0, 3.0)]  # (application, reviewer id, imported name, weighted sum, weights)
+    rows = [ReviewTotal(1, 987654, None, 3.0)]
     with in_language("es"):
         *_, names, keys = _reviews(rows, np.array([1]))
     assert names == ["Evaluador 987654"] and keys == ["Reviewer 987654"]

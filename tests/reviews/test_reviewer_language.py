@@ -125,7 +125,8 @@ def test_the_application_page_a_reviewer_opens_outside_blind_review_is_in_spanis
     text = page.get_data(as_text=True)
     assert '<p class="meta">Salud Comunitaria 2026 · ' in text and "Preguntas de Salud Comunitaria 2026" in text
     assert '<dt>Idioma principal</dt><dd class="prose">Español</dd>' in text
-    assert '<dt>¿Por qué ahora?</dt><dd class="prose">Eastside Tenants Union saw rents double.</dd>' in text
+    # What the applicant typed, marked with the language it was typed in.
+    assert '<dt>¿Por qué ahora?</dt><dd class="prose" lang="en">Eastside Tenants Union saw rents double.</dd>' in text
     assert 'Vivienda estable; <span lang="en">Food access</span>' in text
 
 

@@ -67,3 +67,10 @@ def test_a_rule_no_longer_installed_keeps_its_stored_label(app):
     with in_language("es"):
         assert [str(c) for c in changes] == ["Retired priority: versión de la regla 1 → 2", "Retired priority: cap 1,5 → 2,5"]
     assert [str(c) for c in config_changes(old, {"rules": []})] == ["Retired priority: removed"]
+    # A small setting keeps every decimal it has: not "0 → 0".
+    rule = {"key": "gone", "label": "Retired priority", "version": "1", "weight": 2}
+    [change] = config_changes({"rules": [{**rule, "params": {"cap": 0.0005}}]},
+                              {"rules": [{**rule, "params": {"cap": 0.0004}}]})
+    assert str(change) == "Retired priority: cap 0.0005 → 0.0004"
+    with in_language("es"):
+        assert str(change) == "Retired priority: cap 0,0005 → 0,0004"

@@ -45,7 +45,8 @@ AFFILIATION = (re.compile(r"(?s)Affiliation “(?P<line>.*)” matches the appli
                re.compile(r"(?s)La afiliación “(?P<line>.*)” coincide con la organización solicitante"))
 RECOGNIZED = re.compile(r"(?s)The reviewer thinks they know who the applicant is(?:: (?P<note>.*)|\.)")
 
-conflicts = sa.table("conflicts", sa.column("id", sa.Integer), sa.column("source", sa.String),
+conflicts = sa.table("conflicts", sa.column("id", sa.Integer), sa.column("application_id", sa.Integer),
+                     sa.column("reviewer_id", sa.Integer), sa.column("source", sa.String),
                      sa.column("reason", sa.Text), sa.column("reason_code", sa.String),
                      sa.column("reason_args", sa.JSON))
 
@@ -81,12 +82,21 @@ def upgrade():
         batch_op.add_column(sa.Column('reason_code', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('reason_args', sa.JSON(), nullable=True))
     bind = op.get_bind()
-    for id_, source, text in bind.execute(sa.select(conflicts.c.id, conflicts.c.source, conflicts.c.reason)).all():
-        found = code_of(source, text)
-        if found is not None:
-            source, code, args = found
-            bind.execute(conflicts.update().where(conflicts.c.id == id_).values(
-                source=source, reason_code=code, reason_args=args, reason=""))
+    rows = bind.execute(sa.select(conflicts.c.id, conflicts.c.application_id, conflicts.c.reviewer_id,
+                                  conflicts.c.source, conflicts.c.reason)).all()
+    kept = {(a, r, source) for _id, a, r, source, _text in rows}
+    for id_, app_id, reviewer_id, old_source, text in rows:
+        found = code_of(old_source, text)
+        if found is None:
+            continue
+        source, code, args = found
+        if source != old_source and (app_id, reviewer_id, source) in kept:
+            # A Spanish blind declaration once stored as an affiliation, declared again since: one row.
+            bind.execute(conflicts.delete().where(conflicts.c.id == id_))
+            continue
+        kept.add((app_id, reviewer_id, source))
+        bind.execute(conflicts.update().where(conflicts.c.id == id_).values(
+            source=source, reason_code=code, reason_args=args, reason=""))
 
 
 def _english(code: str, args: dict) -> str:
