@@ -165,7 +165,8 @@ def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore
                    rules: dict[str, ScoringRule] | None = None) -> list[Movement]:
     """Each application's move and its reasons by rule, labelled in the current language where the
     rule is installed (`rules`), else by the run's stored label."""
-    rules = {} if rules is None else rules
+    # A lazy label is resolved once per rule, not once per application.
+    labels = {key: str(rule.label) for key, rule in (rules or {}).items()}
     ranks_a, ranks_b = rank_map(a), rank_map(b)
     movements = []
     for aid in sorted(set(a) | set(b)):
@@ -181,7 +182,7 @@ def compare_scores(a: dict[int, ApplicationScore], b: dict[int, ApplicationScore
             changed = not same(said_before, said_after)
             if abs(after - before) < 1e-9 and ra and rb and not changed:
                 continue
-            label = str(rules[key].label) if key in rules else (rb or ra).label
+            label = labels.get(key) or (rb or ra).label
             reasons.append(RuleDelta(key, label, round(before, 4), round(after, 4),
                                      said_before, said_after, changed))
         reasons.sort(key=lambda d: (-abs(d.delta), d.rule_key))
