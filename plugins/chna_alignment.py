@@ -55,13 +55,15 @@ class ChnaAlignmentRule(ScoringRule):
     evidence_labels = {"needs": _l("needs"), "source": _l("weights from")}
     evidence_words = {"source": {source: _l(source) for source in SOURCES}}
 
+    reads = ("need_ids",)
+
     def score(self, facts, ctx, params) -> RuleScore:
         return self._score(facts, ctx, params, *need_weights(ctx, params))
 
     def score_many(self, facts, ctx, params) -> list[RuleScore]:
         """The need weights are the program's: drawn once, not once per application."""
         weights, source = need_weights(ctx, params)
-        return [self._score(f, ctx, params, weights, source) for f in facts]
+        return self.each_distinct(facts, lambda f: self._score(f, ctx, params, weights, source))
 
     def _score(self, facts, ctx, params, weights, source) -> RuleScore:
         top = max(weights.values(), default=0.0)

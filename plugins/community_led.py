@@ -41,6 +41,9 @@ class CommunityLedRule(ScoringRule):
             return {"board_points": _("Give at least one part some points.")}
         return {}
 
+    reads = ("board_lived_experience", "board_in_service_area", "practice_board_total", "staff_lived_experience",
+             "staff_in_service_area", "staff_total", "community_decision_power")
+
     def score(self, facts, ctx, params) -> RuleScore:
         t = params["threshold"]
         board = _best(share(facts.board_lived_experience, facts.practice_board_total),

@@ -32,6 +32,8 @@ class FeedbackLoopsRule(ScoringRule):
             return {"loop_points": _("Give feedback loops or changes some points.")}
         return {}
 
+    reads = ("feedback_loops",)
+
     def score(self, facts, ctx, params) -> RuleScore:
         maximum = params["loop_points"] + params["change_points"]
         loops = facts.feedback_loops

@@ -30,6 +30,8 @@ class FirstTimeSmallRule(ScoringRule):
             return {"first_time_points": _("Give first-time or small organizations some points.")}
         return {}
 
+    reads = ("first_time", "annual_budget_cents")
+
     def score(self, facts, ctx, params) -> RuleScore:
         maximum = params["first_time_points"] + params["small_points"]
         limit = params["budget_threshold_dollars"] * 100

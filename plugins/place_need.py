@@ -33,6 +33,8 @@ class PlaceNeedRule(ScoringRule):
             return {"index_points": _("Give the need index or priority places some points.")}
         return {}
 
+    reads = ("place_ids",)
+
     def score(self, facts, ctx, params) -> RuleScore:
         maximum = params["index_points"] + params["priority_points"]
         index = served_need_index(facts, ctx)

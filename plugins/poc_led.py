@@ -71,13 +71,15 @@ class PocLedRule(ScoringRule):
             return {"board_share": _("Use at least one test: the executive director, the board or senior staff.")}
         return {}
 
+    reads = ("demographics_consented", "ed_poc", "board_poc", "board_total", "senior_poc", "senior_total")
+
     def score(self, facts, ctx, params) -> RuleScore:
         return self._score(facts, params, definition(params))
 
     def score_many(self, facts, ctx, params) -> list[RuleScore]:
         """The definition's words are the program's: built once, not once per application."""
         words = definition(params)
-        return [self._score(f, params, words) for f in facts]
+        return self.each_distinct(facts, lambda f: self._score(f, params, words))
 
     def _score(self, facts, params, words: Explanation) -> RuleScore:
         led = leadership_is_poc(facts, use_ed=params["use_ed"], board_share=params["board_share"],

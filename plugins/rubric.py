@@ -34,6 +34,8 @@ class RubricRule(ScoringRule):
     def rubric_mode(self, params: dict) -> str:
         return params.get("scores", "program")
 
+    reads = ("rubric",)
+
     def score(self, facts, ctx, params) -> RuleScore:
         r = facts.rubric
         n = r.n_reviews if r is not None else 0

@@ -205,22 +205,34 @@ def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[Applicatio
     score = rule.score
     out: list[Outcome] = []
     append = out.append
+    # Applications a rule scored alike share one RuleScore (`ScoringRule.reads`): each is checked
+    # once, and they share its outcome (`scored` keeps every one alive, so ids stay unique).
+    checked: dict[int, Outcome] = {}
     for i, f in enumerate(facts):
         try:
             rs = score(f, ctx, params) if scored is None else scored[i]
-            if not isinstance(rs, RuleScore):
-                raise TypeError(f"score() returned {type(rs).__name__}, not RuleScore")
-            points, maximum = rs.points, rs.max_points
-            if points is None:
-                append((None, float(maximum), NO_DATA, rs.explanation, rs.evidence))
-                continue
-            if not (maximum > 0) or not (0 <= points <= maximum):
-                raise ValueError(f"returned {points} points out of a maximum of {maximum}")
-            append((float(points), float(maximum), OK, rs.explanation, rs.evidence))
+            outcome = checked.get(id(rs)) if scored is not None else None
+            if outcome is None:
+                outcome = _outcome(rs)
+                if scored is not None:
+                    checked[id(rs)] = outcome
+            append(outcome)
         except Exception as exc:  # a plugin's bug must not stop the other rules
             append((None, None, ERRORED, explain("This rule failed: %(error)s: %(detail)s",
                                                  error=type(exc).__name__, detail=str(exc)), {}))
     return out
+
+
+def _outcome(rs: RuleScore) -> Outcome:
+    """A rule's result checked: a RuleScore, with points within [0, its maximum] or None."""
+    if not isinstance(rs, RuleScore):
+        raise TypeError(f"score() returned {type(rs).__name__}, not RuleScore")
+    points, maximum = rs.points, rs.max_points
+    if points is None:
+        return (None, float(maximum), NO_DATA, rs.explanation, rs.evidence)
+    if not (maximum > 0) or not (0 <= points <= maximum):
+        raise ValueError(f"returned {points} points out of a maximum of {maximum}")
+    return (float(points), float(maximum), OK, rs.explanation, rs.evidence)
 
 
 def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[ApplicationFacts],
@@ -230,8 +242,14 @@ def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[Applic
     for c in configs:
         # A rule's label is a lazy translation: resolved once per rule, not once per application.
         key, label, version, weight, kind = c.key, str(c.rule.label), str(c.rule.version), c.weight, c.rule.kind
-        columns.append([RuleOutcome(key, label, version, weight, points, maximum, status, explanation, evidence, kind)
-                        for points, maximum, status, explanation, evidence in score_column(c, ctx, facts)])
+        made: dict[int, RuleOutcome] = {}  # one RuleOutcome per shared outcome (see score_column)
+        column = []
+        for o in score_column(c, ctx, facts):
+            ro = made.get(id(o))
+            if ro is None:
+                ro = made[id(o)] = RuleOutcome(key, label, version, weight, *o, kind)
+            column.append(ro)
+        columns.append(column)
     # zip(*columns): each application's outcomes, one per rule in order, as a tuple.
     return {f.application_id: build_score(f.application_id, outcomes, run_id)
             for f, outcomes in zip(facts, zip(*columns) if columns else ((),) * len(facts))}

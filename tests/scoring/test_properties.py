@@ -116,3 +116,44 @@ def test_scoring_many_applications_at_once_is_scoring_each(data):
     for rule in BUILTINS:
         params = data.draw(valid_params(rule))
         assert rule.score_many(facts, ctx, params) == [rule.score(f, ctx, params) for f in facts], rule.key
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_rule_reads_only_what_it_declares(data):
+    """`reads` is all a rule's score depends on: any other fact changed, the score is the same (so
+    sharing one result among applications alike in `reads` is exact)."""
+    ctx = data.draw(contexts())
+    f, other = data.draw(application_facts(ctx)), data.draw(application_facts(ctx))
+    other = dataclasses.replace(other, application_id=2, organization_id=2, organization_kind="network",
+                                status="under_review", network_member=True, extra={"q": "a"})
+    declared = [rule for rule in BUILTINS if rule.reads]
+    assert {r.key for r in declared} == {r.key for r in BUILTINS}  # every built-in rule declares it
+    for rule in declared:
+        params = data.draw(valid_params(rule))
+        alike = dataclasses.replace(other, **{name: getattr(f, name) for name in rule.reads})
+        assert rule.score(alike, ctx, params) == rule.score(f, ctx, params), rule.key
+        # Scored together, alike applications share one result, equal to scoring each.
+        many = rule.score_many([f, other, alike], ctx, params)
+        assert many == [rule.score(g, ctx, params) for g in (f, other, alike)], rule.key
+        assert many[2] is many[0], rule.key
+
+
+def test_reading_nothing_declared_scores_every_application():
+    """A rule without `reads` (a third-party rule that reads anything) is called once per application."""
+    from grantflow.scoring.rules import RuleScore, ScoringRule
+
+    calls = []
+
+    class Counting(ScoringRule):
+        key = "counting"
+
+        def score(self, facts, ctx, params):
+            calls.append(facts.application_id)
+            return RuleScore(1.0, 1.0, "x")
+
+    base = ApplicationFacts(1, 1, 1, "cbo", "submitted", None, None, False, None, None, None, None, None,
+                            None, None, None, None, None, None, None)
+    facts = [dataclasses.replace(base, application_id=i) for i in (1, 2, 3)]
+    Counting().score_many(facts, ProgramContext(1, 1, {}, {}), {})
+    assert calls == [1, 2, 3]
