@@ -154,21 +154,32 @@ def _only(application_ids: list[int] | None) -> tuple:
 
 def _reviews(criteria: dict[int, _Crit], reviews, scores) -> list[_Review]:
     """The counted reviews (id order), each with its criteria's fractions and weighted total."""
-    scale = {cid: (c.lo, c.hi - c.lo) for cid, c in criteria.items()}
+    # Scores are a few whole numbers per criterion: each (criterion, score)'s fraction is computed
+    # once (the same expression), then looked up for the 600,000 scores of a large program.
+    fraction_of: dict[int, dict] = {cid: {} for cid in criteria}
     fractions: dict[int, dict[int, float]] = {}
     get = fractions.get
     for rid, cid, score in scores:
-        lo, span = scale[cid]
+        known = fraction_of[cid]
+        f = known.get(score)
+        if f is None:
+            c = criteria[cid]
+            span = c.hi - c.lo
+            f = known[score] = min(1.0, max(0.0, (score - c.lo) / span)) if span > 0 else 0.0
         own = get(rid)
         if own is None:
-            own = fractions[rid] = {}
-        own[cid] = min(1.0, max(0.0, (score - lo) / span)) if span > 0 else 0.0
+            fractions[rid] = {cid: f}
+        else:
+            own[cid] = f
+    weight = {cid: c.weight for cid, c in criteria.items()}
+    scale = {cid: (c.lo, c.hi - c.lo) for cid, c in criteria.items()}
     counted = []
+    append = counted.append
     for rid, aid, reviewer_id, label, rubric_id in reviews:
         own = get(rid)
         if not own:
             continue  # a submitted review that scored nothing is not counted
-        weights = [criteria[cid].weight for cid in own]
+        weights = [weight[cid] for cid in own]
         total_w = sum(weights)
         if total_w <= 0:
             continue
@@ -178,7 +189,7 @@ def _reviews(criteria: dict[int, _Crit], reviews, scores) -> list[_Review]:
         # The mean of the scores themselves: Σ w·(lo + f·span) / Σ w.
         raw = sum([w * (scale[cid][0] + f * scale[cid][1]) for w, (cid, f) in zip(weights, own.items())]) / total_w
         rev.raw = ReviewTotal(aid, reviewer_id, label, raw)
-        counted.append(rev)
+        append(rev)
     return counted
 
 
