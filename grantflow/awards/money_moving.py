@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from grantflow.applications.models import Application
 from grantflow.awards import models as M
-from grantflow.core.db import db
+from grantflow.core.db import plain_rows
 from grantflow.core.timeutil import to_local
 from grantflow.decisions.models import AWARD, Decision
 from grantflow.programs.models import Program
@@ -30,12 +30,12 @@ def _payments(program_id: int, application_ids: list[int]) -> dict[int, tuple[in
     """application id -> (days from its award decision to its first payment, cents paid so far),
     of `application_ids` (the program's: selected by program, not by a list of 50,000 ids)."""
     wanted = set(application_ids)
-    paid = {app_id: (first, int(cents)) for app_id, first, cents in db.session.execute(
+    paid = {app_id: (first, int(cents)) for app_id, first, cents in plain_rows(
         select(M.Instalment.application_id, func.min(M.Instalment.paid_on), func.sum(M.Instalment.amount_cents))
         .join(Application, Application.id == M.Instalment.application_id)
         .where(Application.program_id == program_id, M.Instalment.status == M.PAID)
         .group_by(M.Instalment.application_id)) if app_id in wanted}
-    decided = db.session.execute(
+    decided = plain_rows(
         select(Decision.application_id, Decision.decided_at, Program.timezone)
         .join(Program, Program.id == Decision.program_id)
         .where(Decision.application_id.in_(list(paid) or [-1]), Decision.outcome == AWARD)).all()
