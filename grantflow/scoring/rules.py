@@ -244,7 +244,8 @@ class ScoringRule:
     # The `ApplicationFacts` fields `score` reads, when they are all it reads besides the program's
     # context and the parameters. Applications alike in them (the same board shares, the same
     # places) are then scored once and share that result: at 50,000 applications a rule meets a
-    # few hundred distinct profiles. None: every application is scored.
+    # few hundred distinct profiles. None: every application is scored. Inherited: a subclass whose
+    # `score` reads more sets its own.
     reads: Optional[tuple[str, ...]] = None
 
     def score(self, facts: ApplicationFacts, ctx: ProgramContext, params: dict) -> RuleScore:

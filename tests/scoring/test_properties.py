@@ -125,7 +125,7 @@ def test_a_rule_reads_only_what_it_declares(data):
     sharing one result among applications alike in `reads` is exact)."""
     ctx = data.draw(contexts())
     f, other = data.draw(application_facts(ctx)), data.draw(application_facts(ctx))
-    other = dataclasses.replace(other, application_id=2, organization_id=2, organization_kind="network",
+    other = dataclasses.replace(other, application_id=2, program_id=2, organization_id=2, organization_kind="network",
                                 status="under_review", network_member=True, extra={"q": "a"})
     declared = [rule for rule in BUILTINS if rule.reads]
     assert {r.key for r in declared} == {r.key for r in BUILTINS}  # every built-in rule declares it
@@ -157,3 +157,56 @@ def test_reading_nothing_declared_scores_every_application():
     facts = [dataclasses.replace(base, application_id=i) for i in (1, 2, 3)]
     Counting().score_many(facts, ProgramContext(1, 1, {}, {}), {})
     assert calls == [1, 2, 3]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_engine_gives_each_application_its_own_scores_when_shared(data):
+    """The engine's sharing (each shared result checked once, one outcome per shared result) gives
+    every application what the rule says of it alone."""
+    from grantflow.scoring.engine import RuleConfig, score_all
+    from grantflow.scoring.results import NO_DATA, OK
+
+    ctx = data.draw(contexts())
+    drawn = [data.draw(application_facts(ctx)) for _ in range(3)]
+    # Nine applications, three of each profile: what sharing is for.
+    facts = [dataclasses.replace(drawn[i % 3], application_id=i + 1) for i in range(9)]
+    configs = [RuleConfig(r.key, r, True, data.draw(st.sampled_from([0.5, 1.0, 2.0])), data.draw(valid_params(r)))
+               for r in BUILTINS]
+    scores = score_all(configs, ctx, facts)
+    for f in facts:
+        got = scores[f.application_id].rules
+        assert [o.rule_key for o in got] == [c.key for c in configs]
+        for c, o in zip(configs, got):
+            alone = c.rule.score(f, ctx, c.params)
+            assert (o.points, o.max_points, o.status, o.explanation, o.evidence, o.weight) == (
+                alone.points, alone.max_points, NO_DATA if alone.points is None else OK, alone.explanation,
+                alone.evidence, c.weight), (c.key, f.application_id)
+    assert scores[1].rules[0] is scores[4].rules[0]  # alike applications share the outcome
+
+
+def test_a_shared_result_out_of_range_errs_for_each_application():
+    """A shared result that breaks the rules (more points than its maximum) is errored for every
+    application that shares it, each with its own outcome, and the others still score."""
+    from grantflow.scoring.engine import RuleConfig, score_all
+    from grantflow.scoring.rules import RuleScore, ScoringRule
+
+    class Greedy(ScoringRule):
+        key = "greedy"
+        reads = ("first_time",)
+
+        def score(self, facts, ctx, params):
+            return RuleScore(11.0 if facts.first_time else 5.0, 10.0, "x")
+
+    base = ApplicationFacts(1, 1, 1, "cbo", "submitted", None, None, False, None, None, None, None, None,
+                            None, None, None, None, None, None, None)
+    facts = [dataclasses.replace(base, application_id=i, first_time=i % 2 == 0) for i in range(1, 7)]
+    scores = score_all([RuleConfig("greedy", Greedy(), True, 1.0, {})], ProgramContext(1, 1, {}, {}), facts)
+    for f in facts:
+        (outcome,) = scores[f.application_id].rules
+        if f.first_time:
+            assert outcome.status == "errored" and "11.0 points out of a maximum of 10.0" in str(outcome.explanation)
+        else:
+            assert outcome.status == "ok" and outcome.points == 5.0
+    assert scores[2].rules[0] is not scores[4].rules[0]
+    assert scores[1].rules[0] is scores[3].rules[0]
