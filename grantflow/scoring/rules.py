@@ -242,9 +242,10 @@ class ScoringRule:
     evidence_labels: dict = {}
     evidence_words: dict = {}
     # The `ApplicationFacts` fields `score` reads, when they are all it reads besides the program's
-    # context and the parameters. Applications alike in them (the same board shares, the same
-    # places) are then scored once and share that result: at 50,000 applications a rule meets a
-    # few hundred distinct profiles. None: every application is scored. Inherited: a subclass whose
+    # context and the parameters. Applications alike in them (the same board counts, the same
+    # places) are then scored once and share that result: of the demo's 50,000 applications, the
+    # built-in rules meet 15 to 29,000 distinct profiles (15 sets of needs, 353 rubric results,
+    # 2,663 leadership profiles). None: every application is scored. Inherited: a subclass whose
     # `score` reads more sets its own.
     reads: Optional[tuple[str, ...]] = None
 
