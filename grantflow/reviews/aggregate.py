@@ -22,8 +22,9 @@ Definitions (kept here, in one place, because the board, the scoring engine and 
   raised when at least two reviews count and `spread >= threshold × (scale_max − scale_min)`.
   The threshold is the setting `REVIEW_DISAGREEMENT_FRACTION` of the range (grantflow/config.py).
 
-Everything is read as plain tuples in four queries, whatever the number of applications (at
-50,000 applications, 600,000 criterion scores: the loops below keep to plain tuples and locals).
+Everything is read as plain tuples in four queries, whatever the number of applications, and
+computed on arrays (at 50,000 applications, 530,000 criterion scores: a loop in Python per score
+cost about a second). The arrays keep the definitions' arithmetic exactly (tests/scoring/test_fast_paths.py).
 """
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
+
+import numpy as np
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -83,28 +87,6 @@ class _Crit:
     hi: int
 
 
-@dataclass(slots=True)
-class _Review:
-    id: int
-    application_id: int
-    reviewer: str
-    rubric_id: int
-    fractions: dict[int, float]  # criterion_id -> fraction of its scale
-    total: float = 0.0           # weighted mean fraction
-    raw: ReviewTotal | None = None
-    raw_fractions: dict[int, float] | None = None  # before normalizing
-
-
-def _clamp(x: float) -> float:
-    return min(1.0, max(0.0, x))
-
-
-def _mean(xs: list[float]) -> float:
-    """`statistics.fmean` of a non-empty list (the same arithmetic: fsum, then one division),
-    without its per-call overhead (called once per application and criterion)."""
-    return math.fsum(xs) / len(xs)
-
-
 def disagreement_threshold() -> float:
     """The disagreement spread as a fraction of the scale's range (the app's setting, or its default
     outside an app)."""
@@ -152,68 +134,107 @@ def _only(application_ids: list[int] | None) -> tuple:
     return () if application_ids is None else (Application.id.in_(application_ids),)
 
 
-def _reviews(criteria: dict[int, _Crit], reviews, scores) -> list[_Review]:
-    """The counted reviews (id order), each with its criteria's fractions and weighted total."""
-    # Scores are a few whole numbers per criterion: each (criterion, score)'s fraction is computed
-    # once (the same expression), then looked up for the 600,000 scores of a large program.
-    fraction_of: dict[int, dict] = {cid: {} for cid in criteria}
-    fractions: dict[int, dict[int, float]] = {}
-    get = fractions.get
-    for rid, cid, score in scores:
-        known = fraction_of[cid]
-        f = known.get(score)
-        if f is None:
-            c = criteria[cid]
-            span = c.hi - c.lo
-            f = known[score] = min(1.0, max(0.0, (score - c.lo) / span)) if span > 0 else 0.0
-        own = get(rid)
-        if own is None:
-            fractions[rid] = {cid: f}
-        else:
-            own[cid] = f
-    weight = {cid: c.weight for cid, c in criteria.items()}
-    scale = {cid: (c.lo, c.hi - c.lo) for cid, c in criteria.items()}
-    counted = []
-    append = counted.append
-    for rid, aid, reviewer_id, label, rubric_id in reviews:
-        own = get(rid)
-        if not own:
-            continue  # a submitted review that scored nothing is not counted
-        weights = [weight[cid] for cid in own]
-        total_w = sum(weights)
-        if total_w <= 0:
-            continue
-        who = f"user:{reviewer_id}" if reviewer_id is not None else f"label:{label or rid}"
-        rev = _Review(rid, aid, who, rubric_id, own)
-        rev.total = sum([w * f for w, f in zip(weights, own.values())]) / total_w
+class _Columns:
+    """The counted reviews and their criterion scores as parallel arrays, in review id order, and
+    the scores in (review, score id) order: the arithmetic of the definitions above, element by
+    element in the same order as review by review (sums accumulate left to right, means are
+    `math.fsum` over each group), so the numbers are the same to the last bit."""
+
+    def __init__(self, criteria: dict[int, _Crit], reviews, scores):
+        cids = sorted(criteria)
+        index = np.full((cids[-1] + 1) if cids else 1, -1, dtype=np.int64)
+        index[cids] = np.arange(len(cids))
+        self.cids = cids
+        self.lo = np.array([criteria[c].lo for c in cids], dtype=np.int64)
+        self.span = np.array([criteria[c].hi - criteria[c].lo for c in cids], dtype=np.int64)
+        weight = np.array([criteria[c].weight for c in cids], dtype=float)
+        s = np.fromiter(chain.from_iterable(scores), dtype=np.int64, count=3 * len(scores)).reshape(-1, 3)
+        rev_ids = np.fromiter((r[0] for r in reviews), dtype=np.int64, count=len(reviews))
+        pos = np.searchsorted(rev_ids, s[:, 0])
+        crit = index[s[:, 1]]
+        lo, span = self.lo[crit], self.span[crit]
+        # Each score as a fraction of its criterion's scale, clamped; 0 on a scale of one point.
+        f = np.where(span > 0, np.minimum(1.0, np.maximum(0.0, (s[:, 2] - lo) / np.where(span > 0, span, 1))), 0.0)
+        w = weight[crit]
+        n = len(reviews)
+        total_w = np.bincount(pos, weights=w, minlength=n)
+        # A submitted review that scored nothing (or only criteria of weight 0) is not counted.
+        counted = (np.bincount(pos, minlength=n) > 0) & (total_w > 0)
+        self.total = np.bincount(pos, weights=w * f, minlength=n)[counted] / total_w[counted]
         # The mean of the scores themselves: Σ w·(lo + f·span) / Σ w.
-        raw = sum([w * (scale[cid][0] + f * scale[cid][1]) for w, (cid, f) in zip(weights, own.items())]) / total_w
-        rev.raw = ReviewTotal(aid, reviewer_id, label, raw)
-        append(rev)
-    return counted
+        self.raw = np.bincount(pos, weights=w * (lo + f * span), minlength=n)[counted] / total_w[counted]
+        kept = [r for r, c in zip(reviews, counted.tolist()) if c]
+        self.rows = kept  # (id, application id, reviewer id, label, rubric id)
+        self.app = np.fromiter((r[1] for r in kept), dtype=np.int64, count=len(kept))
+        self.rubric = np.fromiter((r[4] for r in kept), dtype=np.int64, count=len(kept))
+        # Scores of counted reviews: their review's position among the counted ones.
+        new_pos = np.cumsum(counted) - 1
+        keep = counted[pos]
+        self.score_review = new_pos[pos[keep]]
+        self.score_crit = crit[keep]
+        self.f = f[keep]
+        self.raw_f: np.ndarray | None = None  # the fractions before normalizing, when they are
 
 
-def _normalize(reviews: list[_Review]) -> None:
+def _normalize(cols: _Columns) -> None:
     """Maps each reviewer's fractions linearly so their totals have the panel's mean and sd."""
-    if len(reviews) < 2:
+    if len(cols.total) < 2:
         return
-    totals = [r.total for r in reviews]
+    totals = cols.total.tolist()
     panel_mean, panel_sd = statistics.fmean(totals), statistics.pstdev(totals)
-    by_reviewer: dict[str, list[_Review]] = defaultdict(list)
-    for r in reviews:
-        by_reviewer[r.reviewer].append(r)
+    by_reviewer: dict[str, list[int]] = defaultdict(list)
+    for i, (rid, _aid, reviewer_id, label, _rubric) in enumerate(cols.rows):
+        by_reviewer[f"user:{reviewer_id}" if reviewer_id is not None else f"label:{label or rid}"].append(i)
+    n = len(totals)
+    adjusted = np.zeros(n, dtype=bool)
+    mean_of, scale_of = np.zeros(n), np.ones(n)
     for own in by_reviewer.values():
         if len(own) < 2:
             continue  # one review: nothing to calibrate against, raw scores stay
-        mean_r = statistics.fmean(r.total for r in own)
-        sd_r = statistics.pstdev([r.total for r in own])
+        mine = [totals[i] for i in own]
+        mean_r, sd_r = statistics.fmean(mine), statistics.pstdev(mine)
         if sd_r == 0:
             continue  # no variation: raw scores stay
-        scale = panel_sd / sd_r
-        for r in own:
-            r.raw_fractions = r.fractions
-            r.fractions = {c: panel_mean + (f - mean_r) * scale for c, f in r.fractions.items()}
-            r.total = panel_mean + (r.total - mean_r) * scale
+        adjusted[own], mean_of[own], scale_of[own] = True, mean_r, panel_sd / sd_r
+    cols.total = np.where(adjusted, panel_mean + (cols.total - mean_of) * scale_of, cols.total)
+    r = cols.score_review
+    cols.raw_f = cols.f
+    cols.f = np.where(adjusted[r], panel_mean + (cols.f - mean_of[r]) * scale_of[r], cols.f)
+
+
+def _starts(keys: np.ndarray) -> list[int]:
+    """Where each run of equal keys starts in a sorted array, and its end."""
+    if not len(keys):
+        return [0]
+    return [0, *(np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist(), len(keys)]
+
+
+def _criterion_means(cols: _Columns, f: np.ndarray, *, clamp: bool) -> dict[int, dict[int, float]]:
+    """Application id -> criterion id -> the mean of its reviews' fractions, on the criterion's
+    own scale (criteria in id order)."""
+    app = cols.app[cols.score_review]
+    order = np.lexsort((cols.score_crit, app))
+    app, crit = app[order], cols.score_crit[order]
+    values = (np.minimum(1.0, np.maximum(0.0, f)) if clamp else f)[order].tolist()
+    bounds = _starts(app * len(cols.cids) + crit)
+    firsts = bounds[:-1]
+    group_app, group_crit = app[firsts].tolist(), crit[firsts].tolist()
+    lo, span = cols.lo.tolist(), cols.span.tolist()
+    fsum = math.fsum
+    means = [lo[c] + fsum(values[a:b]) / (b - a) * span[c]
+             for c, a, b in zip(group_crit, firsts, bounds[1:])]
+    cids = cols.cids
+    out: dict[int, dict[int, float]] = {}
+    for aid, c, mean in zip(group_app, group_crit, means):
+        own = out.get(aid)
+        if own is None:
+            own = out[aid] = {}
+        own[cids[c]] = mean
+    return out
+
+
+def _clamp(x: float) -> float:
+    return min(1.0, max(0.0, x))
 
 
 def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float | None = None,
@@ -225,9 +246,9 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
     `threshold` is the disagreement spread as a fraction of the scale's range (see module doc).
     """
     criteria, app_ids, review_rows, scores = _load(program_id, None if normalized else application_ids)
-    reviews = _reviews(criteria, review_rows, scores)
+    cols = _Columns(criteria, review_rows, scores)
     if normalized:
-        _normalize(reviews)
+        _normalize(cols)
     threshold = disagreement_threshold() if threshold is None else threshold
 
     scale_of: dict[int, tuple[int, int]] = {}
@@ -235,55 +256,50 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
         lo, hi = scale_of.get(c.rubric_id, (c.lo, c.hi))
         scale_of[c.rubric_id] = (min(lo, c.lo), max(hi, c.hi))
 
-    by_app: dict[int, list[_Review]] = defaultdict(list)
-    for r in reviews:
-        by_app[r.application_id].append(r)
+    # The counted reviews by application (each application's in id order).
+    order = np.argsort(cols.app, kind="stable")
+    app = cols.app[order]
+    bounds = _starts(app)
+    firsts = bounds[:-1]
+    reviewed = app[firsts].tolist() if len(app) else []
+    counts = np.diff(bounds) if len(app) else np.zeros(0, dtype=np.int64)
+    # The scale shown is that of the latest rubric version among the reviews.
+    latest = np.maximum.reduceat(cols.rubric[order], firsts).tolist() if len(app) else []
+    lo_of = np.array([scale_of[r][0] for r in latest], dtype=np.int64)
+    span_of = np.array([scale_of[r][1] - scale_of[r][0] for r in latest], dtype=np.int64)
+    totals = cols.total[order]
+    shown = np.repeat(lo_of, counts) + np.minimum(1.0, np.maximum(0.0, totals)) * np.repeat(span_of, counts)
+    spreads = (np.maximum.reduceat(shown, firsts) - np.minimum.reduceat(shown, firsts)).tolist() if len(app) else []
+    totals = totals.tolist()
+    fsum = math.fsum
+    fractions = [_clamp(fsum(totals[a:b]) / (b - a)) for a, b in zip(firsts, bounds[1:])]
+    # Raw fractions are within the scale already; normalized ones may leave it.
+    means = _criterion_means(cols, cols.f, clamp=normalized)
+    raw_means = _criterion_means(cols, cols.raw_f if cols.raw_f is not None else cols.f, clamp=False) \
+        if normalized else means
+    of_app = {aid: i for i, aid in enumerate(reviewed)}
+    lo_of, span_of, counts = lo_of.tolist(), span_of.tolist(), counts.tolist()
 
     result = RubricScores()
-    shown = set(app_ids) | set(by_app)
-    for aid in sorted(shown if application_ids is None else shown & set(application_ids)):
-        own = by_app.get(aid, [])
-        if not own:
+    shown_ids = set(app_ids) | set(reviewed)
+    for aid in sorted(shown_ids if application_ids is None else shown_ids & set(application_ids)):
+        i = of_app.get(aid)
+        if i is None:
             result[aid] = RubricScore(aid, None, None, {}, 0, None, False, {})
             continue
-        # The scale shown is that of the latest rubric version among the reviews.
-        lo, hi = scale_of[max([r.rubric_id for r in own])]
-        span = hi - lo
-        review_totals = [r.total for r in own]
-        totals = [lo + min(1.0, max(0.0, t)) * span for t in review_totals]
-        fraction = _clamp(_mean(review_totals))
-        # Raw fractions are within the scale already; normalized ones may leave it.
-        means = _criterion_means([r.fractions for r in own], criteria, clamp=normalized)
-        raw_means = (_criterion_means([r.raw_fractions or r.fractions for r in own], criteria, clamp=False)
-                     if normalized else means)
-        spread = max(totals) - min(totals)
+        lo, span, n, fraction, spread = lo_of[i], span_of[i], counts[i], fractions[i], spreads[i]
         result[aid] = RubricScore(
             application_id=aid,
             weighted=lo + fraction * span,
             fraction=fraction,
-            criterion_means=means,
-            n_reviews=len(own),
+            criterion_means=means[aid],
+            n_reviews=n,
             spread=spread,
-            disagreement=len(own) >= 2 and span > 0 and spread >= threshold * span - 1e-9,
-            raw_criterion_means=raw_means,
+            disagreement=n >= 2 and span > 0 and spread >= threshold * span - 1e-9,
+            raw_criterion_means=raw_means[aid],
         )
     wanted = None if application_ids is None else set(application_ids)
-    result.reviews = [r.raw for r in reviews if wanted is None or r.application_id in wanted]
+    result.reviews = [ReviewTotal(aid, reviewer_id, label, raw)
+                      for (_rid, aid, reviewer_id, label, _rubric), raw in zip(cols.rows, cols.raw.tolist())
+                      if wanted is None or aid in wanted]
     return result
-
-
-def _criterion_means(fraction_sets: list[dict[int, float]], criteria: dict[int, _Crit], *,
-                     clamp: bool) -> dict[int, float]:
-    """Criterion id -> the mean of the reviews' fractions, on the criterion's own scale."""
-    per_crit: dict[int, list[float]] = {}
-    for fractions in fraction_sets:
-        for cid, f in fractions.items():
-            fs = per_crit.get(cid)
-            if fs is None:
-                fs = per_crit[cid] = []
-            fs.append(min(1.0, max(0.0, f)) if clamp else f)
-    means = {}
-    for cid, fs in sorted(per_crit.items()):
-        c = criteria[cid]
-        means[cid] = c.lo + _mean(fs) * (c.hi - c.lo)
-    return means
