@@ -92,3 +92,63 @@ def test_each_rules_part_is_the_formulas(randomized):
             assert s.score.contributions()[key] == s.score.contribution(key) == expected
         if s.total is not None:
             assert sum(s.score.contributions().values()) == pytest.approx(s.total, abs=1e-5)
+
+
+def normalized_by_definition(crits, program_id):
+    """{application id: (weighted, fraction, criterion means, raw criterion means, reviews, spread)}
+    of normalized scores, review by review: each reviewer's totals mapped to the panel's mean and sd."""
+    from sqlalchemy import select
+
+    from grantflow.applications.models import Application
+    from grantflow.reviews.models import SUBMITTED, Review
+
+    crit = {c.id: c for c in crits}
+    reviews = []  # (application id, reviewer id, fractions, total) of the counted reviews, id order
+    for rv in db.session.execute(select(Review).join(Application).where(
+            Application.program_id == program_id, Review.status == SUBMITTED).order_by(Review.id)).scalars():
+        own = {s.criterion_id: min(1.0, max(0.0, (s.score - crit[s.criterion_id].scale_min)
+                                            / (crit[s.criterion_id].scale_max - crit[s.criterion_id].scale_min)))
+               for s in sorted(rv.scores, key=lambda s: s.id) if s.score is not None}
+        if own:
+            weight = sum(float(crit[c].weight) for c in own)
+            reviews.append((rv.application_id, rv.reviewer_id, own,
+                            sum(float(crit[c].weight) * f for c, f in own.items()) / weight))
+    totals = [t for *_, t in reviews]
+    panel_mean, panel_sd = statistics.fmean(totals), statistics.pstdev(totals)
+    mapped = []
+    for aid, who, own, t in reviews:
+        mine = [x for _, w, _, x in reviews if w == who]
+        if len(mine) < 2 or statistics.pstdev(mine) == 0:
+            mapped.append((aid, own, own, t))
+            continue
+        mean_r, scale = statistics.fmean(mine), panel_sd / statistics.pstdev(mine)
+        mapped.append((aid, {c: panel_mean + (f - mean_r) * scale for c, f in own.items()}, own,
+                       panel_mean + (t - mean_r) * scale))
+    lo, hi = min(c.scale_min for c in crits), max(c.scale_max for c in crits)
+    out = {}
+    for aid in sorted({m[0] for m in mapped}):
+        mine = [m for m in mapped if m[0] == aid]
+
+        def means(which, clamp):
+            fs = {}
+            for m in mine:
+                for c, f in m[which].items():
+                    fs.setdefault(c, []).append(min(1.0, max(0.0, f)) if clamp else f)
+            return {c: crit[c].scale_min + statistics.fmean(v) * (crit[c].scale_max - crit[c].scale_min)
+                    for c, v in sorted(fs.items())}
+
+        fraction = min(1.0, max(0.0, statistics.fmean([m[3] for m in mine])))
+        shown = [lo + min(1.0, max(0.0, m[3])) * (hi - lo) for m in mine]
+        out[aid] = (lo + fraction * (hi - lo), fraction, means(1, True), means(2, False), len(mine),
+                    max(shown) - min(shown))
+    return out
+
+
+def test_normalized_rubric_scores_are_the_definitions(randomized):
+    prog, crits = randomized
+    got = {aid: (s.weighted, s.fraction, s.criterion_means, s.raw_criterion_means, s.n_reviews, s.spread)
+           for aid, s in rubric_scores(prog.id, normalized=True).items() if s.n_reviews}
+    expected = normalized_by_definition(crits, prog.id)
+    assert got == expected
+    # Calibration changed some scores (the panel has reviewers with several varied reviews).
+    assert any(v[2] != v[3] for v in got.values())
