@@ -111,7 +111,7 @@ def _distinct(idx: np.ndarray, org: np.ndarray, mask: Optional[np.ndarray], m: i
 
 
 def _raw_dimension(dim: Dimension, data: AuditData, arrays: dict, hypo: dict, k: int) -> RawDimension:
-    labels = [(dim.group(f, data.ctx) or NOT_REPORTED) for f in data.facts]
+    labels = dim.groups(data.facts, data.ctx)
     groups, idx = M.group_index(labels, dim.order)
     m = len(groups)
     counts = M.group_counts(groups, idx, arrays["stage"], arrays["requested"], arrays["award_cents"])

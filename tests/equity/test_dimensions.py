@@ -2,13 +2,18 @@
 POC-led follows the program's own `poc_led` rule parameters."""
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from grantflow.core.db import db
-from grantflow.equity.dimensions import NOT_REPORTED, builtin_dimensions, program_dimensions
+from grantflow.equity.dimensions import NOT_REPORTED, Dimension, builtin_dimensions, program_dimensions
 from grantflow.facts import ApplicationFacts, PlaceFact, ProgramContext
 from grantflow.programs.models import ProgramRule
 from tests import factories as F
+from tests.scoring.test_properties import application_facts, contexts
 
 CTX = ProgramContext(1, 1, {}, {1: PlaceFact(1, "36061000100", "Tract 1", 0.9, 1000, True),
                                 2: PlaceFact(2, "36061000200", "Tract 2", 0.1, 1000, False)})
@@ -47,3 +52,36 @@ def test_poc_led_follows_the_programs_rule(app):
                                params={"use_ed": False, "board_share": 0.5, "senior_share": None, "points": 10}))
     db.session.flush()
     assert {d.key: d for d in program_dimensions(prog.id)}["poc_led"].group(f, CTX) == "no"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_dimension_reads_only_what_it_declares(data):
+    """`reads` is all a built-in dimension's group depends on: any other fact changed (an imported
+    classification in `extra` included), the group is the same, and grouping many applications at
+    once (once per distinct profile) gives each its own group."""
+    ctx = data.draw(contexts())
+    f, other = data.draw(application_facts(ctx)), data.draw(application_facts(ctx))
+    imported = st.fixed_dictionaries({}, optional={k: st.one_of(st.none(), st.booleans()) for k in
+                                                   ("imported_poc_led", "imported_community_led", "imported_first_time")})
+    f = f.with_extra(data.draw(imported))
+    other = dataclasses.replace(other, application_id=2, program_id=2, organization_id=2, organization_kind="network",
+                                status="under_review", network_member=not f.network_member,
+                                extra={"q": "a", **data.draw(imported)})
+    dims = builtin_dimensions(data.draw(st.sampled_from([None, {"use_ed": False}, {"combine": "and"}])))
+    assert all(d.reads for d in dims)  # every built-in dimension declares what it reads
+    for d in dims:
+        fields = {r: getattr(f, r) for r in d.reads if not r.startswith("extra.")}
+        extra = {k: v for k, v in other.extra.items() if f"extra.{k}" not in d.reads}
+        extra.update({r[6:]: f.extra[r[6:]] for r in d.reads if r.startswith("extra.") and r[6:] in f.extra})
+        alike = dataclasses.replace(other, **fields, extra=extra)
+        assert (d.group(alike, ctx) or NOT_REPORTED) == (d.group(f, ctx) or NOT_REPORTED), d.key
+        assert d.groups([f, other, alike], ctx) == [d.group(g, ctx) or NOT_REPORTED for g in (f, other, alike)], d.key
+
+
+def test_a_dimension_without_reads_groups_every_application():
+    """A plugin dimension that declares nothing is called once per application."""
+    calls = []
+    dim = Dimension("plugin", "Plugin", lambda f, c: calls.append(f.application_id) or None)
+    facts = [ApplicationFacts(i, 1, i, "cbo", "submitted", None, None, False, *[None] * 12) for i in (1, 2, 3)]
+    assert dim.groups(facts, ProgramContext(1, 1, {}, {})) == [NOT_REPORTED] * 3 and calls == [1, 2, 3]
