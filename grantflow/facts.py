@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 
 from sqlalchemy import Text, cast, select
 
-from grantflow.core.db import db, plain_rows
+from grantflow.core.db import db, driver_rows
 from grantflow.organizations.demographics import ed_is_poc
 
 REGULAR_FREQUENCIES = frozenset({"weekly", "monthly", "quarterly"})
@@ -277,12 +277,14 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
     q = q.where(chosen)
     # The applicant organizations, as a subquery: what is read about organizations is filtered in SQL.
     applicants = select(applicant).where(Application.program_id == program_id, chosen).scalar_subquery()
-    execute = plain_rows
-    rows = execute(q).all()
+    # Plain driver tuples (about half the time of SQLAlchemy's rows at 50,000 applications); the
+    # three boolean columns are made bool below (SQLite's driver gives 0 and 1).
+    execute = driver_rows
+    rows = execute(q)
 
     def grouped(stmt) -> dict[int, list]:
         out: dict[int, list] = defaultdict(list)
-        for key, value in execute(stmt).all():  # fetchall: cheaper than row-by-row at 100,000 rows
+        for key, value in execute(stmt):
             out[key].append(value)
         return out
 
@@ -296,7 +298,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
     for org_id, method, freq, change in execute(
             select(FeedbackLoop.organization_id, FeedbackLoop.method, FeedbackLoop.frequency, FeedbackLoop.recent_change)
             .where(FeedbackLoop.organization_id.in_(applicants))
-            .order_by(FeedbackLoop.organization_id, FeedbackLoop.id)).all():
+            .order_by(FeedbackLoop.organization_id, FeedbackLoop.id)):
         loop_lists[org_id].append(FeedbackLoopFact(method, freq, change or ""))
     # One tuple per organization, shared by its applications.
     loops = {org_id: tuple(found) for org_id, found in loop_lists.items()}
@@ -319,6 +321,8 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
     for (app_id, status, requested, first_time, org_id, kind, budget, consented, ed_race, board_total, board_poc,
          senior_total, senior_poc, p_board_total, board_lived, board_area, staff_total, staff_lived, staff_area,
          decision_power) in rows:
+        if decision_power is not None:
+            decision_power = bool(decision_power)
         if consented:
             ed_poc = ed_poc_of.get(ed_race, ed_poc_of)
             if ed_poc is ed_poc_of:
@@ -336,7 +340,7 @@ def load_facts(program_id: int, *, statuses: Iterable[str] | None = None,
             feedback_loops=loops.get(org_id, no_loops),
             need_ids=tuple(sorted(needs[app_id])) if app_id in needs else (),
             place_ids=tuple(sorted(places[app_id])) if app_id in places else (),
-            first_time=first_time if first_time is not None else org_id not in funded_before,
+            first_time=bool(first_time) if first_time is not None else org_id not in funded_before,
             network_member=org_id in in_network,
             rubric=rubric.get(app_id),
         ))
