@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Iterable, Optional
+from operator import attrgetter
+from typing import Any, Callable, Iterable, Optional
 
 from sqlalchemy import Text, cast, select
 
@@ -129,6 +130,34 @@ class ApplicationFacts:
     def with_extra(self, values: Mapping[str, Any]) -> "ApplicationFacts":
         """These facts with more `extra` values (a new value: facts never change)."""
         return replace(self, extra={**self.extra, **values}) if values else self
+
+
+_ABSENT = object()  # an `extra` key an application has no value for
+
+
+def each_distinct(facts: Iterable[ApplicationFacts], reads: tuple[str, ...],
+                  one: Callable[[ApplicationFacts], Any]) -> list:
+    """`[one(f) for f in facts]`, calling `one` once per distinct combination of the facts named in
+    `reads` (ApplicationFacts field names, or "extra.<key>" for one answer in `extra`); those alike
+    share one result, which is read, never changed. Empty `reads`: `one` of every application.
+    What the scoring rules and the audit's dimensions use: at 50,000 applications a few thousand
+    distinct profiles instead of 50,000 calls."""
+    if not reads:
+        return [one(f) for f in facts]
+    fields = tuple(r for r in reads if not r.startswith("extra."))
+    keys = tuple(r[len("extra."):] for r in reads if r.startswith("extra."))
+    by_fields = attrgetter(*fields) if fields else (lambda f: ())
+    profile = ((lambda f: (by_fields(f), tuple([f.extra.get(k, _ABSENT) for k in keys]))) if keys else by_fields)
+    seen: dict = {}
+    out = []
+    append = out.append
+    for f in facts:
+        key = profile(f)
+        result = seen.get(key, _ABSENT)
+        if result is _ABSENT:
+            result = seen[key] = one(f)
+        append(result)
+    return out
 
 
 # --- derived groupings, one definition for rules and audit ---------------------------------------

@@ -12,19 +12,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Callable, Optional
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from grantflow.facts import (
-    BUDGET_BANDS, ApplicationFacts, ProgramContext, budget_band, has_regular_feedback_loop,
+    BUDGET_BANDS, ApplicationFacts, ProgramContext, budget_band, each_distinct, has_regular_feedback_loop,
     is_community_led, leadership_is_poc, need_quartile, served_need_index, serves_priority_place,
 )
 
 NOT_REPORTED = "not reported"
-_ABSENT = object()  # an `extra` key an application has no value for
 YES, NO = "yes", "no"
 # The words a person reads for the group codes any dimension may use (a dimension's own
 # `group_labels` come first); a code without a label is shown as it is (a plugin's own words).
@@ -59,21 +57,7 @@ class Dimension:
     def groups(self, facts: Sequence[ApplicationFacts], ctx: ProgramContext) -> list[str]:
         """Each application's group, in the order of `facts` (None is "not reported")."""
         group = self.group
-        if not self.reads:
-            return [group(f, ctx) or NOT_REPORTED for f in facts]
-        fields = tuple(r for r in self.reads if not r.startswith("extra."))
-        keys = tuple(r[len("extra."):] for r in self.reads if r.startswith("extra."))
-        profile = attrgetter(*fields) if fields else (lambda f: ())
-        seen: dict = {}
-        out = []
-        append = out.append
-        for f in facts:
-            key = (profile(f), tuple([f.extra.get(k, _ABSENT) for k in keys])) if keys else profile(f)
-            label = seen.get(key)
-            if label is None:
-                label = seen[key] = group(f, ctx) or NOT_REPORTED
-            append(label)
-        return out
+        return each_distinct(facts, self.reads, lambda f: group(f, ctx) or NOT_REPORTED)
 
     @property
     def focus_group(self) -> Optional[str]:

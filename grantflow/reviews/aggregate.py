@@ -154,7 +154,7 @@ class _Columns:
         crit = index[s[:, 1]]
         lo, span = self.lo[crit], self.span[crit]
         # Each score as a fraction of its criterion's scale, clamped; 0 on a scale of one point.
-        f = np.where(span > 0, np.minimum(1.0, np.maximum(0.0, (s[:, 2] - lo) / np.where(span > 0, span, 1))), 0.0)
+        f = np.where(span > 0, np.clip((s[:, 2] - lo) / np.maximum(span, 1), 0.0, 1.0), 0.0)
         w = weight[crit]
         n = len(reviews)
         total_w = np.bincount(pos, weights=w, minlength=n)
@@ -172,8 +172,7 @@ class _Columns:
         keep = counted[pos]
         self.score_review = new_pos[pos[keep]]
         self.score_crit = crit[keep]
-        self.f = f[keep]
-        self.raw_f: np.ndarray | None = None  # the fractions before normalizing, when they are
+        self.f = self.raw_f = f[keep]  # `f` is replaced when normalized; `raw_f` stays the reviewers' own
 
 
 def _normalize(cols: _Columns) -> None:
@@ -198,24 +197,23 @@ def _normalize(cols: _Columns) -> None:
         adjusted[own], mean_of[own], scale_of[own] = True, mean_r, panel_sd / sd_r
     cols.total = np.where(adjusted, panel_mean + (cols.total - mean_of) * scale_of, cols.total)
     r = cols.score_review
-    cols.raw_f = cols.f
     cols.f = np.where(adjusted[r], panel_mean + (cols.f - mean_of[r]) * scale_of[r], cols.f)
 
 
 def _starts(keys: np.ndarray) -> list[int]:
-    """Where each run of equal keys starts in a sorted array, and its end."""
-    if not len(keys):
-        return [0]
+    """Where each run of equal keys starts in a sorted, non-empty array, and its end."""
     return [0, *(np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist(), len(keys)]
 
 
 def _criterion_means(cols: _Columns, f: np.ndarray, *, clamp: bool) -> dict[int, dict[int, float]]:
     """Application id -> criterion id -> the mean of its reviews' fractions, on the criterion's
     own scale (criteria in id order)."""
+    if not len(f):
+        return {}
     app = cols.app[cols.score_review]
     order = np.lexsort((cols.score_crit, app))
     app, crit = app[order], cols.score_crit[order]
-    values = (np.minimum(1.0, np.maximum(0.0, f)) if clamp else f)[order].tolist()
+    values = (np.clip(f, 0.0, 1.0) if clamp else f)[order].tolist()
     bounds = _starts(app * len(cols.cids) + crit)
     firsts = bounds[:-1]
     group_app, group_crit = app[firsts].tolist(), crit[firsts].tolist()
@@ -224,17 +222,38 @@ def _criterion_means(cols: _Columns, f: np.ndarray, *, clamp: bool) -> dict[int,
     means = [lo[c] + fsum(values[a:b]) / (b - a) * span[c]
              for c, a, b in zip(group_crit, firsts, bounds[1:])]
     cids = cols.cids
-    out: dict[int, dict[int, float]] = {}
+    out: dict[int, dict[int, float]] = defaultdict(dict)
     for aid, c, mean in zip(group_app, group_crit, means):
-        own = out.get(aid)
-        if own is None:
-            own = out[aid] = {}
-        own[cids[c]] = mean
+        out[aid][cids[c]] = mean
     return out
 
 
 def _clamp(x: float) -> float:
     return min(1.0, max(0.0, x))
+
+
+def _per_application(cols: _Columns, scale_of: dict[int, tuple[int, int]]) -> dict[int, tuple]:
+    """Application id -> (reviews counted, scale low, scale span, fraction, spread) of every
+    application with a counted review."""
+    if not len(cols.app):
+        return {}
+    order = np.argsort(cols.app, kind="stable")  # by application, each one's reviews in id order
+    app = cols.app[order]
+    bounds = _starts(app)
+    firsts = bounds[:-1]
+    counts = np.diff(bounds)
+    # The scale shown is that of the latest rubric version among the reviews.
+    scales = [scale_of[r] for r in np.maximum.reduceat(cols.rubric[order], firsts).tolist()]
+    lo = np.array([low for low, _ in scales], dtype=np.int64)
+    span = np.array([high - low for low, high in scales], dtype=np.int64)
+    totals = cols.total[order]
+    shown = np.repeat(lo, counts) + np.clip(totals, 0.0, 1.0) * np.repeat(span, counts)
+    spreads = np.maximum.reduceat(shown, firsts) - np.minimum.reduceat(shown, firsts)
+    totals = totals.tolist()
+    fsum = math.fsum
+    fractions = [_clamp(fsum(totals[a:b]) / (b - a)) for a, b in zip(firsts, bounds[1:])]
+    return {aid: row for aid, *row in zip(app[firsts].tolist(), counts.tolist(), lo.tolist(), span.tolist(),
+                                         fractions, spreads.tolist())}
 
 
 def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float | None = None,
@@ -256,38 +275,18 @@ def rubric_scores(program_id: int, *, normalized: bool = False, threshold: float
         lo, hi = scale_of.get(c.rubric_id, (c.lo, c.hi))
         scale_of[c.rubric_id] = (min(lo, c.lo), max(hi, c.hi))
 
-    # The counted reviews by application (each application's in id order).
-    order = np.argsort(cols.app, kind="stable")
-    app = cols.app[order]
-    bounds = _starts(app)
-    firsts = bounds[:-1]
-    reviewed = app[firsts].tolist() if len(app) else []
-    counts = np.diff(bounds) if len(app) else np.zeros(0, dtype=np.int64)
-    # The scale shown is that of the latest rubric version among the reviews.
-    latest = np.maximum.reduceat(cols.rubric[order], firsts).tolist() if len(app) else []
-    lo_of = np.array([scale_of[r][0] for r in latest], dtype=np.int64)
-    span_of = np.array([scale_of[r][1] - scale_of[r][0] for r in latest], dtype=np.int64)
-    totals = cols.total[order]
-    shown = np.repeat(lo_of, counts) + np.minimum(1.0, np.maximum(0.0, totals)) * np.repeat(span_of, counts)
-    spreads = (np.maximum.reduceat(shown, firsts) - np.minimum.reduceat(shown, firsts)).tolist() if len(app) else []
-    totals = totals.tolist()
-    fsum = math.fsum
-    fractions = [_clamp(fsum(totals[a:b]) / (b - a)) for a, b in zip(firsts, bounds[1:])]
+    per_app = _per_application(cols, scale_of)
     # Raw fractions are within the scale already; normalized ones may leave it.
     means = _criterion_means(cols, cols.f, clamp=normalized)
-    raw_means = _criterion_means(cols, cols.raw_f if cols.raw_f is not None else cols.f, clamp=False) \
-        if normalized else means
-    of_app = {aid: i for i, aid in enumerate(reviewed)}
-    lo_of, span_of, counts = lo_of.tolist(), span_of.tolist(), counts.tolist()
+    raw_means = _criterion_means(cols, cols.raw_f, clamp=False) if normalized else means
 
     result = RubricScores()
-    shown_ids = set(app_ids) | set(reviewed)
+    shown_ids = set(app_ids) | set(per_app)
     for aid in sorted(shown_ids if application_ids is None else shown_ids & set(application_ids)):
-        i = of_app.get(aid)
-        if i is None:
+        if aid not in per_app:
             result[aid] = RubricScore(aid, None, None, {}, 0, None, False, {})
             continue
-        lo, span, n, fraction, spread = lo_of[i], span_of[i], counts[i], fractions[i], spreads[i]
+        n, lo, span, fraction, spread = per_app[aid]
         result[aid] = RubricScore(
             application_id=aid,
             weighted=lo + fraction * span,

@@ -15,12 +15,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Optional
 
 from flask_babel import gettext as _
 
-from grantflow.facts import ApplicationFacts, ProgramContext
+from grantflow.facts import ApplicationFacts, ProgramContext, each_distinct
 from grantflow.scoring.explain import Text
 
 PARAM_TYPES = ("int", "float", "bool", "choice", "mapping")
@@ -265,18 +264,7 @@ class ScoringRule:
                       one: Callable[[ApplicationFacts], RuleScore]) -> list[RuleScore]:
         """`[one(f) for f in facts]`, calling `one` once per distinct combination of `reads` (the
         same `RuleScore` for the applications that share it: results are read, never changed)."""
-        if not self.reads:
-            return [one(f) for f in facts]
-        profile = attrgetter(*self.reads)
-        seen: dict = {}
-        out = []
-        for f in facts:
-            key = profile(f)
-            rs = seen.get(key)
-            if rs is None:
-                rs = seen[key] = one(f)
-            out.append(rs)
-        return out
+        return each_distinct(facts, self.reads, one)
 
     # --- parameters ----------------------------------------------------------------------------
     def defaults(self) -> dict:

@@ -83,5 +83,4 @@ def test_a_dimension_without_reads_groups_every_application():
     """A plugin dimension that declares nothing is called once per application."""
     calls = []
     dim = Dimension("plugin", "Plugin", lambda f, c: calls.append(f.application_id) or None)
-    facts = [ApplicationFacts(i, 1, i, "cbo", "submitted", None, None, False, *[None] * 12) for i in (1, 2, 3)]
-    assert dim.groups(facts, ProgramContext(1, 1, {}, {})) == [NOT_REPORTED] * 3 and calls == [1, 2, 3]
+    assert dim.groups([facts(application_id=i) for i in (1, 2, 3)], CTX) == [NOT_REPORTED] * 3 and calls == [1, 2, 3]
