@@ -147,7 +147,10 @@ def each_distinct(facts: Iterable[ApplicationFacts], reads: tuple[str, ...],
     fields = tuple(r for r in reads if not r.startswith("extra."))
     keys = tuple(r[len("extra."):] for r in reads if r.startswith("extra."))
     by_fields = attrgetter(*fields) if fields else (lambda f: ())
-    profile = ((lambda f: (by_fields(f), tuple([f.extra.get(k, _ABSENT) for k in keys]))) if keys else by_fields)
+    # Most applications answer no plugin question: their `extra` is the one shared EMPTY, read as such.
+    none_answered = (_ABSENT,) * len(keys)
+    profile = ((lambda f: (by_fields(f), none_answered if f.extra is EMPTY
+                           else tuple([f.extra.get(k, _ABSENT) for k in keys]))) if keys else by_fields)
     seen: dict = {}
     out = []
     append = out.append

@@ -63,11 +63,13 @@ def section(program_id: int, application_ids: list[int], raws: dict, k: int) -> 
         days: dict[str, list[int]] = defaultdict(list)
         cents: dict[str, int] = defaultdict(int)
         payees: dict[str, set[int]] = defaultdict(set)
+        # As Python lists: indexing a numpy array once per payment costs more than converting it.
+        idx, org, groups = raw.idx.tolist(), raw.org.tolist(), raw.groups
         for i, (d, c) in paid_at:
-            g = raw.groups[int(raw.idx[i])]
+            g = groups[idx[i]]
             days[g].append(d)
             cents[g] += c
-            payees[g].add(int(raw.org[i]))
+            payees[g].add(org[i])
         counts = {g: len(days[g]) for g in raw.groups}
         base = STAGES[0]
         w = withhold({base: raw.columns[base], "paid": counts}, raw.orgs, k, base=base,

@@ -13,6 +13,7 @@ that means for ranking and funding is an application's standing (grantflow/scori
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from flask_babel import lazy_gettext as _l
 from typing import Iterable, Optional
 
@@ -115,7 +116,10 @@ def combine_parts(parts: Iterable[Part]) -> tuple[float, Optional[float], Option
 
 def combine(outcomes: Iterable[RuleOutcome]) -> tuple[float, Optional[float], Optional[float]]:
     """(total, merit, priority) of rule outcomes."""
-    return combine_parts((r.weight, r.points, r.max_points, r.status, r.kind) for r in outcomes)[:3]
+    return combine_parts(map(_part, outcomes))[:3]
+
+
+_part = attrgetter("weight", "points", "max_points", "status", "kind")  # a RuleOutcome as a Part
 
 
 def build_score(application_id: int, outcomes: tuple[RuleOutcome, ...], run_id: Optional[int]) -> ApplicationScore:
