@@ -114,12 +114,12 @@ def combine_parts(parts: Iterable[Part]) -> tuple[float, Optional[float], Option
             round(100.0 * pnum / pden, 6) if pden else None, complete)
 
 
+_part = attrgetter("weight", "points", "max_points", "status", "kind")  # a RuleOutcome as a Part
+
+
 def combine(outcomes: Iterable[RuleOutcome]) -> tuple[float, Optional[float], Optional[float]]:
     """(total, merit, priority) of rule outcomes."""
     return combine_parts(map(_part, outcomes))[:3]
-
-
-_part = attrgetter("weight", "points", "max_points", "status", "kind")  # a RuleOutcome as a Part
 
 
 def build_score(application_id: int, outcomes: tuple[RuleOutcome, ...], run_id: Optional[int]) -> ApplicationScore:
