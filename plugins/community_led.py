@@ -45,12 +45,36 @@ class CommunityLedRule(ScoringRule):
              "staff_in_service_area", "staff_total", "community_decision_power")
 
     def score(self, facts, ctx, params) -> RuleScore:
+        return self._scored(*self._read(facts, params), params)
+
+    def score_many(self, facts, ctx, params):
+        """`score` of each distinct profile, with one RuleScore per distinct (board share, staff
+        share, decision power, verdict): of the demo's 50,000 applications, 28,500 profiles but
+        10,000 such results."""
+        made: dict = {}
+
+        def one(f):
+            read = self._read(f, params)
+            rs = made.get(read)
+            if rs is None:
+                rs = made[read] = self._scored(*read, params)
+            return rs
+
+        return self.each_distinct(facts, one)
+
+    @staticmethod
+    def _read(facts, params) -> tuple:
+        """What the score is made of: (board share, staff share, decision power, community-led)."""
         t = params["threshold"]
         board = _best(share(facts.board_lived_experience, facts.practice_board_total),
                       share(facts.board_in_service_area, facts.practice_board_total))
         staff = _best(share(facts.staff_lived_experience, facts.staff_total),
                       share(facts.staff_in_service_area, facts.staff_total))
-        power = facts.community_decision_power
+        return board, staff, facts.community_decision_power, is_community_led(facts, threshold=t)
+
+    @staticmethod
+    def _scored(board, staff, power, led, params) -> RuleScore:
+        t = params["threshold"]
         maximum = params["board_points"] + params["staff_points"] + params["decision_points"]
         points = 0.0
         if board is None:
@@ -71,7 +95,6 @@ class CommunityLedRule(ScoringRule):
         else:
             said.append(explain("the community does not hold decision power"))
         points = clamp(points, maximum)
-        led = is_community_led(facts, threshold=t)
         verdict = _VERDICTS[led]
         return RuleScore(points, maximum, sentences(verdict, clauses(*said)),
                          {"board_share": board, "staff_share": staff, "decision_power": power, "community_led": led})

@@ -34,7 +34,7 @@ from grantflow.scoring.models import ScoreResult, ScoreRun, ScoreTotal
 from grantflow.scoring.explain import Explanation, explain, stored
 from grantflow.scoring.registry import available_rules
 from grantflow.scoring.results import (
-    ERRORED, NO_DATA, OK, ApplicationScore, RuleOutcome, build_score, combine_parts,
+    ERRORED, NO_DATA, OK, ApplicationScore, RuleOutcome, build_score, combine_columns,
 )
 from grantflow.scoring.rules import MERIT, RuleScore, ScoringRule
 
@@ -195,6 +195,15 @@ Outcome = tuple  # (points, max_points, status, explanation, evidence)
 def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[ApplicationFacts]) -> list[Outcome]:
     """One rule over every application (`score_many`, or `score` one by one when that raises); an
     exception or an out-of-range result is "errored" for the application it concerns."""
+    outcomes, codes = distinct_outcomes(config, ctx, facts)
+    return list(map(outcomes.__getitem__, codes))
+
+
+def distinct_outcomes(config: RuleConfig, ctx: ProgramContext,
+                      facts: list[ApplicationFacts]) -> tuple[list[Outcome], list[int]]:
+    """`score_column` as its distinct outcomes and, per application, the position of its own among
+    them: applications a rule scored alike share one RuleScore (`ScoringRule.reads`), which is
+    checked once and gives them one outcome."""
     rule, params = config.rule, freeze(config.params)  # read-only: shared by every application
     try:
         scored = list(rule.score_many(facts, ctx, params))
@@ -203,24 +212,30 @@ def score_column(config: RuleConfig, ctx: ProgramContext, facts: list[Applicatio
     except Exception:
         scored = None
     score = rule.score
-    out: list[Outcome] = []
-    append = out.append
-    # Applications a rule scored alike share one RuleScore (`ScoringRule.reads`): each is checked
-    # once, and they share its outcome (`scored` keeps every one alive, so ids stay unique).
-    checked: dict[int, Outcome] = {}
+    outcomes: list[Outcome] = []
+    codes: list[int] = []
+    append, new = codes.append, outcomes.append
+    # `scored` keeps every RuleScore alive, so their ids stay unique.
+    checked: dict[int, int] = {}
     for i, f in enumerate(facts):
         try:
-            rs = score(f, ctx, params) if scored is None else scored[i]
-            outcome = checked.get(id(rs)) if scored is not None else None
-            if outcome is None:
+            if scored is None:
+                rs, code = score(f, ctx, params), None
+            else:
+                rs = scored[i]
+                code = checked.get(id(rs))
+            if code is None:
                 outcome = _outcome(rs)
+                code = len(outcomes)
+                new(outcome)
                 if scored is not None:
-                    checked[id(rs)] = outcome
-            append(outcome)
+                    checked[id(rs)] = code
         except Exception as exc:  # a plugin's bug must not stop the other rules
-            append((None, None, ERRORED, explain("This rule failed: %(error)s: %(detail)s",
-                                                 error=type(exc).__name__, detail=str(exc)), {}))
-    return out
+            code = len(outcomes)
+            new((None, None, ERRORED, explain("This rule failed: %(error)s: %(detail)s",
+                                              error=type(exc).__name__, detail=str(exc)), {}))
+        append(code)
+    return outcomes, codes
 
 
 def _outcome(rs: RuleScore) -> Outcome:
@@ -235,24 +250,27 @@ def _outcome(rs: RuleScore) -> Outcome:
     return (float(points), float(maximum), OK, rs.explanation, rs.evidence)
 
 
+def _parts(outcomes: list[Outcome], weight: float, kind: str) -> list[tuple]:
+    """One rule's outcomes as the parts the total is made of (`results.combine_columns`)."""
+    return [(weight, o[0], o[1], o[2], kind) for o in outcomes]
+
+
 def score_all(configs: list[RuleConfig], ctx: ProgramContext, facts: list[ApplicationFacts],
               run_id: Optional[int] = None) -> dict[int, ApplicationScore]:
     """Scores in memory (the what-if sandbox): nothing is written."""
-    columns = []
+    columns, parts = [], []
     for c in configs:
         # A rule's label is a lazy translation: resolved once per rule, not once per application.
         key, label, version, weight, kind = c.key, str(c.rule.label), str(c.rule.version), c.weight, c.rule.kind
-        made: dict[int, RuleOutcome] = {}  # one RuleOutcome per shared outcome (see score_column)
-        column = []
-        for o in score_column(c, ctx, facts):
-            ro = made.get(id(o))
-            if ro is None:
-                ro = made[id(o)] = RuleOutcome(key, label, version, weight, *o, kind)
-            column.append(ro)
-        columns.append(column)
+        outcomes, codes = distinct_outcomes(c, ctx, facts)
+        made = [RuleOutcome(key, label, version, weight, *o, kind) for o in outcomes]
+        columns.append(map(made.__getitem__, codes))
+        parts.append((_parts(outcomes, weight, kind), codes))
+    totals, merits, priorities, _complete = combine_columns(parts, len(facts))
     # zip(*columns): each application's outcomes, one per rule in order, as a tuple.
-    return {f.application_id: build_score(f.application_id, outcomes, run_id)
-            for f, outcomes in zip(facts, zip(*columns) if columns else ((),) * len(facts))}
+    return {f.application_id: ApplicationScore(f.application_id, total, merit, priority, outcomes, run_id)
+            for f, outcomes, total, merit, priority in zip(
+                facts, zip(*columns) if columns else ((),) * len(facts), totals, merits, priorities)}
 
 
 # --- rescoring -----------------------------------------------------------------------------------
@@ -313,12 +331,12 @@ def _rescore(program_id: int, actor_id: int | None, progress: Callable[[int], No
     app_ids = [f.application_id for f in facts]
     stmt = _insert_results()
     dumps = _dumps
-    parts: list[list] = [[] for _ in app_ids]  # per application: (weight, points, max, status, kind)
+    parts = []  # per rule: its distinct (weight, points, max, status, kind) and each application's
     for c in configs:
-        column = score_column(c, ctx, facts)
+        outcomes, codes = distinct_outcomes(c, ctx, facts)
+        column = list(map(outcomes.__getitem__, codes))
         key, version, weight, kind, params = c.key, str(c.rule.version), c.weight, c.rule.kind, dumps(c.params)
-        for p, o in zip(parts, column):
-            p.append((weight, o[0], o[1], o[2], kind))
+        parts.append((_parts(outcomes, weight, kind), codes))
         rows = [
             {"run_id": run_id, "application_id": aid, "rule_key": key, "rule_version": version,
              "params_json": params, "weight": weight, "points": o[0], "max_points": o[1], "status": o[2],
@@ -330,8 +348,9 @@ def _rescore(program_id: int, actor_id: int | None, progress: Callable[[int], No
             db.session.execute(stmt, chunk)
             if progress is not None:
                 progress(len(chunk))
-    totals = [dict(zip(("run_id", "application_id", "total", "merit", "priority", "complete"),
-                       (run_id, aid, *combine_parts(p)))) for aid, p in zip(app_ids, parts)]
+    totals = [{"run_id": run_id, "application_id": aid, "total": total, "merit": merit, "priority": priority,
+               "complete": complete}
+              for aid, total, merit, priority, complete in zip(app_ids, *combine_columns(parts, len(app_ids)))]
     for start in range(0, len(totals), INSERT_CHUNK):
         db.session.execute(insert(ScoreTotal.__table__), totals[start:start + INSERT_CHUNK])
     auditlog.record("scoring.rescore", run, actor_id=actor_id,

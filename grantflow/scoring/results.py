@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import attrgetter
 from flask_babel import lazy_gettext as _l
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
 
 from grantflow.scoring.explain import Text
 
@@ -112,6 +114,41 @@ def combine_parts(parts: Iterable[Part]) -> tuple[float, Optional[float], Option
     total = round(100.0 * num / den, 6) if den else 0.0
     return (total, None if merit is None else round(merit, 6),
             round(100.0 * pnum / pden, 6) if pden else None, complete)
+
+
+def combine_columns(columns: Sequence[tuple[Sequence[Part], Sequence[int]]], n: int
+                    ) -> tuple[list[float], list[Optional[float]], list[Optional[float]], list[bool]]:
+    """`combine_parts` of n applications at once, from each rule's column in rule order: its
+    distinct parts and, per application, the position of its part among them (applications alike
+    share one). The same arithmetic, operation for operation (a part not counted adds exactly 0.0;
+    the rounding is Python's `round`), so the numbers are the same to the last bit
+    (tests/scoring/test_fast_paths.py); at 50,000 applications it replaces 50,000 calls."""
+    num, den, pnum, pden = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    merit, has_merit = np.zeros(n), np.zeros(n, dtype=bool)
+    complete = np.ones(n, dtype=bool)
+    for parts, codes in columns:
+        at = np.asarray(codes, dtype=np.int64)
+        counted = np.array([status == OK and bool(maximum) and weight > 0
+                            for weight, _p, maximum, status, _k in parts], dtype=bool)[at]
+        frac = np.array([(points or 0.0) / maximum if status == OK and maximum and weight > 0 else 0.0
+                         for weight, points, maximum, status, _k in parts], dtype=float)[at]
+        complete &= np.array([keeps_complete(status, kind) for _w, _p, _m, status, kind in parts], dtype=bool)[at]
+        if not parts:
+            continue
+        weight, kind = parts[0][0], parts[0][4]  # one rule: one weight, one kind
+        part = np.where(counted, weight * frac, 0.0)
+        share = np.where(counted, weight, 0.0)
+        num, den = num + part, den + share
+        if kind == "merit":
+            merit, has_merit = np.where(counted, 100.0 * frac, merit), has_merit | counted
+        else:
+            pnum, pden = pnum + part, pden + share
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total, priority = (100.0 * num / den).tolist(), (100.0 * pnum / pden).tolist()
+    return ([round(t, 6) if d else 0.0 for t, d in zip(total, den.tolist())],
+            [round(m, 6) if h else None for m, h in zip(merit.tolist(), has_merit.tolist())],
+            [round(p, 6) if d else None for p, d in zip(priority, pden.tolist())],
+            complete.tolist())
 
 
 _part = attrgetter("weight", "points", "max_points", "status", "kind")  # a RuleOutcome as a Part

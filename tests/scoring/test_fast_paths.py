@@ -152,3 +152,28 @@ def test_normalized_rubric_scores_are_the_definitions(randomized):
     assert got == expected
     # Calibration changed some scores (the panel has reviewers with several varied reviews).
     assert any(v[2] != v[3] for v in got.values())
+
+
+def test_combine_columns_is_combine_parts_to_the_last_bit():
+    """The columns' totals are `combine_parts` of each application's parts, exactly: random weights,
+    points and maxima, rules that errored or had no data, a maximum or weight of 0, two merit rules
+    (the last one counted is the merit part), and no rule at all."""
+    from grantflow.scoring.results import ERRORED, NO_DATA, OK, combine_columns, combine_parts
+
+    rng = random.Random(7)
+    for trial in range(200):
+        n = rng.randint(0, 30)
+        columns = []
+        for _rule in range(rng.randint(0, 6)):
+            weight = rng.choice([0.0, 0.1, 1.0, 2.5, rng.uniform(0, 100)])
+            kind = rng.choice(["merit", "priority", "priority"])
+            parts = []
+            for _ in range(rng.randint(1, 5)):
+                status = rng.choice([OK, OK, OK, ERRORED, NO_DATA])
+                maximum = rng.choice([0.0, 1.0, 10.0, rng.uniform(0.01, 50)])
+                points = None if status != OK else rng.uniform(0, maximum)
+                parts.append((weight, points, maximum, status, kind))
+            columns.append((parts, [rng.randrange(len(parts)) for _ in range(n)]))
+        expected = [combine_parts([parts[codes[i]] for parts, codes in columns]) for i in range(n)]
+        assert list(zip(*combine_columns(columns, n))) == expected if n else combine_columns(columns, n) == (
+            [], [], [], []), trial
