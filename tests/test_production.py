@@ -154,3 +154,31 @@ def test_a_request_gunicorn_refuses_itself_gets_its_400_and_an_access_line(tmp_p
     assert text.count("Booting worker") == 1
     access = [json.loads(line) for line in text.splitlines() if '"gunicorn.access"' in line]
     assert [a["status"] for a in access if "POST /login" in a["message"]] == [400]
+
+
+def test_serve_stops_at_once_when_told(tmp_path):
+    """systemd stops the web server with SIGTERM to gunicorn's master (KillMode=mixed) and kills
+    what is left after TimeoutStopSec: every worker must finish and exit by itself, at once when
+    idle. A worker used to hang in the interpreter's exit (a library's thread pool made in the
+    master before the fork, destroyed in the child) until gunicorn SIGKILLed it 30 s later."""
+    import signal
+    import time
+
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "host")
+    log = tmp_path / "web.log"
+    proc, base = servers.start_web(servers.env_for(app, GRANTFLOW_WEB_WORKERS=2), log)
+    try:
+        for _ in range(4):
+            assert servers.get_json(base + "/healthz")[0] == 200
+        started = time.monotonic()
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+        took = time.monotonic() - started
+    finally:
+        servers.stop(proc)
+    text = log.read_text()
+    assert "was sent SIGKILL" not in text and "was sent SIGTERM" not in text, text[-3000:]
+    assert took < 10, f"the server took {took:.1f} s to stop"
+    assert text.count("Worker exiting") == 2 and "Shutting down: Master" in text

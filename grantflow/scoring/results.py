@@ -127,14 +127,15 @@ def combine_columns(columns: Sequence[tuple[Sequence[Part], Sequence[int]]], n: 
     merit, has_merit = np.zeros(n), np.zeros(n, dtype=bool)
     complete = np.ones(n, dtype=bool)
     for parts, codes in columns:
-        at = np.asarray(codes, dtype=np.int64)
-        counted = np.array([status == OK and bool(maximum) and weight > 0
-                            for weight, _p, maximum, status, _k in parts], dtype=bool)[at]
-        frac = np.array([(points or 0.0) / maximum if status == OK and maximum and weight > 0 else 0.0
-                         for weight, points, maximum, status, _k in parts], dtype=float)[at]
-        complete &= np.array([keeps_complete(status, kind) for _w, _p, _m, status, kind in parts], dtype=bool)[at]
         if not parts:
             continue
+        at = np.asarray(codes, dtype=np.int64)
+        # Per distinct part: counted (as in `combine_parts`: ok, a maximum, a weight), its fraction.
+        counted_frac = [(True, (points or 0.0) / maximum) if status == OK and maximum and weight > 0 else (False, 0.0)
+                        for weight, points, maximum, status, _k in parts]
+        counted = np.array([c for c, _f in counted_frac], dtype=bool)[at]
+        frac = np.array([f for _c, f in counted_frac], dtype=float)[at]
+        complete &= np.array([keeps_complete(status, kind) for _w, _p, _m, status, kind in parts], dtype=bool)[at]
         weight, kind = parts[0][0], parts[0][4]  # one rule: one weight, one kind
         part = np.where(counted, weight * frac, 0.0)
         share = np.where(counted, weight, 0.0)
