@@ -36,6 +36,18 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
+def pytest_runtest_setup(item):
+    """On an xdist worker under `--dist loadgroup`, a test marked `xdist_group` carries its group in
+    its node id: that is how xdist sends the group to one worker. pytest 9.2's structured node ids
+    silently dropped it (pytest-xdist issue 1386), so each group's module fixtures (a stack of
+    servers) were started on every worker: the grouped tests fail rather than lose it unseen."""
+    config = item.config
+    if (hasattr(config, "workerinput") and config.getvalue("loadgroup")
+            and item.get_closest_marker("xdist_group") and "@" not in item.nodeid):
+        pytest.fail("--dist loadgroup did not group this test marked xdist_group: this pytest and "
+                    "pytest-xdist do not work together (pyproject.toml pins pytest below 9.2)", pytrace=False)
+
+
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
