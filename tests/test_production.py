@@ -159,8 +159,9 @@ def test_a_request_gunicorn_refuses_itself_gets_its_400_and_an_access_line(tmp_p
 def test_serve_stops_at_once_when_told(tmp_path):
     """systemd stops the web server with SIGTERM to gunicorn's master (KillMode=mixed) and kills
     what is left after TimeoutStopSec: every worker must finish and exit by itself, at once when
-    idle. A worker used to hang in the interpreter's exit (a library's thread pool made in the
-    master before the fork, destroyed in the child) until gunicorn SIGKILLed it 30 s later."""
+    idle. A worker used to hang in the interpreter's exit (onnxruntime, which PyMuPDF 2 loads on
+    import, made in the master before the fork and destroyed in the child) until gunicorn
+    SIGKILLed it 30 s later."""
     import signal
     import time
 
