@@ -95,9 +95,9 @@ def disagreement_threshold() -> float:
 
 
 def _load(program_id: int, application_ids: list[int] | None = None):
-    """The criteria, the applications, the submitted reviews (id order) and their counted scores:
-    scored, on a criterion of the rubric version the review was made against (filtered in SQL,
-    which halves what is fetched at 530,000 scores), in review then score order."""
+    """The criteria, the applications, the submitted reviews (id order) and their scores (unordered:
+    `_Columns` sorts them and keeps those it counts, which costs less than the database's sort and
+    join at 530,000 scores)."""
     criteria = {
         cid: _Crit(rid, float(w), lo, hi)
         for cid, rid, w, lo, hi in db.session.execute(
@@ -117,15 +117,14 @@ def _load(program_id: int, application_ids: list[int] | None = None):
     reviews = driver_rows(
         select(Review.id, Review.application_id, Review.reviewer_id, Review.reviewer_label, Review.rubric_id)
         .join(Application, Application.id == Review.application_id)
-        .where(*submitted).order_by(Review.id)
+        .where(*submitted)
     )
+    reviews.sort()  # by id (unique): cheaper here than the database's sort of 133,000 rows
     scores = driver_rows(
-        select(CriterionScore.review_id, CriterionScore.criterion_id, CriterionScore.score)
+        select(CriterionScore.id, CriterionScore.review_id, CriterionScore.criterion_id, CriterionScore.score)
         .join(Review, Review.id == CriterionScore.review_id)
         .join(Application, Application.id == Review.application_id)
-        .join(Criterion, (Criterion.id == CriterionScore.criterion_id) & (Criterion.rubric_id == Review.rubric_id))
         .where(*submitted, CriterionScore.score.is_not(None))
-        .order_by(CriterionScore.review_id, CriterionScore.id)
     )
     return criteria, app_ids, reviews, scores
 
@@ -142,16 +141,24 @@ class _Columns:
 
     def __init__(self, criteria: dict[int, _Crit], reviews, scores):
         cids = sorted(criteria)
-        index = np.full((cids[-1] + 1) if cids else 1, -1, dtype=np.int64)
+        s = np.fromiter(chain.from_iterable(scores), dtype=np.int64, count=4 * len(scores)).reshape(-1, 4)
+        # (score id, review id, criterion id, score), read unordered: sorted here by review, then score id.
+        s = s[np.lexsort((s[:, 0], s[:, 1]))]
+        index = np.full(max(cids[-1] if cids else 0, int(s[:, 2].max()) if len(s) else 0) + 1, -1, dtype=np.int64)
         index[cids] = np.arange(len(cids))
         self.cids = cids
         self.lo = np.array([criteria[c].lo for c in cids], dtype=np.int64)
         self.span = np.array([criteria[c].hi - criteria[c].lo for c in cids], dtype=np.int64)
         weight = np.array([criteria[c].weight for c in cids], dtype=float)
-        s = np.fromiter(chain.from_iterable(scores), dtype=np.int64, count=3 * len(scores)).reshape(-1, 3)
         rev_ids = np.fromiter((r[0] for r in reviews), dtype=np.int64, count=len(reviews))
-        pos = np.searchsorted(rev_ids, s[:, 0])
-        crit = index[s[:, 1]]
+        rev_rubric = np.fromiter((r[4] for r in reviews), dtype=np.int64, count=len(reviews))
+        # Each criterion's rubric, and -1 (no rubric) last, for a criterion not of the program (index -1).
+        crit_rubric = np.array([criteria[c].rubric_id for c in cids] + [-1], dtype=np.int64)
+        pos = np.searchsorted(rev_ids, s[:, 1])
+        crit = index[s[:, 2]]
+        # Counted: a criterion of the rubric version the review was made against.
+        on_rubric = crit_rubric[crit] == rev_rubric[pos]
+        s, pos, crit = s[on_rubric, 1:], pos[on_rubric], crit[on_rubric]
         lo, span = self.lo[crit], self.span[crit]
         # Each score as a fraction of its criterion's scale, clamped; 0 on a scale of one point.
         f = np.where(span > 0, np.clip((s[:, 2] - lo) / np.maximum(span, 1), 0.0, 1.0), 0.0)
