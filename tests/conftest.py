@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from pathlib import Path
@@ -183,12 +184,41 @@ def app_config(request):
     return request.getfixturevalue("storage_config") if "storage_config" in request.fixturenames else {}
 
 
-def _app_for(tmp_path, url, app_config):
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory):
+    """The schema on SQLite, made once per worker: each test's database starts as a page-for-page
+    copy of it (sqlite3's backup: about a millisecond, against 65 ms for `create_all`, which
+    every SQLite test would otherwise spend). Returns the file and the tables it holds."""
+    folder = tmp_path_factory.mktemp("sqlite-schema")
+    app = make_app(folder)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return Path(app.instance_path) / "grantflow.sqlite", frozenset(db.metadata.tables)
+
+
+def create_schema(sqlite_schema) -> None:
+    """The app's empty SQLite database given the schema: copied from `sqlite_schema`, or made by
+    `create_all` without one or when the tables known now differ from the copy's (a test
+    module's own table)."""
+    if sqlite_schema is None or frozenset(db.metadata.tables) != sqlite_schema[1]:
+        db.create_all()
+        return
+    path = sqlite_schema[0]
+    source, target = sqlite3.connect(path), db.engine.raw_connection()
+    try:
+        source.backup(target.driver_connection)
+    finally:
+        target.close()
+        source.close()
+
+
+def _app_for(tmp_path, url, app_config, sqlite_schema=None):
     app = make_app(tmp_path, url, **app_config)
     ctx = app.app_context()
     ctx.push()
     if url is None:
-        db.create_all()
+        create_schema(sqlite_schema)
     yield app
     db.session.remove()
     db.engine.dispose()
@@ -196,9 +226,9 @@ def _app_for(tmp_path, url, app_config):
 
 
 @pytest.fixture
-def app(tmp_path, app_config):
+def app(tmp_path, app_config, sqlite_schema):
     """The app on a fresh SQLite file in a temporary instance folder, inside an app context."""
-    yield from _app_for(tmp_path, None, app_config)
+    yield from _app_for(tmp_path, None, app_config, sqlite_schema)
 
 
 @pytest.fixture
@@ -211,7 +241,7 @@ def pg_app(tmp_path, pg_url, app_config):
 def any_app(request, tmp_path, app_config):
     """The app on each backend in turn: tests using it run against SQLite and PostgreSQL."""
     if request.param == "sqlite":
-        yield from _app_for(tmp_path, None, app_config)
+        yield from _app_for(tmp_path, None, app_config, request.getfixturevalue("sqlite_schema"))
     else:
         url = request.getfixturevalue("pg_url")
         yield from _app_for(tmp_path, url, app_config)

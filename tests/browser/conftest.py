@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from grantflow.core.db import db
 from tests import factories as F
-from tests.conftest import make_app
+from tests.conftest import create_schema, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -28,7 +28,7 @@ def browser():
 
 
 @pytest.fixture
-def live_server(tmp_path, app_config):
+def live_server(tmp_path, app_config, sqlite_schema):
     """The app, with CSRF on, on a fresh SQLite database, served at `live_server.url`.
 
     `live_server.app` is the Flask app (use `with live_server.app.app_context():` to seed data).
@@ -37,7 +37,7 @@ def live_server(tmp_path, app_config):
     config.update(app_config)
     app = make_app(tmp_path, **config)
     with app.app_context():
-        db.create_all()
+        create_schema(sqlite_schema)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
