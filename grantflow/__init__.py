@@ -10,6 +10,8 @@ from pathlib import Path
 import pluggy
 from flask import Flask
 
+from grantflow.core.urls import LazyBuilderRule
+
 hookimpl = pluggy.HookimplMarker("grantflow")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +49,8 @@ class GrantFlowApp(Flask):
     (not GET/HEAD/OPTIONS) says so before anything runs, even URL matching (which loads programs),
     so that on SQLite its transaction takes the write lock first (grantflow/core/db.py). Its id
     (grantflow/core/logs.py) is set as early, for every line it logs."""
+
+    url_rule_class = LazyBuilderRule  # url_for's builders compiled when first used, not at start-up
 
     def wsgi_app(self, environ, start_response):
         from grantflow.core import logs
