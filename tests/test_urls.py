@@ -50,3 +50,11 @@ def test_a_builder_is_compiled_once_then_kept(app):
         assert url_for("programs.public", program="health-2026", page=2) == "/programs/health-2026?page=2"
         assert first == "/programs/health-2026"
         assert rule._build_unknown is compiled
+
+
+def test_any_value_name_builds_even_one_named_like_the_stand_ins_parameter(app):
+    """The stand-in takes its rule positionally only, as werkzeug's builders do (".self"): a query
+    value named "rule" or "self" is a value like another."""
+    with app.test_request_context():
+        assert url_for("programs.public", program="health-2026", rule="poc", self="x") == \
+            "/programs/health-2026?rule=poc&self=x"

@@ -18,7 +18,7 @@ class LazyBuilderRule(Rule):
         name = "_build_unknown" if append_unknown else "_build"
         compile_now = super()._compile_builder
 
-        def build_first(rule: Rule, **values):
+        def build_first(rule: Rule, /, **values):  # positional only: a value may be named "rule"
             built = compile_now(append_unknown).__get__(rule, None)
             setattr(rule, name, built)
             return built(**values)
