@@ -198,10 +198,11 @@ def sqlite_schema(tmp_path_factory):
 
 
 def create_schema(sqlite_schema) -> None:
-    """The app's empty SQLite database given the schema: copied from `sqlite_schema`, or made by
-    `create_all` without one or when the tables known now differ from the copy's (a test
-    module's own table)."""
-    if sqlite_schema is None or frozenset(db.metadata.tables) != sqlite_schema[1]:
+    """The app's empty database given the schema: on SQLite copied from `sqlite_schema`; made by
+    `create_all` without one, on another database, or when the tables known now differ from the
+    copy's (a test module's own table)."""
+    if (sqlite_schema is None or db.engine.dialect.name != "sqlite"
+            or frozenset(db.metadata.tables) != sqlite_schema[1]):
         db.create_all()
         return
     path = sqlite_schema[0]
