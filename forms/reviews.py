@@ -85,13 +85,16 @@ def review_form_class(rubric):
                 out[c.id] = int(f.data) if f.data not in (None, "", "None") else None
             return out
 
-        def validate_for_submit(self) -> bool:
+        def validate_for_submit(self, *, submitted: bool = False) -> bool:
+            """Every criterion scored (`submitted`: a change to a review already submitted, which
+            cannot go back to being a draft)."""
             ok = True
             for c, f in self.criterion_fields():
                 if f.data in (None, "", "None"):
-                    f.errors = list(f.errors or []) + [sentence(
-                        _("Choose a score for “%(criterion)s”, or save the review as a draft."),
-                        criterion=localized(c, "label").marked)]
+                    message = (_("Choose a score for “%(criterion)s”: a submitted review scores every criterion.")
+                               if submitted else
+                               _("Choose a score for “%(criterion)s”, or save the review as a draft."))
+                    f.errors = list(f.errors or []) + [sentence(message, criterion=localized(c, "label").marked)]
                     ok = False
             return ok
 

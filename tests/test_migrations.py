@@ -145,3 +145,37 @@ def test_old_conflict_reasons_become_codes(tmp_path):
 
 def test_old_conflict_reasons_become_codes_on_postgresql(tmp_path, empty_pg_url):
     _old_conflict_reasons_become_codes(make_app(tmp_path, empty_pg_url))
+
+
+def _recused_reviews_are_set_aside(app):
+    from sqlalchemy import text
+
+    from tests.conftest import build_world
+    from tests.reviews.helpers import review
+
+    with app.app_context():
+        upgrade()
+        w = build_world()
+        recused = review(w.application, w.users["reviewer"], [4, 4, 4], assign=False)
+        recused.assignment = w.assignment
+        w.assignment.status = "recused"
+        kept = review(w.application, w.users["other_reviewer"], [3, 3, 3])
+        db.session.commit()
+        ids = (recused.id, kept.id)
+        db.session.remove()
+        downgrade(revision="f3b8d1a6c2e4")
+        with db.engine.begin() as conn:  # as recusing left them before
+            conn.execute(text("UPDATE reviews SET status = 'submitted'"))
+        upgrade()
+        with db.engine.connect() as conn:
+            status = dict(conn.execute(text("SELECT id, status FROM reviews")).all())
+        assert (status[ids[0]], status[ids[1]]) == ("set_aside", "submitted")
+        db.engine.dispose()
+
+
+def test_recused_reviews_are_set_aside(tmp_path):
+    _recused_reviews_are_set_aside(make_app(tmp_path))
+
+
+def test_recused_reviews_are_set_aside_on_postgresql(tmp_path, empty_pg_url):
+    _recused_reviews_are_set_aside(make_app(tmp_path, empty_pg_url))

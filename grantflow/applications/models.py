@@ -28,6 +28,8 @@ DECLINED = "declined"
 WAITLISTED = "waitlisted"
 STATUSES = (DRAFT, SUBMITTED, WITHDRAWN, INELIGIBLE, ELIGIBLE, UNDER_REVIEW, RECOMMENDED,
             AWARDED, DECLINED, WAITLISTED)
+# Not in anyone's review: the applicant's work in progress, or taken back ("it will not be reviewed").
+NOT_IN_REVIEW = (DRAFT, WITHDRAWN)
 # How a status reads on a page, in the page's language.
 STATUS_LABELS = {
     DRAFT: lazy_gettext("draft"), SUBMITTED: lazy_gettext("submitted"), WITHDRAWN: lazy_gettext("withdrawn"),

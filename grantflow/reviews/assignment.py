@@ -46,7 +46,7 @@ from grantflow.core.db import db, utcnow
 from grantflow.organizations.models import ACCEPTED, NetworkMembership
 from grantflow.programs.models import Program
 from grantflow.reviews import progress, reasons
-from grantflow.reviews.models import ASSIGNED, RECUSED, ConflictOfInterest, ReviewAssignment
+from grantflow.reviews.models import ASSIGNED, RECUSED, SET_ASIDE, ConflictOfInterest, Review, ReviewAssignment
 from grantflow.reviews.reasons import Reason
 
 REMOVED = "removed"  # taken off by a program officer (may be assigned again)
@@ -311,7 +311,10 @@ def _create(app_id: int, reviewer_id: int, actor_id: int | None, *, how: str) ->
 # --- by hand -------------------------------------------------------------------------------------
 
 def assign_by_hand(application: Application, reviewer_ids: list[int], *, actor_id: int | None) -> list[ReviewAssignment]:
-    """Adds the chosen reviewers; refuses (AssignmentError on field "reviewers") any conflicted one."""
+    """Adds the chosen reviewers; refuses (AssignmentError on field "reviewers") any conflicted one,
+    and any reviewer at all for an application that is not submitted (a draft, a withdrawn one)."""
+    if application.status not in ASSIGNABLE:
+        raise AssignmentError("reviewers", _("Only a submitted application can be given reviewers."))
     panel = set(panel_ids(application.program.funder_id))
     facts = conflict_facts([(application.id, application.organization_id, application.on_behalf_of_id)],
                            list(panel))
@@ -386,5 +389,13 @@ def recuse(assignment: ReviewAssignment) -> list[ReviewAssignment]:
     db.session.flush()
     auditlog.record("assignment.recused", assignment, before=before, after={"status": RECUSED},
                     actor_id=assignment.reviewer_id)
+    # A review already written (draft or submitted) no longer counts: its scores leave the
+    # application's rubric score, its comments what others and the applicant read.
+    review = db.session.execute(select(Review).where(Review.assignment_id == assignment.id)).scalar_one_or_none()
+    if review is not None and review.status != SET_ASIDE:
+        auditlog.record("review.set_aside", review, before={"status": review.status}, after={"status": SET_ASIDE},
+                        actor_id=assignment.reviewer_id)
+        review.status = SET_ASIDE
+        db.session.flush()
     program = db.session.get(Application, assignment.application_id).program
     return auto_assign(program, actor_id=None, application_ids=[assignment.application_id])

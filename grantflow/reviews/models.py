@@ -60,6 +60,9 @@ class ConflictOfInterest(db.Model):
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
+# A review whose reviewer was recused afterwards (a conflict declared, the applicant recognized):
+# kept for the record, never counted, shown or sent.
+SET_ASIDE = "set_aside"
 
 
 class Review(db.Model):

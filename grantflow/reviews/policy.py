@@ -4,12 +4,17 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from grantflow.accounts.policy import is_funder_staff
+from grantflow.applications.models import NOT_IN_REVIEW
 from grantflow.core.db import db
 from grantflow.core.policy import policy
 from grantflow.reviews.models import ASSIGNED, ReviewAssignment
 
 
 def active_assignment(user, application):
+    """The user's assignment to review `application`, while it is theirs to review: none once
+    they are recused, and none for a draft or a withdrawn application, whatever was assigned."""
+    if application.status in NOT_IN_REVIEW:
+        return None
     return db.session.execute(
         select(ReviewAssignment).where(
             ReviewAssignment.application_id == application.id,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
-from grantflow.applications.models import Application
+from grantflow.applications.models import NOT_IN_REVIEW, Application
 from grantflow.applications.policy import sees_identity
 from grantflow.blind.views import reviewer_gate
 from grantflow.core import roles as R
@@ -22,7 +22,7 @@ from grantflow.programs.models import Program
 from grantflow.reviews import assignment as assign
 from grantflow.reviews import progress, reminders, services
 from grantflow.reviews.blind import reviewer_view
-from grantflow.reviews.models import ASSIGNED, ConflictOfInterest, ReviewAssignment
+from grantflow.reviews.models import ASSIGNED, SUBMITTED, ConflictOfInterest, ReviewAssignment
 from grantflow.reviews.policy import active_assignment
 
 bp = Blueprint("reviews", __name__, cli_group=None)
@@ -71,8 +71,10 @@ def review(app_id: int):
             page_errors.append(_("The review period has ended; reviews can no longer be changed."))
             status = 409
         elif form.validate_on_submit():
-            submitting = bool(form.submit.data)
-            if submitting and not form.validate_for_submit():
+            # A submitted review stays submitted: any change to it is checked as a whole review.
+            was_submitted = own is not None and own.status == SUBMITTED
+            submitting = bool(form.submit.data) or was_submitted
+            if submitting and not form.validate_for_submit(submitted=was_submitted):
                 status = 422
             else:
                 try:
@@ -83,7 +85,8 @@ def review(app_id: int):
                     page_errors.append(str(exc))
                     status = 422
                 else:
-                    flash(_("Your review was submitted. You can change it until the review period ends.")
+                    flash(_("Your review was updated.") if was_submitted else
+                          _("Your review was submitted. You can change it until the review period ends.")
                           if submitting else _("Your draft was saved."), "success")
                     return redirect(url_for("reviews.review", app_id=app_id))
         else:
@@ -257,8 +260,9 @@ def unassign(assignment_id: int):
 def reviewer_dashboard(user) -> dict:
     return {
         "assignments": db.session.execute(
-            select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id,
-                                           ReviewAssignment.status == ASSIGNED)
+            select(ReviewAssignment).join(Application, Application.id == ReviewAssignment.application_id)
+            .where(ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status == ASSIGNED,
+                   Application.status.not_in(NOT_IN_REVIEW))
             .options(selectinload(ReviewAssignment.application).selectinload(Application.program),
                      selectinload(ReviewAssignment.review))
         ).scalars().all(),

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from grantflow.applications import attachments
-from grantflow.applications.models import Application, Attachment
+from grantflow.applications.models import SUBMITTED, Application, Attachment
 from grantflow.core import files as stored
 from grantflow.core.db import db
 from grantflow.core.storage import storage
@@ -102,6 +102,7 @@ def test_blind_review_hides_file_names_from_reviewers(scene, draft, login):
     _upload(draft, "Eastside Tenants Union budget.csv", files.csv_bytes())
     att = db.session.execute(select(Attachment)).scalar_one()
     scene.program.blind_review = True
+    db.session.get(Application, draft.id).status = SUBMITTED  # reviewers read submitted applications only
     db.session.add(ReviewAssignment(application_id=draft.id, reviewer_id=scene.reviewer.id))
     db.session.commit()
     rev = login(scene.reviewer)

@@ -191,3 +191,38 @@ def test_declaration_needs_a_reason(world):
         declare_conflict(world.assignment, "   ")
     assert err.value.field == "reason"
     assert world.assignment.status == ASSIGNED
+
+
+def test_a_conflict_declared_after_reviewing_sets_the_review_aside(world):
+    """A reviewer who declares a conflict after submitting (or says they recognize the applicant)
+    no longer counts: their scores leave the application's rubric score, their comments leave what
+    other reviewers and the applicant read, and the recused place is not a review still to come."""
+    from grantflow.core.db import separate_session
+    from grantflow.reviews.aggregate import rubric_scores
+    from grantflow.reviews.models import SET_ASIDE, Review
+    from grantflow.reviews.services import other_reviews
+    from grantflow.scoring.standing import standing_of
+    from tests.reviews.helpers import review
+
+    w = world
+    rev, rev2 = w.users["reviewer"], w.users["other_reviewer"]
+    w.program.reviewers_per_application = 2
+    own = review(w.application, rev, [5, 5, 5], assign=False)
+    own.assignment = w.assignment
+    own.comment_to_applicant = "Strong plan."
+    other = review(w.application, rev2, [2, 2, 2])
+    db.session.commit()
+    assert rubric_scores(w.program.id)[w.application.id].n_reviews == 2
+
+    declare_conflict(w.assignment, "I used to volunteer there.")
+    db.session.commit()
+    with separate_session() as s:
+        assert s.get(Review, own.id).status == SET_ASIDE
+        assert s.get(Review, other.id).status == "submitted"
+    scores = rubric_scores(w.program.id)[w.application.id]
+    assert (scores.n_reviews, scores.weighted) == (1, 2.0)
+    assert [r.id for r in other_reviews(w.application.id, other)] == []
+    standing = standing_of(w.application)
+    assert (standing.reviews_in, standing.reviews_waiting) == (1, 0)
+    actions = [e.action for e in db.session.execute(select(AuditEvent)).scalars()]
+    assert "review.set_aside" in actions

@@ -170,3 +170,77 @@ def test_officer_assignment_pages(world, login):
     assert r.status_code == 302
     assert db.session.execute(select(ReviewAssignment).where(
         ReviewAssignment.application_id == new_app.id)).scalar_one().reviewer_id == world.users["reviewer"].id
+
+
+def test_only_a_submitted_application_can_be_given_reviewers(world, login):
+    """A draft is the applicant's own work in progress: assigning a reviewer to it by hand is
+    refused at the field, and nothing is assigned or mailed."""
+    from grantflow.core.mail import outbox
+    from tests import factories as F
+
+    draft = F.application(world.program, world.other_cbo, status="draft")
+    db.session.commit()
+    po = login(world.users["program_officer"])
+    r = po.post(f"/applications/{draft.id}/reviewers", data={"reviewers": [world.users["reviewer"].id]})
+    assert r.status_code == 422
+    assert "Only a submitted application can be given reviewers." in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.execute(select(ReviewAssignment).where(ReviewAssignment.application_id == draft.id)).first() is None
+    assert not [m for m in outbox() if "rev@riverside.org" in m.to]
+
+
+def test_a_withdrawn_or_draft_application_is_out_of_its_reviewers_reach(world, login):
+    """The applicant was told a withdrawn application "will not be reviewed": its reviewers can no
+    longer open, score or download it, and their dashboard no longer lists it; a draft assigned by
+    any means is never readable."""
+    from grantflow.applications.models import DRAFT, WITHDRAWN
+
+    _confirmed(world)
+    c1, c2, c3 = _crit_ids(world)
+    client = login(world.users["reviewer"])
+    url = f"/reviews/{world.application.id}"
+    assert client.get(url).status_code == 200
+    for status in (WITHDRAWN, DRAFT):
+        world.application.status = status
+        db.session.commit()
+        assert client.get(url).status_code == 404
+        assert client.get(f"/applications/{world.application.id}").status_code == 404
+        r = client.post(url, data={f"criterion_{c1}": "4", f"criterion_{c2}": "4", f"criterion_{c3}": "4",
+                                   "submit": "Submit review"})
+        assert r.status_code == 404
+        assert f'href="/reviews/{world.application.id}"' not in client.get("/dashboard").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.execute(select(Review)).first() is None
+
+
+def test_a_submitted_review_is_changed_only_as_a_whole_review(world, login):
+    """Once submitted, the form offers no "Save draft": a change is a submitted review's change,
+    checked like one (every criterion scored), and said as such."""
+    _confirmed(world)
+    c1, c2, c3 = _crit_ids(world)
+    client = login(world.users["reviewer"])
+    url = f"/reviews/{world.application.id}"
+    full = {f"criterion_{c1}": "4", f"criterion_{c2}": "4", f"criterion_{c3}": "4"}
+    assert client.post(url, data=full | {"submit": "Submit review"}).status_code == 302
+    body = client.get(url).get_data(as_text=True)
+    assert "Save draft" not in body and "Update review" in body
+    # A crafted "save" leaving a criterion out: refused at the field, the review unchanged.
+    r = client.post(url, data={f"criterion_{c1}": "1", f"criterion_{c2}": "1", "save": "Save draft"})
+    assert r.status_code == 422
+    assert "Choose a score for “Criterion 3”" in r.get_data(as_text=True)
+    db.session.expire_all()
+    rev = db.session.execute(select(Review)).scalar_one()
+    assert rev.status == "submitted" and {s.criterion_id: s.score for s in rev.scores} == {c1: 4, c2: 4, c3: 4}
+    r = client.post(url, data=full | {f"criterion_{c1}": "2", "save": "Save draft"}, follow_redirects=True)
+    assert "Your review was updated." in r.get_data(as_text=True)
+    assert "Your draft was saved." not in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert {s.criterion_id: s.score for s in db.session.execute(select(Review)).scalar_one().scores}[c1] == 2
+
+
+def test_the_reviewer_reads_an_outcome_by_its_name_not_its_key(world, login):
+    world.application.outcomes = [{"metric": "people_served", "target": "124"}, {"metric": "Meals cooked", "target": "900"}]
+    _confirmed(world)
+    body = login(world.users["reviewer"]).get(f"/reviews/{world.application.id}").get_data(as_text=True)
+    assert "People served: 124" in body and "Meals cooked: 900" in body
+    assert "people_served" not in body
