@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 
 from flask import url_for
+from sqlalchemy import select
 from flask_login import current_user
 
-from grantflow.accounts.policy import editor_org_ids
+from grantflow.accounts.policy import applicant_org_ids, editor_org_ids, staff_funder_ids
 from grantflow.api.pages import page
 from grantflow.api.schemas import (
     ApplicationFilterSchema, ApplicationPageSchema, ApplicationSchema, DraftAnswersSchema, DraftSchema,
@@ -23,6 +24,7 @@ from grantflow.applications.drafts import BudgetLineInput, DraftInput, OutcomeIn
 from grantflow.applications.models import DRAFT, Application
 from grantflow.applications.policy import scope_applications, sees_identity
 from grantflow.core import roles as R
+from grantflow.core.db import db
 from grantflow.core.errors import problem
 from grantflow.core.policy import authorize, get_or_404
 from grantflow.programs.models import Program
@@ -89,13 +91,44 @@ def of_program(stmt, args: dict):
     return stmt.where(Application.program_id == (program.id if program else -1))
 
 
+def declaration_owed(stmt):
+    """``stmt`` without the applications a reviewer reaches only by assignment in a blind program
+    whose conflict declaration they still owe: the web sends them to the declaration before any
+    application of it (grantflow/blind/views.py, `reviewer_gate`), and so does the API."""
+    from grantflow.blind.declarations import needs_declaration
+    from grantflow.reviews.models import ASSIGNED, ReviewAssignment
+
+    blind = db.session.execute(
+        select(Program).join(Application, Application.program_id == Program.id)
+        .join(ReviewAssignment, ReviewAssignment.application_id == Application.id)
+        .where(ReviewAssignment.reviewer_id == current_user.id, ReviewAssignment.status == ASSIGNED,
+               Program.blind_review.is_(True)).distinct()).scalars()
+    owed = [p.id for p in blind if needs_declaration(p, current_user)]
+    if not owed:
+        return stmt
+    return stmt.where(~Application.program_id.in_(owed)
+                      | Application.organization_id.in_(applicant_org_ids(current_user) or {-1})
+                      | Program.funder_id.in_(staff_funder_ids(current_user) or {-1}))
+
+
+def readable(application: Application) -> Application:
+    """``application``, or 403 while its reader owes the blind program's conflict declaration."""
+    from grantflow.blind.declarations import needs_declaration
+
+    if not sees_identity(current_user, application) and needs_declaration(application.program, current_user):
+        raise problem(403, "Declare your conflicts of interest for this program first, on its page "
+                           f"{url_for('blind.declare', program=application.program, _external=True)}.")
+    return application
+
+
 @blp.route("/applications")
 @blp.arguments(ApplicationFilterSchema, location="query")
 @blp.response(200, ApplicationPageSchema)
 @errors(blp, 422)
 def list_applications(args):
-    """The applications you may see (your organization's, assigned to you, or your funder's), oldest first."""
-    stmt = of_program(scope_applications(current_user), args)
+    """The applications you may see (your organization's, assigned to you, or your funder's), oldest
+    first; in a blind program, a reviewer's only once they have declared their conflicts."""
+    stmt = declaration_owed(of_program(scope_applications(current_user), args))
     if "status" in args:
         stmt = stmt.where(Application.status == args["status"])
     rows, next_cursor = page(stmt, Application.id, args)
@@ -106,7 +139,7 @@ def list_applications(args):
 @blp.response(200, ApplicationSchema)
 @errors(blp)
 def get_application(app_id: int):
-    return application_data(get_or_404(Application, app_id, "application.view"))
+    return application_data(readable(get_or_404(Application, app_id, "application.view")))
 
 
 @blp.route("/applications/<int:app_id>/answers")

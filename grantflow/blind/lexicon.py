@@ -202,8 +202,10 @@ class Lexicon:
 
 
 def people_of(application) -> list[tuple[str, str]]:
-    """(name, email) of everyone linked to the applying organizations, the author and uploaders."""
-    org_ids = [o.id for o in (application.organization, application.on_behalf_of) if o is not None]
+    """(name, email) of everyone linked to the applying organizations (their members, and the
+    contact person letters are addressed to, who may have no account), the author and uploaders."""
+    orgs = [o for o in (application.organization, application.on_behalf_of) if o is not None]
+    org_ids = [o.id for o in orgs]
     rows = db.session.execute(
         select(User.name, User.email).join(Membership, Membership.user_id == User.id)
         .where(Membership.organization_id.in_(org_ids)).order_by(User.id)
@@ -212,6 +214,7 @@ def people_of(application) -> list[tuple[str, str]]:
     extra.discard(None)
     if extra:
         rows += db.session.execute(select(User.name, User.email).where(User.id.in_(extra)).order_by(User.id)).all()
+    rows += [(o.contact_name, None) for o in orgs if o.contact_name]
     return list(dict.fromkeys((n, e) for n, e in rows))
 
 

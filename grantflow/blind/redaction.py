@@ -132,16 +132,24 @@ def _save(doc) -> bytes:
     doc.set_metadata({})
     doc.del_xml_metadata()
     doc.set_toc([])
+    # A viewer shows layer names (its Layers panel) and page labels ("MVFC-1") beside the pages:
+    # layers are kept, numbered; labels go (pages are numbered as they come).
+    for n, xref in enumerate(sorted(doc.get_ocgs()), 1):
+        doc.xref_set_key(xref, "Name", pymupdf.get_pdf_str(f"Layer {n}"))
+    doc.set_page_labels([])
     return doc.tobytes(garbage=4, deflate=True, clean=True, no_new_id=True)
 
 
 def pdf_text(data: bytes) -> str:
-    """Everything a reader of the PDF can get at as text: pages, metadata, XMP, outline."""
+    """Everything a reader of the PDF can get at as text: pages, metadata, XMP, outline, layer
+    names and page labels."""
     doc = pymupdf.open(stream=data, filetype="pdf")
     parts = [page.get_text() for page in doc]
     parts += [str(v) for v in (doc.metadata or {}).values() if v]
     parts.append(doc.get_xml_metadata() or "")
     parts += [entry[1] for entry in doc.get_toc()]
+    parts += [ocg.get("name") or "" for ocg in doc.get_ocgs().values()]
+    parts += [page.get_label() for page in doc]
     for page in doc:
         parts += [a.info.get("content", "") + " " + a.info.get("title", "") for a in page.annots()]
         parts += [link.get("uri", "") for link in page.get_links()]

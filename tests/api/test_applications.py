@@ -9,6 +9,7 @@ from grantflow.core.errors import PROBLEM_JSON
 from grantflow.core.mail import outbox
 from grantflow.organizations.models import ACCEPTED, INVITED
 from grantflow.core import roles as R
+from grantflow.blind import declarations
 from tests import factories as F
 from tests.api.conftest import make_token
 
@@ -131,12 +132,38 @@ def test_a_reviewer_in_blind_review_sees_no_identity(app, scene, api):
     scene.program.blind_review = True
     application = F.application(scene.program, scene.cbo, summary="Eastside Tenants Union repairs homes.")
     db.session.add(ReviewAssignment(application=application, reviewer=scene.reviewer))
+    declarations.declare(scene.program, scene.reviewer, conflict_ids=[], affiliations="")
     db.session.commit()
     data = api(make_token(scene.reviewer, "read")).get(f"/api/v1/applications/{application.id}").get_json()
     assert data["blind"] is True and data["organization"] is None
     assert "Eastside Tenants Union" not in str(data)
     own = api(make_token(scene.user, "read")).get(f"/api/v1/applications/{application.id}").get_json()
     assert own["organization"]["name"] == "Eastside Tenants Union"
+
+
+def test_a_blind_reviewer_reads_nothing_through_the_api_before_declaring_conflicts(app, scene, api):
+    """As on the web, where the review page sends them to the declaration first: an application of
+    a blind program is refused, and left out of the list, until the reviewer has declared."""
+    from grantflow.reviews.models import ReviewAssignment
+
+    scene.program.blind_review = True
+    application = F.application(scene.program, scene.cbo, summary="Repairs homes on the east side.")
+    db.session.add(ReviewAssignment(application=application, reviewer=scene.reviewer))
+    db.session.commit()
+    client = api(make_token(scene.reviewer, "read"))
+    got = client.get(f"/api/v1/applications/{application.id}")
+    assert got.status_code == 403 and "declare" in got.get_json()["detail"].lower()
+    assert "Repairs homes" not in got.get_data(as_text=True)
+    listed = client.get(f"/api/v1/applications?program={scene.program.slug}").get_json()
+    assert application.id not in [a["id"] for a in listed["items"]]
+    assert client.get(f"/api/v1/applications/{application.id}/score").status_code in (403, 404)
+    declarations.declare(scene.program, scene.reviewer, conflict_ids=[], affiliations="")
+    db.session.commit()
+    assert client.get(f"/api/v1/applications/{application.id}").status_code == 200
+    listed = client.get(f"/api/v1/applications?program={scene.program.slug}").get_json()
+    assert application.id in [a["id"] for a in listed["items"]]
+    # The applicant and the funder's staff never owe a declaration.
+    assert api(make_token(scene.user, "read")).get(f"/api/v1/applications/{application.id}").status_code == 200
 
 
 def test_an_id_past_the_database_range_is_not_found_whatever_the_method(app, scene, api):

@@ -47,3 +47,20 @@ def test_the_attachment_carries_neither_the_name_nor_the_metadata(blind_app, log
     text = reviewer_pages(blind_app, login(blind_app.reviewer))["attachment"].casefold()
     for leak in (ORG, DIRECTOR, "Priya", "MVFC", "Co-op", "mvfc-coop.org", "22 D Street", "9033657"):
         assert leak.casefold() not in text, leak
+
+
+def test_the_organization_contact_person_is_masked(blind_app, login):
+    """The person letters are addressed to (the organization's contact) is someone linked to the
+    applicant: masked like its staff, with or without the accent, in the text and the attachment."""
+    from grantflow.core.db import db
+
+    b = blind_app
+    b.org.contact_name = "Luis García"
+    b.application.summary = (b.application.summary or "") + " Ask Luis Garcia or García about the market."
+    db.session.commit()
+    pages = reviewer_pages(b, login(b.reviewer))
+    for url in (f"/reviews/{b.application.id}", f"/applications/{b.application.id}"):
+        assert "about the market" in pages[url], url  # the sentence is there, its names masked
+    for url, text in pages.items():
+        for leak in ("Luis Garcia", "Luis García", "García"):
+            assert leak.casefold() not in text.casefold(), (url, leak)

@@ -122,3 +122,25 @@ def test_what_survives_redaction_is_caught():
     made = redaction.redact(attachments.PDF, original, Matcher([Term("Priya", "person", "p")]))
     assert made.problems == [] and "Priya" not in redaction.pdf_text(made.pdf)
     assert redaction.leftover(original, Matcher([Term("Priya", "person", "p")])) == ["Priya"]
+
+
+def test_layer_names_and_page_labels_do_not_survive():
+    """Found by hand: a copy kept an optional-content layer named after the organization (shown in
+    any viewer's Layers panel) and page labels "MorenoValleyFoodCoop-1…". Both are renamed; the
+    layer itself and the page text stay."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "The grocery will open six days a week.")
+    layer = doc.add_ocg(f"{ORG} logo layer", on=True)
+    page.insert_text((72, 140), "Logo text on a layer.", oc=layer)
+    doc.new_page().insert_text((72, 100), "Second page.")
+    doc.set_page_labels([{"startpage": 0, "prefix": "MorenoValleyFoodCoop-", "style": "D", "firstpagenum": 1}])
+    original = doc.tobytes()
+    assert ORG in redaction.pdf_text(original) and "MorenoValleyFoodCoop" in redaction.pdf_text(original)
+    copy = redaction.redact_pdf(original, MATCHER)
+    back = pymupdf.open(stream=copy.pdf, filetype="pdf")
+    assert [o["name"] for o in back.get_ocgs().values()] == ["Layer 1"]
+    assert [p.get_label() for p in back] == ["", ""]
+    raw = copy.pdf.decode("latin-1")
+    assert "Moreno" not in raw and "MorenoValleyFoodCoop" not in redaction.pdf_text(copy.pdf)
+    assert "The grocery will open six days a week." in back[0].get_text()
