@@ -67,6 +67,14 @@ class ReviewerView:
     mask: Callable = _same  # for other texts shown beside the view (other reviewers' comments)
     language: str = "en"  # what the answers were typed in (Application.language)
 
+    @property
+    def outcome_lines(self) -> list[tuple[str, str]]:
+        """The outcomes as a page shows them: a listed metric by its name ("People served"), not
+        its key; one the applicant wrote as they wrote it."""
+        from grantflow.applications.metrics import label
+
+        return [(label(metric), target) for metric, target in self.outcomes]
+
 
 def _answer_text(value) -> str:
     if value is None:

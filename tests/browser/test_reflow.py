@@ -13,6 +13,7 @@ from grantflow.chna import crosswalk
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.programs.models import CustomQuestion
+from grantflow.reviews.models import CriterionScore, Review
 from tests import factories as F
 from tests.browser.conftest import assert_accessible, fill_login
 from tests.conftest import build_world, make_app
@@ -80,6 +81,19 @@ def reflow_server(tmp_path_factory):
         _inv, invitation = create_invitation(w.cbo, "a.colleague.with.a.long.address@eastside-tenants-union.org",
                                              R.APPLICANT, w.users["applicant"], team_role=R.TEAM_VIEWER)
         review(w.other_application, w.users["other_reviewer"], [3, 4, 4], to_applicant="Clear, concrete plan.")
+        # The reviewer's own submitted review, and a colleague's they may see: the scores table has
+        # a column per criterion (it widened the page on a phone).
+        w.program.reviewers_see_others = True
+        for criterion, label in zip(w.program.current_rubric.criteria, (
+                "Community need and the evidence for it", "Community leadership and voice in decisions",
+                "Feasibility of the budget and the workplan")):
+            criterion.label = label
+        w.assignment.no_conflict_confirmed_at = utcnow()
+        own = review(w.application, w.users["other_reviewer"], [4, 4, 5], to_applicant="Strong partnerships.")
+        mine = Review(assignment_id=w.assignment.id, application_id=w.application.id, reviewer_id=w.users["reviewer"].id,
+                      rubric_id=own.rubric_id, status="submitted", submitted_at=utcnow(),
+                      scores=[CriterionScore(criterion_id=s.criterion_id, score=3) for s in own.scores])
+        db.session.add(mine)
         decide(w.other_application, "decline")
         release(w.program)
         db.session.commit()
