@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from grantflow.core.i18n import format_number
 from grantflow.core.inputs import MAX_ID, MIN_INT, plain_decimal, row_index
-from grantflow.core.money import cents_to_dollars, dollars_to_cents
+from grantflow.core.money import cents_to_dollars, typed_dollars_to_cents
 from grantflow.core.timeutil import YEAR_RANGE_MESSAGE, year_in_range
 from grantflow.scoring.rules import format_mapping
 
@@ -47,9 +47,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class MoneyField(_Parsed, Field):
-    """Dollars typed as text ("25,000", "$25000.50"); `data` is integer cents (None when empty).
+    """Dollars typed as text ("25,000", "$25000.50"; "25.000" on a Spanish page); `data` is integer
+    cents (None when empty), and it is shown as the page's language writes numbers.
 
-    Parsing is `grantflow.core.money.dollars_to_cents`, whose `MoneyError` message (no exponents,
+    Parsing is `grantflow.core.money.typed_dollars_to_cents`, whose `MoneyError` message (no exponents,
     whole cents, at most `MAX_CENTS`) is shown at the field; an amount below zero is refused too."""
 
     widget = TextInput()
@@ -63,11 +64,11 @@ class MoneyField(_Parsed, Field):
             return self.raw_data[0]
         if self.data is None:
             return ""
-        dollars = cents_to_dollars(self.data)
-        return f"{dollars:,.0f}" if dollars == dollars.to_integral() else f"{dollars:,.2f}"
+        dollars = cents_to_dollars(self.data)  # as the page writes numbers, and reads them back
+        return format_number(dollars, 0 if dollars == dollars.to_integral() else 2)
 
     def parse(self, text: str) -> int:
-        cents = dollars_to_cents(text)  # a MoneyError (a ValueError) says what to type
+        cents = typed_dollars_to_cents(text)  # a MoneyError (a ValueError) says what to type
         if cents < 0:
             raise ValueError(_("Enter an amount of zero or more."))
         return cents

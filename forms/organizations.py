@@ -150,6 +150,10 @@ class DemographicsForm(BaseForm):
         if "another" in chosen and not self.ed_race_other.data:
             raise ValidationError(_l("Describe the other identity in the box below, or untick “Another identity”."))
 
+    def validate_ed_race_other(self, field):
+        if field.data and "another" not in set(self.ed_race.data or ()):
+            raise ValidationError(_l("Tick “Another identity” to keep what you typed here, or clear the box."))
+
     def _part_of(self, part, total):
         p, t = part.data, total.data
         if p is not None and t is not None and p > t:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
+from forms.base import error_links
+
 from grantflow.core import policy, roles
 from grantflow.core.translations import localized
 from grantflow.core.i18n import format_when
@@ -13,6 +15,7 @@ from grantflow.core.timeutil import to_local
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.globals["error_links"] = error_links
 
     @app.template_filter("localtime")
     def localtime(value, tz: str = "UTC", kind: str = "datetime"):

@@ -115,18 +115,25 @@
       input.value = "";
     }
   }
+  // Amounts are read as the page writes numbers ("18.750,50" in Spanish), as the server reads them
+  // (grantflow/core/money.py, typed_dollars_to_cents); what it would refuse leaves the total alone.
+  var lang = document.documentElement.lang || "en", parts = {};
+  new Intl.NumberFormat(lang).formatToParts(12345.6).forEach(function (p) { parts[p.type] = p.value; });
+  var esc = function (c) { return c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); };
+  var group = /\s/.test(parts.group || " ") ? "" : esc(parts.group), point = esc(parts.decimal || ".");
+  var amount = new RegExp("^(\\d{1,3}(?:" + (group || "(?!)") + "\\d{3})+|\\d+)(?:" + point + "(\\d{0,2}))?$");
   function updateTotal() {
     var cents = 0, ok = true, out = document.getElementById("budget-total");
     if (!out) { return; }
     Array.prototype.forEach.call(form.querySelectorAll("input[name^=budget-][name$=-amount]"), function (el) {
-      var v = el.value.replace(/[$,\s]/g, "");
+      var v = el.value.replace(/US\$|\$|[\s\u00a0\u202f]/g, ""), m;
       if (!v) { return; }
-      if (!/^\d+(\.\d{0,2})?$/.test(v)) { ok = false; return; }
-      cents += Math.round(parseFloat(v) * 100);
+      m = amount.exec(v);
+      if (!m) { ok = false; return; }
+      cents += parseInt(m[1].replace(/\D/g, ""), 10) * 100 + parseInt(((m[2] || "") + "00").slice(0, 2), 10);
     });
     if (ok) {
-      out.textContent = new Intl.NumberFormat(document.documentElement.lang || "en",
-                                              { style: "currency", currency: "USD" }).format(cents / 100);
+      out.textContent = new Intl.NumberFormat(lang, { style: "currency", currency: "USD" }).format(cents / 100);
     }
   }
 

@@ -59,7 +59,7 @@ def test_a_spanish_speaking_applicant_sees_every_page_in_spanish(browser, live_s
         # What the page's scripts say is in Spanish too: the counter, a row added, the budget total, autosave.
         page.locator("#title").fill("x" * 205)
         expect(page.locator("#title-counter")).to_have_text(re.compile(r"^5 caracteres por encima del límite de 200\."))
-        page.locator("#budget-0-amount").fill("1000.5")
+        page.locator("#budget-0-amount").fill("1000,5")  # as a Spanish page writes it (1000.5 is refused there)
         page.locator("[data-add-row=budget]").click()
         expect(page.locator("#rows-live")).to_have_text("Se agregó la línea de presupuesto 2.")
         expect(page.locator("#budget-total")).to_have_text(re.compile(r"^1000,50\sUS\$$|^1\.000,50\sUS\$$"))

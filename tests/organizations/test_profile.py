@@ -151,6 +151,8 @@ def test_demographics_stored_only_with_consent_and_deleted_on_withdrawal(org_use
     ({"board_total": "3", "board_poc": "5"}, "board_poc", "cannot be more than the total (3)"),
     ({"ed_race": ["white", "prefer_not_to_say"]}, "ed_race", "on its own"),
     ({"ed_race": ["another"]}, "ed_race", "Describe the other identity"),
+    # Typed without ticking "Another identity": it was thrown away with "saved".
+    ({"ed_race": ["black"], "ed_race_other": "Zapotec"}, "ed_race_other", "Tick “Another identity”"),
     ({"senior_total": "-1"}, "senior_total", "Enter a number from 0 up."),
 ])
 def test_demographics_validation(org_user, login, data, field, message):
@@ -203,9 +205,17 @@ def test_practices_and_feedback_loops_add_remove(org_user, login):
     ({"loops-0-method": "Survey", "loops-0-frequency": "hourly"}, "Choose how often from the list."),
 ])
 def test_practices_validation(org_user, login, data, message):
+    """The message is at the field and in the summary at the top, which links to that field (a
+    feedback loop's field by its loop's number), never as raw data ("{'method': [...]}")."""
     _, user, *_ = org_user
     r = login(user).post("/organizations/eastside/practices", data={**data, "action": "save"})
-    assert r.status_code == 422 and message in r.get_data(as_text=True)
+    body = html.unescape(r.get_data(as_text=True))
+    assert r.status_code == 422 and message in body
+    summary = body[body.index('id="error-summary"'):body.index("</div>", body.index('id="error-summary"'))]
+    assert message in summary and "{" not in summary and "[" not in summary
+    if "loops-0-" in " ".join(data):
+        field = next(k for k in data if k.startswith("loops-0-") and (not data[k] or k.endswith("frequency")))
+        assert f'href="#{field}"' in summary and "Feedback loops 1: " in summary
 
 
 def test_a_plain_cbo_has_no_members_page(org_user, login):
@@ -259,3 +269,25 @@ def test_primary_contact_is_saved_and_shown_again(org_user, login):
     assert (saved.contact_name, saved.contact_title) == ("Maria Lopez", "Executive Director")
     page = client.get("/organizations/eastside/profile").get_data(as_text=True)
     assert 'value="Maria Lopez"' in page and 'value="Executive Director"' in page
+
+
+def test_a_spanish_page_reads_amounts_as_it_writes_them(org_user, login):
+    """On a Spanish page "230.000" is two hundred thirty thousand dollars (it was saved as $230,
+    with "Su perfil se guardó."); "230,000" there could be read two ways and is refused at the
+    field, kept as typed."""
+    from grantflow.core.db import separate_session
+    from grantflow.organizations.models import Organization
+
+    org, user, *_ = org_user
+    client = login(user)
+    client.post("/language", data={"locale": "es", "next": "/account"})
+    r = client.post("/organizations/eastside/profile", data={**PROFILE, "annual_budget": "230.000"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with separate_session() as s:
+        assert s.get(Organization, org.id).annual_budget_cents == 230_000_00
+    page = client.get("/organizations/eastside/profile").get_data(as_text=True)
+    assert 'value="230.000"' in page
+    r = client.post("/organizations/eastside/profile", data={**PROFILE, "annual_budget": "230,000"})
+    assert r.status_code == 422 and 'value="230,000"' in r.get_data(as_text=True)
+    with separate_session() as s:
+        assert s.get(Organization, org.id).annual_budget_cents == 230_000_00
