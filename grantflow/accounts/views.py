@@ -329,7 +329,7 @@ def messages(slug: str):
         query = query.where(ob.OutboxMessage.status == status)
     rows = db.session.execute(query.order_by(ob.OutboxMessage.id.desc()).limit(MESSAGES_PAGE)).scalars().all()
     return render_template("accounts/messages.html", funder=funder, messages=rows, status=status,
-                           labels=ob.STATUS_LABELS, page_size=MESSAGES_PAGE)
+                           labels=ob.STATUS_LABELS, resendable=ob.RESENDABLE, page_size=MESSAGES_PAGE)
 
 
 @bp.route("/funders/<slug>/messages/<int:message_id>/send-again", methods=["POST"])

@@ -23,6 +23,7 @@ existing message (a retried request, a scheduled job that runs twice).
 from __future__ import annotations
 
 import datetime as dt
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 import logging
 import uuid
@@ -43,6 +44,7 @@ PENDING, SENDING, SENT, FAILED, UNCERTAIN, CANCELLED = (
 STATUS_LABELS = {PENDING: _l("Waiting to be sent"), SENDING: _l("Being sent"), SENT: _l("Sent"),
                  FAILED: _l("Failed"), UNCERTAIN: _l("Unknown (the sender stopped mid-send)"),
                  CANCELLED: _l("Cancelled")}
+RESENDABLE = (FAILED, UNCERTAIN)  # what a person may choose to send again
 DELIVER_TASK = "outbox_deliver"
 SWEEP_TASK = "outbox_sweep"
 
@@ -225,9 +227,12 @@ def sweep(*, app=None, now: dt.datetime | None = None) -> dict[str, int]:
 # --- people's decisions -------------------------------------------------------------------------------
 
 def send_again(message: OutboxMessage) -> None:
-    """A person decided to send a failed or uncertain message again (in the caller's transaction)."""
-    if message.status not in (FAILED, UNCERTAIN, CANCELLED):
-        raise ValueError("Only a failed, uncertain or cancelled message can be sent again.")
+    """A person decided to send a failed or uncertain message again (in the caller's transaction).
+    A cancelled one never is: it was cancelled with the change that caused it (a release undone),
+    and sending it would announce what was undone."""
+    if message.status not in RESENDABLE:
+        raise ValueError(_("Only a failed or uncertain message can be sent again; a cancelled one cannot be sent "
+                           "again, since what it announced was undone."))
     message.status, message.not_before, message.attempts = PENDING, None, 0
     db.session.flush()
     _hand_over_after_commit(message.id)

@@ -17,6 +17,7 @@ from grantflow.core import i18n, translations
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
 from grantflow.core.inputs import query_int
+from grantflow.core.money import format_money
 from grantflow.core.policy import authorize, can
 from grantflow.core.timeutil import from_local, to_local
 from grantflow.core.views import dashboard_section
@@ -95,11 +96,24 @@ def new():
 def edit(program):
     authorize("program.manage", program)
     form = ProgramForm(data=_form_data(program)) if request.method == "GET" else ProgramForm()
-    if form.validate_on_submit() and _blind_review_change_is_explained(program, form):
+    if (form.validate_on_submit() and _budget_covers_awards(program, form)
+            and _blind_review_change_is_explained(program, form)):
         services.update_program(program, _form_values(form))
         flash(_("Program saved."), "success")
         return redirect(url_for("programs.manage", program=program))
     return _render_form(form, program)
+
+
+def _budget_covers_awards(program: Program, form: ProgramForm) -> bool:
+    """A budget below what is already awarded would leave a negative amount "left to award"."""
+    from grantflow.decisions.services import awarded_total
+
+    awarded = awarded_total(program.id)
+    if form.budget_cents.data is not None and form.budget_cents.data < awarded:
+        form.budget_cents.errors = [_("%(awarded)s is already awarded in this program: the total budget cannot be "
+                                      "less than that.", awarded=format_money(awarded))]
+        return False
+    return True
 
 
 def _blind_review_change_is_explained(program: Program, form: ProgramForm) -> bool:

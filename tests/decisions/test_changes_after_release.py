@@ -146,3 +146,35 @@ def test_the_equity_audit_counts_the_final_decision(world):
     data = load_audit_data(world.program)
     position = [f.application_id for f in data.facts].index(world.other_application.id)
     assert data.awarded[position] and data.award_cents[position] == 40_000_00
+
+
+def test_a_released_award_cannot_fall_below_what_was_already_paid(world):
+    """Found by hand: a released award of which $20,800 was paid was cut to $10,000, and the
+    grantee was told at once. An award below what was paid of it is refused at the field, and
+    nobody is told anything (taking an award back after a payment is a decline:
+    tests/awards/test_schedules.py)."""
+    import datetime as dt
+
+    import pytest
+
+    from grantflow.decisions.services import DecisionError
+    from tests.awards import builders
+
+    application = world.application
+    builders.award(application, 40_000_00)
+    first, _second = builders.schedule(application, (20_800_00, dt.date(2026, 3, 1)), (19_200_00, dt.date(2026, 9, 1)))
+    builders.pay(first)
+    db.session.commit()
+    sent = len(outbox())
+    officer = world.users["program_officer"]
+    with pytest.raises(DecisionError) as err:
+        decide(application, "award", amount_cents=10_000_00, rationale="Budget cut.", actor=officer,
+               reason_without_review="Reviewed in committee.", change_reason="The budget was cut.")
+    assert err.value.field == "amount" and "$20,800.00 of it was already paid" in str(err.value)
+    db.session.rollback()
+    assert db.session.execute(select(Decision)).scalar_one().amount_cents == 40_000_00
+    ob.sweep()
+    assert len(outbox()) == sent
+    # Down to what was paid, or more, it changes as before.
+    decide(application, "award", amount_cents=20_800_00, rationale="Budget cut.", actor=officer,
+           reason_without_review="Reviewed in committee.", change_reason="The budget was cut.")

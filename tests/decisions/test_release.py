@@ -135,6 +135,19 @@ def test_hold_then_undo_sends_nothing_and_a_new_release_sends_once(decided, logi
     assert all(d.released_at is None for d in db.session.execute(select(Decision)).scalars())
     ob.sweep(now=first.hold_until + dt.timedelta(minutes=1))
     assert outbox() == []
+    # Found by hand: the messages log offered "Send again" for them, which told an applicant of an
+    # award that was never released. A message cancelled with its cause is never sent again.
+    admin = login(w.users["funder_admin"])
+    log = _body(admin.get("/funders/riverside/messages"))
+    assert "Send again" not in log
+    cancelled = db.session.execute(select(ob.OutboxMessage).where(ob.OutboxMessage.event == "decision.released")).scalars().first()
+    r = admin.post(f"/funders/riverside/messages/{cancelled.id}/send-again", follow_redirects=True)
+    assert "cannot be sent again" in _body(r)
+    db.session.expire_all()
+    assert db.session.get(ob.OutboxMessage, cancelled.id).status == ob.CANCELLED
+    ob.sweep(now=first.hold_until + dt.timedelta(minutes=2))
+    assert outbox() == []
+    po = login(w.users["program_officer"])
     # Released again: each applicant is told once, when the new hold ends.
     assert po.post(URL, data={"outcomes": ["award", "decline"], "when": "now", "count": "2"}).status_code == 302
     db.session.expire_all()

@@ -194,3 +194,25 @@ def test_decisions_before_the_close_are_refused_even_without_a_review_end(world,
     r = officer.post("/programs/new", data=dict(VALID, review_ends_at="", decisions_release_at="2027-01-20T12:00"))
     assert r.status_code == 422
     assert "Decisions must be released after applications close." in r.get_data(as_text=True)
+
+
+def test_the_budget_cannot_fall_below_what_is_already_awarded(world, officer):
+    """Found by hand: with $750,000 awarded, the budget was set to $500,000 and the board read
+    "Left to award -$250,000.00". Refused at the field, the typed value kept."""
+    from grantflow.core.db import separate_session
+    from grantflow.decisions.services import decide
+
+    decide(world.application, "award", amount_cents=40_000_00, rationale="Strong plan.",
+           actor=world.users["program_officer"], reason_without_review="Reviewed in committee.")
+    db.session.commit()
+    budget = world.program.budget_cents
+    r = officer.post("/programs/health-2026/edit", data=dict(VALID, budget_cents="30,000", max_award_cents="20,000",
+                                                             min_award_cents="0", blind_review=""))
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422, body
+    assert "$40,000.00 is already awarded in this program" in body and 'value="30,000"' in body
+    with separate_session() as s:
+        assert s.get(Program, world.program.id).budget_cents == budget
+    r = officer.post("/programs/health-2026/edit", data=dict(VALID, budget_cents="40,000", max_award_cents="20,000",
+                                                             min_award_cents="0", blind_review=""))
+    assert r.status_code == 302
