@@ -170,14 +170,26 @@ def claim_draft(application: Application, now: dt.datetime | None = None) -> boo
 
 @dataclass(frozen=True)
 class Stale:
-    """A save made from an older version of the draft than the stored one, which someone else saved."""
+    """A save made from an older version of the draft than the stored one, which someone else saved
+    (`yours`: the same person, from another page: a second window or device)."""
 
     by: str
     at: dt.datetime | None
     revision: int
+    yours: bool = False
 
     def message(self, tz: str) -> str:
         local = to_local(self.at, tz)
+        if self.yours:
+            rest = _("Nothing you typed here is saved yet, and it is all still on this page. To keep this page's "
+                     "version, save again: it replaces the other one. To see the other one first, open the draft "
+                     "again (copy what you want to keep).")
+            if local is None:
+                return _("You saved another version of this draft in another window or on another device, after "
+                         "you opened this page.") + " " + rest
+            return _("You saved another version of this draft in another window or on another device at %(time)s "
+                     "on %(day)s, after you opened this page.",
+                     time=format_when(local, "time"), day=format_when(local, "day")) + " " + rest
         rest = _("Nothing you typed here is saved yet, and it is all still on this page. To keep your version, "
                  "save again: it replaces theirs. To see theirs first, open the draft again (copy what you want "
                  "to keep).")
@@ -193,17 +205,29 @@ def parse_revision(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-def stale_draft(application: Application, base_revision, user) -> Stale | None:
-    """Whether saving from `base_revision` would overwrite a newer version another person saved.
-    The row is locked first, so of two saves from the same version the second one is told."""
+def stale_draft(application: Application, base_revision, user, page_token: str | None = None) -> Stale | None:
+    """Whether saving from `base_revision` would overwrite a newer version saved by another person,
+    or by the same one from another page (`page_token` names the page a save comes from: two
+    windows or devices of one person overwrote each other unwarned; the same page's autosave still
+    in flight is no conflict). The row is locked first, so of two saves from the same version the
+    second one is told."""
     base = parse_revision(base_revision)
     if base is None:
         return None
     lock(application)
-    if application.draft_revision == base or application.last_edited_by_id in (None, user.id):
+    if application.draft_revision == base or application.last_edited_by_id is None:
+        return None
+    yours = application.last_edited_by_id == user.id
+    if yours and page_token and saved_from(application) == page_token:
         return None
     editor = application.last_edited_by
-    return Stale(editor.name if editor else _("Someone"), application.last_edit_at, application.draft_revision)
+    return Stale(editor.name if editor else _("Someone"), application.last_edit_at, application.draft_revision,
+                 yours=yours)
+
+
+def saved_from(application: Application) -> str | None:
+    """The page token of the draft's last save from the form (None for one saved otherwise)."""
+    return ((application.draft_form or {}).get("_page") or [None])[0]
 
 
 def _fields_of(data: DraftInput) -> dict:
@@ -258,7 +282,8 @@ def _catalog(needs: dict, places: dict) -> Catalog:
     return Catalog(frozenset(needs), frozenset(places))
 
 
-def save_draft(application: Application, data: DraftInput, user, client_rev: str | None = None) -> DraftResult:
+def save_draft(application: Application, data: DraftInput, user, client_rev: str | None = None,
+               page_token: str | None = None) -> DraftResult:
     """Writes every field of `data` that passes its checks (the others keep their stored value)
     and stores uploads; `client_rev` is the browser's revision id of what it sent (its autosave
     script compares it with its own copy)."""
@@ -315,7 +340,7 @@ def save_draft(application: Application, data: DraftInput, user, client_rev: str
             "attachment_id": att.id, "name": att.original_name, "sha256": att.sha256, "size": att.size,
             "mime_type": att.mime_type})
     application.draft_form = ({k: [str(v) for v in values] for k, values in data.typed.items()}
-                              | {"_rev": [client_rev or ""]}) if data.typed else None
+                              | {"_rev": [client_rev or ""], "_page": [page_token or ""]}) if data.typed else None
     application.updated_at = utcnow()
     application.draft_revision = (application.draft_revision or 0) + 1
     application.last_edited_by_id = user.id

@@ -260,6 +260,7 @@ def _render(application, form, answers, *, status=200, errors=None, top_error=No
     return render_template(
         "applications/edit.html", application=application, program=program, form=form, answers=answers,
         errors=errors or [], top_error=top_error, saved_note=saved_note, submit_token=token, focus=focus,
+        page_token=secrets.token_urlsafe(12),  # this page's own saves are never a conflict with each other
         stale=stale, last_edited=last_edited_text(application),
         budget_total=format_money(form.budget_total_cents()), deadline=services.local_deadline(program),
         not_open=services.not_open_reason(program), accept=attachments.ACCEPT,
@@ -394,7 +395,8 @@ def edit(app_id: int):
         return _render(application, form, answers, status=400,
                        top_error=_("Your session expired, so nothing was saved. Log in again if asked, then "
                                    "save once more: what you typed is still on this page."))
-    stale = services.stale_draft(application, request.form.get("base_revision"), current_user)
+    stale = services.stale_draft(application, request.form.get("base_revision"), current_user,
+                                 request.form.get("page_token"))
     if stale is not None:
         # Nothing is written; the page comes back as typed, now based on the newer version, so
         # saving again replaces it on purpose.
@@ -404,7 +406,8 @@ def edit(app_id: int):
         flash(_("This application was already submitted. Here is its status."), "info")
         return redirect(url_for("applications.status", app_id=application.id))
     data = draft_input(form, answers)
-    saved = services.save_draft(application, data, current_user, request.form.get("client_rev"))
+    saved = services.save_draft(application, data, current_user, request.form.get("client_rev"),
+                                 request.form.get("page_token"))
     show_problems(saved.problems, form, answers)
 
     if action == "find_places" or zip_code:
@@ -416,7 +419,7 @@ def edit(app_id: int):
         # (an anchor, and autofocus on its first field) instead of at the top.
         md, focus = _row_action(action, formdata_of(typed_values(form, answers)) or MultiDict(), application)
         application.draft_form = {k: md.getlist(k) for k in md.keys()} | {
-            "_rev": [request.form.get("client_rev") or ""]}
+            "_rev": [request.form.get("client_rev") or ""], "_page": [request.form.get("page_token") or ""]}
         if focus is None:
             form, answers = _forms_from(application, md)
             return _render(application, form, answers, saved_note=_("Draft saved."))
@@ -473,7 +476,8 @@ def autosave(app_id: int):
     if application.status != DRAFT:
         return jsonify(saved=False, status=application.status,
                        error=_("This application is no longer a draft, so changes are not saved.")), 409
-    stale = services.stale_draft(application, request.form.get("base_revision"), current_user)
+    stale = services.stale_draft(application, request.form.get("base_revision"), current_user,
+                                 request.form.get("page_token"))
     if stale is not None:
         return jsonify(saved=False, conflict=True, revision=stale.revision,
                        error=stale.message(application.program.timezone)), 409
@@ -483,7 +487,8 @@ def autosave(app_id: int):
     form = ApplicationForm(formdata=request.form)
     answers = _answers_form(application, request.form)
     _choices(form, application.program)
-    saved = services.save_draft(application, draft_input(form, answers), current_user, request.form.get("client_rev"))
+    saved = services.save_draft(application, draft_input(form, answers), current_user, request.form.get("client_rev"),
+                                 request.form.get("page_token"))
     show_problems(saved.problems, form, answers)
     local = to_local(application.last_edit_at, application.program.timezone)
     return jsonify(saved=True, saved_at=application.last_edit_at.isoformat(),

@@ -70,7 +70,8 @@ def test_a_stale_save_names_who_saved_and_keeps_what_was_typed(pair):
 
 def test_a_stale_autosave_is_refused_in_json_naming_the_colleague(pair):
     base = _opened(pair.eli, pair.url)
-    ok = pair.dana.post(f"{pair.url}/autosave", data={"title": "Dana typing", "base_revision": _opened(pair.dana, pair.url)})
+    ok = pair.dana.post(f"{pair.url}/autosave", data={"title": "Dana typing", "base_revision": _opened(pair.dana, pair.url),
+                                                      "page_token": "dana-laptop"})
     assert ok.status_code == 200 and ok.get_json()["revision"] == int(base) + 1
     assert ok.get_json()["last_edited"].startswith("Last edited by Dana Rivera, ")
     r = pair.eli.post(f"{pair.url}/autosave", data={"title": "Eli typing", "base_revision": base})
@@ -79,9 +80,37 @@ def test_a_stale_autosave_is_refused_in_json_naming_the_colleague(pair):
     assert body["conflict"] is True and body["revision"] == int(base) + 1
     assert body["error"].startswith("Dana Rivera saved another version of this draft at ")
     assert _stored().title == "Dana typing"
-    # One's own newer save is no conflict (the same person in two tabs, an autosave still in flight).
-    again = pair.dana.post(f"{pair.url}/autosave", data={"title": "Dana again", "base_revision": base})
+    # A save from the page of one's own newer save is no conflict (an autosave still in flight).
+    again = pair.dana.post(f"{pair.url}/autosave", data={"title": "Dana again", "base_revision": base,
+                                                         "page_token": "dana-laptop"})
     assert again.status_code == 200 and _stored().title == "Dana again"
+
+
+def test_one_person_in_two_windows_is_told_before_one_overwrites_the_other(pair):
+    """Found by hand: a summary typed and saved on a laptop was wiped by "Save draft" on a phone
+    still showing the empty summary, with "Draft saved.". The same person's save from another
+    page is a conflict like a colleague's, worded as theirs; nothing is written, nothing typed lost."""
+    laptop = pair.dana.get(f"{pair.url}/edit").get_data(as_text=True)
+    phone = pair.dana.get(f"{pair.url}/edit").get_data(as_text=True)
+    token = re.compile(r'name="page_token" value="([^"]+)"')
+    assert token.search(laptop).group(1) != token.search(phone).group(1)
+    r = pair.dana.post(f"{pair.url}/edit", data=complete_form(
+        pair, action="save", title="Housing repairs", summary="The laptop's summary.",
+        base_revision=REV.search(laptop).group(1), page_token=token.search(laptop).group(1)))
+    assert r.status_code == 302
+    typed = complete_form(pair, action="save", title="Housing repairs, phone", summary="",
+                          base_revision=REV.search(phone).group(1), page_token=token.search(phone).group(1))
+    r = pair.dana.post(f"{pair.url}/edit", data=typed)
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "You saved another version of this draft in another window or on another device at " in page
+    assert "Housing repairs, phone" in page
+    assert _stored().summary == "The laptop&#39;s summary.".replace("&#39;", "'")
+    # The phone's autosave is refused the same way, in JSON.
+    r = pair.dana.post(f"{pair.url}/autosave", data={"title": "Phone typing", "base_revision": REV.search(phone).group(1),
+                                                     "page_token": token.search(phone).group(1)})
+    assert r.status_code == 409 and r.get_json()["conflict"] is True
+    assert _stored().summary == "The laptop's summary."
 
 
 def test_the_trail_tells_who_changed_what(pair, any_app):
