@@ -520,7 +520,11 @@ def _build_report(program, overrides: dict | None, cycles: bool) -> dict:
     }
     report["cycles"], series = [], []
     if cycles and program.series:
-        for other in _series_programs(program):
+        # The cycles up to this one: a later cycle's decisions, drafts until released, are no part
+        # of this one's record, which stays as it was while the later one runs.
+        cycle_programs = _series_programs(program)
+        cycle_programs = cycle_programs[:[p.id for p in cycle_programs].index(program.id) + 1]
+        for other in cycle_programs if len(cycle_programs) > 1 else ():
             if other.id == program.id:
                 sub, raws, k_own = own, own_raw, cfg["k"]
             else:

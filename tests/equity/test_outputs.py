@@ -332,3 +332,30 @@ def test_csv_is_tidy_numeric_and_formula_guarded(audited):
     assert any(r[9] == "'=1+2" for r in rows) and not any(c.startswith("=") for r in rows for c in r)
     meta = exports.csv_metadata(report)
     assert meta["program"]["title"].startswith("=") and meta["tableSchema"]["columns"][5]["datatype"] == "number"
+
+
+def test_an_earlier_cycle_is_audited_without_the_cycles_after_it(audited):
+    """Found by hand: the closed 2025 audit had a 2026 column built from the open cycle's draft,
+    unreleased decisions, and changed as they were made. A cycle is compared with the cycles up to
+    itself only: its audit stays as it was, on every output."""
+    from grantflow.decisions.models import Decision
+    from grantflow.programs.models import Program
+
+    later, _ = audited
+    earlier = db.session.execute(select(Program).where(Program.slug == "health-2025")).scalar_one()
+
+    def outputs():
+        report = build_report(earlier)
+        text = json.loads(exports.to_json(report))
+        text.pop("generated_at", None)
+        return report, json.dumps(text, sort_keys=True), exports.to_csv(report)
+
+    report, before, table = outputs()
+    assert report["cycles"] == []
+    assert "2026" not in table and "health-2026" not in before
+    decision = db.session.execute(select(Decision).where(Decision.program_id == later.id)).scalars().first()
+    decision.outcome = "decline" if decision.outcome == "award" else "award"
+    db.session.commit()
+    assert outputs()[1:] == (before, table)
+    # The later cycle still compares itself with the earlier one.
+    assert [c["program"]["cycle_label"] for c in build_report(later)["cycles"]] == ["2025", "2026"]
