@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from forms.decisions import DecisionForm, ReleaseForm
 from grantflow.accounts.models import User
-from grantflow.applications.models import STATUSES, Application
+from grantflow.applications.models import STATUS_LABELS, STATUSES, Application
 from grantflow.core import memo, uow
 from grantflow.core.auditlog import AuditEvent
 from grantflow.core.db import db
@@ -151,6 +151,8 @@ def decide(app_id: int):
                            current=current, reviews=reviews, reviewer_names=reviewer_names, history=history,
                            actor_names=names, score=score, budget=services.budget_state(program),
                            review_warning=services.review_warning(application),
+                           decidable=application.status in services.DECIDABLE,
+                           status_label=STATUS_LABELS.get(application.status, application.status),
                            told=current is not None and current.released_at is not None,
                            rubric=application.rubric or program.current_rubric, page_errors=page_errors), status
 

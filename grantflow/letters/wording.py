@@ -265,9 +265,19 @@ def to_paragraphs(text: Markup | str) -> Markup:
     return Markup("\n".join("<p>" + b.replace("\n", "<br>\n") + "</p>" for b in blocks if b))
 
 
+# A line that is only the signatory's name or title (and punctuation): a signature.
+_SIGNATORY = re.compile(r"\{\{-?\s*signatory(?:_title)?\s*-?\}\}")
+
+
 def check_wording(source: str) -> None:
-    """Validates wording against sample values (syntax, unknown placeholders, sandbox refusals)."""
+    """Validates wording against sample values (syntax, unknown placeholders, sandbox refusals), and
+    refuses one that ends with its own signature: the letter adds "Sincerely," and the signature."""
     render_wording(source, {key: f"[{key}]" for key in PLACEHOLDERS})
+    last = [line for line in (source or "").splitlines() if line.strip()][-3:]
+    if any(_SIGNATORY.search(line) and not re.search(r"\w", _SIGNATORY.sub("", line)) for line in last):
+        raise WordingError(_("The letter already ends with “Sincerely,” and the signature (the signatory named "
+                             "on this page): remove the signature from the end of the wording, or the letter is "
+                             "signed twice."))
 
 
 @dataclass(frozen=True)

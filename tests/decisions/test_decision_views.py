@@ -96,3 +96,22 @@ def test_foreign_officer_cannot_decide(world, login):
     assert r.status_code == 404
     other = F.program(world.other_funder)
     assert other is not None
+
+
+def test_an_application_that_cannot_be_decided_offers_no_decision_form(world, login):
+    """Found by hand: a draft's decision page offered the form, and saving it answered 409 with
+    the rationale typed for nothing. It says why instead; a recused reviewer's review is named."""
+    from grantflow.reviews.models import SET_ASIDE
+    from tests import factories as F
+    from tests.reviews.helpers import review
+
+    draft = F.application(world.program, world.other_cbo, status="draft")
+    withdrawn = F.application(world.program, world.other_cbo, status="withdrawn")
+    review(withdrawn, world.users["other_reviewer"], [3, 3, 3], status=SET_ASIDE)
+    db.session.commit()
+    po = login(world.users["program_officer"])
+    for application, status in ((draft, "draft"), (withdrawn, "withdrawn")):
+        body = po.get(f"/applications/{application.id}/decision").get_data(as_text=True)
+        assert 'id="not-decidable"' in body and 'name="rationale"' not in body, status
+    assert "set aside: the reviewer was recused" in po.get(f"/applications/{withdrawn.id}/decision").get_data(as_text=True)
+    assert 'name="rationale"' in po.get(f"/applications/{world.application.id}/decision").get_data(as_text=True)

@@ -46,3 +46,20 @@ def test_any_error_while_filling_in_is_told_not_raised(source):
     with pytest.raises(WordingError) as err:
         check_wording(source)
     assert str(err.value)
+
+
+@pytest.mark.parametrize("source", [
+    "Dear {{ recipient }},\n\nCongratulations.\n\nSincerely,\n{{ signatory }}\n{{ signatory_title }}",
+    "Dear {{ recipient }},\n\nCongratulations.\n\nWith warm regards,\n{{ signatory }}, {{ signatory_title }}\n",
+    "Congratulations.\n\n{{signatory}} — {{ signatory_title }}\n\n",
+])
+def test_a_wording_that_signs_itself_is_refused(source):
+    """The letter ends with "Sincerely," and the signature: a wording ending with its own
+    signature lines printed the name and title twice."""
+    with pytest.raises(WordingError) as err:
+        check_wording(source)
+    assert "signed twice" in str(err.value)
+
+
+def test_the_signatory_may_be_named_in_a_sentence():
+    check_wording("Dear {{ recipient }},\n\n{{ signatory }}, our {{ signatory_title }}, will call you.\n\nThank you.")
