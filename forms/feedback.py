@@ -166,12 +166,16 @@ def progress_report_form(outcomes: list, report, formdata=None):
             validators=[Optional(), Length(max=4000, message=_l("Keep it under 4,000 characters."))])
 
     previous = {i: m.get("actual", "") for i, m in enumerate((report.measures or {}).get("items", []))}
+    from grantflow.applications.metrics import label as metric_label
+
     for i, outcome in enumerate(outcomes or []):
-        metric = str(outcome.get("metric", "")) or f"Measure {i + 1}"
+        key = str(outcome.get("metric", ""))
+        metric = metric_label(key) if key else _("Measure %(number)s", number=i + 1)
         target = str(outcome.get("target", ""))
         setattr(ProgressForm, f"actual_{i}", StringField(
-            f"{metric}: value reached", description=f"Your target: {target}" if target else None,
+            _("%(metric)s: value reached", metric=metric),
+            description=_("Your target: %(target)s", target=target) if target else None,
             default=previous.get(i, ""),
-            validators=[InputRequired(f"Enter the value reached for {metric}, or “not yet”."),
+            validators=[InputRequired(_("Enter the value reached for %(metric)s, or “not yet”.", metric=metric)),
                         Length(max=200, message=_l("Keep it under 200 characters."))]))
     return ProgressForm(formdata=formdata) if formdata is not None else ProgressForm()

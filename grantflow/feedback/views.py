@@ -223,7 +223,7 @@ def grantee_reports(app_id: int):
     application = get_or_404(Application, app_id, "application.own_feedback")
     checkins.ensure_reports(application.program)
     return render_template("feedback/grantee_reports.html", application=application,
-                           rows=checkins.reports_of(application))
+                           rows=checkins.reports_of(application), state_labels=checkins.STATE_LABELS)
 
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])

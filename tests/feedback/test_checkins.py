@@ -144,3 +144,32 @@ def test_status_page_links_to_reports_of_funded_grantee(funded, app):
     with app.test_request_context():
         login_user(w.users["other_applicant"])  # declined: no reports
         assert "/reports" not in render_template("feedback/_applicant_links.html", application=w.other_application)
+
+
+def test_a_grantee_reads_their_reports_in_spanish(funded, login):
+    """Found by hand: the progress report pages were in English only (headings, states, months)."""
+    import html as html_lib
+
+    w = funded
+    today = _today(w.program)
+    checkins.set_schedule(w.program, [today - dt.timedelta(days=10), today + dt.timedelta(days=60)])
+    db.session.commit()
+    overdue, _upcoming = db.session.execute(select(ProgressReport).order_by(ProgressReport.due_on)).scalars().all()
+    grantee = login(w.users["applicant"])
+    grantee.post("/language", data={"locale": "es", "next": "/account"})
+    listing = html_lib.unescape(grantee.get(f"/applications/{w.application.id}/reports").get_data(as_text=True))
+    assert "Informes de avance" in listing and "próximo" in listing
+    for english in ("Progress reports", "Due", "upcoming", "File the report due", "January", "March"):
+        assert english not in listing, english
+    page = html_lib.unescape(grantee.get(f"/reports/{overdue.id}").get_data(as_text=True))
+    assert "Households housed: valor alcanzado" in page and "Su meta: 40" in page
+    for english in ("Progress report due", "value reached", "Your target", "Outcome measures", "File report"):
+        assert english not in page, english
+    from tests.awards import builders
+
+    builders.report(w.application, "interim", today + dt.timedelta(days=40))
+    db.session.commit()
+    dashboard = html_lib.unescape(grantee.get("/dashboard").get_data(as_text=True))
+    reports = dashboard[dashboard.index('id="grantee-reports"'):dashboard.index("</ul>", dashboard.index('id="grantee-reports"'))]
+    assert f"para {w.program.title}:" in reports and "próximo" in reports
+    assert " for " not in reports and "upcoming" not in reports and "overdue" not in reports
