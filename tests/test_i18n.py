@@ -8,6 +8,7 @@ over the browser; dates, money and numbers follow the language, English unchange
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 from html.parser import HTMLParser
@@ -818,3 +819,23 @@ def test_answers_keep_the_language_they_were_typed_in_and_reviewers_are_told(app
     page = reviewer.get(f"/reviews/{world.application.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "The applicant wrote these answers in Español." in page
     assert '<p class="prose" lang="es">We connect residents to care.</p>' in page
+
+
+def test_error_pages_speak_the_page_s_language(app):
+    """Found by hand: a 404 or a 413 said werkzeug's English ("The requested URL was not found on
+    the server") under a Spanish footer."""
+    client = app.test_client()
+    page = html.unescape(client.get("/no-such-page", headers=SPANISH).get_data(as_text=True))
+    assert "No encontrado" in page and "requested URL" not in page
+    page = html.unescape(client.post("/login", data="x" * (app.config["MAX_CONTENT_LENGTH"] + 10),
+                                     content_type="application/x-www-form-urlencoded",
+                                     headers=SPANISH).get_data(as_text=True))
+    assert "capacity limit" not in page and "Archivo demasiado grande" in page
+
+
+def test_the_grant_period_reads_as_the_page_writes_dates(app, world):
+    world.program.grant_start, world.program.grant_end = dt.date(2027, 4, 1), dt.date(2028, 3, 31)
+    world.program.status = "published"
+    db.session.commit()
+    page = html.unescape(app.test_client().get("/programs/health-2026", headers=SPANISH).get_data(as_text=True))
+    assert "2027-04-01" not in page and "abr 2027" in page

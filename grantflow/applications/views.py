@@ -63,7 +63,8 @@ class ApplyOption:
     @property
     def label(self) -> str:
         if self.on_behalf_of is not None:
-            return f"{self.organization.name}, on behalf of {self.on_behalf_of.name}"
+            return _("%(network)s, on behalf of %(member)s", network=self.organization.name,
+                     member=self.on_behalf_of.name)
         return self.organization.name
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -71,19 +72,34 @@ def init_app(app: Flask) -> None:
             return {"error": "login required"}, 401
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
-    for code, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"),
-                        (405, "Method not allowed"), (413, "File too large"),
-                        (429, "Too many attempts"), (500, "Something went wrong")):
-        app.register_error_handler(code, _handler(code, title))
+    for code in PAGES:
+        app.register_error_handler(code, _handler(code))
     app.register_error_handler(Problem, problem_response)
     app.register_error_handler(HTTPException, _other)
 
 
-def _handler(code: int, title: str):
+# An error page's title and, when the error carries no message of the app's own, what it says,
+# in the page's language (werkzeug's own descriptions are English only).
+PAGES = {
+    400: (_l("Bad request"), _l("What was sent could not be read. Go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (_l("Not found"), _l("There is no such page, or it is not yours to see. Check the address.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("File too large"), _l("What you sent is larger than is allowed. Go back and send a smaller file.")),
+    429: (_l("Too many attempts"), _l("Wait a few minutes, then try again.")),
+    500: (_l("Something went wrong"), _l("Try again in a moment.")),
+}
+
+
+def _handler(code: int):
+    title, default = PAGES[code]
+
     def handle(error):
         if _wants_problem():
             return problem_response(error)
         description = getattr(error, "description", "") or ""
+        if not description or description == getattr(type(error), "description", None):
+            description = default
         return render_template("errors/error.html", code=code, title=title, description=description), code
 
     return handle

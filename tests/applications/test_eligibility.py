@@ -76,6 +76,8 @@ def test_network_applies_on_behalf_of_a_member(scene, login):
     client = login(staff)
     page = client.get("/programs/health-2026/apply").get_data(as_text=True)
     assert "Harlem CBO Network, on behalf of Eastside Tenants Union" in page
+    spanish = client.get("/programs/health-2026/apply", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Harlem CBO Network, en nombre de Eastside Tenants Union" in spanish  # it was English there
     r = client.post("/programs/health-2026/apply", data={"applicant": f"{net.id}:{scene.cbo.id}"})
     assert r.status_code == 302
     a = db.session.execute(select(Application)).scalar_one()
