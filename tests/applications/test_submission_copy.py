@@ -67,3 +67,19 @@ def test_status_page_shows_every_answer_and_the_budget_total(scene, draft):
     for needle in ("How many staff work on it?", "Tell us a story", "Short story.", "Total", "$50,000.00",
                    "budget detail.csv", f"/applications/{draft.id}/copy.pdf"):
         assert needle in html, needle
+
+
+def test_a_long_unbroken_text_stays_on_the_page(scene, draft):
+    """Found by hand: a 300-character file name and a long URL ran off the right edge of the copy
+    (and of letters). Every line of text ends within the page."""
+    import pymupdf
+
+    a = db.session.get(Application, draft.id)
+    a.summary = "See https://example.org/" + "a" * 400 + " and " + "b" * 3000
+    a.title = "x" * 250
+    db.session.commit()
+    doc = pymupdf.open(stream=submission_copy.render(a), filetype="pdf")
+    for page in doc:
+        for x0, _y0, x1, _y1, word, *_ in page.get_text("words"):
+            assert x1 <= page.rect.width + 0.5, (page.number, word[:40], x1, page.rect.width)
+    assert "b" * 200 in "".join(page.get_text().replace("\n", "") for page in doc)

@@ -12,6 +12,7 @@ from grantflow.accounts.services import create_invitation
 from grantflow.chna import crosswalk
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
+from grantflow.applications.models import Attachment
 from grantflow.programs.models import CustomQuestion
 from grantflow.reviews.models import CriterionScore, Review
 from tests import factories as F
@@ -78,6 +79,10 @@ def reflow_server(tmp_path_factory):
         draft = F.application(w.program, w.cbo, status="draft", title="A draft with a budget",
                               outcomes=[{"metric": "units", "target": "40 homes"}])
         draft.last_edited_by_id, draft.last_edit_at = w.users["editor"].id, utcnow()
+        # A file with a name of 250 characters and no space (its "Remove" button widened the page).
+        db.session.add(Attachment(application=draft, original_name="budget-" + "a" * 243 + ".pdf",
+                                  stored_name="reflow-long-name", mime_type="application/pdf", size=1024,
+                                  sha256="0" * 64))
         _inv, invitation = create_invitation(w.cbo, "a.colleague.with.a.long.address@eastside-tenants-union.org",
                                              R.APPLICANT, w.users["applicant"], team_role=R.TEAM_VIEWER)
         review(w.other_application, w.users["other_reviewer"], [3, 4, 4], to_applicant="Clear, concrete plan.")
