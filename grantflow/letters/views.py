@@ -391,7 +391,13 @@ def offer_agreement(program: Program, decision_id: int):
     except (agreements.AgreementError, services.LetterError, WordingError) as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Grant agreement sent: the awardee's applicants are told where to sign it."), "success")
+        from grantflow.decisions.release import recipients
+
+        if recipients([decision.application])[decision.application.id]:
+            flash(_("Grant agreement sent: the awardee's applicants are told where to sign it."), "success")
+        else:  # nobody to tell: saying they were told would be untrue
+            flash(_("The grant agreement is ready, but nobody was told: the awardee has no one with an applicant "
+                    "account. Invite their contact to GrantFlow; they find it on the award's page to sign."), "info")
     return redirect(url_for(".letter", program=program, decision_id=decision.id))
 
 

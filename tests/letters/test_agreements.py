@@ -142,3 +142,24 @@ def test_no_agreement_before_the_award_is_released_to_the_applicant(app, letters
     assert db.session.execute(select(GrantAgreement)).first() is None
     assert [m for m in outbox() if "agreement" in m["Subject"]] == []
     assert login(w.users["applicant"]).get(f"/applications/{w.application.id}/agreement").status_code == 404
+
+
+def test_sending_an_agreement_says_who_was_told(app, letters_world, login):
+    """Found by hand: for an awardee with no applicant account the page said "the awardee's
+    applicants are told where to sign it", and nobody was."""
+    import html as html_lib
+
+    from grantflow.accounts.models import Membership
+
+    w = letters_world
+    F.release(w.program)
+    for m in db.session.execute(select(Membership).where(Membership.organization_id == w.cbo.id)).scalars():
+        db.session.delete(m)
+    w.application.created_by_id = None
+    db.session.commit()
+    officer = login(w.users["program_officer"])
+    r = officer.post(f"/programs/health-2026/letters/{w.award.id}/agreement", data={"submit": "Send"},
+                     follow_redirects=True)
+    page = html_lib.unescape(r.get_data(as_text=True))
+    assert "nobody was told" in page and "are told where to sign it" not in page
+    assert not [m for m in outbox() if "agreement" in m["Subject"]]
