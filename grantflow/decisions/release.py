@@ -315,9 +315,9 @@ def request_release(program: Program, outcomes, *, count: int | None, when: str 
     if not waiting:
         raise ReleaseError("outcomes", _("No decision of these kinds is waiting to be released."))
     if count != waiting:
-        raise ReleaseError("count", _("Type %(waiting)s, the number of applicants this release will tell, to confirm. "
-                                      "(It was %(count)s when you looked; decisions changed since.)",
-                                      waiting=waiting, count=count) if count else
+        raise ReleaseError("count", _("You typed %(count)s; this release will tell %(waiting)s applicants. Type "
+                                      "%(waiting)s to confirm (if the page said %(count)s, decisions changed since "
+                                      "you opened it).", waiting=waiting, count=count) if count else
                            _("Type %(waiting)s, the number of applicants this release will tell, to confirm.",
                              waiting=waiting))
     reason = (reason or "").strip()

@@ -81,7 +81,9 @@ def test_release_needs_the_count_typed_and_a_reason_while_open(decided, login):
     r = po.post(URL, data={"outcomes": ["award", "decline"], "when": "now"})
     assert r.status_code == 422 and 'id="count-error"' in _body(r)
     r = po.post(URL, data={"outcomes": ["award", "decline"], "when": "now", "count": "3"})
-    assert r.status_code == 422 and "Type 2, the number of applicants this release will tell" in _body(r)
+    # A typo is not blamed on changed decisions (it said "It was 3 when you looked").
+    assert r.status_code == 422 and "You typed 3; this release will tell 2 applicants. Type 2 to confirm" in _body(r)
+    assert "when you looked" not in _body(r)
     r = po.post(URL, data={"outcomes": ["award", "decline"], "when": "now", "count": "2"})
     body = _body(r)
     assert r.status_code == 422 and 'id="reason-error"' in body
