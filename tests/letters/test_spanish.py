@@ -184,3 +184,15 @@ def test_a_spanish_decline_letter_s_feedback_names_the_criteria_in_spanish(app, 
     assert "Voz de la comunidad 4,0 1–5" in text
     assert "Criterion 2 3,0 1–5" in text  # no Spanish from the funder: its own label
     assert C.info(pdf)["lang"] == "es" and C.info(pdf)["tagged"]
+
+
+def test_the_officer_reads_a_spanish_speaking_awardee_s_amount_in_the_officer_s_language(app, letters_world, login):
+    """Found by hand: the English letter page said "Decision: award, 25.000,00 US$" once the
+    organization wrote in Spanish (the letter's own formatting)."""
+    import html as html_lib
+
+    w = letters_world
+    _released_to_spanish_speakers(w)
+    officer = login(w.users["program_officer"])
+    page = html_lib.unescape(officer.get(f"/programs/health-2026/letters/{w.award.id}").get_data(as_text=True))
+    assert "$25,000.00" in page and "25.000,00" not in page.replace("\xa0", " ")
