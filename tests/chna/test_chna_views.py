@@ -155,3 +155,20 @@ def test_cli_import_places_of_a_latin1_file_lists_the_lines(app, world, tmp_path
     r = app.test_cli_runner().invoke(args=["import-places", str(bad), "--funder", "riverside"])
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit)
     assert "line 2: not UTF-8 (byte 0xE9)" in r.output
+
+
+def test_weights_left_unused_by_one_unweighted_need_are_told(world, login):
+    """Found by hand: adding one need without a weight switched the CHNA rule from the weights
+    shown to the ranking, silently (a total fell by 4 points). The page says so, and how to choose."""
+    from grantflow.facts import load_context
+    from plugins.chna_alignment import CHNA_RANKING, CHNA_WEIGHTS, need_weights
+
+    officer = login(world.users["program_officer"])
+    officer.post(f"{URL}/needs", data={"name": "Housing stability", "weight": "0.6"})
+    officer.post(f"{URL}/needs", data={"name": "Food access", "weight": "0.4"})
+    assert 'id="weights-unused"' not in officer.get(URL).get_data(as_text=True)
+    assert need_weights(load_context(world.program.id), {})[1] == CHNA_WEIGHTS
+    officer.post(f"{URL}/needs", data={"name": "Heat resilience"})
+    page = officer.get(URL).get_data(as_text=True)
+    assert 'id="weights-unused"' in page and "1 need has no weight, so scoring uses the ranking" in page
+    assert need_weights(load_context(world.program.id), {})[1] == CHNA_RANKING  # what the notice says
