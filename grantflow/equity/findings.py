@@ -122,6 +122,17 @@ def _source_steps() -> dict[str, str]:
     }
 
 
+def _rubric_step(att: dict) -> str:
+    """The next step of a gap that comes mostly from the reviewers' scores: the criterion that
+    carries most of it, else the rubric (never the funnel's stage, which can tell another story)."""
+    worst = att["criteria"][0] if att["criteria"] and att["criteria"][0]["weighted_gap"] * att["gap"] > 0 else None
+    if worst:
+        return _("Most of the gap comes from the reviewers' rubric scores: re-examine the criterion “%(criterion)s” "
+                 "with the panel (its wording, anchors and guidance).", criterion=worst["criterion"])
+    return _("Most of the gap comes from the reviewers' rubric scores: re-examine the rubric and its anchors with "
+             "the panel.")
+
+
 def main_source(att: dict) -> Optional[dict]:
     """The part that contributes most in the gap's own direction."""
     sign = 1 if att["gap"] >= 0 else -1
@@ -263,7 +274,7 @@ def _flags(key: str, dim: dict) -> list[dict]:
         source = main_source(att) if att else None
         if att:
             board += " " + _source_text(att)
-        step = steps.get(source["key"]) if source else None
+        step = (_rubric_step(att) if source["key"] == RUBRIC else steps.get(source["key"])) if source else None
         out.append(_finding("flag", text, dimension=key, group=g["group"], board=board.strip(), attribution=att,
                             evidence={"impact_ratio": g["impact_ratio"], "fisher_p": g["fisher_p"],
                                       "n": g["applicants"], "small_sample": g["small_sample"],

@@ -94,3 +94,26 @@ def test_new_tracts_do_not_change_a_closed_cycles_audit(demo):
     live = build_report(by_slug(OPEN_PROGRAM), cycles=False)
     assert live["program"]["places_as_of"] is None
     assert "Census Tract 420.14" in {p["name"] for p in live["need_benchmarks"]["places"]}
+
+
+def test_each_finding_s_next_step_follows_its_own_attribution(demo):
+    """Found by hand: "the largest part comes from the reviewers' rubric scores: −13 points", then
+    "Next step: Most of the gap opens at the final decision" (which its own table put at 0 points).
+    The next step of an attributed finding follows the part the gap mostly comes from."""
+    from grantflow.equity.attribution import DECISIONS, RUBRIC, RULES, WHO_APPLIED
+    from grantflow.equity.findings import main_source
+
+    said = {RUBRIC: ("rubric", "criterion"), DECISIONS: ("decisions",), WHO_APPLIED: ("outreach",),
+            RULES: ("by design",)}
+    checked = 0
+    for k in (11, 5, 1):
+        for f in build_report(demo, overrides={"k": k})["findings"]:
+            source = main_source(f["attribution"]) if f["kind"] == "flag" and f["attribution"] else None
+            if source is None:
+                continue
+            checked += 1
+            step = f["next_step"].lower()
+            assert any(word in step for word in said[source["key"]]), (source["key"], f["text"], f["next_step"])
+            if source["key"] != DECISIONS:
+                assert "final decision" not in step, (f["text"], f["next_step"])
+    assert checked
