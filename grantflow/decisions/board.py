@@ -29,7 +29,7 @@ from grantflow import facts as F
 from grantflow.applications.models import Application
 from grantflow.core import csvfile, memo
 from grantflow.core.db import db
-from grantflow.core.money import format_money
+from grantflow.core.money import cents_to_dollars
 from grantflow.decisions.models import AWARD, DECLINE, Decision
 from grantflow.decisions.services import over_budget
 from grantflow.organizations.models import Organization
@@ -209,7 +209,19 @@ def _exact(value: Optional[float]) -> str:
     return "" if value is None else repr(float(value))
 
 
+# Between the names in one cell: a tract's own name has "; " in it ("Census Tract 408.02; Riverside
+# County; California"), so "; " between names could not be split.
+LIST_SEPARATOR = " | "
+
+
+def _dollars(cents: int | None) -> str:
+    """Dollars as a plain number ("67000.00"): a spreadsheet sums the column as it is."""
+    return "" if cents is None else str(cents_to_dollars(cents))
+
+
 def to_csv(board: Board) -> str:
+    """The board as a spreadsheet: amounts in dollars as plain numbers (`_dollars`), list cells
+    joined by `LIST_SEPARATOR`."""
     header = ["rank", "application_id", "title", "applicant", "status", "standing", "lacks", "rubric_score",
               "reviews", "reviews_to_come", "reviewers_disagree", *[f"rule: {label}" for _, label in board.rules],
               "total", "amount_requested", "decision", "award", "running_total", "over_budget", "needs", "places",
@@ -219,9 +231,9 @@ def to_csv(board: Board) -> str:
         "; ".join(map(str, r.standing.lacks)), _exact(r.rubric_score), r.standing.reviews_in, r.standing.reviews_waiting,
         "yes" if r.rubric and r.rubric.disagreement else "no",
         *[_exact(r.contributions.get(key)) for key, _ in board.rules],
-        _exact(r.total), format_money(r.amount_requested_cents), r.decision or "",
-        format_money(r.award_cents) if r.award_cents else "", format_money(r.running_total_cents),
-        "yes" if r.over_budget else "no", "; ".join(r.need_names), "; ".join(r.place_names),
+        _exact(r.total), _dollars(r.amount_requested_cents), r.decision or "",
+        _dollars(r.award_cents) if r.award_cents else "", _dollars(r.running_total_cents),
+        "yes" if r.over_budget else "no", LIST_SEPARATOR.join(r.need_names), LIST_SEPARATOR.join(r.place_names),
         _yes_no(r.poc_led), _yes_no(r.community_led), "yes" if r.priority_place else "no",
         json.dumps({o.rule_key: o.evidence for o in r.standing.score.rules}, sort_keys=True, default=str),
     ] for r in board.rows)

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from grantflow.core import roles as R
 from grantflow.core.db import db, utcnow
@@ -90,7 +90,17 @@ def test_board_page_and_csv(setup, login):
     assert r.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
     assert [(x["title"], x["rubric_score"], x["running_total"], x["over_budget"], x["standing"]) for x in rows] == [
-        ("Project A", "5.0", "$40,000.00", "no", "complete"), ("Project C", "4.0", "$80,000.00", "no", "complete")]
+        ("Project A", "5.0", "40000.00", "no", "complete"), ("Project C", "4.0", "80000.00", "no", "complete")]
+    # Amounts are plain numbers a spreadsheet sums (they were "$40,000.00" text).
+    assert sum(float(x["amount_requested"]) for x in rows) == 80_000.00
+    # A tract's own name has "; " in it: names in one cell are split by " | ", which it has not.
+    from grantflow.chna.models import Place
+
+    place = db.session.execute(select(Place).where(Place.geoid == "36061000100")).scalar_one()
+    place.name = "Census Tract 1; New York County; New York"
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(client.get("/programs/board-prog/board.csv").get_data(as_text=True))))
+    assert rows[0]["places"].split(" | ") == ["Census Tract 1; New York County; New York"]
     board_a = load_board(prog).rows[0]
     assert rows[0]["poc_led"] == "yes" and rows[0]["needs"] == "Housing"
     assert float(rows[0]["total"]) == board_a.total  # exact in the export
