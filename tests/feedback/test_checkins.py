@@ -57,12 +57,17 @@ def test_schedule_form_validates_and_creates_reports(funded, login):
     assert db.session.execute(select(db.func.count(ProgressReport.id))).scalar() == 1
 
 
-def test_grantee_files_report_and_officer_sees_late_ones(funded, login):
-    w = funded
+def _overdue_and_upcoming(w) -> list[ProgressReport]:
+    """Two check-ins: one due ten days ago, one due in two months."""
     today = _today(w.program)
     checkins.set_schedule(w.program, [today - dt.timedelta(days=10), today + dt.timedelta(days=60)])
     db.session.commit()
-    overdue, upcoming = db.session.execute(select(ProgressReport).order_by(ProgressReport.due_on)).scalars().all()
+    return db.session.execute(select(ProgressReport).order_by(ProgressReport.due_on)).scalars().all()
+
+
+def test_grantee_files_report_and_officer_sees_late_ones(funded, login):
+    w = funded
+    overdue, upcoming = _overdue_and_upcoming(w)
     officer = login(w.users["program_officer"])
     html = officer.get("/programs/health-2026/feedback/reports").get_data(as_text=True)
     assert 'id="late-reports"' in html and "Overdue" in html and w.cbo.name in html
@@ -152,9 +157,7 @@ def test_a_grantee_reads_their_reports_in_spanish(funded, login):
 
     w = funded
     today = _today(w.program)
-    checkins.set_schedule(w.program, [today - dt.timedelta(days=10), today + dt.timedelta(days=60)])
-    db.session.commit()
-    overdue, _upcoming = db.session.execute(select(ProgressReport).order_by(ProgressReport.due_on)).scalars().all()
+    overdue, _upcoming = _overdue_and_upcoming(w)
     grantee = login(w.users["applicant"])
     grantee.post("/language", data={"locale": "es", "next": "/account"})
     listing = html_lib.unescape(grantee.get(f"/applications/{w.application.id}/reports").get_data(as_text=True))
