@@ -5,6 +5,7 @@ import html as htmllib
 import re
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from grantflow.accounts.models import Invitation, Membership, User
@@ -282,6 +283,10 @@ def test_a_post_without_csrf_token_is_refused(tmp_path):
         client = app.test_client()
         r = client.post("/login", data={"email": "ana@eastside.org", "password": F.PASSWORD})
         assert r.status_code == 400
+        # Said in the page's language, with what to do (Flask-WTF's own words are English only).
+        refresh()  # the requests share this test's app context, where the language is kept
+        es = client.post("/login", data={}, headers={"Accept-Language": "es"}).get_data(as_text=True)
+        assert "vuelva a cargar la página" in es and "CSRF" not in es
         assert client.post("/register", data={"name": "x"}).status_code == 400
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                           client.get("/login").get_data(as_text=True)).group(1)
@@ -303,6 +308,11 @@ def test_login_is_limited_per_account_from_any_address(tmp_path):
         codes = [_login_from(client, f"10.0.0.{i % 4 + 1}", "ana@eastside.org", "wrong password")
                  for i in range(40)]
         assert codes[:5] == [422] * 5 and set(codes[5:]) == {429}
+        refresh()  # the requests share this test's app context, where the language is kept
+        page = client.post("/login", data={"email": "ana@eastside.org", "password": "x"},
+                           headers={"Accept-Language": "es"}, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        assert page.status_code == 429 and "Espere unos minutos" in page.get_data(as_text=True)
+        assert "per 1 minute" not in page.get_data(as_text=True)
         # Even the right password waits now, for this account only ...
         assert _login_from(client, "10.0.0.9", "ANA@eastside.org", F.PASSWORD) == 429
         assert client.get("/login").status_code == 200  # only POSTs count

@@ -70,6 +70,10 @@ def test_numbers_say_what_to_type():
     assert form.errors == {"count": ["Enter a whole number, like 7."], "weight": ["Enter a number, like 2 or 1.5."]}
     form = _Money(formdata=MultiDict({"count": " 7 ", "weight": "1,000.5"}))
     assert form.count.data == 7 and str(form.weight.data) == "1000.5"
+    # A comma that is not a thousands separator is refused, never dropped ("12,5" was read as 125).
+    for typed in ("12,5", "1,0000", "0,29"):
+        form = _Money(formdata=MultiDict({"weight": typed}))
+        assert not form.validate() and form.errors == {"weight": ["Enter a number, like 2 or 1.5."]}, typed
 
 
 def test_multi_checkbox_renders_checkboxes():

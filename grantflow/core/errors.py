@@ -12,6 +12,7 @@ from http import HTTPStatus
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -98,7 +99,11 @@ def _handler(code: int):
         if _wants_problem():
             return problem_response(error)
         description = getattr(error, "description", "") or ""
-        if not description or description == getattr(type(error), "description", None):
+        if isinstance(error, CSRFError):  # Flask-WTF's own English ("The CSRF token has expired.")
+            description = _l("The page was open too long, or your session ended: go back, reload the page and "
+                             "send it again.")
+        elif (code == 429 or not description  # the limiter's "5 per 1 minute"
+              or description == getattr(type(error), "description", None)):
             description = default
         return render_template("errors/error.html", code=code, title=title, description=description), code
 

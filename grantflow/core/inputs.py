@@ -23,6 +23,8 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,10}")  # ASCII digits only: int() would als
 # A number in plain digits with an optional sign and point. ASCII only: Decimal() would also read
 # exponents ("1e-999999999", a billion digits when shown), "NaN", "Infinity" and other scripts' digits.
 NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
+# A number with its thousands grouped by commas.
+GROUPED = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 _ROW = re.compile(r"[0-9]{1,4}")
 MAX_DIGITS = 15  # before the point: past any count, weight or amount a form asks for
 
@@ -50,7 +52,11 @@ def row_index(text: str) -> int | None:
 def plain_decimal(text: str, *, places: int = 6, example: str | None = None) -> Decimal:
     """A number typed in digits ("12", "-1.5", "1,000.25") with at most `places` digits after the
     point (what its column keeps) and MAX_DIGITS before it; else ValueError with a message."""
-    text = text.replace(",", "").strip()
+    text = text.strip()
+    if "," in text:  # thousands only, grouped by three ("1,000.25"): "12,5" is not 125
+        if not GROUPED.fullmatch(text):
+            raise ValueError(_("Enter a number, like %(example)s.", example=example or _("12 or 1.5")))
+        text = text.replace(",", "")
     if not NUMBER.fullmatch(text):
         raise ValueError(_("Enter a number, like %(example)s.", example=example or _("12 or 1.5")))
     whole, _point, fraction = text.lstrip("+-").partition(".")

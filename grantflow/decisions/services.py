@@ -83,7 +83,7 @@ def budget_state(program: Program) -> BudgetState:
     return BudgetState(program.budget_cents, awarded_total(program.id))
 
 
-def _lock_program(program_id: int) -> Program:
+def lock_program(program_id: int) -> Program:
     """Takes the program's write lock for the rest of the transaction and reloads the row."""
     if db.session.get_bind().dialect.name == "sqlite":
         try:
@@ -170,7 +170,7 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
         if warning:
             raise DecisionError("reason_without_review", warning)
 
-    program = _lock_program(program.id)
+    program = lock_program(program.id)
     # An award smaller than what was already paid of it says something that cannot be (to take an
     # award back after a payment, as when a grantee closes, it is declined: what was paid stays shown).
     paid = paid_cents(application.id) if outcome == AWARD else 0

@@ -106,8 +106,13 @@ def edit(program):
 
 def _budget_covers_awards(program: Program, form: ProgramForm) -> bool:
     """A budget below what is already awarded would leave a negative amount "left to award"."""
-    from grantflow.decisions.services import awarded_total
+    from grantflow.decisions.services import DecisionError, awarded_total, lock_program
 
+    try:
+        lock_program(program.id)  # as deciding does: no award can be saved between this sum and the commit
+    except DecisionError as exc:  # another writer held the lock too long
+        form.budget_cents.errors = [exc.message]
+        return False
     awarded = awarded_total(program.id)
     if form.budget_cents.data is not None and form.budget_cents.data < awarded:
         form.budget_cents.errors = [_("%(awarded)s is already awarded in this program: the total budget cannot be "
