@@ -244,3 +244,18 @@ def test_odd_ids_are_refused_without_an_error(pool):
         assert s.login(s.coordinator).post(MEMBERS, data={"action": "remove", "member_id": value}).status_code == 302
         r = s.login(s.director).post(NETWORKS, data={"action": "accept", "network_id": value})
         assert r.status_code == 302, value
+
+
+def test_the_members_page_speaks_spanish(pool):
+    """Found by hand: the network's members page was English only (title, help, buttons, search)."""
+    import html as html_lib
+
+    s = pool
+    client = s.login(s.coordinator)
+    client.post(MEMBERS, data={"action": "invite", "member_id": s.cbo.id})
+    page = html_lib.unescape(client.get(MEMBERS + "?q=" + EINS[0], headers={"Accept-Language": "es"}).get_data(as_text=True))
+    assert "organizaciones miembro" in page and "Invitar a una organización" in page and "Buscar" in page
+    assert "Retirar la invitación a Eastside Tenants Union" in page
+    for english in ("member organizations", "Invitations waiting", "Invite an organization", "Exact name or EIN",
+                    "Withdraw the invitation", "No members yet"):
+        assert english not in page, english
