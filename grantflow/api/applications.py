@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 
 from flask import url_for
-from sqlalchemy import select
 from flask_login import current_user
+from sqlalchemy import select
 
 from grantflow.accounts.policy import applicant_org_ids, editor_org_ids, staff_funder_ids
 from grantflow.api.pages import page

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from grantflow.accounts.policy import (
     admin_org_ids, applicant_org_ids, editor_org_ids, is_funder_staff, staff_funder_ids,
 )
-from grantflow.applications.models import NOT_IN_REVIEW, Application
+from grantflow.applications.models import Application
 from grantflow.core.policy import policy
 from grantflow.organizations.policy import is_accepted_member
 from grantflow.programs.models import Program
-from grantflow.reviews.models import ASSIGNED, ReviewAssignment
-from grantflow.reviews.policy import active_assignment
+from grantflow.reviews.models import ReviewAssignment
+from grantflow.reviews.policy import active_assignment, current_assignments
 
 
 def is_applicant_of(user, application) -> bool:
@@ -81,10 +81,7 @@ def sees_identity(user, application) -> bool:
 
 def scope_applications(user):
     """A select of the applications `user` may see: own organization's, assigned, or funder's."""
-    assigned = select(ReviewAssignment.application_id).join(
-        Application, Application.id == ReviewAssignment.application_id).where(
-        ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status == ASSIGNED,
-        Application.status.not_in(NOT_IN_REVIEW))
+    assigned = current_assignments(user.id).with_only_columns(ReviewAssignment.application_id)
     return (
         select(Application)
         .join(Program, Program.id == Application.program_id)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from typing import Iterable, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grantflow.applications.models import Application
 from grantflow.awards import models as M
@@ -129,6 +129,12 @@ def award_cents(application_id: int) -> int:
     amount = db.session.execute(select(Decision.amount_cents).where(
         Decision.application_id == application_id, Decision.outcome == AWARD)).scalar_one_or_none()
     return int(amount or 0)
+
+
+def paid_cents(application_id: int) -> int:
+    """What was already paid of the application's award (the payments recorded on its instalments)."""
+    return int(db.session.execute(select(func.coalesce(func.sum(M.Instalment.amount_cents), 0)).where(
+        M.Instalment.application_id == application_id, M.Instalment.status == M.PAID)).scalar_one())
 
 
 def instalments_of(application_id: int) -> list[M.Instalment]:

@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 from babel import numbers
-from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
 from grantflow.core.i18n import current_locale, format_currency
@@ -65,8 +64,8 @@ def typed_dollars_to_cents(text) -> int | None:
     grouped = rf"[0-9]{{1,3}}(?:{g}[0-9]{{3}})+" if g else r"(?!)"
     if not re.fullmatch(rf"[+-]?(?:{grouped}|[0-9]+)(?:{d}[0-9]*)?|[+-]?{d}[0-9]+", plain):
         raise MoneyError(_("Enter an amount in dollars, like %(whole)s or %(cents)s.",
-                           whole=format_decimal(25000, format="#,##0", locale=locale),
-                           cents=format_decimal(Decimal("25000.50"), format="0.00", locale=locale)))
+                           whole=numbers.format_decimal(25000, format="#,##0", locale=locale),
+                           cents=numbers.format_decimal(Decimal("25000.50"), format="0.00", locale=locale)))
     if len(plain.partition(decimal)[2]) > 2:  # "25,000" typed on a Spanish page is not $25.00
         raise MoneyError(_("Amounts are in dollars and cents: use at most two digits after the decimal point."))
     return dollars_to_cents((plain.replace(group, "") if g else plain).replace(decimal, "."))

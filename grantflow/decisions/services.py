@@ -105,14 +105,6 @@ def _snapshot(d: Decision | None) -> dict | None:
             "decided_by_id": d.decided_by_id}
 
 
-def paid_cents(application_id: int) -> int:
-    """What was already paid of the application's award (payments recorded on its instalments)."""
-    from grantflow.awards.models import PAID, Instalment
-
-    return int(db.session.execute(select(func.coalesce(func.sum(Instalment.amount_cents), 0)).where(
-        Instalment.application_id == application_id, Instalment.status == PAID)).scalar_one())
-
-
 def validate_amount(program: Program, application: Application, amount_cents: int | None) -> None:
     if amount_cents is None:
         raise DecisionError("amount", "Enter the amount to award.")
@@ -173,6 +165,8 @@ def decide(application: Application, outcome: str, *, amount_cents: int | None =
     program = lock_program(program.id)
     # An award smaller than what was already paid of it says something that cannot be (to take an
     # award back after a payment, as when a grantee closes, it is declined: what was paid stays shown).
+    from grantflow.awards.schedules import paid_cents  # the awards area imports this one
+
     paid = paid_cents(application.id) if outcome == AWARD else 0
     if paid and amount_cents < paid:
         raise DecisionError("amount", f"{format_money(paid)} of it was already paid: the award cannot be less than "

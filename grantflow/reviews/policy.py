@@ -24,6 +24,16 @@ def active_assignment(user, application):
     ).scalar_one_or_none()
 
 
+def current_assignments(user_id: int):
+    """A select of the user's assignments still theirs to review (not recused, and of applications
+    neither drafts nor withdrawn): what their dashboard lists and what the API lets them read."""
+    from grantflow.applications.models import Application
+
+    return (select(ReviewAssignment).join(Application, Application.id == ReviewAssignment.application_id)
+            .where(ReviewAssignment.reviewer_id == user_id, ReviewAssignment.status == ASSIGNED,
+                   Application.status.not_in(NOT_IN_REVIEW)))
+
+
 @policy("application.review")
 def _application_review(user, application) -> bool:
     return active_assignment(user, application) is not None

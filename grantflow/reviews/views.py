@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from forms.reviews import CONFLICT, AssignForm, ConflictForm, review_form_class
 from grantflow.accounts.models import User
-from grantflow.applications.models import NOT_IN_REVIEW, Application
+from grantflow.applications.models import Application
 from grantflow.applications.policy import sees_identity
 from grantflow.blind.views import reviewer_gate
 from grantflow.core import roles as R
@@ -23,7 +23,7 @@ from grantflow.reviews import assignment as assign
 from grantflow.reviews import progress, reminders, services
 from grantflow.reviews.blind import reviewer_view
 from grantflow.reviews.models import ASSIGNED, SUBMITTED, ConflictOfInterest, ReviewAssignment
-from grantflow.reviews.policy import active_assignment
+from grantflow.reviews.policy import active_assignment, current_assignments
 
 bp = Blueprint("reviews", __name__, cli_group=None)
 
@@ -260,9 +260,7 @@ def unassign(assignment_id: int):
 def reviewer_dashboard(user) -> dict:
     return {
         "assignments": db.session.execute(
-            select(ReviewAssignment).join(Application, Application.id == ReviewAssignment.application_id)
-            .where(ReviewAssignment.reviewer_id == user.id, ReviewAssignment.status == ASSIGNED,
-                   Application.status.not_in(NOT_IN_REVIEW))
+            current_assignments(user.id)
             .options(selectinload(ReviewAssignment.application).selectinload(Application.program),
                      selectinload(ReviewAssignment.review))
         ).scalars().all(),
